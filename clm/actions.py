@@ -1,0 +1,173 @@
+"""The functions doit runs in its worker processes.
+
+Module-level functions with small, picklable arguments (strings and tuples),
+so tasks also run under the spawn start method (macOS, Windows). Each returns
+None on success or a ``TaskFailed`` whose message is meant for the author.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from pathlib import Path
+
+from doit.exceptions import TaskFailed
+
+from clm.errors import CourseError
+from clm.files import copy_atomic, remove_empty_folders, write_atomic
+from clm.layout import Format, Kind
+from clm.state.records import forget_outputs, recorded_outputs
+
+
+def _environment(templates: str | None):
+    from clm.deck.jinja import environment
+
+    return environment(templates)
+
+
+def build_output(
+    state_file: str,
+    spec: str,
+    deck: str,
+    lang: str,
+    kind: str,
+    fmt: str,
+    target: str,
+    title: str,
+    templates: str | None,
+    executed: str | None,
+) -> TaskFailed | None:
+    """Write one output file of a deck."""
+    from clm.deck import formats
+
+    try:
+        if executed is not None:
+            import nbformat
+
+            notebook = nbformat.read(executed, as_version=4)
+        else:
+            from clm.deck.notebook import variant_notebook
+
+            text = Path(deck).read_text(encoding="utf-8")
+            notebook, _ = variant_notebook(
+                _environment(templates), text, Path(deck), lang, Kind(kind), Format(fmt)
+            )
+    except CourseError as exc:
+        return TaskFailed(str(exc))
+    if fmt == Format.HTML:
+        data = formats.html_bytes(notebook, title)
+    elif fmt == Format.NOTEBOOK:
+        data = formats.notebook_bytes(notebook)
+    else:
+        data = formats.code_bytes(notebook)
+    write_atomic(Path(target), data, Path(state_file), spec)
+    return None
+
+
+def _execution_key(cells) -> str:
+    """What the kernel will run: the code cells and the tags that change how they run."""
+    return json.dumps(
+        [(c.source, c.has("raises-exception")) for c in cells if c.cell_type == "code"]
+    )
+
+
+def execute_deck(
+    state_file: str,
+    deck: str,
+    notebooks: tuple[tuple[str, str, str, str], ...],
+    inputs: tuple[tuple[str, str], ...],
+    timeout: float,
+    allow_errors: bool,
+    templates: str | None,
+) -> TaskFailed | None:
+    """Run a deck's code once per distinct code (languages and kinds share runs).
+
+    ``notebooks`` lists (language, kind, executed notebook path, HTML output).
+    """
+    import copy
+
+    import nbformat
+
+    from clm.deck.notebook import variant_notebook
+    from clm.execute import CellFailure, run_notebook
+
+    text = Path(deck).read_text(encoding="utf-8")
+    env = _environment(templates)
+    groups: dict[str, list] = {}
+    try:
+        for lang, kind, target, html in notebooks:
+            notebook, cells = variant_notebook(env, text, Path(deck), lang, Kind(kind), Format.HTML)
+            groups.setdefault(_execution_key(cells), []).append(
+                (lang, kind, target, html, notebook, cells)
+            )
+    except CourseError as exc:
+        return TaskFailed(str(exc))
+
+    failures = []
+    kernel_inputs = [(Path(source), relative) for source, relative in inputs]
+    for members in groups.values():
+        _, _, _, _, first, cells = members[0]
+        try:
+            executed = run_notebook(copy.deepcopy(first), kernel_inputs, timeout, allow_errors)
+        except CellFailure as failure:
+            failures.append(_failure_message(deck, failure, cells, members))
+            continue
+        for _, _, target, _, notebook, _ in members:
+            # Members share the code, not the prose: pair code cells in order.
+            code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+            ran_code = [cell for cell in executed.cells if cell.cell_type == "code"]
+            for cell, ran in zip(code, ran_code, strict=True):
+                cell.outputs = ran.outputs
+                cell.execution_count = ran.execution_count
+            data = nbformat.writes(notebook, version=4).encode("utf-8")
+            write_atomic(Path(target), data, Path(state_file), None)
+    if failures:
+        return TaskFailed("\n".join(failures))
+    return None
+
+
+def _failure_message(deck: str, failure, cells, members) -> str:
+    languages = ", ".join(sorted({lang for lang, *_ in members}))
+    outputs = "\n".join(f"    {member[3]}" for member in members)
+    if failure.cell_index is None:
+        where = deck
+    else:
+        cell = cells[failure.cell_index]
+        line = cell.line + (failure.cell_line or 1)
+        where = f"{deck}:{line}"
+        source_lines = cell.source.splitlines()
+        if failure.cell_line and 0 < failure.cell_line <= len(source_lines):
+            where += f" (in the deck: {source_lines[failure.cell_line - 1].strip()})"
+    return (
+        f"{where}: {failure.error}\n"
+        f"  languages: {languages}\n"
+        f"  failed outputs (the last good version is kept):\n{outputs}"
+    )
+
+
+def copy_files(state_file: str, spec: str, copies: tuple[tuple[str, str], ...]) -> None:
+    """Copy topic data or a dir-group into the output folder."""
+    for source, target in copies:
+        copy_atomic(Path(source), Path(target), Path(state_file), spec)
+
+
+def remove_outputs(state_file: str, spec: str, output_root: str, paths: tuple[str, ...]) -> None:
+    """Delete files clm wrote for this spec (and only those), then empty folders."""
+    recorded = recorded_outputs(Path(state_file), spec)
+    removed = []
+    for path in paths:
+        if path not in recorded:
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            Path(path).unlink()
+        removed.append(path)
+        remove_empty_folders(Path(path).parent, Path(output_root))
+    forget_outputs(Path(state_file), removed)
+
+
+def remove_stale_outputs(
+    state_file: str, spec: str, output_root: str, planned: tuple[str, ...]
+) -> None:
+    """Remove what the spec's earlier builds wrote and this plan no longer produces."""
+    stale = recorded_outputs(Path(state_file), spec) - set(planned)
+    remove_outputs(state_file, spec, output_root, tuple(sorted(stale)))

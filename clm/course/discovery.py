@@ -1,0 +1,273 @@
+"""Turn a spec into a course: find topics under slides/, their decks and files."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from clm.course.headers import read_titles
+from clm.course.model import (
+    DECK_SUFFIXES,
+    DIAGRAM_SUFFIXES,
+    IMAGE_SUFFIXES,
+    Course,
+    Deck,
+    DirGroup,
+    Section,
+    Topic,
+    TopicFile,
+    is_deck_name,
+    is_ignored,
+)
+from clm.errors import CourseError
+from clm.spec.model import CourseSpec, TopicRef
+
+_IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
+_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+([A-Za-z_]\w*)|import[ \t]+([A-Za-z_][\w \t,.]*))", re.M)
+_STRING_LITERAL = re.compile(r"""["']([^"'\n]{1,200})["']""")
+
+
+def topic_id(entry_name: str) -> str | None:
+    """``topic_110_loops.py`` → ``loops``; None for names that are no topic."""
+    stem = entry_name.rsplit(".", 1)[0] if "." in entry_name else entry_name
+    parts = stem.split("_", 2)
+    return parts[2] if len(parts) == 3 and parts[2] else None
+
+
+@dataclass(frozen=True)
+class _Found:
+    id: str
+    path: PurePosixPath
+    is_dir: bool
+
+
+def index_topics(root: Path) -> dict[str, list[_Found]]:
+    """Every topic under slides/, by id (an id may be found more than once)."""
+    found: dict[str, list[_Found]] = {}
+    slides = root / "slides"
+    for module in sorted(os.scandir(slides), key=lambda e: e.name):
+        if not module.is_dir() or module.name.startswith(("_", ".")):
+            continue
+        for entry in sorted(os.scandir(module.path), key=lambda e: e.name):
+            if entry.name.startswith(("_", ".")) or is_ignored(entry.name):
+                continue
+            is_dir = entry.is_dir()
+            if not is_dir and not is_deck_name(entry.name):
+                continue
+            tid = topic_id(entry.name)
+            if tid is None:
+                continue
+            path = PurePosixPath("slides", module.name, entry.name)
+            found.setdefault(tid, []).append(_Found(tid, path, is_dir))
+    return found
+
+
+def _walk_files(root: Path, folder: PurePosixPath) -> Iterator[PurePosixPath]:
+    """Files below a folder (relative to the course root), skipping never-copied names."""
+    for current, dirs, files in os.walk(root / folder):
+        dirs[:] = sorted(d for d in dirs if not is_ignored(d))
+        base = PurePosixPath(Path(current).relative_to(root).as_posix())
+        for name in sorted(files):
+            if not is_ignored(name):
+                yield base / name
+
+
+def _scan_directory_topic(root: Path, found: _Found) -> tuple[tuple, tuple, tuple, tuple]:
+    decks, data, inputs, diagrams = [], [], [], []
+    stems: dict[str, PurePosixPath] = {}
+    for source in _walk_files(root, found.path):
+        relative = source.relative_to(found.path)
+        suffix = source.suffix.lower()
+        if len(relative.parts) == 1 and is_deck_name(source.name):
+            decks.append(source)
+        elif suffix in DIAGRAM_SUFFIXES:
+            if source.stem in stems:
+                raise CourseError(
+                    f"two diagram sources with the stem '{source.stem}' in one topic "
+                    f"({stems[source.stem]} and {source}) would both render to img/{source.stem}.png; "
+                    "rename one of them",
+                    source,
+                )
+            stems[source.stem] = source
+            diagrams.append(source)
+        else:
+            data.append(TopicFile(source, relative))
+            if suffix not in IMAGE_SUFFIXES:
+                inputs.append(TopicFile(source, relative))
+    return tuple(decks), tuple(data), tuple(inputs), tuple(diagrams)
+
+
+def _scan_file_topic(root: Path, found: _Found, text: str) -> tuple[tuple, tuple]:
+    """The sibling files a single-file topic brings: images, imported modules, named files."""
+    folder = found.path.parent
+
+    def sibling(reference: str) -> PurePosixPath | None:
+        if "://" in reference or reference.startswith(("/", "#", "data:")):
+            return None
+        relative = PurePosixPath(reference.split("#")[0].split("?")[0])
+        if not relative.parts or ".." in relative.parts or is_ignored(relative.name):
+            return None
+        if is_deck_name(relative.name) or relative.suffix.lower() in DIAGRAM_SUFFIXES:
+            return None
+        return relative if (root / folder / relative).is_file() else None
+
+    images: dict[PurePosixPath, None] = {}
+    for pattern in (_IMG_SRC, _MD_IMAGE):
+        for match in pattern.finditer(text):
+            if (relative := sibling(match.group(1))) is not None:
+                images[relative] = None
+    inputs: dict[PurePosixPath, None] = {}
+    for match in _IMPORT.finditer(text):
+        names = [match.group(1)] if match.group(1) else re.split(r"[\s,]+", match.group(2))
+        for name in names:
+            module_name = name.split(".")[0].strip()
+            if module_name and (relative := sibling(f"{module_name}.py")) is not None:
+                inputs[relative] = None
+    for match in _STRING_LITERAL.finditer(text):
+        relative = sibling(match.group(1))
+        if relative is not None and relative.suffix.lower() not in IMAGE_SUFFIXES:
+            inputs[relative] = None
+    data = [TopicFile(folder / r, r) for r in {**images, **inputs}]
+    return tuple(sorted(data, key=lambda f: f.relative)), tuple(
+        TopicFile(folder / r, r) for r in sorted(inputs)
+    )
+
+
+class _Discovery:
+    def __init__(self, spec: CourseSpec):
+        self.spec = spec
+        self.root = spec.root
+        self.index = index_topics(self.root)
+        self.titles: dict[PurePosixPath, tuple[tuple[str, str], ...]] = {}
+        self.scans: dict[PurePosixPath, tuple] = {}
+
+    def resolve(self, ref: TopicRef) -> _Found:
+        candidates = self.index.get(ref.id)
+        if not candidates:
+            close = difflib.get_close_matches(ref.id, list(self.index), n=3, cutoff=0.5)
+            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            raise CourseError(
+                f"topic '{ref.id}' not found under slides/ (a topic id is the folder or file "
+                f"name minus its first two '_' parts, e.g. topic_110_{ref.id}){hint}",
+                self.spec.file,
+                ref.line,
+            )
+        if len(candidates) > 1:
+            places = " and ".join(str(c.path) for c in candidates)
+            raise CourseError(
+                f"topic id '{ref.id}' is found twice: {places}; rename one so the id is unique",
+                self.spec.file,
+                ref.line,
+            )
+        return candidates[0]
+
+    def deck_titles(self, deck: PurePosixPath, text: str | None = None) -> tuple:
+        if deck not in self.titles:
+            if text is None:
+                text = (self.root / deck).read_text(encoding="utf-8")
+            titles = read_titles(text, Path(deck))
+            if titles is None:
+                stem = deck.stem
+                titles = (stem, stem)
+            german, english = titles
+            self.titles[deck] = tuple(
+                (lang, german if lang == "de" else english) for lang in self.spec.languages
+            )
+        return self.titles[deck]
+
+    def topic(self, ref: TopicRef) -> Topic:
+        found = self.resolve(ref)
+        if found.path not in self.scans:
+            if found.is_dir:
+                self.scans[found.path] = _scan_directory_topic(self.root, found)
+            else:
+                text = (self.root / found.path).read_text(encoding="utf-8")
+                self.deck_titles(found.path, text)
+                data, inputs = _scan_file_topic(self.root, found, text)
+                self.scans[found.path] = ((found.path,), data, inputs, ())
+        decks, data, inputs, diagrams = self.scans[found.path]
+        return Topic(
+            id=ref.id,
+            path=found.path,
+            decks=decks,
+            data=data,
+            execution_inputs=inputs,
+            diagrams=diagrams,
+            html=ref.html,
+            allow_errors=self.spec.allow_errors if ref.allow_errors is None else ref.allow_errors,
+            cell_timeout=ref.cell_timeout or self.spec.cell_timeout,
+        )
+
+
+def _check_shared_data(root: Path, section_name: str, topics: tuple[Topic, ...]) -> None:
+    """Topics of one section share an output folder: equal paths need equal content."""
+    seen: dict[PurePosixPath, PurePosixPath] = {}
+    for topic in topics:
+        for file in topic.data:
+            first = seen.setdefault(file.relative, file.source)
+            if first == file.source:
+                continue
+            a, b = root / first, root / file.source
+            if a.stat().st_size != b.stat().st_size or a.read_bytes() != b.read_bytes():
+                raise CourseError(
+                    f"topics of section '{section_name}' both bring '{file.relative}' with "
+                    f"different content ({first} and {file.source}); rename one of them",
+                    file.source,
+                )
+
+
+def _dir_group_files(root: Path, path: PurePosixPath, subdirs) -> tuple[TopicFile, ...]:
+    if subdirs is None:
+        return tuple(TopicFile(f, f.relative_to(path)) for f in _walk_files(root, path))
+    files = []
+    for subdir in subdirs:
+        folder = path / subdir
+        if not (root / folder).is_dir():
+            continue
+        files.extend(TopicFile(f, f.relative_to(path)) for f in _walk_files(root, folder))
+    return tuple(files)
+
+
+def build_course(spec: CourseSpec) -> Course:
+    """Resolve every topic the spec uses; raises CourseError on the first problem."""
+    discovery = _Discovery(spec)
+    sections = []
+    for section_spec in spec.sections:
+        topics = tuple(discovery.topic(ref) for ref in section_spec.topics)
+        _check_shared_data(spec.root, section_spec.name.get(spec.languages[0]), topics)
+        decks = tuple(
+            Deck(path=deck, topic=topic, titles=discovery.deck_titles(deck))
+            for topic in topics
+            for deck in topic.decks
+        )
+        sections.append(Section(name=section_spec.name, decks=decks, topics=topics))
+    dir_groups = []
+    for group in spec.dir_groups:
+        path = PurePosixPath(group.path.replace("\\", "/"))
+        dir_groups.append(
+            DirGroup(group.name, _dir_group_files(spec.root, path, group.subdirs), path)
+        )
+    templates_folder = spec.root / "templates"
+    templates = (
+        tuple(_walk_files(spec.root, PurePosixPath("templates")))
+        if templates_folder.is_dir()
+        else ()
+    )
+    return Course(
+        name=spec.name,
+        languages=spec.languages,
+        prog_lang=spec.prog_lang,
+        sections=tuple(sections),
+        dir_groups=tuple(dir_groups),
+        templates=templates,
+        output=PurePosixPath(spec.output.replace("\\", "/")),
+        code_along_code=spec.code_along_code,
+    )
+
+
+__all__ = ["DECK_SUFFIXES", "build_course", "index_topics", "topic_id"]

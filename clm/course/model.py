@@ -1,0 +1,93 @@
+"""The course as clm sees it: sections of topics, topics of decks and files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from clm.spec.model import Text
+
+# Never copied into outputs nor given to a kernel, wherever they appear in a path.
+IGNORED_NAMES = frozenset(
+    {"__pycache__", ".ipynb_checkpoints", "Thumbs.db", "node_modules", ".venv"}
+)
+IGNORED_SUFFIXES = (".pyc", ".bak", ".bkp", "~")
+IMAGE_SUFFIXES = frozenset(
+    {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".ico", ".tif", ".tiff"}
+)
+DIAGRAM_SUFFIXES = frozenset({".puml", ".pu", ".plantuml", ".drawio"})
+DECK_PREFIXES = ("slides_", "topic_")
+DECK_SUFFIXES = {".py": "python"}
+
+
+def is_ignored(name: str) -> bool:
+    return name.startswith(".") or name in IGNORED_NAMES or name.endswith(IGNORED_SUFFIXES)
+
+
+def is_deck_name(name: str) -> bool:
+    suffix = name[name.rfind(".") :] if "." in name else ""
+    return name.startswith(DECK_PREFIXES) and suffix in DECK_SUFFIXES
+
+
+@dataclass(frozen=True)
+class TopicFile:
+    """A file a topic brings: where it is, and where it goes beside the deck outputs."""
+
+    source: PurePosixPath  # relative to the course root
+    relative: PurePosixPath  # relative to the deck's folder (source and output alike)
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A topic as a section uses it, with the settings the spec gives it there."""
+
+    id: str
+    path: PurePosixPath  # the topic folder, or the single-file topic itself
+    decks: tuple[PurePosixPath, ...]
+    data: tuple[TopicFile, ...]  # copied beside every deck output of the topic
+    execution_inputs: tuple[TopicFile, ...]  # what the decks' code may read
+    diagrams: tuple[PurePosixPath, ...]
+    html: bool = True
+    allow_errors: bool = False
+    cell_timeout: float = 600.0
+
+    @property
+    def folder(self) -> PurePosixPath:
+        """The folder decks of this topic run in and link relative to."""
+        return self.path if self.path.suffix not in DECK_SUFFIXES else self.path.parent
+
+
+@dataclass(frozen=True)
+class Deck:
+    path: PurePosixPath  # relative to the course root
+    topic: Topic
+    titles: tuple[tuple[str, str], ...]  # (language, title)
+
+    def title(self, lang: str) -> str:
+        return dict(self.titles)[lang]
+
+
+@dataclass(frozen=True)
+class Section:
+    name: Text
+    decks: tuple[Deck, ...]
+    topics: tuple[Topic, ...]
+
+
+@dataclass(frozen=True)
+class DirGroup:
+    name: Text
+    files: tuple[TopicFile, ...]  # `relative` is below the group's output folder
+    path: PurePosixPath
+
+
+@dataclass(frozen=True)
+class Course:
+    name: Text
+    languages: tuple[str, ...]
+    prog_lang: str
+    sections: tuple[Section, ...]
+    dir_groups: tuple[DirGroup, ...]
+    templates: tuple[PurePosixPath, ...]  # the course's own Jinja templates
+    output: PurePosixPath
+    code_along_code: bool = False

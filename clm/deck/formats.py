@@ -1,0 +1,50 @@
+"""The three output formats, each a function from a notebook to bytes."""
+
+from __future__ import annotations
+
+import copy
+from functools import cache
+
+import jupytext
+import nbformat
+from nbformat.notebooknode import NotebookNode
+
+NOTES_STYLE = """<style>
+.celltag_notes { border-left: 4px solid #d4a017; background: #fff8e1; }
+.celltag_notes::before { content: "Notes"; display: block; font-weight: bold;
+  color: #8a6d00; padding: 0.3em 0.6em 0; }
+</style>
+"""
+
+
+def notebook_bytes(notebook: NotebookNode) -> bytes:
+    nbformat.validate(notebook)
+    return (nbformat.writes(notebook, version=4) + "\n").encode("utf-8")
+
+
+def code_bytes(notebook: NotebookNode) -> bytes:
+    """A plain percent script: no tags, no language metadata, no jupytext header."""
+    plain = copy.deepcopy(notebook)
+    for cell in plain.cells:
+        cell.metadata = {}
+        cell.pop("outputs", None)
+    plain.metadata = {
+        "jupytext": {"notebook_metadata_filter": "-all", "cell_metadata_filter": "-all"}
+    }
+    text = jupytext.writes(plain, fmt="py:percent")
+    return text.encode("utf-8")
+
+
+@cache
+def _html_exporter():
+    # Imported here: planning must not pay for nbconvert, and each worker builds
+    # the exporter (templates and all) once.
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(template_name="lab", embed_images=False)
+
+
+def html_bytes(notebook: NotebookNode, title: str) -> bytes:
+    body, _ = _html_exporter().from_notebook_node(notebook, resources={"metadata": {"name": title}})
+    body = body.replace("</head>", NOTES_STYLE + "</head>", 1)
+    return body.encode("utf-8")

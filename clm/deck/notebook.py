@@ -1,0 +1,84 @@
+"""From deck text to the notebook of one variant (no outputs yet)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import jinja2
+import jupytext
+import nbformat
+from nbformat.notebooknode import NotebookNode
+
+from clm.deck.jinja import compile_deck, render_deck
+from clm.deck.kinds import Cell, cells_for, slide_type
+from clm.deck.source import LINE_KEY, mark_cell_lines
+from clm.layout import Format, Kind
+
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+
+
+def parse_cells(rendered: str) -> list[Cell]:
+    """Cells of a deck after Jinja, with the author's line numbers."""
+    notebook = jupytext.reads(rendered, fmt="py:percent")
+    cells = []
+    line = 1
+    for cell in notebook.cells:
+        metadata = cell.metadata
+        line = int(metadata.get(LINE_KEY, line))
+        cells.append(
+            Cell(
+                cell_type=cell.cell_type,
+                source=cell.source,
+                tags=tuple(metadata.get("tags", ())),
+                lang=metadata.get("lang"),
+                line=line,
+            )
+        )
+    return cells
+
+
+def deck_cells(
+    env: jinja2.Environment, text: str, deck: Path, lang: str, fmt: Format
+) -> list[Cell]:
+    template = compile_deck(env, mark_cell_lines(text), deck)
+    return parse_cells(render_deck(template, deck, lang, fmt.value))
+
+
+def _cell_id(index: int, cell: Cell) -> str:
+    digest = hashlib.sha1(f"{index}\0{cell.cell_type}\0{cell.source}".encode()).hexdigest()
+    return digest[:16]
+
+
+def to_notebook(cells: list[Cell], lang: str) -> NotebookNode:
+    """A valid nbformat 4 notebook with deterministic cell ids."""
+    nb_cells = []
+    for index, cell in enumerate(cells):
+        metadata: dict = {}
+        if tags := [tag for tag in cell.tags if tag != "del"]:
+            metadata["tags"] = tags
+        if slide := slide_type(cell):
+            metadata["slideshow"] = {"slide_type": slide}
+        if cell.cell_type == "code":
+            node = nbformat.v4.new_code_cell(cell.source, metadata=metadata)
+        elif cell.cell_type == "markdown":
+            node = nbformat.v4.new_markdown_cell(cell.source, metadata=metadata)
+        else:
+            node = nbformat.v4.new_raw_cell(cell.source, metadata=metadata)
+        node["id"] = _cell_id(index, cell)
+        nb_cells.append(node)
+    return nbformat.v4.new_notebook(
+        cells=nb_cells,
+        metadata={
+            "kernelspec": dict(KERNELSPEC),
+            "language_info": {"name": "python"},
+            "lang": lang,
+        },
+    )
+
+
+def variant_notebook(
+    env: jinja2.Environment, text: str, deck: Path, lang: str, kind: Kind, fmt: Format
+) -> tuple[NotebookNode, list[Cell]]:
+    cells = cells_for(deck_cells(env, text, deck, lang, fmt), lang, kind)
+    return to_notebook(cells, lang), cells

@@ -1,0 +1,94 @@
+"""The percent-format source of a deck, read before Jinja: cell headers and tags.
+
+Line numbers here are the author's, so messages can point at them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from clm.errors import CourseError
+
+CELL_HEADER = re.compile(r"^#\s?%%(?=\s|$)(.*)$")
+_CELL_TYPE = re.compile(r"\s*\[(markdown|md|raw)\]")
+_KEY = re.compile(r"\s*([A-Za-z_][\w-]*)=")
+LINE_KEY = "clm_line"
+
+CODE_TAGS = frozenset({"keep", "start", "raises-exception"})
+MARKDOWN_TAGS = frozenset({"notes", "answer"})
+ANY_TAGS = frozenset({"slide", "subslide", "alt", "del", "private"})
+KNOWN_TAGS = CODE_TAGS | MARKDOWN_TAGS | ANY_TAGS
+
+
+@dataclass(frozen=True)
+class CellHeader:
+    cell_type: str  # "code", "markdown" or "raw"
+    metadata: dict
+
+
+def parse_cell_header(rest: str) -> CellHeader:
+    """Parse what follows ``# %%``; raises ValueError naming what was expected."""
+    cell_type = "code"
+    position = 0
+    if match := _CELL_TYPE.match(rest):
+        cell_type = "raw" if match.group(1) == "raw" else "markdown"
+        position = match.end()
+    metadata: dict = {}
+    decoder = json.JSONDecoder()
+    while rest[position:].strip():
+        key = _KEY.match(rest, position)
+        if key is None:
+            found = rest[position:].strip()
+            raise ValueError(
+                f'expected key=value pairs such as lang="de" tags=["slide"], found \'{found}\''
+            )
+        try:
+            value, position = decoder.raw_decode(rest, key.end())
+        except json.JSONDecodeError:
+            raise ValueError(
+                f"the value of '{key.group(1)}' is not valid: write strings in double quotes "
+                'and lists like ["slide", "notes"]'
+            ) from None
+        metadata[key.group(1)] = value
+    if "lang" in metadata and not isinstance(metadata["lang"], str):
+        raise ValueError('lang must be a string such as lang="de"')
+    tags = metadata.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+        raise ValueError('tags must be a list of strings such as tags=["slide"]')
+    return CellHeader(cell_type, metadata)
+
+
+def check_source(text: str, deck: Path) -> list[str]:
+    """Check every cell header of a deck; returns warnings, raises on a malformed header."""
+    warnings = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = CELL_HEADER.match(line)
+        if match is None:
+            continue
+        try:
+            header = parse_cell_header(match.group(1))
+        except ValueError as exc:
+            raise CourseError(f"malformed cell header: {exc}", deck, number) from None
+        for tag in header.metadata.get("tags", []):
+            where = CourseError("", deck, number)
+            if tag not in KNOWN_TAGS:
+                warnings.append(
+                    f"{where}warning: unknown tag '{tag}' (known: {', '.join(sorted(KNOWN_TAGS))})"
+                )
+            elif tag in CODE_TAGS and header.cell_type != "code":
+                warnings.append(f"{where}warning: tag '{tag}' belongs on a code cell")
+            elif tag in MARKDOWN_TAGS and header.cell_type != "markdown":
+                warnings.append(f"{where}warning: tag '{tag}' belongs on a markdown cell")
+    return warnings
+
+
+def mark_cell_lines(text: str) -> str:
+    """Append the author's line number to every cell header, to survive Jinja."""
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        if CELL_HEADER.match(line):
+            lines[index] = f"{line.rstrip()} {LINE_KEY}={index + 1}"
+    return "\n".join(lines)

@@ -1,0 +1,72 @@
+"""Writing into the output folder: atomically, and only when the bytes changed."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from clm.state.records import record_outputs, register_temp, release_temp
+
+
+def unchanged(path: Path, data: bytes) -> bool:
+    try:
+        if path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except FileNotFoundError:
+        return False
+
+
+def write_atomic(path: Path, data: bytes, state_file: Path, spec: str | None) -> bool:
+    """Put ``data`` at ``path`` unless it is already there; True when the file changed.
+
+    The bytes go to a temporary file in the same folder that is renamed into
+    place, so readers and a killed build never see half a file. The temporary
+    file is registered first, so the next build can sweep it after a crash.
+    Outputs are recorded under their spec; intermediate files (spec None) not.
+    """
+    if unchanged(path, data):
+        if spec is not None:
+            record_outputs(state_file, spec, [path.as_posix()])
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temp_name = tempfile.mkstemp(
+        prefix=f".{path.name[:40]}.", suffix=".clm-tmp", dir=path.parent
+    )
+    os.close(descriptor)
+    temp = Path(temp_name)
+    temp_key = os.path.relpath(temp)
+    register_temp(state_file, temp_key)
+    try:
+        with open(temp, "wb") as stream:
+            stream.write(data)
+        if os.name != "nt":
+            os.chmod(temp, 0o644)
+        os.replace(temp, path)
+        if spec is not None:
+            record_outputs(state_file, spec, [path.as_posix()])
+    finally:
+        if temp.exists():
+            temp.unlink()
+        release_temp(state_file, temp_key)
+    return True
+
+
+def copy_atomic(source: Path, target: Path, state_file: Path, spec: str | None) -> bool:
+    return write_atomic(target, source.read_bytes(), state_file, spec)
+
+
+def remove_empty_folders(start: Path, stop: Path) -> None:
+    """Remove ``start`` and its parents while they are empty, never ``stop`` or above."""
+    folder = start
+    stop = stop.resolve()
+    while folder.resolve() != stop and stop in folder.resolve().parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+__all__ = ["copy_atomic", "remove_empty_folders", "unchanged", "write_atomic"]

@@ -1,0 +1,110 @@
+"""Where outputs go: the CLM-compatible output tree and its file names."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import PurePosixPath
+
+
+class Kind(StrEnum):
+    CODE_ALONG = "code-along"
+    COMPLETED = "completed"
+    SPEAKER = "speaker"
+
+
+class Format(StrEnum):
+    HTML = "html"
+    NOTEBOOK = "notebook"
+    CODE = "code"
+
+
+EXECUTED_KINDS = (Kind.COMPLETED, Kind.SPEAKER)
+
+KIND_FOLDERS = {Kind.CODE_ALONG: "Code-Along", Kind.COMPLETED: "Completed", Kind.SPEAKER: "Speaker"}
+FORMAT_FOLDERS = {Format.HTML: "Html", Format.NOTEBOOK: "Notebooks"}
+PROG_LANG_FOLDERS = {"python": "Python"}
+PROG_LANG_SUFFIXES = {"python": ".py"}
+SLIDES_FOLDERS = {"de": "Folien", "en": "Slides"}
+SUFFIXES = {Format.HTML: ".html", Format.NOTEBOOK: ".ipynb"}
+
+
+@dataclass(frozen=True, order=True)
+class Variant:
+    """One of the many renderings of a deck: a language, an audience kind and a format."""
+
+    lang: str
+    kind: Kind
+    format: Format
+
+    @property
+    def executed(self) -> bool:
+        return self.format is Format.HTML and self.kind in EXECUTED_KINDS
+
+
+_REPLACEMENTS = str.maketrans(
+    {
+        **{c: "(" for c in "{["},
+        **{c: ")" for c in "}]"},
+        **{c: "_" for c in "/\\$#%&<>*=^€|"},
+        **{c: None for c in ";!?\"'`.:"},
+        **{chr(i): None for i in range(32)},
+    }
+)
+_WINDOWS_RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])(\..*)?$", re.IGNORECASE)
+
+
+def sanitize(name: str) -> str:
+    """A file or folder name that is valid on Linux, macOS and Windows, as CLM makes it."""
+    cleaned = name.replace("C#", "CSharp").replace("c#", "csharp").translate(_REPLACEMENTS)
+    cleaned = cleaned.strip().rstrip(". ")
+    if _WINDOWS_RESERVED.match(cleaned):
+        cleaned += "_"
+    return cleaned or "_"
+
+
+def language_folder(lang: str) -> str:
+    return lang.capitalize()
+
+
+def course_folder(
+    output: PurePosixPath, lang: str, course_name: str, speaker: bool = False
+) -> PurePosixPath:
+    audience = "speaker" if speaker else "public"
+    return output / audience / language_folder(lang) / sanitize(course_name)
+
+
+def format_folder(fmt: Format, prog_lang: str) -> str:
+    if fmt is Format.CODE:
+        return PROG_LANG_FOLDERS.get(prog_lang, sanitize(prog_lang.capitalize()))
+    return FORMAT_FOLDERS[fmt]
+
+
+def variant_folder(
+    output: PurePosixPath, variant: Variant, course_name: str, section_name: str, prog_lang: str
+) -> PurePosixPath:
+    """The folder holding one variant of every deck of a section."""
+    course = course_folder(output, variant.lang, course_name, variant.kind is Kind.SPEAKER)
+    return (
+        course
+        / SLIDES_FOLDERS.get(variant.lang, "Slides")
+        / format_folder(variant.format, prog_lang)
+        / KIND_FOLDERS[variant.kind]
+        / sanitize(section_name)
+    )
+
+
+def deck_file_name(number: int, title: str, fmt: Format, prog_lang: str) -> str:
+    suffix = PROG_LANG_SUFFIXES.get(prog_lang, ".txt") if fmt is Format.CODE else SUFFIXES[fmt]
+    return f"{number:02d} {sanitize(title)}{suffix}"
+
+
+def dir_group_folder(
+    output: PurePosixPath, lang: str, course_name: str, group_name: str
+) -> PurePosixPath:
+    folder = course_folder(output, lang, course_name)
+    for part in group_name.replace("\\", "/").split("/"):
+        if part.strip():
+            folder /= sanitize(part)
+    return folder

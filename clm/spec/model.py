@@ -1,0 +1,89 @@
+"""What a course spec says, independent of the file format it came in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text given per language, or one text for every language."""
+
+    by_lang: tuple[tuple[str, str], ...] = ()
+    default: str | None = None
+
+    @classmethod
+    def plain(cls, text: str) -> Text:
+        return cls(default=text)
+
+    @classmethod
+    def of(cls, mapping: dict[str, str]) -> Text:
+        return cls(by_lang=tuple(sorted(mapping.items())))
+
+    def get(self, lang: str) -> str:
+        for key, value in self.by_lang:
+            if key == lang:
+                return value
+        if self.default is not None:
+            return self.default
+        # A text given for other languages only: fall back to English, then any.
+        values = dict(self.by_lang)
+        return values.get("en") or next(iter(values.values()), "")
+
+    def languages(self) -> set[str]:
+        return {key for key, _ in self.by_lang}
+
+
+@dataclass(frozen=True)
+class TopicRef:
+    """One entry of a section's topic list."""
+
+    id: str
+    line: int
+    html: bool = True
+    allow_errors: bool | None = None
+    cell_timeout: float | None = None
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    name: Text
+    topics: tuple[TopicRef, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class DirGroupSpec:
+    """A folder of the course copied as a whole into each language's course folder."""
+
+    name: Text
+    path: str
+    subdirs: tuple[str, ...] | None
+    line: int
+
+
+@dataclass(frozen=True)
+class CourseSpec:
+    """A parsed course spec. Paths are relative to ``root``, the course root."""
+
+    file: Path
+    root: Path
+    name: Text
+    sections: tuple[SectionSpec, ...]
+    prog_lang: str = "python"
+    languages: tuple[str, ...] = ("de", "en")
+    output: str = "output"
+    output_line: int | None = None
+    cell_timeout: float = 600.0
+    code_along_code: bool = False
+    diagram_formats: tuple[str, ...] = ("png",)
+    allow_errors: bool = False
+    dir_groups: tuple[DirGroupSpec, ...] = ()
+    metadata: dict[str, Text] = field(default_factory=dict, compare=False)
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def key(self) -> str:
+        """The spec's identity in the build state: its path from the course root."""
+        return self.file.resolve().relative_to(self.root.resolve()).as_posix()

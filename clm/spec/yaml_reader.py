@@ -1,0 +1,224 @@
+"""Read the native YAML course spec, keeping line numbers for every message."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from clm.errors import CourseError
+from clm.spec.model import CourseSpec, DirGroupSpec, SectionSpec, Text, TopicRef
+
+COURSE_KEYS = (
+    "name",
+    "prog-lang",
+    "languages",
+    "output",
+    "cell-timeout",
+    "code-along-code",
+    "diagram-formats",
+    "allow-errors",
+    "sections",
+    "dir-groups",
+    "description",
+    "certificate",
+    "github",
+)
+SECTION_KEYS = ("name", "topics")
+TOPIC_KEYS = ("id", "html", "allow-errors", "cell-timeout")
+DIR_GROUP_KEYS = ("name", "path", "subdirs")
+DIAGRAM_FORMATS = ("png", "svg")
+
+
+class _Reader:
+    def __init__(self, file: Path):
+        self.file = file
+
+    def error(self, node: yaml.Node, message: str) -> CourseError:
+        return CourseError(message, self.file, node.start_mark.line + 1)
+
+    def mapping(self, node: yaml.Node, what: str, allowed: tuple[str, ...]) -> dict[str, yaml.Node]:
+        if not isinstance(node, yaml.MappingNode):
+            raise self.error(node, f"expected {what} as a mapping of keys to values")
+        result: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key not in allowed:
+                close = difflib.get_close_matches(str(key), allowed, n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                raise self.error(
+                    key_node,
+                    f"unknown key '{key}' in {what} (expected one of: {', '.join(allowed)}){hint}",
+                )
+            if key in result:
+                raise self.error(key_node, f"key '{key}' given twice in {what}")
+            result[key] = value_node
+        return result
+
+    def scalar(self, node: yaml.Node, what: str) -> Any:
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.error(node, f"expected {what} as a single value")
+        return yaml.safe_load(yaml.serialize(node))
+
+    def string(self, node: yaml.Node, what: str) -> str:
+        value = self.scalar(node, what)
+        if value is None:
+            return ""
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise self.error(node, f"expected {what} as text")
+        return str(value)
+
+    def boolean(self, node: yaml.Node, what: str) -> bool:
+        value = self.scalar(node, what)
+        if not isinstance(value, bool):
+            raise self.error(node, f"expected {what} as true or false")
+        return value
+
+    def seconds(self, node: yaml.Node, what: str) -> float:
+        value = self.scalar(node, what)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise self.error(node, f"expected {what} as a positive number of seconds")
+        return float(value)
+
+    def sequence(self, node: yaml.Node, what: str) -> list[yaml.Node]:
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.error(node, f"expected {what} as a list")
+        return list(node.value)
+
+    def strings(self, node: yaml.Node, what: str) -> tuple[str, ...]:
+        return tuple(
+            self.string(item, f"each entry of {what}") for item in self.sequence(node, what)
+        )
+
+    def text(self, node: yaml.Node, what: str, languages: tuple[str, ...]) -> Text:
+        if isinstance(node, yaml.MappingNode):
+            values = {
+                key: self.string(value, f"the {key} text of {what}")
+                for key, value in self.mapping(node, what, languages).items()
+            }
+            missing = [lang for lang in languages if lang not in values]
+            if missing:
+                raise self.error(node, f"{what} has no text for {', '.join(missing)}")
+            return Text.of(values)
+        return Text.plain(self.string(node, what))
+
+
+def read_yaml_spec(file: Path, root: Path) -> CourseSpec:
+    try:
+        document = yaml.compose(file.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise CourseError(f"not valid YAML: {exc.problem or exc}", file, line) from None
+    reader = _Reader(file)
+    if document is None:
+        raise CourseError("the spec is empty; it needs at least 'name' and 'sections'", file, 1)
+    top = reader.mapping(document, "the course spec", COURSE_KEYS)
+
+    languages: tuple[str, ...] = ("de", "en")
+    if "languages" in top:
+        languages = reader.strings(top["languages"], "'languages'")
+        if not languages:
+            raise reader.error(top["languages"], "'languages' must name at least one language")
+    for required in ("name", "sections"):
+        if required not in top:
+            raise CourseError(
+                f"the course spec has no '{required}'", file, document.start_mark.line + 1
+            )
+
+    def setting(key: str, parse, default):
+        return parse(top[key], f"'{key}'") if key in top else default
+
+    diagram_formats = setting("diagram-formats", reader.strings, ("png",))
+    for fmt in diagram_formats:
+        if fmt not in DIAGRAM_FORMATS:
+            raise reader.error(
+                top["diagram-formats"],
+                f"unknown diagram format '{fmt}' (expected: {', '.join(DIAGRAM_FORMATS)})",
+            )
+
+    sections = tuple(
+        _section(reader, node, languages) for node in reader.sequence(top["sections"], "'sections'")
+    )
+    dir_groups = tuple(
+        _dir_group(reader, node, languages)
+        for node in (
+            reader.sequence(top["dir-groups"], "'dir-groups'") if "dir-groups" in top else ()
+        )
+    )
+    metadata = {
+        key: reader.text(top[key], f"'{key}'", languages)
+        for key in ("description", "certificate", "github")
+        if key in top
+    }
+    return CourseSpec(
+        file=file,
+        root=root,
+        name=reader.text(top["name"], "the course name", languages),
+        sections=sections,
+        prog_lang=setting("prog-lang", reader.string, "python"),
+        languages=languages,
+        output=setting("output", reader.string, "output"),
+        output_line=top["output"].start_mark.line + 1 if "output" in top else None,
+        cell_timeout=setting("cell-timeout", reader.seconds, 600.0),
+        code_along_code=setting("code-along-code", reader.boolean, False),
+        diagram_formats=diagram_formats,
+        allow_errors=setting("allow-errors", reader.boolean, False),
+        dir_groups=dir_groups,
+        metadata=metadata,
+    )
+
+
+def _section(reader: _Reader, node: yaml.Node, languages: tuple[str, ...]) -> SectionSpec:
+    fields = reader.mapping(node, "a section", SECTION_KEYS)
+    if "name" not in fields:
+        raise reader.error(node, "a section needs a 'name'")
+    topics = tuple(
+        _topic(reader, item)
+        for item in (reader.sequence(fields["topics"], "'topics'") if "topics" in fields else ())
+    )
+    return SectionSpec(
+        name=reader.text(fields["name"], "the section name", languages),
+        topics=topics,
+        line=node.start_mark.line + 1,
+    )
+
+
+def _topic(reader: _Reader, node: yaml.Node) -> TopicRef:
+    line = node.start_mark.line + 1
+    if isinstance(node, yaml.ScalarNode):
+        return TopicRef(id=reader.string(node, "a topic id"), line=line)
+    fields = reader.mapping(node, "a topic", TOPIC_KEYS)
+    if "id" not in fields:
+        raise reader.error(node, "a topic entry needs an 'id'")
+    return TopicRef(
+        id=reader.string(fields["id"], "a topic id"),
+        line=line,
+        html=reader.boolean(fields["html"], "'html'") if "html" in fields else True,
+        allow_errors=(
+            reader.boolean(fields["allow-errors"], "'allow-errors'")
+            if "allow-errors" in fields
+            else None
+        ),
+        cell_timeout=(
+            reader.seconds(fields["cell-timeout"], "'cell-timeout'")
+            if "cell-timeout" in fields
+            else None
+        ),
+    )
+
+
+def _dir_group(reader: _Reader, node: yaml.Node, languages: tuple[str, ...]) -> DirGroupSpec:
+    fields = reader.mapping(node, "a dir-group", DIR_GROUP_KEYS)
+    for required in ("name", "path"):
+        if required not in fields:
+            raise reader.error(node, f"a dir-group needs a '{required}'")
+    subdirs = reader.strings(fields["subdirs"], "'subdirs'") if "subdirs" in fields else None
+    return DirGroupSpec(
+        name=reader.text(fields["name"], "the dir-group name", languages),
+        path=reader.string(fields["path"], "the dir-group path"),
+        subdirs=subdirs,
+        line=node.start_mark.line + 1,
+    )

@@ -1,0 +1,123 @@
+"""A doit backend on the SQLite state that commits as each task finishes.
+
+doit's own backends write at the end of a run, so a killed build loses every
+record of its finished work. Here each task's record is one row, written in its
+own transaction the moment doit saves the task's success, so a SIGKILL costs at
+most the tasks that were still running, and a second doit process on the same
+course sees a consistent state.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from clm.state.store import forget_store, open_store
+
+# doit's Dependency.save_success sets 'deps:' last: the task's record is complete then.
+_LAST_KEY_OF_A_SUCCESS = "deps:"
+
+
+class SqliteStateDB:
+    """doit backend ``clm-sqlite`` (entry point ``doit.BACKEND``)."""
+
+    def __init__(self, name: str, codec: Any, *, module_name: str | None = None):
+        self.name = name
+        self.codec = codec
+        self.store = open_store(Path(name))
+        self.connection = self.store.connection
+        self._raw: dict[str, str] = dict(
+            self.connection.execute("select task_id, data from doit_tasks")
+        )
+        self._tasks: dict[str, dict] = {}
+        self._dirty: set[str] = set()
+        sweep_temp_files(self.connection)
+
+    def _task(self, task_id: str) -> dict | None:
+        data = self._tasks.get(task_id)
+        if data is None and task_id in self._raw:
+            data = self._tasks[task_id] = self.codec.decode(self._raw.pop(task_id))
+        return data
+
+    def get(self, task_id: str, dependency: str) -> Any:
+        data = self._task(task_id)
+        return None if data is None else data.get(dependency)
+
+    def set(self, task_id: str, dependency: str, value: Any) -> None:
+        data = self._task(task_id)
+        if data is None:
+            data = self._tasks[task_id] = {}
+        data[dependency] = value
+        self._dirty.add(task_id)
+        if dependency in (_LAST_KEY_OF_A_SUCCESS, "ignore:"):
+            self._commit([task_id])
+
+    def in_(self, task_id: str) -> bool:
+        return task_id in self._tasks or task_id in self._raw
+
+    def remove(self, task_id: str) -> None:
+        self._tasks.pop(task_id, None)
+        self._raw.pop(task_id, None)
+        self._dirty.discard(task_id)
+        with _transaction(self.connection):
+            self.connection.execute("delete from doit_tasks where task_id = ?", (task_id,))
+
+    def remove_all(self) -> None:
+        self._tasks.clear()
+        self._raw.clear()
+        self._dirty.clear()
+        with _transaction(self.connection):
+            self.connection.execute("delete from doit_tasks")
+
+    def _commit(self, task_ids: list[str]) -> None:
+        with _transaction(self.connection):
+            self.connection.executemany(
+                "insert or replace into doit_tasks values (?, ?)",
+                [(task_id, self.codec.encode(self._tasks[task_id])) for task_id in task_ids],
+            )
+            self.store.flush_hashes()
+        self._dirty.difference_update(task_ids)
+
+    def dump(self) -> None:
+        self._commit(sorted(self._dirty))
+        self.store.close()
+        forget_store(Path(self.name))
+
+
+class _transaction:
+    def __init__(self, connection):
+        self.connection = connection
+
+    def __enter__(self):
+        self.connection.execute("begin immediate")
+
+    def __exit__(self, exc_type, exc, tb):
+        self.connection.execute("rollback" if exc_type else "commit")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_temp_files(connection) -> list[str]:
+    """Delete temporary files left by writers that died before renaming them."""
+    swept = []
+    rows = connection.execute("select path, pid from temp_files").fetchall()
+    for path, pid in rows:
+        if pid != os.getpid() and _alive(pid):
+            continue
+        try:
+            os.unlink(path)
+            swept.append(path)
+        except FileNotFoundError:
+            pass
+        with _transaction(connection):
+            connection.execute("delete from temp_files where path = ?", (path,))
+    return swept

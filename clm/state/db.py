@@ -1,0 +1,47 @@
+"""The build state: one SQLite file under .clm/, shared by doit and the workers.
+
+WAL lets one writer work beside many readers, so worker processes can record
+what they wrote while the doit process commits each finished task.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+STATE_FOLDER = ".clm"
+STATE_FILE = "state.sqlite"
+
+SCHEMA = """
+create table if not exists doit_tasks (task_id text primary key, data text not null);
+create table if not exists file_hashes (
+    path text primary key, size integer not null, mtime_ns integer not null, md5 text not null
+);
+create table if not exists outputs (path text primary key, spec text not null);
+create table if not exists temp_files (path text primary key, pid integer not null);
+create table if not exists checked_decks (key text primary key, warnings text not null);
+"""
+
+
+def state_path(root: Path) -> Path:
+    return root / STATE_FOLDER / STATE_FILE
+
+
+def ensure_state_folder(root: Path) -> Path:
+    """Create .clm/ with a .gitignore, so the state never ends up in the course's git."""
+    folder = root / STATE_FOLDER
+    folder.mkdir(exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("*\n", encoding="utf-8")
+    return folder
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    ensure_state_folder(path.parent.parent)
+    connection = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
+    connection.execute("pragma journal_mode=wal")
+    connection.execute("pragma synchronous=normal")
+    connection.execute("pragma busy_timeout=60000")
+    connection.executescript(SCHEMA)
+    return connection

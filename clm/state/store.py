@@ -1,0 +1,96 @@
+"""Content hashes of source files, memoised in the state by (size, mtime).
+
+Every file is hashed once per change, however many tasks depend on it and
+however often doit asks: after a ``touch`` the first run re-hashes, finds the
+same content, and records the new mtime so the next run does not hash again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import threading
+from pathlib import Path
+
+from clm.state.db import connect
+
+
+def file_md5(path: str | Path) -> str:
+    digest = hashlib.md5()
+    with open(path, "rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class StateStore:
+    """The open state file of one course, as the doit process sees it."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.connection: sqlite3.Connection = connect(path)
+        self._hashes: dict[str, tuple[int, int, str]] | None = None
+        self._new_hashes: dict[str, tuple[int, int, str]] = {}
+        self._lock = threading.Lock()
+
+    def _load_hashes(self) -> dict[str, tuple[int, int, str]]:
+        if self._hashes is None:
+            rows = self.connection.execute("select path, size, mtime_ns, md5 from file_hashes")
+            self._hashes = {path: (size, mtime, md5) for path, size, mtime, md5 in rows}
+        return self._hashes
+
+    def md5(self, path: str, stat: os.stat_result | None = None) -> str:
+        if stat is None:
+            stat = os.stat(path)
+        hashes = self._load_hashes()
+        known = hashes.get(path)
+        if known is not None and known[0] == stat.st_size and known[1] == stat.st_mtime_ns:
+            return known[2]
+        entry = (stat.st_size, stat.st_mtime_ns, file_md5(path))
+        with self._lock:
+            hashes[path] = entry
+            self._new_hashes[path] = entry
+        return entry[2]
+
+    def flush_hashes(self) -> None:
+        """Write newly computed hashes; called inside the caller's transaction."""
+        with self._lock:
+            pending, self._new_hashes = self._new_hashes, {}
+        if pending:
+            self.connection.executemany(
+                "insert or replace into file_hashes values (?, ?, ?, ?)",
+                [(path, *entry) for path, entry in pending.items()],
+            )
+
+    def close(self) -> None:
+        self.connection.execute("begin immediate")
+        self.flush_hashes()
+        self.connection.execute("commit")
+        self.connection.close()
+
+
+_stores: dict[Path, StateStore] = {}
+_current: StateStore | None = None
+
+
+def open_store(path: Path) -> StateStore:
+    """The process's store for a state file (one connection per process and file)."""
+    global _current
+    path = path.resolve()
+    store = _stores.get(path)
+    if store is None:
+        store = _stores[path] = StateStore(path)
+    _current = store
+    return store
+
+
+def current_store() -> StateStore | None:
+    return _current
+
+
+def forget_store(path: Path) -> None:
+    global _current
+    store = _stores.pop(path.resolve(), None)
+    if store is not None and store is _current:
+        _current = None

@@ -1,0 +1,258 @@
+"""The doit adapter: one task dict per output file, made from the output plan."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from clm import __version__, actions
+from clm.course.discovery import build_course
+from clm.errors import CourseError
+from clm.layout import EXECUTED_KINDS, Format, Kind
+from clm.plan import OutputPlan, plan_course
+from clm.spec import CourseSpec, load_spec
+from clm.state.checker import set_virtual_dependency
+from clm.state.db import STATE_FILE, STATE_FOLDER
+from clm.state.records import connection, outputs_of_other_specs, reassign_outputs
+from clm.state.store import open_store
+
+# Bump when a change in clm changes what the outputs or executions contain.
+CONVERSION_VERSION = "1"
+STATE_FILE_PATH = f"{STATE_FOLDER}/{STATE_FILE}"
+STALE_TASK = "remove-stale-outputs"
+
+
+@dataclass(frozen=True)
+class Build:
+    """Everything the task generator needs, computed once per doit invocation."""
+
+    spec: CourseSpec
+    plan: OutputPlan
+    full: bool  # the whole course: only then are stale outputs removed
+    templates: str | None  # the course's templates/ folder, if it has one
+    template_deps: tuple[str, ...]
+    engine_dep: str
+    warnings: tuple[str, ...]
+
+
+def engine_key() -> str:
+    """What, besides the sources, decides the outputs: clm and its packaged templates."""
+    from clm.deck.jinja import PACKAGE_TEMPLATES
+
+    digest = hashlib.md5(f"{__version__}|{CONVERSION_VERSION}".encode())
+    for template in sorted(PACKAGE_TEMPLATES.glob("*.j2")):
+        digest.update(template.name.encode())
+        digest.update(template.read_bytes())
+    return digest.hexdigest()
+
+
+def prepare_build(
+    spec_file: Path | str,
+    only: str | None = None,
+    languages: tuple[str, ...] | None = None,
+) -> Build:
+    """Read the spec, plan the course and check its decks; CourseError on bad input.
+
+    Expects the working directory to be the course root (paths in tasks are
+    relative to it, so the state survives moving the checkout).
+    """
+    spec = load_spec(spec_file)
+    course = build_course(spec)
+    for lang in languages or ():
+        if lang not in spec.languages:
+            raise CourseError(
+                f"language '{lang}' is not one of the course's languages ({', '.join(spec.languages)})"
+            )
+    plan = plan_course(course, languages)
+    if only:
+        plan = select(plan, only)
+    state_file = Path(STATE_FILE_PATH)
+    store = open_store(state_file)
+    _check_other_specs(spec, plan, state_file)
+
+    engine = engine_key()
+    engine_dep = set_virtual_dependency("engine", engine)
+    template_deps = tuple(str(t) for t in course.templates)
+    hashes = {path: store.md5(path) for path in template_deps}
+    decks = sorted({str(deck.deck.path) for deck in plan.decks})
+    hashes.update((deck, store.md5(deck)) for deck in decks)
+    context = hashlib.md5(
+        "|".join([engine, *(f"{t}={hashes[t]}" for t in template_deps)]).encode()
+    ).hexdigest()
+    from clm.validate import check_decks
+
+    templates = "templates" if course.templates else None
+    warnings = check_decks(
+        decks, hashes, spec.languages, templates, context, connection(state_file)
+    )
+    return Build(
+        spec=spec,
+        plan=plan,
+        full=not only and not languages,
+        templates=templates,
+        template_deps=template_deps,
+        engine_dep=engine_dep,
+        warnings=(*spec.warnings, *warnings),
+    )
+
+
+def select(plan: OutputPlan, only: str) -> OutputPlan:
+    """Keep the decks and files of one topic (by id) or one section (by name)."""
+    sections = plan.course.sections
+    wanted = only.strip()
+    topics = {t.path for s in sections for t in s.topics if t.id == wanted}
+    if not topics:
+        for section in sections:
+            names = {section.name.get(lang) for lang in plan.course.languages}
+            if wanted in names or wanted.casefold() in {n.casefold() for n in names}:
+                topics.update(t.path for t in section.topics)
+    if not topics:
+        raise CourseError(f"--only '{only}' names neither a topic id nor a section of the course")
+    return OutputPlan(
+        course=plan.course,
+        decks=tuple(d for d in plan.decks if d.deck.topic.path in topics),
+        topic_data=tuple(j for j in plan.topic_data if j.source in topics),
+        dir_groups=(),
+    )
+
+
+def _check_other_specs(spec: CourseSpec, plan: OutputPlan, state_file: Path) -> None:
+    """Two specs must not write the same output; records of deleted specs are adopted."""
+    others = outputs_of_other_specs(state_file, spec.key)
+    if not others:
+        return
+    for other in {s for s in others.values() if not (spec.root / s).is_file()}:
+        reassign_outputs(state_file, other, spec.key)
+    others = {p: s for p, s in others.items() if (spec.root / s).is_file()}
+    planned = {str(p) for p in plan.output_paths()}
+    clashes = sorted(planned & others.keys())
+    if clashes:
+        raise CourseError(
+            f"'{clashes[0]}' (and {len(clashes) - 1} more outputs) is also written by the spec "
+            f"{others[clashes[0]]}; two specs must not write the same output: give one of them "
+            f"another 'output:' folder, or delete the other spec's outputs with "
+            f"`clm clean {others[clashes[0]]}`",
+            spec.file,
+        )
+
+
+def task_dicts(build: Build) -> Iterator[dict]:
+    """Every task of the build, as plain doit task dicts."""
+    spec_key = build.spec.key
+    output_root = str(build.plan.course.output)
+    common_deps = [*build.template_deps, build.engine_dep]
+    for deck_plan in build.plan.decks:
+        deck = str(deck_plan.deck.path)
+        titles = " / ".join(dict.fromkeys(title for _, title in deck_plan.deck.titles))
+        yield {
+            "basename": deck,
+            "name": None,
+            "doc": f"{titles} ({deck_plan.section}, deck {deck_plan.number:02d})",
+        }
+        deps = [deck, *common_deps]
+        execution = deck_plan.execution
+        html_by_run: dict[tuple[str, Kind], str] = {}
+        for output in deck_plan.outputs:
+            variant = output.variant
+            executed = None
+            if variant.executed and execution is not None:
+                executed = str(execution.notebook(variant.lang, variant.kind))
+                html_by_run[(variant.lang, variant.kind)] = str(output.path)
+            target = str(output.path)
+            yield {
+                "basename": deck,
+                "name": target,
+                "actions": [
+                    (
+                        actions.build_output,
+                        (
+                            STATE_FILE_PATH,
+                            spec_key,
+                            deck,
+                            variant.lang,
+                            variant.kind.value,
+                            variant.format.value,
+                            target,
+                            deck_plan.deck.title(variant.lang),
+                            build.templates,
+                            executed,
+                        ),
+                    )
+                ],
+                "file_dep": [*deps, executed] if executed else deps,
+                "targets": [target],
+                "clean": [
+                    (actions.remove_outputs, (STATE_FILE_PATH, spec_key, output_root, (target,)))
+                ],
+            }
+        if execution is not None and html_by_run:
+            notebooks = tuple(
+                (lang, kind.value, str(path), html_by_run[(lang, kind)])
+                for lang, kind, path in execution.notebooks
+                if (lang, kind) in html_by_run
+            )
+            inputs = tuple(
+                (str(f.source), str(f.relative)) for f in deck_plan.deck.topic.execution_inputs
+            )
+            yield {
+                "basename": deck,
+                "name": "execute",
+                "actions": [
+                    (
+                        actions.execute_deck,
+                        (
+                            STATE_FILE_PATH,
+                            deck,
+                            notebooks,
+                            inputs,
+                            execution.timeout,
+                            execution.allow_errors,
+                            build.templates,
+                        ),
+                    )
+                ],
+                "file_dep": [*deps, *(source for source, _ in inputs)],
+                "targets": [path for _, _, path, _ in notebooks],
+            }
+    for job, prefix in [(j, "data") for j in build.plan.topic_data] + [
+        (j, "copy") for j in build.plan.dir_groups
+    ]:
+        copies = tuple((str(c.source), str(c.target)) for c in job.copies)
+        targets = [target for _, target in copies]
+        yield {
+            "basename": str(job.source),
+            "name": f"{prefix}-{job.lang}",
+            "actions": [(actions.copy_files, (STATE_FILE_PATH, spec_key, copies))],
+            "file_dep": sorted({source for source, _ in copies}),
+            "targets": targets,
+            "clean": [
+                (actions.remove_outputs, (STATE_FILE_PATH, spec_key, output_root, tuple(targets)))
+            ],
+        }
+    if build.full:
+        planned = tuple(sorted(str(p) for p in build.plan.output_paths()))
+        yield {
+            "basename": STALE_TASK,
+            "doc": f"remove outputs that earlier builds of {spec_key} wrote and this one does not",
+            "actions": [
+                (actions.remove_stale_outputs, (STATE_FILE_PATH, spec_key, output_root, planned))
+            ],
+            "uptodate": [(nothing_stale, (STATE_FILE_PATH, spec_key, planned), {})],
+        }
+
+
+def nothing_stale(state_file: str, spec: str, planned: tuple[str, ...]) -> bool:
+    from clm.state.records import recorded_outputs
+
+    return not (recorded_outputs(Path(state_file), spec) - set(planned))
+
+
+def print_warnings(build: Build) -> None:
+    for warning in build.warnings:
+        print(warning, file=sys.stderr)
+
+
+__all__ = ["EXECUTED_KINDS", "Build", "Format", "PurePosixPath", "prepare_build", "task_dicts"]
