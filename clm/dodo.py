@@ -31,6 +31,8 @@ def doit_config(jobs: int | None = None) -> dict:
         "num_process": jobs or os.cpu_count() or 1,
         "par_type": "process",
         "verbosity": 1,
+        # Print what ran, not the thousands of tasks that were up to date.
+        "reporter": "executed-only",
     }
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import PurePosixPath
 
 
 class Kind(StrEnum):
@@ -68,11 +67,10 @@ def language_folder(lang: str) -> str:
     return lang.capitalize()
 
 
-def course_folder(
-    output: PurePosixPath, lang: str, course_name: str, speaker: bool = False
-) -> PurePosixPath:
+def course_folder(output: str, lang: str, course_name: str, speaker: bool = False) -> str:
+    """The folder of one language's course, in the public or the speaker tree."""
     audience = "speaker" if speaker else "public"
-    return output / audience / language_folder(lang) / sanitize(course_name)
+    return f"{output}/{audience}/{language_folder(lang)}/{sanitize(course_name)}"
 
 
 def format_folder(fmt: Format, prog_lang: str) -> str:
@@ -82,17 +80,13 @@ def format_folder(fmt: Format, prog_lang: str) -> str:
 
 
 def variant_folder(
-    output: PurePosixPath, variant: Variant, course_name: str, section_name: str, prog_lang: str
-) -> PurePosixPath:
+    output: str, variant: Variant, course_name: str, section_name: str, prog_lang: str
+) -> str:
     """The folder holding one variant of every deck of a section."""
     course = course_folder(output, variant.lang, course_name, variant.kind is Kind.SPEAKER)
-    return (
-        course
-        / SLIDES_FOLDERS.get(variant.lang, "Slides")
-        / format_folder(variant.format, prog_lang)
-        / KIND_FOLDERS[variant.kind]
-        / sanitize(section_name)
-    )
+    slides = SLIDES_FOLDERS.get(variant.lang, "Slides")
+    fmt = format_folder(variant.format, prog_lang)
+    return f"{course}/{slides}/{fmt}/{KIND_FOLDERS[variant.kind]}/{sanitize(section_name)}"
 
 
 def deck_file_name(number: int, title: str, fmt: Format, prog_lang: str) -> str:
@@ -100,11 +94,7 @@ def deck_file_name(number: int, title: str, fmt: Format, prog_lang: str) -> str:
     return f"{number:02d} {sanitize(title)}{suffix}"
 
 
-def dir_group_folder(
-    output: PurePosixPath, lang: str, course_name: str, group_name: str
-) -> PurePosixPath:
-    folder = course_folder(output, lang, course_name)
-    for part in group_name.replace("\\", "/").split("/"):
-        if part.strip():
-            folder /= sanitize(part)
-    return folder
+def dir_group_folder(output: str, lang: str, course_name: str, group_name: str) -> str:
+    """A dir-group's folder; its name may hold "/" for nested folders, "" for the course."""
+    parts = [sanitize(part) for part in group_name.replace("\\", "/").split("/") if part.strip()]
+    return "/".join([course_folder(output, lang, course_name), *parts])

@@ -2,12 +2,12 @@
 
 Pure data, computed from the course model without touching a kernel, a
 converter or the output folder, so it can be printed, compared and tested.
+Paths are POSIX strings relative to the course root.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from clm.course.model import Course, Deck, Topic
 from clm.layout import (
@@ -20,32 +20,31 @@ from clm.layout import (
     variant_folder,
 )
 
-STATE_FOLDER = PurePosixPath(".clm")
-EXECUTED_FOLDER = STATE_FOLDER / "executed"
+EXECUTED_FOLDER = ".clm/executed"
 
 
 @dataclass(frozen=True)
 class DeckOutput:
     variant: Variant
-    path: PurePosixPath  # relative to the course root
+    path: str
 
 
 @dataclass(frozen=True)
 class Execution:
-    """Running a deck's code once per language and executed kind."""
+    """Running a deck's code for its executed HTML, per language and executed kind."""
 
-    notebooks: tuple[tuple[str, Kind, PurePosixPath], ...]  # (language, kind, executed .ipynb)
+    notebooks: tuple[tuple[str, Kind, str], ...]  # (language, kind, executed .ipynb)
     timeout: float
     allow_errors: bool
 
-    def notebook(self, lang: str, kind: Kind) -> PurePosixPath:
-        return next(p for lg, k, p in self.notebooks if lg == lang and k is kind)
+    def notebook(self, lang: str, kind: Kind) -> str:
+        return next(path for lg, k, path in self.notebooks if lg == lang and k is kind)
 
 
 @dataclass(frozen=True)
 class DeckPlan:
     deck: Deck
-    section: str  # the section's name in the first language, for messages
+    section: str  # the section's name in the course's first language, for messages
     number: int
     outputs: tuple[DeckOutput, ...]
     execution: Execution | None
@@ -53,15 +52,15 @@ class DeckPlan:
 
 @dataclass(frozen=True)
 class Copy:
-    source: PurePosixPath
-    target: PurePosixPath
+    source: str
+    target: str
 
 
 @dataclass(frozen=True)
 class CopyJob:
     """Files copied into the output for one language: a topic's data or a dir-group."""
 
-    source: PurePosixPath  # the topic or dir-group folder, for naming the task
+    source: str  # the topic or dir-group folder, which names the task
     lang: str
     copies: tuple[Copy, ...]
 
@@ -73,7 +72,7 @@ class OutputPlan:
     topic_data: tuple[CopyJob, ...]
     dir_groups: tuple[CopyJob, ...]
 
-    def output_paths(self) -> set[PurePosixPath]:
+    def output_paths(self) -> set[str]:
         """Every file this plan writes under the output folder."""
         paths = {output.path for deck in self.decks for output in deck.outputs}
         for job in (*self.topic_data, *self.dir_groups):
@@ -81,9 +80,10 @@ class OutputPlan:
         return paths
 
 
-def deck_variants(course: Course, topic: Topic) -> list[Variant]:
+def deck_variants(course: Course, topic: Topic, languages: tuple[str, ...]) -> list[Variant]:
+    """The variants of a topic's decks: 14 per deck by default, 8 with html: false."""
     variants = []
-    for lang in course.languages:
+    for lang in languages:
         for kind in Kind:
             formats = [Format.HTML] if topic.html else []
             formats.append(Format.NOTEBOOK)
@@ -93,60 +93,68 @@ def deck_variants(course: Course, topic: Topic) -> list[Variant]:
     return variants
 
 
+def _deck_plan(course: Course, deck: Deck, number: int, section, langs) -> DeckPlan:
+    topic = deck.topic
+    outputs = []
+    for variant in deck_variants(course, topic, langs):
+        folder = section.folder(variant)
+        name = deck_file_name(number, deck.title(variant.lang), variant.format, course.prog_lang)
+        outputs.append(DeckOutput(variant, f"{folder}/{name}"))
+    execution = None
+    if topic.html:
+        notebooks = tuple(
+            (lang, kind, f"{EXECUTED_FOLDER}/{deck.path}/{lang}-{kind}.ipynb")
+            for lang in langs
+            for kind in EXECUTED_KINDS
+        )
+        execution = Execution(notebooks, topic.cell_timeout, topic.allow_errors)
+    return DeckPlan(deck, section.label, number, tuple(outputs), execution)
+
+
+class _SectionFolders:
+    """The variant folders of one section, computed once rather than per deck."""
+
+    def __init__(self, course: Course, section):
+        self.course = course
+        self.names = {lang: section.name.get(lang) for lang in course.languages}
+        self.label = self.names[course.languages[0]]
+        self._folders: dict[Variant, str] = {}
+
+    def folder(self, variant: Variant) -> str:
+        folder = self._folders.get(variant)
+        if folder is None:
+            folder = self._folders[variant] = variant_folder(
+                self.course.output,
+                variant,
+                self.course.name.get(variant.lang),
+                self.names[variant.lang],
+                self.course.prog_lang,
+            )
+        return folder
+
+
 def plan_course(course: Course, languages: tuple[str, ...] | None = None) -> OutputPlan:
     """Plan the whole course, or only some of its languages."""
     langs = languages or course.languages
     decks: list[DeckPlan] = []
     topic_data: list[CopyJob] = []
     for section in course.sections:
-        section_names = {lang: section.name.get(lang) for lang in course.languages}
-        numbers = {deck.path: index for index, deck in enumerate(section.decks, start=1)}
-        claimed: set[PurePosixPath] = set()  # topic files shared by topics of the section
+        folders = _SectionFolders(course, section)
+        claimed: set[str] = set()  # a file two topics of the section bring is copied once
         for topic in section.topics:
-            folders: dict[str, set[PurePosixPath]] = {lang: set() for lang in langs}
-            for deck_path in topic.decks:
-                deck = next(d for d in section.decks if d.path == deck_path and d.topic is topic)
-                outputs = []
-                for variant in deck_variants(course, topic):
-                    if variant.lang not in langs:
-                        continue
-                    folder = variant_folder(
-                        course.output,
-                        variant,
-                        course.name.get(variant.lang),
-                        section_names[variant.lang],
-                        course.prog_lang,
-                    )
-                    folders[variant.lang].add(folder)
-                    name = deck_file_name(
-                        numbers[deck.path],
-                        deck.title(variant.lang),
-                        variant.format,
-                        course.prog_lang,
-                    )
-                    outputs.append(DeckOutput(variant, folder / name))
-                execution = None
-                if topic.html:
-                    notebooks = tuple(
-                        (lang, kind, EXECUTED_FOLDER / deck.path / f"{lang}-{kind}.ipynb")
-                        for lang in langs
-                        for kind in EXECUTED_KINDS
-                    )
-                    execution = Execution(notebooks, topic.cell_timeout, topic.allow_errors)
-                decks.append(
-                    DeckPlan(
-                        deck=deck,
-                        section=section_names[course.languages[0]],
-                        number=numbers[deck.path],
-                        outputs=tuple(outputs),
-                        execution=execution,
-                    )
-                )
+            topic_decks = [deck for deck in section.decks if deck.topic is topic]
+            for deck in topic_decks:
+                number = section.decks.index(deck) + 1
+                decks.append(_deck_plan(course, deck, number, folders, langs))
+            variant_folders = {
+                lang: sorted({folders.folder(v) for v in deck_variants(course, topic, (lang,))})
+                for lang in langs
+            }
             for lang in langs:
                 copies = []
-                for folder in sorted(folders[lang]):
+                for folder in variant_folders[lang] if topic_decks else ():
                     for file in topic.data:
-                        target = folder / file.relative
+                        target = f"{folder}/{file.relative}"
                         if target not in claimed:
                             claimed.add(target)
                             copies.append(Copy(file.source, target))
@@ -157,14 +165,13 @@ def plan_course(course: Course, languages: tuple[str, ...] | None = None) -> Out
             group.path,
             lang,
             tuple(
-                Copy(
-                    file.source,
-                    dir_group_folder(
+                Copy(file.source, f"{folder}/{file.relative}")
+                for file in group.files
+                if (
+                    folder := dir_group_folder(
                         course.output, lang, course.name.get(lang), group.name.get(lang)
                     )
-                    / file.relative,
                 )
-                for file in group.files
             ),
         )
         for group in course.dir_groups

@@ -6,18 +6,19 @@ import hashlib
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from clm import __version__, actions
 from clm.course.discovery import build_course
 from clm.errors import CourseError
-from clm.layout import EXECUTED_KINDS, Format, Kind
+from clm.layout import Kind
 from clm.plan import OutputPlan, plan_course
 from clm.spec import CourseSpec, load_spec
 from clm.state.checker import set_virtual_dependency
 from clm.state.db import STATE_FILE, STATE_FOLDER
 from clm.state.records import connection, outputs_of_other_specs, reassign_outputs
 from clm.state.store import open_store
+from clm.templates import PACKAGE_TEMPLATES
 
 # Bump when a change in clm changes what the outputs or executions contain.
 CONVERSION_VERSION = "1"
@@ -40,8 +41,6 @@ class Build:
 
 def engine_key() -> str:
     """What, besides the sources, decides the outputs: clm and its packaged templates."""
-    from clm.deck.jinja import PACKAGE_TEMPLATES
-
     digest = hashlib.md5(f"{__version__}|{CONVERSION_VERSION}".encode())
     for template in sorted(PACKAGE_TEMPLATES.glob("*.j2")):
         digest.update(template.name.encode())
@@ -75,9 +74,9 @@ def prepare_build(
 
     engine = engine_key()
     engine_dep = set_virtual_dependency("engine", engine)
-    template_deps = tuple(str(t) for t in course.templates)
+    template_deps = course.templates
     hashes = {path: store.md5(path) for path in template_deps}
-    decks = sorted({str(deck.deck.path) for deck in plan.decks})
+    decks = sorted({deck.deck.path for deck in plan.decks})
     hashes.update((deck, store.md5(deck)) for deck in decks)
     context = hashlib.md5(
         "|".join([engine, *(f"{t}={hashes[t]}" for t in template_deps)]).encode()
@@ -127,7 +126,7 @@ def _check_other_specs(spec: CourseSpec, plan: OutputPlan, state_file: Path) -> 
     for other in {s for s in others.values() if not (spec.root / s).is_file()}:
         reassign_outputs(state_file, other, spec.key)
     others = {p: s for p, s in others.items() if (spec.root / s).is_file()}
-    planned = {str(p) for p in plan.output_paths()}
+    planned = plan.output_paths()
     clashes = sorted(planned & others.keys())
     if clashes:
         raise CourseError(
@@ -142,10 +141,10 @@ def _check_other_specs(spec: CourseSpec, plan: OutputPlan, state_file: Path) -> 
 def task_dicts(build: Build) -> Iterator[dict]:
     """Every task of the build, as plain doit task dicts."""
     spec_key = build.spec.key
-    output_root = str(build.plan.course.output)
+    output_root = build.plan.course.output
     common_deps = [*build.template_deps, build.engine_dep]
     for deck_plan in build.plan.decks:
-        deck = str(deck_plan.deck.path)
+        deck = deck_plan.deck.path
         titles = " / ".join(dict.fromkeys(title for _, title in deck_plan.deck.titles))
         yield {
             "basename": deck,
@@ -159,9 +158,9 @@ def task_dicts(build: Build) -> Iterator[dict]:
             variant = output.variant
             executed = None
             if variant.executed and execution is not None:
-                executed = str(execution.notebook(variant.lang, variant.kind))
-                html_by_run[(variant.lang, variant.kind)] = str(output.path)
-            target = str(output.path)
+                executed = execution.notebook(variant.lang, variant.kind)
+                html_by_run[(variant.lang, variant.kind)] = output.path
+            target = output.path
             yield {
                 "basename": deck,
                 "name": target,
@@ -190,13 +189,11 @@ def task_dicts(build: Build) -> Iterator[dict]:
             }
         if execution is not None and html_by_run:
             notebooks = tuple(
-                (lang, kind.value, str(path), html_by_run[(lang, kind)])
+                (lang, kind.value, path, html_by_run[(lang, kind)])
                 for lang, kind, path in execution.notebooks
                 if (lang, kind) in html_by_run
             )
-            inputs = tuple(
-                (str(f.source), str(f.relative)) for f in deck_plan.deck.topic.execution_inputs
-            )
+            inputs = tuple((f.source, f.relative) for f in deck_plan.deck.topic.execution_inputs)
             yield {
                 "basename": deck,
                 "name": "execute",
@@ -220,10 +217,10 @@ def task_dicts(build: Build) -> Iterator[dict]:
     for job, prefix in [(j, "data") for j in build.plan.topic_data] + [
         (j, "copy") for j in build.plan.dir_groups
     ]:
-        copies = tuple((str(c.source), str(c.target)) for c in job.copies)
+        copies = tuple((c.source, c.target) for c in job.copies)
         targets = [target for _, target in copies]
         yield {
-            "basename": str(job.source),
+            "basename": job.source,
             "name": f"{prefix}-{job.lang}",
             "actions": [(actions.copy_files, (STATE_FILE_PATH, spec_key, copies))],
             "file_dep": sorted({source for source, _ in copies}),
@@ -233,7 +230,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
             ],
         }
     if build.full:
-        planned = tuple(sorted(str(p) for p in build.plan.output_paths()))
+        planned = tuple(sorted(build.plan.output_paths()))
         yield {
             "basename": STALE_TASK,
             "doc": f"remove outputs that earlier builds of {spec_key} wrote and this one does not",
@@ -255,4 +252,4 @@ def print_warnings(build: Build) -> None:
         print(warning, file=sys.stderr)
 
 
-__all__ = ["EXECUTED_KINDS", "Build", "Format", "PurePosixPath", "prepare_build", "task_dicts"]
+__all__ = ["Build", "prepare_build", "task_dicts"]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import difflib
 import os
+import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from clm.course.headers import read_titles
 from clm.course.model import (
@@ -42,7 +43,7 @@ def topic_id(entry_name: str) -> str | None:
 @dataclass(frozen=True)
 class _Found:
     id: str
-    path: PurePosixPath
+    path: str
     is_dir: bool
 
 
@@ -62,38 +63,42 @@ def index_topics(root: Path) -> dict[str, list[_Found]]:
             tid = topic_id(entry.name)
             if tid is None:
                 continue
-            path = PurePosixPath("slides", module.name, entry.name)
+            path = f"slides/{module.name}/{entry.name}"
             found.setdefault(tid, []).append(_Found(tid, path, is_dir))
     return found
 
 
-def _walk_files(root: Path, folder: PurePosixPath) -> Iterator[PurePosixPath]:
-    """Files below a folder (relative to the course root), skipping never-copied names."""
-    for current, dirs, files in os.walk(root / folder):
+def _walk_files(root: Path, folder: str) -> Iterator[tuple[str, str]]:
+    """(path from the course root, path from ``folder``) of the files below ``folder``,
+    skipping never-copied names."""
+    start = os.path.join(root, folder)
+    for current, dirs, files in os.walk(start):
         dirs[:] = sorted(d for d in dirs if not is_ignored(d))
-        base = PurePosixPath(Path(current).relative_to(root).as_posix())
+        below = os.path.relpath(current, start).replace(os.sep, "/")
+        prefix = "" if below == "." else below + "/"
         for name in sorted(files):
             if not is_ignored(name):
-                yield base / name
+                yield f"{folder}/{prefix}{name}", f"{prefix}{name}"
 
 
 def _scan_directory_topic(root: Path, found: _Found) -> tuple[tuple, tuple, tuple, tuple]:
     decks, data, inputs, diagrams = [], [], [], []
-    stems: dict[str, PurePosixPath] = {}
-    for source in _walk_files(root, found.path):
-        relative = source.relative_to(found.path)
-        suffix = source.suffix.lower()
-        if len(relative.parts) == 1 and is_deck_name(source.name):
+    stems: dict[str, str] = {}
+    for source, relative in _walk_files(root, found.path):
+        name = posixpath.basename(relative)
+        stem, suffix = posixpath.splitext(name)
+        suffix = suffix.lower()
+        if "/" not in relative and is_deck_name(name):
             decks.append(source)
         elif suffix in DIAGRAM_SUFFIXES:
-            if source.stem in stems:
+            if stem in stems:
                 raise CourseError(
-                    f"two diagram sources with the stem '{source.stem}' in one topic "
-                    f"({stems[source.stem]} and {source}) would both render to img/{source.stem}.png; "
+                    f"two diagram sources with the stem '{stem}' in one topic "
+                    f"({stems[stem]} and {source}) would both render to img/{stem}.png; "
                     "rename one of them",
                     source,
                 )
-            stems[source.stem] = source
+            stems[stem] = source
             diagrams.append(source)
         else:
             data.append(TopicFile(source, relative))
@@ -104,24 +109,25 @@ def _scan_directory_topic(root: Path, found: _Found) -> tuple[tuple, tuple, tupl
 
 def _scan_file_topic(root: Path, found: _Found, text: str) -> tuple[tuple, tuple]:
     """The sibling files a single-file topic brings: images, imported modules, named files."""
-    folder = found.path.parent
+    folder = posixpath.dirname(found.path)
 
-    def sibling(reference: str) -> PurePosixPath | None:
+    def sibling(reference: str) -> str | None:
         if "://" in reference or reference.startswith(("/", "#", "data:")):
             return None
-        relative = PurePosixPath(reference.split("#")[0].split("?")[0])
-        if not relative.parts or ".." in relative.parts or is_ignored(relative.name):
+        relative = posixpath.normpath(reference.split("#")[0].split("?")[0])
+        name = posixpath.basename(relative)
+        if relative in (".", "") or relative.startswith("..") or is_ignored(name):
             return None
-        if is_deck_name(relative.name) or relative.suffix.lower() in DIAGRAM_SUFFIXES:
+        if is_deck_name(name) or posixpath.splitext(name)[1].lower() in DIAGRAM_SUFFIXES:
             return None
         return relative if (root / folder / relative).is_file() else None
 
-    images: dict[PurePosixPath, None] = {}
+    images: dict[str, None] = {}
     for pattern in (_IMG_SRC, _MD_IMAGE):
         for match in pattern.finditer(text):
             if (relative := sibling(match.group(1))) is not None:
                 images[relative] = None
-    inputs: dict[PurePosixPath, None] = {}
+    inputs: dict[str, None] = {}
     for match in _IMPORT.finditer(text):
         names = [match.group(1)] if match.group(1) else re.split(r"[\s,]+", match.group(2))
         for name in names:
@@ -130,11 +136,11 @@ def _scan_file_topic(root: Path, found: _Found, text: str) -> tuple[tuple, tuple
                 inputs[relative] = None
     for match in _STRING_LITERAL.finditer(text):
         relative = sibling(match.group(1))
-        if relative is not None and relative.suffix.lower() not in IMAGE_SUFFIXES:
+        if relative is not None and posixpath.splitext(relative)[1].lower() not in IMAGE_SUFFIXES:
             inputs[relative] = None
-    data = [TopicFile(folder / r, r) for r in {**images, **inputs}]
+    data = [TopicFile(f"{folder}/{r}", r) for r in {**images, **inputs}]
     return tuple(sorted(data, key=lambda f: f.relative)), tuple(
-        TopicFile(folder / r, r) for r in sorted(inputs)
+        TopicFile(f"{folder}/{r}", r) for r in sorted(inputs)
     )
 
 
@@ -143,8 +149,8 @@ class _Discovery:
         self.spec = spec
         self.root = spec.root
         self.index = index_topics(self.root)
-        self.titles: dict[PurePosixPath, tuple[tuple[str, str], ...]] = {}
-        self.scans: dict[PurePosixPath, tuple] = {}
+        self.titles: dict[str, tuple[tuple[str, str], ...]] = {}
+        self.scans: dict[str, tuple] = {}
 
     def resolve(self, ref: TopicRef) -> _Found:
         candidates = self.index.get(ref.id)
@@ -166,13 +172,13 @@ class _Discovery:
             )
         return candidates[0]
 
-    def deck_titles(self, deck: PurePosixPath, text: str | None = None) -> tuple:
+    def deck_titles(self, deck: str, text: str | None = None) -> tuple:
         if deck not in self.titles:
             if text is None:
                 text = (self.root / deck).read_text(encoding="utf-8")
             titles = read_titles(text, Path(deck))
             if titles is None:
-                stem = deck.stem
+                stem = posixpath.splitext(posixpath.basename(deck))[0]
                 titles = (stem, stem)
             german, english = titles
             self.titles[deck] = tuple(
@@ -206,7 +212,7 @@ class _Discovery:
 
 def _check_shared_data(root: Path, section_name: str, topics: tuple[Topic, ...]) -> None:
     """Topics of one section share an output folder: equal paths need equal content."""
-    seen: dict[PurePosixPath, PurePosixPath] = {}
+    seen: dict[str, str] = {}
     for topic in topics:
         for file in topic.data:
             first = seen.setdefault(file.relative, file.source)
@@ -221,15 +227,17 @@ def _check_shared_data(root: Path, section_name: str, topics: tuple[Topic, ...])
                 )
 
 
-def _dir_group_files(root: Path, path: PurePosixPath, subdirs) -> tuple[TopicFile, ...]:
+def _dir_group_files(root: Path, path: str, subdirs) -> tuple[TopicFile, ...]:
     if subdirs is None:
-        return tuple(TopicFile(f, f.relative_to(path)) for f in _walk_files(root, path))
+        return tuple(TopicFile(source, relative) for source, relative in _walk_files(root, path))
     files = []
     for subdir in subdirs:
-        folder = path / subdir
-        if not (root / folder).is_dir():
-            continue
-        files.extend(TopicFile(f, f.relative_to(path)) for f in _walk_files(root, folder))
+        subdir = subdir.strip("/")
+        if (root / path / subdir).is_dir():
+            files.extend(
+                TopicFile(source, f"{subdir}/{relative}")
+                for source, relative in _walk_files(root, f"{path}/{subdir}")
+            )
     return tuple(files)
 
 
@@ -248,13 +256,13 @@ def build_course(spec: CourseSpec) -> Course:
         sections.append(Section(name=section_spec.name, decks=decks, topics=topics))
     dir_groups = []
     for group in spec.dir_groups:
-        path = PurePosixPath(group.path.replace("\\", "/"))
+        path = posixpath.normpath(group.path.replace("\\", "/"))
         dir_groups.append(
             DirGroup(group.name, _dir_group_files(spec.root, path, group.subdirs), path)
         )
     templates_folder = spec.root / "templates"
     templates = (
-        tuple(_walk_files(spec.root, PurePosixPath("templates")))
+        tuple(source for source, _ in _walk_files(spec.root, "templates"))
         if templates_folder.is_dir()
         else ()
     )
@@ -265,7 +273,7 @@ def build_course(spec: CourseSpec) -> Course:
         sections=tuple(sections),
         dir_groups=tuple(dir_groups),
         templates=templates,
-        output=PurePosixPath(spec.output.replace("\\", "/")),
+        output=spec.output,
         code_along_code=spec.code_along_code,
     )
 

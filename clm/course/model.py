@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from clm.spec.model import Text
 
@@ -33,8 +33,8 @@ def is_deck_name(name: str) -> bool:
 class TopicFile:
     """A file a topic brings: where it is, and where it goes beside the deck outputs."""
 
-    source: PurePosixPath  # relative to the course root
-    relative: PurePosixPath  # relative to the deck's folder (source and output alike)
+    source: str  # POSIX path relative to the course root
+    relative: str  # POSIX path relative to the deck's folder (source and output alike)
 
 
 @dataclass(frozen=True)
@@ -42,24 +42,28 @@ class Topic:
     """A topic as a section uses it, with the settings the spec gives it there."""
 
     id: str
-    path: PurePosixPath  # the topic folder, or the single-file topic itself
-    decks: tuple[PurePosixPath, ...]
+    path: str  # the topic folder, or the single-file topic itself
+    decks: tuple[str, ...]
     data: tuple[TopicFile, ...]  # copied beside every deck output of the topic
     execution_inputs: tuple[TopicFile, ...]  # what the decks' code may read
-    diagrams: tuple[PurePosixPath, ...]
+    diagrams: tuple[str, ...]
     html: bool = True
     allow_errors: bool = False
     cell_timeout: float = 600.0
 
     @property
-    def folder(self) -> PurePosixPath:
+    def folder(self) -> str:
         """The folder decks of this topic run in and link relative to."""
-        return self.path if self.path.suffix not in DECK_SUFFIXES else self.path.parent
+        return (
+            posixpath.dirname(self.path)
+            if is_deck_name(posixpath.basename(self.path))
+            else self.path
+        )
 
 
 @dataclass(frozen=True)
 class Deck:
-    path: PurePosixPath  # relative to the course root
+    path: str  # POSIX path relative to the course root
     topic: Topic
     titles: tuple[tuple[str, str], ...]  # (language, title)
 
@@ -78,7 +82,7 @@ class Section:
 class DirGroup:
     name: Text
     files: tuple[TopicFile, ...]  # `relative` is below the group's output folder
-    path: PurePosixPath
+    path: str
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,6 @@ class Course:
     prog_lang: str
     sections: tuple[Section, ...]
     dir_groups: tuple[DirGroup, ...]
-    templates: tuple[PurePosixPath, ...]  # the course's own Jinja templates
-    output: PurePosixPath
+    templates: tuple[str, ...]  # the course's own Jinja templates
+    output: str
     code_along_code: bool = False

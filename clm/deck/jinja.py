@@ -10,8 +10,8 @@ from pathlib import Path
 import jinja2
 
 from clm.errors import CourseError
+from clm.templates import PACKAGE_TEMPLATES
 
-PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 DECK_TEMPLATE_NAME = "<deck>"
 _STATEMENT = re.compile(r"^[ \t]*# j2[ \t]+(.*?)[ \t]*$", re.M)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from xml.parsers import expat
 
 from clm.errors import CourseError
 from clm.spec.model import CourseSpec, DirGroupSpec, SectionSpec, Text, TopicRef
@@ -24,19 +25,20 @@ TRUE_WORDS = ("true", "yes", "1", "on")
 FALSE_WORDS = ("false", "no", "0", "off")
 
 
-class _LineTreeBuilder(ET.TreeBuilder):
-    """A tree builder that remembers the line where each element starts."""
+def _parse(data: bytes) -> tuple[ET.Element, dict[int, int]]:
+    """Parse XML with expat, remembering the line where each element starts."""
+    builder = ET.TreeBuilder()
+    lines: dict[int, int] = {}
+    parser = expat.ParserCreate()
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.lines: dict[int, int] = {}
-        self.parser: ET.XMLParser | None = None
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        lines[id(builder.start(tag, attrs))] = parser.CurrentLineNumber
 
-    def start(self, tag, attrs):  # type: ignore[override]
-        element = super().start(tag, attrs)
-        assert self.parser is not None
-        self.lines[id(element)] = self.parser.parser.CurrentLineNumber
-        return element
+    parser.StartElementHandler = start
+    parser.EndElementHandler = builder.end
+    parser.CharacterDataHandler = builder.data
+    parser.Parse(data, True)
+    return builder.close(), lines
 
 
 class _Reader:
@@ -109,16 +111,12 @@ class _Reader:
 
 
 def read_xml_spec(file: Path, root: Path) -> CourseSpec:
-    builder = _LineTreeBuilder()
-    parser = ET.XMLParser(target=builder)
-    builder.parser = parser
     try:
-        parser.feed(file.read_bytes())
-        course = parser.close()
-    except ET.ParseError as exc:
-        line = exc.position[0] if exc.position else None
-        raise CourseError(f"not well-formed XML: {exc}", file, line) from None
-    reader = _Reader(file, builder.lines)
+        course, lines = _parse(file.read_bytes())
+    except expat.ExpatError as exc:
+        message = expat.errors.messages.get(exc.code, str(exc))
+        raise CourseError(f"not well-formed XML: {message}", file, exc.lineno) from None
+    reader = _Reader(file, lines)
     if course.tag != "course":
         raise reader.error(course, f"expected the root element <course>, found <{course.tag}>")
     reader.check_children(course, COURSE_CHILDREN, "<course>")

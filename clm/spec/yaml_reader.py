@@ -32,6 +32,10 @@ DIR_GROUP_KEYS = ("name", "path", "subdirs")
 DIAGRAM_FORMATS = ("png", "svg")
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
 class _Reader:
     def __init__(self, file: Path):
         self.file = file
@@ -60,7 +64,7 @@ class _Reader:
     def scalar(self, node: yaml.Node, what: str) -> Any:
         if not isinstance(node, yaml.ScalarNode):
             raise self.error(node, f"expected {what} as a single value")
-        return yaml.safe_load(yaml.serialize(node))
+        return _CONSTRUCTOR.construct_object(node)
 
     def string(self, node: yaml.Node, what: str) -> str:
         value = self.scalar(node, what)
@@ -107,7 +111,7 @@ class _Reader:
 
 def read_yaml_spec(file: Path, root: Path) -> CourseSpec:
     try:
-        document = yaml.compose(file.read_text(encoding="utf-8"))
+        document = yaml.compose(file.read_text(encoding="utf-8"), Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

@@ -1,0 +1,102 @@
+"""Generate synthetic courses of N decks for the benchmarks."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from pathlib import Path
+
+DECKS_PER_SECTION = 20
+DECKS_PER_MODULE = 50
+
+
+def tiny_png(seed: int) -> bytes:
+    """A valid 16×16 PNG whose colour depends on ``seed``."""
+    width = height = 16
+    red, green, blue = (seed * 37) % 256, (seed * 91) % 256, (seed * 53) % 256
+    row = b"\x00" + bytes([red, green, blue]) * width
+    raw = row * height
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+def deck_text(index: int) -> str:
+    return f'''# j2 from 'macros.j2' import header
+# {{{{ header("Lektion {index}", "Lesson {index}") }}}}
+
+# %% [markdown] lang="de" tags=["slide"]
+#
+# ## Daten lesen ({index})
+#
+# Wir lesen die Datei `data/values_{index}.csv`.
+#
+# <img src="img/chart_{index}.png" alt="Diagramm">
+
+# %% [markdown] lang="en" tags=["slide"]
+#
+# ## Reading data ({index})
+#
+# We read the file `data/values_{index}.csv`.
+#
+# <img src="img/chart_{index}.png" alt="Chart">
+
+# %%
+with open("data/values_{index}.csv") as stream:
+    values = [int(line) for line in stream]
+sum(values)
+
+# %% [markdown] lang="de" tags=["notes"]
+#
+# Hinweis für Vortragende zu Lektion {index}.
+
+# %% [markdown] lang="en" tags=["notes"]
+#
+# Speaker note for lesson {index}.
+
+# %% tags=["keep"]
+squares = [value * value for value in values]
+
+# %%
+max(squares)
+'''
+
+
+def generate(root: Path, decks: int) -> Path:
+    """Write a course with ``decks`` directory topics; returns its spec file."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "slides").mkdir(exist_ok=True)
+    sections: list[list[str]] = []
+    for index in range(decks):
+        module = root / "slides" / f"module_{100 + index // DECKS_PER_MODULE:03d}_part"
+        topic = module / f"topic_{index:04d}_lesson_{index}"
+        (topic / "data").mkdir(parents=True, exist_ok=True)
+        (topic / "img").mkdir(exist_ok=True)
+        (topic / f"slides_lesson_{index}.py").write_text(deck_text(index), encoding="utf-8")
+        values = "\n".join(str((index * 7 + k) % 100) for k in range(20))
+        (topic / "data" / f"values_{index}.csv").write_text(values + "\n", encoding="utf-8")
+        (topic / "img" / f"chart_{index}.png").write_bytes(tiny_png(index))
+        if index % DECKS_PER_SECTION == 0:
+            sections.append([])
+        sections[-1].append(f"lesson_{index}")
+    lines = ["name: {de: Synthetischer Kurs, en: Synthetic Course}", "sections:"]
+    for number, topics in enumerate(sections, start=1):
+        lines.append(f"  - name: {{de: Teil {number}, en: Part {number}}}")
+        lines.append(f"    topics: [{', '.join(topics)}]")
+    spec = root / "course.yaml"
+    spec.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (root / "dodo.py").write_text(
+        "from clm.dodo import course_tasks\n"
+        'DOIT_CONFIG, task_course = course_tasks("course.yaml")\n',
+        encoding="utf-8",
+    )
+    return spec

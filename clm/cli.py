@@ -1,0 +1,91 @@
+"""The ``clm`` command: parse, hand over, print. No build logic lives here."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from clm.errors import CourseError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="clm", description="Build bilingual programming courses incrementally with doit."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build = commands.add_parser("build", help="build a course (the same tasks as `doit`)")
+    build.add_argument(
+        "spec",
+        nargs="?",
+        help="course spec (default: ./course.yaml, else the single spec in ./course-specs/)",
+    )
+    build.add_argument("--only", metavar="TOPIC|SECTION", help="build one topic or one section")
+    build.add_argument(
+        "--lang", action="append", metavar="L", help="build one language (repeatable)"
+    )
+    build.add_argument(
+        "-j", "--jobs", type=int, metavar="N", help="worker processes (default: cores)"
+    )
+
+    init = commands.add_parser("init", help="create a new course in DIR")
+    init.add_argument("dir", type=Path)
+    return parser
+
+
+def build(spec: str | None, only: str | None, langs: list[str] | None, jobs: int | None) -> int:
+    from doit.cmd_base import ModuleTaskLoader
+    from doit.doit_cmd import DoitMain
+
+    from clm.dodo import doit_config
+    from clm.spec import course_root, default_spec
+    from clm.tasks import prepare_build, print_warnings, task_dicts
+
+    if jobs is not None and jobs < 1:
+        print("clm build: -j needs a positive number of workers", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        spec_file = Path(spec).resolve() if spec else default_spec(Path.cwd()).resolve()
+        os.chdir(course_root(spec_file))
+        prepared = prepare_build(spec_file, only=only, languages=tuple(langs) if langs else None)
+    except CourseError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    print_warnings(prepared)
+
+    def task_course():
+        yield from task_dicts(prepared)
+
+    namespace = {"DOIT_CONFIG": doit_config(jobs), "task_course": task_course}
+    code = DoitMain(ModuleTaskLoader(namespace)).run(["run"])
+    # doit: 1 = a task failed, 2 = a task raised; 3 = bad usage.
+    return {0: EXIT_OK, 1: EXIT_FAILED, 2: EXIT_FAILED}.get(code, EXIT_USAGE)
+
+
+def init(folder: Path) -> int:
+    from clm.scaffold import scaffold
+
+    try:
+        written = scaffold(folder)
+    except CourseError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    for path in written:
+        print(f"created {path}")
+    print(f"\nNext: cd {folder} && doit")
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "build":
+        return build(args.spec, args.only, args.lang, args.jobs)
+    return init(args.dir)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

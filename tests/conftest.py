@@ -1,0 +1,52 @@
+"""Shared helpers: small real courses written into a temporary folder."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+DECK = """\
+# j2 from 'macros.j2' import header
+# {{{{ header("{de}", "{en}") }}}}
+
+# %% [markdown] lang="de" tags=["slide"]
+# ## Hallo
+
+# %% [markdown] lang="en" tags=["slide"]
+# ## Hello
+
+# %%
+{code}
+"""
+
+
+def deck_text(de: str = "Titel", en: str = "Title", code: str = "print(6 * 7)") -> str:
+    return DECK.format(de=de, en=en, code=code)
+
+
+def write_files(root: Path, files: dict[str, str | bytes]) -> None:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content) if content.startswith("\n") else content)
+
+
+@pytest.fixture
+def make_course(tmp_path):
+    """Write a course (spec text plus files) and return its spec path."""
+
+    def make(spec: str, files: dict[str, str | bytes], name: str = "course.yaml") -> Path:
+        root = tmp_path / "course"
+        write_files(root, files)
+        (root / "slides").mkdir(parents=True, exist_ok=True)
+        spec_path = root / name
+        spec_path.parent.mkdir(parents=True, exist_ok=True)
+        spec_path.write_text(textwrap.dedent(spec).lstrip())
+        return spec_path
+
+    return make

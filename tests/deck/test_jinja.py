@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from clm.deck.jinja import compile_deck, environment, render_deck, to_template_source
+from clm.errors import CourseError
+
+
+def test_statement_lines_become_jinja_statements():
+    assert to_template_source("# j2 if lang == 'de'\nx\n# j2 endif\n") == (
+        "{% if lang == 'de' %}\nx\n{% endif %}\n"
+    )
+
+
+def test_header_macro_expands_to_a_title_slide_per_language():
+    text = "# j2 from 'macros.j2' import header\n# {{ header('Titel', 'Title') }}\n\n# %%\nx = 1\n"
+    deck = Path("d.py")
+    rendered = render_deck(compile_deck(environment(None), text, deck), deck, "de", "html")
+    assert rendered.count('# %% [markdown] lang="de" tags=["slide"]') == 1
+    assert rendered.count('# %% [markdown] lang="en" tags=["slide"]') == 1
+    assert "Titel" in rendered and "Title" in rendered
+    assert rendered.endswith("# %%\nx = 1\n")
+
+
+def test_globals_lang_and_format():
+    text = "# j2 if format == 'code'\ncode-only\n# j2 endif\n{{ lang }}\n"
+    template = compile_deck(environment(None), text, Path("d.py"))
+    assert render_deck(template, Path("d.py"), "en", "code") == "code-only\nen\n"
+    assert render_deck(template, Path("d.py"), "de", "html") == "de\n"
+
+
+def test_course_templates_come_first(tmp_path):
+    (tmp_path / "macros.j2").write_text("{% macro header(a, b) %}course header{% endmacro %}")
+    text = "# j2 from 'macros.j2' import header\n{{ header('a', 'b') }}\n"
+    template = compile_deck(environment(str(tmp_path)), text, Path("d.py"))
+    assert render_deck(template, Path("d.py"), "de", "html") == "course header\n"
+
+
+def test_undefined_name_names_the_authors_line():
+    text = "# j2 from 'macros.j2' import header\n# {{ header('a', 'b') }}\n\n# %%\n# {{ undefined_thing }}\n"
+    template = compile_deck(environment(None), text, Path("d.py"))
+    with pytest.raises(CourseError, match="'undefined_thing' is undefined") as caught:
+        render_deck(template, Path("d.py"), "de", "html")
+    assert caught.value.line == 5
+
+
+def test_syntax_error_names_the_line():
+    with pytest.raises(CourseError, match="Jinja syntax error") as caught:
+        compile_deck(environment(None), "a\n# j2 if x\nb\n", Path("d.py"))
+    assert caught.value.line is not None
+
+
+def test_missing_template():
+    template = compile_deck(environment(None), "x\n# j2 from 'nope.j2' import y\n", Path("d.py"))
+    with pytest.raises(CourseError, match="template 'nope.j2' not found") as caught:
+        render_deck(template, Path("d.py"), "de", "html")
+    assert caught.value.line == 2

@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import pytest
+
+from clm.errors import CourseError
+from clm.spec import Text, load_spec
+
+FULL_SPEC = """
+    name: {de: Mein Kurs, en: My Course}
+    prog-lang: python
+    languages: [de, en]
+    output: build/out
+    cell-timeout: 120
+    code-along-code: true
+    diagram-formats: [png, svg]
+    sections:
+      - name: {de: Woche 1, en: Week 1}
+        topics:
+          - intro
+          - {id: setup, html: false}
+          - {id: errors, allow-errors: true, cell-timeout: 5}
+      - name: Extras
+        topics: [intro]
+    dir-groups:
+      - {name: Bonus, path: div}
+      - {name: {de: Lösungen, en: Solutions}, path: div, subdirs: [a, b]}
+"""
+
+
+def test_reads_every_setting(make_course):
+    spec_file = make_course(FULL_SPEC, {"div/a/x.txt": "x"})
+    spec = load_spec(spec_file)
+    assert spec.name == Text.of({"de": "Mein Kurs", "en": "My Course"})
+    assert spec.languages == ("de", "en")
+    assert spec.output == "build/out"
+    assert spec.cell_timeout == 120
+    assert spec.code_along_code is True
+    assert spec.diagram_formats == ("png", "svg")
+    first, extras = spec.sections
+    assert [t.id for t in first.topics] == ["intro", "setup", "errors"]
+    assert first.topics[1].html is False
+    assert first.topics[2].allow_errors is True and first.topics[2].cell_timeout == 5
+    assert extras.name.get("de") == extras.name.get("en") == "Extras"
+    assert spec.dir_groups[1].subdirs == ("a", "b")
+    assert spec.dir_groups[1].name.get("de") == "Lösungen"
+    assert spec.key == "course.yaml"
+
+
+def test_defaults(make_course):
+    spec = load_spec(make_course("name: K\nsections: []\n", {}))
+    assert spec.languages == ("de", "en")
+    assert spec.output == "output"
+    assert spec.cell_timeout == 600
+    assert spec.code_along_code is False
+
+
+@pytest.mark.parametrize(
+    ("spec_text", "line", "message"),
+    [
+        ("name: K\nsectons: []\n", 2, "unknown key 'sectons' in the course spec"),
+        (
+            "name: K\nsections:\n  - name: A\n    topic: [x]\n",
+            4,
+            "unknown key 'topic' in a section",
+        ),
+        ("name: K\nsections:\n  - topics: [x]\n", 3, "a section needs a 'name'"),
+        ("name: K\nsections: []\ncell-timeout: -3\n", 3, "positive number of seconds"),
+        ("name: K\nsections: []\ncode-along-code: maybe\n", 3, "true or false"),
+        ("name: {de: K}\nsections: []\n", 1, "has no text for en"),
+        ("name: K\nsections: [\n", 3, "not valid YAML"),
+        ("name: K\nsections: []\noutput: ../elsewhere\n", 3, "leaves the course root"),
+        ("name: K\nsections: []\noutput: /tmp/out\n", 3, "leaves the course root"),
+        ("name: K\nsections: []\noutput: slides/out\n", 3, "lies inside slides/"),
+        ("name: K\nsections: []\noutput: templates\n", 3, "lies inside templates/"),
+        ("sections: []\n", 1, "has no 'name'"),
+    ],
+)
+def test_errors_name_file_line_and_expectation(make_course, spec_text, line, message):
+    spec_file = make_course(spec_text, {})
+    with pytest.raises(CourseError) as caught:
+        load_spec(spec_file)
+    assert caught.value.path == spec_file
+    assert caught.value.line == line
+    assert message in str(caught.value)
+    assert str(caught.value).startswith(f"{spec_file}:{line}: ")
+
+
+def test_unknown_key_suggests_the_closest(make_course):
+    with pytest.raises(CourseError, match="did you mean 'sections'"):
+        load_spec(make_course("name: K\nsectons: []\n", {}))
+
+
+def test_output_inside_a_dir_group_is_an_error(make_course):
+    spec_file = make_course(
+        "name: K\nsections: []\noutput: div/out\ndir-groups:\n  - {name: B, path: div}\n",
+        {"div/x.txt": "x"},
+    )
+    with pytest.raises(CourseError, match="inside the dir-group path 'div'") as caught:
+        load_spec(spec_file)
+    assert caught.value.line == 3
+
+
+def test_dir_group_leaving_the_root(make_course):
+    spec_file = make_course("name: K\nsections: []\ndir-groups:\n  - {name: B, path: ../x}\n", {})
+    with pytest.raises(CourseError, match="leaves the course root") as caught:
+        load_spec(spec_file)
+    assert caught.value.line == 4
+
+
+def test_course_root_needs_slides(tmp_path):
+    spec_file = tmp_path / "course.yaml"
+    spec_file.write_text("name: K\nsections: []\n")
+    with pytest.raises(CourseError, match="no slides/ folder"):
+        load_spec(spec_file)
+
+
+def test_course_specs_folder_means_the_parent_is_the_root(make_course):
+    spec_file = make_course("name: K\nsections: []\n", {}, name="course-specs/k.yaml")
+    spec = load_spec(spec_file)
+    assert spec.root == spec_file.parent.parent
+    assert spec.key == "course-specs/k.yaml"
