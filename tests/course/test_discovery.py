@@ -116,7 +116,7 @@ def test_topics_of_a_section_bringing_different_files_at_one_path(make_course):
         "slides/module_100_basics/topic_120_other/helper.py": "X = 2\n",
     }
     spec_text = SPEC.replace("[variables, loops]", "[variables, other]")
-    with pytest.raises(CourseError, match="both bring 'helper.py' with different content"):
+    with pytest.raises(CourseError, match=r"both bring 'helper\.py' with different content"):
         build_course(load_spec(make_course(spec_text, files)))
 
 

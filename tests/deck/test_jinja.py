@@ -54,6 +54,6 @@ def test_syntax_error_names_the_line():
 
 def test_missing_template():
     template = compile_deck(environment(None), "x\n# j2 from 'nope.j2' import y\n", Path("d.py"))
-    with pytest.raises(CourseError, match="template 'nope.j2' not found") as caught:
+    with pytest.raises(CourseError, match=r"template 'nope\.j2' not found") as caught:
         render_deck(template, Path("d.py"), "de", "html")
     assert caught.value.line == 2

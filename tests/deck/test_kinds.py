@@ -135,7 +135,7 @@ def test_notebook_is_valid_with_deterministic_ids_and_slides():
     second, _ = variant_notebook(env, TAG_DECK, Path("d.py"), "en", Kind.SPEAKER, Format.NOTEBOOK)
     assert notebook_bytes(first) == notebook_bytes(second)
     nbformat.validate(nbformat.reads(notebook_bytes(first).decode(), as_version=4))
-    notes = [c for c in first.cells if "notes-en" in c.source][0]
+    notes = next(c for c in first.cells if "notes-en" in c.source)
     assert notes.metadata["slideshow"] == {"slide_type": "notes"}
     assert all("lang" not in c.metadata for c in first.cells)
 

@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+
+from doit.dependency import Dependency, JSONCodec
+from doit.task import Task
+
+from clm.state.backend import SqliteStateDB, sweep_temp_files
+from clm.state.checker import ContentChecker, set_virtual_dependency
+from clm.state.db import connect
+
+
+def _manager(tmp_path):
+    return Dependency(
+        SqliteStateDB, str(tmp_path / ".clm" / "state.sqlite"), checker_cls=ContentChecker
+    )
+
+
+def _rows(tmp_path):
+    with sqlite3.connect(tmp_path / ".clm" / "state.sqlite") as conn:
+        return dict(conn.execute("select task_id, data from doit_tasks"))
+
+
+def _task(name, deps):
+    return Task(name, [(print, ("x",))], file_dep=deps)
+
+
+def test_each_success_is_committed_at_once(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.txt").write_text("a")
+    manager = _manager(tmp_path)
+    manager.save_success(_task("one", ["a.txt"]))
+    # Another connection sees it before the run ends (a SIGKILL now keeps it).
+    assert "one" in _rows(tmp_path)
+    assert (tmp_path / ".clm" / ".gitignore").read_text() == "*\n"
+    manager.close()
+
+
+def test_up_to_date_by_content_across_touch_and_relocation(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.txt").write_text("a")
+    manager = _manager(tmp_path)
+    task = _task("one", ["a.txt"])
+    assert manager.get_status(task, {}).status == "run"
+    manager.save_success(task)
+    manager.close()
+
+    os.utime(tmp_path / "a.txt", (1, 1))  # touched: new mtime, same bytes
+    manager = _manager(tmp_path)
+    assert manager.get_status(_task("one", ["a.txt"]), {}).status == "up-to-date"
+    manager.close()
+    with sqlite3.connect(tmp_path / ".clm" / "state.sqlite") as conn:
+        ((mtime,),) = conn.execute("select mtime_ns from file_hashes where path = 'a.txt'")
+    assert mtime == 1_000_000_000  # the new mtime is remembered: no hashing next time
+
+    (tmp_path / "a.txt").write_text("b")
+    manager = _manager(tmp_path)
+    assert manager.get_status(_task("one", ["a.txt"]), {}).status == "run"
+    manager.close()
+
+
+def test_hashes_each_file_once_per_change(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "shared.bin").write_bytes(b"x" * 1000)
+    hashed = []
+    import clm.state.store as store
+
+    real = store.file_md5
+    monkeypatch.setattr(store, "file_md5", lambda path: hashed.append(path) or real(path))
+    manager = _manager(tmp_path)
+    tasks = [_task(f"t{i}", ["shared.bin"]) for i in range(50)]
+    for task in tasks:
+        manager.get_status(task, {})
+        manager.save_success(task)
+    manager.close()
+    assert hashed == ["shared.bin"]
+
+
+def test_virtual_dependencies_track_values(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    dep = set_virtual_dependency("test-engine", "v1")
+    manager = _manager(tmp_path)
+    manager.save_success(_task("one", [dep]))
+    assert manager.get_status(_task("one", [dep]), {}).status == "up-to-date"
+    set_virtual_dependency("test-engine", "v2")
+    assert manager.get_status(_task("one", [dep]), {}).status == "run"
+    manager.close()
+
+
+def test_two_processes_keep_each_others_work(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.txt").write_text("a")
+    first = _manager(tmp_path)
+    first.save_success(_task("one", ["a.txt"]))
+    # A second doit process on the same state, while the first is still running.
+    other = (
+        "from doit.dependency import Dependency\n"
+        "from doit.task import Task\n"
+        "from clm.state.backend import SqliteStateDB\n"
+        "from clm.state.checker import ContentChecker\n"
+        "m = Dependency(SqliteStateDB, '.clm/state.sqlite', checker_cls=ContentChecker)\n"
+        "m.save_success(Task('two', [(print, ('x',))], file_dep=['a.txt']))\n"
+        "m.close()\n"
+    )
+    subprocess.run([sys.executable, "-c", other], check=True, cwd=tmp_path)
+    first.save_success(_task("three", ["a.txt"]))
+    first.close()
+    assert set(_rows(tmp_path)) == {"one", "two", "three"}
+    assert JSONCodec().decode(_rows(tmp_path)["two"])["deps:"] == ["a.txt"]
+
+
+def test_sweep_removes_temp_files_of_dead_writers(tmp_path):
+    conn = connect(tmp_path / ".clm" / "state.sqlite")
+    orphan = tmp_path / "orphan.clm-tmp"
+    orphan.write_text("half")
+    living = tmp_path / "living.clm-tmp"
+    living.write_text("in flight")
+    conn.execute("insert into temp_files values (?, ?)", (str(orphan), 2**22 + 12345))
+    conn.execute("insert into temp_files values (?, ?)", (str(living), os.getppid()))
+    assert sweep_temp_files(conn) == [str(orphan)]
+    assert not orphan.exists() and living.exists()
