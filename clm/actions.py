@@ -16,7 +16,7 @@ from doit.exceptions import TaskFailed
 from clm.errors import CourseError
 from clm.files import copy_atomic, remove_empty_folders, write_atomic
 from clm.layout import Format, Kind
-from clm.state.records import forget_outputs, recorded_outputs
+from clm.state.records import forget_outputs, recorded_among, recorded_outputs
 
 
 def _environment(templates: str | None):
@@ -153,7 +153,7 @@ def copy_files(state_file: str, spec: str, copies: tuple[tuple[str, str], ...]) 
 
 def remove_outputs(state_file: str, spec: str, output_root: str, paths: tuple[str, ...]) -> None:
     """Delete files clm wrote for this spec (and only those), then empty folders."""
-    recorded = recorded_outputs(Path(state_file), spec)
+    recorded = recorded_among(Path(state_file), spec, paths)
     removed = []
     for path in paths:
         if path not in recorded:

@@ -47,6 +47,21 @@ def recorded_outputs(state_file: Path, spec: str) -> set[str]:
     return {path for (path,) in rows}
 
 
+def recorded_among(state_file: Path, spec: str, paths: Iterable[str]) -> set[str]:
+    """Those of ``paths`` that clm recorded as written for ``spec``."""
+    conn = connection(state_file)
+    wanted = list(paths)
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        rows = conn.execute(
+            f"select path from outputs where spec = ? and path in ({','.join('?' * len(chunk))})",
+            [spec, *chunk],
+        )
+        found.update(path for (path,) in rows)
+    return found
+
+
 def outputs_of_other_specs(state_file: Path, spec: str) -> dict[str, str]:
     rows = connection(state_file).execute("select path, spec from outputs where spec != ?", (spec,))
     return dict(rows)

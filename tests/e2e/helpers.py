@@ -1,0 +1,50 @@
+"""Running real builds in subprocesses, as an author would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def run_clm(cwd: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "clm", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=_env(),
+    )
+
+
+def run_doit(cwd: Path, *args: str, python: str = sys.executable, timeout: float = 900):
+    return subprocess.run(
+        [python, "-m", "doit", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=_env(),
+    )
+
+
+def executed_tasks(result: subprocess.CompletedProcess) -> list[str]:
+    """Task names doit reports as executed (the 'executed-only' reporter prints '.  name')."""
+    return [line[3:] for line in result.stdout.splitlines() if line.startswith(".  ")]
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    return env
+
+
+def output_files(root: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }

@@ -1,0 +1,116 @@
+"""Bad input builds nothing and says where the problem is; a failing cell fails only its deck."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import deck_text, write_files
+from tests.e2e.helpers import run_clm
+
+SPEC = """\
+name: {de: Kurs, en: Course}
+sections:
+  - name: {de: Eins, en: One}
+    topics: [first, second]
+"""
+
+GOOD = {
+    "slides/module_100_a/topic_100_first/slides_first.py": deck_text("Erstes", "First"),
+    "slides/module_100_a/topic_110_second.py": deck_text("Zweites", "Second", "print(2 + 3)"),
+}
+
+
+def _course(tmp_path, spec=SPEC, files=None, spec_name="course.yaml"):
+    root = tmp_path / "course"
+    write_files(root, {**GOOD, **(files or {})})
+    (root / spec_name).parent.mkdir(parents=True, exist_ok=True)
+    (root / spec_name).write_text(spec)
+    return root
+
+
+CASES = {
+    "unknown spec key": (SPEC + "colour: blue\n", {}, "course.yaml:5: unknown key 'colour'"),
+    "unresolved topic id": (
+        SPEC.replace("[first, second]", "[first, secnd]"),
+        {},
+        "course.yaml:4: topic 'secnd' not found",
+    ),
+    "id found twice": (
+        SPEC,
+        {"slides/module_200_b/topic_200_second/slides_x.py": deck_text()},
+        "course.yaml:4: topic id 'second' is found twice",
+    ),
+    "path leaving the root": (SPEC + "output: ../../out\n", {}, "course.yaml:5: the output folder"),
+    "output inside slides": (SPEC + "output: slides/out\n", {}, "lies inside slides/"),
+    "malformed cell header": (
+        SPEC,
+        {"slides/module_100_a/topic_110_second.py": deck_text() + '\n# %% tags=["keep"\nx = 1\n'},
+        "topic_110_second.py:13: malformed cell header",
+    ),
+    "undefined Jinja name": (
+        SPEC,
+        {"slides/module_100_a/topic_110_second.py": deck_text() + "\n# %%\n# {{ no_such_name }}\n"},
+        "topic_110_second.py:14: 'no_such_name' is undefined",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_input_builds_nothing_and_exits_2(tmp_path, case):
+    spec, files, message = CASES[case]
+    root = _course(tmp_path, spec, files)
+    result = run_clm(root, "build")
+    assert result.returncode == 2, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, result.stderr
+    assert message in errors[0]
+    assert not (root / "output").exists()
+    assert not (root / "slides" / "out").exists()
+
+
+def test_a_failing_cell_fails_only_its_executed_outputs(tmp_path):
+    root = _course(tmp_path)
+    first = run_clm(root, "build")
+    assert first.returncode == 0, first.stdout + first.stderr
+    html = root / "output/public/En/Course/Slides/Html/Completed/One/02 Second.html"
+    notebook = root / "output/public/En/Course/Slides/Notebooks/Completed/One/02 Second.ipynb"
+    good_html = html.read_bytes()
+    assert b"5" in good_html
+
+    deck = root / "slides/module_100_a/topic_110_second.py"
+    deck.write_text(deck_text("Zweites", "Second", "print(2 + 3)\n\n# %%\nx = 1\nx / 0\n"))
+    second = run_clm(root, "build")
+    assert second.returncode == 1
+    report = second.stdout + second.stderr
+    assert "slides/module_100_a/topic_110_second.py:15" in report  # the line of `x / 0`
+    assert "ZeroDivisionError: division by zero" in report
+    assert "languages: de, en" in report
+    assert "Html/Completed/One/02 Second.html" in report
+    assert html.read_bytes() == good_html  # the last good version is kept
+    assert b"x / 0" in notebook.read_bytes()  # outputs that need no execution were built
+    assert (root / "output/public/En/Course/Slides/Html/Completed/One/01 First.html").exists()
+
+
+def test_clm_init_creates_a_course_that_builds(tmp_path):
+    result = run_clm(tmp_path, "init", "new-course")
+    assert result.returncode == 0, result.stderr
+    root = tmp_path / "new-course"
+    assert (root / "dodo.py").read_text().count("\n") <= 3
+    again = run_clm(tmp_path, "init", "new-course")
+    assert again.returncode == 2 and "never overwrites" in again.stderr
+    build = run_clm(root, "build", "--lang", "en", "-j", "1")
+    assert build.returncode == 0, build.stdout + build.stderr
+    built = sorted(p.name for p in (root / "output").rglob("*.html"))
+    assert built == ["01 Welcome.html"] * 3
+
+
+def test_only_builds_one_topic(tmp_path):
+    root = _course(
+        tmp_path, files={"slides/module_100_a/topic_100_first/slides_first.py": deck_text()}
+    )
+    result = run_clm(root, "build", "--only", "first", "--lang", "de")
+    assert result.returncode == 0, result.stdout + result.stderr
+    names = {p.name for p in (root / "output").rglob("*") if p.is_file()}
+    assert names == {"01 Titel.html", "01 Titel.ipynb", "01 Titel.py"}
+    unknown = run_clm(root, "build", "--only", "nothing")
+    assert unknown.returncode == 2 and "names neither a topic" in unknown.stderr
