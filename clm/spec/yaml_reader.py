@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ DIR_GROUP_KEYS = ("name", "path", "subdirs")
 DIAGRAM_FORMATS = ("png", "svg")
 
 
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$")
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
@@ -98,10 +100,16 @@ class _Reader:
 
     def text(self, node: yaml.Node, what: str, languages: tuple[str, ...]) -> Text:
         if isinstance(node, yaml.MappingNode):
-            values = {
-                key: self.string(value, f"the {key} text of {what}")
-                for key, value in self.mapping(node, what, languages).items()
-            }
+            values = {}
+            for key_node, value_node in node.value:
+                key = str(key_node.value)
+                if not _LANGUAGE_CODE.match(key):
+                    raise self.error(
+                        key_node,
+                        f"'{key}' in {what} is not a language code; write the text per "
+                        f"language, e.g. {{{', '.join(f'{lang}: …' for lang in languages)}}}",
+                    )
+                values[key] = self.string(value_node, f"the {key} text of {what}")
             missing = [lang for lang in languages if lang not in values]
             if missing:
                 raise self.error(node, f"{what} has no text for {', '.join(missing)}")
