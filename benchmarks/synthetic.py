@@ -31,7 +31,7 @@ def tiny_png(seed: int) -> bytes:
 
 
 def deck_text(index: int) -> str:
-    return f'''# j2 from 'macros.j2' import header
+    return f"""# j2 from 'macros.j2' import header
 # {{{{ header("Lektion {index}", "Lesson {index}") }}}}
 
 # %% [markdown] lang="de" tags=["slide"]
@@ -68,7 +68,7 @@ squares = [value * value for value in values]
 
 # %%
 max(squares)
-'''
+"""
 
 
 def generate(root: Path, decks: int) -> Path:

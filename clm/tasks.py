@@ -146,11 +146,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
     for deck_plan in build.plan.decks:
         deck = deck_plan.deck.path
         titles = " / ".join(dict.fromkeys(title for _, title in deck_plan.deck.titles))
-        yield {
-            "basename": deck,
-            "name": None,
-            "doc": f"{titles} ({deck_plan.section}, deck {deck_plan.number:02d})",
-        }
+        yield _group(deck, f"{titles} ({deck_plan.section}, deck {deck_plan.number:02d})")
         deps = [deck, *common_deps]
         execution = deck_plan.execution
         html_by_run: dict[tuple[str, Kind], str] = {}
@@ -214,9 +210,14 @@ def task_dicts(build: Build) -> Iterator[dict]:
                 "file_dep": [*deps, *(source for source, _ in inputs)],
                 "targets": [path for _, _, path, _ in notebooks],
             }
+    grouped = {deck_plan.deck.path for deck_plan in build.plan.decks}
     for job, prefix in [(j, "data") for j in build.plan.topic_data] + [
         (j, "copy") for j in build.plan.dir_groups
     ]:
+        if job.source not in grouped:
+            grouped.add(job.source)
+            what = "topic data" if prefix == "data" else "dir-group"
+            yield _group(job.source, f"copy the {what} of {job.source}")
         copies = tuple((c.source, c.target) for c in job.copies)
         targets = [target for _, target in copies]
         yield {
@@ -239,6 +240,15 @@ def task_dicts(build: Build) -> Iterator[dict]:
             ],
             "uptodate": [(nothing_stale, (STATE_FILE_PATH, spec_key, planned), {})],
         }
+
+
+def _group(basename: str, doc: str) -> dict:
+    """The group task of a deck or folder: it only gathers its subtasks.
+
+    Marked up to date so doit never dispatches it to a worker: on a no-op of a
+    large course, that is a thousand trips through the job queue saved.
+    """
+    return {"basename": basename, "name": None, "doc": doc, "uptodate": [True]}
 
 
 def nothing_stale(state_file: str, spec: str, planned: tuple[str, ...]) -> bool:

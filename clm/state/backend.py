@@ -27,6 +27,8 @@ class SqliteStateDB:
         self.codec = codec
         self.store = open_store(Path(name))
         self.connection = self.store.connection
+        # Rows as stored; decoded on first use, and compared before writing so
+        # that tasks whose record did not change (group tasks, say) cost no write.
         self._raw: dict[str, str] = dict(
             self.connection.execute("select task_id, data from doit_tasks")
         )
@@ -36,12 +38,14 @@ class SqliteStateDB:
 
     def _task(self, task_id: str) -> dict | None:
         data = self._tasks.get(task_id)
-        if data is None and task_id in self._raw:
-            data = self._tasks[task_id] = self.codec.decode(self._raw.pop(task_id))
+        if data is None:
+            raw = self._raw.get(task_id)
+            if raw is not None:
+                data = self._tasks[task_id] = self.codec.decode(raw)
         return data
 
     def get(self, task_id: str, dependency: str) -> Any:
-        data = self._task(task_id)
+        data = self._tasks.get(task_id) or self._task(task_id)
         return None if data is None else data.get(dependency)
 
     def set(self, task_id: str, dependency: str, value: Any) -> None:
@@ -71,13 +75,17 @@ class SqliteStateDB:
             self.connection.execute("delete from doit_tasks")
 
     def _commit(self, task_ids: list[str]) -> None:
-        with _transaction(self.connection):
-            self.connection.executemany(
-                "insert or replace into doit_tasks values (?, ?)",
-                [(task_id, self.codec.encode(self._tasks[task_id])) for task_id in task_ids],
-            )
-            self.store.flush_hashes()
+        rows = []
+        for task_id in task_ids:
+            encoded = self.codec.encode(self._tasks[task_id])
+            if encoded != self._raw.get(task_id):
+                rows.append((task_id, encoded))
+                self._raw[task_id] = encoded
         self._dirty.difference_update(task_ids)
+        if rows or self.store.has_new_hashes():
+            with _transaction(self.connection):
+                self.connection.executemany("insert or replace into doit_tasks values (?, ?)", rows)
+                self.store.flush_hashes()
 
     def dump(self) -> None:
         self._commit(sorted(self._dirty))

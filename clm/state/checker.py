@@ -25,17 +25,30 @@ class ContentChecker(FileChangedChecker):
     """A file dependency changed when its content hash differs from the recorded one.
 
     The state is the md5 alone, so a fresh clone (new paths, new mtimes) with a
-    restored state rebuilds nothing. Files under .clm/ (intermediate results
-    written during the run) are always stat'ed afresh; sources are stat'ed once
-    per run.
+    restored state rebuilds nothing. Sources are stat'ed and hashed at most once
+    per run and targets found by listing their folder once; files under .clm/
+    (intermediate results written during the run) are always looked at afresh.
     """
 
     def __init__(self) -> None:
         self._stats: dict[str, os.stat_result] = {}
+        self._hashes: dict[str, str] = {}
+        self._listings: dict[str, frozenset[str]] = {}
         self._fallback: dict[str, tuple[int, int, str]] = {}
 
     def exists(self, file_path: str) -> bool:
-        return os.path.exists(file_path)
+        """Whether a target exists; one directory listing answers for all its files."""
+        if file_path.startswith(".clm/"):
+            return os.path.exists(file_path)
+        folder, _, name = file_path.rpartition("/")
+        listing = self._listings.get(folder)
+        if listing is None:
+            try:
+                listing = frozenset(os.listdir(folder or "."))
+            except OSError:
+                listing = frozenset()
+            self._listings[folder] = listing
+        return name in listing
 
     def info(self, file_path: str) -> os.stat_result:
         if file_path.startswith(VIRTUAL_PREFIX):
@@ -52,6 +65,14 @@ class ContentChecker(FileChangedChecker):
     def _md5(self, path: str, stat: os.stat_result) -> str:
         if path.startswith(VIRTUAL_PREFIX):
             return _virtual_values[path]
+        if not path.startswith(".clm/"):
+            known = self._hashes.get(path)
+            if known is None:
+                known = self._hashes[path] = self._content_md5(path, stat)
+            return known
+        return self._content_md5(path, stat)
+
+    def _content_md5(self, path: str, stat: os.stat_result) -> str:
         store = current_store()
         if store is not None:
             return store.md5(path, stat)
@@ -64,10 +85,12 @@ class ContentChecker(FileChangedChecker):
         return self._md5(file_path, file_stat) != state
 
     def get_state(self, dep: str, current_state):
-        stat = _VIRTUAL_STAT if dep.startswith(VIRTUAL_PREFIX) else os.stat(dep)
+        stat = self.info(dep)
         md5 = self._md5(dep, stat)
         return None if md5 == current_state else md5
 
     def forget_stats(self) -> None:
-        """Drop cached stats (a long-lived process starting a new cycle)."""
+        """Forget what this run saw (a long-lived process starting a new cycle)."""
         self._stats.clear()
+        self._hashes.clear()
+        self._listings.clear()

@@ -53,6 +53,9 @@ class StateStore:
             self._new_hashes[path] = entry
         return entry[2]
 
+    def has_new_hashes(self) -> bool:
+        return bool(self._new_hashes)
+
     def flush_hashes(self) -> None:
         """Write newly computed hashes; called inside the caller's transaction."""
         with self._lock:
