@@ -43,7 +43,12 @@ def build(spec: str | None, only: str | None, langs: list[str] | None, jobs: int
 
     from clm.dodo import doit_config
     from clm.spec import course_root, default_spec
-    from clm.tasks import prepare_build, print_warnings, task_dicts
+    from clm.tasks import (
+        course_tasks_for_doit,
+        paused_garbage_collection,
+        prepare_build,
+        print_warnings,
+    )
 
     if jobs is not None and jobs < 1:
         print("clm build: -j needs a positive number of workers", file=sys.stderr)
@@ -51,14 +56,17 @@ def build(spec: str | None, only: str | None, langs: list[str] | None, jobs: int
     try:
         spec_file = Path(spec).resolve() if spec else default_spec(Path.cwd()).resolve()
         os.chdir(course_root(spec_file))
-        prepared = prepare_build(spec_file, only=only, languages=tuple(langs) if langs else None)
+        with paused_garbage_collection():
+            prepared = prepare_build(
+                spec_file, only=only, languages=tuple(langs) if langs else None
+            )
     except CourseError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
     print_warnings(prepared)
 
     def task_course():
-        yield from task_dicts(prepared)
+        yield from course_tasks_for_doit(prepared)
 
     namespace = {"DOIT_CONFIG": doit_config(jobs), "task_course": task_course}
     code = DoitMain(ModuleTaskLoader(namespace)).run(["run"])

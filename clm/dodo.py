@@ -19,7 +19,13 @@ from doit.exceptions import InvalidDodoFile
 from clm.errors import CourseError
 from clm.spec import course_root, default_spec
 from clm.state.checker import ContentChecker
-from clm.tasks import STATE_FILE_PATH, prepare_build, print_warnings, task_dicts
+from clm.tasks import (
+    STATE_FILE_PATH,
+    course_tasks_for_doit,
+    paused_garbage_collection,
+    prepare_build,
+    print_warnings,
+)
 
 
 def doit_config(jobs: int | None = None) -> dict:
@@ -54,12 +60,13 @@ def course_tasks(
     os.chdir(root)
 
     def task_course() -> Iterator[dict]:
-        try:
-            build = prepare_build(spec_file)
-        except CourseError as error:
-            raise InvalidDodoFile(str(error)) from None
+        with paused_garbage_collection():
+            try:
+                build = prepare_build(spec_file)
+            except CourseError as error:
+                raise InvalidDodoFile(str(error)) from None
         print_warnings(build)
-        yield from task_dicts(build)
+        yield from course_tasks_for_doit(build)
 
     task_course.__doc__ = f"build the course of {spec_file.name}"
     return doit_config(), task_course

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -249,6 +251,33 @@ def _group(basename: str, doc: str) -> dict:
     large course, that is a thousand trips through the job queue saved.
     """
     return {"basename": basename, "name": None, "doc": doc, "uptodate": [True]}
+
+
+def course_tasks_for_doit(build: Build) -> Iterator:
+    """The build's tasks as doit Task objects (see clm.task_objects)."""
+    from clm.task_objects import task_objects
+
+    with paused_garbage_collection():
+        yield from task_objects(task_dicts(build))
+
+
+@contextmanager
+def paused_garbage_collection() -> Iterator[None]:
+    """Create many long-lived objects without the collector rescanning them.
+
+    A large course makes hundreds of thousands of containers that live for the
+    whole run; each automatic collection would walk them all again (it tripled
+    the time to load a 1,000-deck course). Afterwards they are frozen, so the
+    collections during the run skip them too.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def nothing_stale(state_file: str, spec: str, planned: tuple[str, ...]) -> bool:
