@@ -33,6 +33,7 @@ DICTS = [
         "file_dep": ["deck.py", "data.csv"],
         "targets": [".clm/executed/deck.py/de-completed.ipynb"],
     },
+    {"basename": "topic", "name": None, "doc": "copy the topic data", "uptodate": [True]},
     {
         "basename": "topic",
         "name": "data-de",
