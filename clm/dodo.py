@@ -39,6 +39,8 @@ def doit_config(jobs: int | None = None) -> dict:
         "verbosity": 1,
         # Print what ran, not the thousands of tasks that were up to date.
         "reporter": "executed-only",
+        # `doit forget` names tasks or says --all (doit 0.37 fails without either).
+        "forget_disable_default": True,
     }
 
 
