@@ -1,0 +1,4 @@
+"""Example 1: greet every participant."""
+
+for name in ["Ada", "Grace", "Linus"]:
+    print(f"Hello, {name}!")
