@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +36,7 @@ def run_notebook(
     (``inputs`` maps source files to their relative paths), so what the code
     writes never lands among the course sources.
     """
-    from jupyter_client.manager import KernelManager
+    from jupyter_core.utils import run_sync
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
@@ -46,19 +47,23 @@ def run_notebook(
             target = workdir / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
-        manager = KernelManager(
-            kernel_name="python3", transport="ipc", ip=str(Path(scratch) / "kernel")
-        )
         client = NotebookClient(
             notebook,
+            kernel_name="python3",
             timeout=timeout,
             allow_errors=allow_errors,
             record_timing=False,
             resources={"metadata": {"path": str(workdir)}},
         )
-        client.km = manager
+        # Our own (async) kernel manager: IPC sockets in the scratch folder avoid
+        # TCP port races between parallel workers; we shut the kernel down.
+        manager = client.create_kernel_manager()
+        manager.transport = "ipc"
+        manager.ip = str(Path(scratch) / "kernel")
         try:
-            client.execute(cwd=str(workdir))
+            # The kernel's own log lines (its stderr) are noise in a build log; what
+            # the code prints arrives as cell output.
+            client.execute(cwd=str(workdir), stderr=subprocess.DEVNULL)
         except CellTimeoutError:
             index = _last_started_cell(notebook)
             raise CellFailure(
@@ -78,7 +83,7 @@ def run_notebook(
             raise CellFailure(index, f"{exc.ename}: {exc.evalue}", cell_line) from None
         finally:
             if manager.has_kernel:
-                manager.shutdown_kernel(now=True)
+                run_sync(manager.shutdown_kernel)(now=True)
     return notebook
 
 

@@ -114,3 +114,27 @@ def test_only_builds_one_topic(tmp_path):
     assert names == {"01 Titel.html", "01 Titel.ipynb", "01 Titel.py"}
     unknown = run_clm(root, "build", "--only", "nothing")
     assert unknown.returncode == 2 and "names neither a topic" in unknown.stderr
+
+
+def test_allow_errors_and_cell_timeout(tmp_path):
+    spec = """\
+name: {de: Kurs, en: Course}
+languages: [en]
+sections:
+  - name: One
+    topics:
+      - {id: first, allow-errors: true}
+      - {id: second, cell-timeout: 2}
+"""
+    files = {
+        "slides/module_100_a/topic_100_first/slides_first.py": deck_text(code="{}['missing']"),
+        "slides/module_100_a/topic_110_second.py": deck_text(code="import time\ntime.sleep(60)"),
+    }
+    root = _course(tmp_path, spec, files)
+    result = run_clm(root, "build")
+    assert result.returncode == 1
+    report = result.stdout + result.stderr
+    assert "topic_110_second.py:11: the cell ran past its timeout of 2 s" in report
+    assert "taskid:slides/module_100_a/topic_100_first" not in report  # only the timeout failed
+    html = root / "output/public/En/Course/Slides/Html/Completed/One/01 Title.html"
+    assert "KeyError" in html.read_text(encoding="utf-8")
