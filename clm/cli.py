@@ -42,10 +42,10 @@ def build(spec: str | None, only: str | None, langs: list[str] | None, jobs: int
     from doit.doit_cmd import DoitMain
 
     from clm.dodo import doit_config
+    from clm.gc_pause import paused_garbage_collection
     from clm.spec import course_root, default_spec
     from clm.tasks import (
         course_tasks_for_doit,
-        paused_garbage_collection,
         prepare_build,
         print_warnings,
     )

@@ -17,12 +17,12 @@ from pathlib import Path
 from doit.exceptions import InvalidDodoFile
 
 from clm.errors import CourseError
+from clm.gc_pause import paused_garbage_collection
 from clm.spec import course_root, default_spec
 from clm.state.checker import ContentChecker
 from clm.tasks import (
     STATE_FILE_PATH,
     course_tasks_for_doit,
-    paused_garbage_collection,
     prepare_build,
     print_warnings,
 )

@@ -7,9 +7,14 @@ Paths are POSIX strings relative to the course root.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from functools import cache
 
+from clm.course.discovery import build_course
 from clm.course.model import Course, Deck, Topic
+from clm.errors import CourseError
+from clm.gc_pause import paused_garbage_collection
 from clm.layout import (
     EXECUTED_KINDS,
     Format,
@@ -19,6 +24,7 @@ from clm.layout import (
     dir_group_folder,
     variant_folder,
 )
+from clm.spec import CourseSpec, load_spec
 
 EXECUTED_FOLDER = ".clm/executed"
 
@@ -80,17 +86,22 @@ class OutputPlan:
         return paths
 
 
-def deck_variants(course: Course, topic: Topic, languages: tuple[str, ...]) -> list[Variant]:
+def deck_variants(course: Course, topic: Topic, languages: tuple[str, ...]) -> tuple[Variant, ...]:
     """The variants of a topic's decks: 14 per deck by default, 8 with html: false."""
+    return _variants(topic.html, course.code_along_code, languages)
+
+
+@cache
+def _variants(html: bool, code_along_code: bool, languages: tuple[str, ...]) -> tuple[Variant, ...]:
     variants = []
     for lang in languages:
         for kind in Kind:
-            formats = [Format.HTML] if topic.html else []
+            formats = [Format.HTML] if html else []
             formats.append(Format.NOTEBOOK)
-            if kind is Kind.COMPLETED or (kind is Kind.CODE_ALONG and course.code_along_code):
+            if kind is Kind.COMPLETED or (kind is Kind.CODE_ALONG and code_along_code):
                 formats.append(Format.CODE)
             variants.extend(Variant(lang, kind, fmt) for fmt in formats)
-    return variants
+    return tuple(variants)
 
 
 def _deck_plan(course: Course, deck: Deck, number: int, section, langs) -> DeckPlan:
@@ -133,9 +144,25 @@ class _SectionFolders:
         return folder
 
 
+def plan_spec(
+    spec_file: str | os.PathLike, languages: tuple[str, ...] | None = None
+) -> tuple[CourseSpec, Course, OutputPlan]:
+    """Read a spec, discover its course and plan it: everything before doit."""
+    with paused_garbage_collection():
+        spec = load_spec(spec_file)
+        course = build_course(spec)
+        return spec, course, plan_course(course, languages)
+
+
 def plan_course(course: Course, languages: tuple[str, ...] | None = None) -> OutputPlan:
     """Plan the whole course, or only some of its languages."""
     langs = languages or course.languages
+    for lang in langs:
+        if lang not in course.languages:
+            raise CourseError(
+                f"language '{lang}' is not one of the course's languages "
+                f"({', '.join(course.languages)})"
+            )
     decks: list[DeckPlan] = []
     topic_data: list[CopyJob] = []
     for section in course.sections:

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from clm import __version__, actions
-from clm.course.discovery import build_course
 from clm.errors import CourseError
+from clm.gc_pause import paused_garbage_collection
 from clm.layout import Kind
-from clm.plan import OutputPlan, plan_course
-from clm.spec import CourseSpec, load_spec
+from clm.plan import OutputPlan, plan_spec
+from clm.spec import CourseSpec
 from clm.state.checker import set_virtual_dependency
 from clm.state.db import STATE_FILE, STATE_FOLDER
 from clm.state.records import connection, outputs_of_other_specs, reassign_outputs
@@ -60,14 +58,7 @@ def prepare_build(
     Expects the working directory to be the course root (paths in tasks are
     relative to it, so the state survives moving the checkout).
     """
-    spec = load_spec(spec_file)
-    course = build_course(spec)
-    for lang in languages or ():
-        if lang not in spec.languages:
-            raise CourseError(
-                f"language '{lang}' is not one of the course's languages ({', '.join(spec.languages)})"
-            )
-    plan = plan_course(course, languages)
+    spec, course, plan = plan_spec(spec_file, languages)
     if only:
         plan = select(plan, only)
     state_file = Path(STATE_FILE_PATH)
@@ -259,25 +250,6 @@ def course_tasks_for_doit(build: Build) -> Iterator:
 
     with paused_garbage_collection():
         yield from task_objects(task_dicts(build))
-
-
-@contextmanager
-def paused_garbage_collection() -> Iterator[None]:
-    """Create many long-lived objects without the collector rescanning them.
-
-    A large course makes hundreds of thousands of containers that live for the
-    whole run; each automatic collection would walk them all again (it tripled
-    the time to load a 1,000-deck course). Afterwards they are frozen, so the
-    collections during the run skip them too.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
 
 
 def nothing_stale(state_file: str, spec: str, planned: tuple[str, ...]) -> bool:
