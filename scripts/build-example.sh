@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up everything and build the example course (examples/python-course).
+# Set up everything and build the example course (examples/python-basics).
 # Extra arguments go to doit, e.g. `scripts/build-example.sh list`.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

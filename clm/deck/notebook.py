@@ -26,10 +26,14 @@ def parse_cells(rendered: str) -> list[Cell]:
     for cell in notebook.cells:
         metadata = cell.metadata
         line = int(metadata.get(LINE_KEY, line))
+        source = cell.source
+        if cell.cell_type == "markdown":
+            # "# %% [markdown]" is usually followed by a bare "#" line.
+            source = source.strip("\n")
         cells.append(
             Cell(
                 cell_type=cell.cell_type,
-                source=cell.source,
+                source=source,
                 tags=tuple(metadata.get("tags", ())),
                 lang=metadata.get("lang"),
                 line=line,

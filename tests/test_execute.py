@@ -1,0 +1,55 @@
+"""Running notebooks in a real kernel."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+
+from clm.execute import CellFailure, run_notebook
+
+
+def _notebook(*sources: str, tags: dict[int, list[str]] | None = None):
+    cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    for index, cell_tags in (tags or {}).items():
+        cells[index].metadata["tags"] = cell_tags
+    return nbformat.v4.new_notebook(cells=cells)
+
+
+def test_runs_in_a_scratch_folder_holding_the_inputs(tmp_path):
+    (tmp_path / "numbers.csv").write_text("1\n2\n3\n")
+    (tmp_path / "helper.py").write_text("def total(xs):\n    return sum(xs)\n")
+    notebook = _notebook(
+        "from helper import total\nwith open('data/numbers.csv') as f:\n    xs = [int(x) for x in f]",
+        "total(xs)",
+        "import os\nopen('written.txt', 'w').write('x')",
+    )
+    inputs = [(tmp_path / "numbers.csv", "data/numbers.csv"), (tmp_path / "helper.py", "helper.py")]
+    run_notebook(notebook, inputs, timeout=30, allow_errors=False)
+    assert notebook.cells[1].outputs[0]["data"]["text/plain"] == "6"
+    assert not (tmp_path / "written.txt").exists()
+
+
+def test_a_raising_cell_names_cell_and_line():
+    notebook = _notebook("x = 1", "y = 2\nz = x / 0\n")
+    with pytest.raises(CellFailure) as caught:
+        run_notebook(notebook, [], timeout=30, allow_errors=False)
+    assert caught.value.cell_index == 1
+    assert caught.value.cell_line == 2
+    assert str(caught.value) == "ZeroDivisionError: division by zero"
+
+
+def test_expected_exceptions_and_allow_errors():
+    notebook = _notebook("1 / 0", "'after'", tags={0: ["raises-exception"]})
+    run_notebook(notebook, [], timeout=30, allow_errors=False)
+    assert notebook.cells[0].outputs[0]["ename"] == "ZeroDivisionError"
+    assert notebook.cells[1].outputs[0]["data"]["text/plain"] == "'after'"
+    allowed = _notebook("[][1]", "'after'")
+    run_notebook(allowed, [], timeout=30, allow_errors=True)
+    assert allowed.cells[0].outputs[0]["ename"] == "IndexError"
+
+
+def test_a_cell_past_its_timeout_is_stopped():
+    notebook = _notebook("x = 1", "import time\ntime.sleep(30)")
+    with pytest.raises(CellFailure, match="ran past its timeout of 1 s") as caught:
+        run_notebook(notebook, [], timeout=1, allow_errors=False)
+    assert caught.value.cell_index == 1
