@@ -37,8 +37,9 @@ def doit_config(jobs: int | None = None) -> dict:
         "num_process": jobs or os.cpu_count() or 1,
         "par_type": "process",
         "verbosity": 1,
-        # Print what ran, not the thousands of tasks that were up to date.
-        "reporter": "executed-only",
+        # Print what ran (not the thousands of tasks that were up to date),
+        # each failure once, and a summary.
+        "reporter": "clm",
         # `doit forget` names tasks or says --all (doit 0.37 fails without either).
         "forget_disable_default": True,
     }

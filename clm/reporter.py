@@ -1,0 +1,48 @@
+"""doit reporter ``clm``: what ran, each failure once, and a closing summary.
+
+Like doit's ``executed-only`` reporter it is silent about up-to-date tasks. A
+failed execution makes doit report every dependent output again as an
+"UnmetDependency"; those are counted, not repeated, since the failure's own
+message already lists the outputs that keep their last good version.
+"""
+
+from __future__ import annotations
+
+from doit.exceptions import BaseFail, UnmetDependency
+from doit.reporter import ExecutedOnlyReporter
+
+
+class ClmReporter(ExecutedOnlyReporter):
+    desc = "clm: executed tasks, failures once each, and a summary"
+
+    def __init__(self, outstream, options):
+        super().__init__(outstream, options)
+        self.not_rebuilt = 0
+
+    def add_failure(self, task, fail: BaseFail) -> None:
+        if isinstance(fail, UnmetDependency):
+            if not task.has_subtask:
+                self.not_rebuilt += 1
+            return
+        super().add_failure(task, fail)
+
+    def complete_run(self) -> None:
+        for result in self.failures:
+            task = result["task"]
+            if not task.executed:
+                continue
+            for stream in ("err", "out"):
+                text = "".join(getattr(action, stream) or "" for action in task.actions)
+                if text.strip():
+                    self.write(f"{task.name} <std{stream}>:\n{text.rstrip()}\n")
+        if self.runtime_errors:
+            self.write("Execution aborted.\n" + "\n".join(self.runtime_errors) + "\n")
+        if self.failures:
+            failed = len(self.failures)
+            summary = f"\nclm: {failed} task{'s' if failed != 1 else ''} failed"
+            if self.not_rebuilt:
+                summary += (
+                    f"; {self.not_rebuilt} output{'s' if self.not_rebuilt != 1 else ''} "
+                    "depending on them kept their last good version"
+                )
+            self.write(summary + ".\n")
