@@ -32,6 +32,11 @@ def _parser() -> argparse.ArgumentParser:
         "-j", "--jobs", type=int, metavar="N", help="worker processes (default: cores)"
     )
 
+    clean = commands.add_parser(
+        "clean", help="delete every output clm wrote for a spec (never the cache, never your files)"
+    )
+    clean.add_argument("spec", nargs="?", help="course spec (default as for build)")
+
     init = commands.add_parser("init", help="create a new course in DIR")
     init.add_argument("dir", type=Path)
     return parser
@@ -74,6 +79,29 @@ def build(spec: str | None, only: str | None, langs: list[str] | None, jobs: int
     return {0: EXIT_OK, 1: EXIT_FAILED, 2: EXIT_FAILED}.get(code, EXIT_USAGE)
 
 
+def clean(spec: str | None) -> int:
+    from clm.actions import remove_outputs
+    from clm.spec import course_root, default_spec
+    from clm.state.records import recorded_outputs
+    from clm.tasks import STATE_FILE_PATH
+
+    try:
+        spec_file = Path(spec).resolve() if spec else default_spec(Path.cwd()).resolve()
+        root = course_root(spec_file)
+    except CourseError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    os.chdir(root)
+    key = spec_file.relative_to(root).as_posix()
+    written = tuple(sorted(recorded_outputs(Path(STATE_FILE_PATH), key)))
+    if written:
+        # Emptied folders go too, up to the top folder the outputs share.
+        top = written[0].split("/", 1)[0]
+        remove_outputs(STATE_FILE_PATH, key, top, written)
+    print(f"removed {len(written)} outputs of {key}")
+    return EXIT_OK
+
+
 def init(folder: Path) -> int:
     from clm.scaffold import scaffold
 
@@ -92,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "build":
         return build(args.spec, args.only, args.lang, args.jobs)
+    if args.command == "clean":
+        return clean(args.spec)
     return init(args.dir)
 
 

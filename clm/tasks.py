@@ -125,7 +125,7 @@ def _check_other_specs(spec: CourseSpec, plan: OutputPlan, state_file: Path) -> 
         raise CourseError(
             f"'{clashes[0]}' (and {len(clashes) - 1} more outputs) is also written by the spec "
             f"{others[clashes[0]]}; two specs must not write the same output: give one of them "
-            f"another 'output:' folder, or delete the other spec's outputs with "
+            f"another 'output:' folder, or delete the other spec's outputs first with "
             f"`clm clean {others[clashes[0]]}`",
             spec.file,
         )

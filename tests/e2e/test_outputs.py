@@ -80,3 +80,11 @@ def test_two_specs_writing_the_same_outputs(tmp_path):
     (root / "other.yaml").write_text(SPEC + "output: other-output\n")
     assert run_clm(root, "build", "other.yaml").returncode == 0
     assert (root / "other-output/public/En/Course/Slides/Html/Completed/One/01 First.html").exists()
+    # Switching the course to the other spec: clean the first one's outputs.
+    (root / "other.yaml").write_text(SPEC)
+    assert run_clm(root, "build", "other.yaml").returncode == 2
+    cleaned = run_clm(root, "clean", "course.yaml")
+    assert cleaned.returncode == 0 and "removed" in cleaned.stdout
+    assert not [p for p in (root / "output").rglob("*") if p.is_file()]
+    assert run_clm(root, "build", "other.yaml").returncode == 0
+    assert (root / "output/public/En/Course/Slides/Html/Completed/One/01 First.html").exists()
