@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from clm import __version__
 from clm.errors import CourseError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -16,6 +17,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="clm", description="Build bilingual programming courses incrementally with doit."
     )
+    parser.add_argument("--version", action="version", version=f"clm {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     build = commands.add_parser("build", help="build a course (the same tasks as `doit`)")
