@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import sysconfig
@@ -187,8 +188,6 @@ def test_touching_every_source_executes_nothing_and_rehashes_once(course_copy):
         os.utime(path, (later, later))
     result = run_doit(course_copy)
     assert result.returncode == 0 and executed_tasks(result) == []
-    import sqlite3
-
     with sqlite3.connect(course_copy / ".clm/state.sqlite") as conn:
         rows = dict(conn.execute("select path, mtime_ns from file_hashes"))
     stale = [p for p, mtime in rows.items() if (course_copy / p).stat().st_mtime_ns != mtime]
@@ -255,8 +254,12 @@ def test_sigkill_mid_build_leaves_no_half_file(tmp_path):
             nbformat.validate(nbformat.read(path, as_version=4))
         if path.suffix == ".html":
             assert path.read_text(encoding="utf-8").rstrip().endswith("</html>"), path
+    with sqlite3.connect(root / ".clm/state.sqlite") as conn:
+        finished = {name for (name,) in conn.execute("select task_id from doit_tasks")}
+    assert finished  # the killed run's finished tasks were committed as they finished
     result = run_doit(root)
     assert result.returncode == 0, result.stdout + result.stderr
+    assert not finished & set(executed_tasks(result))  # and are not done again
     assert [p for p in root.rglob("*.clm-tmp")] == []
     for path in _plan(root).output_paths():
         assert (root / path).is_file()
