@@ -8,6 +8,7 @@ None on success or a ``TaskFailed`` whose message is meant for the author.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 from pathlib import Path
 
@@ -64,11 +65,31 @@ def build_output(
     return None
 
 
-def _execution_key(cells) -> str:
+# Bump when a change in clm changes what an execution produces.
+EXECUTION_VERSION = "1"
+
+
+def _code_of(cells) -> list:
     """What the kernel will run: the code cells and the tags that change how they run."""
-    return json.dumps(
-        [(c.source, c.has("raises-exception")) for c in cells if c.cell_type == "code"]
+    return [(c.source, c.has("raises-exception")) for c in cells if c.cell_type == "code"]
+
+
+def execution_key(code: list, environment: str, inputs: list, allow_errors: bool) -> str:
+    """The cache key of one execution: everything that decides what the code prints."""
+    from clm.kernels import KERNEL_NAME
+
+    text = json.dumps(
+        {
+            "clm-execution": EXECUTION_VERSION,
+            "kernel": KERNEL_NAME,
+            "environment": environment,
+            "code": code,
+            "inputs": inputs,
+            "allow-errors": allow_errors,
+        },
+        sort_keys=True,
     )
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def execute_deck(
@@ -79,10 +100,13 @@ def execute_deck(
     timeout: float,
     allow_errors: bool,
     templates: str | None,
+    environment: str,
 ) -> TaskFailed | None:
-    """Run a deck's code once per distinct code (languages and kinds share runs).
+    """Give each executed variant of a deck its outputs, running each distinct code once.
 
     ``notebooks`` lists (language, kind, executed notebook path, HTML output).
+    Variants with the same code (completed and speaker, languages) share one
+    execution, and an execution whose key is in the cache runs no kernel.
     """
     import copy
 
@@ -90,6 +114,8 @@ def execute_deck(
 
     from clm.deck.notebook import variant_notebook
     from clm.execute import CellFailure, run_notebook
+    from clm.state import cache, counters
+    from clm.state.store import file_md5
 
     text = Path(deck).read_text(encoding="utf-8")
     env = _environment(templates)
@@ -97,28 +123,40 @@ def execute_deck(
     try:
         for lang, kind, target, html in notebooks:
             notebook, cells = variant_notebook(env, text, Path(deck), lang, Kind(kind), Format.HTML)
-            groups.setdefault(_execution_key(cells), []).append(
-                (lang, kind, target, html, notebook, cells)
+            code = _code_of(cells)
+            groups.setdefault(json.dumps(code), []).append(
+                (lang, kind, target, html, notebook, cells, code)
             )
     except CourseError as exc:
         return TaskFailed(str(exc))
 
-    failures = []
+    input_hashes = sorted((relative, file_md5(source)) for source, relative in inputs)
     kernel_inputs = [(Path(source), relative) for source, relative in inputs]
+    failures = []
     for members in groups.values():
-        _, _, _, _, first, cells = members[0]
-        try:
-            executed = run_notebook(copy.deepcopy(first), kernel_inputs, timeout, allow_errors)
-        except CellFailure as failure:
-            failures.append(_failure_message(deck, failure, cells, members))
-            continue
-        for _, _, target, _, notebook, _ in members:
+        _, _, _, _, first, cells, code = members[0]
+        key = execution_key(code, environment, input_hashes, allow_errors)
+        outputs = cache.get(key)
+        if outputs is None:
+            try:
+                executed = run_notebook(copy.deepcopy(first), kernel_inputs, timeout, allow_errors)
+            except CellFailure as failure:
+                failures.append(_failure_message(deck, failure, cells, members))
+                continue
+            outputs = [
+                (cell.outputs, cell.execution_count)
+                for cell in executed.cells
+                if cell.cell_type == "code"
+            ]
+            cache.put(key, outputs)
+        else:
+            counters.add(counters.CACHE_HITS)
+        for _, _, target, _, notebook, _, _ in members:
             # Members share the code, not the prose: pair code cells in order.
-            code = [cell for cell in notebook.cells if cell.cell_type == "code"]
-            ran_code = [cell for cell in executed.cells if cell.cell_type == "code"]
-            for cell, ran in zip(code, ran_code, strict=True):
-                cell.outputs = ran.outputs
-                cell.execution_count = ran.execution_count
+            code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+            for cell, (cell_outputs, count) in zip(code_cells, outputs, strict=True):
+                cell.outputs = [nbformat.from_dict(output) for output in cell_outputs]
+                cell.execution_count = count
             data = nbformat.writes(notebook, version=4).encode("utf-8")
             write_atomic(Path(target), data, Path(state_file), None)
     if failures:
@@ -133,7 +171,8 @@ def _failure_message(deck: str, failure, cells, members) -> str:
         where = deck
     else:
         cell = cells[failure.cell_index]
-        line = cell.line + (failure.cell_line or 1)
+        # The statement that raised, else the cell's "# %%" line.
+        line = cell.line + failure.cell_line if failure.cell_line else cell.line
         where = f"{deck}:{line}"
         source_lines = cell.source.splitlines()
         if failure.cell_line and 0 < failure.cell_line <= len(source_lines):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from nbformat.notebooknode import NotebookNode
+
+from clm.state import counters
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _CELL_LINE = re.compile(r"Cell In\[\d+\], line (\d+)")
@@ -27,6 +27,10 @@ class CellFailure(Exception):
         return self.error
 
 
+class _KernelDied(Exception):
+    pass
+
+
 def run_notebook(
     notebook: NotebookNode, inputs: list[tuple[Path, str]], timeout: float, allow_errors: bool
 ) -> NotebookNode:
@@ -34,45 +38,53 @@ def run_notebook(
 
     The kernel runs in a scratch folder holding the deck's execution inputs
     (``inputs`` maps source files to their relative paths), so what the code
-    writes never lands among the course sources.
+    writes never lands among the course sources. A kernel that dies is
+    replaced once; a second death is reported like a failing cell.
     """
-    from jupyter_core.utils import run_sync
+    import copy
+
+    original = copy.deepcopy(notebook)
+    try:
+        return _run_once(notebook, inputs, timeout, allow_errors)
+    except _KernelDied:
+        notebook.cells = original.cells
+        try:
+            return _run_once(notebook, inputs, timeout, allow_errors)
+        except _KernelDied as died:
+            index = _last_started_cell(notebook)
+            raise CellFailure(index, f"the kernel died twice: {died}", None) from None
+
+
+def _run_once(notebook, inputs, timeout: float, allow_errors: bool) -> NotebookNode:
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-    with tempfile.TemporaryDirectory(prefix="clm-run-") as scratch:
-        workdir = Path(scratch) / "work"
-        workdir.mkdir()
+    from clm.kernels import pool
+
+    kernel = pool().fresh_kernel()
+    counters.add(counters.KERNELS)
+    try:
         for source, relative in inputs:
-            target = workdir / relative
+            target = kernel.workdir / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
         client = NotebookClient(
             notebook,
-            kernel_name="python3",
+            km=kernel.manager,
             timeout=timeout,
             allow_errors=allow_errors,
             record_timing=False,
-            resources={"metadata": {"path": str(workdir)}},
+            resources={"metadata": {"path": str(kernel.workdir)}},
         )
-        # Our own (async) kernel manager: IPC sockets in the scratch folder avoid
-        # TCP port races between parallel workers; we shut the kernel down.
-        manager = client.create_kernel_manager()
-        manager.transport = "ipc"
-        manager.ip = str(Path(scratch) / "kernel")
         try:
-            # The kernel's own log lines (its stderr) are noise in a build log; what
-            # the code prints arrives as cell output.
-            client.execute(cwd=str(workdir), stderr=subprocess.DEVNULL)
+            client.execute()
         except CellTimeoutError:
             index = _last_started_cell(notebook)
             raise CellFailure(
                 index, f"the cell ran past its timeout of {timeout:g} s", None
             ) from None
         except DeadKernelError as exc:
-            raise CellFailure(
-                _last_started_cell(notebook), f"the kernel died: {exc}", None
-            ) from None
+            raise _KernelDied(str(exc)) from None
         except CellExecutionError as exc:
             index = _failed_cell(notebook)
             cell_line = None
@@ -81,9 +93,8 @@ def run_notebook(
                 lines = _CELL_LINE.findall(_ANSI.sub("", traceback))
                 cell_line = int(lines[-1]) if lines else None
             raise CellFailure(index, f"{exc.ename}: {exc.evalue}", cell_line) from None
-        finally:
-            if manager.has_kernel:
-                run_sync(manager.shutdown_kernel)(now=True)
+    finally:
+        kernel.shutdown()
     return notebook
 
 

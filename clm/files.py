@@ -6,6 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from clm.state import counters
 from clm.state.records import record_outputs, register_temp, release_temp
 
 
@@ -46,6 +47,7 @@ def write_atomic(path: Path, data: bytes, state_file: Path, spec: str | None) ->
         os.replace(temp, path)
         if spec is not None:
             record_outputs(state_file, spec, [path.as_posix()])
+            counters.add(counters.OUTPUTS_WRITTEN)
     finally:
         if temp.exists():
             temp.unlink()

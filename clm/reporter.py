@@ -11,6 +11,21 @@ from __future__ import annotations
 from doit.exceptions import BaseFail, UnmetDependency
 from doit.reporter import ExecutedOnlyReporter
 
+from clm.state import counters
+
+
+def work_summary(totals: dict[str, int]) -> str:
+    def count(name: str, one: str, many: str) -> str:
+        value = totals.get(name, 0)
+        return f"{value} {one if value == 1 else many}"
+
+    return (
+        f"clm: {count(counters.KERNELS, 'kernel', 'kernels')} ran deck code "
+        f"({count(counters.SPARE_KERNELS, 'spare', 'spares')} started ahead), "
+        f"{count(counters.CACHE_HITS, 'execution', 'executions')} from the cache, "
+        f"{count(counters.OUTPUTS_WRITTEN, 'output', 'outputs')} written"
+    )
+
 
 class ClmReporter(ExecutedOnlyReporter):
     desc = "clm: executed tasks, failures once each, and a summary"
@@ -37,6 +52,7 @@ class ClmReporter(ExecutedOnlyReporter):
                     self.write(f"{task.name} <std{stream}>:\n{text.rstrip()}\n")
         if self.runtime_errors:
             self.write("Execution aborted.\n" + "\n".join(self.runtime_errors) + "\n")
+        self.write(work_summary(counters.totals()) + "\n")
         if self.failures:
             failed = len(self.failures)
             summary = f"\nclm: {failed} task{'s' if failed != 1 else ''} failed"

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clm import __version__, actions
+from clm.environment import environment_fingerprint
 from clm.errors import CourseError
 from clm.gc_pause import paused_garbage_collection
 from clm.layout import Kind
@@ -36,6 +37,8 @@ class Build:
     templates: str | None  # the course's templates/ folder, if it has one
     template_deps: tuple[str, ...]
     engine_dep: str
+    environment: str  # fingerprint of the kernels' Python environment
+    environment_dep: str
     warnings: tuple[str, ...]
 
 
@@ -76,6 +79,7 @@ def prepare_build(
     ).hexdigest()
     from clm.validate import check_decks
 
+    environment = environment_fingerprint(connection(state_file))
     templates = "templates" if course.templates else None
     warnings = check_decks(
         decks, hashes, spec.languages, templates, context, connection(state_file)
@@ -87,6 +91,8 @@ def prepare_build(
         templates=templates,
         template_deps=template_deps,
         engine_dep=engine_dep,
+        environment=environment,
+        environment_dep=set_virtual_dependency("python-environment", environment),
         warnings=(*spec.warnings, *warnings),
     )
 
@@ -197,10 +203,11 @@ def task_dicts(build: Build) -> Iterator[dict]:
                             execution.timeout,
                             execution.allow_errors,
                             build.templates,
+                            build.environment,
                         ),
                     )
                 ],
-                "file_dep": [*deps, *(source for source, _ in inputs)],
+                "file_dep": [*deps, build.environment_dep, *(source for source, _ in inputs)],
                 "targets": [path for _, _, path, _ in notebooks],
             }
     grouped = {deck_plan.deck.path for deck_plan in build.plan.decks}

@@ -44,7 +44,9 @@ ALL = [("de", "completed"), ("de", "speaker"), ("en", "completed"), ("en", "spea
 
 def test_identical_code_runs_once_for_all_languages_and_kinds(deck, monkeypatch):
     runs = _counting_runs(monkeypatch)
-    assert actions.execute_deck(STATE, deck, _notebooks(ALL), (), 30, False, None) is None
+    assert (
+        actions.execute_deck(STATE, deck, _notebooks(ALL), (), 30, False, None, "test-env") is None
+    )
     assert len(runs) == 1
     for lang, kind in ALL:
         notebook = nbformat.read(f".clm/executed/{lang}-{kind}.ipynb", as_version=4)
@@ -55,7 +57,7 @@ def test_identical_code_runs_once_for_all_languages_and_kinds(deck, monkeypatch)
 def test_private_code_gets_its_own_speaker_run(deck, monkeypatch, tmp_path):
     (tmp_path / deck).write_text(deck_text(code="x = 1") + '\n# %% tags=["private"]\nprint(x)\n')
     runs = _counting_runs(monkeypatch)
-    actions.execute_deck(STATE, deck, _notebooks(ALL), (), 30, False, None)
+    actions.execute_deck(STATE, deck, _notebooks(ALL), (), 30, False, None, "test-env")
     assert len(runs) == 2
 
 
@@ -65,13 +67,13 @@ def test_language_specific_code_runs_per_language(deck, monkeypatch, tmp_path):
         + '\n# %% lang="de"\nprint("Hallo")\n\n# %% lang="en"\nprint("Hello")\n'
     )
     runs = _counting_runs(monkeypatch)
-    actions.execute_deck(STATE, deck, _notebooks(ALL), (), 30, False, None)
+    actions.execute_deck(STATE, deck, _notebooks(ALL), (), 30, False, None, "test-env")
     assert len(runs) == 2
 
 
 def test_a_failure_reports_deck_line_languages_and_outputs(deck, tmp_path):
     (tmp_path / deck).write_text(deck_text(code="x = 1\nx / 0"))
-    failed = actions.execute_deck(STATE, deck, _notebooks(ALL), (), 30, False, None)
+    failed = actions.execute_deck(STATE, deck, _notebooks(ALL), (), 30, False, None, "test-env")
     message = str(failed.get_msg())
     assert "slides_x.py:12 (in the deck: x / 0): ZeroDivisionError: division by zero" in message
     assert "languages: de, en" in message
@@ -99,7 +101,9 @@ def test_build_output_writes_each_format(deck, kind, fmt, suffix, check):
 
 
 def test_executed_html_comes_from_the_executed_notebook(deck):
-    actions.execute_deck(STATE, deck, _notebooks([("en", "completed")]), (), 30, False, None)
+    actions.execute_deck(
+        STATE, deck, _notebooks([("en", "completed")]), (), 30, False, None, "test-env"
+    )
     target = "out/x.html"
     actions.build_output(
         STATE,

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from clm.state import counters
 from clm.state.store import forget_store, open_store
 
 # doit's Dependency.save_success sets 'deps:' last: the task's record is complete then.
@@ -35,6 +36,7 @@ class SqliteStateDB:
         self._tasks: dict[str, dict] = {}
         self._dirty: set[str] = set()
         sweep_temp_files(self.connection)
+        counters.start_run()
 
     def _task(self, task_id: str) -> dict | None:
         data = self._tasks.get(task_id)

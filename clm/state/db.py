@@ -20,6 +20,10 @@ create table if not exists file_hashes (
 create table if not exists outputs (path text primary key, spec text not null);
 create table if not exists temp_files (path text primary key, pid integer not null);
 create table if not exists checked_decks (key text primary key, warnings text not null);
+create table if not exists meta (key text primary key, value text not null);
+create table if not exists run_counters (
+    run text not null, name text not null, value integer not null, primary key (run, name)
+);
 """
 
 

@@ -134,7 +134,7 @@ sections:
     result = run_clm(root, "build")
     assert result.returncode == 1
     report = result.stdout + result.stderr
-    assert "topic_110_second.py:11: the cell ran past its timeout of 2 s" in report
+    assert "topic_110_second.py:10: the cell ran past its timeout of 2 s" in report
     assert "taskid:slides/module_100_a/topic_100_first" not in report  # only the timeout failed
     html = root / "output/public/En/Course/Slides/Html/Completed/One/01 Title.html"
     assert "KeyError" in html.read_text(encoding="utf-8")

@@ -1,0 +1,120 @@
+"""The execution cache: what a deck's code printed, by what the kernel ran.
+
+A separate SQLite file (``.clm/cache.sqlite``) so that it can travel on its
+own, e.g. as a CI cache artifact: ``clm cache export`` / ``clm cache import``.
+Only successful executions are stored; a failure is never a result.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+CACHE_FILE = ".clm/cache.sqlite"
+
+SCHEMA = """
+create table if not exists executions (
+    key text primary key,
+    outputs text not null,
+    size integer not null,
+    created real not null,
+    last_used real not null
+);
+"""
+
+_connections: dict[tuple[int, str], sqlite3.Connection] = {}
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(path, timeout=60, isolation_level=None)
+    connection.execute("pragma journal_mode=wal")
+    connection.execute("pragma synchronous=normal")
+    connection.executescript(SCHEMA)
+    return connection
+
+
+def connection(path: Path | str = CACHE_FILE) -> sqlite3.Connection:
+    """This process's connection to a cache file (workers open their own)."""
+    key = (os.getpid(), str(Path(path).resolve()))
+    conn = _connections.get(key)
+    if conn is None:
+        conn = _connections[key] = _connect(Path(path))
+    return conn
+
+
+def get(key: str, path: Path | str = CACHE_FILE) -> list | None:
+    """The cells' outputs stored under ``key``, or None; marks the entry as used."""
+    conn = connection(path)
+    row = conn.execute("select outputs from executions where key = ?", (key,)).fetchone()
+    if row is None:
+        return None
+    conn.execute("update executions set last_used = ? where key = ?", (time.time(), key))
+    return json.loads(row[0])
+
+
+def put(key: str, outputs: list, path: Path | str = CACHE_FILE) -> None:
+    text = json.dumps(outputs, sort_keys=True)
+    now = time.time()
+    connection(path).execute(
+        "insert or replace into executions values (?, ?, ?, ?, ?)",
+        (key, text, len(text.encode()), now, now),
+    )
+
+
+@dataclass(frozen=True)
+class CacheStats:
+    entries: int
+    size: int  # bytes of stored outputs
+
+
+def stats(path: Path | str = CACHE_FILE) -> CacheStats:
+    entries, size = (
+        connection(path)
+        .execute("select count(*), coalesce(sum(size), 0) from executions")
+        .fetchone()
+    )
+    return CacheStats(entries, size)
+
+
+def export_cache(target: Path, path: Path | str = CACHE_FILE) -> CacheStats:
+    """Write the whole cache into one standalone SQLite file."""
+    if target.exists():
+        target.unlink()
+    connection(path).execute("vacuum into ?", (str(target),))
+    return stats(path)
+
+
+def import_cache(source: Path, path: Path | str = CACHE_FILE) -> int:
+    """Add the entries of an exported cache; returns how many were new."""
+    conn = connection(path)
+    before = stats(path).entries
+    conn.execute("attach database ? as imported", (str(source),))
+    try:
+        conn.execute("begin immediate")
+        conn.execute("insert or ignore into executions select * from imported.executions")
+        conn.execute("commit")
+    finally:
+        conn.execute("detach database imported")
+    return stats(path).entries - before
+
+
+def prune(max_bytes: int, path: Path | str = CACHE_FILE) -> int:
+    """Drop the least recently used entries until the outputs fit ``max_bytes``."""
+    conn = connection(path)
+    total = stats(path).size
+    removed = 0
+    conn.execute("begin immediate")
+    for key, size in conn.execute("select key, size from executions order by last_used").fetchall():
+        if total <= max_bytes:
+            break
+        conn.execute("delete from executions where key = ?", (key,))
+        total -= size
+        removed += 1
+    conn.execute("commit")
+    conn.execute("vacuum")
+    return removed

@@ -1,0 +1,57 @@
+"""Counts of one build's work, summed over the worker processes.
+
+The doit process starts a run (its id travels to the workers in the
+environment, which they inherit); workers add to named counters in the state
+file; the reporter reads the totals when the run completes.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from clm.state.records import connection
+
+RUN_VARIABLE = "CLM_RUN_ID"
+STATE_FILE = Path(".clm/state.sqlite")
+
+KERNELS = "kernels"  # kernels that ran deck code
+SPARE_KERNELS = "spare-kernels"  # kernels started ahead of need
+CACHE_HITS = "cache-hits"  # executions served from the cache
+OUTPUTS_WRITTEN = "outputs-written"  # output files whose bytes changed
+
+
+KEEP_SECONDS = 7 * 24 * 3600
+
+
+def start_run() -> str:
+    """Name this process's build; its workers inherit the name. Old runs' counts go."""
+    now = time.time_ns()
+    run = f"{now}-{os.getpid()}"
+    os.environ[RUN_VARIABLE] = run
+    connection(STATE_FILE).execute(
+        "delete from run_counters where run < ?", (str(now - KEEP_SECONDS * 10**9),)
+    )
+    return run
+
+
+def add(name: str, amount: int = 1) -> None:
+    run = os.environ.get(RUN_VARIABLE)
+    if not run or not amount:
+        return
+    connection(STATE_FILE).execute(
+        "insert into run_counters values (?, ?, ?) "
+        "on conflict(run, name) do update set value = value + excluded.value",
+        (run, name, amount),
+    )
+
+
+def totals(run: str | None = None) -> dict[str, int]:
+    run = run or os.environ.get(RUN_VARIABLE)
+    if not run:
+        return {}
+    rows = connection(STATE_FILE).execute(
+        "select name, value from run_counters where run = ?", (run,)
+    )
+    return dict(rows)
