@@ -39,6 +39,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     clean.add_argument("spec", nargs="?", help="course spec (default as for build)")
 
+    cache = commands.add_parser("cache", help="the execution cache in .clm/cache.sqlite")
+    cache.add_argument("--course", type=Path, default=Path("."), help="course root (default: .)")
+    cache_commands = cache.add_subparsers(dest="cache_command", metavar="ACTION")
+    export = cache_commands.add_parser("export", help="write the cache into one file (for CI)")
+    export.add_argument("file", type=Path)
+    imported = cache_commands.add_parser("import", help="add the entries of an exported cache")
+    imported.add_argument("file", type=Path)
+    prune = cache_commands.add_parser("prune", help="drop least recently used entries")
+    prune.add_argument("--max-size", required=True, metavar="SIZE", help="e.g. 500M, 2G")
+
     init = commands.add_parser("init", help="create a new course in DIR")
     init.add_argument("dir", type=Path)
     return parser
@@ -104,6 +114,41 @@ def clean(spec: str | None) -> int:
     return EXIT_OK
 
 
+def _size(text: str) -> int:
+    units = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+    number, unit = text.strip().upper().rstrip("B"), ""
+    if number and number[-1] in units:
+        number, unit = number[:-1], number[-1]
+    return int(float(number) * units[unit])
+
+
+def cache_command(course: Path, action: str | None, file: Path | None, max_size: str | None) -> int:
+    from clm.state import cache
+
+    path = course / cache.CACHE_FILE
+    if action == "export":
+        exported = cache.export_cache(file.resolve(), path)
+        print(f"exported {exported.entries} executions ({exported.size:,} bytes) to {file}")
+    elif action == "import":
+        if not file.is_file():
+            print(f"error: {file}: no such cache file", file=sys.stderr)
+            return EXIT_USAGE
+        added = cache.import_cache(file.resolve(), path)
+        print(f"imported {added} new executions from {file}")
+    elif action == "prune":
+        try:
+            limit = _size(max_size)
+        except (ValueError, KeyError):
+            print(f"error: --max-size {max_size!r}: expected a size such as 500M", file=sys.stderr)
+            return EXIT_USAGE
+        removed = cache.prune(limit, path)
+        print(f"removed {removed} executions; {cache.stats(path).size:,} bytes remain")
+    else:
+        stats = cache.stats(path)
+        print(f"{path}: {stats.entries} executions, {stats.size:,} bytes of outputs")
+    return EXIT_OK
+
+
 def init(folder: Path) -> int:
     from clm.scaffold import scaffold
 
@@ -124,6 +169,13 @@ def main(argv: list[str] | None = None) -> int:
         return build(args.spec, args.only, args.lang, args.jobs)
     if args.command == "clean":
         return clean(args.spec)
+    if args.command == "cache":
+        return cache_command(
+            args.course,
+            args.cache_command,
+            getattr(args, "file", None),
+            getattr(args, "max_size", None),
+        )
     return init(args.dir)
 
 

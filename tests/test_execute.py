@@ -53,3 +53,21 @@ def test_a_cell_past_its_timeout_is_stopped():
     with pytest.raises(CellFailure, match="ran past its timeout of 1 s") as caught:
         run_notebook(notebook, [], timeout=1, allow_errors=False)
     assert caught.value.cell_index == 1
+
+
+def test_a_runaway_loop_is_stopped_by_the_timeout():
+    notebook = _notebook("while True:\n    pass")
+    with pytest.raises(CellFailure, match="ran past its timeout of 1 s"):
+        run_notebook(notebook, [], timeout=1, allow_errors=False)
+
+
+def test_a_dying_kernel_is_replaced_once_then_reported(monkeypatch):
+    import clm.state.counters as counters
+
+    started = []
+    monkeypatch.setattr(counters, "add", lambda name, amount=1: started.append(name))
+    notebook = _notebook("x = 1", "import os\nos._exit(1)")
+    with pytest.raises(CellFailure, match="the kernel died twice") as caught:
+        run_notebook(notebook, [], timeout=30, allow_errors=False)
+    assert started.count(counters.KERNELS) == 2
+    assert caught.value.cell_index == 1

@@ -48,3 +48,12 @@ def output_files(root: Path) -> dict[str, bytes]:
         for path in sorted(root.rglob("*"))
         if path.is_file()
     }
+
+
+def work_counts(result: subprocess.CompletedProcess) -> dict[str, int]:
+    """The numbers of the build's closing 'clm: …' line."""
+    import re
+
+    line = next(line for line in result.stdout.splitlines() if line.startswith("clm: "))
+    numbers = [int(n) for n in re.findall(r"(\d+) (?:kernels?|spares?|executions?|outputs?)", line)]
+    return dict(zip(("kernels", "spares", "cached", "written"), numbers, strict=True))

@@ -16,12 +16,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tests.e2e.conftest import EXAMPLE, REPO, XML_SPEC, YAML_SPEC, copy_sources
 from tests.e2e.helpers import executed_tasks, output_files, run_doit
 
-REPO = Path(__file__).resolve().parents[2]
-EXAMPLE = REPO / "examples" / "python-basics"
-YAML_SPEC = "course-specs/python-basics.yaml"
-XML_SPEC = "course-specs/python-basics.xml"
 TAG_TOUR = "slides/module_200_data/topic_290_tag_tour/slides_tag_tour.py"
 SENTINEL = re.compile(rb"SENTINEL_(PRIVATE|NOTES|DEL|ALT|ANSWER)_\d\d")
 LITTER = re.compile(
@@ -29,33 +26,6 @@ LITTER = re.compile(
 )
 
 pytestmark = pytest.mark.slow
-
-
-def _copy_sources(target: Path, *, fresh_mtimes: bool = False) -> Path:
-    """The example course without build results, as a fresh checkout would have it."""
-    ignore = shutil.ignore_patterns("output", ".clm", "__pycache__")
-    copy = shutil.copy if fresh_mtimes else shutil.copy2
-    shutil.copytree(EXAMPLE, target, ignore=ignore, copy_function=copy)
-    return target
-
-
-def _copy_built(built: Path, target: Path) -> Path:
-    shutil.copytree(built, target, symlinks=True)
-    return target
-
-
-@pytest.fixture(scope="session")
-def built(tmp_path_factory) -> Path:
-    """The example course built once with `doit`, as its author would."""
-    root = _copy_sources(tmp_path_factory.mktemp("yaml") / "python-basics")
-    result = run_doit(root)
-    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
-    return root
-
-
-@pytest.fixture
-def course_copy(built, tmp_path) -> Path:
-    return _copy_built(built, tmp_path / "python-basics")
 
 
 def _outputs(root: Path) -> list[Path]:
@@ -163,7 +133,7 @@ def test_executed_outputs_only_in_completed_and_speaker_html(built):
 
 
 def test_yaml_and_xml_specs_build_identical_trees_under_spawn(built, tmp_path):
-    root = _copy_sources(tmp_path / "python-basics")
+    root = copy_sources(tmp_path / "python-basics")
     code = (
         "import multiprocessing, sys\n"
         "multiprocessing.set_start_method('spawn')\n"
@@ -219,7 +189,7 @@ def test_changing_an_image_recopies_it_and_executes_no_deck(course_copy):
 
 
 def test_a_clone_elsewhere_with_another_venv_rebuilds_nothing(built, tmp_path):
-    clone = _copy_sources(tmp_path / "elsewhere" / "python-basics", fresh_mtimes=True)
+    clone = copy_sources(tmp_path / "elsewhere" / "python-basics", fresh_mtimes=True)
     shutil.copytree(built / ".clm", clone / ".clm")
     shutil.copytree(built / "output", clone / "output")
     # A second virtual environment at another path that sees the same packages,
@@ -236,7 +206,7 @@ def test_a_clone_elsewhere_with_another_venv_rebuilds_nothing(built, tmp_path):
 
 
 def test_sigkill_mid_build_leaves_no_half_file(tmp_path):
-    root = _copy_sources(tmp_path / "python-basics")
+    root = copy_sources(tmp_path / "python-basics")
     process = subprocess.Popen(
         [sys.executable, "-m", "doit"],
         cwd=root,

@@ -45,7 +45,10 @@
 # First program
 6 * 7
 
-# %%
+# %% lang="de"
+print("Hallo, Welt!")
+
+# %% lang="en"
 print("Hello, world!")
 
 # %% [markdown] lang="de" tags=["slide"]
