@@ -94,9 +94,31 @@ def generate(root: Path, decks: int) -> Path:
         lines.append(f"    topics: [{', '.join(topics)}]")
     spec = root / "course.yaml"
     spec.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_xml_spec(root / "course-specs" / "synthetic.xml", sections)
     (root / "dodo.py").write_text(
         "from clm.dodo import course_tasks\n"
         'DOIT_CONFIG, task_course = course_tasks("course.yaml")\n',
         encoding="utf-8",
     )
     return spec
+
+
+def write_xml_spec(path: Path, sections: list[list[str]]) -> None:
+    """The same course as a CLM XML spec, for building it with the CLM tool."""
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        "<course>",
+        "  <name><de>Synthetischer Kurs</de><en>Synthetic Course</en></name>",
+        "  <prog-lang>python</prog-lang>",
+        "  <sections>",
+    ]
+    for number, topics in enumerate(sections, start=1):
+        parts.append("    <section>")
+        parts.append(f"      <name><de>Teil {number}</de><en>Part {number}</en></name>")
+        parts.append("      <topics>")
+        parts.extend(f"        <topic>{topic}</topic>" for topic in topics)
+        parts.append("      </topics>")
+        parts.append("    </section>")
+    parts += ["  </sections>", "</course>", ""]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(parts), encoding="utf-8")
