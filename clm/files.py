@@ -69,6 +69,3 @@ def remove_empty_folders(start: Path, stop: Path) -> None:
         except OSError:
             return
         folder = folder.parent
-
-
-__all__ = ["copy_atomic", "remove_empty_folders", "unchanged", "write_atomic"]

@@ -12,7 +12,6 @@ import hashlib
 import sqlite3
 from pathlib import Path
 
-from clm.errors import CourseError
 from clm.layout import Format
 
 
@@ -63,6 +62,3 @@ def check_decks(
     connection.executemany("insert or replace into checked_decks values (?, ?)", checked)
     connection.execute("commit")
     return warnings
-
-
-__all__ = ["CourseError", "check_decks"]

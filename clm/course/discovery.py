@@ -12,7 +12,6 @@ from pathlib import Path
 
 from clm.course.headers import read_titles
 from clm.course.model import (
-    DECK_SUFFIXES,
     DIAGRAM_SUFFIXES,
     IMAGE_SUFFIXES,
     Course,
@@ -276,6 +275,3 @@ def build_course(spec: CourseSpec) -> Course:
         output=spec.output,
         code_along_code=spec.code_along_code,
     )
-
-
-__all__ = ["DECK_SUFFIXES", "build_course", "index_topics", "topic_id"]
