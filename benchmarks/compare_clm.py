@@ -29,12 +29,14 @@ TARGETS = {"cold build": 5.0, "no-op": 20.0}
 
 
 def python312() -> str:
-    found = shutil.which("python3.12") or next(
-        iter(sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.12*/bin/python3.12")))), None
-    )
-    if not found:
-        raise SystemExit("CLM needs Python 3.12: install it (e.g. `pyenv install 3.12`) and retry")
-    return found
+    """A working Python 3.12 (a pyenv shim may exist without the version selected)."""
+    candidates = [shutil.which("python3.12")]
+    candidates += sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.12*/bin/python3.12")))
+    for candidate in filter(None, candidates):
+        probe = subprocess.run([candidate, "-c", "import venv"], capture_output=True)
+        if probe.returncode == 0:
+            return candidate
+    raise SystemExit("CLM needs Python 3.12: install it (e.g. `pyenv install 3.12`) and retry")
 
 
 def clm_tool() -> Path:

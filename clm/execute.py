@@ -28,7 +28,9 @@ class CellFailure(Exception):
 
 
 class _KernelDied(Exception):
-    pass
+    def __init__(self, message: str, cell_index: int | None):
+        super().__init__(message)
+        self.cell_index = cell_index
 
 
 def run_notebook(
@@ -51,8 +53,7 @@ def run_notebook(
         try:
             return _run_once(notebook, inputs, timeout, allow_errors)
         except _KernelDied as died:
-            index = _last_started_cell(notebook)
-            raise CellFailure(index, f"the kernel died twice: {died}", None) from None
+            raise CellFailure(died.cell_index, f"the kernel died twice: {died}", None) from None
 
 
 def _run_once(notebook, inputs, timeout: float, allow_errors: bool) -> NotebookNode:
@@ -68,6 +69,7 @@ def _run_once(notebook, inputs, timeout: float, allow_errors: bool) -> NotebookN
             target = kernel.workdir / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
+        running: list[int] = []  # each cell's index as it is sent to the kernel
         client = NotebookClient(
             notebook,
             km=kernel.manager,
@@ -75,16 +77,17 @@ def _run_once(notebook, inputs, timeout: float, allow_errors: bool) -> NotebookN
             allow_errors=allow_errors,
             record_timing=False,
             resources={"metadata": {"path": str(kernel.workdir)}},
+            on_cell_execute=lambda cell, cell_index: running.append(cell_index),
         )
         try:
             client.execute()
         except CellTimeoutError:
-            index = _last_started_cell(notebook)
+            index = running[-1] if running else None
             raise CellFailure(
                 index, f"the cell ran past its timeout of {timeout:g} s", None
             ) from None
         except DeadKernelError as exc:
-            raise _KernelDied(str(exc)) from None
+            raise _KernelDied(str(exc), running[-1] if running else None) from None
         except CellExecutionError as exc:
             index = _failed_cell(notebook)
             cell_line = None
@@ -104,12 +107,3 @@ def _failed_cell(notebook: NotebookNode) -> int | None:
         if cell.cell_type == "code" and any(o.get("output_type") == "error" for o in cell.outputs):
             return index
     return None
-
-
-def _last_started_cell(notebook: NotebookNode) -> int | None:
-    started = [
-        index
-        for index, cell in enumerate(notebook.cells)
-        if cell.cell_type == "code" and cell.get("execution_count") is not None
-    ]
-    return started[-1] if started else None

@@ -44,6 +44,13 @@ def _html_exporter():
     return HTMLExporter(template_name="lab", embed_images=False)
 
 
+def warm_up() -> None:
+    """Build the HTML exporter and compile its templates ahead of the first output."""
+    import nbformat
+
+    html_bytes(nbformat.v4.new_notebook(), "")
+
+
 def html_bytes(notebook: NotebookNode, title: str) -> bytes:
     body, _ = _html_exporter().from_notebook_node(notebook, resources={"metadata": {"name": title}})
     body = body.replace("</head>", NOTES_STYLE + "</head>", 1)

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from clm.preload import warm_up_forked_workers
 from clm.state import counters
 from clm.state.store import forget_store, open_store
 
@@ -37,6 +38,7 @@ class SqliteStateDB:
         self._dirty: set[str] = set()
         sweep_temp_files(self.connection)
         counters.start_run()
+        warm_up_forked_workers()
 
     def _task(self, task_id: str) -> dict | None:
         data = self._tasks.get(task_id)
