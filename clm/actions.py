@@ -184,6 +184,35 @@ def _failure_message(deck: str, failure, cells, members) -> str:
     )
 
 
+def render_diagram(
+    state_file: str,
+    source: str,
+    formats: tuple[str, ...],
+    targets: tuple[tuple[str, str], ...],
+    includes: tuple[str, ...] = (),
+) -> TaskFailed | None:
+    """Render a diagram into ``.clm/renders/``; ``targets`` pairs file names and paths."""
+    from clm.diagrams.errors import DiagramError
+    from clm.diagrams.render import render
+
+    data = Path(source).read_bytes()
+    included = [(path, Path(path).read_bytes()) for path in includes if Path(path).is_file()]
+    try:
+        files, _ = render(source, data, formats, included)
+    except DiagramError as error:
+        return TaskFailed(str(error))
+    produced = dict(files)
+    if set(produced) != {name for name, _ in targets}:
+        return TaskFailed(
+            f"{source}: rendered {', '.join(sorted(produced))}, but the plan expected "
+            f"{', '.join(name for name, _ in targets)}; the file changed while building, "
+            "build again"
+        )
+    for name, target in targets:
+        write_atomic(Path(target), produced[name], Path(state_file), None)
+    return None
+
+
 def copy_files(state_file: str, spec: str, copies: tuple[tuple[str, str], ...]) -> None:
     """Copy topic data or a dir-group into the output folder."""
     for source, target in copies:

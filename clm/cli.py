@@ -39,7 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     clean.add_argument("spec", nargs="?", help="course spec (default as for build)")
 
-    cache = commands.add_parser("cache", help="the execution cache in .clm/cache.sqlite")
+    cache = commands.add_parser(
+        "cache", help="the cache of executions and renders in .clm/cache.sqlite"
+    )
     cache.add_argument("--course", type=Path, default=Path("."), help="course root (default: .)")
     cache_commands = cache.add_subparsers(dest="cache_command", metavar="ACTION")
     export = cache_commands.add_parser("export", help="write the cache into one file (for CI)")
@@ -48,6 +50,11 @@ def _parser() -> argparse.ArgumentParser:
     imported.add_argument("file", type=Path)
     prune = cache_commands.add_parser("prune", help="drop least recently used entries")
     prune.add_argument("--max-size", required=True, metavar="SIZE", help="e.g. 500M, 2G")
+
+    doctor = commands.add_parser(
+        "doctor", help="list the converters and kernels clm can use, and what is missing"
+    )
+    doctor.add_argument("--json", action="store_true", help="print the checks as JSON")
 
     init = commands.add_parser("init", help="create a new course in DIR")
     init.add_argument("dir", type=Path)
@@ -128,13 +135,16 @@ def cache_command(course: Path, action: str | None, file: Path | None, max_size:
     path = course / cache.CACHE_FILE
     if action == "export":
         exported = cache.export_cache(file.resolve(), path)
-        print(f"exported {exported.entries} executions ({exported.size:,} bytes) to {file}")
+        print(
+            f"exported {exported.executions} executions and {exported.renders} renders "
+            f"({exported.size:,} bytes) to {file}"
+        )
     elif action == "import":
         if not file.is_file():
             print(f"error: {file}: no such cache file", file=sys.stderr)
             return EXIT_USAGE
         added = cache.import_cache(file.resolve(), path)
-        print(f"imported {added} new executions from {file}")
+        print(f"imported {added} new entries (executions and renders) from {file}")
     elif action == "prune":
         try:
             limit = _size(max_size)
@@ -142,11 +152,23 @@ def cache_command(course: Path, action: str | None, file: Path | None, max_size:
             print(f"error: --max-size {max_size!r}: expected a size such as 500M", file=sys.stderr)
             return EXIT_USAGE
         removed = cache.prune(limit, path)
-        print(f"removed {removed} executions; {cache.stats(path).size:,} bytes remain")
+        print(f"removed {removed} entries; {cache.stats(path).size:,} bytes remain")
     else:
         stats = cache.stats(path)
-        print(f"{path}: {stats.entries} executions, {stats.size:,} bytes of outputs")
+        print(
+            f"{path}: {stats.executions} executions, {stats.renders} renders, {stats.size:,} bytes"
+        )
     return EXIT_OK
+
+
+def doctor(as_json: bool) -> int:
+    import json
+
+    from clm import doctor as checks
+
+    found = checks.checks()
+    print(json.dumps(checks.as_json(found), indent=2) if as_json else checks.report(found))
+    return EXIT_OK if all(check.found for check in found) else EXIT_FAILED
 
 
 def init(folder: Path) -> int:
@@ -176,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
             getattr(args, "file", None),
             getattr(args, "max_size", None),
         )
+    if args.command == "doctor":
+        return doctor(args.json)
     return init(args.dir)
 
 

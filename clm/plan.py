@@ -11,8 +11,8 @@ import os
 from dataclasses import dataclass
 from functools import cache
 
-from clm.course.discovery import build_course
-from clm.course.model import Course, Deck, Topic
+from clm.course.discovery import RENDER_FOLDER, build_course
+from clm.course.model import Course, Deck, Diagram, Topic
 from clm.errors import CourseError
 from clm.gc_pause import paused_garbage_collection
 from clm.layout import (
@@ -27,6 +27,7 @@ from clm.layout import (
 from clm.spec import CourseSpec, load_spec
 
 EXECUTED_FOLDER = ".clm/executed"
+RENDERS_FOLDER = ".clm/renders"
 
 
 @dataclass(frozen=True)
@@ -72,16 +73,27 @@ class CopyJob:
 
 
 @dataclass(frozen=True)
+class Render:
+    """Rendering one diagram source into ``.clm/renders/``; placements copy it on."""
+
+    diagram: Diagram
+    formats: tuple[str, ...]
+    targets: tuple[str, ...]  # under RENDERS_FOLDER, one per name in diagram.renders
+
+
+@dataclass(frozen=True)
 class OutputPlan:
     course: Course
     decks: tuple[DeckPlan, ...]
     topic_data: tuple[CopyJob, ...]
     dir_groups: tuple[CopyJob, ...]
+    renders: tuple[Render, ...] = ()
+    placements: tuple[CopyJob, ...] = ()  # renders into img/, per diagram and language
 
     def output_paths(self) -> set[str]:
         """Every file this plan writes under the output folder."""
         paths = {output.path for deck in self.decks for output in deck.outputs}
-        for job in (*self.topic_data, *self.dir_groups):
+        for job in (*self.topic_data, *self.dir_groups, *self.placements):
             paths.update(copy.target for copy in job.copies)
         return paths
 
@@ -165,6 +177,8 @@ def plan_course(course: Course, languages: tuple[str, ...] | None = None) -> Out
             )
     decks: list[DeckPlan] = []
     topic_data: list[CopyJob] = []
+    rendered: dict[str, Render] = {}
+    placements: dict[tuple[str, str], list[Copy]] = {}
     for section in course.sections:
         folders = _SectionFolders(course, section)
         claimed: set[str] = set()  # a file two topics of the section bring is copied once
@@ -187,6 +201,22 @@ def plan_course(course: Course, languages: tuple[str, ...] | None = None) -> Out
                             copies.append(Copy(file.source, target))
                 if copies:
                     topic_data.append(CopyJob(topic.path, lang, tuple(copies)))
+            for diagram in topic.diagrams if topic_decks else ():
+                render = rendered.get(diagram.source)
+                if render is None:
+                    targets = tuple(
+                        f"{RENDERS_FOLDER}/{diagram.source}/{n}" for n in diagram.renders
+                    )
+                    render = rendered[diagram.source] = Render(
+                        diagram, course.diagram_formats, targets
+                    )
+                for lang in langs:
+                    # A topic used in two sections places its renders in both.
+                    placements.setdefault((diagram.source, lang), []).extend(
+                        Copy(target, f"{folder}/{RENDER_FOLDER}/{name}")
+                        for folder in variant_folders[lang]
+                        for target, name in zip(render.targets, diagram.renders, strict=True)
+                    )
     dir_groups = [
         CopyJob(
             group.path,
@@ -204,4 +234,13 @@ def plan_course(course: Course, languages: tuple[str, ...] | None = None) -> Out
         for group in course.dir_groups
         for lang in langs
     ]
-    return OutputPlan(course, tuple(decks), tuple(topic_data), tuple(dir_groups))
+    return OutputPlan(
+        course,
+        tuple(decks),
+        tuple(topic_data),
+        tuple(dir_groups),
+        tuple(rendered.values()),
+        tuple(
+            CopyJob(source, lang, tuple(copies)) for (source, lang), copies in placements.items()
+        ),
+    )

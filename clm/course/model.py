@@ -38,6 +38,19 @@ class TopicFile:
 
 
 @dataclass(frozen=True)
+class Diagram:
+    """A PlantUML or draw.io source and the pictures it renders to, as named in img/."""
+
+    source: str  # POSIX path relative to the course root
+    renders: tuple[str, ...]  # e.g. ("arch.png", "arch-2.png"): one per page or @start block
+    includes: tuple[str, ...] = ()  # files a PlantUML source !includes: part of its render
+
+    @property
+    def converter(self) -> str:
+        return "drawio" if self.source.endswith(".drawio") else "plantuml"
+
+
+@dataclass(frozen=True)
 class Topic:
     """A topic as a section uses it, with the settings the spec gives it there."""
 
@@ -46,7 +59,7 @@ class Topic:
     decks: tuple[str, ...]
     data: tuple[TopicFile, ...]  # copied beside every deck output of the topic
     execution_inputs: tuple[TopicFile, ...]  # what the decks' code may read
-    diagrams: tuple[str, ...]
+    diagrams: tuple[Diagram, ...]  # rendered into img/ beside every deck output
     html: bool = True
     allow_errors: bool = False
     cell_timeout: float = 600.0
@@ -95,3 +108,4 @@ class Course:
     templates: tuple[str, ...]  # the course's own Jinja templates
     output: str
     code_along_code: bool = False
+    diagram_formats: tuple[str, ...] = ("png",)

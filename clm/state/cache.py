@@ -1,4 +1,5 @@
-"""The execution cache: what a deck's code printed, by what the kernel ran.
+"""The results cache: what a deck's code printed, by what the kernel ran, and
+the pictures a diagram source renders to, by its content.
 
 A separate SQLite file (``.clm/cache.sqlite``) so that it can travel on its
 own, e.g. as a CI cache artifact: ``clm cache export`` / ``clm cache import``.
@@ -24,7 +25,15 @@ create table if not exists executions (
     created real not null,
     last_used real not null
 );
+create table if not exists renders (
+    key text primary key,
+    files blob not null,
+    size integer not null,
+    created real not null,
+    last_used real not null
+);
 """
+TABLES = ("executions", "renders")
 
 _connections: dict[tuple[int, str], sqlite3.Connection] = {}
 
@@ -66,19 +75,58 @@ def put(key: str, outputs: list, path: Path | str = CACHE_FILE) -> None:
     )
 
 
+def _pack(files: list[tuple[str, bytes]]) -> bytes:
+    """Render files as one blob: a JSON index of names and sizes, a newline, the bytes."""
+    index = json.dumps([[name, len(data)] for name, data in files]).encode()
+    return b"\n".join([index, *(data for _, data in files)])
+
+
+def _unpack(blob: bytes) -> list[tuple[str, bytes]]:
+    index, _, rest = blob.partition(b"\n")
+    files, position = [], 0
+    for name, size in json.loads(index):
+        files.append((name, rest[position : position + size]))
+        position += size + 1
+    return files
+
+
+def get_render(key: str, path: Path | str = CACHE_FILE) -> list[tuple[str, bytes]] | None:
+    """The (file name, bytes) a diagram rendered to under ``key``, or None; marks it used."""
+    conn = connection(path)
+    row = conn.execute("select files from renders where key = ?", (key,)).fetchone()
+    if row is None:
+        return None
+    conn.execute("update renders set last_used = ? where key = ?", (time.time(), key))
+    return _unpack(row[0])
+
+
+def put_render(key: str, files: list[tuple[str, bytes]], path: Path | str = CACHE_FILE) -> None:
+    blob = _pack(files)
+    now = time.time()
+    connection(path).execute(
+        "insert or replace into renders values (?, ?, ?, ?, ?)", (key, blob, len(blob), now, now)
+    )
+
+
 @dataclass(frozen=True)
 class CacheStats:
-    entries: int
-    size: int  # bytes of stored outputs
+    entries: int  # executions and renders
+    size: int  # bytes of stored outputs and pictures
+    executions: int = 0
+    renders: int = 0
 
 
 def stats(path: Path | str = CACHE_FILE) -> CacheStats:
-    entries, size = (
-        connection(path)
-        .execute("select count(*), coalesce(sum(size), 0) from executions")
-        .fetchone()
-    )
-    return CacheStats(entries, size)
+    conn = connection(path)
+    counts = {}
+    size = 0
+    for table in TABLES:
+        entries, bytes_ = conn.execute(
+            f"select count(*), coalesce(sum(size), 0) from {table}"
+        ).fetchone()
+        counts[table] = entries
+        size += bytes_
+    return CacheStats(sum(counts.values()), size, counts["executions"], counts["renders"])
 
 
 def export_cache(target: Path, path: Path | str = CACHE_FILE) -> CacheStats:
@@ -95,8 +143,16 @@ def import_cache(source: Path, path: Path | str = CACHE_FILE) -> int:
     before = stats(path).entries
     conn.execute("attach database ? as imported", (str(source),))
     try:
+        present = {
+            name
+            for (name,) in conn.execute(
+                "select name from imported.sqlite_master where type='table'"
+            )
+        }
         conn.execute("begin immediate")
-        conn.execute("insert or ignore into executions select * from imported.executions")
+        for table in TABLES:
+            if table in present:  # caches exported before renders were cached have none
+                conn.execute(f"insert or ignore into {table} select * from imported.{table}")
         conn.execute("commit")
     finally:
         conn.execute("detach database imported")
@@ -109,10 +165,14 @@ def prune(max_bytes: int, path: Path | str = CACHE_FILE) -> int:
     total = stats(path).size
     removed = 0
     conn.execute("begin immediate")
-    for key, size in conn.execute("select key, size from executions order by last_used").fetchall():
+    entries = conn.execute(
+        "select 'executions', key, size, last_used from executions "
+        "union all select 'renders', key, size, last_used from renders order by 4"
+    ).fetchall()
+    for table, key, size, _ in entries:
         if total <= max_bytes:
             break
-        conn.execute("delete from executions where key = ?", (key,))
+        conn.execute(f"delete from {table} where key = ?", (key,))
         total -= size
         removed += 1
     conn.execute("commit")

@@ -20,6 +20,10 @@ KERNELS = "kernels"  # kernels that ran deck code
 SPARE_KERNELS = "spare-kernels"  # kernels started ahead of need
 CACHE_HITS = "cache-hits"  # executions served from the cache
 OUTPUTS_WRITTEN = "outputs-written"  # output files whose bytes changed
+DIAGRAMS_RENDERED = "diagrams-rendered"  # sources a converter rendered
+RENDER_CACHE_HITS = "render-cache-hits"  # sources served from the cache
+JVMS = "jvms"  # PlantUML processes started
+BROWSERS = "browsers"  # Chromium instances started for draw.io
 
 
 KEEP_SECONDS = 7 * 24 * 3600

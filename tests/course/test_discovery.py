@@ -63,7 +63,11 @@ def test_directory_and_single_file_topics(make_course):
         "data/values.csv",
         "helper.py",
     ]
-    assert variables.diagrams == (f"{topic}/drawio/boxes.drawio", f"{topic}/pu/flow.puml")
+    assert [d.source for d in variables.diagrams] == [
+        f"{topic}/drawio/boxes.drawio",
+        f"{topic}/pu/flow.puml",
+    ]
+    assert [d.renders for d in variables.diagrams] == [("boxes.png",), ("flow.png",)]
     assert loops.decks == ("slides/module_100_basics/topic_110_loops.py",)
     assert [f.relative for f in loops.data] == ["img/loop.png", "loop_tools.py", "numbers.txt"]
     assert [f.relative for f in loops.execution_inputs] == ["loop_tools.py", "numbers.txt"]
@@ -139,6 +143,62 @@ def test_two_diagrams_with_one_stem(make_course):
         build_course(load_spec(make_course(SPEC, files)))
 
 
+MULTI_PAGE = (
+    '<mxfile><diagram id="a" name="One"><mxGraphModel><root/></mxGraphModel></diagram>'
+    '<diagram id="b" name="Two"><mxGraphModel><root/></mxGraphModel></diagram></mxfile>'
+)
+
+
+def test_diagrams_name_a_render_per_page_block_and_format(make_course):
+    topic = "slides/module_100_basics/topic_100_variables"
+    files = {
+        **FILES,
+        f"{topic}/drawio/boxes.drawio": MULTI_PAGE,
+        f"{topic}/pu/flow.puml": "@startuml\na -> b\n@enduml\n@startuml\nc -> d\n@enduml\n",
+    }
+    spec_text = SPEC + "    diagram-formats: [png, svg]\n"
+    course = build_course(load_spec(make_course(spec_text, files)))
+    boxes, flow = course.sections[0].topics[0].diagrams
+    assert boxes.renders == ("boxes.png", "boxes.svg", "boxes-2.png", "boxes-2.svg")
+    assert flow.renders == ("flow.png", "flow.svg", "flow-2.png", "flow-2.svg")
+    assert (boxes.converter, flow.converter) == ("drawio", "plantuml")
+
+
+def test_a_committed_render_gives_way_to_the_fresh_one(make_course):
+    topic = "slides/module_100_basics/topic_100_variables"
+    files = {**FILES, f"{topic}/img/flow.png": b"old render", f"{topic}/img/flowers.png": b"x"}
+    course = build_course(load_spec(make_course(SPEC, files)))
+    data = [f.relative for f in course.sections[0].topics[0].data]
+    assert "img/flow.png" not in data and "img/flowers.png" in data
+
+
+def test_included_plantuml_files_are_part_of_the_diagram_not_of_the_outputs(make_course):
+    topic = "slides/module_100_basics/topic_100_variables"
+    files = {
+        **FILES,
+        f"{topic}/pu/flow.puml": "@startuml\n!include common.puml\n!include style.iuml\n@enduml\n",
+        f"{topic}/pu/common.puml": "skinparam shadowing false\n",
+        f"{topic}/pu/style.iuml": "skinparam monochrome true\n",
+    }
+    course = build_course(load_spec(make_course(SPEC, files)))
+    variables = course.sections[0].topics[0]
+    flow = next(d for d in variables.diagrams if d.source.endswith("flow.puml"))
+    assert sorted(flow.includes) == [f"{topic}/pu/common.puml", f"{topic}/pu/style.iuml"]
+    assert [d.source.rsplit("/", 1)[1] for d in variables.diagrams] == ["boxes.drawio", "flow.puml"]
+    assert not [f for f in variables.data if f.relative.startswith("pu/")]
+
+
+def test_two_topics_of_a_section_must_not_render_to_one_name(make_course):
+    files = {
+        **FILES,
+        "slides/module_100_basics/topic_120_other/slides_other.py": deck_text(),
+        "slides/module_100_basics/topic_120_other/flow.puml": "@startuml\n@enduml\n",
+    }
+    spec_text = SPEC.replace("[variables, loops]", "[variables, other]")
+    with pytest.raises(CourseError, match=r"both put .img/flow\.png. beside their decks"):
+        build_course(load_spec(make_course(spec_text, files)))
+
+
 def test_planning_imports_no_conversion_library(make_course):
     import subprocess
     import sys
@@ -150,7 +210,8 @@ def test_planning_imports_no_conversion_library(make_course):
         "from clm.course.discovery import build_course\n"
         "from clm.plan import plan_course\n"
         f"plan_course(build_course(load_spec({str(spec_file)!r})))\n"
-        "heavy = [m for m in ('jupytext', 'nbconvert', 'nbclient', 'nbformat', 'jinja2')"
+        "heavy = [m for m in ('jupytext', 'nbconvert', 'nbclient', 'nbformat', 'jinja2',"
+        " 'playwright')"
         " if m in sys.modules]\n"
         "assert not heavy, heavy\n"
     )

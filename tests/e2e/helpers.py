@@ -8,14 +8,16 @@ import sys
 from pathlib import Path
 
 
-def run_clm(cwd: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+def run_clm(
+    cwd: Path, *args: str, timeout: float = 600, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "clm", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
         timeout=timeout,
-        env=_env(),
+        env={**_env(), **(env or {})},
     )
 
 
@@ -55,5 +57,8 @@ def work_counts(result: subprocess.CompletedProcess) -> dict[str, int]:
     import re
 
     line = next(line for line in result.stdout.splitlines() if line.startswith("clm: "))
-    numbers = [int(n) for n in re.findall(r"(\d+) (?:kernels?|spares?|executions?|outputs?)", line)]
-    return dict(zip(("kernels", "spares", "cached", "written"), numbers, strict=True))
+    words = r"kernels?|spares?|executions?|outputs?|diagrams?|JVMs?|browsers?|renders?"
+    numbers = [int(n) for n in re.findall(rf"(\d+) (?:{words})\b", line)]
+    names = ("kernels", "spares", "cached", "written")
+    names += ("rendered", "jvms", "browsers", "renders-cached")
+    return dict(zip(names, numbers, strict=True))

@@ -76,11 +76,13 @@ def test_a_fresh_clone_with_only_the_cache_runs_no_code_and_makes_the_same_bytes
     assert run_clm(built, "cache", "export", str(exported)).returncode == 0
     clone = copy_sources(tmp_path / "clone" / "python-basics", fresh_mtimes=True)
     imported = run_clm(clone, "cache", "import", str(exported))
-    assert imported.returncode == 0 and "imported 11 new executions" in imported.stdout
+    # 11 executions and the renders of the two diagrams
+    assert imported.returncode == 0 and "imported 13 new entries" in imported.stdout
     result = run_doit(clone)
     assert result.returncode == 0, result.stdout + result.stderr
     counts = work_counts(result)
     assert counts["kernels"] == 0 and counts["cached"] == 11
+    assert counts["renders-cached"] == 2 and counts["jvms"] == counts["browsers"] == 0
     assert output_files(clone / "output") == output_files(built / "output")
 
 
@@ -88,5 +90,5 @@ def test_prune_keeps_the_cache_under_a_size(course_copy):
     result = run_clm(course_copy, "cache", "prune", "--max-size", "1K")
     assert result.returncode == 0, result.stderr
     stats = run_clm(course_copy, "cache")
-    size = int(stats.stdout.split("executions, ")[1].split(" bytes")[0].replace(",", ""))
+    size = int(stats.stdout.split("renders, ")[1].split(" bytes")[0].replace(",", ""))
     assert size <= 1024

@@ -1,0 +1,1 @@
+"""Rendering PlantUML and draw.io sources with their real converters."""

@@ -1,0 +1,45 @@
+"""What a diagram source renders to, read from the file without a converter.
+
+Planning needs the file names of every render (a draw.io page or a PlantUML
+``@start…`` block each gives one picture per format) before anything runs.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+
+
+def picture_names(source: str, pictures: int, formats: tuple[str, ...]) -> tuple[str, ...]:
+    """Picture 1 is ``<stem>.<fmt>``, picture N ``<stem>-N.<fmt>``, formats in the order given."""
+    stem = posixpath.splitext(posixpath.basename(source.replace("\\", "/")))[0]
+    return tuple(
+        f"{stem}{'' if number == 1 else f'-{number}'}.{fmt}"
+        for number in range(1, pictures + 1)
+        for fmt in formats
+    )
+
+
+def render_names(source: str, data: bytes, formats: tuple[str, ...]) -> tuple[str, ...]:
+    """``("arch.png", "arch.svg", "arch-2.png", …)``: page 1 is the bare stem."""
+    if source.endswith(".drawio"):
+        from clm.diagrams.drawio import page_names
+
+        pictures = len(page_names(data))
+    else:
+        from clm.diagrams.plantuml import block_count
+
+        pictures = block_count(data)  # 0: a file only for other diagrams to include
+    return picture_names(source, pictures, formats)
+
+
+def included_files(root, source: str) -> tuple[str, ...]:
+    """The files a PlantUML source includes, relative to the course root (draw.io: none)."""
+    if source.endswith(".drawio"):
+        return ()
+    from pathlib import Path
+
+    from clm.diagrams.plantuml import includes
+
+    base = Path(root).resolve()
+    return tuple(Path(os.path.relpath(path, base)).as_posix() for path in includes(base / source))
