@@ -34,6 +34,14 @@ def _parser() -> argparse.ArgumentParser:
         "-j", "--jobs", type=int, metavar="N", help="worker processes (default: cores)"
     )
 
+    watch = commands.add_parser(
+        "watch", help="build, then rebuild what each saved change affects (as `doit auto`)"
+    )
+    watch.add_argument("spec", nargs="?", help="course spec (default as for build)")
+    watch.add_argument(
+        "-j", "--jobs", type=int, metavar="N", help="worker processes (default: cores)"
+    )
+
     clean = commands.add_parser(
         "clean", help="delete every output clm wrote for a spec (never the cache, never your files)"
     )
@@ -96,6 +104,21 @@ def build(spec: str | None, only: str | None, langs: list[str] | None, jobs: int
     code = DoitMain(ModuleTaskLoader(namespace)).run(["run"])
     # doit: 1 = a task failed, 2 = a task raised; 3 = bad usage.
     return {0: EXIT_OK, 1: EXIT_FAILED, 2: EXIT_FAILED}.get(code, EXIT_USAGE)
+
+
+def watch(spec: str | None, jobs: int | None) -> int:
+    from clm.spec import default_spec
+    from clm.watch.engine import watch_course
+
+    if jobs is not None and jobs < 1:
+        print("clm watch: -j needs a positive number of workers", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        spec_file = Path(spec).resolve() if spec else default_spec(Path.cwd()).resolve()
+        return watch_course(spec_file, jobs)
+    except CourseError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def clean(spec: str | None) -> int:
@@ -189,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "build":
         return build(args.spec, args.only, args.lang, args.jobs)
+    if args.command == "watch":
+        return watch(args.spec, args.jobs)
     if args.command == "clean":
         return clean(args.spec)
     if args.command == "cache":

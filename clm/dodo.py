@@ -72,4 +72,5 @@ def course_tasks(
         yield from course_tasks_for_doit(build)
 
     task_course.__doc__ = f"build the course of {spec_file.name}"
+    task_course.clm_spec = spec_file  # what `doit auto` watches
     return doit_config(), task_course

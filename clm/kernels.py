@@ -79,6 +79,12 @@ class KernelPool:
         counters.add(counters.SPARE_KERNELS)
         return kernel
 
+    def prestart(self) -> None:
+        """Boot the spare now, e.g. in a worker waiting for its first notebook."""
+        if self._spare is None:
+            self._spare = _start_kernel()
+            counters.add(counters.SPARE_KERNELS)
+
     def close(self) -> None:
         if self._spare is not None:
             spare, self._spare = self._spare, None

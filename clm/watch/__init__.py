@@ -1,0 +1,1 @@
+"""Watch mode: ``doit auto`` and ``clm watch`` rebuild what each save affects."""

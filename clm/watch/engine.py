@@ -1,0 +1,315 @@
+"""The watcher: after each save, rebuild exactly the outputs the change reaches.
+
+It keeps across cycles what a fresh ``doit`` would rebuild each time: the plan
+and its tasks, the state database (clm's SQLite backend, through doit's own
+``Dependency``, so a later ``doit`` agrees with it) and warm worker processes.
+A cycle selects the tasks whose file dependencies changed and everything
+downstream of them, asks doit's up-to-date logic about each in dependency
+order, and runs what is out of date on the pool. Only a changed spec, a file
+created or deleted, or a changed deck title re-plans the course.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import TextIO
+
+from clm.errors import CourseError
+from clm.watch.changes import ChangeCollector, Changes, EventQueue, Scope
+
+HTML_SUFFIX = ".html"
+
+
+def _signature(task) -> tuple:
+    """What a task does, to tell which tasks a new plan redefined."""
+    actions = tuple((a.py_callable.__name__, repr(a.args)) for a in task.actions)
+    return actions, tuple(sorted(task.file_dep)), tuple(task.targets)
+
+
+class Watcher:
+    def __init__(self, spec_file: Path, jobs: int, out: TextIO = sys.stdout):
+        from doit.dependency import Dependency
+
+        from clm.state.backend import SqliteStateDB
+        from clm.state.checker import ContentChecker
+        from clm.tasks import STATE_FILE_PATH
+        from clm.watch.workers import WorkerPool
+
+        self.spec_file = spec_file
+        self.out = out
+        self.cycles = 0
+        self.tasks: dict = {}
+        self.dependency = Dependency(SqliteStateDB, STATE_FILE_PATH, checker_cls=ContentChecker)
+        self._load()
+        self.collector = ChangeCollector(self.scope)
+        # Workers are forked before the observer's thread exists.
+        self.pool = WorkerPool(jobs)
+        self.events: EventQueue | None = None
+
+    # -- the plan -----------------------------------------------------------
+
+    def _load(self) -> None:
+        from clm.tasks import course_tasks_for_doit, prepare_build, print_warnings
+
+        build = prepare_build(self.spec_file)
+        print_warnings(build)
+        self.build = build
+        self.tasks = {task.name: task for task in course_tasks_for_doit(build)}
+        self.by_dep: dict[str, set[str]] = {}
+        self.by_target: dict[str, str] = {}
+        for task in self.tasks.values():
+            for dep in task.file_dep:
+                self.by_dep.setdefault(dep, set()).add(task.name)
+            for target in task.targets:
+                self.by_target[target] = task.name
+        self.decks = {d.deck.path: d.deck.titles for d in build.plan.decks}
+        spec = build.spec
+        folders = ["slides"]
+        if (spec.root / "templates").is_dir():
+            folders.append("templates")
+        folders += sorted({g.path for g in build.plan.course.dir_groups})
+        self.scope = Scope(spec.root, tuple(folders), frozenset({spec.key}))
+
+    def _needs_new_plan(self, changes: Changes) -> bool:
+        from clm.course.headers import read_titles
+
+        if changes.created or changes.deleted or self.build.spec.key in changes.paths:
+            return True
+        for path in changes.modified & self.decks.keys():
+            try:
+                titles = read_titles((self.scope.root / path).read_text(encoding="utf-8"), path)
+            except (OSError, CourseError):
+                return True  # the new plan reports what is wrong
+            known = dict(self.decks[path])
+            if titles is not None and (known.get("de"), known.get("en")) != titles:
+                return True
+        return False
+
+    def _replan(self) -> set[str]:
+        """Plan again; the names of the tasks that are new or now do something else."""
+        before = {name: _signature(task) for name, task in self.tasks.items()}
+        self._load()
+        self.collector.rescan(self.scope)
+        return {
+            name
+            for name, task in self.tasks.items()
+            if not task.has_subtask and before.get(name) != _signature(task)
+        }
+
+    # -- one cycle ----------------------------------------------------------
+
+    def _downstream(self, seeds: Iterable[str]) -> set[str]:
+        selected: set[str] = set()
+        pending = list(seeds)
+        while pending:
+            name = pending.pop()
+            if name in selected or name not in self.tasks:
+                continue
+            selected.add(name)
+            for target in self.tasks[name].targets:
+                pending.extend(self.by_dep.get(target, ()))
+        return selected
+
+    def _upstream_of(self, name: str, selected: set[str]) -> set[str]:
+        return {
+            self.by_target[dep]
+            for dep in self.tasks[name].file_dep
+            if dep in self.by_target and self.by_target[dep] in selected
+        }
+
+    def run_cycle(self, changes: Changes | None) -> dict:
+        """Bring what ``changes`` reach up to date (None: the whole course)."""
+        from clm.reporter import work_summary
+        from clm.state import counters
+
+        started = time.monotonic()
+        self.cycles += 1
+        self.dependency.checker.forget_stats()
+        before = counters.totals()
+        if changes is None:
+            seeds = {name for name, task in self.tasks.items() if not task.has_subtask}
+        else:
+            self._say(f"changed: {changes.describe()}")
+            seeds = set()
+            if self._needs_new_plan(changes):
+                try:
+                    seeds |= self._replan()
+                except CourseError as error:
+                    self._say(f"error: {error}\n(waiting for the next change)")
+                    return {"failed": 1, "executed": 0, "kept": 0, "updated": [], "rebuilt": {}}
+            for path in changes.paths:
+                seeds |= self.by_dep.get(path, set())
+        result = self._run(self._downstream(seeds))
+        totals = counters.totals()
+        delta = {key: value - before.get(key, 0) for key, value in totals.items()}
+        for basename, count in sorted(result["rebuilt"].items()):
+            self._say(f"rebuilt: {basename} ({count} task{'s' if count != 1 else ''})")
+        for page in result["updated"]:
+            self._say(f"updated: {page}")
+        if result["kept"]:
+            self._say(
+                f"kept: {result['kept']} output(s) depending on failed tasks keep their last "
+                "good version"
+            )
+        seconds = time.monotonic() - started
+        self._say(
+            f"cycle {self.cycles} done in {seconds:.2f} s: {result['executed']} task(s) run, "
+            f"{result['failed']} failed; {work_summary(delta).removeprefix('clm: ')}"
+        )
+        return result
+
+    def _run(self, selected: set[str]) -> dict:
+        """Check and run ``selected``, each after the selected tasks it depends on."""
+        blocking = {name: len(self._upstream_of(name, selected)) for name in selected}
+        dependents: dict[str, list[str]] = {}
+        for name in selected:
+            for upstream in self._upstream_of(name, selected):
+                dependents.setdefault(upstream, []).append(name)
+        ready = [name for name, count in blocking.items() if count == 0]
+        running: dict[Future, tuple[str, dict]] = {}
+        failed: set[str] = set()
+        dropped: set[str] = set()
+        executed, updated = 0, []
+        rebuilt: dict[str, int] = {}
+
+        def finished(name: str) -> None:
+            for child in dependents.get(name, ()):
+                blocking[child] -= 1
+                if blocking[child] == 0:
+                    ready.append(child)
+
+        def abandon(name: str) -> None:
+            pending = list(dependents.get(name, ()))
+            while pending:
+                child = pending.pop()
+                if child not in dropped:
+                    dropped.add(child)
+                    pending.extend(dependents.get(child, ()))
+
+        while ready or running:
+            while ready:
+                name = ready.pop()
+                if name in dropped:
+                    continue
+                task = self.tasks[name]
+                status = self.dependency.get_status(task, self.tasks)
+                if status.status == "up-to-date":
+                    finished(name)
+                elif status.status == "error":
+                    failed.add(name)
+                    self._say(f"FAILED {name}: {status.get_error_message()}")
+                    abandon(name)
+                else:
+                    running[self._submit(task)] = (name, _html_stats(task))
+            if not running:
+                break
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                name, stats = running.pop(future)
+                task = self.tasks[name]
+                executed += 1
+                outcome, value = self._outcome(future)
+                if outcome == "ok":
+                    task.values = value or {}
+                    self.dependency.save_success(task)
+                    basename = task.subtask_of or name
+                    rebuilt[basename] = rebuilt.get(basename, 0) + 1
+                    updated += [path for path, stat in stats.items() if _stat(path) != stat]
+                    finished(name)
+                else:
+                    failed.add(name)
+                    self._say(f"FAILED {name}:\n{value}")
+                    abandon(name)
+        kept = len(dropped)
+        return {
+            "executed": executed,
+            "failed": len(failed),
+            "kept": kept,
+            "updated": updated,
+            "rebuilt": rebuilt,
+        }
+
+    def _submit(self, task) -> Future:
+        (action,) = task.actions
+        return self.pool.submit(action.py_callable, tuple(action.args), dict(action.kwargs))
+
+    def _outcome(self, future: Future) -> tuple[str, object]:
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            self.pool.restart()
+            return "failed", "the worker process running it died; it is retried on the next change"
+
+    def _say(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+    # -- the loop -----------------------------------------------------------
+
+    def watch(self) -> None:
+        self.run_cycle(None)
+        self.events = EventQueue(self.scope)
+        self.events.start()
+        self._say(f"clm: watching {self.scope.root} ({', '.join(self.scope.folders)}); Ctrl-C ends")
+        watched = self.scope
+        while True:
+            touched = self.events.next_burst()
+            if not touched:
+                continue
+            changes = self.collector.judge(touched)
+            if changes:
+                self.run_cycle(changes)
+            if self.scope.folders != watched.folders:  # a dir-group came or went
+                self.events.stop()
+                self.events = EventQueue(self.scope)
+                self.events.start()
+                watched = self.scope
+
+    def close(self) -> None:
+        if self.events is not None:
+            self.events.stop()
+        self.pool.close()
+        self.dependency.close()
+
+
+def _stat(path: str) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
+def _html_stats(task) -> dict[str, tuple[int, int] | None]:
+    return {t: _stat(t) for t in task.targets if t.endswith(HTML_SUFFIX)}
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def watch_course(spec_file: Path, jobs: int | None = None) -> int:
+    """Build, then rebuild on every change until Ctrl-C; the exit code of ``clm watch``."""
+    from clm.spec import course_root
+
+    os.chdir(course_root(spec_file))
+    try:
+        watcher = Watcher(spec_file, jobs or os.cpu_count() or 1)
+    except CourseError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    # `kill` and CI timeouts end the watcher as cleanly as Ctrl-C does.
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        watcher.watch()
+    except KeyboardInterrupt:
+        print("\nclm: stopped watching", flush=True)
+    finally:
+        watcher.close()
+    return 0
