@@ -32,6 +32,7 @@ FILES_DECK = "slides/module_200_data/topic_200_files/slides_files.py"
 TOOLS = "slides/module_200_data/topic_200_files/temperature_tools.py"
 TEMPERATURES = "slides/module_200_data/topic_200_files/data/temperatures.csv"
 LOGO = "slides/module_100_basics/topic_100_intro/img/python-logo.png"
+FLOW = "slides/module_100_basics/topic_100_intro/pu/program_flow.puml"
 CYCLE_DONE = re.compile(r"^cycle (\d+) done in ([\d.]+) s")
 WITHIN = 10.0
 
@@ -195,6 +196,35 @@ def test_a_save_through_a_temporary_file_counts_as_an_edit_of_the_deck(watcher, 
     after = snapshot(course_copy)
     assert changed(before, after) == outputs_of(course_copy, TYPES, lang="en")
     assert any(line.startswith(f"changed: {TYPES}") for line in lines)
+
+
+def test_a_diagram_edit_rerenders_it_and_replaces_its_pictures(watcher, course_copy):
+    before = snapshot(course_copy)
+    source = course_copy / FLOW
+    source.write_text(source.read_text().replace(":Compile to bytecode;", ":Compile it;"))
+    lines = watcher.cycle()
+    after = snapshot(course_copy)
+    _, _, plan = plan_spec(course_copy / YAML_SPEC)
+    placed = {c.target for job in plan.placements if job.source == FLOW for c in job.copies}
+    assert len(placed) == 14
+    assert changed(before, after) == placed
+    assert "1 diagram rendered (1 JVM and 0 browsers started)" in lines[-1]
+
+
+def test_a_new_deck_title_renames_its_outputs(watcher, course_copy):
+    before = snapshot(course_copy)
+    old = outputs_of(course_copy, TYPES)
+    deck = course_copy / TYPES
+    deck.write_text(deck.read_text().replace('"Data Types"', '"Types of Data"'))
+    watcher.cycle()
+    after = snapshot(course_copy)
+    new = outputs_of(course_copy, TYPES)
+    assert {p for p in new if p.startswith("output/public/En")} != {
+        p for p in old if p.startswith("output/public/En")
+    }
+    assert all("Types of Data" in p for p in new - old)
+    assert changed(before, after) == (old - new) | (new - old)
+    assert not (old - new) & after.keys()
 
 
 def test_a_spec_edit_removes_a_topic_and_brings_it_back(watcher, course_copy):
