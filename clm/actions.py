@@ -17,6 +17,7 @@ from doit.exceptions import TaskFailed
 from clm.errors import CourseError
 from clm.files import copy_atomic, remove_empty_folders, write_atomic
 from clm.layout import Format, Kind
+from clm.lifetime import working_on
 from clm.state.records import forget_outputs, recorded_among, recorded_outputs
 
 
@@ -41,6 +42,7 @@ def build_output(
     """Write one output file of a deck."""
     from clm.deck import formats
 
+    working_on(f"{deck}:{target}", state_file)
     try:
         if executed is not None:
             import nbformat
@@ -92,6 +94,34 @@ def execution_key(code: list, environment: str, inputs: list, allow_errors: bool
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def execution_groups(
+    deck: str,
+    notebooks: tuple[tuple[str, str, str, str], ...],
+    inputs: tuple[tuple[str, str], ...],
+    allow_errors: bool,
+    templates: str | None,
+    environment: str,
+) -> dict[str, list]:
+    """The deck's executed variants grouped by execution key: one execution per group.
+
+    Each member is (language, kind, executed notebook, HTML output, notebook,
+    cells, code). Raises CourseError for a deck that cannot be read.
+    """
+    from clm.deck.notebook import variant_notebook
+    from clm.state.store import file_md5
+
+    text = Path(deck).read_text(encoding="utf-8")
+    env = _environment(templates)
+    input_hashes = sorted((relative, file_md5(source)) for source, relative in inputs)
+    groups: dict[str, list] = {}
+    for lang, kind, target, html in notebooks:
+        notebook, cells = variant_notebook(env, text, Path(deck), lang, Kind(kind), Format.HTML)
+        code = _code_of(cells)
+        key = execution_key(code, environment, input_hashes, allow_errors)
+        groups.setdefault(key, []).append((lang, kind, target, html, notebook, cells, code))
+    return groups
+
+
 def execute_deck(
     state_file: str,
     deck: str,
@@ -101,7 +131,7 @@ def execute_deck(
     allow_errors: bool,
     templates: str | None,
     environment: str,
-) -> TaskFailed | None:
+) -> TaskFailed | dict:
     """Give each executed variant of a deck its outputs, running each distinct code once.
 
     ``notebooks`` lists (language, kind, executed notebook path, HTML output).
@@ -112,32 +142,23 @@ def execute_deck(
 
     import nbformat
 
-    from clm.deck.notebook import variant_notebook
     from clm.execute import CellFailure, run_notebook
     from clm.state import cache, counters
-    from clm.state.store import file_md5
 
-    text = Path(deck).read_text(encoding="utf-8")
-    env = _environment(templates)
-    groups: dict[str, list] = {}
+    working_on(f"{deck}:execute", state_file)
     try:
-        for lang, kind, target, html in notebooks:
-            notebook, cells = variant_notebook(env, text, Path(deck), lang, Kind(kind), Format.HTML)
-            code = _code_of(cells)
-            groups.setdefault(json.dumps(code), []).append(
-                (lang, kind, target, html, notebook, cells, code)
-            )
+        groups = execution_groups(deck, notebooks, inputs, allow_errors, templates, environment)
     except CourseError as exc:
         return TaskFailed(str(exc))
 
-    input_hashes = sorted((relative, file_md5(source)) for source, relative in inputs)
     kernel_inputs = [(Path(source), relative) for source, relative in inputs]
     failures = []
-    for members in groups.values():
-        _, _, _, _, first, cells, code = members[0]
-        key = execution_key(code, environment, input_hashes, allow_errors)
+    ran = False
+    for key, members in groups.items():
+        _, _, _, _, first, cells, _ = members[0]
         outputs = cache.get(key)
         if outputs is None:
+            ran = True
             try:
                 executed = run_notebook(copy.deepcopy(first), kernel_inputs, timeout, allow_errors)
             except CellFailure as failure:
@@ -161,7 +182,7 @@ def execute_deck(
             write_atomic(Path(target), data, Path(state_file), None)
     if failures:
         return TaskFailed("\n".join(failures))
-    return None
+    return {"from_cache": not ran}
 
 
 def _failure_message(deck: str, failure, cells, members) -> str:
@@ -190,15 +211,16 @@ def render_diagram(
     formats: tuple[str, ...],
     targets: tuple[tuple[str, str], ...],
     includes: tuple[str, ...] = (),
-) -> TaskFailed | None:
+) -> TaskFailed | dict:
     """Render a diagram into ``.clm/renders/``; ``targets`` pairs file names and paths."""
     from clm.diagrams.errors import DiagramError
     from clm.diagrams.render import render
 
+    working_on(f"{source}:render", state_file)
     data = Path(source).read_bytes()
     included = [(path, Path(path).read_bytes()) for path in includes if Path(path).is_file()]
     try:
-        files, _ = render(source, data, formats, included)
+        files, from_cache = render(source, data, formats, included)
     except DiagramError as error:
         return TaskFailed(str(error))
     produced = dict(files)
@@ -210,11 +232,14 @@ def render_diagram(
         )
     for name, target in targets:
         write_atomic(Path(target), produced[name], Path(state_file), None)
-    return None
+    return {"from_cache": from_cache}
 
 
-def copy_files(state_file: str, spec: str, copies: tuple[tuple[str, str], ...]) -> None:
-    """Copy topic data or a dir-group into the output folder."""
+def copy_files(
+    state_file: str, spec: str, copies: tuple[tuple[str, str], ...], job_name: str
+) -> None:
+    """Copy topic data or a dir-group into the output folder (the task ``job_name``)."""
+    working_on(job_name, state_file)
     for source, target in copies:
         copy_atomic(Path(source), Path(target), Path(state_file), spec)
 

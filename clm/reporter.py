@@ -1,17 +1,27 @@
-"""doit reporter ``clm``: what ran, each failure once, and a closing summary.
+"""doit reporter ``clm``: progress, each failure once, the build history, a closing summary.
 
-Like doit's ``executed-only`` reporter it is silent about up-to-date tasks. A
+Like doit's ``executed-only`` reporter it names the tasks that ran and is
+silent about up-to-date ones, while a progress line (on a terminal) or a
+progress report every few seconds (in a log) says how far the build is. A
 failed execution makes doit report every dependent output again as an
 "UnmetDependency"; those are counted, not repeated, since the failure's own
 message already lists the outputs that keep their last good version.
+
+The reporter also takes the course's build lock (a second build waits), and
+records the run and every executed task in the history of the state file.
 """
 
 from __future__ import annotations
 
-from doit.exceptions import BaseFail, UnmetDependency
-from doit.reporter import ExecutedOnlyReporter
+import os
 
-from clm.state import counters
+from doit.exceptions import BaseFail, UnmetDependency
+from doit.reporter import ConsoleReporter
+
+from clm.state import counters, history, lock
+from clm.state.db import STATE_PATH
+
+NO_WAIT_VARIABLE = "CLM_NO_WAIT"  # set by `clm build --no-wait`
 
 
 def work_summary(totals: dict[str, int]) -> str:
@@ -31,32 +41,96 @@ def work_summary(totals: dict[str, int]) -> str:
     )
 
 
-class ClmReporter(ExecutedOnlyReporter):
-    desc = "clm: executed tasks, failures once each, and a summary"
+class ClmReporter(ConsoleReporter):
+    desc = "clm: progress, executed tasks, failures once each, history and a summary"
 
     def __init__(self, outstream, options):
         super().__init__(outstream, options)
-        self.not_rebuilt = 0
+        self.progress = None
+        self.run: int | None = None
+        self.state_file = STATE_PATH
+        self.jobs: dict[str, int] = {}
+        self.executed = self.uptodate_count = self.not_rebuilt = 0
+        self.locked = False
+
+    # -- doit's hooks --------------------------------------------------------
+
+    def initialize(self, tasks, selected_tasks) -> None:
+        from clm.progress import Progress
+        from clm.tasks import planned_spec
+
+        self.locked = lock.acquire(
+            lock.LOCK_FILE,
+            wait=not os.environ.get(NO_WAIT_VARIABLE),
+            say=self.write_line,
+        )
+        if self.locked:
+            _refresh_state()
+        self.run = history.begin_run(self.state_file, planned_spec)
+        counters.start_run(str(self.run))
+        total = sum(1 for task in tasks.values() if not task.has_subtask)
+        self.progress = Progress(self.outstream, total)
+
+    def get_status(self, task) -> None:
+        pass
+
+    def skip_uptodate(self, task) -> None:
+        if not task.has_subtask:
+            self.uptodate_count += 1
+            self.progress.uptodate(task.name)
+
+    def skip_ignore(self, task) -> None:
+        self.progress.uptodate(task.name)
+
+    def execute_task(self, task) -> None:
+        self.executed += 1
+        self.progress.write(f".  {task.title()}\n")
+        self.progress.started(task.name)
+        self.jobs[task.name] = history.job_started(self.state_file, self.run, task.name)
+
+    def add_success(self, task) -> None:
+        self.progress.finished(task.name)
+        job = self.jobs.pop(task.name, None)
+        if job is not None:
+            history.job_finished(
+                self.state_file, job, "ok", from_cache=(task.values or {}).get("from_cache")
+            )
 
     def add_failure(self, task, fail: BaseFail) -> None:
         if isinstance(fail, UnmetDependency):
             if not task.has_subtask:
                 self.not_rebuilt += 1
+                self.progress.not_run(task.name)
+                history.job_not_rebuilt(self.state_file, self.run, task.name, fail.get_msg())
             return
-        super().add_failure(task, fail)
+        self.progress.finished(task.name, failed=True)
+        job = self.jobs.pop(task.name, None)
+        if job is None:  # failed before it started, e.g. a missing file dependency
+            job = history.job_started(self.state_file, self.run, task.name)
+        history.job_finished(self.state_file, job, "failed", error=fail.get_msg().rstrip())
+        self.failures.append({"task": task, "exception": fail})
+
+    def write_line(self, text: str) -> None:
+        if self.progress is not None:
+            self.progress.write(text + "\n")
+        else:
+            self.write(text + "\n")
 
     def complete_run(self) -> None:
+        if self.progress is not None:
+            self.progress.close()
         for result in self.failures:
-            task = result["task"]
-            if not task.executed:
-                continue
-            for stream in ("err", "out"):
-                text = "".join(getattr(action, stream) or "" for action in task.actions)
-                if text.strip():
-                    self.write(f"{task.name} <std{stream}>:\n{text.rstrip()}\n")
+            task, fail = result["task"], result["exception"]
+            self.write(f"FAILED {task.name}:\n{fail.get_msg().rstrip()}\n")
+            if task.executed:
+                for stream in ("err", "out"):
+                    text = "".join(getattr(action, stream) or "" for action in task.actions)
+                    if text.strip():
+                        self.write(f"{task.name} <std{stream}>:\n{text.rstrip()}\n")
         if self.runtime_errors:
             self.write("Execution aborted.\n" + "\n".join(self.runtime_errors) + "\n")
-        self.write(work_summary(counters.totals()) + "\n")
+        totals = counters.totals()
+        self.write(work_summary(totals) + "\n")
         if self.failures:
             failed = len(self.failures)
             summary = f"\nclm: {failed} task{'s' if failed != 1 else ''} failed"
@@ -66,3 +140,24 @@ class ClmReporter(ExecutedOnlyReporter):
                     "depending on them kept their last good version"
                 )
             self.write(summary + ".\n")
+        if self.run is not None:
+            history.end_run(
+                self.state_file,
+                self.run,
+                executed=self.executed,
+                failed=len(self.failures) + len(self.runtime_errors),
+                uptodate=self.uptodate_count,
+                not_rebuilt=self.not_rebuilt,
+                counters=totals,
+            )
+        if self.locked:
+            lock.release(lock.LOCK_FILE)
+
+
+def _refresh_state() -> None:
+    """Re-read the state another build may have changed while this one waited."""
+    from doit.globals import Globals
+
+    backend = getattr(Globals.dep_manager, "backend", None)
+    if hasattr(backend, "refresh"):
+        backend.refresh()

@@ -17,15 +17,18 @@ from clm.layout import Kind
 from clm.plan import OutputPlan, plan_spec
 from clm.spec import CourseSpec
 from clm.state.checker import set_virtual_dependency
-from clm.state.db import STATE_FILE, STATE_FOLDER
+from clm.state.db import STATE_PATH
 from clm.state.records import connection, outputs_of_other_specs, reassign_outputs
 from clm.state.store import open_store
 from clm.templates import PACKAGE_TEMPLATES
 
 # Bump when a change in clm changes what the outputs or executions contain.
 CONVERSION_VERSION = "1"
-STATE_FILE_PATH = f"{STATE_FOLDER}/{STATE_FILE}"
+STATE_FILE_PATH = STATE_PATH
 STALE_TASK = "remove-stale-outputs"
+
+# The spec this process planned last: the build history records it with each run.
+planned_spec: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,9 @@ def prepare_build(
     Expects the working directory to be the course root (paths in tasks are
     relative to it, so the state survives moving the checkout).
     """
+    global planned_spec
     spec, course, plan = plan_spec(spec_file, languages)
+    planned_spec = spec.key
     if only:
         plan = select(plan, only)
     state_file = Path(STATE_FILE_PATH)
@@ -255,7 +260,12 @@ def task_dicts(build: Build) -> Iterator[dict]:
         yield {
             "basename": job.source,
             "name": f"{prefix}-{job.lang}",
-            "actions": [(actions.copy_files, (STATE_FILE_PATH, spec_key, copies))],
+            "actions": [
+                (
+                    actions.copy_files,
+                    (STATE_FILE_PATH, spec_key, copies, f"{job.source}:{prefix}-{job.lang}"),
+                )
+            ],
             "file_dep": sorted({source for source, _ in copies}),
             "targets": targets,
             "clean": [

@@ -44,10 +44,11 @@ ALL = [("de", "completed"), ("de", "speaker"), ("en", "completed"), ("en", "spea
 
 def test_identical_code_runs_once_for_all_languages_and_kinds(deck, monkeypatch):
     runs = _counting_runs(monkeypatch)
-    assert (
-        actions.execute_deck(STATE, deck, _notebooks(ALL), (), 30, False, None, "test-env") is None
-    )
+    result = actions.execute_deck(STATE, deck, _notebooks(ALL), (), 30, False, None, "test-env")
+    assert result == {"from_cache": False}
     assert len(runs) == 1
+    again = actions.execute_deck(STATE, deck, _notebooks(ALL), (), 30, False, None, "test-env")
+    assert again == {"from_cache": True} and len(runs) == 1
     for lang, kind in ALL:
         notebook = nbformat.read(f".clm/executed/{lang}-{kind}.ipynb", as_version=4)
         outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs]
@@ -124,7 +125,7 @@ def test_executed_html_comes_from_the_executed_notebook(deck):
 
 def test_copy_and_remove(deck, tmp_path):
     (tmp_path / "data.csv").write_text("1,2\n")
-    actions.copy_files(STATE, "course.yaml", (("data.csv", "output/a/data.csv"),))
+    actions.copy_files(STATE, "course.yaml", (("data.csv", "output/a/data.csv"),), "a:data-en")
     assert (tmp_path / "output/a/data.csv").read_text() == "1,2\n"
     (tmp_path / "output/a/mine.txt").write_text("mine")
     actions.remove_outputs(

@@ -13,8 +13,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from clm.lifetime import guard_forked_workers
 from clm.preload import warm_up_forked_workers
-from clm.state import counters
 from clm.state.store import forget_store, open_store
 
 # doit's Dependency.save_success sets 'deps:' last: the task's record is complete then.
@@ -37,8 +37,17 @@ class SqliteStateDB:
         self._tasks: dict[str, dict] = {}
         self._dirty: set[str] = set()
         sweep_temp_files(self.connection)
-        counters.start_run()
+        # The guard first: a forked worker asks for its parent's death signal before
+        # anything else runs in it.
+        guard_forked_workers(name)
         warm_up_forked_workers()
+
+    def refresh(self) -> None:
+        """Read the state again: another build may have finished while we waited for it."""
+        self._commit(sorted(self._dirty))
+        self._raw = dict(self.connection.execute("select task_id, data from doit_tasks"))
+        self._tasks.clear()
+        self.store.reload_hashes()
 
     def _task(self, task_id: str) -> dict | None:
         data = self._tasks.get(task_id)

@@ -66,6 +66,26 @@ def get(key: str, path: Path | str = CACHE_FILE) -> list | None:
     return json.loads(row[0])
 
 
+def contains(table: str, key: str, path: Path | str = CACHE_FILE) -> bool:
+    """Whether an entry is cached, without marking it as used (for reports)."""
+    if table not in TABLES:
+        raise ValueError(table)
+    row = connection(path).execute(f"select 1 from {table} where key = ?", (key,)).fetchone()
+    return row is not None
+
+
+def clear(path: Path | str = CACHE_FILE) -> int:
+    """Drop every entry; how many there were."""
+    conn = connection(path)
+    removed = stats(path).entries
+    conn.execute("begin immediate")
+    for table in TABLES:
+        conn.execute(f"delete from {table}")
+    conn.execute("commit")
+    conn.execute("vacuum")
+    return removed
+
+
 def put(key: str, outputs: list, path: Path | str = CACHE_FILE) -> None:
     text = json.dumps(outputs, sort_keys=True)
     now = time.time()

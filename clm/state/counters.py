@@ -11,10 +11,11 @@ import os
 import time
 from pathlib import Path
 
+from clm.state.db import STATE_PATH
 from clm.state.records import connection
 
 RUN_VARIABLE = "CLM_RUN_ID"
-STATE_FILE = Path(".clm/state.sqlite")
+STATE_FILE = Path(STATE_PATH)
 
 KERNELS = "kernels"  # kernels that ran deck code
 SPARE_KERNELS = "spare-kernels"  # kernels started ahead of need
@@ -29,13 +30,14 @@ BROWSERS = "browsers"  # Chromium instances started for draw.io
 KEEP_SECONDS = 7 * 24 * 3600
 
 
-def start_run() -> str:
-    """Name this process's build; its workers inherit the name. Old runs' counts go."""
-    now = time.time_ns()
-    run = f"{now}-{os.getpid()}"
+def start_run(run: str) -> str:
+    """Name this process's build; workers forked later inherit the name."""
     os.environ[RUN_VARIABLE] = run
+    now = time.time()
     connection(STATE_FILE).execute(
-        "delete from run_counters where run < ?", (str(now - KEEP_SECONDS * 10**9),)
+        "delete from run_counters where run in (select cast(id as text) from runs "
+        "where started < ?)",
+        (now - KEEP_SECONDS,),
     )
     return run
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 STATE_FOLDER = ".clm"
 STATE_FILE = "state.sqlite"
+STATE_PATH = f"{STATE_FOLDER}/{STATE_FILE}"  # relative to the course root, every build's cwd
 
 SCHEMA = """
 create table if not exists doit_tasks (task_id text primary key, data text not null);
@@ -21,6 +22,39 @@ create table if not exists outputs (path text primary key, spec text not null);
 create table if not exists temp_files (path text primary key, pid integer not null);
 create table if not exists checked_decks (key text primary key, warnings text not null);
 create table if not exists meta (key text primary key, value text not null);
+create table if not exists runs (
+    id integer primary key autoincrement,
+    pid integer not null,
+    command text not null,
+    spec text,
+    started real not null,
+    ended real,
+    result text,
+    executed integer not null default 0,
+    failed integer not null default 0,
+    uptodate integer not null default 0,
+    not_rebuilt integer not null default 0,
+    counters text
+);
+create table if not exists jobs (
+    id integer primary key autoincrement,
+    run integer not null,
+    task text not null,
+    status text not null,
+    started real,
+    ended real,
+    from_cache integer,
+    error text
+);
+create index if not exists jobs_by_run on jobs (run, status);
+create index if not exists jobs_by_task on jobs (task);
+create table if not exists workers (
+    pid integer primary key,
+    run integer,
+    task text,
+    started real not null,
+    heartbeat real not null
+);
 create table if not exists run_counters (
     run text not null, name text not null, value integer not null, primary key (run, name)
 );

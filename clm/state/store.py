@@ -53,6 +53,10 @@ class StateStore:
             self._new_hashes[path] = entry
         return entry[2]
 
+    def reload_hashes(self) -> None:
+        with self._lock:
+            self._hashes = None
+
     def has_new_hashes(self) -> bool:
         return bool(self._new_hashes)
 

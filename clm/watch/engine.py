@@ -45,6 +45,8 @@ class Watcher:
         self.spec_file = spec_file
         self.out = out
         self.cycles = 0
+        self.run: int | None = None
+        self.command = [Path(sys.argv[0]).name, *sys.argv[1:]]
         self.tasks: dict = {}
         self.dependency = Dependency(SqliteStateDB, STATE_FILE_PATH, checker_cls=ContentChecker)
         self._load()
@@ -126,13 +128,36 @@ class Watcher:
 
     def run_cycle(self, changes: Changes | None) -> dict:
         """Bring what ``changes`` reach up to date (None: the whole course)."""
-        from clm.reporter import work_summary
-        from clm.state import counters
+        from clm.state import counters, history, lock
+        from clm.state.db import STATE_PATH
 
         started = time.monotonic()
         self.cycles += 1
-        self.dependency.checker.forget_stats()
-        before = counters.totals()
+        # A `doit` of the same course may run between two saves: wait for it, then
+        # look at the state it left.
+        locked = lock.acquire(lock.LOCK_FILE, say=self._say)
+        try:
+            self.dependency.backend.refresh()
+            self.dependency.checker.forget_stats()
+            self.run = history.begin_run(STATE_PATH, self.build.spec.key, self.command)
+            counters.start_run(str(self.run))
+            result = self._cycle(changes)
+            history.end_run(
+                STATE_PATH,
+                self.run,
+                executed=result["executed"],
+                failed=result["failed"],
+                uptodate=result["uptodate"],
+                not_rebuilt=result["kept"],
+                counters=counters.totals(),
+            )
+        finally:
+            if locked:
+                lock.release(lock.LOCK_FILE)
+        self._report(result, time.monotonic() - started)
+        return result
+
+    def _cycle(self, changes: Changes | None) -> dict:
         if changes is None:
             seeds = {name for name, task in self.tasks.items() if not task.has_subtask}
         else:
@@ -143,13 +168,16 @@ class Watcher:
                     seeds |= self._replan()
                 except CourseError as error:
                     self._say(f"error: {error}\n(waiting for the next change)")
-                    return {"failed": 1, "executed": 0, "kept": 0, "updated": [], "rebuilt": {}}
+                    return {"failed": 1, "executed": 0, "uptodate": 0, "kept": 0, "updated": []}
             for path in changes.paths:
                 seeds |= self.by_dep.get(path, set())
-        result = self._run(self._downstream(seeds))
-        totals = counters.totals()
-        delta = {key: value - before.get(key, 0) for key, value in totals.items()}
-        for basename, count in sorted(result["rebuilt"].items()):
+        return self._run(self._downstream(seeds))
+
+    def _report(self, result: dict, seconds: float) -> None:
+        from clm.reporter import work_summary
+        from clm.state import counters
+
+        for basename, count in sorted(result.get("rebuilt", {}).items()):
             self._say(f"rebuilt: {basename} ({count} task{'s' if count != 1 else ''})")
         for page in result["updated"]:
             self._say(f"updated: {page}")
@@ -158,12 +186,10 @@ class Watcher:
                 f"kept: {result['kept']} output(s) depending on failed tasks keep their last "
                 "good version"
             )
-        seconds = time.monotonic() - started
         self._say(
             f"cycle {self.cycles} done in {seconds:.2f} s: {result['executed']} task(s) run, "
-            f"{result['failed']} failed; {work_summary(delta).removeprefix('clm: ')}"
+            f"{result['failed']} failed; {work_summary(counters.totals()).removeprefix('clm: ')}"
         )
-        return result
 
     def _run(self, selected: set[str]) -> dict:
         """Check and run ``selected``, each after the selected tasks it depends on."""
@@ -172,11 +198,14 @@ class Watcher:
         for name in selected:
             for upstream in self._upstream_of(name, selected):
                 dependents.setdefault(upstream, []).append(name)
+        from clm.state import history
+        from clm.state.db import STATE_PATH
+
         ready = [name for name, count in blocking.items() if count == 0]
-        running: dict[Future, tuple[str, dict]] = {}
+        running: dict[Future, tuple[str, dict, int]] = {}
         failed: set[str] = set()
         dropped: set[str] = set()
-        executed, updated = 0, []
+        executed, uptodate, updated = 0, 0, []
         rebuilt: dict[str, int] = {}
 
         def finished(name: str) -> None:
@@ -191,6 +220,7 @@ class Watcher:
                 child = pending.pop()
                 if child not in dropped:
                     dropped.add(child)
+                    history.job_not_rebuilt(STATE_PATH, self.run, child, f"{name} failed")
                     pending.extend(dependents.get(child, ()))
 
         while ready or running:
@@ -201,35 +231,44 @@ class Watcher:
                 task = self.tasks[name]
                 status = self.dependency.get_status(task, self.tasks)
                 if status.status == "up-to-date":
+                    uptodate += 1
                     finished(name)
                 elif status.status == "error":
                     failed.add(name)
-                    self._say(f"FAILED {name}: {status.get_error_message()}")
+                    message = status.get_error_message()
+                    job = history.job_started(STATE_PATH, self.run, name)
+                    history.job_finished(STATE_PATH, job, "failed", error=message)
+                    self._say(f"FAILED {name}: {message}")
                     abandon(name)
                 else:
-                    running[self._submit(task)] = (name, _html_stats(task))
+                    job = history.job_started(STATE_PATH, self.run, name)
+                    running[self._submit(task)] = (name, _html_stats(task), job)
             if not running:
                 break
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
-                name, stats = running.pop(future)
+                name, stats, job = running.pop(future)
                 task = self.tasks[name]
                 executed += 1
                 outcome, value = self._outcome(future)
                 if outcome == "ok":
                     task.values = value or {}
                     self.dependency.save_success(task)
+                    from_cache = task.values.get("from_cache")
+                    history.job_finished(STATE_PATH, job, "ok", from_cache=from_cache)
                     basename = task.subtask_of or name
                     rebuilt[basename] = rebuilt.get(basename, 0) + 1
                     updated += [path for path, stat in stats.items() if _stat(path) != stat]
                     finished(name)
                 else:
                     failed.add(name)
+                    history.job_finished(STATE_PATH, job, "failed", error=value)
                     self._say(f"FAILED {name}:\n{value}")
                     abandon(name)
         kept = len(dropped)
         return {
             "executed": executed,
+            "uptodate": uptodate,
             "failed": len(failed),
             "kept": kept,
             "updated": updated,
@@ -238,7 +277,9 @@ class Watcher:
 
     def _submit(self, task) -> Future:
         (action,) = task.actions
-        return self.pool.submit(action.py_callable, tuple(action.args), dict(action.kwargs))
+        return self.pool.submit(
+            str(self.run), action.py_callable, tuple(action.args), dict(action.kwargs)
+        )
 
     def _outcome(self, future: Future) -> tuple[str, object]:
         try:

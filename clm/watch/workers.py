@@ -2,9 +2,9 @@
 
 doit forks fresh workers for every run; a watcher keeps its own pool instead,
 so a save costs the conversion and nothing else. Workers are forked before the
-watcher starts any thread, ignore Ctrl-C (the watcher handles it and then ends
-them), leave cleanly on SIGTERM (their finalizers shut kernels and converters
-down) and get SIGTERM from Linux when the watcher dies, however it dies.
+watcher starts any thread and ignore Ctrl-C (the watcher handles it and then
+ends them); like doit's workers they are tied to their parent by
+``clm.lifetime``: SIGTERM when it dies, a clean exit that shuts kernels down.
 """
 
 from __future__ import annotations
@@ -12,37 +12,14 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-import sys
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-_PR_SET_PDEATHSIG = 1
 
-
-def _die_with_parent() -> None:
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):
-        return
-
-
-def _leave(signum, frame) -> None:
-    # SystemExit unwinds the worker loop; multiprocessing then runs the finalizers.
-    raise SystemExit(0)
-
-
-def _start_worker(parent: int) -> None:
+def _start_worker() -> None:
+    # The fork hook of clm.lifetime has already tied this worker to the watcher.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _leave)
-    _die_with_parent()
-    if os.getppid() != parent:  # the watcher died before prctl took effect
-        raise SystemExit(0)
     from clm.deck import formats
     from clm.kernels import pool
 
@@ -54,9 +31,13 @@ def _ready() -> int:
     return os.getpid()
 
 
-def run_action(function, args: tuple, kwargs: dict):
+def run_action(run: str, function, args: tuple, kwargs: dict):
     """Run one task action in a worker: ("ok", result) or ("failed", message)."""
     from doit.exceptions import BaseFail
+
+    from clm.state.counters import RUN_VARIABLE
+
+    os.environ[RUN_VARIABLE] = run  # the cycle's counters, heartbeat and history
 
     try:
         result = function(*args, **kwargs)
@@ -78,20 +59,24 @@ class WorkerPool:
         self.start()
 
     def start(self) -> None:
+        from clm.lifetime import guard_forked_workers
+        from clm.state.db import STATE_PATH
+
+        guard_forked_workers(STATE_PATH)
         context = multiprocessing.get_context("fork")
         self._executor = ProcessPoolExecutor(
-            self.size, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
+            self.size, mp_context=context, initializer=_start_worker
         )
         # Fork every worker now, while this process has no other threads.
         for future in [self._executor.submit(_ready) for _ in range(self.size)]:
             future.result()
 
-    def submit(self, function, args: tuple, kwargs: dict) -> Future:
+    def submit(self, run: str, function, args: tuple, kwargs: dict) -> Future:
         try:
-            return self._executor.submit(run_action, function, args, kwargs)
+            return self._executor.submit(run_action, run, function, args, kwargs)
         except BrokenProcessPool:
             self.restart()
-            return self._executor.submit(run_action, function, args, kwargs)
+            return self._executor.submit(run_action, run, function, args, kwargs)
 
     def restart(self) -> None:
         self.close()

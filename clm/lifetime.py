@@ -1,0 +1,151 @@
+"""Worker processes live exactly as long as the build that forked them.
+
+doit's ``-n`` workers and the watcher's pool are forked children. If the build
+is killed (SIGKILL, an OOM kill, a CI timeout), nothing tells them: they would
+keep running, and keep their Jupyter kernels running. So every forked worker
+asks Linux for SIGTERM when its parent dies (PR_SET_PDEATHSIG), turns SIGTERM
+into a clean exit whose finalizers shut its kernels and converters down, and
+reports a heartbeat with the task it works on to the state file, which is what
+``clm workers list`` shows. Elsewhere a thread polls for the parent instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sqlite3
+import sys
+import threading
+import time
+from multiprocessing import util
+from pathlib import Path
+
+_PR_SET_PDEATHSIG = 1
+_hooked = False
+_current_task: str | None = None
+_prctl = None
+
+
+_beating: int | None = None  # the process whose heartbeat runs
+
+
+def working_on(task: str | None, state_file: str) -> None:
+    """Name the task this process runs now (the heartbeat reports it).
+
+    A process that runs tasks without having been forked as a worker (``doit
+    -n 1`` runs them in the doit process) starts its heartbeat here.
+    """
+    global _current_task
+    _current_task = task
+    if _beating != os.getpid():
+        start_heartbeat(state_file)
+
+
+def _leave(signum, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _load_prctl():
+    # Looked up in the parent: a forked child should do as little as possible
+    # before it has asked for its parent's death signal.
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+def die_with_parent(parent: int) -> None:
+    """SIGTERM this process when ``parent`` dies; SIGTERM exits cleanly."""
+    signal.signal(signal.SIGTERM, _leave)
+    if _prctl is not None:
+        _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    else:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _heartbeat(state_file: str) -> None:
+    from clm.state.counters import RUN_VARIABLE
+
+    try:
+        # mode=rw: never create a state file where the build has none.
+        connection = sqlite3.connect(
+            f"{Path(state_file).absolute().as_uri()}?mode=rw",
+            uri=True,
+            timeout=30,
+            isolation_level=None,
+        )
+    except sqlite3.Error:
+        return
+    started = time.time()
+    try:
+        while True:
+            now = time.time()
+            # A busy moment costs one beat; the next comes a second later.
+            with contextlib.suppress(sqlite3.Error):
+                connection.execute(
+                    "insert into workers values (?, ?, ?, ?, ?) on conflict(pid) do update set "
+                    "run = excluded.run, task = excluded.task, heartbeat = excluded.heartbeat",
+                    (os.getpid(), os.environ.get(RUN_VARIABLE), _current_task, started, now),
+                )
+            time.sleep(1.0)
+    finally:
+        connection.close()
+
+
+def _forget_worker(state_file: str, pid: int) -> None:
+    if os.getpid() != pid:
+        return
+    with contextlib.suppress(sqlite3.Error):
+        connection = sqlite3.connect(
+            f"{Path(state_file).absolute().as_uri()}?mode=rw",
+            uri=True,
+            timeout=5,
+            isolation_level=None,
+        )
+        connection.execute("delete from workers where pid = ?", (pid,))
+        connection.close()
+
+
+def start_heartbeat(state_file: str) -> None:
+    """Report this process as a worker of the build, with its current task, every second."""
+    global _beating
+    _beating = os.getpid()
+    threading.Thread(
+        target=_heartbeat, args=(os.path.abspath(state_file),), name="clm-heartbeat", daemon=True
+    ).start()
+    util.Finalize(None, _forget_worker, args=(state_file, os.getpid()), exitpriority=5)
+
+
+def start_worker(parent: int, state_file: str | None) -> None:
+    """What a freshly forked worker does first."""
+    from clm.state import lock
+
+    die_with_parent(parent)
+    lock.forget_inherited()
+    if state_file is not None:
+        start_heartbeat(state_file)
+
+
+def guard_forked_workers(state_file: str) -> None:
+    """Make every process forked from this one a guarded worker (once per process)."""
+    global _hooked, _prctl
+    if _hooked or not hasattr(os, "register_at_fork"):
+        return
+    _prctl = _load_prctl()
+    parent = os.getpid()
+    absolute = os.path.abspath(state_file)
+    os.register_at_fork(after_in_child=lambda: start_worker(parent, absolute))
+    _hooked = True

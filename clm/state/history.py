@@ -1,0 +1,284 @@
+"""The build history in the state file: runs, the jobs they executed, live workers.
+
+Written by the doit process (its reporter) and by the watcher, read by
+``clm status``, ``clm jobs`` and ``clm workers``. Each row is written in its own
+transaction as it happens, so a build killed at any moment leaves a history
+that says how far it got. Tasks found up to date are only counted per run: a
+no-op of a thousand decks costs two writes, not twenty thousand.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from clm.state.records import connection
+
+KEEP_RUNS = 200
+HEARTBEAT_SECONDS = 1.0
+STALE_AFTER = 5.0  # a worker whose heartbeat is older is gone
+
+
+def _db(state_file: Path | str) -> sqlite3.Connection:
+    return connection(Path(state_file))
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+# -- runs ------------------------------------------------------------------------
+
+
+def begin_run(state_file: Path | str, spec: str | None, command: list[str] | None = None) -> int:
+    """Record a run as started; drops the oldest runs beyond KEEP_RUNS."""
+    conn = _db(state_file)
+    argv = command if command is not None else [Path(sys.argv[0]).name, *sys.argv[1:]]
+    cursor = conn.execute(
+        "insert into runs (pid, command, spec, started) values (?, ?, ?, ?)",
+        (os.getpid(), json.dumps(argv), spec, time.time()),
+    )
+    run = cursor.lastrowid
+    oldest = run - KEEP_RUNS
+    if oldest > 0 and run % 20 == 0:  # now and then, not on every build
+        conn.execute("begin immediate")
+        conn.execute("delete from jobs where run <= ?", (oldest,))
+        conn.execute("delete from runs where id <= ?", (oldest,))
+        conn.execute("commit")
+    return run
+
+
+def end_run(
+    state_file: Path | str,
+    run: int,
+    *,
+    executed: int,
+    failed: int,
+    uptodate: int,
+    not_rebuilt: int,
+    counters: dict[str, int],
+) -> None:
+    _db(state_file).execute(
+        "update runs set ended = ?, result = ?, executed = ?, failed = ?, uptodate = ?, "
+        "not_rebuilt = ?, counters = ? where id = ?",
+        (
+            time.time(),
+            "failed" if failed else "ok",
+            executed,
+            failed,
+            uptodate,
+            not_rebuilt,
+            json.dumps(counters, sort_keys=True),
+            run,
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Run:
+    id: int
+    pid: int
+    command: list[str]
+    spec: str | None
+    started: float
+    ended: float | None
+    result: str  # ok | failed | running | interrupted
+    executed: int
+    failed: int
+    uptodate: int
+    not_rebuilt: int
+    counters: dict[str, int]
+
+
+def _run(row) -> Run:
+    run_id, pid, command, spec, started, ended, result, executed, failed, uptodate, nr, ctr = row
+    if result is None:
+        result = "running" if pid_alive(pid) else "interrupted"
+    return Run(
+        run_id,
+        pid,
+        json.loads(command),
+        spec,
+        started,
+        ended,
+        result,
+        executed,
+        failed,
+        uptodate,
+        nr,
+        json.loads(ctr) if ctr else {},
+    )
+
+
+_RUN_COLUMNS = (
+    "id, pid, command, spec, started, ended, result, executed, failed, uptodate, not_rebuilt, "
+    "counters"
+)
+
+
+def runs(state_file: Path | str, limit: int = 20) -> list[Run]:
+    """The latest runs, newest first."""
+    rows = _db(state_file).execute(
+        f"select {_RUN_COLUMNS} from runs order by id desc limit ?", (limit,)
+    )
+    return [_run(row) for row in rows]
+
+
+def get_run(state_file: Path | str, run: int) -> Run | None:
+    row = _db(state_file).execute(f"select {_RUN_COLUMNS} from runs where id = ?", (run,))
+    found = row.fetchone()
+    return _run(found) if found else None
+
+
+# -- jobs ------------------------------------------------------------------------
+
+
+def job_started(state_file: Path | str, run: int, task: str) -> int:
+    cursor = _db(state_file).execute(
+        "insert into jobs (run, task, status, started) values (?, ?, 'running', ?)",
+        (run, task, time.time()),
+    )
+    return cursor.lastrowid
+
+
+def job_finished(
+    state_file: Path | str,
+    job: int,
+    status: str,
+    *,
+    from_cache: bool | None = None,
+    error: str | None = None,
+) -> None:
+    _db(state_file).execute(
+        "update jobs set status = ?, ended = ?, from_cache = ?, error = ? where id = ?",
+        (status, time.time(), None if from_cache is None else int(from_cache), error, job),
+    )
+
+
+def job_not_rebuilt(state_file: Path | str, run: int, task: str, reason: str) -> None:
+    _db(state_file).execute(
+        "insert into jobs (run, task, status, error) values (?, ?, 'not-rebuilt', ?)",
+        (run, task, reason),
+    )
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    run: int
+    task: str
+    status: str  # running | ok | failed | not-rebuilt (running of a dead run: interrupted)
+    started: float | None
+    ended: float | None
+    from_cache: bool | None
+    error: str | None
+
+    @property
+    def duration(self) -> float | None:
+        if self.started is None or self.ended is None:
+            return None
+        return self.ended - self.started
+
+
+def _job(row, live_runs: set[int]) -> Job:
+    job_id, run, task, status, started, ended, from_cache, error = row
+    if status == "running" and run not in live_runs:
+        status = "interrupted"
+    return Job(
+        job_id, run, task, status, started, ended, None if from_cache is None else bool(from_cache),
+        error,
+    )  # fmt: skip
+
+
+def _live_runs(conn) -> set[int]:
+    rows = conn.execute("select id, pid from runs where result is null").fetchall()
+    return {run for run, pid in rows if pid_alive(pid)}
+
+
+def jobs(
+    state_file: Path | str, run: int, *, failed_only: bool = False, limit: int | None = None
+) -> list[Job]:
+    conn = _db(state_file)
+    query = (
+        "select id, run, task, status, started, ended, from_cache, error from jobs where run = ?"
+    )
+    if failed_only:
+        query += " and status = 'failed'"
+    query += " order by id"
+    if limit:
+        query += f" limit {int(limit)}"
+    live = _live_runs(conn)
+    return [_job(row, live) for row in conn.execute(query, (run,))]
+
+
+def get_job(state_file: Path | str, job: int) -> Job | None:
+    conn = _db(state_file)
+    row = conn.execute(
+        "select id, run, task, status, started, ended, from_cache, error from jobs where id = ?",
+        (job,),
+    ).fetchone()
+    return _job(row, _live_runs(conn)) if row else None
+
+
+def cache_use(state_file: Path | str, last_runs: int = 20) -> tuple[int, int]:
+    """(served from the cache, run for real) over the executions and renders of recent runs."""
+    row = (
+        _db(state_file)
+        .execute(
+            "select coalesce(sum(from_cache = 1), 0), coalesce(sum(from_cache = 0), 0) from jobs "
+            "where run > (select coalesce(max(id), 0) from runs) - ? and from_cache is not null",
+            (last_runs,),
+        )
+        .fetchone()
+    )
+    return int(row[0]), int(row[1])
+
+
+# -- workers ---------------------------------------------------------------------
+
+
+def heartbeat(state_file: Path | str, run: int | None, task: str | None) -> None:
+    now = time.time()
+    _db(state_file).execute(
+        "insert into workers values (?, ?, ?, ?, ?) on conflict(pid) do update set "
+        "run = excluded.run, task = excluded.task, heartbeat = excluded.heartbeat",
+        (os.getpid(), run, task, now, now),
+    )
+
+
+def worker_gone(state_file: Path | str, pid: int | None = None) -> None:
+    _db(state_file).execute("delete from workers where pid = ?", (pid or os.getpid(),))
+
+
+@dataclass(frozen=True)
+class Worker:
+    pid: int
+    run: int | None
+    task: str | None
+    started: float
+    heartbeat: float
+
+
+def live_workers(state_file: Path | str) -> list[Worker]:
+    """Workers with a recent heartbeat whose process still exists; forgets the others."""
+    conn = _db(state_file)
+    now = time.time()
+    live, gone = [], []
+    for row in conn.execute("select pid, run, task, started, heartbeat from workers order by pid"):
+        worker = Worker(*row)
+        fresh = now - worker.heartbeat <= STALE_AFTER
+        (live if fresh and pid_alive(worker.pid) else gone).append(worker)
+    if gone:
+        conn.executemany("delete from workers where pid = ?", [(w.pid,) for w in gone])
+    return live

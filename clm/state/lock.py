@@ -1,0 +1,127 @@
+"""One build of a course at a time: an advisory lock on ``.clm/build.lock``.
+
+The operating system releases the lock however its holder ends (a crash, a
+SIGKILL), so a stale lock cannot block a course. The file holds the holder's
+process id, so whoever waits can say for whom.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+LOCK_FILE = ".clm/build.lock"
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
+    import msvcrt
+
+
+class BuildLocked(Exception):
+    """Another process builds the course and we were asked not to wait."""
+
+    def __init__(self, holder: str):
+        super().__init__(holder)
+        self.holder = holder
+
+
+_held: dict[str, int] = {}  # lock path → file descriptor, for this process
+
+
+def _try(fd: int) -> bool:
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        else:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    except OSError:
+        return False
+    return True
+
+
+def _block(fd: int) -> None:
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    else:
+        while not _try(fd):
+            import time
+
+            time.sleep(0.2)
+
+
+def holder(path: Path | str = LOCK_FILE) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8").strip() or "unknown"
+    except OSError:
+        return "unknown"
+
+
+def acquire(
+    path: Path | str = LOCK_FILE,
+    *,
+    wait: bool = True,
+    say: Callable[[str], None] = lambda text: print(text, file=sys.stderr, flush=True),
+) -> bool:
+    """Hold the course's build lock; False when this process holds it already."""
+    key = os.path.abspath(path)
+    if key in _held:
+        return False
+    Path(key).parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(key, os.O_RDWR | os.O_CREAT, 0o644)
+    if not _try(fd):
+        other = holder(key)
+        if not wait:
+            os.close(fd)
+            raise BuildLocked(other)
+        say(f"clm: another build of this course is running (process {other}); waiting for it")
+        _block(fd)
+    os.ftruncate(fd, 0)
+    os.write(fd, str(os.getpid()).encode())
+    _held[key] = fd
+    return True
+
+
+def release(path: Path | str = LOCK_FILE) -> None:
+    fd = _held.pop(os.path.abspath(path), None)
+    if fd is None:
+        return
+    os.ftruncate(fd, 0)
+    os.close(fd)  # closing releases the lock
+
+
+def forget_inherited() -> None:
+    """In a forked child: drop the parent's lock descriptors, so the lock stays the parent's.
+
+    Closing a descriptor another process shares does not release a flock lock;
+    it only means a killed parent's lock ends with the parent, not its workers.
+    """
+    for fd in _held.values():
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _held.clear()
+
+
+def is_locked(path: Path | str = LOCK_FILE) -> bool:
+    """Whether some process holds the lock now (for reports; never waits)."""
+    key = os.path.abspath(path)
+    if key in _held:
+        return True
+    if not Path(key).exists():
+        return False
+    fd = os.open(key, os.O_RDONLY)
+    try:
+        if fcntl is None:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
