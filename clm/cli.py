@@ -161,8 +161,8 @@ def build(
     return run_doit({"DOIT_CONFIG": doit_config(jobs), "task_course": task_course}, [], no_wait)
 
 
-def run_doit(namespace: dict, task_names: list[str], no_wait: bool = False) -> int:
-    """doit's run command on these tasks, holding the course's build lock."""
+def run_doit(namespace: dict, arguments: list[str], no_wait: bool = False) -> int:
+    """doit's run command (with these options and task names), holding the build lock."""
     from doit.cmd_base import ModuleTaskLoader
     from doit.doit_cmd import DoitMain
 
@@ -178,7 +178,7 @@ def run_doit(namespace: dict, task_names: list[str], no_wait: bool = False) -> i
         )
         return EXIT_USAGE
     try:
-        code = DoitMain(ModuleTaskLoader(namespace)).run(["run", *task_names])
+        code = DoitMain(ModuleTaskLoader(namespace)).run(["run", *arguments])
     finally:
         if held:
             lock.release(lock.LOCK_FILE)
@@ -309,9 +309,6 @@ def retry(job_id: int | None, failed: bool, as_json: bool) -> int:
 
 
 def _run_tasks(spec_file: Path, tasks: list[str], quiet: bool) -> int:
-    import contextlib
-    import io
-
     from clm.dodo import doit_config
     from clm.tasks import course_tasks_for_doit, prepare_build
 
@@ -331,9 +328,13 @@ def _run_tasks(spec_file: Path, tasks: list[str], quiet: bool) -> int:
     # Tasks of an older plan that the spec no longer has are skipped, not an error.
     list(task_course())
     wanted = [task for task in tasks if task in known]
-    out = io.StringIO() if quiet else None
-    with contextlib.redirect_stdout(out) if quiet else contextlib.nullcontext():
-        return run_doit(namespace, wanted) if wanted else EXIT_OK
+    if not wanted:
+        return EXIT_OK
+    # With --json, stdout carries the JSON alone: doit reports to stderr.
+    options = (
+        ["--output-file", "/dev/stderr" if os.name == "posix" else os.devnull] if quiet else []
+    )
+    return run_doit(namespace, [*options, *wanted])
 
 
 def workers_command(course: Path, as_json: bool) -> int:
