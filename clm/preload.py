@@ -14,6 +14,7 @@ import os
 import threading
 
 _registered = False
+_warming: threading.Thread | None = None
 
 
 def _warm_up() -> None:
@@ -23,7 +24,17 @@ def _warm_up() -> None:
 
 
 def _start_in_child() -> None:
-    threading.Thread(target=_warm_up, name="clm-warm-up", daemon=True).start()
+    global _warming
+    _warming = threading.Thread(target=_warm_up, name="clm-warm-up", daemon=True)
+    _warming.start()
+
+
+def wait_for_warm_up() -> None:
+    """Block until this worker's warm-up is done (importing beside it can race)."""
+    if _warming is not None:
+        _warming.join()
+    else:
+        _warm_up()
 
 
 def warm_up_forked_workers() -> None:

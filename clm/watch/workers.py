@@ -20,10 +20,10 @@ from concurrent.futures.process import BrokenProcessPool
 def _start_worker() -> None:
     # The fork hook of clm.lifetime has already tied this worker to the watcher.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from clm.deck import formats
     from clm.kernels import pool
+    from clm.preload import wait_for_warm_up
 
-    formats.warm_up()
+    wait_for_warm_up()
     pool().prestart()
 
 

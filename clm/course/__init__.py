@@ -1,0 +1,1 @@
+"""The course model and its discovery under slides/."""

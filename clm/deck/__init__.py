@@ -1,0 +1,1 @@
+"""Deck processing: the Jinja pre-pass, cells and tags, the kind rules, the formats."""
