@@ -224,14 +224,6 @@ def clean(spec: str | None) -> int:
     return EXIT_OK
 
 
-def _size(text: str) -> int:
-    units = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
-    number, unit = text.strip().upper().rstrip("B"), ""
-    if number and number[-1] in units:
-        number, unit = number[:-1], number[-1]
-    return int(float(number) * units[unit])
-
-
 def _print(data, text, as_json: bool) -> None:
     import json
 

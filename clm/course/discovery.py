@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from clm.course.headers import read_titles
+from clm.course.headers import deck_titles
 from clm.course.model import (
     DIAGRAM_SUFFIXES,
     IMAGE_SUFFIXES,
@@ -188,14 +188,7 @@ class _Discovery:
         if deck not in self.titles:
             if text is None:
                 text = (self.root / deck).read_text(encoding="utf-8")
-            titles = read_titles(text, Path(deck))
-            if titles is None:
-                stem = posixpath.splitext(posixpath.basename(deck))[0]
-                titles = (stem, stem)
-            german, english = titles
-            self.titles[deck] = tuple(
-                (lang, german if lang == "de" else english) for lang in self.spec.languages
-            )
+            self.titles[deck] = deck_titles(text, deck, self.spec.languages)
         return self.titles[deck]
 
     def topic(self, ref: TopicRef) -> Topic:

@@ -33,3 +33,11 @@ def read_titles(text: str, deck: Path) -> tuple[str, str] | None:
         )
     first, second = (ast.literal_eval(group) for group in args.groups())
     return first.strip(), second.strip()
+
+
+def deck_titles(text: str, deck: str, languages: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(language, title) for each language: German for de, English for the others,
+    the file stem for a deck without a header."""
+    titles = read_titles(text, Path(deck))
+    german, english = titles or (Path(deck).stem,) * 2
+    return tuple((lang, german if lang == "de" else english) for lang in languages)

@@ -15,6 +15,7 @@ from typing import Any
 
 from clm.lifetime import guard_forked_workers
 from clm.preload import warm_up_forked_workers
+from clm.state.history import pid_alive
 from clm.state.store import forget_store, open_store
 
 # doit's Dependency.save_success sets 'deps:' last: the task's record is complete then.
@@ -117,22 +118,12 @@ class _transaction:
         self.connection.execute("rollback" if exc_type else "commit")
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def sweep_temp_files(connection) -> list[str]:
     """Delete temporary files left by writers that died before renaming them."""
     swept = []
     rows = connection.execute("select path, pid from temp_files").fetchall()
     for path, pid in rows:
-        if pid != os.getpid() and _alive(pid):
+        if pid != os.getpid() and pid_alive(pid):
             continue
         try:
             os.unlink(path)

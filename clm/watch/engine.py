@@ -80,18 +80,18 @@ class Watcher:
         self.scope = Scope(spec.root, tuple(folders), frozenset({spec.key}))
 
     def _needs_new_plan(self, changes: Changes) -> bool:
-        from clm.course.headers import read_titles
+        from clm.course.headers import deck_titles
 
         if changes.created or changes.deleted or self.build.spec.key in changes.paths:
             return True
+        languages = self.build.spec.languages
         for path in changes.modified & self.decks.keys():
             try:
-                titles = read_titles((self.scope.root / path).read_text(encoding="utf-8"), path)
+                text = (self.scope.root / path).read_text(encoding="utf-8")
+                if deck_titles(text, path, languages) != self.decks[path]:
+                    return True
             except (OSError, CourseError):
                 return True  # the new plan reports what is wrong
-            known = dict(self.decks[path])
-            if titles is not None and (known.get("de"), known.get("en")) != titles:
-                return True
         return False
 
     def _replan(self) -> set[str]:
