@@ -20,7 +20,6 @@ from pathlib import Path
 from clm.state.records import connection
 
 KEEP_RUNS = 200
-HEARTBEAT_SECONDS = 1.0
 STALE_AFTER = 5.0  # a worker whose heartbeat is older is gone
 
 
@@ -50,6 +49,8 @@ def begin_run(state_file: Path | str, spec: str | None, command: list[str] | Non
         (os.getpid(), json.dumps(argv), spec, time.time()),
     )
     run = cursor.lastrowid
+    # Workers of killed builds could not say goodbye.
+    conn.execute("delete from workers where heartbeat < ?", (time.time() - STALE_AFTER,))
     oldest = run - KEEP_RUNS
     if oldest > 0 and run % 20 == 0:  # now and then, not on every build
         conn.execute("begin immediate")
@@ -248,19 +249,6 @@ def cache_use(state_file: Path | str, last_runs: int = 20) -> tuple[int, int]:
 # -- workers ---------------------------------------------------------------------
 
 
-def heartbeat(state_file: Path | str, run: int | None, task: str | None) -> None:
-    now = time.time()
-    _db(state_file).execute(
-        "insert into workers values (?, ?, ?, ?, ?) on conflict(pid) do update set "
-        "run = excluded.run, task = excluded.task, heartbeat = excluded.heartbeat",
-        (os.getpid(), run, task, now, now),
-    )
-
-
-def worker_gone(state_file: Path | str, pid: int | None = None) -> None:
-    _db(state_file).execute("delete from workers where pid = ?", (pid or os.getpid(),))
-
-
 @dataclass(frozen=True)
 class Worker:
     pid: int
@@ -271,14 +259,9 @@ class Worker:
 
 
 def live_workers(state_file: Path | str) -> list[Worker]:
-    """Workers with a recent heartbeat whose process still exists; forgets the others."""
-    conn = _db(state_file)
-    now = time.time()
-    live, gone = [], []
-    for row in conn.execute("select pid, run, task, started, heartbeat from workers order by pid"):
-        worker = Worker(*row)
-        fresh = now - worker.heartbeat <= STALE_AFTER
-        (live if fresh and pid_alive(worker.pid) else gone).append(worker)
-    if gone:
-        conn.executemany("delete from workers where pid = ?", [(w.pid,) for w in gone])
-    return live
+    """Workers with a recent heartbeat whose process still exists (a read, never a write)."""
+    rows = _db(state_file).execute(
+        "select pid, run, task, started, heartbeat from workers where heartbeat >= ? order by pid",
+        (time.time() - STALE_AFTER,),
+    )
+    return [worker for worker in (Worker(*row) for row in rows) if pid_alive(worker.pid)]

@@ -82,10 +82,6 @@ class WorkerPool:
         self.close()
         self.start()
 
-    def pids(self) -> list[int]:
-        processes = getattr(self._executor, "_processes", None) or {}
-        return list(processes)
-
     def close(self, grace: float = 0.6) -> None:
         """End the workers: SIGTERM (a clean exit), then SIGKILL for what is left."""
         executor, self._executor = self._executor, None
