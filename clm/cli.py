@@ -271,30 +271,20 @@ def jobs_command(args) -> int:
 def retry(job_id: int | None, failed: bool, as_json: bool) -> int:
     import json
 
-    from clm.state import history
-    from clm.state.db import STATE_PATH
+    from clm import reports
 
     if (job_id is None) == (not failed):
         print("error: name a job ID or say --failed", file=sys.stderr)
         return EXIT_USAGE
-    if failed:
-        latest = history.runs(STATE_PATH, limit=1)
-        run = latest[0] if latest else None
-        chosen = [] if run is None else history.jobs(STATE_PATH, run.id)
-        tasks = sorted({j.task for j in chosen if j.status in ("failed", "not-rebuilt")})
-    else:
-        job = history.get_job(STATE_PATH, job_id)
-        if job is None:
-            print(f"error: there is no job {job_id}", file=sys.stderr)
-            return EXIT_USAGE
-        run, tasks = history.get_run(STATE_PATH, job.run), [job.task]
+    try:
+        spec, tasks = reports.tasks_to_retry(job_id)
+    except CourseError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
     if not tasks:
         print(json.dumps({"tasks": [], "exit_code": 0}) if as_json else "nothing failed")
         return EXIT_OK
-    if run is None or not run.spec:
-        print("error: the run does not say which spec it built", file=sys.stderr)
-        return EXIT_USAGE
-    code = _run_tasks(Path(run.spec).resolve(), tasks, quiet=as_json)
+    code = _run_tasks(Path(spec).resolve(), tasks, quiet=as_json)
     if as_json:
         print(json.dumps({"tasks": tasks, "exit_code": code}))
     return code

@@ -12,6 +12,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+from clm.errors import CourseError
 from clm.state import cache, history, lock
 from clm.state.db import STATE_PATH
 from clm.state.records import connection
@@ -163,6 +164,24 @@ def job_text(job: dict) -> str:
     if job["error"]:
         lines.append("error:\n" + job["error"])
     return "\n".join(lines)
+
+
+def tasks_to_retry(job_id: int | None) -> tuple[str | None, list[str]]:
+    """(spec, task names): one job's task, or (None) the last run's failed tasks and the
+    tasks they held back. CourseError when there is no such job or no spec to build."""
+    if job_id is None:
+        latest = history.runs(STATE_PATH, limit=1)
+        run = latest[0] if latest else None
+        found = [] if run is None else history.jobs(STATE_PATH, run.id)
+        tasks = sorted({j.task for j in found if j.status in ("failed", "not-rebuilt")})
+    else:
+        job = history.get_job(STATE_PATH, job_id)
+        if job is None:
+            raise CourseError(f"there is no job {job_id}")
+        run, tasks = history.get_run(STATE_PATH, job.run), [job.task]
+    if tasks and (run is None or not run.spec):
+        raise CourseError("the run does not say which spec it built")
+    return (run.spec if run else None), tasks
 
 
 def workers() -> dict:
