@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from pathlib import Path
 
 from clm.state import counters
@@ -32,15 +32,13 @@ def write_atomic(path: Path, data: bytes, state_file: Path, spec: str | None) ->
             record_outputs(state_file, spec, [path.as_posix()])
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temp_name = tempfile.mkstemp(
-        prefix=f".{path.name[:40]}.", suffix=".clm-tmp", dir=path.parent
-    )
-    os.close(descriptor)
-    temp = Path(temp_name)
+    # Named and registered before it exists: a writer killed at any moment leaves
+    # no file, or one the next build knows to sweep.
+    temp = path.parent / f".{path.name[:40]}.{secrets.token_hex(6)}.clm-tmp"
     temp_key = os.path.relpath(temp)
     register_temp(state_file, temp_key)
     try:
-        with open(temp, "wb") as stream:
+        with open(temp, "xb") as stream:
             stream.write(data)
         if os.name != "nt":
             os.chmod(temp, 0o644)

@@ -6,7 +6,8 @@ keep running, and keep their Jupyter kernels running. So every forked worker
 asks Linux for SIGTERM when its parent dies (PR_SET_PDEATHSIG), turns SIGTERM
 into a clean exit whose finalizers shut its kernels and converters down, and
 reports a heartbeat with the task it works on to the state file, which is what
-``clm workers list`` shows. Elsewhere a thread polls for the parent instead.
+``clm workers list`` shows. A thread watching the parent backs that up (and is
+the only guard off Linux): if the clean exit hangs, it ends the process.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from multiprocessing import util
 from pathlib import Path
 
 _PR_SET_PDEATHSIG = 1
+EXIT_GRACE_SECONDS = 3.0  # for a worker's clean exit after its parent died
 _hooked = False
 _current_task: str | None = None
 _prctl = None
@@ -60,20 +62,26 @@ def _load_prctl():
 
 
 def die_with_parent(parent: int) -> None:
-    """SIGTERM this process when ``parent`` dies; SIGTERM exits cleanly."""
+    """End this process soon after ``parent`` dies: cleanly if it can, at once if not."""
     signal.signal(signal.SIGTERM, _leave)
     if _prctl is not None:
         _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    else:
-        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
-    if os.getppid() != parent:  # the parent died before the request took effect
-        os.kill(os.getpid(), signal.SIGTERM)
+    threading.Thread(target=_watch_parent, args=(parent,), name="clm-parent", daemon=True).start()
 
 
 def _watch_parent(parent: int) -> None:
+    """The fallback behind PR_SET_PDEATHSIG, and the only guard where Linux's is missing.
+
+    A clean exit can hang: the main thread may be stuck where no signal handler
+    runs, or the exit may wait forever to flush results into a queue whose
+    reader died. Past the grace period the process ends without cleaning up;
+    its kernels notice their parent is gone and end themselves.
+    """
     while os.getppid() == parent:
-        time.sleep(0.5)
+        time.sleep(0.25)
     os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(EXIT_GRACE_SECONDS)
+    os._exit(128 + signal.SIGTERM)
 
 
 def _heartbeat(state_file: str) -> None:
