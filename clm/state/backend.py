@@ -30,6 +30,7 @@ class SqliteStateDB:
         self.codec = codec
         self.store = open_store(Path(name))
         self.connection = self.store.connection
+        self._generation = self._stored_generation()
         # Rows as stored; decoded on first use, and compared before writing so
         # that tasks whose record did not change (group tasks, say) cost no write.
         self._raw: dict[str, str] = dict(
@@ -44,11 +45,33 @@ class SqliteStateDB:
         warm_up_forked_workers()
 
     def refresh(self) -> None:
-        """Read the state again: another build may have finished while we waited for it."""
+        """Read the task records again if another process changed them since we last did.
+
+        A build that waited for another, and a watcher between two saves, must not
+        decide from records another build has since replaced; re-reading them all
+        on every cycle would cost more than the cycle.
+        """
         self._commit(sorted(self._dirty))
+        if self._stored_generation() == self._generation:
+            return
+        self._generation = self._stored_generation()
         self._raw = dict(self.connection.execute("select task_id, data from doit_tasks"))
         self._tasks.clear()
         self.store.reload_hashes()
+
+    def _stored_generation(self) -> int:
+        row = self.connection.execute(
+            "select value from meta where key = 'task-records'"
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def _bump_generation(self) -> None:
+        """Inside a write transaction: mark the task records as changed by this process."""
+        self.connection.execute(
+            "insert into meta values ('task-records', '1') on conflict(key) "
+            "do update set value = cast(value as integer) + 1"
+        )
+        self._generation = self._stored_generation()
 
     def _task(self, task_id: str) -> dict | None:
         data = self._tasks.get(task_id)
@@ -80,6 +103,7 @@ class SqliteStateDB:
         self._dirty.discard(task_id)
         with _transaction(self.connection):
             self.connection.execute("delete from doit_tasks where task_id = ?", (task_id,))
+            self._bump_generation()
 
     def remove_all(self) -> None:
         self._tasks.clear()
@@ -87,6 +111,7 @@ class SqliteStateDB:
         self._dirty.clear()
         with _transaction(self.connection):
             self.connection.execute("delete from doit_tasks")
+            self._bump_generation()
 
     def _commit(self, task_ids: list[str]) -> None:
         rows = []
@@ -99,6 +124,8 @@ class SqliteStateDB:
         if rows or self.store.has_new_hashes():
             with _transaction(self.connection):
                 self.connection.executemany("insert or replace into doit_tasks values (?, ?)", rows)
+                if rows:
+                    self._bump_generation()
                 self.store.flush_hashes()
 
     def dump(self) -> None:

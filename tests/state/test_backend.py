@@ -122,3 +122,33 @@ def test_sweep_removes_temp_files_of_dead_writers(tmp_path):
     conn.execute("insert into temp_files values (?, ?)", (str(living), os.getppid()))
     assert sweep_temp_files(conn) == [str(orphan)]
     assert not orphan.exists() and living.exists()
+
+
+def test_refresh_reads_the_records_again_only_after_another_process_wrote(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.txt").write_text("a")
+    manager = _manager(tmp_path)
+    manager.save_success(_task("one", ["a.txt"]))
+    backend = manager.backend
+    raw = backend._raw
+    backend.refresh()
+    assert backend._raw is raw  # only this process wrote: nothing to read
+    code = (
+        "from tests.state.test_backend import _manager, _task\n"
+        "from pathlib import Path\n"
+        "manager = _manager(Path('.'))\n"
+        "manager.save_success(_task('two', ['a.txt']))\n"
+        "manager.close()\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.getcwd() + os.pathsep + str(_repo())}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)
+    assert not backend.in_("two")
+    backend.refresh()
+    assert backend.in_("two") and backend.in_("one")
+    manager.close()
+
+
+def _repo():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parents[2]
