@@ -40,9 +40,9 @@ def build_output(
     executed: str | None,
 ) -> TaskFailed | None:
     """Write one output file of a deck."""
+    working_on(f"{deck}:{target}", state_file)
     from clm.deck import formats
 
-    working_on(f"{deck}:{target}", state_file)
     try:
         if executed is not None:
             import nbformat
@@ -138,6 +138,7 @@ def execute_deck(
     Variants with the same code (completed and speaker, languages) share one
     execution, and an execution whose key is in the cache runs no kernel.
     """
+    working_on(f"{deck}:execute", state_file)
     import copy
 
     import nbformat
@@ -145,7 +146,6 @@ def execute_deck(
     from clm.execute import CellFailure, run_notebook
     from clm.state import cache, counters
 
-    working_on(f"{deck}:execute", state_file)
     try:
         groups = execution_groups(deck, notebooks, inputs, allow_errors, templates, environment)
     except CourseError as exc:
@@ -213,10 +213,10 @@ def render_diagram(
     includes: tuple[str, ...] = (),
 ) -> TaskFailed | dict:
     """Render a diagram into ``.clm/renders/``; ``targets`` pairs file names and paths."""
+    working_on(f"{source}:render", state_file)
     from clm.diagrams.errors import DiagramError
     from clm.diagrams.render import render
 
-    working_on(f"{source}:render", state_file)
     data = Path(source).read_bytes()
     included = [(path, Path(path).read_bytes()) for path in includes if Path(path).is_file()]
     try:

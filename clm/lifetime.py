@@ -36,9 +36,14 @@ def working_on(task: str | None, state_file: str) -> None:
     """Name the task this process runs now (the heartbeat reports it).
 
     A process that runs tasks without having been forked as a worker (``doit
-    -n 1`` runs them in the doit process) starts its heartbeat here.
+    -n 1`` runs them in the doit process) starts its heartbeat here. Every task
+    first waits for the worker's warm-up: importing the conversion libraries in
+    two threads at once can hand one of them a half-initialised module.
     """
+    from clm.preload import wait_for_warm_up
+
     global _current_task
+    wait_for_warm_up()
     _current_task = task
     if _beating != os.getpid():
         start_heartbeat(state_file)
