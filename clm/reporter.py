@@ -13,15 +13,11 @@ records the run and every executed task in the history of the state file.
 
 from __future__ import annotations
 
-import os
-
 from doit.exceptions import BaseFail, UnmetDependency
 from doit.reporter import ConsoleReporter
 
 from clm.state import counters, history, lock
 from clm.state.db import STATE_PATH
-
-NO_WAIT_VARIABLE = "CLM_NO_WAIT"  # set by `clm build --no-wait`
 
 
 def work_summary(totals: dict[str, int]) -> str:
@@ -59,11 +55,8 @@ class ClmReporter(ConsoleReporter):
         from clm.progress import Progress
         from clm.tasks import planned_spec
 
-        self.locked = lock.acquire(
-            lock.LOCK_FILE,
-            wait=not os.environ.get(NO_WAIT_VARIABLE),
-            say=self.write_line,
-        )
+        # `clm build` takes the lock itself (and may refuse to wait); plain `doit` waits here.
+        self.locked = lock.acquire(lock.LOCK_FILE, say=self.write_line)
         if self.locked:
             _refresh_state()
         self.run = history.begin_run(self.state_file, planned_spec)

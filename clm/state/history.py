@@ -207,9 +207,7 @@ def _live_runs(conn) -> set[int]:
     return {run for run, pid in rows if pid_alive(pid)}
 
 
-def jobs(
-    state_file: Path | str, run: int, *, failed_only: bool = False, limit: int | None = None
-) -> list[Job]:
+def jobs(state_file: Path | str, run: int, *, failed_only: bool = False) -> list[Job]:
     conn = _db(state_file)
     query = (
         "select id, run, task, status, started, ended, from_cache, error from jobs where run = ?"
@@ -217,8 +215,6 @@ def jobs(
     if failed_only:
         query += " and status = 'failed'"
     query += " order by id"
-    if limit:
-        query += f" limit {int(limit)}"
     live = _live_runs(conn)
     return [_job(row, live) for row in conn.execute(query, (run,))]
 

@@ -193,13 +193,16 @@ class Watcher:
 
     def _run(self, selected: set[str]) -> dict:
         """Check and run ``selected``, each after the selected tasks it depends on."""
-        blocking = {name: len(self._upstream_of(name, selected)) for name in selected}
-        dependents: dict[str, list[str]] = {}
-        for name in selected:
-            for upstream in self._upstream_of(name, selected):
-                dependents.setdefault(upstream, []).append(name)
         from clm.state import history
         from clm.state.db import STATE_PATH
+
+        blocking: dict[str, int] = {}
+        dependents: dict[str, list[str]] = {}
+        for name in selected:
+            upstream = self._upstream_of(name, selected)
+            blocking[name] = len(upstream)
+            for producer in upstream:
+                dependents.setdefault(producer, []).append(name)
 
         ready = [name for name, count in blocking.items() if count == 0]
         running: dict[Future, tuple[str, dict, int]] = {}
