@@ -157,6 +157,9 @@ def execute_deck(
     for key, members in groups.items():
         _, _, _, _, first, cells, _ = members[0]
         outputs = cache.get(key)
+        if outputs is not None and not _usable(outputs, first):
+            cache.drop("executions", key)
+            outputs = None
         if outputs is None:
             ran = True
             try:
@@ -183,6 +186,22 @@ def execute_deck(
     if failures:
         return TaskFailed("\n".join(failures))
     return {"from_cache": not ran}
+
+
+def _usable(outputs, notebook) -> bool:
+    """Whether cached outputs fit the notebook's code cells (a damaged entry does not)."""
+    code_cells = sum(1 for cell in notebook.cells if cell.cell_type == "code")
+    return (
+        isinstance(outputs, list)
+        and len(outputs) == code_cells
+        and all(
+            isinstance(entry, list)
+            and len(entry) == 2
+            and isinstance(entry[0], list)
+            and all(isinstance(output, dict) for output in entry[0])
+            for entry in outputs
+        )
+    )
 
 
 def _failure_message(deck: str, failure, cells, members) -> str:
@@ -220,7 +239,7 @@ def render_diagram(
     data = Path(source).read_bytes()
     included = [(path, Path(path).read_bytes()) for path in includes if Path(path).is_file()]
     try:
-        files, from_cache = render(source, data, formats, included)
+        files, from_cache = render(source, data, formats, included, [n for n, _ in targets])
     except DiagramError as error:
         return TaskFailed(str(error))
     produced = dict(files)

@@ -440,7 +440,30 @@ def init(folder: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import sqlite3
+
+    from clm.state.db import STATE_PATH, is_damage, unreadable_state
+
     args = _parser().parse_args(argv)
+    try:
+        return _command(args)
+    except CourseError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except sqlite3.DatabaseError as error:
+        if not is_damage(error):
+            raise
+        # Damage found past opening. The cache is disposable, the state is not.
+        from clm.state import cache
+
+        if cache.replace_if_damaged():
+            print("error: the damaged cache was replaced; run the command again", file=sys.stderr)
+        else:
+            print(f"error: {unreadable_state(Path(STATE_PATH), error)}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _command(args: argparse.Namespace) -> int:
     if args.command == "build":
         return build(args.spec, args.only, args.lang, args.jobs, args.no_wait)
     if args.command == "watch":

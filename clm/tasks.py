@@ -16,6 +16,7 @@ from clm.gc_pause import paused_garbage_collection
 from clm.layout import Kind
 from clm.plan import OutputPlan, plan_spec
 from clm.spec import CourseSpec
+from clm.state import cache
 from clm.state.checker import set_virtual_dependency
 from clm.state.db import STATE_PATH
 from clm.state.records import connection, outputs_of_other_specs, reassign_outputs
@@ -73,6 +74,7 @@ def prepare_build(
         plan = select(plan, only)
     state_file = Path(STATE_FILE_PATH)
     store = open_store(state_file)
+    cache.check_usable()  # before the workers fork: a damaged cache is replaced once
     _check_other_specs(spec, plan, state_file)
 
     engine = engine_key()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from multiprocessing import util
 
 from clm.diagrams import tools
@@ -62,14 +62,20 @@ def render(
     data: bytes,
     formats: tuple[str, ...],
     included: Sequence[tuple[str, bytes]] = (),
+    expected: Collection[str] | None = None,
 ) -> tuple[list, bool]:
     """([(file name, bytes)], served from the cache); raises DiagramError.
 
-    ``included`` holds (path, bytes) of the files a PlantUML source includes.
+    ``included`` holds (path, bytes) of the files a PlantUML source includes;
+    ``expected`` the file names the plan counts on: a cached render with other
+    names cannot be used, so it is dropped and the source rendered again.
     """
     kind = "drawio" if source.endswith(".drawio") else "plantuml"
     key = render_key(kind, data, formats, included)
     files = cache.get_render(key)
+    if files is not None and expected is not None and {n for n, _ in files} != set(expected):
+        cache.drop("renders", key)
+        files = None
     if files is not None:
         counters.add(counters.RENDER_CACHE_HITS)
         return files, True

@@ -10,11 +10,16 @@ course sees a consistent state.
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
+from doit.exceptions import InvalidDodoFile
+
+from clm.errors import CourseError
 from clm.lifetime import guard_forked_workers
 from clm.preload import warm_up_forked_workers
+from clm.state.db import is_damage, unreadable_state
 from clm.state.history import pid_alive
 from clm.state.store import forget_store, open_store
 
@@ -28,14 +33,21 @@ class SqliteStateDB:
     def __init__(self, name: str, codec: Any, *, module_name: str | None = None):
         self.name = name
         self.codec = codec
-        self.store = open_store(Path(name))
-        self.connection = self.store.connection
-        self._generation = self._stored_generation()
-        # Rows as stored; decoded on first use, and compared before writing so
-        # that tasks whose record did not change (group tasks, say) cost no write.
-        self._raw: dict[str, str] = dict(
-            self.connection.execute("select task_id, data from doit_tasks")
-        )
+        try:
+            self.store = open_store(Path(name))
+            self.connection = self.store.connection
+            self._generation = self._stored_generation()
+            # Rows as stored; decoded on first use, and compared before writing so
+            # that tasks whose record did not change (group tasks, say) cost no write.
+            self._raw: dict[str, str] = dict(
+                self.connection.execute("select task_id, data from doit_tasks")
+            )
+        except sqlite3.DatabaseError as error:
+            if not is_damage(error):
+                raise
+            raise InvalidDodoFile(str(unreadable_state(Path(name), error))) from None
+        except CourseError as error:  # doit prints its own errors as "ERROR: …", no traceback
+            raise InvalidDodoFile(str(error)) from None
         self._tasks: dict[str, dict] = {}
         self._dirty: set[str] = set()
         sweep_temp_files(self.connection)

@@ -8,12 +8,17 @@ Only successful executions are stored; a failure is never a result.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from clm.errors import CourseError
+from clm.state.db import is_damage
 
 CACHE_FILE = ".clm/cache.sqlite"
 
@@ -40,11 +45,77 @@ _connections: dict[tuple[int, str], sqlite3.Connection] = {}
 
 def _connect(path: Path) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return _open(path)
+    except sqlite3.DatabaseError as error:
+        if not is_damage(error):
+            raise
+        _put_aside(path, error)
+        return _open(path)
+
+
+def _open(path: Path) -> sqlite3.Connection:
     connection = sqlite3.connect(path, timeout=60, isolation_level=None)
-    connection.execute("pragma journal_mode=wal")
-    connection.execute("pragma synchronous=normal")
-    connection.executescript(SCHEMA)
+    try:
+        connection.execute("pragma journal_mode=wal")
+        connection.execute("pragma synchronous=normal")
+        connection.executescript(SCHEMA)
+        # A damaged file often passes the pragmas and fails at its first read.
+        connection.execute("select key from executions limit 1").fetchone()
+    except BaseException:
+        connection.close()
+        raise
     return connection
+
+
+def _put_aside(path: Path, error: BaseException) -> None:
+    """Everything in the cache can be computed again: a damaged cache is moved
+    aside (not deleted, it may be worth a look) and a new one started."""
+    aside = path.with_name(f"{path.name}.damaged")  # one kept: the latest
+    os.replace(path, aside)
+    for suffix in ("-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(f"{path}{suffix}")
+    print(
+        f"warning: {path}: the results cache could not be read ({error}); it only holds "
+        f"results clm can compute again, so it was moved to {aside} and a new, empty cache "
+        "was started (executions and renders are redone once)",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def replace_if_damaged(path: Path | str = CACHE_FILE) -> bool:
+    """Check the whole cache file; a damaged one is put aside. True when it was."""
+    path = Path(path)
+    if not path.is_file():
+        return False
+    checker = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        verdict = checker.execute("pragma quick_check").fetchone()[0]
+        error: BaseException | None = None if verdict == "ok" else ValueError(verdict)
+    except sqlite3.DatabaseError as found:
+        if not is_damage(found):
+            raise
+        error = found
+    finally:
+        checker.close()
+    if error is None:
+        return False
+    stale = _connections.pop((os.getpid(), str(path.resolve())), None)
+    if stale is not None:
+        stale.close()
+    _put_aside(path, error)
+    return True
+
+
+def check_usable(path: Path | str = CACHE_FILE) -> None:
+    """Open the cache once in this process, replacing it when damaged.
+
+    Called before the workers fork, so that they find a usable cache and do
+    not race to replace a damaged one.
+    """
+    connection(path)
 
 
 def connection(path: Path | str = CACHE_FILE) -> sqlite3.Connection:
@@ -62,8 +133,20 @@ def get(key: str, path: Path | str = CACHE_FILE) -> list | None:
     row = conn.execute("select outputs from executions where key = ?", (key,)).fetchone()
     if row is None:
         return None
+    try:
+        outputs = json.loads(row[0])
+    except ValueError:
+        drop("executions", key, path)
+        return None
     conn.execute("update executions set last_used = ? where key = ?", (time.time(), key))
-    return json.loads(row[0])
+    return outputs
+
+
+def drop(table: str, key: str, path: Path | str = CACHE_FILE) -> None:
+    """Forget an entry that cannot be used, so that it is computed again."""
+    if table not in TABLES:
+        raise ValueError(table)
+    connection(path).execute(f"delete from {table} where key = ?", (key,))
 
 
 def contains(table: str, key: str, path: Path | str = CACHE_FILE) -> bool:
@@ -116,8 +199,13 @@ def get_render(key: str, path: Path | str = CACHE_FILE) -> list[tuple[str, bytes
     row = conn.execute("select files from renders where key = ?", (key,)).fetchone()
     if row is None:
         return None
+    try:
+        files = _unpack(row[0])
+    except (ValueError, TypeError):
+        drop("renders", key, path)
+        return None
     conn.execute("update renders set last_used = ? where key = ?", (time.time(), key))
-    return _unpack(row[0])
+    return files
 
 
 def put_render(key: str, files: list[tuple[str, bytes]], path: Path | str = CACHE_FILE) -> None:
@@ -158,25 +246,67 @@ def export_cache(target: Path, path: Path | str = CACHE_FILE) -> CacheStats:
 
 
 def import_cache(source: Path, path: Path | str = CACHE_FILE) -> int:
-    """Add the entries of an exported cache; returns how many were new."""
+    """Add the entries of an exported cache; returns how many were new.
+
+    Raises CourseError, and changes nothing, when ``source`` is not a clm cache.
+    """
+    present = _exported_tables(source)
     conn = connection(path)
     before = stats(path).entries
     conn.execute("attach database ? as imported", (str(source),))
     try:
-        present = {
-            name
-            for (name,) in conn.execute(
-                "select name from imported.sqlite_master where type='table'"
-            )
-        }
         conn.execute("begin immediate")
-        for table in TABLES:
-            if table in present:  # caches exported before renders were cached have none
-                conn.execute(f"insert or ignore into {table} select * from imported.{table}")
+        for table in present:  # caches exported before renders were cached have none
+            conn.execute(f"insert or ignore into {table} select * from imported.{table}")
         conn.execute("commit")
     finally:
         conn.execute("detach database imported")
     return stats(path).entries - before
+
+
+def _exported_tables(source: Path) -> list[str]:
+    """The cache tables an exported file holds, each with exactly clm's columns."""
+    fix = "export one with `clm cache export FILE` from a course that has a cache"
+    try:
+        exported = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as error:
+        raise CourseError(f"cannot open the file as a clm cache ({error}); {fix}", source) from None
+    expected = _schema_columns()
+    try:
+        tables = []
+        for table in TABLES:
+            columns = [row[1] for row in exported.execute(f"pragma table_info({table})")]
+            if not columns:
+                continue
+            if columns != expected[table]:
+                raise CourseError(
+                    f"its table '{table}' has the columns {', '.join(columns)}, not those of "
+                    f"a clm cache ({', '.join(expected[table])}); {fix}",
+                    source,
+                )
+            tables.append(table)
+    except sqlite3.DatabaseError as error:
+        raise CourseError(f"not a clm cache export ({error}); {fix}", source) from None
+    finally:
+        exported.close()
+    if not tables:
+        raise CourseError(
+            f"not a clm cache export: it has no table of executions or renders; {fix}", source
+        )
+    return tables
+
+
+def _schema_columns() -> dict[str, list[str]]:
+    """The columns of each cache table, as SCHEMA defines them."""
+    memory = sqlite3.connect(":memory:")
+    try:
+        memory.executescript(SCHEMA)
+        return {
+            table: [row[1] for row in memory.execute(f"pragma table_info({table})")]
+            for table in TABLES
+        }
+    finally:
+        memory.close()
 
 
 def prune(max_bytes: int, path: Path | str = CACHE_FILE) -> int:

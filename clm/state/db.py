@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from clm.errors import CourseError
+
 STATE_FOLDER = ".clm"
 STATE_FILE = "state.sqlite"
 STATE_PATH = f"{STATE_FOLDER}/{STATE_FILE}"  # relative to the course root, every build's cwd
@@ -75,11 +77,45 @@ def ensure_state_folder(root: Path) -> Path:
     return folder
 
 
+class UnreadableStateError(CourseError):
+    """The state file exists but SQLite cannot read it (damaged, or not clm's)."""
+
+
 def connect(path: Path) -> sqlite3.Connection:
     ensure_state_folder(path.parent.parent)
     connection = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
-    connection.execute("pragma journal_mode=wal")
-    connection.execute("pragma synchronous=normal")
-    connection.execute("pragma busy_timeout=60000")
-    connection.executescript(SCHEMA)
+    try:
+        connection.execute("pragma journal_mode=wal")
+        connection.execute("pragma synchronous=normal")
+        connection.execute("pragma busy_timeout=60000")
+        connection.executescript(SCHEMA)
+    except sqlite3.DatabaseError as error:
+        connection.close()
+        if not is_damage(error):
+            raise  # locked, disk full, read-only: not the file's fault
+        raise unreadable_state(path, error) from None
     return connection
+
+
+def is_damage(error: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite says the file itself is bad (as opposed to locked, full, read-only)."""
+    return getattr(error, "sqlite_errorname", "") in ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+
+
+def unreadable_state(path: Path, error: BaseException) -> UnreadableStateError:
+    """The message for a damaged state file: what it is, what resetting it costs."""
+    shown = _shown(path)
+    return UnreadableStateError(
+        f"the build state cannot be read ({error}). It only records what earlier builds "
+        f"did: reset it with `rm {shown}*` and build again (every task runs once more; "
+        "executions still come from the cache)",
+        shown,
+    )
+
+
+def _shown(path: Path) -> str:
+    """A path as the author knows it: relative to the working folder when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)

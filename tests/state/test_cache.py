@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
+from clm.errors import CourseError
 from clm.state import cache
 
 PICTURES = [("flow.png", b"\x89PNG\n\x00binary\n"), ("flow.svg", b"<svg/>"), ("empty.png", b"")]
@@ -50,3 +53,65 @@ def test_prune_drops_the_least_recently_used_of_either_kind(tmp_path):
     assert removed == 1
     assert cache.get_render("old", path) is None
     assert cache.get_render("newest", path) is not None and cache.get("newer", path) is not None
+
+
+def test_a_damaged_cache_is_put_aside_and_replaced(tmp_path, capsys):
+    path = tmp_path / "cache.sqlite"
+    path.write_bytes(b"this is no SQLite file" * 10)
+    assert cache.stats(path).entries == 0
+    assert (tmp_path / "cache.sqlite.damaged").read_bytes().startswith(b"this is no")
+    warning = capsys.readouterr().err
+    assert f"warning: {path}: the results cache could not be read" in warning
+    assert "moved to" in warning and "cache.sqlite.damaged" in warning
+    cache.put("e", [[[], 1]], path)
+    assert cache.get("e", path) == [[[], 1]]
+
+
+def test_damage_found_past_opening_is_put_aside_too(tmp_path, capsys):
+    path = tmp_path / "cache.sqlite"
+    cache.put("e", [[[], 1]], path)
+    assert not cache.replace_if_damaged(path)
+    cache.connection(path).execute("pragma wal_checkpoint(truncate)")
+    data = bytearray(path.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)  # the header survives, the pages do not
+    path.write_bytes(bytes(data))
+    assert cache.replace_if_damaged(path)
+    assert "could not be read" in capsys.readouterr().err
+    assert cache.stats(path).entries == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"hello\n", "not a clm cache export (file is not a database)"),
+        ("create table executions (a, b)", "its table 'executions' has the columns a, b"),
+        ("create table notes (a, b)", "it has no table of executions or renders"),
+    ],
+)
+def test_importing_a_file_that_is_no_cache_changes_nothing(tmp_path, content, message):
+    target = tmp_path / "cache.sqlite"
+    cache.put("e", [[[], 1]], target)
+    source = tmp_path / "other.db"
+    if isinstance(content, bytes):
+        source.write_bytes(content)
+    else:
+        with sqlite3.connect(source) as conn:
+            conn.execute(content)
+    with pytest.raises(CourseError) as raised:
+        cache.import_cache(source, target)
+    assert str(raised.value).startswith(f"{source}: ")
+    assert message in str(raised.value)
+    assert "clm cache export FILE" in str(raised.value)
+    assert cache.stats(target).entries == 1
+
+
+def test_entries_that_cannot_be_read_are_dropped(tmp_path):
+    path = tmp_path / "cache.sqlite"
+    cache.put("execution", [[[], 1]], path)
+    cache.put_render("render", PICTURES, path)
+    conn = cache.connection(path)
+    conn.execute("update executions set outputs = '[[[], 1'")
+    conn.execute("update renders set files = x'00ff'")
+    assert cache.get("execution", path) is None
+    assert cache.get_render("render", path) is None
+    assert cache.stats(path).entries == 0
