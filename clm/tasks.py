@@ -100,7 +100,7 @@ def prepare_build(
         engine_dep=engine_dep,
         environment=environment,
         environment_dep=set_virtual_dependency("python-environment", environment),
-        warnings=(*spec.warnings, *warnings),
+        warnings=(*spec.warnings, *course.warnings, *warnings),
         converters_dep=set_virtual_dependency("diagram-converters", converter_versions()),
     )
 
@@ -178,6 +178,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
                         (
                             STATE_FILE_PATH,
                             spec_key,
+                            output_root,
                             deck,
                             variant.lang,
                             variant.kind.value,
@@ -263,7 +264,13 @@ def task_dicts(build: Build) -> Iterator[dict]:
             "actions": [
                 (
                     actions.copy_files,
-                    (STATE_FILE_PATH, spec_key, copies, f"{job.source}:{prefix}-{job.lang}"),
+                    (
+                        STATE_FILE_PATH,
+                        spec_key,
+                        output_root,
+                        copies,
+                        f"{job.source}:{prefix}-{job.lang}",
+                    ),
                 )
             ],
             "file_dep": sorted({source for source, _ in copies}),
