@@ -51,17 +51,25 @@ class _Found:
     is_dir: bool
 
 
+def _is_dir(entry: os.DirEntry) -> bool:
+    """A symlink loop is no folder here; using it as a topic names the loop."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
 def index_topics(root: Path) -> dict[str, list[_Found]]:
     """Every topic under slides/, by id (an id may be found more than once)."""
     found: dict[str, list[_Found]] = {}
     slides = root / "slides"
     for module in sorted(os.scandir(slides), key=lambda e: e.name):
-        if not module.is_dir() or module.name.startswith(("_", ".")):
+        if not _is_dir(module) or module.name.startswith(("_", ".")):
             continue
         for entry in sorted(os.scandir(module.path), key=lambda e: e.name):
             if entry.name.startswith(("_", ".")) or is_ignored(entry.name):
                 continue
-            is_dir = entry.is_dir()
+            is_dir = _is_dir(entry)
             if not is_dir and not is_deck_name(entry.name):
                 continue
             tid = topic_id(entry.name)
