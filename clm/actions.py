@@ -18,8 +18,13 @@ from clm.errors import CourseError
 from clm.files import copy_atomic, remove_empty_folders, write_atomic
 from clm.layout import Format, Kind
 from clm.lifetime import working_on
-from clm.paths import check_within
-from clm.state.records import forget_outputs, recorded_among, recorded_outputs
+from clm.paths import holding_folder, refusal
+from clm.state.records import (
+    forget_outputs,
+    output_folders,
+    recorded_among,
+    recorded_outputs,
+)
 
 
 def _environment(templates: str | None):
@@ -184,7 +189,12 @@ def execute_deck(
                 cell.outputs = [nbformat.from_dict(output) for output in cell_outputs]
                 cell.execution_count = count
             data = nbformat.writes(notebook, version=4).encode("utf-8")
-            write_atomic(Path(target), data, Path(state_file), None, inside=Path(state_file).parent)
+            try:
+                write_atomic(
+                    Path(target), data, Path(state_file), None, inside=Path(state_file).parent
+                )
+            except CourseError as exc:
+                return TaskFailed(str(exc))
     if failures:
         return TaskFailed("\n".join(failures))
     return {"from_cache": not ran}
@@ -235,10 +245,13 @@ def render_diagram(
             f"{', '.join(name for name, _ in targets)}; the file changed while building, "
             "build again"
         )
-    for name, target in targets:
-        write_atomic(
-            Path(target), produced[name], Path(state_file), None, inside=Path(state_file).parent
-        )
+    try:
+        for name, target in targets:
+            write_atomic(
+                Path(target), produced[name], Path(state_file), None, inside=Path(state_file).parent
+            )
+    except CourseError as exc:
+        return TaskFailed(str(exc))
     return {"from_cache": from_cache}
 
 
@@ -278,18 +291,20 @@ def delete_recorded(
     is never deleted: its record is dropped and the refusal reported.
     """
     recorded = recorded_among(Path(state_file), spec, paths)
+    # The spec's earlier output folders too: moving 'output:' leaves stale files there.
+    folders = [Path(output_root), *map(Path, output_folders(Path(state_file), spec))]
     removed, refused = [], []
     for path in paths:
         if path not in recorded:
             continue
-        try:
-            check_within(Path(path), Path(output_root), "delete")
-        except CourseError as exc:
-            refused.append(f"{exc}; it was left in place and is no longer counted as an output")
+        folder = holding_folder(Path(path), folders)
+        if folder is None:
+            error = refusal(Path(path), Path(output_root), "delete")
+            refused.append(f"{error}; it was left in place and is no longer counted as an output")
         else:
             with contextlib.suppress(FileNotFoundError):
                 Path(path).unlink()
-            remove_empty_folders(Path(path).parent, Path(output_root))
+            remove_empty_folders(Path(path).parent, folder)
         removed.append(path)
     forget_outputs(Path(state_file), removed)
     return refused

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,28 +22,40 @@ def real(path: Path | str) -> Path:
 
 def is_within(path: Path, folder: Path) -> bool:
     """Whether a resolved ``path`` is ``folder`` or lies below it (both resolved)."""
-    return path == folder or folder in path.parents
+    inner, outer = str(path), str(folder)
+    return inner == outer or inner.startswith(outer if outer.endswith(os.sep) else outer + os.sep)
+
+
+def _where(path: Path) -> Path:
+    """Where writing or unlinking ``path`` acts: its folder resolved, its name as it is
+    (a rename or an unlink replaces a link, it never follows it)."""
+    if path.name in ("", ".", ".."):
+        return real(path)
+    return real(path.parent) / path.name
+
+
+def holding_folder(path: Path, folders: Iterable[Path]) -> Path | None:
+    """The first of ``folders`` that ``path`` really stays in, or None."""
+    where = _where(path)
+    return next((f for f in folders if is_within(where.parent, real(f))), None)
 
 
 def check_within(path: Path, folder: Path, doing: str) -> None:
     """Refuse ``doing`` (e.g. "write") ``path`` unless, resolved, it stays in ``folder``.
 
     The last line of defence behind the spec's checks: the folder holding the
-    path is resolved, so a symlinked folder or a ``..`` cannot lead elsewhere;
-    the name itself is never followed (a rename or unlink replaces a link).
+    path is resolved, so a symlinked folder or a ``..`` cannot lead elsewhere.
     """
-    if path.name in ("", ".", ".."):
-        inside = False
-        where = real(path)
-    else:
-        where = real(path.parent) / path.name
-        inside = is_within(where.parent, real(folder))
-    if not inside:
-        raise CourseError(
-            f"refused to {doing} {path}: it lies outside the folder {folder} it belongs to "
-            f"(it resolves to {where}); check the spec's 'output' and 'dir-groups' and any "
-            "symlink in that folder",
-        )
+    if holding_folder(path, (folder,)) is None:
+        raise refusal(path, folder, doing)
+
+
+def refusal(path: Path, folder: Path, doing: str) -> CourseError:
+    return CourseError(
+        f"refused to {doing} {path}: it lies outside the folder {folder} it belongs to "
+        f"(it resolves to {_where(path)}); check the spec's 'output' and 'dir-groups' and any "
+        "symlink in that folder",
+    )
 
 
 @dataclass(frozen=True)

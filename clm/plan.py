@@ -185,7 +185,11 @@ def plan_spec(
 
 
 def _check_unique_targets(spec: CourseSpec, plan: OutputPlan) -> None:
-    """No two outputs may share a path (doit would only say "common target")."""
+    """No two outputs may share a path (doit would only say "common target").
+
+    Deck outputs are distinct by construction (numbered per section, sections in
+    distinct folders); what is copied beside them may clash with them or itself.
+    """
     written: dict[str, str] = {}
 
     def claim(target: str, origin: str) -> None:
@@ -198,8 +202,7 @@ def _check_unique_targets(spec: CourseSpec, plan: OutputPlan) -> None:
             )
 
     for deck in plan.decks:
-        for output in deck.outputs:
-            claim(output.path, f"the deck {deck.deck.path}")
+        written.update(dict.fromkeys((o.path for o in deck.outputs), f"the deck {deck.deck.path}"))
     for job in (*plan.topic_data, *plan.placements):
         for copy in job.copies:
             claim(copy.target, f"the files of {job.source}")

@@ -18,7 +18,12 @@ from clm.plan import OutputPlan, plan_spec
 from clm.spec import CourseSpec
 from clm.state.checker import set_virtual_dependency
 from clm.state.db import STATE_PATH
-from clm.state.records import connection, outputs_of_other_specs, reassign_outputs
+from clm.state.records import (
+    connection,
+    outputs_of_other_specs,
+    reassign_outputs,
+    record_output_folder,
+)
 from clm.state.store import open_store
 from clm.templates import PACKAGE_TEMPLATES
 
@@ -74,6 +79,7 @@ def prepare_build(
     state_file = Path(STATE_FILE_PATH)
     store = open_store(state_file)
     _check_other_specs(spec, plan, state_file)
+    record_output_folder(state_file, spec.key, plan.course.output)
 
     engine = engine_key()
     engine_dep = set_virtual_dependency("engine", engine)

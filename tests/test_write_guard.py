@@ -12,7 +12,8 @@ import pytest
 from clm import actions
 from clm.errors import CourseError
 from clm.files import copy_atomic, write_atomic
-from clm.state.records import record_outputs, recorded_outputs
+from clm.state.records import record_output_folder, record_outputs, recorded_outputs
+from tests.conftest import deck_text
 
 STATE = ".clm/state.sqlite"
 
@@ -129,3 +130,25 @@ def test_intermediate_files_stay_in_clm_folder(course):
             None,
             inside=course / ".clm",
         )
+    (course / "slides/slides_x.py").write_text(deck_text())
+    notebooks = (("en", "completed", ".clm/executed/x.ipynb", "output/x.html"),)
+    failed = actions.execute_deck(
+        STATE, "slides/slides_x.py", notebooks, (), 30, False, None, "test-env"
+    )
+    assert failed is not None and "refused to write .clm/executed/x.ipynb" in failed.message
+    assert sorted(p.name for p in (course / "slides").iterdir()) == [
+        "slides_welcome.py",
+        "slides_x.py",
+    ]
+
+
+def test_stale_outputs_in_a_former_output_folder_are_removed(course):
+    """After 'output:' moved, the old folder's outputs are stale, not outside."""
+    (course / "old-output/a").mkdir(parents=True)
+    (course / "old-output/a/page.html").write_text("old")
+    record_output_folder(course / STATE, "course.yaml", "old-output")
+    record_output_folder(course / STATE, "course.yaml", "output")
+    record_outputs(course / STATE, "course.yaml", ["old-output/a/page.html"])
+    assert actions.remove_stale_outputs(STATE, "course.yaml", "output", ()) is None
+    assert not (course / "old-output/a").exists()
+    assert (course / "old-output").is_dir(), "emptied folders go up to the output folder"

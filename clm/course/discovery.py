@@ -49,6 +49,7 @@ class _Found:
     id: str
     path: str
     is_dir: bool
+    linked: bool = False  # slides/, the module or the topic is a symlink: resolve it
 
 
 def _is_dir(entry: os.DirEntry) -> bool:
@@ -63,6 +64,7 @@ def index_topics(root: Path) -> dict[str, list[_Found]]:
     """Every topic under slides/, by id (an id may be found more than once)."""
     found: dict[str, list[_Found]] = {}
     slides = root / "slides"
+    slides_linked = slides.is_symlink()
     for module in sorted(os.scandir(slides), key=lambda e: e.name):
         if not _is_dir(module) or module.name.startswith(("_", ".")):
             continue
@@ -76,11 +78,14 @@ def index_topics(root: Path) -> dict[str, list[_Found]]:
             if tid is None:
                 continue
             path = f"slides/{module.name}/{entry.name}"
-            found.setdefault(tid, []).append(_Found(tid, path, is_dir))
+            linked = slides_linked or module.is_symlink() or entry.is_symlink()
+            found.setdefault(tid, []).append(_Found(tid, path, is_dir, linked))
     return found
 
 
-def _walk_files(area: CourseArea, folder: str) -> Iterator[tuple[str, str]]:
+def _walk_files(
+    area: CourseArea, folder: str, start_real: Path | None = None
+) -> Iterator[tuple[str, str]]:
     """(path from the course root, path from ``folder``) of the files below ``folder``,
     skipping never-copied names.
 
@@ -114,16 +119,16 @@ def _walk_files(area: CourseArea, folder: str) -> Iterator[tuple[str, str]]:
             below = (*chain, target or chain[-1] / entry.name)
             yield from walk(Path(entry.path), f"{prefix}{entry.name}/", below)
 
-    yield from walk(start, "", (area.resolve(folder),))
+    yield from walk(start, "", (start_real or area.resolve(folder),))
 
 
 def _scan_directory_topic(
-    area: CourseArea, found: _Found, formats: tuple[str, ...]
+    area: CourseArea, found: _Found, real_path: Path, formats: tuple[str, ...]
 ) -> tuple[tuple, tuple, tuple, tuple]:
     root = area.root
     decks, data, inputs, diagrams = [], [], [], []
     stems: dict[str, str] = {}
-    for source, relative in _walk_files(area, found.path):
+    for source, relative in _walk_files(area, found.path, real_path):
         name = posixpath.basename(relative)
         stem, suffix = posixpath.splitext(name)
         suffix = suffix.lower()
@@ -262,10 +267,15 @@ class _Discovery:
     def topic(self, ref: TopicRef) -> Topic:
         found = self.resolve(ref)
         if found.path not in self.scans:
-            self.area.resolve(found.path, self.spec.file, ref.line)
+            # The root is a real path: below it, only links need resolving.
+            real_path = (
+                self.area.resolve(found.path, self.spec.file, ref.line)
+                if found.linked
+                else self.root / found.path
+            )
             if found.is_dir:
                 self.scans[found.path] = _scan_directory_topic(
-                    self.area, found, self.spec.diagram_formats
+                    self.area, found, real_path, self.spec.diagram_formats
                 )
                 if not self.scans[found.path][0]:
                     self.warnings.append(self._no_deck(ref, found, self.scans[found.path][1]))
