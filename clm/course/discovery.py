@@ -26,7 +26,7 @@ from clm.course.model import (
 )
 from clm.diagrams.sources import included_files, render_names
 from clm.errors import CourseError
-from clm.paths import CourseArea, real
+from clm.paths import CourseArea, is_within, real
 from clm.spec.checks import course_area
 from clm.spec.model import CourseSpec, TopicRef
 
@@ -103,7 +103,7 @@ def _walk_files(
             target = None
             if entry.is_symlink():
                 target = area.resolve(f"{folder}/{relative}")
-                if target.is_dir() and any(target == c or target in c.parents for c in chain):
+                if target.is_dir() and any(is_within(ancestor, target) for ancestor in chain):
                     raise CourseError(
                         f"a symlink loop: it leads to {target}, a folder that holds the link "
                         "itself; point it elsewhere or remove it",

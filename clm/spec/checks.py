@@ -61,44 +61,62 @@ def _inside_root(spec: CourseSpec, path: str, what: str, line: int | None) -> Pu
 
 def _dir_group(spec: CourseSpec, area: CourseArea, group: DirGroupSpec) -> DirGroupSpec:
     source = _inside_root(spec, group.path, "the dir-group path", group.line).as_posix()
-    if not (spec.root / source).is_dir() and area.first_link(source) is None:
-        raise CourseError(f"dir-group folder '{group.path}' does not exist", spec.file, group.line)
-    if not area.resolve(source, spec.file, group.line).is_dir():
-        raise CourseError(f"dir-group path '{group.path}' is not a folder", spec.file, group.line)
+    _existing_folder(
+        spec, area, source, group.line, f"dir-group folder '{group.path}' does not exist"
+    )
     if group.subdirs is None:
         return dataclasses.replace(group, path=source)
     lines = group.subdir_lines or (group.line,) * len(group.subdirs)
     subdirs: dict[str, int] = {}
     for subdir, line in zip(group.subdirs, lines, strict=True):
         name = _plain_subdir(spec, group, subdir, line)
-        for other, other_line in subdirs.items():
-            key, other_key = name.casefold(), other.casefold()
-            if key == other_key or key.startswith(other_key + "/"):
-                raise CourseError(
-                    f"the subdir '{subdir}' of the dir-group '{group.path}' is already copied "
-                    f"by the subdir '{other}' (line {other_line}); list it once",
-                    spec.file,
-                    line,
-                )
-            if other_key.startswith(key + "/"):
-                raise CourseError(
-                    f"the subdir '{subdir}' of the dir-group '{group.path}' holds the subdir "
-                    f"'{other}' (line {other_line}), which would be copied twice; list only one",
-                    spec.file,
-                    line,
-                )
-        folder = f"{source}/{name}"
-        if not (spec.root / folder).is_dir() and area.first_link(folder) is None:
-            raise CourseError(
-                f"the subdir '{subdir}' of the dir-group '{group.path}' does not exist: "
-                f"there is no folder {folder}; fix the name or remove the entry",
-                spec.file,
-                line,
-            )
-        if not area.resolve(folder, spec.file, line).is_dir():
-            raise CourseError(f"the subdir '{subdir}' is not a folder: {folder}", spec.file, line)
+        _check_listed_once(spec, group, subdir, name, line, subdirs)
+        _existing_folder(
+            spec,
+            area,
+            f"{source}/{name}",
+            line,
+            f"the subdir '{subdir}' of the dir-group '{group.path}' does not exist: there is "
+            f"no folder {source}/{name}; fix the name or remove the entry",
+        )
         subdirs[name] = line
     return dataclasses.replace(group, path=source, subdirs=tuple(subdirs))
+
+
+def _existing_folder(
+    spec: CourseSpec, area: CourseArea, folder: str, line: int, missing: str
+) -> None:
+    """A folder the spec names must exist, and lead nowhere outside the course."""
+    if not (spec.root / folder).is_dir() and area.first_link(folder) is None:
+        raise CourseError(missing, spec.file, line)
+    if not area.resolve(folder, spec.file, line).is_dir():
+        raise CourseError(f"{folder} is not a folder", spec.file, line)
+
+
+def _check_listed_once(
+    spec: CourseSpec,
+    group: DirGroupSpec,
+    subdir: str,
+    name: str,
+    line: int,
+    earlier: dict[str, int],
+) -> None:
+    """Two subdirs that are one folder, or one inside the other, would copy files twice."""
+    key = name.casefold()
+    for other, other_line in earlier.items():
+        other_key = other.casefold()
+        if key == other_key or key.startswith(other_key + "/"):
+            problem = f"is already copied by the subdir '{other}' (line {other_line}); list it once"
+        elif other_key.startswith(key + "/"):
+            problem = (
+                f"holds the subdir '{other}' (line {other_line}), which would be copied twice; "
+                "list only one"
+            )
+        else:
+            continue
+        raise CourseError(
+            f"the subdir '{subdir}' of the dir-group '{group.path}' {problem}", spec.file, line
+        )
 
 
 def _plain_subdir(spec: CourseSpec, group: DirGroupSpec, subdir: str, line: int) -> str:
