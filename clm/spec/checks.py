@@ -152,11 +152,18 @@ def _output(spec: CourseSpec, area: CourseArea, groups: tuple[DirGroupSpec, ...]
     output_real = real(spec.root / output)
     link = area.first_link(output.as_posix())
     through = f" (through the symlink {link} → {real(spec.root / link)})" if link else ""
-    if not area.contains(output_real) or output_real == area.root:
+    if output_real == area.root:
         raise CourseError(
-            f"the output folder '{spec.output}' resolves to {output_real}{through}, "
-            f"{'the course root itself' if output_real == area.root else 'outside the course'}; "
+            f"the output folder '{spec.output}' resolves to the course root itself{through}; "
             "choose a plain folder inside the course, such as 'output'",
+            spec.file,
+            spec.output_line,
+        )
+    if not area.contains(output_real):
+        raise CourseError(
+            f"the output folder '{spec.output}' resolves to {output_real}{through}, outside "
+            "the course; choose a plain folder inside the course, such as 'output', or name "
+            "the folder it leads to under 'allow-outside:'",
             spec.file,
             spec.output_line,
         )

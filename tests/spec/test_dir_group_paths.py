@@ -134,3 +134,18 @@ def test_an_output_folder_below_a_symlinked_folder_is_refused(make_course):
     os.symlink("slides", root / "build")
     with pytest.raises(CourseError, match="lies inside slides/ \\(through the symlink build"):
         load_spec(spec_file)
+
+
+def test_an_output_folder_linked_out_of_the_course_needs_allow_outside(make_course, tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    spec_file = make_course("name: K\nsections: []\noutput: out\n", {})
+    os.symlink(site, spec_file.parent / "out")
+    with pytest.raises(CourseError) as caught:
+        load_spec(spec_file)
+    assert f"the output folder 'out' resolves to {site} (through the symlink out" in str(
+        caught.value
+    )
+    assert caught.value.line == 3
+    spec_file.write_text("name: K\nsections: []\noutput: out\nallow-outside: [../site]\n")
+    assert load_spec(spec_file).output == "out"
