@@ -192,13 +192,14 @@ def _check_unique_targets(spec: CourseSpec, plan: OutputPlan) -> None:
     """
     written: dict[str, str] = {}
 
-    def claim(target: str, origin: str) -> None:
+    def claim(target: str, origin: str, line: int | None = None) -> None:
         first = written.setdefault(target, origin)
         if first != origin:
             raise CourseError(
                 f"'{target}' would be written twice, by {first} and by {origin}; "
                 "give one of them another name",
                 spec.file,
+                line,
             )
 
     for deck in plan.decks:
@@ -208,7 +209,7 @@ def _check_unique_targets(spec: CourseSpec, plan: OutputPlan) -> None:
             claim(copy.target, f"the files of {job.source}")
     for job in plan.dir_groups:
         for copy in job.copies:
-            claim(copy.target, f"the dir-group '{job.source}' (line {job.line})")
+            claim(copy.target, f"the dir-group '{job.source}' (line {job.line})", job.line)
 
 
 def plan_course(course: Course, languages: tuple[str, ...] | None = None) -> OutputPlan:

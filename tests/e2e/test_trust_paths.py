@@ -214,7 +214,7 @@ CASES = {
     "two dir-groups writing one file": (
         SPEC + "dir-groups:\n  - {name: B, path: div/a}\n  - {name: 'B?', path: div/b}\n",
         {"div/a/x.txt": "a", "div/b/x.txt": "b"},
-        "course.yaml: 'output/public/En/Course/B/x.txt' would be written twice, by the "
+        "course.yaml:7: 'output/public/En/Course/B/x.txt' would be written twice, by the "
         "dir-group 'div/a' (line 6) and by the dir-group 'div/b' (line 7)",
     ),
 }
