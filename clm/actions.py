@@ -18,7 +18,13 @@ from clm.errors import CourseError
 from clm.files import copy_atomic, remove_empty_folders, write_atomic
 from clm.layout import Format, Kind
 from clm.lifetime import working_on
-from clm.state.records import forget_outputs, recorded_among, recorded_outputs
+from clm.paths import holding_folder, refusal
+from clm.state.records import (
+    forget_outputs,
+    output_folders,
+    recorded_among,
+    recorded_outputs,
+)
 
 
 def _environment(templates: str | None):
@@ -30,6 +36,7 @@ def _environment(templates: str | None):
 def build_output(
     state_file: str,
     spec: str,
+    output_root: str,
     deck: str,
     lang: str,
     kind: str,
@@ -63,7 +70,10 @@ def build_output(
         data = formats.notebook_bytes(notebook)
     else:
         data = formats.code_bytes(notebook)
-    write_atomic(Path(target), data, Path(state_file), spec)
+    try:
+        write_atomic(Path(target), data, Path(state_file), spec, inside=Path(output_root))
+    except CourseError as exc:
+        return TaskFailed(str(exc))
     return None
 
 
@@ -182,7 +192,12 @@ def execute_deck(
                 cell.outputs = [nbformat.from_dict(output) for output in cell_outputs]
                 cell.execution_count = count
             data = nbformat.writes(notebook, version=4).encode("utf-8")
-            write_atomic(Path(target), data, Path(state_file), None)
+            try:
+                write_atomic(
+                    Path(target), data, Path(state_file), None, inside=Path(state_file).parent
+                )
+            except CourseError as exc:
+                return TaskFailed(str(exc))
     if failures:
         return TaskFailed("\n".join(failures))
     return {"from_cache": not ran}
@@ -249,37 +264,74 @@ def render_diagram(
             f"{', '.join(name for name, _ in targets)}; the file changed while building, "
             "build again"
         )
-    for name, target in targets:
-        write_atomic(Path(target), produced[name], Path(state_file), None)
+    try:
+        for name, target in targets:
+            write_atomic(
+                Path(target), produced[name], Path(state_file), None, inside=Path(state_file).parent
+            )
+    except CourseError as exc:
+        return TaskFailed(str(exc))
     return {"from_cache": from_cache}
 
 
 def copy_files(
-    state_file: str, spec: str, copies: tuple[tuple[str, str], ...], job_name: str
-) -> None:
+    state_file: str,
+    spec: str,
+    output_root: str,
+    copies: tuple[tuple[str, str], ...],
+    job_name: str,
+) -> TaskFailed | None:
     """Copy topic data or a dir-group into the output folder (the task ``job_name``)."""
     working_on(job_name, state_file)
-    for source, target in copies:
-        copy_atomic(Path(source), Path(target), Path(state_file), spec)
+    try:
+        for source, target in copies:
+            copy_atomic(
+                Path(source), Path(target), Path(state_file), spec, inside=Path(output_root)
+            )
+    except CourseError as exc:
+        return TaskFailed(str(exc))
+    return None
 
 
-def remove_outputs(state_file: str, spec: str, output_root: str, paths: tuple[str, ...]) -> None:
+def remove_outputs(
+    state_file: str, spec: str, output_root: str, paths: tuple[str, ...]
+) -> TaskFailed | None:
     """Delete files clm wrote for this spec (and only those), then empty folders."""
+    refused = delete_recorded(state_file, spec, output_root, paths)
+    return TaskFailed("\n".join(refused)) if refused else None
+
+
+def delete_recorded(
+    state_file: str, spec: str, output_root: str, paths: tuple[str, ...]
+) -> list[str]:
+    """Delete those of ``paths`` recorded for ``spec``; returns why some were refused.
+
+    A recorded path outside the output folder (an older clm could record one)
+    is never deleted: its record is dropped and the refusal reported.
+    """
     recorded = recorded_among(Path(state_file), spec, paths)
-    removed = []
+    # The spec's earlier output folders too: moving 'output:' leaves stale files there.
+    folders = [Path(output_root), *map(Path, output_folders(Path(state_file), spec))]
+    removed, refused = [], []
     for path in paths:
         if path not in recorded:
             continue
-        with contextlib.suppress(FileNotFoundError):
-            Path(path).unlink()
+        folder = holding_folder(Path(path), folders)
+        if folder is None:
+            error = refusal(Path(path), Path(output_root), "delete")
+            refused.append(f"{error}; it was left in place and is no longer counted as an output")
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                Path(path).unlink()
+            remove_empty_folders(Path(path).parent, folder)
         removed.append(path)
-        remove_empty_folders(Path(path).parent, Path(output_root))
     forget_outputs(Path(state_file), removed)
+    return refused
 
 
 def remove_stale_outputs(
     state_file: str, spec: str, output_root: str, planned: tuple[str, ...]
-) -> None:
+) -> TaskFailed | None:
     """Remove what the spec's earlier builds wrote and this plan no longer produces."""
     stale = recorded_outputs(Path(state_file), spec) - set(planned)
-    remove_outputs(state_file, spec, output_root, tuple(sorted(stale)))
+    return remove_outputs(state_file, spec, output_root, tuple(sorted(stale)))

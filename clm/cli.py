@@ -202,26 +202,25 @@ def watch(spec: str | None, jobs: int | None) -> int:
 
 
 def clean(spec: str | None) -> int:
-    from clm.actions import remove_outputs
-    from clm.spec import course_root, default_spec
+    from clm.actions import delete_recorded
+    from clm.spec import default_spec, load_spec
     from clm.state.records import recorded_outputs
     from clm.tasks import STATE_FILE_PATH
 
     try:
         spec_file = Path(spec).resolve() if spec else default_spec(Path.cwd()).resolve()
-        root = course_root(spec_file)
+        course_spec = load_spec(spec_file)
     except CourseError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    os.chdir(root)
-    key = spec_file.relative_to(root).as_posix()
-    written = tuple(sorted(recorded_outputs(Path(STATE_FILE_PATH), key)))
-    if written:
-        # Emptied folders go too, up to the top folder the outputs share.
-        top = written[0].split("/", 1)[0]
-        remove_outputs(STATE_FILE_PATH, key, top, written)
-    print(f"removed {len(written)} outputs of {key}")
-    return EXIT_OK
+    os.chdir(course_spec.root)
+    written = tuple(sorted(recorded_outputs(Path(STATE_FILE_PATH), course_spec.key)))
+    # Deletes only below the spec's output folder; emptied folders go up to it.
+    refused = delete_recorded(STATE_FILE_PATH, course_spec.key, course_spec.output, written)
+    for message in refused:
+        print(f"error: {message}", file=sys.stderr)
+    print(f"removed {len(written) - len(refused)} outputs of {course_spec.key}")
+    return EXIT_FAILED if refused else EXIT_OK
 
 
 def _print(data, text, as_json: bool) -> None:

@@ -27,6 +27,8 @@ PROG_LANG_FOLDERS = {"python": "Python"}
 PROG_LANG_SUFFIXES = {"python": ".py"}
 SLIDES_FOLDERS = {"de": "Folien", "en": "Slides"}
 SUFFIXES = {Format.HTML: ".html", Format.NOTEBOOK: ".ipynb"}
+# Linux and macOS allow 255 bytes per file or folder name (Windows 255 UTF-16 units).
+MAX_NAME_BYTES = 255
 
 
 @dataclass(frozen=True, order=True)
@@ -61,6 +63,11 @@ def sanitize(name: str) -> str:
     if _WINDOWS_RESERVED.match(cleaned):
         cleaned += "_"
     return cleaned or "_"
+
+
+def name_bytes(name: str) -> int:
+    """How long a file or folder name is on disk, to compare with MAX_NAME_BYTES."""
+    return len(name.encode("utf-8"))
 
 
 def language_folder(lang: str) -> str:

@@ -17,11 +17,13 @@ from clm.errors import CourseError
 from clm.gc_pause import paused_garbage_collection
 from clm.layout import (
     EXECUTED_KINDS,
+    MAX_NAME_BYTES,
     Format,
     Kind,
     Variant,
     deck_file_name,
     dir_group_folder,
+    name_bytes,
     variant_folder,
 )
 from clm.spec import CourseSpec, load_spec
@@ -70,6 +72,7 @@ class CopyJob:
     source: str  # the topic or dir-group folder, which names the task
     lang: str
     copies: tuple[Copy, ...]
+    line: int | None = None  # a dir-group's line in the spec
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,8 @@ def _deck_plan(course: Course, deck: Deck, number: int, section, langs) -> DeckP
     for variant in deck_variants(course, topic, langs):
         folder = section.folder(variant)
         name = deck_file_name(number, deck.title(variant.lang), variant.format, course.prog_lang)
+        if name_bytes(name) > MAX_NAME_BYTES:
+            raise _name_too_long(deck, variant.lang, name)
         outputs.append(DeckOutput(variant, f"{folder}/{name}"))
     execution = None
     if topic.html:
@@ -132,6 +137,17 @@ def _deck_plan(course: Course, deck: Deck, number: int, section, langs) -> DeckP
         )
         execution = Execution(notebooks, topic.cell_timeout, topic.allow_errors)
     return DeckPlan(deck, section.label, number, tuple(outputs), execution)
+
+
+def _name_too_long(deck: Deck, lang: str, name: str) -> CourseError:
+    line = deck.title_line
+    source = f"the {lang} title" if line else "the deck's file name (it has no header call)"
+    return CourseError(
+        f"{source} makes the output file name '{name[:40]}…' {name_bytes(name)} bytes long; "
+        f"file systems allow at most {MAX_NAME_BYTES} bytes per name: shorten it",
+        deck.path,
+        line,
+    )
 
 
 class _SectionFolders:
@@ -163,7 +179,37 @@ def plan_spec(
     with paused_garbage_collection():
         spec = load_spec(spec_file)
         course = build_course(spec)
-        return spec, course, plan_course(course, languages)
+        plan = plan_course(course, languages)
+        _check_unique_targets(spec, plan)
+        return spec, course, plan
+
+
+def _check_unique_targets(spec: CourseSpec, plan: OutputPlan) -> None:
+    """No two outputs may share a path (doit would only say "common target").
+
+    Deck outputs are distinct by construction (numbered per section, sections in
+    distinct folders); what is copied beside them may clash with them or itself.
+    """
+    written: dict[str, str] = {}
+
+    def claim(target: str, origin: str, line: int | None = None) -> None:
+        first = written.setdefault(target, origin)
+        if first != origin:
+            raise CourseError(
+                f"'{target}' would be written twice, by {first} and by {origin}; "
+                "give one of them another name",
+                spec.file,
+                line,
+            )
+
+    for deck in plan.decks:
+        written.update(dict.fromkeys((o.path for o in deck.outputs), f"the deck {deck.deck.path}"))
+    for job in (*plan.topic_data, *plan.placements):
+        for copy in job.copies:
+            claim(copy.target, f"the files of {job.source}")
+    for job in plan.dir_groups:
+        for copy in job.copies:
+            claim(copy.target, f"the dir-group '{job.source}' (line {job.line})", job.line)
 
 
 def plan_course(course: Course, languages: tuple[str, ...] | None = None) -> OutputPlan:
@@ -230,6 +276,7 @@ def plan_course(course: Course, languages: tuple[str, ...] | None = None) -> Out
                     )
                 )
             ),
+            group.line,
         )
         for group in course.dir_groups
         for lang in langs

@@ -19,7 +19,12 @@ from clm.spec import CourseSpec
 from clm.state import cache
 from clm.state.checker import set_virtual_dependency
 from clm.state.db import STATE_PATH
-from clm.state.records import connection, outputs_of_other_specs, reassign_outputs
+from clm.state.records import (
+    connection,
+    outputs_of_other_specs,
+    reassign_outputs,
+    record_output_folder,
+)
 from clm.state.store import open_store
 from clm.templates import PACKAGE_TEMPLATES
 
@@ -76,6 +81,7 @@ def prepare_build(
     store = open_store(state_file)
     cache.check_usable()  # before the workers fork: a damaged cache is replaced once
     _check_other_specs(spec, plan, state_file)
+    record_output_folder(state_file, spec.key, plan.course.output)
 
     engine = engine_key()
     engine_dep = set_virtual_dependency("engine", engine)
@@ -102,7 +108,7 @@ def prepare_build(
         engine_dep=engine_dep,
         environment=environment,
         environment_dep=set_virtual_dependency("python-environment", environment),
-        warnings=(*spec.warnings, *warnings),
+        warnings=(*spec.warnings, *course.warnings, *warnings),
         converters_dep=set_virtual_dependency("diagram-converters", converter_versions()),
     )
 
@@ -180,6 +186,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
                         (
                             STATE_FILE_PATH,
                             spec_key,
+                            output_root,
                             deck,
                             variant.lang,
                             variant.kind.value,
@@ -265,7 +272,13 @@ def task_dicts(build: Build) -> Iterator[dict]:
             "actions": [
                 (
                     actions.copy_files,
-                    (STATE_FILE_PATH, spec_key, copies, f"{job.source}:{prefix}-{job.lang}"),
+                    (
+                        STATE_FILE_PATH,
+                        spec_key,
+                        output_root,
+                        copies,
+                        f"{job.source}:{prefix}-{job.lang}",
+                    ),
                 )
             ],
             "file_dep": sorted({source for source, _ in copies}),

@@ -93,7 +93,7 @@ def test_build_output_writes_each_format(deck, kind, fmt, suffix, check):
     target = f"out/x{suffix}"
     assert (
         actions.build_output(
-            STATE, "course.yaml", deck, "en", kind, fmt, target, "Title", None, None
+            STATE, "course.yaml", "out", deck, "en", kind, fmt, target, "Title", None, None
         )
         is None
     )
@@ -109,6 +109,7 @@ def test_executed_html_comes_from_the_executed_notebook(deck):
     actions.build_output(
         STATE,
         "course.yaml",
+        "out",
         deck,
         "en",
         "completed",
@@ -125,7 +126,9 @@ def test_executed_html_comes_from_the_executed_notebook(deck):
 
 def test_copy_and_remove(deck, tmp_path):
     (tmp_path / "data.csv").write_text("1,2\n")
-    actions.copy_files(STATE, "course.yaml", (("data.csv", "output/a/data.csv"),), "a:data-en")
+    actions.copy_files(
+        STATE, "course.yaml", "output", (("data.csv", "output/a/data.csv"),), "a:data-en"
+    )
     assert (tmp_path / "output/a/data.csv").read_text() == "1,2\n"
     (tmp_path / "output/a/mine.txt").write_text("mine")
     actions.remove_outputs(

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from clm.course.headers import deck_titles
+from clm.course.headers import deck_titles, header_line
 from clm.course.model import (
     DIAGRAM_SUFFIXES,
     IMAGE_SUFFIXES,
@@ -26,6 +26,8 @@ from clm.course.model import (
 )
 from clm.diagrams.sources import included_files, render_names
 from clm.errors import CourseError
+from clm.paths import CourseArea, is_within, real
+from clm.spec.checks import course_area
 from clm.spec.model import CourseSpec, TopicRef
 
 _IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
@@ -47,48 +49,86 @@ class _Found:
     id: str
     path: str
     is_dir: bool
+    linked: bool = False  # slides/, the module or the topic is a symlink: resolve it
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    """A symlink loop is no folder here; using it as a topic names the loop."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def index_topics(root: Path) -> dict[str, list[_Found]]:
     """Every topic under slides/, by id (an id may be found more than once)."""
     found: dict[str, list[_Found]] = {}
     slides = root / "slides"
+    slides_linked = slides.is_symlink()
     for module in sorted(os.scandir(slides), key=lambda e: e.name):
-        if not module.is_dir() or module.name.startswith(("_", ".")):
+        if not _is_dir(module) or module.name.startswith(("_", ".")):
             continue
         for entry in sorted(os.scandir(module.path), key=lambda e: e.name):
             if entry.name.startswith(("_", ".")) or is_ignored(entry.name):
                 continue
-            is_dir = entry.is_dir()
+            is_dir = _is_dir(entry)
             if not is_dir and not is_deck_name(entry.name):
                 continue
             tid = topic_id(entry.name)
             if tid is None:
                 continue
             path = f"slides/{module.name}/{entry.name}"
-            found.setdefault(tid, []).append(_Found(tid, path, is_dir))
+            linked = slides_linked or module.is_symlink() or entry.is_symlink()
+            found.setdefault(tid, []).append(_Found(tid, path, is_dir, linked))
     return found
 
 
-def _walk_files(root: Path, folder: str) -> Iterator[tuple[str, str]]:
+def _walk_files(
+    area: CourseArea, folder: str, start_real: Path | None = None
+) -> Iterator[tuple[str, str]]:
     """(path from the course root, path from ``folder``) of the files below ``folder``,
-    skipping never-copied names."""
-    start = os.path.join(root, folder)
-    for current, dirs, files in os.walk(start):
-        dirs[:] = sorted(d for d in dirs if not is_ignored(d))
-        below = os.path.relpath(current, start).replace(os.sep, "/")
-        prefix = "" if below == "." else below + "/"
-        for name in sorted(files):
-            if not is_ignored(name):
-                yield f"{folder}/{prefix}{name}", f"{prefix}{name}"
+    skipping never-copied names.
+
+    Symlinks are followed where they stay in the course area and are an error
+    where they lead out of it, form a loop, or lead nowhere.
+    """
+    start = area.root / folder
+
+    def walk(current: Path, prefix: str, chain: tuple[Path, ...]) -> Iterator[tuple[str, str]]:
+        files, folders = [], []
+        for entry in sorted(os.scandir(current), key=lambda e: e.name):
+            if is_ignored(entry.name):
+                continue
+            relative = f"{prefix}{entry.name}"
+            target = None
+            if entry.is_symlink():
+                target = area.resolve(f"{folder}/{relative}")
+                if target.is_dir() and any(is_within(ancestor, target) for ancestor in chain):
+                    raise CourseError(
+                        f"a symlink loop: it leads to {target}, a folder that holds the link "
+                        "itself; point it elsewhere or remove it",
+                        f"{folder}/{relative}",
+                    )
+            if entry.is_dir():
+                folders.append((entry, target))
+            else:
+                files.append(relative)
+        for relative in files:
+            yield f"{folder}/{relative}", relative
+        for entry, target in folders:
+            below = (*chain, target or chain[-1] / entry.name)
+            yield from walk(Path(entry.path), f"{prefix}{entry.name}/", below)
+
+    yield from walk(start, "", (start_real or area.resolve(folder),))
 
 
 def _scan_directory_topic(
-    root: Path, found: _Found, formats: tuple[str, ...]
+    area: CourseArea, found: _Found, real_path: Path, formats: tuple[str, ...]
 ) -> tuple[tuple, tuple, tuple, tuple]:
+    root = area.root
     decks, data, inputs, diagrams = [], [], [], []
     stems: dict[str, str] = {}
-    for source, relative in _walk_files(root, found.path):
+    for source, relative in _walk_files(area, found.path, real_path):
         name = posixpath.basename(relative)
         stem, suffix = posixpath.splitext(name)
         suffix = suffix.lower()
@@ -105,7 +145,7 @@ def _scan_directory_topic(
             renders = render_names(source, (root / source).read_bytes(), formats)
             if renders:  # else a file only for other diagrams to include
                 stems[stem] = source
-                diagrams.append(Diagram(source, renders, included_files(root, source)))
+                diagrams.append(Diagram(source, renders, _includes(area, source)))
         else:
             data.append(TopicFile(source, relative))
             if suffix not in IMAGE_SUFFIXES:
@@ -119,8 +159,22 @@ def _scan_directory_topic(
     return tuple(decks), tuple(data), tuple(inputs), tuple(diagrams)
 
 
-def _scan_file_topic(root: Path, found: _Found, text: str) -> tuple[tuple, tuple]:
+def _includes(area: CourseArea, source: str) -> tuple[str, ...]:
+    """What a diagram includes, all of it inside the course area."""
+    includes = included_files(area.root, source)
+    for path in includes:
+        if not area.contains(real(area.root / path)):
+            raise CourseError(
+                f"it includes {path}, which lies outside the course root {area.root}; copy "
+                "that file into the course, or name its folder under 'allow-outside:'",
+                source,
+            )
+    return includes
+
+
+def _scan_file_topic(area: CourseArea, found: _Found, text: str) -> tuple[tuple, tuple]:
     """The sibling files a single-file topic brings: images, imported modules, named files."""
+    root = area.root
     folder = posixpath.dirname(found.path)
 
     def sibling(reference: str) -> str | None:
@@ -132,7 +186,10 @@ def _scan_file_topic(root: Path, found: _Found, text: str) -> tuple[tuple, tuple
             return None
         if is_deck_name(name) or posixpath.splitext(name)[1].lower() in DIAGRAM_SUFFIXES:
             return None
-        return relative if (root / folder / relative).is_file() else None
+        if not (root / folder / relative).is_file():
+            return None
+        area.resolve(f"{folder}/{relative}")  # a link out of the course is an error
+        return relative
 
     images: dict[str, None] = {}
     for pattern in (_IMG_SRC, _MD_IMAGE):
@@ -160,8 +217,11 @@ class _Discovery:
     def __init__(self, spec: CourseSpec):
         self.spec = spec
         self.root = spec.root
+        self.area = course_area(spec)
+        self.warnings: list[str] = []
         self.index = index_topics(self.root)
         self.titles: dict[str, tuple[tuple[str, str], ...]] = {}
+        self.title_lines: dict[str, int | None] = {}
         self.scans: dict[str, tuple] = {}
 
     def resolve(self, ref: TopicRef) -> _Found:
@@ -184,24 +244,45 @@ class _Discovery:
             )
         return candidates[0]
 
+    def _no_deck(self, ref: TopicRef, found: _Found, data: tuple[TopicFile, ...]) -> str:
+        sources = [f.relative for f in data if "/" not in f.relative and f.relative.endswith(".py")]
+        hint = f"; is {sources[0]} meant to be slides_{sources[0]}?" if sources else ""
+        return str(
+            CourseError(
+                f"warning: topic '{ref.id}' ({found.path}) has no deck and builds nothing: "
+                f"a deck's file name starts with slides_ or topic_ and ends in .py{hint}",
+                self.spec.file,
+                ref.line,
+            )
+        )
+
     def deck_titles(self, deck: str, text: str | None = None) -> tuple:
         if deck not in self.titles:
             if text is None:
                 text = (self.root / deck).read_text(encoding="utf-8")
             self.titles[deck] = deck_titles(text, deck, self.spec.languages)
+            self.title_lines[deck] = header_line(text)
         return self.titles[deck]
 
     def topic(self, ref: TopicRef) -> Topic:
         found = self.resolve(ref)
         if found.path not in self.scans:
+            # The root is a real path: below it, only links need resolving.
+            real_path = (
+                self.area.resolve(found.path, self.spec.file, ref.line)
+                if found.linked
+                else self.root / found.path
+            )
             if found.is_dir:
                 self.scans[found.path] = _scan_directory_topic(
-                    self.root, found, self.spec.diagram_formats
+                    self.area, found, real_path, self.spec.diagram_formats
                 )
+                if not self.scans[found.path][0]:
+                    self.warnings.append(self._no_deck(ref, found, self.scans[found.path][1]))
             else:
                 text = (self.root / found.path).read_text(encoding="utf-8")
                 self.deck_titles(found.path, text)
-                data, inputs = _scan_file_topic(self.root, found, text)
+                data, inputs = _scan_file_topic(self.area, found, text)
                 self.scans[found.path] = ((found.path,), data, inputs, ())
         decks, data, inputs, diagrams = self.scans[found.path]
         return Topic(
@@ -245,18 +326,15 @@ def _check_shared_data(root: Path, section_name: str, topics: tuple[Topic, ...])
                 )
 
 
-def _dir_group_files(root: Path, path: str, subdirs) -> tuple[TopicFile, ...]:
+def _dir_group_files(area: CourseArea, path: str, subdirs) -> tuple[TopicFile, ...]:
+    """The files of a dir-group; the spec checks made sure each subdir is a folder in it."""
     if subdirs is None:
-        return tuple(TopicFile(source, relative) for source, relative in _walk_files(root, path))
-    files = []
-    for subdir in subdirs:
-        subdir = subdir.strip("/")
-        if (root / path / subdir).is_dir():
-            files.extend(
-                TopicFile(source, f"{subdir}/{relative}")
-                for source, relative in _walk_files(root, f"{path}/{subdir}")
-            )
-    return tuple(files)
+        return tuple(TopicFile(source, relative) for source, relative in _walk_files(area, path))
+    return tuple(
+        TopicFile(source, f"{subdir}/{relative}")
+        for subdir in subdirs
+        for source, relative in _walk_files(area, f"{path}/{subdir}")
+    )
 
 
 def build_course(spec: CourseSpec) -> Course:
@@ -267,20 +345,23 @@ def build_course(spec: CourseSpec) -> Course:
         topics = tuple(discovery.topic(ref) for ref in section_spec.topics)
         _check_shared_data(spec.root, section_spec.name.get(spec.languages[0]), topics)
         decks = tuple(
-            Deck(path=deck, topic=topic, titles=discovery.deck_titles(deck))
+            Deck(deck, topic, discovery.deck_titles(deck), discovery.title_lines[deck])
             for topic in topics
             for deck in topic.decks
         )
         sections.append(Section(name=section_spec.name, decks=decks, topics=topics))
-    dir_groups = []
-    for group in spec.dir_groups:
-        path = posixpath.normpath(group.path.replace("\\", "/"))
-        dir_groups.append(
-            DirGroup(group.name, _dir_group_files(spec.root, path, group.subdirs), path)
+    dir_groups = [
+        DirGroup(
+            group.name,
+            _dir_group_files(discovery.area, group.path, group.subdirs),
+            group.path,
+            group.line,
         )
+        for group in spec.dir_groups
+    ]
     templates_folder = spec.root / "templates"
     templates = (
-        tuple(source for source, _ in _walk_files(spec.root, "templates"))
+        tuple(source for source, _ in _walk_files(discovery.area, "templates"))
         if templates_folder.is_dir()
         else ()
     )
@@ -294,4 +375,5 @@ def build_course(spec: CourseSpec) -> Course:
         output=spec.output,
         code_along_code=spec.code_along_code,
         diagram_formats=spec.diagram_formats,
+        warnings=tuple(discovery.warnings),
     )

@@ -35,6 +35,12 @@ def read_titles(text: str, deck: Path) -> tuple[str, str] | None:
     return first.strip(), second.strip()
 
 
+def header_line(text: str) -> int | None:
+    """The line of the deck's first header call, which names its outputs."""
+    match = _HEADER_CALL.search(text)
+    return None if match is None else text.count("\n", 0, match.start()) + 1
+
+
 def deck_titles(text: str, deck: str, languages: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     """(language, title) for each language: German for de, English for the others,
     the file stem for a deck without a header."""

@@ -79,6 +79,7 @@ class Deck:
     path: str  # POSIX path relative to the course root
     topic: Topic
     titles: tuple[tuple[str, str], ...]  # (language, title)
+    title_line: int | None = None  # the header call the titles come from
 
     def title(self, lang: str) -> str:
         return dict(self.titles)[lang]
@@ -96,6 +97,7 @@ class DirGroup:
     name: Text
     files: tuple[TopicFile, ...]  # `relative` is below the group's output folder
     path: str
+    line: int | None = None  # where the spec lists it, for messages
 
 
 @dataclass(frozen=True)
@@ -109,3 +111,4 @@ class Course:
     output: str
     code_along_code: bool = False
     diagram_formats: tuple[str, ...] = ("png",)
+    warnings: tuple[str, ...] = ()  # things the author should know, each naming file and line

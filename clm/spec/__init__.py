@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from clm.errors import CourseError
+from clm.spec.checks import check_spec
 from clm.spec.model import CourseSpec, DirGroupSpec, SectionSpec, Text, TopicRef
 from clm.spec.xml_reader import read_xml_spec
 from clm.spec.yaml_reader import read_yaml_spec
@@ -70,56 +70,4 @@ def load_spec(spec_file: Path | str) -> CourseSpec:
         spec = read_yaml_spec(spec_file, root)
     else:
         raise CourseError("unknown spec format: expected a .yaml, .yml or .xml file", spec_file)
-    output = _check_paths(spec)
-    return dataclasses.replace(spec, output=output.as_posix())
-
-
-def _inside_root(spec: CourseSpec, path: str, what: str, line: int | None) -> PurePosixPath:
-    """A path from the spec, as a normalised relative path that stays in the course root."""
-    posix = PurePosixPath(path.replace("\\", "/"))
-    parts: list[str] = []
-    for part in posix.parts:
-        if part == "..":
-            if not parts:
-                parts = ["..", *parts]
-                break
-            parts.pop()
-        elif part != ".":
-            parts.append(part)
-    if posix.is_absolute() or (parts and parts[0] == "..") or ":" in path:
-        raise CourseError(
-            f"{what} '{path}' leaves the course root {spec.root}; give a path relative to it",
-            spec.file,
-            line,
-        )
-    return PurePosixPath(*parts) if parts else PurePosixPath(".")
-
-
-def _check_paths(spec: CourseSpec) -> PurePosixPath:
-    output = _inside_root(spec, spec.output, "the output folder", spec.output_line)
-    if output == PurePosixPath("."):
-        raise CourseError(
-            "the output folder cannot be the course root itself; use a subfolder such as 'output'",
-            spec.file,
-            spec.output_line,
-        )
-    forbidden = [("slides", "slides/"), ("templates", "templates/"), (".clm", ".clm/")]
-    for group in spec.dir_groups:
-        source = _inside_root(spec, group.path, "the dir-group path", group.line)
-        if not (spec.root / source).is_dir():
-            raise CourseError(
-                f"dir-group folder '{group.path}' does not exist", spec.file, group.line
-            )
-        for subdir in group.subdirs or ():
-            _inside_root(spec, f"{group.path}/{subdir}", "the dir-group subdir", group.line)
-        forbidden.append((source.as_posix(), f"the dir-group path '{group.path}'"))
-    for folder, what in forbidden:
-        folder_path = PurePosixPath(folder)
-        if output == folder_path or folder_path in output.parents:
-            raise CourseError(
-                f"the output folder '{spec.output}' lies inside {what}; clm would read its own "
-                "outputs as sources. Choose a folder outside it, e.g. 'output'",
-                spec.file,
-                spec.output_line,
-            )
-    return output
+    return check_spec(spec)

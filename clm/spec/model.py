@@ -61,6 +61,7 @@ class DirGroupSpec:
     path: str
     subdirs: tuple[str, ...] | None
     line: int
+    subdir_lines: tuple[int, ...] = field(default=(), compare=False)  # one per subdir
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,10 @@ class CourseSpec:
     diagram_formats: tuple[str, ...] = ("png",)
     allow_errors: bool = False
     dir_groups: tuple[DirGroupSpec, ...] = ()
+    # Folders outside the course root that symlinks in the course may lead into.
+    allow_outside: tuple[str, ...] = ()
+    allow_outside_line: int | None = None
+    name_line: int | None = None
     metadata: dict[str, Text] = field(default_factory=dict, compare=False)
     warnings: tuple[str, ...] = field(default=(), compare=False)
 

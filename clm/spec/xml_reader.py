@@ -19,7 +19,13 @@ COURSE_CHILDREN = (
     "sections",
     "dir-groups",
 )
-COURSE_ATTRIBUTES = ("cell-timeout", "code-along-code", "diagram-formats", "allow-errors")
+COURSE_ATTRIBUTES = (
+    "cell-timeout",
+    "code-along-code",
+    "diagram-formats",
+    "allow-errors",
+    "allow-outside",
+)
 TOPIC_ATTRIBUTES = ("html", "cell-timeout", "allow-errors")
 TRUE_WORDS = ("true", "yes", "1", "on")
 FALSE_WORDS = ("false", "no", "0", "off")
@@ -177,6 +183,7 @@ def read_xml_spec(file: Path, root: Path) -> CourseSpec:
         file=file,
         root=root,
         name=reader.text(name, "the course <name>", languages),
+        name_line=reader.line(name),
         sections=tuple(sections),
         prog_lang=(prog_lang.text or "python").strip() if prog_lang is not None else "python",
         languages=languages,
@@ -185,6 +192,11 @@ def read_xml_spec(file: Path, root: Path) -> CourseSpec:
         diagram_formats=diagram_formats,
         allow_errors=bool(reader.boolean(course, "allow-errors")),
         dir_groups=tuple(dir_groups),
+        # Comma-separated, as diagram-formats: CLM ignores attributes of <course>.
+        allow_outside=tuple(
+            part.strip() for part in (course.get("allow-outside") or "").split(",") if part.strip()
+        ),
+        allow_outside_line=reader.line(course) if course.get("allow-outside") else None,
         metadata=metadata,
         warnings=tuple(reader.warnings),
     )
@@ -219,13 +231,15 @@ def _dir_group(reader: _Reader, group: ET.Element) -> DirGroupSpec:
         raise reader.error(group, "<dir-group> has no <path>")
     name = group.find("name")
     subdirs_element = group.find("subdirs")
-    subdirs = None
+    subdirs, subdir_lines = None, ()
     if subdirs_element is not None:
         reader.check_children(subdirs_element, ("subdir",), "<subdirs>")
         subdirs = tuple((sub.text or "").strip() for sub in subdirs_element)
+        subdir_lines = tuple(reader.line(sub) for sub in subdirs_element)
     return DirGroupSpec(
         name=Text.plain((name.text or "").strip() if name is not None else ""),
         path=(path.text or "").strip(),
         subdirs=subdirs,
         line=reader.line(group),
+        subdir_lines=subdir_lines,
     )

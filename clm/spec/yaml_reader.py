@@ -23,6 +23,7 @@ COURSE_KEYS = (
     "allow-errors",
     "sections",
     "dir-groups",
+    "allow-outside",
     "description",
     "certificate",
     "github",
@@ -169,6 +170,7 @@ def read_yaml_spec(file: Path, root: Path) -> CourseSpec:
         file=file,
         root=root,
         name=reader.text(top["name"], "the course name", languages),
+        name_line=top["name"].start_mark.line + 1,
         sections=sections,
         prog_lang=setting("prog-lang", reader.string, "python"),
         languages=languages,
@@ -179,6 +181,10 @@ def read_yaml_spec(file: Path, root: Path) -> CourseSpec:
         diagram_formats=diagram_formats,
         allow_errors=setting("allow-errors", reader.boolean, False),
         dir_groups=dir_groups,
+        allow_outside=setting("allow-outside", reader.strings, ()),
+        allow_outside_line=top["allow-outside"].start_mark.line + 1
+        if "allow-outside" in top
+        else None,
         metadata=metadata,
     )
 
@@ -227,10 +233,14 @@ def _dir_group(reader: _Reader, node: yaml.Node, languages: tuple[str, ...]) -> 
     for required in ("name", "path"):
         if required not in fields:
             raise reader.error(node, f"a dir-group needs a '{required}'")
-    subdirs = reader.strings(fields["subdirs"], "'subdirs'") if "subdirs" in fields else None
+    subdirs, subdir_lines = None, ()
+    if "subdirs" in fields:
+        subdirs = reader.strings(fields["subdirs"], "'subdirs'")
+        subdir_lines = tuple(item.start_mark.line + 1 for item in fields["subdirs"].value)
     return DirGroupSpec(
         name=reader.text(fields["name"], "the dir-group name", languages),
         path=reader.string(fields["path"], "the dir-group path"),
         subdirs=subdirs,
         line=node.start_mark.line + 1,
+        subdir_lines=subdir_lines,
     )

@@ -6,6 +6,7 @@ or spawn) and keeps it for the run.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from collections.abc import Iterable
@@ -78,3 +79,24 @@ def reassign_outputs(state_file: Path, old_spec: str, new_spec: str) -> None:
     connection(state_file).execute(
         "update outputs set spec = ? where spec = ?", (new_spec, old_spec)
     )
+
+
+def record_output_folder(state_file: Path, spec: str, folder: str) -> None:
+    """Remember that ``spec`` writes into ``folder``: its outputs may be removed from there
+    later, even after the spec moved its output elsewhere."""
+    folders = output_folders(state_file, spec)
+    if folder not in folders:
+        connection(state_file).execute(
+            "insert or replace into meta values (?, ?)",
+            (f"output-folders:{spec}", json.dumps([*folders, folder])),
+        )
+
+
+def output_folders(state_file: Path, spec: str) -> tuple[str, ...]:
+    """Every output folder ``spec`` was built into (since clm recorded them)."""
+    row = (
+        connection(state_file)
+        .execute("select value from meta where key = ?", (f"output-folders:{spec}",))
+        .fetchone()
+    )
+    return tuple(json.loads(row[0])) if row else ()

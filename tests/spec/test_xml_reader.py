@@ -42,7 +42,12 @@ XML_SPEC = """\
 </course>
 """
 
-FILES = {"div/extra/a.txt": "a", "code/solutions/Example_1/x.py": "", "root-files/r.md": ""}
+FILES = {
+    "div/extra/a.txt": "a",
+    "code/solutions/Example_1/x.py": "",
+    "code/solutions/Example_3/y.py": "",
+    "root-files/r.md": "",
+}
 
 
 def test_reads_a_clm_spec(make_course):

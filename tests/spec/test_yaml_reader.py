@@ -28,7 +28,7 @@ FULL_SPEC = """
 
 
 def test_reads_every_setting(make_course):
-    spec_file = make_course(FULL_SPEC, {"div/a/x.txt": "x"})
+    spec_file = make_course(FULL_SPEC, {"div/a/x.txt": "x", "div/b/y.txt": "y"})
     spec = load_spec(spec_file)
     assert spec.name == Text.of({"de": "Mein Kurs", "en": "My Course"})
     assert spec.languages == ("de", "en")

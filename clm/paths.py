@@ -1,0 +1,119 @@
+"""Where a path really is: decided with symlinks resolved, never by comparing strings.
+
+The course may read only below its root (and below folders its spec allows
+explicitly), and clm may write and delete only below the folder a write is for.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from clm.errors import CourseError
+
+
+def real(path: Path | str) -> Path:
+    """The path with every symlink resolved; the parts that do not exist yet kept as given."""
+    return Path(os.path.realpath(path))
+
+
+def is_within(path: Path, folder: Path) -> bool:
+    """Whether a resolved ``path`` is ``folder`` or lies below it (both resolved)."""
+    inner, outer = str(path), str(folder)
+    return inner == outer or inner.startswith(outer if outer.endswith(os.sep) else outer + os.sep)
+
+
+def _where(path: Path) -> Path:
+    """Where writing or unlinking ``path`` acts: its folder resolved, its name as it is
+    (a rename or an unlink replaces a link, it never follows it)."""
+    if path.name in ("", ".", ".."):
+        return real(path)
+    return real(path.parent) / path.name
+
+
+def holding_folder(path: Path, folders: Iterable[Path]) -> Path | None:
+    """The first of ``folders`` that ``path`` really stays in, or None."""
+    where = _where(path)
+    return next((f for f in folders if is_within(where.parent, real(f))), None)
+
+
+def check_within(path: Path, folder: Path, doing: str) -> None:
+    """Refuse ``doing`` (e.g. "write") ``path`` unless, resolved, it stays in ``folder``.
+
+    The last line of defence behind the spec's checks: the folder holding the
+    path is resolved, so a symlinked folder or a ``..`` cannot lead elsewhere.
+    """
+    if holding_folder(path, (folder,)) is None:
+        raise refusal(path, folder, doing)
+
+
+def refusal(path: Path, folder: Path, doing: str) -> CourseError:
+    return CourseError(
+        f"refused to {doing} {path}: it lies outside the folder {folder} it belongs to "
+        f"(it resolves to {_where(path)}); check the spec's 'output' and 'dir-groups' and any "
+        "symlink in that folder",
+    )
+
+
+@dataclass(frozen=True)
+class CourseArea:
+    """The folders a course may read: its root and the outside folders its spec allows."""
+
+    root: Path  # resolved
+    allowed: tuple[Path, ...] = ()  # resolved
+
+    def contains(self, path: Path) -> bool:
+        return any(is_within(path, folder) for folder in (self.root, *self.allowed))
+
+    def resolve(self, relative: str, spec: Path | None = None, line: int | None = None) -> Path:
+        """The real path of ``relative`` (from the root), which must exist inside the area.
+
+        A symlink leading out of the area, a symlink loop and a link to
+        nothing are errors naming the link; ``spec`` and ``line`` say where
+        the path was given, when it was.
+        """
+        lexical = self.root / relative
+        try:
+            resolved = Path(os.path.realpath(lexical, strict=True))
+        except OSError as error:
+            link = self.first_link(relative)
+            if link is None:
+                raise CourseError(f"{relative} does not exist", spec or relative, line) from None
+            if error.errno == errno.ELOOP:
+                problem = "a symlink loop (it leads back to itself); point it at a real file"
+            else:
+                problem = (
+                    f"a symlink to {os.readlink(self.root / link)}, which does not exist; "
+                    "restore its target"
+                )
+            raise self._link_error(link, f"{problem} or remove the link", spec, line) from None
+        if not self.contains(resolved):
+            link = self.first_link(relative) or relative
+            allowed = os.path.relpath(resolved if resolved.is_dir() else resolved.parent, self.root)
+            problem = (
+                f"a symlink to {real(self.root / link)}, outside the course root {self.root}; "
+                "copy what the course needs into the course, or, if the course may read that "
+                f"folder, name it in the spec: 'allow-outside: [{allowed}]'"
+            )
+            raise self._link_error(link, problem, spec, line)
+        return resolved
+
+    @staticmethod
+    def _link_error(link: str, problem: str, spec: Path | None, line: int | None) -> CourseError:
+        """Named at the spec line that led to the link, else at the link itself."""
+        if spec is None:
+            return CourseError(problem, link)
+        return CourseError(f"{link} is {problem}", spec, line)
+
+    def first_link(self, relative: str) -> str | None:
+        """The first part of ``relative`` that is a symlink, as a path from the root."""
+        current = self.root
+        parts = Path(relative).parts
+        for index, part in enumerate(parts):
+            current = current / part
+            if current.is_symlink():
+                return Path(*parts[: index + 1]).as_posix()
+        return None

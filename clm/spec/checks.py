@@ -1,0 +1,220 @@
+"""What a read spec must satisfy before anything is planned: its paths and its output names.
+
+Paths are checked twice: as written (relative, without climbing out) and as
+they really are on disk, with symlinks resolved, so neither a ``..`` nor a
+link can lead a read or a write out of the course.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import PurePosixPath
+
+from clm.errors import CourseError
+from clm.layout import MAX_NAME_BYTES, name_bytes, sanitize
+from clm.paths import CourseArea, is_within, real
+from clm.spec.model import CourseSpec, DirGroupSpec, Text
+
+
+def course_area(spec: CourseSpec) -> CourseArea:
+    """The folders the course may read: its root and those ``allow-outside`` names."""
+    return CourseArea(real(spec.root), tuple(real(spec.root / p) for p in spec.allow_outside))
+
+
+def check_spec(spec: CourseSpec) -> CourseSpec:
+    """The spec with its paths normalised; a CourseError naming the line for any problem."""
+    for folder in spec.allow_outside:
+        if not (spec.root / folder).is_dir():
+            raise CourseError(
+                f"the allow-outside folder '{folder}' does not exist (it is relative to the "
+                f"course root {spec.root})",
+                spec.file,
+                spec.allow_outside_line,
+            )
+    area = course_area(spec)
+    groups = tuple(_dir_group(spec, area, group) for group in spec.dir_groups)
+    output = _output(spec, area, groups)
+    _check_names(spec)
+    return dataclasses.replace(spec, output=output.as_posix(), dir_groups=groups)
+
+
+def _inside_root(spec: CourseSpec, path: str, what: str, line: int | None) -> PurePosixPath:
+    """A path from the spec, as a normalised relative path that stays in the course root."""
+    posix = PurePosixPath(path.replace("\\", "/"))
+    parts: list[str] = []
+    for part in posix.parts:
+        if part == "..":
+            if not parts:
+                parts = ["..", *parts]
+                break
+            parts.pop()
+        elif part != ".":
+            parts.append(part)
+    if posix.is_absolute() or (parts and parts[0] == "..") or ":" in path:
+        raise CourseError(
+            f"{what} '{path}' leaves the course root {spec.root}; give a path relative to it",
+            spec.file,
+            line,
+        )
+    return PurePosixPath(*parts) if parts else PurePosixPath(".")
+
+
+def _dir_group(spec: CourseSpec, area: CourseArea, group: DirGroupSpec) -> DirGroupSpec:
+    source = _inside_root(spec, group.path, "the dir-group path", group.line).as_posix()
+    _existing_folder(
+        spec, area, source, group.line, f"dir-group folder '{group.path}' does not exist"
+    )
+    if group.subdirs is None:
+        return dataclasses.replace(group, path=source)
+    lines = group.subdir_lines or (group.line,) * len(group.subdirs)
+    subdirs: dict[str, int] = {}
+    for subdir, line in zip(group.subdirs, lines, strict=True):
+        name = _plain_subdir(spec, group, subdir, line)
+        _check_listed_once(spec, group, subdir, name, line, subdirs)
+        _existing_folder(
+            spec,
+            area,
+            f"{source}/{name}",
+            line,
+            f"the subdir '{subdir}' of the dir-group '{group.path}' does not exist: there is "
+            f"no folder {source}/{name}; fix the name or remove the entry",
+        )
+        subdirs[name] = line
+    return dataclasses.replace(group, path=source, subdirs=tuple(subdirs))
+
+
+def _existing_folder(
+    spec: CourseSpec, area: CourseArea, folder: str, line: int, missing: str
+) -> None:
+    """A folder the spec names must exist, and lead nowhere outside the course."""
+    if not (spec.root / folder).is_dir() and area.first_link(folder) is None:
+        raise CourseError(missing, spec.file, line)
+    if not area.resolve(folder, spec.file, line).is_dir():
+        raise CourseError(f"{folder} is not a folder", spec.file, line)
+
+
+def _check_listed_once(
+    spec: CourseSpec,
+    group: DirGroupSpec,
+    subdir: str,
+    name: str,
+    line: int,
+    earlier: dict[str, int],
+) -> None:
+    """Two subdirs that are one folder, or one inside the other, would copy files twice."""
+    key = name.casefold()
+    for other, other_line in earlier.items():
+        other_key = other.casefold()
+        if key == other_key or key.startswith(other_key + "/"):
+            problem = f"is already copied by the subdir '{other}' (line {other_line}); list it once"
+        elif other_key.startswith(key + "/"):
+            problem = (
+                f"holds the subdir '{other}' (line {other_line}), which would be copied twice; "
+                "list only one"
+            )
+        else:
+            continue
+        raise CourseError(
+            f"the subdir '{subdir}' of the dir-group '{group.path}' {problem}", spec.file, line
+        )
+
+
+def _plain_subdir(spec: CourseSpec, group: DirGroupSpec, subdir: str, line: int) -> str:
+    """A subdir names a folder inside the dir-group's path: no climbing, no absolute path."""
+    text = subdir.replace("\\", "/")
+    parts = [part for part in text.split("/") if part not in ("", ".")]
+    if not parts or ".." in parts or text.startswith("/") or ":" in text:
+        raise CourseError(
+            f"the subdir '{subdir}' of the dir-group '{group.path}' must name a folder inside "
+            "that path, e.g. 'Example_1' or 'part/Example_1' (no '..', no leading '/', no drive)",
+            spec.file,
+            line,
+        )
+    return "/".join(parts)
+
+
+def _output(spec: CourseSpec, area: CourseArea, groups: tuple[DirGroupSpec, ...]) -> PurePosixPath:
+    output = _inside_root(spec, spec.output, "the output folder", spec.output_line)
+    if output == PurePosixPath("."):
+        raise CourseError(
+            "the output folder cannot be the course root itself; use a subfolder such as 'output'",
+            spec.file,
+            spec.output_line,
+        )
+    sources = [("slides", "slides/"), ("templates", "templates/"), (".clm", ".clm/")]
+    sources += [(group.path, f"the dir-group path '{group.path}'") for group in groups]
+    for folder, what in sources:
+        folder_path = PurePosixPath(folder)
+        if output == folder_path or folder_path in output.parents:
+            raise _output_inside(spec, what)
+    # The same once more on disk: an output folder (or a folder above it) may be a
+    # symlink into the sources, or out of the course.
+    output_real = real(spec.root / output)
+    link = area.first_link(output.as_posix())
+    through = f" (through the symlink {link} → {real(spec.root / link)})" if link else ""
+    if output_real == area.root:
+        raise CourseError(
+            f"the output folder '{spec.output}' resolves to the course root itself{through}; "
+            "choose a plain folder inside the course, such as 'output'",
+            spec.file,
+            spec.output_line,
+        )
+    if not area.contains(output_real):
+        raise CourseError(
+            f"the output folder '{spec.output}' resolves to {output_real}{through}, outside "
+            "the course; choose a plain folder inside the course, such as 'output', or name "
+            "the folder it leads to under 'allow-outside:'",
+            spec.file,
+            spec.output_line,
+        )
+    for folder, what in sources:
+        if is_within(output_real, real(spec.root / folder)):
+            raise _output_inside(spec, what, through)
+    return output
+
+
+def _output_inside(spec: CourseSpec, what: str, through: str = "") -> CourseError:
+    return CourseError(
+        f"the output folder '{spec.output}' lies inside {what}{through}; clm would read its own "
+        "outputs as sources. Choose a folder outside it, e.g. 'output'",
+        spec.file,
+        spec.output_line,
+    )
+
+
+def _check_names(spec: CourseSpec) -> None:
+    """Course, section and dir-group names become folder names: each must fit a file
+    system, and two sections must not share one folder."""
+    for lang in spec.languages:
+        _check_length(spec, spec.name, lang, "course name", spec.name_line)
+        folders: dict[str, tuple[str, int]] = {}
+        for section in spec.sections:
+            name = section.name.get(lang)
+            _check_length(spec, section.name, lang, "section name", section.line)
+            key = sanitize(name).casefold()
+            if key in folders:
+                other, other_line = folders[key]
+                raise CourseError(
+                    f"the sections '{other}' (line {other_line}) and '{name}' would share the "
+                    f"output folder '{sanitize(name)}' ({lang}; folder names are cleaned of "
+                    "characters such as / ? : and compared ignoring case); give them names "
+                    "that differ in letters or digits",
+                    spec.file,
+                    section.line,
+                )
+            folders[key] = (name, section.line)
+        for group in spec.dir_groups:
+            for part in group.name.get(lang).replace("\\", "/").split("/"):
+                _check_length(spec, Text.plain(part), lang, "dir-group name", group.line)
+
+
+def _check_length(spec: CourseSpec, text: Text, lang: str, what: str, line: int | None) -> None:
+    folder = sanitize(text.get(lang))
+    if name_bytes(folder) > MAX_NAME_BYTES:
+        raise CourseError(
+            f"the {what} ({lang}) makes an output folder named '{folder[:40]}…' of "
+            f"{name_bytes(folder)} bytes; file systems allow at most {MAX_NAME_BYTES} bytes "
+            "per name: shorten it",
+            spec.file,
+            line,
+        )
