@@ -14,6 +14,7 @@ from pathlib import Path
 
 from doit.exceptions import TaskFailed
 
+from clm.deck.source import read_deck
 from clm.errors import CourseError
 from clm.files import copy_atomic, remove_empty_folders, write_atomic
 from clm.layout import Format, Kind
@@ -51,7 +52,7 @@ def build_output(
         else:
             from clm.deck.notebook import variant_notebook
 
-            text = Path(deck).read_text(encoding="utf-8")
+            text = read_deck(deck)
             notebook, _ = variant_notebook(
                 _environment(templates), text, Path(deck), lang, Kind(kind), Format(fmt)
             )
@@ -110,7 +111,7 @@ def execution_groups(
     from clm.deck.notebook import variant_notebook
     from clm.state.store import file_md5
 
-    text = Path(deck).read_text(encoding="utf-8")
+    text = read_deck(deck)
     env = _environment(templates)
     input_hashes = sorted((relative, file_md5(source)) for source, relative in inputs)
     groups: dict[str, list] = {}
