@@ -18,6 +18,7 @@ from tests.e2e.test_watch import (
     CYCLE_DONE,
     TYPES,
     VARIABLES,
+    Watcher,
     changed,
     outputs_of,
     snapshot,
@@ -121,3 +122,23 @@ def test_warnings_are_shown_on_every_save_of_the_deck(watcher, course_copy):
         assert " 0 failed" in lines[-1]
         deck.write_text(good.replace("## Names for values", f"## Names {attempt}") + added)
     watcher.wait_for(CYCLE_DONE)
+
+
+def test_a_deck_broken_before_the_watcher_starts_fails_alone(course_copy):
+    deck = course_copy / VARIABLES
+    good = deck.read_text()
+    before = snapshot(course_copy)
+    deck.write_text(good + "\n# %%\n# {{ no_such_name }}\n")
+    line = good.count("\n") + 3
+    watching = Watcher(course_copy)  # it starts instead of exiting with the error
+    try:
+        report = "\n".join(watching.seen)
+        assert f"FAILED {VARIABLES}:{line}: 'no_such_name' is undefined" in report, report
+        assert changed(before, snapshot(course_copy)) == set()
+        deck.write_text(good.replace("## Names for values", "## Names for things"))
+        lines = watching.cycle()
+        assert " 0 failed" in lines[-1]
+        assert "Names for things" in (course_copy / ENGLISH_HTML).read_text()
+    finally:
+        watching.process.kill()
+        watching.process.wait()
