@@ -154,6 +154,7 @@ def execute_deck(
 
     kernel_inputs = [(Path(source), relative) for source, relative in inputs]
     failures = []
+    warnings: dict[str, None] = {}  # in order, once each: groups may share a cell
     ran = False
     for key, members in groups.items():
         _, _, _, _, first, cells, _ = members[0]
@@ -173,6 +174,7 @@ def execute_deck(
             cache.put(key, outputs)
         else:
             counters.add(counters.CACHE_HITS)
+        warnings.update(dict.fromkeys(_big_output_warnings(deck, cells, outputs)))
         for _, _, target, _, notebook, _, _ in members:
             # Members share the code, not the prose: pair code cells in order.
             code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
@@ -183,7 +185,26 @@ def execute_deck(
             write_atomic(Path(target), data, Path(state_file), None)
     if failures:
         return TaskFailed("\n".join(failures))
+    if warnings:  # the reporter and the watcher print them
+        return {"from_cache": not ran, "warnings": list(warnings)}
     return {"from_cache": not ran}
+
+
+def _big_output_warnings(deck: str, cells, outputs: list) -> list[str]:
+    """Warnings for the cells whose output was cut at the limit (also when from the cache)."""
+    from clm.execute import OUTPUT_LIMIT, truncated_bytes
+
+    code_cells = [cell for cell in cells if cell.cell_type == "code"]
+    warnings = []
+    for cell, (cell_outputs, _) in zip(code_cells, outputs, strict=True):
+        if dropped := truncated_bytes(cell_outputs):
+            warnings.append(
+                f"{deck}:{cell.line}: warning: the cell printed about "
+                f"{(OUTPUT_LIMIT + dropped) / 1e6:.1f} MB of output; the HTML and the cache keep "
+                f"its first {OUTPUT_LIMIT / 1e6:g} MB and a note. Print less, e.g. a summary or "
+                "the first rows"
+            )
+    return warnings
 
 
 def _failure_message(deck: str, failure, cells, members) -> str:

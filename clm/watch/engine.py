@@ -295,6 +295,8 @@ class Watcher:
                 outcome, value = self._outcome(future)
                 if outcome == "ok":
                     task.values = value or {}
+                    for warning in task.values.get("warnings", ()):
+                        self._say(warning)
                     self.dependency.save_success(task)
                     from_cache = task.values.get("from_cache")
                     history.job_finished(STATE_PATH, job, "ok", from_cache=from_cache)
