@@ -97,7 +97,12 @@ class Watcher:
         checked = saved
         if paths & set(build.template_deps):
             checked = sorted(path for path in self.decks if Path(path).is_file())
-        verdicts = check_course_decks(build.spec, build.template_deps, build.templates, checked)
+        if not checked:
+            return set()
+        try:
+            verdicts = check_course_decks(build.spec, build.template_deps, build.templates, checked)
+        except OSError:  # a deck went away meanwhile: its deletion is the next change
+            return set()
         for deck in checked:
             self.bad_decks.pop(deck, None)
         self.bad_decks.update(verdicts.errors)
@@ -184,27 +189,45 @@ class Watcher:
 
     def _cycle(self, changes: Changes | None) -> dict:
         if changes is None:
-            seeds = {name for name, task in self.tasks.items() if not task.has_subtask}
-        else:
-            self._say(f"changed: {changes.describe()}")
-            seeds = set()
-            paths = changes.paths | self.unplanned
-            replan = bool(self.unplanned or changes.created or changes.deleted)
-            replan = replan or self.build.spec.key in paths
-            if not replan:
-                replan = self._titles_changed(self._check_saved(paths))
-            if replan:
-                try:
-                    seeds |= self._replan()
-                except CourseError as error:
-                    self.unplanned = paths
-                    self._say(f"error: {error}\n(waiting for the next change)")
-                    return {"failed": 1, "executed": 0, "uptodate": 0, "kept": 0, "updated": []}
-                self._check_saved(paths)
+            everything = {name for name, task in self.tasks.items() if not task.has_subtask}
+            return self._run(self._downstream(everything))
+        self._say(f"changed: {changes.describe()}")
+        paths = changes.paths | self.unplanned
+        seeds: set[str] = set()
+        try:
+            seeds = self._follow_plan(changes, paths)
             self.unplanned = set()
-            for path in paths:
-                seeds |= self.by_dep.get(path, set())
-        return self._run(self._downstream(seeds))
+        except CourseError as error:
+            # The saves are still built, with the last good plan; planning is tried
+            # again on the next change, so what this one changed is not lost.
+            self.unplanned = set(paths)
+            self._say(f"error: {error}\n(the last good plan is kept until the next change)")
+        for path in paths:
+            seeds |= self.by_dep.get(path, set())
+        result = self._run(self._downstream(seeds))
+        result["failed"] += bool(self.unplanned)
+        return result
+
+    def _follow_plan(self, changes: Changes, paths: set[str]) -> set[str]:
+        """Check the saved decks and plan again when ``paths`` need it; the tasks that
+        the new plan redefined. CourseError when the course cannot be planned."""
+        passed = self._check_saved(paths)
+        spec_changed = self.build.spec.key in paths
+        if not (
+            self.unplanned
+            or changes.created
+            or changes.deleted
+            or spec_changed
+            or self._titles_changed(passed)
+        ):
+            return set()
+        known = set(self.decks)
+        redefined = self._replan()
+        if spec_changed:
+            for warning in self.build.spec.warnings:
+                self._say(warning)
+        self._check_saved(paths - known)  # the decks the new plan brought
+        return redefined
 
     def _report(self, result: dict, seconds: float) -> None:
         from clm.reporter import work_summary

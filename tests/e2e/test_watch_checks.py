@@ -13,6 +13,7 @@ import re
 import pytest
 
 from tests.e2e import test_watch
+from tests.e2e.conftest import YAML_SPEC
 from tests.e2e.helpers import run_clm
 from tests.e2e.test_watch import (
     CYCLE_DONE,
@@ -142,3 +143,27 @@ def test_a_deck_broken_before_the_watcher_starts_fails_alone(course_copy):
     finally:
         watching.process.kill()
         watching.process.wait()
+
+
+def test_a_save_in_the_burst_that_broke_the_spec_is_built_and_not_lost(watcher, course_copy):
+    spec = course_copy / YAML_SPEC
+    good = spec.read_text()
+    types_outputs = outputs_of(course_copy, TYPES, lang="en")
+    before = snapshot(course_copy)
+    spec.write_text(good + "colour: blue\n")
+    _edit_types(course_copy)  # in the same burst of events
+    lines = watcher.cycle()
+    assert any("unknown key 'colour'" in line for line in lines)
+    assert " 1 failed" in lines[-1]
+    assert changed(before, snapshot(course_copy)) == types_outputs
+
+    # While the spec is broken, every change tries to plan again and says why it cannot.
+    deck = course_copy / VARIABLES
+    deck.write_text(deck.read_text().replace("## Names for values", "## Names for things"))
+    lines = watcher.cycle()
+    assert any("unknown key 'colour'" in line for line in lines)
+    assert "Names for things" in (course_copy / ENGLISH_HTML).read_text()
+
+    spec.write_text(good)
+    lines = watcher.cycle()
+    assert " 0 failed" in lines[-1], "\n".join(lines)
