@@ -192,7 +192,7 @@ def execute_deck(
 
 def _big_output_warnings(deck: str, cells, outputs: list) -> list[str]:
     """Warnings for the cells whose output was cut at the limit (also when from the cache)."""
-    from clm.execute import OUTPUT_LIMIT, truncated_bytes
+    from clm.execute import OUTPUT_LIMIT, megabytes, truncated_bytes
 
     code_cells = [cell for cell in cells if cell.cell_type == "code"]
     warnings = []
@@ -200,7 +200,7 @@ def _big_output_warnings(deck: str, cells, outputs: list) -> list[str]:
         if dropped := truncated_bytes(cell_outputs):
             warnings.append(
                 f"{deck}:{cell.line}: warning: the cell printed about "
-                f"{(OUTPUT_LIMIT + dropped) / 1e6:.1f} MB of output; the HTML and the cache keep "
+                f"{megabytes(OUTPUT_LIMIT + dropped)} of output; the HTML and the cache keep "
                 f"its first {OUTPUT_LIMIT / 1e6:g} MB and a note. Print less, e.g. a summary or "
                 "the first rows"
             )

@@ -19,7 +19,8 @@ _CELL_LINE = re.compile(r"Cell In\[\d+\], line (\d+)")
 # The output one cell may keep: beyond it, every HTML page and the cache would
 # carry it all (200 MB of prints made four 200 MB pages and a 1.2 GB cache).
 OUTPUT_LIMIT = 10_000_000
-# Metadata of the note that replaces what a cell printed beyond the limit.
+# The metadata key of the note that stands for what a cell printed beyond the limit:
+# it travels with the cached outputs, so a cache hit still knows about it.
 TRUNCATED_KEY = "clm_truncated_bytes"
 
 
@@ -119,7 +120,7 @@ def _size(output: dict) -> int:
     return len(json.dumps(output))
 
 
-def _megabytes(size: int) -> str:
+def megabytes(size: int) -> str:
     return f"{size / 1_000_000:.1f} MB"
 
 
@@ -164,7 +165,7 @@ class _BoundedClient(NotebookClient):
         dropped = self._dropped.get(cell_index)
         if dropped:
             note = (
-                f"[clm] {_megabytes(dropped)} more output of this cell is not shown: "
+                f"[clm] {megabytes(dropped)} more output of this cell is not shown: "
                 f"a cell keeps at most {OUTPUT_LIMIT / 1e6:g} MB of output."
             )
             cell.outputs.append(
