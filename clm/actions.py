@@ -14,6 +14,7 @@ from pathlib import Path
 
 from doit.exceptions import TaskFailed
 
+from clm.deck.source import read_deck
 from clm.errors import CourseError
 from clm.files import copy_atomic, remove_empty_folders, write_atomic
 from clm.layout import Format, Kind
@@ -58,7 +59,7 @@ def build_output(
         else:
             from clm.deck.notebook import variant_notebook
 
-            text = Path(deck).read_text(encoding="utf-8")
+            text = read_deck(deck)
             notebook, _ = variant_notebook(
                 _environment(templates), text, Path(deck), lang, Kind(kind), Format(fmt)
             )
@@ -120,7 +121,7 @@ def execution_groups(
     from clm.deck.notebook import variant_notebook
     from clm.state.store import file_md5
 
-    text = Path(deck).read_text(encoding="utf-8")
+    text = read_deck(deck)
     env = _environment(templates)
     input_hashes = sorted((relative, file_md5(source)) for source, relative in inputs)
     groups: dict[str, list] = {}
@@ -163,6 +164,7 @@ def execute_deck(
 
     kernel_inputs = [(Path(source), relative) for source, relative in inputs]
     failures = []
+    warnings: dict[str, None] = {}  # in order, once each: groups may share a cell
     ran = False
     for key, members in groups.items():
         _, _, _, _, first, cells, _ = members[0]
@@ -185,6 +187,7 @@ def execute_deck(
             cache.put(key, outputs)
         else:
             counters.add(counters.CACHE_HITS)
+        warnings.update(dict.fromkeys(_big_output_warnings(deck, cells, outputs)))
         for _, _, target, _, notebook, _, _ in members:
             # Members share the code, not the prose: pair code cells in order.
             code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
@@ -200,6 +203,8 @@ def execute_deck(
                 return TaskFailed(str(exc))
     if failures:
         return TaskFailed("\n".join(failures))
+    if warnings:  # the reporter and the watcher print them
+        return {"from_cache": not ran, "warnings": list(warnings)}
     return {"from_cache": not ran}
 
 
@@ -217,6 +222,23 @@ def _usable(outputs, notebook) -> bool:
             for entry in outputs
         )
     )
+
+
+def _big_output_warnings(deck: str, cells, outputs: list) -> list[str]:
+    """Warnings for the cells whose output was cut at the limit (also when from the cache)."""
+    from clm.execute import OUTPUT_LIMIT, megabytes, truncated_bytes
+
+    code_cells = [cell for cell in cells if cell.cell_type == "code"]
+    warnings = []
+    for cell, (cell_outputs, _) in zip(code_cells, outputs, strict=True):
+        if dropped := truncated_bytes(cell_outputs):
+            warnings.append(
+                f"{deck}:{cell.line}: warning: the cell printed about "
+                f"{megabytes(OUTPUT_LIMIT + dropped)} of output; the HTML and the cache keep "
+                f"its first {OUTPUT_LIMIT / 1e6:g} MB and a note. Print less, e.g. a summary or "
+                "the first rows"
+            )
+    return warnings
 
 
 def _failure_message(deck: str, failure, cells, members) -> str:

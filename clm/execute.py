@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from nbclient import NotebookClient
 from nbformat.notebooknode import NotebookNode
 
 from clm.state import counters
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _CELL_LINE = re.compile(r"Cell In\[\d+\], line (\d+)")
+
+# The output one cell may keep: beyond it, every HTML page and the cache would
+# carry it all (200 MB of prints made four 200 MB pages and a 1.2 GB cache).
+OUTPUT_LIMIT = 10_000_000
+# The metadata key of the note that stands for what a cell printed beyond the limit:
+# it travels with the cached outputs, so a cache hit still knows about it.
+TRUNCATED_KEY = "clm_truncated_bytes"
 
 
 @dataclass
@@ -57,7 +66,6 @@ def run_notebook(
 
 
 def _run_once(notebook, inputs, timeout: float, allow_errors: bool) -> NotebookNode:
-    from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     from clm.kernels import pool
@@ -70,7 +78,7 @@ def _run_once(notebook, inputs, timeout: float, allow_errors: bool) -> NotebookN
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
         running: list[int] = []  # each cell's index as it is sent to the kernel
-        client = NotebookClient(
+        client = _BoundedClient(
             notebook,
             km=kernel.manager,
             timeout=timeout,
@@ -99,6 +107,72 @@ def _run_once(notebook, inputs, timeout: float, allow_errors: bool) -> NotebookN
     finally:
         kernel.shutdown()
     return notebook
+
+
+def truncated_bytes(outputs: list[dict]) -> int:
+    """How much output a cell printed beyond the limit (0: everything was kept)."""
+    return sum(output.get("metadata", {}).get(TRUNCATED_KEY, 0) for output in outputs)
+
+
+def _size(output: dict) -> int:
+    if output.get("output_type") == "stream":
+        return len(output.get("text", "").encode())
+    return len(json.dumps(output))
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"
+
+
+class _BoundedClient(NotebookClient):
+    """A client that keeps at most OUTPUT_LIMIT bytes of each cell's output.
+
+    Output beyond the limit is dropped as it arrives, so a runaway loop of
+    prints costs neither memory nor disk; the cell ends with a visible note
+    saying how much was left out. Errors are always kept: they are the news.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, on_cell_executed=self._add_note, **kwargs)
+        self._kept: dict[int, tuple[int, int]] = {}  # cell index: (outputs, bytes) so far
+        self._dropped: dict[int, int] = {}
+
+    def output(self, outs, msg, display_id, cell_index):
+        out = super().output(outs, msg, display_id, cell_index)
+        if out is None or out.get("output_type") == "error":
+            return out
+        count, used = self._kept.get(cell_index, (0, 0))
+        if len(outs) != count + 1:  # cleared (clear_output) since: count again
+            used = sum(_size(o) for o in outs[:-1])
+        size = _size(out)
+        room = max(OUTPUT_LIMIT - used, 0)
+        if size > room:
+            self._dropped[cell_index] = self._dropped.get(cell_index, 0) + size - room
+            if out["output_type"] == "stream" and room:
+                out["text"] = out["text"].encode()[:room].decode(errors="ignore")
+                size = room
+            elif display_id:  # nbclient may update it in place: keep its place, empty
+                out["data"], out["metadata"], size = {}, {}, 0
+            else:
+                outs.pop()
+                size = 0
+        self._kept[cell_index] = (len(outs), used + size)
+        return out
+
+    def _add_note(self, cell, cell_index, execute_reply) -> None:
+        import nbformat
+
+        dropped = self._dropped.get(cell_index)
+        if dropped:
+            note = (
+                f"[clm] {megabytes(dropped)} more output of this cell is not shown: "
+                f"a cell keeps at most {OUTPUT_LIMIT / 1e6:g} MB of output."
+            )
+            cell.outputs.append(
+                nbformat.v4.new_output(
+                    "display_data", data={"text/plain": note}, metadata={TRUNCATED_KEY: dropped}
+                )
+            )
 
 
 def _failed_cell(notebook: NotebookNode) -> int | None:

@@ -83,6 +83,8 @@ class ClmReporter(ConsoleReporter):
 
     def add_success(self, task) -> None:
         self.progress.finished(task.name)
+        for warning in (task.values or {}).get("warnings", ()):
+            self.write_line(warning)
         job = self.jobs.pop(task.name, None)
         if job is not None:
             history.job_finished(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from clm import __version__, actions
@@ -27,6 +27,7 @@ from clm.state.records import (
 )
 from clm.state.store import open_store
 from clm.templates import PACKAGE_TEMPLATES
+from clm.validate import DeckVerdicts, check_decks
 
 # Bump when a change in clm changes what the outputs or executions contain.
 CONVERSION_VERSION = "1"
@@ -51,6 +52,7 @@ class Build:
     environment_dep: str
     warnings: tuple[str, ...]
     converters_dep: str = ""  # the diagram converters' versions
+    deck_errors: dict[str, CourseError] = field(default_factory=dict)  # see prepare_build
 
 
 def engine_key() -> str:
@@ -66,8 +68,12 @@ def prepare_build(
     spec_file: Path | str,
     only: str | None = None,
     languages: tuple[str, ...] | None = None,
+    keep_bad_decks: bool = False,
 ) -> Build:
     """Read the spec, plan the course and check its decks; CourseError on bad input.
+
+    With ``keep_bad_decks`` (the watcher) a deck that fails its checks is no
+    error: the build lists it in ``deck_errors`` and its outputs are not built.
 
     Expects the working directory to be the course root (paths in tasks are
     relative to it, so the state survives moving the checkout).
@@ -78,27 +84,18 @@ def prepare_build(
     if only:
         plan = select(plan, only)
     state_file = Path(STATE_FILE_PATH)
-    store = open_store(state_file)
     cache.check_usable()  # before the workers fork: a damaged cache is replaced once
     _check_other_specs(spec, plan, state_file)
     record_output_folder(state_file, spec.key, plan.course.output)
 
-    engine = engine_key()
-    engine_dep = set_virtual_dependency("engine", engine)
+    engine_dep = set_virtual_dependency("engine", engine_key())
     template_deps = course.templates
-    hashes = {path: store.md5(path) for path in template_deps}
-    decks = sorted({deck.deck.path for deck in plan.decks})
-    hashes.update((deck, store.md5(deck)) for deck in decks)
-    context = hashlib.md5(
-        "|".join([engine, *(f"{t}={hashes[t]}" for t in template_deps)]).encode()
-    ).hexdigest()
-    from clm.validate import check_decks
-
-    environment = environment_fingerprint(connection(state_file))
     templates = "templates" if course.templates else None
-    warnings = check_decks(
-        decks, hashes, spec.languages, templates, context, connection(state_file)
-    )
+    decks = sorted({deck.deck.path for deck in plan.decks})
+    verdicts = check_course_decks(spec, template_deps, templates, decks)
+    if verdicts.errors and not keep_bad_decks:
+        raise next(iter(verdicts.errors.values()))
+    environment = environment_fingerprint(connection(state_file))
     return Build(
         spec=spec,
         plan=plan,
@@ -108,9 +105,23 @@ def prepare_build(
         engine_dep=engine_dep,
         environment=environment,
         environment_dep=set_virtual_dependency("python-environment", environment),
-        warnings=(*spec.warnings, *course.warnings, *warnings),
+        warnings=(*spec.warnings, *course.warnings, *verdicts.all_warnings()),
         converters_dep=set_virtual_dependency("diagram-converters", converter_versions()),
+        deck_errors=verdicts.errors,
     )
+
+
+def check_course_decks(
+    spec: CourseSpec, template_deps: tuple[str, ...], templates: str | None, decks: list[str]
+) -> DeckVerdicts:
+    """The checks of `clm build` for some decks of the course, kept by content hash."""
+    state_file = Path(STATE_FILE_PATH)
+    store = open_store(state_file)
+    hashes = {path: store.md5(path) for path in (*template_deps, *decks)}
+    context = hashlib.md5(
+        "|".join([engine_key(), *(f"{t}={hashes[t]}" for t in template_deps)]).encode()
+    ).hexdigest()
+    return check_decks(decks, hashes, spec.languages, templates, context, connection(state_file))
 
 
 def select(plan: OutputPlan, only: str) -> OutputPlan:

@@ -1,18 +1,57 @@
-"""Check every deck before anything is built: a bad deck builds nothing.
+"""Check decks before anything is built: a bad deck builds nothing.
 
-Malformed cell headers and Jinja errors (an undefined name, a missing
-template) are found here, with the author's file and line. A deck is checked
-again only when its content, the templates or clm changed: the verdicts are
-kept in the state, keyed by content hash.
+A deck that is not UTF-8, a header call without literals, a malformed cell
+header and a Jinja error (an undefined name, a missing template) are found
+here, with the author's file and line; unknown tags and foreign languages are
+warnings. A deck is checked again only when its content, the templates or
+clm changed: the verdicts are kept in the state, keyed by content hash, and
+a kept verdict still brings its warnings, so they are shown on every build
+until the author fixes them. ``clm build`` and the watcher run the same checks.
 """
 
 from __future__ import annotations
 
 import hashlib
 import sqlite3
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from clm.errors import CourseError
 from clm.layout import Format
+
+if TYPE_CHECKING:
+    import jinja2
+
+# Bump when the checks change, so that kept verdicts are not trusted any longer.
+CHECKS_VERSION = "2"
+
+
+@dataclass(frozen=True)
+class DeckVerdicts:
+    """What checking some decks found, by deck path."""
+
+    warnings: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    errors: dict[str, CourseError] = field(default_factory=dict)
+
+    def all_warnings(self) -> list[str]:
+        return [warning for found in self.warnings.values() for warning in found]
+
+
+def check_deck(path: Path, languages: tuple[str, ...], env: jinja2.Environment) -> list[str]:
+    """Every check `clm build` makes of one deck; returns warnings, raises CourseError."""
+    from clm.course.headers import read_titles
+    from clm.deck.jinja import compile_deck, render_deck
+    from clm.deck.source import check_source, mark_cell_lines, read_deck
+
+    text = read_deck(path)
+    read_titles(text, path)
+    warnings = check_source(text, path, languages)
+    template = compile_deck(env, mark_cell_lines(text), path)
+    for lang in languages:
+        for fmt in Format:
+            render_deck(template, path, lang, fmt.value)
+    return warnings
 
 
 def check_decks(
@@ -22,43 +61,48 @@ def check_decks(
     templates: str | None,
     context_key: str,
     connection: sqlite3.Connection,
-) -> list[str]:
-    """Check the decks; returns warnings of newly checked decks, raises the first error."""
+) -> DeckVerdicts:
+    """Check the decks, reusing kept verdicts; a failing deck is checked again next time."""
     keys = {
         deck: hashlib.md5(
-            f"{deck}|{hashes[deck]}|{context_key}|{','.join(languages)}".encode()
+            f"{CHECKS_VERSION}|{deck}|{hashes[deck]}|{context_key}|{','.join(languages)}".encode()
         ).hexdigest()
         for deck in decks
     }
-    known = set()
+    known: dict[str, str] = {}
     wanted = list(keys.values())
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
         rows = connection.execute(
-            f"select key from checked_decks where key in ({','.join('?' * len(chunk))})", chunk
+            f"select key, warnings from checked_decks where key in ({','.join('?' * len(chunk))})",
+            chunk,
         )
-        known.update(key for (key,) in rows)
-    unchecked = [deck for deck in decks if keys[deck] not in known]
+        known.update(rows)
+    verdicts = DeckVerdicts()
+    unchecked = []
+    for deck in decks:
+        if keys[deck] in known:
+            found = known[keys[deck]]
+            verdicts.warnings[deck] = tuple(found.split("\n")) if found else ()
+        else:
+            unchecked.append(deck)
     if not unchecked:
-        return []
+        return verdicts
 
-    from clm.deck.jinja import compile_deck, environment, render_deck
-    from clm.deck.source import check_source, mark_cell_lines
+    from clm.deck.jinja import environment
 
     env = environment(templates)
-    warnings: list[str] = []
     checked = []
     for deck in unchecked:
-        path = Path(deck)
-        text = path.read_text(encoding="utf-8")
-        deck_warnings = check_source(text, path)
-        template = compile_deck(env, mark_cell_lines(text), path)
-        for lang in languages:
-            for fmt in Format:
-                render_deck(template, path, lang, fmt.value)
-        warnings.extend(deck_warnings)
-        checked.append((keys[deck], "\n".join(deck_warnings)))
-    connection.execute("begin immediate")
-    connection.executemany("insert or replace into checked_decks values (?, ?)", checked)
-    connection.execute("commit")
-    return warnings
+        try:
+            warnings = check_deck(Path(deck), languages, env)
+        except CourseError as error:
+            verdicts.errors[deck] = error
+            continue
+        verdicts.warnings[deck] = tuple(warnings)
+        checked.append((keys[deck], "\n".join(warnings)))
+    if checked:
+        connection.execute("begin immediate")
+        connection.executemany("insert or replace into checked_decks values (?, ?)", checked)
+        connection.execute("commit")
+    return verdicts

@@ -24,6 +24,7 @@ from clm.course.model import (
     is_deck_name,
     is_ignored,
 )
+from clm.deck.source import read_deck
 from clm.diagrams.sources import included_files, render_names
 from clm.errors import CourseError
 from clm.paths import CourseArea, is_within, real
@@ -259,7 +260,7 @@ class _Discovery:
     def deck_titles(self, deck: str, text: str | None = None) -> tuple:
         if deck not in self.titles:
             if text is None:
-                text = (self.root / deck).read_text(encoding="utf-8")
+                text = read_deck(deck, self.root)
             self.titles[deck] = deck_titles(text, deck, self.spec.languages)
             self.title_lines[deck] = header_line(text)
         return self.titles[deck]
@@ -280,7 +281,7 @@ class _Discovery:
                 if not self.scans[found.path][0]:
                     self.warnings.append(self._no_deck(ref, found, self.scans[found.path][1]))
             else:
-                text = (self.root / found.path).read_text(encoding="utf-8")
+                text = read_deck(found.path, self.root)
                 self.deck_titles(found.path, text)
                 data, inputs = _scan_file_topic(self.area, found, text)
                 self.scans[found.path] = ((found.path,), data, inputs, ())

@@ -61,8 +61,35 @@ def parse_cell_header(rest: str) -> CellHeader:
     return CellHeader(cell_type, metadata)
 
 
-def check_source(text: str, deck: Path) -> list[str]:
-    """Check every cell header of a deck; returns warnings, raises on a malformed header."""
+def read_deck(deck: Path | str, root: Path = Path(".")) -> str:
+    """The text of a deck (``deck`` relative to ``root``), as the author saved it.
+
+    A file that is not UTF-8 is a CourseError naming the line of the first bad
+    byte: decks written by another tool are often Latin-1 or Windows-1252.
+    """
+    data = (root / deck).read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - data.rfind(b"\n", 0, exc.start)
+        raise CourseError(
+            f"the deck is not UTF-8: byte 0x{data[exc.start]:02x} in column {column} cannot be "
+            "decoded (perhaps the file was saved as Latin-1 or Windows-1252); save it as UTF-8 "
+            "(in most editors: Save with Encoding → UTF-8)",
+            deck,
+            line,
+        ) from None
+    # Newlines as text mode reads them, which the rest of clm was written against.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def check_source(text: str, deck: Path, languages: tuple[str, ...] = ()) -> list[str]:
+    """Check every cell header of a deck; returns warnings, raises on a malformed header.
+
+    With the course's ``languages``, a cell whose ``lang`` is none of them is a
+    warning: it would silently be in no output.
+    """
     warnings = []
     for number, line in enumerate(text.splitlines(), start=1):
         match = CELL_HEADER.match(line)
@@ -72,8 +99,11 @@ def check_source(text: str, deck: Path) -> list[str]:
             header = parse_cell_header(match.group(1))
         except ValueError as exc:
             raise CourseError(f"malformed cell header: {exc}", deck, number) from None
+        where = CourseError("", deck, number)
+        lang = header.metadata.get("lang")
+        if languages and lang is not None and lang not in languages:
+            warnings.append(f"{where}warning: {_foreign_language(lang, languages)}")
         for tag in header.metadata.get("tags", []):
-            where = CourseError("", deck, number)
             if tag not in KNOWN_TAGS:
                 warnings.append(
                     f"{where}warning: unknown tag '{tag}' (known: {', '.join(sorted(KNOWN_TAGS))})"
@@ -83,6 +113,15 @@ def check_source(text: str, deck: Path) -> list[str]:
             elif tag in MARKDOWN_TAGS and header.cell_type != "markdown":
                 warnings.append(f"{where}warning: tag '{tag}' belongs on a markdown cell")
     return warnings
+
+
+def _foreign_language(lang: str, languages: tuple[str, ...]) -> str:
+    course = ", ".join(languages)
+    problem = f'lang="{lang}" is not a language of the course ({course}): the cell is in no output'
+    for known in languages:
+        if lang.strip().casefold() == known.casefold():
+            return f'{problem}; write lang="{known}"'
+    return f"{problem}; fix the value or add '{lang}' to the spec's languages"
 
 
 def mark_cell_lines(text: str) -> str:

@@ -7,6 +7,10 @@ A cycle selects the tasks whose file dependencies changed and everything
 downstream of them, asks doit's up-to-date logic about each in dependency
 order, and runs what is out of date on the pool. Only a changed spec, a file
 created or deleted, or a changed deck title re-plans the course.
+
+Every saved deck gets the checks of ``clm build`` first. A deck that fails them
+fails its own outputs (they keep their last good version) until a save fixes
+it, while the other decks go on being rebuilt.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ class Watcher:
 
         from clm.state.backend import SqliteStateDB
         from clm.state.checker import ContentChecker
-        from clm.tasks import STATE_FILE_PATH
+        from clm.tasks import STATE_FILE_PATH, print_warnings
         from clm.watch.workers import WorkerPool
 
         self.spec_file = spec_file
@@ -48,8 +52,12 @@ class Watcher:
         self.run: int | None = None
         self.command = [Path(sys.argv[0]).name, *sys.argv[1:]]
         self.tasks: dict = {}
+        self.bad_decks: dict[str, CourseError] = {}  # decks failing the checks of `clm build`
+        # Changes a failed re-plan left unbuilt: the next change plans again and builds them.
+        self.unplanned: set[str] = set()
         self.dependency = Dependency(SqliteStateDB, STATE_FILE_PATH, checker_cls=ContentChecker)
         self._load()
+        print_warnings(self.build)
         self.collector = ChangeCollector(self.scope)
         # Workers are forked before the observer's thread exists.
         self.pool = WorkerPool(jobs)
@@ -58,11 +66,11 @@ class Watcher:
     # -- the plan -----------------------------------------------------------
 
     def _load(self) -> None:
-        from clm.tasks import course_tasks_for_doit, prepare_build, print_warnings
+        from clm.tasks import course_tasks_for_doit, prepare_build
 
-        build = prepare_build(self.spec_file)
-        print_warnings(build)
+        build = prepare_build(self.spec_file, keep_bad_decks=True)
         self.build = build
+        self.bad_decks = dict(build.deck_errors)
         self.tasks = {task.name: task for task in course_tasks_for_doit(build)}
         self.by_dep: dict[str, set[str]] = {}
         self.by_target: dict[str, str] = {}
@@ -79,16 +87,38 @@ class Watcher:
         folders += sorted({g.path for g in build.plan.course.dir_groups})
         self.scope = Scope(spec.root, tuple(folders), frozenset({spec.key}))
 
-    def _needs_new_plan(self, changes: Changes) -> bool:
-        from clm.course.headers import deck_titles
+    def _check_saved(self, paths: set[str]) -> set[str]:
+        """Check the saved decks as `clm build` does (every deck when a template changed),
+        print their warnings; the saved decks that pass."""
+        from clm.tasks import check_course_decks
 
-        if changes.created or changes.deleted or self.build.spec.key in changes.paths:
-            return True
+        build = self.build
+        saved = sorted(path for path in paths if path in self.decks and Path(path).is_file())
+        checked = saved
+        if paths & set(build.template_deps):
+            checked = sorted(path for path in self.decks if Path(path).is_file())
+        if not checked:
+            return set()
+        try:
+            verdicts = check_course_decks(build.spec, build.template_deps, build.templates, checked)
+        except OSError:  # a deck went away meanwhile: its deletion is the next change
+            return set()
+        for deck in checked:
+            self.bad_decks.pop(deck, None)
+        self.bad_decks.update(verdicts.errors)
+        for deck in saved:
+            for warning in verdicts.warnings.get(deck, ()):
+                self._say(warning)
+        return {deck for deck in saved if deck not in verdicts.errors}
+
+    def _titles_changed(self, decks: set[str]) -> bool:
+        from clm.course.headers import deck_titles
+        from clm.deck.source import read_deck
+
         languages = self.build.spec.languages
-        for path in changes.modified & self.decks.keys():
+        for path in decks:
             try:
-                text = (self.scope.root / path).read_text(encoding="utf-8")
-                if deck_titles(text, path, languages) != self.decks[path]:
+                if deck_titles(read_deck(path), path, languages) != self.decks[path]:
                     return True
             except (OSError, CourseError):
                 return True  # the new plan reports what is wrong
@@ -159,19 +189,45 @@ class Watcher:
 
     def _cycle(self, changes: Changes | None) -> dict:
         if changes is None:
-            seeds = {name for name, task in self.tasks.items() if not task.has_subtask}
-        else:
-            self._say(f"changed: {changes.describe()}")
-            seeds = set()
-            if self._needs_new_plan(changes):
-                try:
-                    seeds |= self._replan()
-                except CourseError as error:
-                    self._say(f"error: {error}\n(waiting for the next change)")
-                    return {"failed": 1, "executed": 0, "uptodate": 0, "kept": 0, "updated": []}
-            for path in changes.paths:
-                seeds |= self.by_dep.get(path, set())
-        return self._run(self._downstream(seeds))
+            everything = {name for name, task in self.tasks.items() if not task.has_subtask}
+            return self._run(self._downstream(everything))
+        self._say(f"changed: {changes.describe()}")
+        paths = changes.paths | self.unplanned
+        seeds: set[str] = set()
+        try:
+            seeds = self._follow_plan(changes, paths)
+            self.unplanned = set()
+        except CourseError as error:
+            # The saves are still built, with the last good plan; planning is tried
+            # again on the next change, so what this one changed is not lost.
+            self.unplanned = set(paths)
+            self._say(f"error: {error}\n(the last good plan is kept until the next change)")
+        for path in paths:
+            seeds |= self.by_dep.get(path, set())
+        result = self._run(self._downstream(seeds))
+        result["failed"] += bool(self.unplanned)
+        return result
+
+    def _follow_plan(self, changes: Changes, paths: set[str]) -> set[str]:
+        """Check the saved decks and plan again when ``paths`` need it; the tasks that
+        the new plan redefined. CourseError when the course cannot be planned."""
+        passed = self._check_saved(paths)
+        spec_changed = self.build.spec.key in paths
+        if not (
+            self.unplanned
+            or changes.created
+            or changes.deleted
+            or spec_changed
+            or self._titles_changed(passed)
+        ):
+            return set()
+        known = set(self.decks)
+        redefined = self._replan()
+        if spec_changed:
+            for warning in self.build.spec.warnings:
+                self._say(warning)
+        self._check_saved(paths - known)  # the decks the new plan brought
+        return redefined
 
     def _report(self, result: dict, seconds: float) -> None:
         from clm.reporter import work_summary
@@ -204,10 +260,16 @@ class Watcher:
             for producer in upstream:
                 dependents.setdefault(producer, []).append(name)
 
-        ready = [name for name, count in blocking.items() if count == 0]
+        failed = self._refuse_bad_decks(selected)
+        dropped = (self._downstream(failed) - failed) & selected
+        for name in dropped:
+            history.job_not_rebuilt(STATE_PATH, self.run, name, "its deck fails the checks")
+        ready = [
+            name
+            for name, count in blocking.items()
+            if count == 0 and name not in failed and name not in dropped
+        ]
         running: dict[Future, tuple[str, dict, int]] = {}
-        failed: set[str] = set()
-        dropped: set[str] = set()
         executed, uptodate, updated = 0, 0, []
         rebuilt: dict[str, int] = {}
 
@@ -256,6 +318,8 @@ class Watcher:
                 outcome, value = self._outcome(future)
                 if outcome == "ok":
                     task.values = value or {}
+                    for warning in task.values.get("warnings", ()):
+                        self._say(warning)
                     self.dependency.save_success(task)
                     from_cache = task.values.get("from_cache")
                     history.job_finished(STATE_PATH, job, "ok", from_cache=from_cache)
@@ -277,6 +341,33 @@ class Watcher:
             "updated": updated,
             "rebuilt": rebuilt,
         }
+
+    def _refuse_bad_decks(self, selected: set[str]) -> set[str]:
+        """Fail the selected tasks of decks that fail the checks; their names."""
+        from clm.plan import EXECUTED_FOLDER
+        from clm.state import history
+        from clm.state.db import STATE_PATH
+
+        refused: set[str] = set()
+        for deck, error in sorted(self.bad_decks.items()):
+            names = sorted(self.by_dep.get(deck, set()) & selected)
+            if not names:
+                continue
+            for name in names:
+                job = history.job_started(STATE_PATH, self.run, name)
+                history.job_finished(STATE_PATH, job, "failed", error=str(error))
+            outputs = [
+                f"    {target}"
+                for name in names
+                for target in self.tasks[name].targets
+                if not target.startswith(EXECUTED_FOLDER)
+            ]
+            self._say(
+                f"FAILED {error}\n  failed outputs (the last good version is kept):\n"
+                + "\n".join(outputs)
+            )
+            refused.update(names)
+        return refused
 
     def _submit(self, task) -> Future:
         (action,) = task.actions
