@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from clm.encoding import decode_utf8
 from clm.errors import CourseError
 
 CELL_HEADER = re.compile(r"^#\s?%%(?=\s|$)(.*)$")
@@ -62,26 +63,9 @@ def parse_cell_header(rest: str) -> CellHeader:
 
 
 def read_deck(deck: Path | str, root: Path = Path(".")) -> str:
-    """The text of a deck (``deck`` relative to ``root``), as the author saved it.
-
-    A file that is not UTF-8 is a CourseError naming the line of the first bad
-    byte: decks written by another tool are often Latin-1 or Windows-1252.
-    """
-    data = (root / deck).read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - data.rfind(b"\n", 0, exc.start)
-        raise CourseError(
-            f"the deck is not UTF-8: byte 0x{data[exc.start]:02x} in column {column} cannot be "
-            "decoded (perhaps the file was saved as Latin-1 or Windows-1252); save it as UTF-8 "
-            "(in most editors: Save with Encoding → UTF-8)",
-            deck,
-            line,
-        ) from None
-    # Newlines as text mode reads them, which the rest of clm was written against.
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    """The text of a deck (``deck`` relative to ``root``), as the author saved it;
+    a CourseError naming the line of the first byte that is not UTF-8."""
+    return decode_utf8((root / deck).read_bytes(), deck, "deck")
 
 
 def check_source(text: str, deck: Path, languages: tuple[str, ...] = ()) -> list[str]:

@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from clm.encoding import decode_utf8
 from clm.errors import CourseError
 from clm.spec.model import CourseSpec, DirGroupSpec, SectionSpec, Text, TopicRef
 
@@ -120,7 +121,7 @@ class _Reader:
 
 def read_yaml_spec(file: Path, root: Path) -> CourseSpec:
     try:
-        document = yaml.compose(file.read_text(encoding="utf-8"), Loader=_LOADER)
+        document = yaml.compose(decode_utf8(file.read_bytes(), file, "spec"), Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

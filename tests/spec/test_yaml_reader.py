@@ -119,3 +119,13 @@ def test_course_specs_folder_means_the_parent_is_the_root(make_course):
     spec = load_spec(spec_file)
     assert spec.root == spec_file.parent.parent
     assert spec.key == "course-specs/k.yaml"
+
+
+def test_a_spec_that_is_not_utf8_names_its_line_and_the_fix(tmp_path):
+    (tmp_path / "slides").mkdir()
+    spec = tmp_path / "course.yaml"
+    spec.write_bytes("name: {de: Kurs, en: Course}\nsections: []\n# Grüße\n".encode("latin-1"))
+    with pytest.raises(CourseError) as raised:
+        load_spec(spec)
+    assert str(raised.value).startswith(f"{spec}:3: the spec is not UTF-8: byte 0xfc in column 5")
+    assert "save it as UTF-8" in str(raised.value)
