@@ -14,6 +14,7 @@ from clm.environment import environment_fingerprint
 from clm.errors import CourseError
 from clm.gc_pause import paused_garbage_collection
 from clm.layout import Kind
+from clm.leaks.guard import guard_tasks
 from clm.plan import OutputPlan, plan_spec
 from clm.spec import CourseSpec
 from clm.state.checker import set_virtual_dependency
@@ -272,6 +273,9 @@ def task_dicts(build: Build) -> Iterator[dict]:
                 (actions.remove_outputs, (STATE_FILE_PATH, spec_key, output_root, tuple(targets)))
             ],
         }
+    yield from guard_tasks(
+        build.plan, build.spec.languages, build.templates, build.template_deps, build.engine_dep
+    )
     if build.full:
         planned = tuple(sorted(build.plan.output_paths()))
         yield {

@@ -1,0 +1,251 @@
+"""The leak guard: after every build, no public file may show protected text.
+
+It is one doit task, ``check-public-outputs``. Its file dependencies are every
+deck of the course, the templates and every file the plan puts under
+``output/public/``, so doit runs it after everything that writes there and
+skips it on a no-op. When it runs it reads the files actually on disk, however
+they were made (a kind rule, a copied dir-group or topic file, a template), and
+looks for snippets of protected cells (``clm.leaks.snippets``).
+
+It is incremental twice over. Each deck's snippets are kept in the state,
+keyed by the deck's content, the templates and clm's rules, so only edited
+decks are read again. Each file found clean is recorded with its size and
+mtime together with a digest of the forbidden text: a file is read again only
+when it was rewritten, and every file is read again when the forbidden text
+changed (a new private sentence may be in a file written long ago).
+
+A file that leaks is removed, and the task fails naming the file and the cell,
+so the build exits 1. The file's own task then finds its target missing and
+writes it again on the next build, where the guard removes it again: the build
+keeps failing until the source is fixed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from doit.exceptions import TaskFailed
+
+from clm.errors import CourseError
+from clm.layout import Kind
+from clm.leaks.words import SNIPPET_WORDS, file_keys
+from clm.lifetime import working_on
+from clm.state.db import STATE_PATH
+from clm.state.records import connection
+from clm.templates import PACKAGE_TEMPLATES
+
+if TYPE_CHECKING:
+    from clm.leaks.snippets import DeckSnippets, ForbiddenText, Origin
+    from clm.plan import OutputPlan
+
+GUARD_TASK = "check-public-outputs"
+# Bump when what counts as a snippet or as protected changes.
+GUARD_VERSION = "1"
+_INDEX_KEY = "leak-guard-index"
+_SCHEMA = """
+create table if not exists leak_decks (deck text primary key, key text not null, data text not null);
+create table if not exists leak_checked (
+    guard text not null, path text not null, size integer not null, mtime_ns integer not null,
+    primary key (guard, path)
+);
+"""
+_NAMED_CELLS = 3  # per leaking file; the rest are counted
+
+
+def guard_tasks(
+    plan: OutputPlan,
+    languages: tuple[str, ...],
+    templates: str | None,
+    template_deps: tuple[str, ...],
+    engine_dep: str,
+) -> Iterator[dict]:
+    """The doit task dicts of the guard, for the outputs of ``plan``.
+
+    Executed HTML pages get a check of their own: a deck whose cell fails holds
+    back that check (doit runs no task after a failed one), and must not hold
+    back the check of every notebook, script and copied file of the course.
+    """
+    public_folder = f"{plan.course.output}/public/"
+    public = sorted(path for path in plan.output_paths() if path.startswith(public_folder))
+    executed = {
+        output.path
+        for deck in plan.decks
+        if deck.execution is not None
+        for output in deck.outputs
+        if output.variant.executed
+    }
+    code_along = tuple(
+        output.path
+        for deck in plan.decks
+        for output in deck.outputs
+        if output.variant.kind is Kind.CODE_ALONG
+    )
+    copied_from = tuple(
+        (copy.target, copy.source)
+        for job in (*plan.topic_data, *plan.dir_groups)
+        for copy in job.copies
+        if copy.target.startswith(public_folder)
+    )
+    decks = tuple(
+        dict.fromkeys(deck.path for section in plan.course.sections for deck in section.decks)
+    )
+    yield {
+        "basename": GUARD_TASK,
+        "name": None,
+        "doc": "check that no private, notes or del text (nor alt or answer text in "
+        "code-along) reached a public output",
+    }
+    for name, files in (
+        ("files", tuple(p for p in public if p not in executed)),
+        ("executed-html", tuple(p for p in public if p in executed)),
+    ):
+        args = (STATE_PATH, name, decks, languages, templates, template_deps, files, code_along)
+        yield {
+            "basename": GUARD_TASK,
+            "name": name,
+            "actions": [(check_public_outputs, (*args, copied_from))],
+            "file_dep": [*decks, *template_deps, engine_dep, *files],
+        }
+
+
+def check_public_outputs(
+    state_file: str,
+    guard: str,
+    decks: tuple[str, ...],
+    languages: tuple[str, ...],
+    templates: str | None,
+    template_deps: tuple[str, ...],
+    public: tuple[str, ...],
+    code_along: tuple[str, ...],
+    copied_from: tuple[tuple[str, str], ...],
+) -> TaskFailed | None:
+    """Read the public files written since the last check; remove and report any leak."""
+    working_on(f"{GUARD_TASK}:{guard}", state_file)
+    conn = connection(Path(state_file))
+    conn.executescript(_SCHEMA)
+    forbidden = _forbidden(conn, decks, languages, templates, template_deps)
+    digest = _digest(forbidden)
+    index_key = f"{_INDEX_KEY}:{guard}"
+    row = conn.execute("select value from meta where key = ?", (index_key,)).fetchone()
+    same_index = row is not None and row[0] == digest
+    checked = {}
+    if same_index:
+        rows = conn.execute(
+            "select path, size, mtime_ns from leak_checked where guard = ?", (guard,)
+        )
+        checked = {path: (size, mtime) for path, size, mtime in rows}
+    in_code_along = set(code_along)
+    leaks: list[tuple[str, list[Origin]]] = []
+    clean: list[tuple[str, int, int]] = []
+    for path in public:
+        try:
+            stat = os.stat(path)
+        except FileNotFoundError:
+            continue
+        if checked.get(path) == (stat.st_size, stat.st_mtime_ns):
+            continue
+        origins = forbidden.leaks(file_keys(path, Path(path).read_bytes()), path in in_code_along)
+        if origins:
+            Path(path).unlink()
+            leaks.append((path, origins))
+        else:
+            clean.append((path, stat.st_size, stat.st_mtime_ns))
+    conn.execute("begin immediate")
+    if not same_index:
+        conn.execute("delete from leak_checked where guard = ?", (guard,))
+        conn.execute("insert or replace into meta values (?, ?)", (index_key, digest))
+    conn.executemany(
+        "insert or replace into leak_checked values (?, ?, ?, ?)",
+        [(guard, *entry) for entry in clean],
+    )
+    conn.executemany(
+        "delete from leak_checked where guard = ? and path = ?", [(guard, p) for p, _ in leaks]
+    )
+    conn.execute("commit")
+    if leaks:
+        return TaskFailed(leak_message(leaks, dict(copied_from)))
+    return None
+
+
+def leak_message(leaks: list[tuple[str, list[Origin]]], copied_from: dict[str, str]) -> str:
+    count = len(leaks)
+    lines = [
+        f"{count} public output{'s' if count != 1 else ''} contained text that must not be "
+        f"public; {'they were' if count != 1 else 'it was'} removed, so it is not published. "
+        "Fix the cell's tags, the template or the copied file, and build again:"
+    ]
+    for path, origins in leaks:
+        named = "; ".join(
+            f'text of a {o.tag} cell ({o.deck}:{o.line}): "{o.words} …"'
+            for o in origins[:_NAMED_CELLS]
+        )
+        more = len(origins) - _NAMED_CELLS
+        if more > 0:
+            named += f"; and of {more} more protected cell{'s' if more != 1 else ''}"
+        source = f" (copied from {copied_from[path]})" if path in copied_from else ""
+        lines.append(f"{path}{source}: contains {named}")
+    return "\n".join(lines)
+
+
+def _forbidden(
+    conn: sqlite3.Connection,
+    decks: Iterable[str],
+    languages: tuple[str, ...],
+    templates: str | None,
+    template_deps: tuple[str, ...],
+) -> ForbiddenText:
+    """The course's forbidden text, reading again only the decks that changed."""
+    from clm.deck.jinja import environment
+    from clm.leaks.snippets import DeckSnippets, deck_snippets, forbidden_text
+
+    context = _context(languages, template_deps)
+    stored = {deck: (key, data) for deck, key, data in conn.execute("select * from leak_decks")}
+    found: list[DeckSnippets] = []
+    new_rows = []
+    for deck in decks:
+        try:
+            text = Path(deck).read_bytes()
+        except OSError:
+            continue
+        key = hashlib.md5(text + context).hexdigest()
+        known = stored.get(deck)
+        if known is not None and known[0] == key:
+            found.append(DeckSnippets.from_json(json.loads(known[1])))
+            continue
+        try:
+            snippets = deck_snippets(environment(templates), text.decode("utf-8"), deck, languages)
+        except (CourseError, UnicodeDecodeError):
+            continue  # a deck clm cannot read fails the build before it starts
+        found.append(snippets)
+        new_rows.append((deck, key, json.dumps(snippets.as_json())))
+    if new_rows:
+        conn.execute("begin immediate")
+        conn.executemany("insert or replace into leak_decks values (?, ?, ?)", new_rows)
+        conn.execute("commit")
+    return forbidden_text(found)
+
+
+def _context(languages: tuple[str, ...], template_deps: tuple[str, ...]) -> bytes:
+    """What besides the deck decides its snippets: the rules, languages and templates."""
+    digest = hashlib.md5(f"{GUARD_VERSION}|{SNIPPET_WORDS}|{','.join(languages)}".encode())
+    templates = [Path(path) for path in template_deps]
+    templates += sorted(PACKAGE_TEMPLATES.glob("*.j2"))
+    for template in templates:
+        digest.update(str(template.name).encode())
+        digest.update(template.read_bytes() if template.is_file() else b"")
+    return digest.digest()
+
+
+def _digest(forbidden: ForbiddenText) -> str:
+    digest = hashlib.md5()
+    for name, table in (("public", forbidden.public), ("code-along", forbidden.code_along)):
+        digest.update(name.encode())
+        for key in sorted(table):
+            digest.update(key.encode() + b"\n")
+    return digest.hexdigest()
