@@ -23,7 +23,6 @@ keeps failing until the source is fixed.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -49,7 +48,11 @@ GUARD_TASK = "check-public-outputs"
 GUARD_VERSION = "1"
 _INDEX_KEY = "leak-guard-index"
 _SCHEMA = """
-create table if not exists leak_decks (deck text primary key, key text not null, data text not null);
+create table if not exists leak_decks (
+    deck text primary key, key text not null,
+    protected text not null, public blob not null, code_along blob not null
+);
+create table if not exists leak_forbidden (key text primary key, data text not null);
 create table if not exists leak_checked (
     guard text not null, path text not null, size integer not null, mtime_ns integer not null,
     primary key (guard, path)
@@ -200,35 +203,46 @@ def _forbidden(
     templates: str | None,
     template_deps: tuple[str, ...],
 ) -> ForbiddenText:
-    """The course's forbidden text, reading again only the decks that changed."""
+    """The course's forbidden text: kept for the decks as they are, else made again
+    from each deck's snippets, reading only the decks that changed."""
     from clm.deck.jinja import environment
-    from clm.leaks.snippets import DeckSnippets, deck_snippets, forbidden_text
+    from clm.leaks.snippets import DeckSnippets, ForbiddenText, deck_snippets, forbidden_text
 
     context = _context(languages, template_deps)
-    stored = {deck: (key, data) for deck, key, data in conn.execute("select * from leak_decks")}
-    found: list[DeckSnippets] = []
-    new_rows = []
+    texts: dict[str, bytes] = {}
     for deck in decks:
         try:
-            text = Path(deck).read_bytes()
+            texts[deck] = Path(deck).read_bytes()
         except OSError:
             continue
-        key = hashlib.md5(text + context).hexdigest()
+    keys = {deck: hashlib.md5(text + context).hexdigest() for deck, text in texts.items()}
+    course_key = hashlib.md5("\n".join(f"{d}={k}" for d, k in keys.items()).encode()).hexdigest()
+    row = conn.execute("select data from leak_forbidden where key = ?", (course_key,)).fetchone()
+    if row is not None:
+        return ForbiddenText.from_json(row[0])
+
+    stored = {row[0]: row[1:] for row in conn.execute("select * from leak_decks")}
+    found: list[DeckSnippets] = []
+    new_rows = []
+    for deck, key in keys.items():
         known = stored.get(deck)
         if known is not None and known[0] == key:
-            found.append(DeckSnippets.from_json(json.loads(known[1])))
+            found.append(DeckSnippets.from_row(*known[1:]))
             continue
         try:
-            snippets = deck_snippets(environment(templates), text.decode("utf-8"), deck, languages)
+            text = texts[deck].decode("utf-8")
+            snippets = deck_snippets(environment(templates), text, deck, languages)
         except (CourseError, UnicodeDecodeError):
             continue  # a deck clm cannot read fails the build before it starts
         found.append(snippets)
-        new_rows.append((deck, key, json.dumps(snippets.as_json())))
-    if new_rows:
-        conn.execute("begin immediate")
-        conn.executemany("insert or replace into leak_decks values (?, ?, ?)", new_rows)
-        conn.execute("commit")
-    return forbidden_text(found)
+        new_rows.append((deck, key, *snippets.to_row()))
+    forbidden = forbidden_text(found)
+    conn.execute("begin immediate")
+    conn.executemany("insert or replace into leak_decks values (?, ?, ?, ?, ?)", new_rows)
+    conn.execute("delete from leak_forbidden")
+    conn.execute("insert into leak_forbidden values (?, ?)", (course_key, forbidden.to_json()))
+    conn.execute("commit")
+    return forbidden
 
 
 def _context(languages: tuple[str, ...], template_deps: tuple[str, ...]) -> bytes:
@@ -247,5 +261,5 @@ def _digest(forbidden: ForbiddenText) -> str:
     for name, table in (("public", forbidden.public), ("code-along", forbidden.code_along)):
         digest.update(name.encode())
         for key in sorted(table):
-            digest.update(key.encode() + b"\n")
+            digest.update(f"{key}\n".encode())
     return digest.hexdigest()

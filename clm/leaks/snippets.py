@@ -15,6 +15,9 @@ template or an include does not make that text public.
 
 from __future__ import annotations
 
+import json
+import sys
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,27 +53,42 @@ class Origin:
 class DeckSnippets:
     """One deck's protected snippets and the snippets its unprotected cells show."""
 
-    protected: dict[str, Origin] = field(default_factory=dict)
-    public: set[str] = field(default_factory=set)  # in some public cell
-    code_along: set[str] = field(default_factory=set)  # in a cell code-along shows
+    protected: dict[int, Origin] = field(default_factory=dict)
+    public: set[int] = field(default_factory=set)  # in some public cell
+    code_along: set[int] = field(default_factory=set)  # in a cell code-along shows
 
-    def as_json(self) -> dict:
-        return {
-            "protected": [
-                [key, o.deck, o.line, o.tag, o.words, o.position]
-                for key, o in self.protected.items()
-            ],
-            "public": sorted(self.public),
-            "code_along": sorted(self.code_along),
-        }
+    def to_row(self) -> tuple[str, bytes, bytes]:
+        """For the state: the protected cells as JSON, the rest as packed numbers."""
+        return _origins_json(self.protected), _pack(self.public), _pack(self.code_along)
 
     @classmethod
-    def from_json(cls, data: dict) -> DeckSnippets:
-        return cls(
-            {key: Origin(*origin) for key, *origin in data["protected"]},
-            set(data["public"]),
-            set(data["code_along"]),
-        )
+    def from_row(cls, protected: str, public: bytes, code_along: bytes) -> DeckSnippets:
+        return cls(_origins(protected), _unpack(public), _unpack(code_along))
+
+
+def _origins_json(origins: dict[int, Origin]) -> str:
+    return json.dumps(
+        [[key, o.deck, o.line, o.tag, o.words, o.position] for key, o in origins.items()]
+    )
+
+
+def _origins(text: str) -> dict[int, Origin]:
+    return {key: Origin(*origin) for key, *origin in json.loads(text)}
+
+
+def _pack(keys: set[int]) -> bytes:
+    packed = array("q", sorted(keys))
+    if sys.byteorder == "big":  # the state travels between machines
+        packed.byteswap()
+    return packed.tobytes()
+
+
+def _unpack(data: bytes) -> set[int]:
+    packed = array("q")
+    packed.frombytes(data)
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return set(packed)
 
 
 @dataclass(frozen=True)
@@ -142,10 +160,18 @@ def deck_snippets(
 class ForbiddenText:
     """The snippets no public output may contain, and those no code-along output may."""
 
-    public: dict[str, Origin]
-    code_along: dict[str, Origin]
+    public: dict[int, Origin]
+    code_along: dict[int, Origin]
 
-    def leaks(self, keys: set[str], code_along: bool) -> list[Origin]:
+    def to_json(self) -> str:
+        return json.dumps([_origins_json(self.public), _origins_json(self.code_along)])
+
+    @classmethod
+    def from_json(cls, text: str) -> ForbiddenText:
+        public, code_along = json.loads(text)
+        return cls(_origins(public), _origins(code_along))
+
+    def leaks(self, keys: set[int], code_along: bool) -> list[Origin]:
         """The protected cells whose text a file with these snippet keys shows, in deck order."""
         forbidden = self.code_along if code_along else self.public
         hits = {forbidden[key] for key in keys & forbidden.keys()}
@@ -157,13 +183,13 @@ class ForbiddenText:
 
 def forbidden_text(decks: list[DeckSnippets]) -> ForbiddenText:
     """The course-wide rule: protected text counts only where no unprotected cell has it."""
-    public: set[str] = set()
-    code_along: set[str] = set()
+    public: set[int] = set()
+    code_along: set[int] = set()
     for deck in decks:
         public |= deck.public
         code_along |= deck.code_along
-    never_public: dict[str, Origin] = {}
-    not_in_code_along: dict[str, Origin] = {}
+    never_public: dict[int, Origin] = {}
+    not_in_code_along: dict[int, Origin] = {}
     for deck in decks:
         for key, origin in deck.protected.items():
             if origin.never_public and key not in public:

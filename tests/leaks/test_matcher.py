@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import nbformat
 
 from clm.deck.formats import html_bytes, notebook_bytes
 from clm.deck.jinja import environment
-from clm.leaks.snippets import DeckSnippets, deck_snippets, forbidden_text, source_cells
-from clm.leaks.words import SNIPPET_WORDS, file_keys, words
+from clm.leaks.snippets import (
+    DeckSnippets,
+    ForbiddenText,
+    deck_snippets,
+    forbidden_text,
+    source_cells,
+)
+from clm.leaks.words import SNIPPET_WORDS, file_keys, snippet_key, words
 
 TOUR = "slides/module_200_data/topic_290_tag_tour/slides_tag_tour.py"
 NOTE = "Stress that `sorted` returns a *new* list & keeps the <old> one."
@@ -51,6 +56,10 @@ def _forbidden(text: str = DECK):
     return forbidden_text([deck_snippets(environment(None), text, "deck.py", ("de", "en"))])
 
 
+def _key(text: str) -> int:
+    return snippet_key(text.split())
+
+
 def _markdown_notebook(source: str) -> nbformat.NotebookNode:
     return nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(source)])
 
@@ -86,7 +95,7 @@ def test_html_and_json_escapes_are_undone():
     notebook = notebook_bytes(_markdown_notebook(text))
     assert b"&amp;" in page and b"&lt;" in page and b'\\"stop\\"' in notebook
     for name, data in (("page.html", page), ("deck.ipynb", notebook)):
-        assert "he said stop 3 4 then" in file_keys(name, data), name
+        assert _key("he said stop 3 4 then") in file_keys(name, data), name
 
 
 def test_private_code_and_a_jinja_free_public_twin():
@@ -166,7 +175,9 @@ def test_cells_keep_the_author_line_and_tags():
 def test_a_deck_s_snippets_survive_the_round_trip_through_the_state():
     found = deck_snippets(environment(None), DECK, "deck.py", ("de", "en"))
     assert found.protected and found.public and found.code_along
-    assert DeckSnippets.from_json(json.loads(json.dumps(found.as_json()))) == found
+    assert DeckSnippets.from_row(*found.to_row()) == found
+    forbidden = forbidden_text([found])
+    assert forbidden.public and ForbiddenText.from_json(forbidden.to_json()) == forbidden
 
 
 def test_a_kind_rule_that_forgets_notes_is_caught_on_the_example_deck(monkeypatch):
@@ -189,3 +200,10 @@ def test_a_kind_rule_that_forgets_notes_is_caught_on_the_example_deck(monkeypatc
     (origin,) = forbidden.leaks(file_keys("x.ipynb", completed_page()), code_along=False)
     assert origin.tag == "notes" and origin.deck == TOUR
     assert text.splitlines()[origin.line - 1].startswith('# %% [markdown] lang="en" tags=["notes"]')
+
+
+def test_styles_and_scripts_of_a_page_are_not_its_text():
+    page = b"<style>one two three four five six</style><p>seven eight nine ten eleven twelve</p>"
+    page += b"<script>one two three four five six</script>"
+    assert file_keys("x.html", page) == {_key("seven eight nine ten eleven twelve")}
+    assert _key("one two three four five six") in file_keys("x.md", page)
