@@ -103,9 +103,12 @@ def source_cells(text: str) -> list[_SourceCell]:
     """The percent-format cells of a text, split at their ``# %%`` headers.
 
     Lines before the first header count as an untagged code cell, as in jupytext.
+    After Jinja, a header carries the author's line (``clm_line``); one that a
+    template wrote has none and keeps the line of the cell that called it.
     """
     cells: list[_SourceCell] = []
     cell_type, tags, line, body = "code", frozenset(), 1, []
+    marked = False
     for number, row in enumerate(text.split("\n"), start=1):
         header = CELL_HEADER.match(row)
         if header is None:
@@ -118,7 +121,10 @@ def source_cells(text: str) -> list[_SourceCell]:
         except ValueError:  # already reported, before the build began
             cell_type, metadata = "code", {}
         tags = frozenset(metadata.get("tags", ()))
-        line = int(metadata.get(LINE_KEY, number))
+        if LINE_KEY in metadata:
+            line, marked = int(metadata[LINE_KEY]), True
+        elif not marked:
+            line = number
         body = []
     cells.append(_SourceCell(cell_type, tags, line, "\n".join(body)))
     return cells

@@ -164,12 +164,15 @@ def test_binary_files_have_no_text():
 
 
 def test_cells_keep_the_author_line_and_tags():
-    cells = source_cells('intro\n# %% [markdown] tags=["notes"] clm_line=7\n# text\n# %%\nx = 1')
+    cells = source_cells('intro\n# %% [markdown] tags=["notes"]\n# text\n# %% tags=["del"]\nx = 1')
     assert [(c.cell_type, sorted(c.tags), c.line) for c in cells] == [
         ("code", [], 1),
-        ("markdown", ["notes"], 7),
-        ("code", [], 4),
+        ("markdown", ["notes"], 2),
+        ("code", ["del"], 4),
     ]
+    # After Jinja: the author's lines, and a header a template wrote keeps its caller's.
+    rendered = source_cells("# %% clm_line=7\n# {{ x() }}\n# %% [markdown]\n# %% clm_line=12\n")
+    assert [c.line for c in rendered] == [1, 7, 7, 12]
 
 
 def test_a_deck_s_snippets_survive_the_round_trip_through_the_state():
@@ -207,3 +210,20 @@ def test_styles_and_scripts_of_a_page_are_not_its_text():
     page += b"<script>one two three four five six</script>"
     assert file_keys("x.html", page) == {_key("seven eight nine ten eleven twelve")}
     assert _key("one two three four five six") in file_keys("x.md", page)
+
+
+def test_a_private_cell_a_template_writes_is_named_by_the_cell_that_calls_it(tmp_path):
+    (tmp_path / "notes.j2").write_text(
+        '{% macro secret() %}%% [markdown] tags=["private"]\n'
+        "# The exam covers only chapters three and five.\n{% endmacro %}"
+    )
+    deck = (
+        "# %% [markdown]\n# Welcome to the course and its first lesson today.\n\n"
+        "# %% [markdown]\n# j2 from 'notes.j2' import secret\n# {{ secret() }}\n"
+    )
+    found = deck_snippets(environment(str(tmp_path)), deck, "a.py", ("en",))
+    forbidden = forbidden_text([found])
+    (origin,) = forbidden.leaks(
+        file_keys("x.md", b"exam covers only chapters three and five"), False
+    )
+    assert (origin.deck, origin.line, origin.tag) == ("a.py", 4, "private")
