@@ -247,6 +247,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
         }
     grouped = {deck_plan.deck.path for deck_plan in build.plan.decks}
     grouped.update(render.diagram.source for render in build.plan.renders)
+    copy_tasks = []
     for job, prefix in [
         *((j, "data") for j in build.plan.topic_data),
         *((j, "place") for j in build.plan.placements),
@@ -258,6 +259,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
             yield _group(job.source, f"copy the {what} of {job.source}")
         copies = tuple((c.source, c.target) for c in job.copies)
         targets = [target for _, target in copies]
+        copy_tasks.append((f"{job.source}:{prefix}-{job.lang}", job))
         yield {
             "basename": job.source,
             "name": f"{prefix}-{job.lang}",
@@ -274,7 +276,12 @@ def task_dicts(build: Build) -> Iterator[dict]:
             ],
         }
     yield from guard_tasks(
-        build.plan, build.spec.languages, build.templates, build.template_deps, build.engine_dep
+        build.plan,
+        copy_tasks,
+        build.spec.languages,
+        build.templates,
+        build.template_deps,
+        build.engine_dep,
     )
     if build.full:
         planned = tuple(sorted(build.plan.output_paths()))

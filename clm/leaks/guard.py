@@ -41,7 +41,7 @@ from clm.templates import PACKAGE_TEMPLATES
 
 if TYPE_CHECKING:
     from clm.leaks.snippets import DeckSnippets, ForbiddenText, Origin
-    from clm.plan import OutputPlan
+    from clm.plan import Copy, CopyJob, OutputPlan
 
 GUARD_TASK = "check-public-outputs"
 # Bump when what counts as a snippet or as protected changes.
@@ -63,6 +63,7 @@ _NAMED_CELLS = 3  # per leaking file; the rest are counted
 
 def guard_tasks(
     plan: OutputPlan,
+    copy_tasks: list[tuple[str, CopyJob]],
     languages: tuple[str, ...],
     templates: str | None,
     template_deps: tuple[str, ...],
@@ -70,51 +71,72 @@ def guard_tasks(
 ) -> Iterator[dict]:
     """The doit task dicts of the guard, for the outputs of ``plan``.
 
-    Executed HTML pages get a check of their own: a deck whose cell fails holds
-    back that check (doit runs no task after a failed one), and must not hold
-    back the check of every notebook, script and copied file of the course.
+    ``copy_tasks`` names the task of each copy job. A deck output is a file
+    dependency of the guard; a copy is not, as copies are most of a course's
+    files and a no-op would stat each of them once more: the guard depends on
+    the copy's sources and runs after its task instead.
+
+    Executed HTML pages and placed diagrams get a check of their own: a failing
+    cell or a missing converter holds back the check of what it feeds (doit runs
+    no task after a failed one), and must not hold back the check of every
+    notebook, script and copied file of the course.
     """
     public_folder = f"{plan.course.output}/public/"
-    public = sorted(path for path in plan.output_paths() if path.startswith(public_folder))
-    executed = {
-        output.path
-        for deck in plan.decks
-        if deck.execution is not None
-        for output in deck.outputs
-        if output.variant.executed
-    }
-    code_along = tuple(
-        output.path
-        for deck in plan.decks
-        for output in deck.outputs
-        if output.variant.kind is Kind.CODE_ALONG
-    )
-    copied_from = tuple(
-        (copy.target, copy.source)
-        for job in (*plan.topic_data, *plan.dir_groups)
-        for copy in job.copies
-        if copy.target.startswith(public_folder)
-    )
     decks = tuple(
         dict.fromkeys(deck.path for section in plan.course.sections for deck in section.decks)
     )
+    checks: dict[str, _Check] = {name: _Check() for name in ("files", "executed-html", "diagrams")}
+    code_along = []
+    for deck in plan.decks:
+        for output in deck.outputs:
+            if not output.path.startswith(public_folder):
+                continue
+            executed = deck.execution is not None and output.variant.executed
+            checks["executed-html" if executed else "files"].add_output(output.path)
+            if output.variant.kind is Kind.CODE_ALONG:
+                code_along.append(output.path)
+    placements = {id(job) for job in plan.placements}
+    copied_from = []
+    for task, job in copy_tasks:
+        public = [copy for copy in job.copies if copy.target.startswith(public_folder)]
+        if public:
+            checks["diagrams" if id(job) in placements else "files"].add_copies(task, public)
+            copied_from += [(copy.target, copy.source) for copy in public]
     yield {
         "basename": GUARD_TASK,
         "name": None,
         "doc": "check that no private, notes or del text (nor alt or answer text in "
         "code-along) reached a public output",
     }
-    for name, files in (
-        ("files", tuple(p for p in public if p not in executed)),
-        ("executed-html", tuple(p for p in public if p in executed)),
-    ):
-        args = (STATE_PATH, name, decks, languages, templates, template_deps, files, code_along)
+    for name, check in checks.items():
+        if not check.files:
+            continue
+        args = (STATE_PATH, name, decks, languages, templates, template_deps, tuple(check.files))
         yield {
             "basename": GUARD_TASK,
             "name": name,
-            "actions": [(check_public_outputs, (*args, copied_from))],
-            "file_dep": [*decks, *template_deps, engine_dep, *files],
+            "actions": [(check_public_outputs, (*args, tuple(code_along), tuple(copied_from)))],
+            "file_dep": [*decks, *template_deps, engine_dep, *check.file_dep],
+            "task_dep": check.task_dep,
         }
+
+
+class _Check:
+    """What one check of the guard reads, and what it waits for."""
+
+    def __init__(self) -> None:
+        self.files: list[str] = []
+        self.file_dep: dict[str, None] = {}
+        self.task_dep: list[str] = []
+
+    def add_output(self, path: str) -> None:
+        self.files.append(path)
+        self.file_dep[path] = None
+
+    def add_copies(self, task: str, copies: list[Copy]) -> None:
+        self.files += [copy.target for copy in copies]
+        self.file_dep.update((copy.source, None) for copy in copies)
+        self.task_dep.append(task)
 
 
 def check_public_outputs(

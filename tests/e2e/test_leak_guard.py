@@ -146,6 +146,22 @@ def test_a_failing_cell_elsewhere_does_not_hold_back_the_check_of_copied_files(t
     assert f"{GUARD_TASK}:files" in ran and f"{GUARD_TASK}:executed-html" not in ran
 
 
+def test_a_diagram_that_cannot_be_rendered_does_not_hold_back_the_check(tmp_path):
+    root = _course(
+        tmp_path,
+        {
+            "slides/module_100_a/topic_100_intro/flow.puml": "@startuml\nA -> B\n@enduml\n",
+            "div/README.md": f"Bonus: {NOTES}\n",
+        },
+    )
+    result = run_clm(root, "build", "-j", "2", env={"CLM_PLANTUML_JAR": str(tmp_path / "no.jar")})
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "flow.puml:render" in result.stdout
+    assert "Bonus/README.md (copied from div/README.md): contains text of a notes" in result.stdout
+    ran = executed_tasks(result)
+    assert f"{GUARD_TASK}:files" in ran and f"{GUARD_TASK}:diagrams" not in ran
+
+
 def test_the_example_course_builds_with_the_guard_and_no_false_alarm(built_run):
     root, result = built_run
     assert result.returncode == 0
