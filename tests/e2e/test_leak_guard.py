@@ -167,3 +167,19 @@ def test_the_example_course_builds_with_the_guard_and_no_false_alarm(built_run):
     assert result.returncode == 0
     assert {f"{GUARD_TASK}:files", f"{GUARD_TASK}:executed-html"} <= set(executed_tasks(result))
     assert list((root / "output/public").rglob("*.html"))
+
+
+def test_the_watcher_checks_a_copy_after_copying_it(course_copy):
+    from tests.e2e.test_watch import Watcher
+
+    watcher = Watcher(course_copy)
+    try:
+        readme = course_copy / "div/workshops/README.md"
+        readme.write_text(readme.read_text() + "\nStress that `sorted` returns a new list.\n")
+        lines = "\n".join(watcher.cycle())
+    finally:
+        watcher.stop()
+    assert f"FAILED {GUARD_TASK}:files:" in lines
+    published = "output/public/En/Python Basics/Bonus/README.md"
+    assert f"{published} (copied from div/workshops/README.md): contains text of a notes" in lines
+    assert not (course_copy / published).exists()
