@@ -1,11 +1,12 @@
 """The leak guard: after every build, no public file may show protected text.
 
-It is one doit task, ``check-public-outputs``. Its file dependencies are every
-deck of the course, the templates and every file the plan puts under
-``output/public/``, so doit runs it after everything that writes there and
-skips it on a no-op. When it runs it reads the files actually on disk, however
-they were made (a kind rule, a copied dir-group or topic file, a template), and
-looks for snippets of protected cells (``clm.leaks.snippets``).
+It is the doit task ``check-public-outputs``, in three parts (see
+``guard_tasks``). Each depends on every deck of the course, the templates and
+the public files it reads (for copies: their sources, and it runs after their
+tasks), so doit runs it after everything that writes there and skips it on a
+no-op. When it runs it reads the files actually on disk, however they were
+made (a kind rule, a copied dir-group or topic file, a template), and looks for
+snippets of protected cells (``clm.leaks.snippets``).
 
 It is incremental twice over. Each deck's snippets are kept in the state,
 keyed by the deck's content, the templates and clm's rules, so only edited
