@@ -78,6 +78,7 @@ def task_objects(dicts: Iterable[dict]) -> Iterator[Task]:
             spec.get("file_dep", ()),
             spec.get("targets", ()),
             spec.get("clean", ()),
+            task_dep=spec.get("task_dep", ()),
             subtask_of=basename,
         )
     yield from groups.values()

@@ -14,6 +14,7 @@ from clm.environment import environment_fingerprint
 from clm.errors import CourseError
 from clm.gc_pause import paused_garbage_collection
 from clm.layout import Kind
+from clm.leaks.guard import guard_tasks
 from clm.plan import OutputPlan, plan_spec
 from clm.spec import CourseSpec
 from clm.state import cache
@@ -266,6 +267,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
         }
     grouped = {deck_plan.deck.path for deck_plan in build.plan.decks}
     grouped.update(render.diagram.source for render in build.plan.renders)
+    copy_tasks = []
     for job, prefix in [
         *((j, "data") for j in build.plan.topic_data),
         *((j, "place") for j in build.plan.placements),
@@ -277,6 +279,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
             yield _group(job.source, f"copy the {what} of {job.source}")
         copies = tuple((c.source, c.target) for c in job.copies)
         targets = [target for _, target in copies]
+        copy_tasks.append((f"{job.source}:{prefix}-{job.lang}", job))
         yield {
             "basename": job.source,
             "name": f"{prefix}-{job.lang}",
@@ -298,6 +301,14 @@ def task_dicts(build: Build) -> Iterator[dict]:
                 (actions.remove_outputs, (STATE_FILE_PATH, spec_key, output_root, tuple(targets)))
             ],
         }
+    yield from guard_tasks(
+        build.plan,
+        copy_tasks,
+        build.spec.languages,
+        build.templates,
+        build.template_deps,
+        build.engine_dep,
+    )
     if build.full:
         planned = tuple(sorted(build.plan.output_paths()))
         yield {

@@ -41,6 +41,14 @@ DICTS = [
         "file_dep": ["a"],
         "targets": ["b"],
     },
+    {"basename": "check", "name": None, "doc": "check the outputs", "uptodate": [True]},
+    {
+        "basename": "check",
+        "name": "files",
+        "actions": [(action, ())],
+        "file_dep": ["deck.py", "a"],
+        "task_dep": ["topic:data-de"],
+    },
     {
         "basename": "stale",
         "doc": "remove stale",

@@ -150,11 +150,15 @@ class Watcher:
         return selected
 
     def _upstream_of(self, name: str, selected: set[str]) -> set[str]:
-        return {
+        task = self.tasks[name]
+        upstream = {
             self.by_target[dep]
-            for dep in self.tasks[name].file_dep
+            for dep in task.file_dep
             if dep in self.by_target and self.by_target[dep] in selected
         }
+        # The leak guard reads copies after their tasks without depending on the files.
+        upstream.update(dep for dep in task.task_dep if dep in selected)
+        return upstream
 
     def run_cycle(self, changes: Changes | None) -> dict:
         """Bring what ``changes`` reach up to date (None: the whole course)."""

@@ -13,6 +13,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from clm.leaks.guard import GUARD_TASK
 from clm.schemas import SCHEMAS
 from tests.e2e.conftest import YAML_SPEC
 from tests.e2e.helpers import _env, output_files, run_clm, work_counts
@@ -53,7 +54,8 @@ def test_status_names_the_last_run_and_its_failure(failing):
     (failure,) = data["failures"]
     assert failure["task"] == f"{FILES_DECK}:execute"
     assert re.search(rf"{re.escape(FILES_DECK)}:\d+ .*ValueError", failure["error"])
-    assert data["out_of_date"] == 5  # the execution and the four pages it holds back
+    # The execution, the four pages it holds back and the leak check of executed pages.
+    assert data["out_of_date"] == 6
     assert data["cache"]["executions"] >= 11
     human = run_clm(root, "status").stdout
     assert "failed" in human and f"{FILES_DECK}:execute" in human and "ValueError" in human
@@ -67,7 +69,7 @@ def test_jobs_list_show_and_runs(failing):
     everything = report(root, "jobs", "list", "--run", str(failed["run"]))
     statuses = {j["task"]: j["status"] for j in everything["jobs"]}
     assert statuses[f"{FILES_DECK}:execute"] == "failed"
-    assert sum(s == "not-rebuilt" for s in statuses.values()) == 4
+    assert sum(s == "not-rebuilt" for s in statuses.values()) == 5  # 4 pages, their leak check
     first_run = report(root, "jobs", "list", "--run", "1")["jobs"]
     assert len(first_run) > 100 and all(j["status"] == "ok" for j in first_run)
     executions = [j for j in first_run if j["task"].endswith(":execute")]
@@ -104,7 +106,8 @@ def test_retry_failed_rebuilds_exactly_the_failed_outputs(failing, tmp_path):
     assert retried.returncode == 0, retried.stderr
     data = json.loads(retried.stdout)
     jsonschema.validate(data, SCHEMAS["jobs retry"])
-    assert data["exit_code"] == 0 and len(data["tasks"]) == 5
+    assert data["exit_code"] == 0 and len(data["tasks"]) == 6
+    assert f"{GUARD_TASK}:executed-html" in data["tasks"]
     jobs = report(root, "jobs", "list")["jobs"]
     assert sorted(j["task"] for j in jobs) == sorted(data["tasks"])
     assert all(j["status"] == "ok" for j in jobs)
@@ -112,7 +115,11 @@ def test_retry_failed_rebuilds_exactly_the_failed_outputs(failing, tmp_path):
     touched = {p for p in after if after[p] != before.get(p)}
     # Only the pages whose last good version was kept may be rewritten (their bytes
     # come out as before, so they are not); no other output is touched.
-    pages = {t.split(":", 1)[1] for t in data["tasks"] if not t.endswith(":execute")}
+    pages = {
+        t.split(":", 1)[1]
+        for t in data["tasks"]
+        if not t.endswith(":execute") and not t.startswith(GUARD_TASK)
+    }
     assert len(pages) == 4 and touched <= pages
 
 

@@ -1,0 +1,288 @@
+"""The leak guard: after every build, no public file may show protected text.
+
+It is the doit task ``check-public-outputs``, in three parts (see
+``guard_tasks``). Each depends on every deck of the course, the templates and
+the public files it reads (for copies: their sources, and it runs after their
+tasks), so doit runs it after everything that writes there and skips it on a
+no-op. When it runs it reads the files actually on disk, however they were
+made (a kind rule, a copied dir-group or topic file, a template), and looks for
+snippets of protected cells (``clm.leaks.snippets``).
+
+It is incremental twice over. Each deck's snippets are kept in the state,
+keyed by the deck's content, the templates and clm's rules, so only edited
+decks are read again. Each file found clean is recorded with its size and
+mtime together with a digest of the forbidden text: a file is read again only
+when it was rewritten, and every file is read again when the forbidden text
+changed (a new private sentence may be in a file written long ago).
+
+A file that leaks is removed, and the task fails naming the file and the cell,
+so the build exits 1. The file's own task then finds its target missing and
+writes it again on the next build, where the guard removes it again: the build
+keeps failing until the source is fixed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from doit.exceptions import TaskFailed
+
+from clm.errors import CourseError
+from clm.layout import Kind
+from clm.leaks.words import SNIPPET_WORDS, file_keys
+from clm.lifetime import working_on
+from clm.state.db import STATE_PATH
+from clm.state.records import connection
+from clm.templates import PACKAGE_TEMPLATES
+
+if TYPE_CHECKING:
+    from clm.leaks.snippets import DeckSnippets, ForbiddenText, Origin
+    from clm.plan import Copy, CopyJob, OutputPlan
+
+GUARD_TASK = "check-public-outputs"
+# Bump when what counts as a snippet or as protected changes.
+GUARD_VERSION = "1"
+_INDEX_KEY = "leak-guard-index"
+_SCHEMA = """
+create table if not exists leak_decks (
+    deck text primary key, key text not null,
+    protected text not null, public blob not null, code_along blob not null
+);
+create table if not exists leak_forbidden (key text primary key, data text not null);
+create table if not exists leak_checked (
+    guard text not null, path text not null, size integer not null, mtime_ns integer not null,
+    primary key (guard, path)
+);
+"""
+_NAMED_CELLS = 3  # per leaking file; the rest are counted
+
+
+def guard_tasks(
+    plan: OutputPlan,
+    copy_tasks: list[tuple[str, CopyJob]],
+    languages: tuple[str, ...],
+    templates: str | None,
+    template_deps: tuple[str, ...],
+    engine_dep: str,
+) -> Iterator[dict]:
+    """The doit task dicts of the guard, for the outputs of ``plan``.
+
+    ``copy_tasks`` names the task of each copy job. A deck output is a file
+    dependency of the guard; a copy is not, as copies are most of a course's
+    files and a no-op would stat each of them once more: the guard depends on
+    the copy's sources and runs after its task instead.
+
+    Executed HTML pages and placed diagrams get a check of their own: a failing
+    cell or a missing converter holds back the check of what it feeds (doit runs
+    no task after a failed one), and must not hold back the check of every
+    notebook, script and copied file of the course.
+    """
+    public_folder = f"{plan.course.output}/public/"
+    decks = tuple(
+        dict.fromkeys(deck.path for section in plan.course.sections for deck in section.decks)
+    )
+    checks: dict[str, _Check] = {name: _Check() for name in ("files", "executed-html", "diagrams")}
+    code_along = []
+    for deck in plan.decks:
+        for output in deck.outputs:
+            if not output.path.startswith(public_folder):
+                continue
+            executed = deck.execution is not None and output.variant.executed
+            checks["executed-html" if executed else "files"].add_output(output.path)
+            if output.variant.kind is Kind.CODE_ALONG:
+                code_along.append(output.path)
+    placements = {id(job) for job in plan.placements}
+    copied_from = []
+    for task, job in copy_tasks:
+        public = [copy for copy in job.copies if copy.target.startswith(public_folder)]
+        if public:
+            checks["diagrams" if id(job) in placements else "files"].add_copies(task, public)
+            copied_from += [(copy.target, copy.source) for copy in public]
+    yield {
+        "basename": GUARD_TASK,
+        "name": None,
+        "doc": "check that no private, notes or del text (nor alt or answer text in "
+        "code-along) reached a public output",
+    }
+    for name, check in checks.items():
+        if not check.files:
+            continue
+        args = (STATE_PATH, name, decks, languages, templates, template_deps, tuple(check.files))
+        yield {
+            "basename": GUARD_TASK,
+            "name": name,
+            "actions": [(check_public_outputs, (*args, tuple(code_along), tuple(copied_from)))],
+            "file_dep": [*decks, *template_deps, engine_dep, *check.file_dep],
+            "task_dep": check.task_dep,
+        }
+
+
+class _Check:
+    """What one check of the guard reads, and what it waits for."""
+
+    def __init__(self) -> None:
+        self.files: list[str] = []
+        self.file_dep: dict[str, None] = {}
+        self.task_dep: list[str] = []
+
+    def add_output(self, path: str) -> None:
+        self.files.append(path)
+        self.file_dep[path] = None
+
+    def add_copies(self, task: str, copies: list[Copy]) -> None:
+        self.files += [copy.target for copy in copies]
+        self.file_dep.update((copy.source, None) for copy in copies)
+        self.task_dep.append(task)
+
+
+def check_public_outputs(
+    state_file: str,
+    guard: str,
+    decks: tuple[str, ...],
+    languages: tuple[str, ...],
+    templates: str | None,
+    template_deps: tuple[str, ...],
+    public: tuple[str, ...],
+    code_along: tuple[str, ...],
+    copied_from: tuple[tuple[str, str], ...],
+) -> TaskFailed | None:
+    """Read the public files written since the last check; remove and report any leak."""
+    working_on(f"{GUARD_TASK}:{guard}", state_file)
+    conn = connection(Path(state_file))
+    conn.executescript(_SCHEMA)
+    forbidden = _forbidden(conn, decks, languages, templates, template_deps)
+    digest = _digest(forbidden)
+    index_key = f"{_INDEX_KEY}:{guard}"
+    row = conn.execute("select value from meta where key = ?", (index_key,)).fetchone()
+    same_index = row is not None and row[0] == digest
+    checked = {}
+    if same_index:
+        rows = conn.execute(
+            "select path, size, mtime_ns from leak_checked where guard = ?", (guard,)
+        )
+        checked = {path: (size, mtime) for path, size, mtime in rows}
+    in_code_along = set(code_along)
+    leaks: list[tuple[str, list[Origin]]] = []
+    clean: list[tuple[str, int, int]] = []
+    for path in public:
+        try:
+            stat = os.stat(path)
+        except FileNotFoundError:
+            continue
+        if checked.get(path) == (stat.st_size, stat.st_mtime_ns):
+            continue
+        origins = forbidden.leaks(file_keys(path, Path(path).read_bytes()), path in in_code_along)
+        if origins:
+            Path(path).unlink()
+            leaks.append((path, origins))
+        else:
+            clean.append((path, stat.st_size, stat.st_mtime_ns))
+    conn.execute("begin immediate")
+    if not same_index:
+        conn.execute("delete from leak_checked where guard = ?", (guard,))
+        conn.execute("insert or replace into meta values (?, ?)", (index_key, digest))
+    conn.executemany(
+        "insert or replace into leak_checked values (?, ?, ?, ?)",
+        [(guard, *entry) for entry in clean],
+    )
+    conn.executemany(
+        "delete from leak_checked where guard = ? and path = ?", [(guard, p) for p, _ in leaks]
+    )
+    conn.execute("commit")
+    if leaks:
+        return TaskFailed(leak_message(leaks, dict(copied_from)))
+    return None
+
+
+def leak_message(leaks: list[tuple[str, list[Origin]]], copied_from: dict[str, str]) -> str:
+    count = len(leaks)
+    lines = [
+        f"{count} public output{'s' if count != 1 else ''} contained text that must not be "
+        f"public; {'they were' if count != 1 else 'it was'} removed, so it is not published. "
+        "Fix the cell's tags, the template or the copied file, and build again:"
+    ]
+    for path, origins in leaks:
+        named = "; ".join(
+            f'text of a {o.tag} cell ({o.deck}:{o.line}): "{o.words} …"'
+            for o in origins[:_NAMED_CELLS]
+        )
+        more = len(origins) - _NAMED_CELLS
+        if more > 0:
+            named += f"; and of {more} more protected cell{'s' if more != 1 else ''}"
+        source = f" (copied from {copied_from[path]})" if path in copied_from else ""
+        lines.append(f"{path}{source}: contains {named}")
+    return "\n".join(lines)
+
+
+def _forbidden(
+    conn: sqlite3.Connection,
+    decks: Iterable[str],
+    languages: tuple[str, ...],
+    templates: str | None,
+    template_deps: tuple[str, ...],
+) -> ForbiddenText:
+    """The course's forbidden text: kept for the decks as they are, else made again
+    from each deck's snippets, reading only the decks that changed."""
+    from clm.deck.jinja import environment
+    from clm.leaks.snippets import DeckSnippets, ForbiddenText, deck_snippets, forbidden_text
+
+    context = _context(languages, template_deps)
+    texts: dict[str, bytes] = {}
+    for deck in decks:
+        try:
+            texts[deck] = Path(deck).read_bytes()
+        except OSError:
+            continue
+    keys = {deck: hashlib.md5(text + context).hexdigest() for deck, text in texts.items()}
+    course_key = hashlib.md5("\n".join(f"{d}={k}" for d, k in keys.items()).encode()).hexdigest()
+    row = conn.execute("select data from leak_forbidden where key = ?", (course_key,)).fetchone()
+    if row is not None:
+        return ForbiddenText.from_json(row[0])
+
+    stored = {row[0]: row[1:] for row in conn.execute("select * from leak_decks")}
+    found: list[DeckSnippets] = []
+    new_rows = []
+    for deck, key in keys.items():
+        known = stored.get(deck)
+        if known is not None and known[0] == key:
+            found.append(DeckSnippets.from_row(*known[1:]))
+            continue
+        try:
+            text = texts[deck].decode("utf-8")
+            snippets = deck_snippets(environment(templates), text, deck, languages)
+        except (CourseError, UnicodeDecodeError):
+            continue  # a deck clm cannot read fails the build before it starts
+        found.append(snippets)
+        new_rows.append((deck, key, *snippets.to_row()))
+    forbidden = forbidden_text(found)
+    conn.execute("begin immediate")
+    conn.executemany("insert or replace into leak_decks values (?, ?, ?, ?, ?)", new_rows)
+    conn.execute("delete from leak_forbidden")
+    conn.execute("insert into leak_forbidden values (?, ?)", (course_key, forbidden.to_json()))
+    conn.execute("commit")
+    return forbidden
+
+
+def _context(languages: tuple[str, ...], template_deps: tuple[str, ...]) -> bytes:
+    """What besides the deck decides its snippets: the rules, languages and templates."""
+    digest = hashlib.md5(f"{GUARD_VERSION}|{SNIPPET_WORDS}|{','.join(languages)}".encode())
+    templates = [Path(path) for path in template_deps]
+    templates += sorted(PACKAGE_TEMPLATES.glob("*.j2"))
+    for template in templates:
+        digest.update(str(template.name).encode())
+        digest.update(template.read_bytes() if template.is_file() else b"")
+    return digest.digest()
+
+
+def _digest(forbidden: ForbiddenText) -> str:
+    digest = hashlib.md5()
+    for name, table in (("public", forbidden.public), ("code-along", forbidden.code_along)):
+        digest.update(name.encode())
+        for key in sorted(table):
+            digest.update(f"{key}\n".encode())
+    return digest.hexdigest()
