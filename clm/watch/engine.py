@@ -354,7 +354,12 @@ class Watcher:
 
         refused: set[str] = set()
         for deck, error in sorted(self.bad_decks.items()):
-            names = sorted(self.by_dep.get(deck, set()) & selected)
+            # The deck's own tasks fail; others that read it (the leak guard) are held back.
+            names = sorted(
+                name
+                for name in self.by_dep.get(deck, set()) & selected
+                if self.tasks[name].subtask_of == deck
+            )
             if not names:
                 continue
             for name in names:

@@ -57,7 +57,8 @@ def test_a_broken_cell_header_fails_the_decks_outputs_and_keeps_them(watcher, co
     assert f"FAILED {VARIABLES}:{line}: malformed cell header" in report
     outputs = outputs_of(course_copy, VARIABLES)
     assert all(f"    {path}" in lines for path in outputs)
-    assert re.search(rf"0 task\(s\) run, {len(outputs) + 1} failed", lines[-1]), lines[-1]
+    # Only the deck's own tasks fail (the leak guard, which reads every deck, may run).
+    assert re.search(rf"task\(s\) run, {len(outputs) + 1} failed", lines[-1]), lines[-1]
     assert changed(before, snapshot(course_copy)) == set()  # the last good versions stay
     assert "Namen für Werte" not in (course_copy / ENGLISH_HTML).read_text()
     failed = _failed_jobs(course_copy)
