@@ -69,13 +69,20 @@ def end_run(
     uptodate: int,
     not_rebuilt: int,
     counters: dict[str, int],
+    interrupted: bool = False,
 ) -> None:
+    """Record how a run ended; ``interrupted`` for one stopped early (Ctrl-C, an error).
+
+    A stopped run records its end itself: its process lives on for a moment, so
+    its result cannot be told from a dead pid.
+    """
+    result = "interrupted" if interrupted else "failed" if failed else "ok"
     _db(state_file).execute(
         "update runs set ended = ?, result = ?, executed = ?, failed = ?, uptodate = ?, "
         "not_rebuilt = ?, counters = ? where id = ?",
         (
             time.time(),
-            "failed" if failed else "ok",
+            result,
             executed,
             failed,
             uptodate,
