@@ -8,17 +8,46 @@ None on success or a ``TaskFailed`` whose message is meant for the author.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
+import sqlite3
 from pathlib import Path
 
 from doit.exceptions import TaskFailed
 
-from clm.errors import CourseError
+from clm.errors import CourseError, DiskFull, is_disk_full
 from clm.files import copy_atomic, remove_empty_folders, write_atomic
 from clm.layout import Format, Kind
 from clm.lifetime import working_on
 from clm.state.records import forget_outputs, recorded_among, recorded_outputs
+
+
+class DiskFullFailure(TaskFailed):
+    """A task could not write because a file system is full; the build stops at once."""
+
+
+def stops_when_disk_full(action):
+    """Turn a full file system anywhere in ``action`` into a DiskFullFailure naming the path.
+
+    Every later write would fail the same way, so a message per output (with
+    a traceback) would only bury the one thing the author needs to know.
+    """
+
+    @functools.wraps(action)
+    def guarded(state_file: str, *args, **kwargs):
+        try:
+            return action(state_file, *args, **kwargs)
+        except DiskFull as full:
+            return DiskFullFailure(str(full))
+        except (OSError, sqlite3.Error) as error:
+            if not is_disk_full(error):
+                raise
+            # SQLite does not say which file; the state and the cache share .clm/.
+            where = getattr(error, "filename", None) or Path(state_file).parent
+            return DiskFullFailure(str(DiskFull(where, "file or folder")))
+
+    return guarded
 
 
 def _environment(templates: str | None):
@@ -27,6 +56,7 @@ def _environment(templates: str | None):
     return environment(templates)
 
 
+@stops_when_disk_full
 def build_output(
     state_file: str,
     spec: str,
@@ -122,6 +152,7 @@ def execution_groups(
     return groups
 
 
+@stops_when_disk_full
 def execute_deck(
     state_file: str,
     deck: str,
@@ -205,6 +236,7 @@ def _failure_message(deck: str, failure, cells, members) -> str:
     )
 
 
+@stops_when_disk_full
 def render_diagram(
     state_file: str,
     source: str,
@@ -235,6 +267,7 @@ def render_diagram(
     return {"from_cache": from_cache}
 
 
+@stops_when_disk_full
 def copy_files(
     state_file: str, spec: str, copies: tuple[tuple[str, str], ...], job_name: str
 ) -> None:

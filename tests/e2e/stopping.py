@@ -24,8 +24,12 @@ sections:
 """
 
 
-def sleepy_course(root: Path) -> Path:
-    """A course whose first deck runs ``time.sleep(30)``; returns the file its cell creates."""
+def sleepy_course(root: Path, steady: str = "import time\ntime.sleep(1)") -> Path:
+    """A course whose first deck runs ``time.sleep(30)``; returns the file its cell creates.
+
+    The code ``steady`` of another deck keeps tasks finishing (and the doit
+    process writing) while the sleep runs.
+    """
     started = root / "cell-started"
     write_files(
         root,
@@ -39,10 +43,7 @@ def sleepy_course(root: Path) -> Path:
                 f"open({str(started)!r}, 'w').close()\nimport time\ntime.sleep(30)",
             ),
             "slides/module_100_a/topic_110_quick.py": deck_text("Schnell", "Quick"),
-            # Keeps tasks finishing (and the doit process writing) while the sleep runs.
-            "slides/module_100_a/topic_120_steady.py": deck_text(
-                "Stetig", "Steady", "import time\ntime.sleep(1)"
-            ),
+            "slides/module_100_a/topic_120_steady.py": deck_text("Stetig", "Steady", steady),
         },
     )
     return started
