@@ -234,3 +234,25 @@ def end_workers(grace: float = WORKER_EXIT_SECONDS) -> None:
         kill_processes([*below[worker.pid], *descendants(worker.pid)])
         kill_processes([worker.pid])
         worker.join(1.0)
+
+
+EXIT_SECONDS = 0.5  # for this process's exit handlers once a stopped build exits
+
+
+def _exit_now(code: int) -> None:
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
+
+
+def exit_soon(code: int, within: float = EXIT_SECONDS) -> None:
+    """Make sure this process ends with ``code`` within ``within`` seconds from now.
+
+    For a build that is stopping anyway: exit handlers (multiprocessing's wait
+    for its queues' feeder threads, say) can block on a lock or a pipe that a
+    killed worker left behind; then the process ends without them.
+    """
+    timer = threading.Timer(within, _exit_now, args=(code,))
+    timer.daemon = True
+    timer.start()

@@ -28,7 +28,7 @@ from doit.reporter import ConsoleReporter
 
 from clm.actions import DiskFullFailure
 from clm.errors import CourseError, is_disk_full
-from clm.lifetime import end_workers
+from clm.lifetime import end_workers, exit_soon
 from clm.state import counters, history, lock
 from clm.state.db import STATE_PATH
 
@@ -191,22 +191,27 @@ class ClmReporter(ConsoleReporter):
         bug in clm and goes on, with its traceback.
         """
         if isinstance(stopped, KeyboardInterrupt):
-            self.write(
+            self._exit(
+                EXIT_INTERRUPTED,
                 "clm: interrupted; the outputs finished so far are kept, "
-                "the next build does the rest\n"
+                "the next build does the rest",
             )
-            raise SystemExit(EXIT_INTERRUPTED) from None
         if isinstance(stopped, CourseError):
-            self.write(f"clm: error: {stopped}\n")
-            raise SystemExit(1) from None
+            self._exit(1, f"clm: error: {stopped}")
         if is_disk_full(stopped):
             where = getattr(stopped, "filename", None) or self.state_file
-            self.write(
+            self._exit(
+                1,
                 f"clm: error: {os.path.abspath(where)}: cannot write the build state: "
                 f"{stopped.strerror if isinstance(stopped, OSError) else stopped}; "
-                "free some space on its file system and build again\n"
+                "free some space on its file system and build again",
             )
-            raise SystemExit(1) from None
+
+    def _exit(self, code: int, message: str) -> None:
+        self.write(message + "\n")
+        self.outstream.flush()
+        exit_soon(code)
+        raise SystemExit(code) from None
 
 
 def _refresh_state() -> None:
