@@ -43,9 +43,11 @@ def stops_when_disk_full(action):
         except (OSError, sqlite3.Error) as error:
             if not is_disk_full(error):
                 raise
+            if getattr(error, "filename", None):
+                return DiskFullFailure(str(DiskFull(error.filename)))
             # SQLite does not say which file; the state and the cache share .clm/.
-            where = getattr(error, "filename", None) or Path(state_file).parent
-            return DiskFullFailure(str(DiskFull(where, "file or folder")))
+            folder = Path(state_file).parent
+            return DiskFullFailure(str(DiskFull(folder, "cannot write the build state or cache")))
 
     return guarded
 

@@ -38,10 +38,9 @@ class CourseErrors(Exception):
 class DiskFull(CourseError):
     """A file could not be written because its file system is full: the build stops."""
 
-    def __init__(self, path: Path | str, what: str = "file"):
+    def __init__(self, path: Path | str, doing: str = "cannot write this file"):
         super().__init__(
-            f"cannot write this {what}: no space left on its file system; "
-            "free some space there and build again",
+            f"{doing}: no space left on its file system; free some space there and build again",
             Path(path).absolute(),
         )
 

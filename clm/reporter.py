@@ -18,7 +18,6 @@ interrupted, and exits with 130 (Ctrl-C) or 1 (a full disk) without a traceback.
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import sys
@@ -27,7 +26,7 @@ from doit.exceptions import BaseFail, UnmetDependency
 from doit.reporter import ConsoleReporter
 
 from clm.actions import DiskFullFailure
-from clm.errors import CourseError, is_disk_full
+from clm.errors import CourseError, DiskFull, is_disk_full
 from clm.lifetime import end_workers, exit_soon
 from clm.state import counters, history, lock
 from clm.state.db import STATE_PATH
@@ -200,12 +199,7 @@ class ClmReporter(ConsoleReporter):
             self._exit(1, f"clm: error: {stopped}")
         if is_disk_full(stopped):
             where = getattr(stopped, "filename", None) or self.state_file
-            self._exit(
-                1,
-                f"clm: error: {os.path.abspath(where)}: cannot write the build state: "
-                f"{stopped.strerror if isinstance(stopped, OSError) else stopped}; "
-                "free some space on its file system and build again",
-            )
+            self._exit(1, f"clm: error: {DiskFull(where, 'cannot write the build state')}")
 
     def _exit(self, code: int, message: str) -> None:
         self.write(message + "\n")
