@@ -9,54 +9,18 @@ output folder failed every output with a traceback.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests import disks
 from tests.e2e.stopping import COMMANDS, Build, last_run, sleepy_course
 
 pytestmark = pytest.mark.slow
 
 NO_SPACE = "no space left on its file system"
-
-
-@pytest.fixture
-def small_disk():
-    """Mount a tmpfs of ``size`` on a folder; unmounted at the end of the test."""
-    mounted: list[Path] = []
-
-    def mount(folder: Path, size: str) -> Path:
-        folder.mkdir(parents=True, exist_ok=True)
-        done = subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
-            capture_output=True,
-            text=True,
-        )
-        if done.returncode != 0:
-            pytest.skip(f"cannot mount a tmpfs here (needs root): {done.stderr.strip()}")
-        mounted.append(folder)
-        return folder
-
-    yield mount
-    for folder in mounted:
-        if subprocess.run(["umount", str(folder)], capture_output=True).returncode != 0:
-            subprocess.run(["umount", "-l", str(folder)], check=True)
-
-
-def fill(folder: Path, leave: int = 0) -> None:
-    """Write a file into ``folder`` until its file system has at most ``leave`` bytes free."""
-    with open(folder / "filler", "wb") as filler:
-        try:
-            while True:
-                free = os.statvfs(folder).f_bavail * os.statvfs(folder).f_frsize
-                if free <= leave:
-                    return
-                filler.write(b"\0" * min(65536, free - leave))
-                filler.flush()
-        except OSError:
-            return
+small_disk = disks.small_disk  # the fixture
+fill = disks.fill
 
 
 def half_written(root: Path) -> list[str]:
