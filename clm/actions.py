@@ -8,18 +8,20 @@ None on success or a ``TaskFailed`` whose message is meant for the author.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
+import sqlite3
 from pathlib import Path
 
 from doit.exceptions import TaskFailed
 
 from clm.deck.source import read_deck
-from clm.errors import CourseError
+from clm.errors import CourseError, DiskFull, is_disk_full
 from clm.files import copy_atomic, remove_empty_folders, write_atomic
 from clm.layout import Format, Kind
 from clm.lifetime import working_on
-from clm.paths import holding_folder, refusal
+from clm.paths import OutsideFolder, holding_folder, refusal
 from clm.state.records import (
     forget_outputs,
     output_folders,
@@ -28,12 +30,42 @@ from clm.state.records import (
 )
 
 
+class DiskFullFailure(TaskFailed):
+    """A task could not write because a file system is full; the build stops at once."""
+
+
+def stops_when_disk_full(action):
+    """Turn a full file system anywhere in ``action`` into a DiskFullFailure naming the path.
+
+    Every later write would fail the same way, so a message per output (with
+    a traceback) would only bury the one thing the author needs to know.
+    """
+
+    @functools.wraps(action)
+    def guarded(state_file: str, *args, **kwargs):
+        try:
+            return action(state_file, *args, **kwargs)
+        except DiskFull as full:
+            return DiskFullFailure(str(full))
+        except (OSError, sqlite3.Error) as error:
+            if not is_disk_full(error):
+                raise
+            if getattr(error, "filename", None):
+                return DiskFullFailure(str(DiskFull(error.filename)))
+            # SQLite does not say which file; the state and the cache share .clm/.
+            folder = Path(state_file).parent
+            return DiskFullFailure(str(DiskFull(folder, "cannot write the build state or cache")))
+
+    return guarded
+
+
 def _environment(templates: str | None):
     from clm.deck.jinja import environment
 
     return environment(templates)
 
 
+@stops_when_disk_full
 def build_output(
     state_file: str,
     spec: str,
@@ -73,7 +105,7 @@ def build_output(
         data = formats.code_bytes(notebook)
     try:
         write_atomic(Path(target), data, Path(state_file), spec, inside=Path(output_root))
-    except CourseError as exc:
+    except OutsideFolder as exc:
         return TaskFailed(str(exc))
     return None
 
@@ -133,6 +165,7 @@ def execution_groups(
     return groups
 
 
+@stops_when_disk_full
 def execute_deck(
     state_file: str,
     deck: str,
@@ -199,7 +232,7 @@ def execute_deck(
                 write_atomic(
                     Path(target), data, Path(state_file), None, inside=Path(state_file).parent
                 )
-            except CourseError as exc:
+            except OutsideFolder as exc:
                 return TaskFailed(str(exc))
     if failures:
         return TaskFailed("\n".join(failures))
@@ -261,6 +294,7 @@ def _failure_message(deck: str, failure, cells, members) -> str:
     )
 
 
+@stops_when_disk_full
 def render_diagram(
     state_file: str,
     source: str,
@@ -291,11 +325,12 @@ def render_diagram(
             write_atomic(
                 Path(target), produced[name], Path(state_file), None, inside=Path(state_file).parent
             )
-    except CourseError as exc:
+    except OutsideFolder as exc:
         return TaskFailed(str(exc))
     return {"from_cache": from_cache}
 
 
+@stops_when_disk_full
 def copy_files(
     state_file: str,
     spec: str,
@@ -310,7 +345,7 @@ def copy_files(
             copy_atomic(
                 Path(source), Path(target), Path(state_file), spec, inside=Path(output_root)
             )
-    except CourseError as exc:
+    except OutsideFolder as exc:
         return TaskFailed(str(exc))
     return None
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import sqlite3
 from pathlib import Path
 
 
@@ -31,3 +33,20 @@ class CourseErrors(Exception):
     def __init__(self, errors: list[CourseError]):
         self.errors = errors
         super().__init__("\n".join(str(e) for e in errors))
+
+
+class DiskFull(CourseError):
+    """A file could not be written because its file system is full: the build stops."""
+
+    def __init__(self, path: Path | str, doing: str = "cannot write this file"):
+        super().__init__(
+            f"{doing}: no space left on its file system; free some space there and build again",
+            Path(path).absolute(),
+        )
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """Whether ``error`` says a file system is full (or a quota is used up)."""
+    if isinstance(error, OSError):
+        return error.errno in (errno.ENOSPC, errno.EDQUOT)
+    return getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL

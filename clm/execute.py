@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import shutil
@@ -87,8 +88,15 @@ def _run_once(notebook, inputs, timeout: float, allow_errors: bool) -> NotebookN
             resources={"metadata": {"path": str(kernel.workdir)}},
             on_cell_execute=lambda cell, cell_index: running.append(cell_index),
         )
+        loop = _loop_keeping_signal_handlers()
         try:
             client.execute()
+        except (KeyboardInterrupt, SystemExit):
+            # The process is ending: what the execution left pending must not wake up
+            # during the kernel's shutdown and report (on stderr) that the kernel died.
+            for task in asyncio.all_tasks(loop):
+                task.cancel()
+            raise
         except CellTimeoutError:
             index = running[-1] if running else None
             raise CellFailure(
@@ -173,6 +181,26 @@ class _BoundedClient(NotebookClient):
                     "display_data", data={"text/plain": note}, metadata={TRUNCATED_KEY: dropped}
                 )
             )
+
+
+def _refuse_signal_handler(*args, **kwargs) -> None:
+    raise RuntimeError("clm keeps its own SIGINT and SIGTERM handlers")
+
+
+def _loop_keeping_signal_handlers() -> asyncio.AbstractEventLoop:
+    """The event loop notebooks run on, which stops nbclient taking over SIGINT and SIGTERM.
+
+    nbclient would turn them into "shut the kernel down and carry on": the
+    worker then reports a dead kernel, runs the notebook again and waits for
+    its next job, and the build that sent SIGTERM waits for the worker forever.
+    Without them a signal ends the execution like anywhere else (nbclient
+    skips its handlers when the event loop refuses them, as off the main thread).
+    """
+    from jupyter_core.utils import ensure_event_loop
+
+    loop = ensure_event_loop()
+    loop.add_signal_handler = _refuse_signal_handler
+    return loop
 
 
 def _failed_cell(notebook: NotebookNode) -> int | None:

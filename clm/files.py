@@ -7,6 +7,7 @@ import secrets
 import stat
 from pathlib import Path
 
+from clm.errors import DiskFull, is_disk_full
 from clm.paths import check_within
 from clm.state import counters
 from clm.state.records import record_outputs, register_temp, release_temp
@@ -42,6 +43,7 @@ def write_atomic(
     place, so readers and a killed build never see half a file. The temporary
     file is registered first, so the next build can sweep it after a crash.
     Outputs are recorded under their spec; intermediate files (spec None) not.
+    A full file system raises DiskFull naming ``path``; the old file stays.
     """
     check_within(path, inside, "write")
     if unchanged(path, data):
@@ -50,15 +52,25 @@ def write_atomic(
         if spec is not None:
             record_outputs(state_file, spec, [path.as_posix()])
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        if is_disk_full(error):
+            raise DiskFull(path) from None
+        raise
     # Named and registered before it exists: a writer killed at any moment leaves
     # no file, or one the next build knows to sweep.
     temp = path.parent / f".{path.name[:40]}.{secrets.token_hex(6)}.clm-tmp"
     temp_key = os.path.relpath(temp)
     register_temp(state_file, temp_key)
     try:
-        with open(temp, "xb") as stream:
-            stream.write(data)
+        try:
+            with open(temp, "xb") as stream:
+                stream.write(data)
+        except OSError as error:
+            if is_disk_full(error):
+                raise DiskFull(path) from None
+            raise
         if os.name != "nt":
             os.chmod(temp, mode)
         os.replace(temp, path)

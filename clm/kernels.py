@@ -6,6 +6,11 @@ one is already booting. Every kernel gets its own scratch folder as working
 directory (the spare's is filled when it is handed out), talks over IPC
 sockets in that folder (no TCP port races between workers), and runs numeric
 libraries on one thread, since the workers already use every core.
+
+A kernel takes along what the deck's code started: whatever runs below it
+when it shuts down is killed, even in a session of its own. Its scratch folder
+names the process that owns it, so a build can remove the folders that killed
+builds and crashed watchers left behind, and only those.
 """
 
 from __future__ import annotations
@@ -18,9 +23,13 @@ from dataclasses import dataclass
 from multiprocessing import util
 from pathlib import Path
 
+from clm.lifetime import descendants, kill_processes
 from clm.state import counters
+from clm.state.history import pid_alive
 
 KERNEL_NAME = "python3"
+SCRATCH_PREFIX = "clm-kernel-"
+OWNER_FILE = "owner"  # in a scratch folder: the pid of the process that made it
 SINGLE_THREADED = {
     name: "1"
     for name in (
@@ -38,14 +47,18 @@ class Kernel:
     manager: object  # jupyter_client AsyncKernelManager, already started
     scratch: Path  # removed with the kernel
     workdir: Path  # the kernel's working directory, inside scratch
+    pid: int | None  # the kernel process
 
     def shutdown(self) -> None:
         from jupyter_core.utils import run_sync
 
+        # Looked up first: once the kernel is gone, its children belong to init.
+        started = descendants(self.pid) if self.pid is not None else []
         try:
             if self.manager.has_kernel:
                 run_sync(self.manager.shutdown_kernel)(now=True)
         finally:
+            kill_processes(started)
             shutil.rmtree(self.scratch, ignore_errors=True)
 
 
@@ -53,7 +66,8 @@ def _start_kernel() -> Kernel:
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
-    scratch = Path(tempfile.mkdtemp(prefix="clm-kernel-"))
+    scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX))
+    (scratch / OWNER_FILE).write_text(str(os.getpid()), encoding="utf-8")
     workdir = scratch / "work"
     workdir.mkdir()
     manager = AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(scratch / "ipc"))
@@ -62,7 +76,21 @@ def _start_kernel() -> Kernel:
     run_sync(manager.start_kernel)(
         cwd=str(workdir), env={**os.environ, **SINGLE_THREADED}, stderr=subprocess.DEVNULL
     )
-    return Kernel(manager, scratch, workdir)
+    return Kernel(manager, scratch, workdir, getattr(manager.provisioner, "pid", None))
+
+
+def sweep_scratch_folders() -> list[Path]:
+    """Remove the scratch folders of kernels whose owning process is dead; returns them."""
+    swept = []
+    for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*"):
+        try:
+            owner = int((folder / OWNER_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # not ours to judge: being made right now, or not made by clm
+        if not pid_alive(owner):
+            shutil.rmtree(folder, ignore_errors=True)
+            swept.append(folder)
+    return swept
 
 
 class KernelPool:

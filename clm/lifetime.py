@@ -8,6 +8,13 @@ into a clean exit whose finalizers shut its kernels and converters down, and
 reports a heartbeat with the task it works on to the state file, which is what
 ``clm workers list`` shows. A thread watching the parent backs that up (and is
 the only guard off Linux): if the clean exit hangs, it ends the process.
+
+Ctrl-C is the parent's to handle: a terminal sends SIGINT to the whole process
+group, and a worker that reacted too would be cleaning up when the parent's
+SIGTERM arrives and cut that short. So workers ignore SIGINT, and the parent,
+once its build is interrupted or fails, ends them: SIGTERM for a clean exit,
+and after a grace period SIGKILL for them and everything they started
+(kernels run in sessions of their own, out of reach of the terminal).
 """
 
 from __future__ import annotations
@@ -50,6 +57,8 @@ def working_on(task: str | None, state_file: str) -> None:
 
 
 def _leave(signum, frame) -> None:
+    # Once: a second SIGTERM would cut short the clean exit the first one began.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise SystemExit(128 + signum)
 
 
@@ -69,6 +78,7 @@ def _load_prctl():
 def die_with_parent(parent: int) -> None:
     """End this process soon after ``parent`` dies: cleanly if it can, at once if not."""
     signal.signal(signal.SIGTERM, _leave)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if _prctl is not None:
         _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
     threading.Thread(target=_watch_parent, args=(parent,), name="clm-parent", daemon=True).start()
@@ -162,3 +172,87 @@ def guard_forked_workers(state_file: str) -> None:
     absolute = os.path.abspath(state_file)
     os.register_at_fork(after_in_child=lambda: start_worker(parent, absolute))
     _hooked = True
+
+
+# -- ending a build's processes ----------------------------------------------------
+
+WORKER_EXIT_SECONDS = 1.0  # for workers' clean exit after the build told them to end
+
+
+def descendants(pid: int) -> list[int]:
+    """Every living process below ``pid`` (children of children too); [] without /proc.
+
+    Read in one pass over /proc, so a process that called setsid (as Jupyter
+    kernels and some of the programs decks start do) is still found.
+    """
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # The command name in parentheses may contain spaces: split after it.
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] != "Z":
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, pending = [], [pid]
+    while pending:
+        for child in children.get(pending.pop(), ()):
+            found.append(child)
+            pending.append(child)
+    return found
+
+
+def kill_processes(pids: list[int]) -> None:
+    """SIGKILL each of ``pids`` that still exists."""
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def end_workers(grace: float = WORKER_EXIT_SECONDS) -> None:
+    """End this process's forked workers and everything below them.
+
+    Workers that were sent SIGTERM get ``grace`` seconds to exit cleanly (their
+    finalizers shut their kernels down); whatever is left then, a worker stuck
+    where no signal handler runs, or a kernel whose shutdown was cut short, is
+    killed. Called by the build when it stops early, before multiprocessing's
+    exit handler, which would otherwise wait for the workers forever.
+    """
+    import multiprocessing
+
+    workers = multiprocessing.active_children()
+    below = {worker.pid: descendants(worker.pid) for worker in workers}
+    for worker in workers:
+        with contextlib.suppress(OSError):
+            worker.terminate()
+    deadline = time.monotonic() + grace
+    for worker in workers:
+        worker.join(max(0.0, deadline - time.monotonic()))
+    for worker in workers:
+        # Processes started since we looked, too; kill the worker last, or its
+        # orphans would be handed to init before we saw them.
+        kill_processes([*below[worker.pid], *descendants(worker.pid)])
+        kill_processes([worker.pid])
+        worker.join(1.0)
+
+
+EXIT_SECONDS = 0.5  # for this process's exit handlers once a stopped build exits
+
+
+def _exit_now(code: int) -> None:
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
+
+
+def exit_soon(code: int, within: float = EXIT_SECONDS) -> None:
+    """Make sure this process ends with ``code`` within ``within`` seconds from now.
+
+    For a build that is stopping anyway: exit handlers (multiprocessing's wait
+    for its queues' feeder threads, say) can block on a lock or a pipe that a
+    killed worker left behind; then the process ends without them.
+    """
+    timer = threading.Timer(within, _exit_now, args=(code,))
+    timer.daemon = True
+    timer.start()

@@ -50,8 +50,12 @@ def check_within(path: Path, folder: Path, doing: str) -> None:
         raise refusal(path, folder, doing)
 
 
-def refusal(path: Path, folder: Path, doing: str) -> CourseError:
-    return CourseError(
+class OutsideFolder(CourseError):
+    """A write or removal that would act outside the folder it is for: refused."""
+
+
+def refusal(path: Path, folder: Path, doing: str) -> OutsideFolder:
+    return OutsideFolder(
         f"refused to {doing} {path}: it lies outside the folder {folder} it belongs to "
         f"(it resolves to {_where(path)}); check the spec's 'output' and 'dir-groups' and any "
         "symlink in that folder",

@@ -7,17 +7,31 @@ failed execution makes doit report every dependent output again as an
 "UnmetDependency"; those are counted, not repeated, since the failure's own
 message already lists the outputs that keep their last good version.
 
-The reporter also takes the course's build lock (a second build waits), and
-records the run and every executed task in the history of the state file.
+The reporter also takes the course's build lock (a second build waits),
+records the run and every executed task in the history of the state file, and
+sweeps kernel scratch folders that dead builds left. When Ctrl-C or an error
+in the doit process stops the run, it is the one piece of clm that doit still
+calls, for plain ``doit`` and ``clm build`` alike: it ends the workers (or
+multiprocessing's exit handler would wait for them), records the run as
+interrupted, and exits with 130 (Ctrl-C) or 1 (a full disk) without a traceback.
 """
 
 from __future__ import annotations
 
+import signal
+import sqlite3
+import sys
+
 from doit.exceptions import BaseFail, UnmetDependency
 from doit.reporter import ConsoleReporter
 
+from clm.actions import DiskFullFailure
+from clm.errors import CourseError, DiskFull, is_disk_full
+from clm.lifetime import end_workers, exit_soon
 from clm.state import counters, history, lock
 from clm.state.db import STATE_PATH
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
 
 
 def work_summary(totals: dict[str, int]) -> str:
@@ -52,6 +66,7 @@ class ClmReporter(ConsoleReporter):
     # -- doit's hooks --------------------------------------------------------
 
     def initialize(self, tasks, selected_tasks) -> None:
+        from clm.kernels import sweep_scratch_folders
         from clm.progress import Progress
         from clm.tasks import planned_spec
 
@@ -59,6 +74,7 @@ class ClmReporter(ConsoleReporter):
         self.locked = lock.acquire(lock.LOCK_FILE, say=self.write_line)
         if self.locked:
             _refresh_state()
+        sweep_scratch_folders()  # left by killed builds and crashed watchers
         self.run = history.begin_run(self.state_file, planned_spec)
         counters.start_run(str(self.run))
         total = sum(1 for task in tasks.values() if not task.has_subtask)
@@ -103,6 +119,9 @@ class ClmReporter(ConsoleReporter):
         if job is None:  # failed before it started, e.g. a missing file dependency
             job = history.job_started(self.state_file, self.run, task.name)
         history.job_finished(self.state_file, job, "failed", error=fail.get_msg().rstrip())
+        if isinstance(fail, DiskFullFailure):
+            # Stops the run: complete_run says it once and exits with 1.
+            raise CourseError(fail.message)
         self.failures.append({"task": task, "exception": fail})
 
     def write_line(self, text: str) -> None:
@@ -112,6 +131,13 @@ class ClmReporter(ConsoleReporter):
             self.write(text + "\n")
 
     def complete_run(self) -> None:
+        # doit calls this while an exception stops its run: Ctrl-C, or an error in
+        # this process such as a full disk under .clm/.
+        stopped = sys.exc_info()[1]
+        if stopped is not None:
+            # A second Ctrl-C must not cut the cleanup short.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            end_workers()
         if self.progress is not None:
             self.progress.close()
         for result in self.failures:
@@ -136,17 +162,52 @@ class ClmReporter(ConsoleReporter):
                 )
             self.write(summary + ".\n")
         if self.run is not None:
-            history.end_run(
-                self.state_file,
-                self.run,
-                executed=self.executed,
-                failed=len(self.failures) + len(self.runtime_errors),
-                uptodate=self.uptodate_count,
-                not_rebuilt=self.not_rebuilt,
-                counters=totals,
-            )
+            try:
+                history.end_run(
+                    self.state_file,
+                    self.run,
+                    executed=self.executed,
+                    failed=len(self.failures)
+                    + len(self.runtime_errors)
+                    + (stopped is not None and not isinstance(stopped, KeyboardInterrupt)),
+                    uptodate=self.uptodate_count,
+                    not_rebuilt=self.not_rebuilt,
+                    counters=totals,
+                    interrupted=isinstance(stopped, KeyboardInterrupt),
+                )
+            except (sqlite3.Error, OSError):
+                # After a failed write to the state, recording the end may fail too.
+                if stopped is None:
+                    raise
         if self.locked:
             lock.release(lock.LOCK_FILE)
+        if stopped is not None:
+            self._stop(stopped)
+
+    def _stop(self, stopped: BaseException) -> None:
+        """Say why the build stopped and exit: 130 for Ctrl-C, 1 for a full disk.
+
+        Raised from here, SystemExit replaces the exception on its way out, so
+        neither doit nor Python prints a traceback of it; any other error is a
+        bug in clm and goes on, with its traceback.
+        """
+        if isinstance(stopped, KeyboardInterrupt):
+            self._exit(
+                EXIT_INTERRUPTED,
+                "clm: interrupted; the outputs finished so far are kept, "
+                "the next build does the rest",
+            )
+        if isinstance(stopped, CourseError):
+            self._exit(1, f"clm: error: {stopped}")
+        if is_disk_full(stopped):
+            where = getattr(stopped, "filename", None) or self.state_file
+            self._exit(1, f"clm: error: {DiskFull(where, 'cannot write the build state')}")
+
+    def _exit(self, code: int, message: str) -> None:
+        self.write(message + "\n")
+        self.outstream.flush()
+        exit_soon(code)
+        raise SystemExit(code) from None
 
 
 def _refresh_state() -> None:

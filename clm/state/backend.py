@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -141,9 +142,18 @@ class SqliteStateDB:
                 self.store.flush_hashes()
 
     def dump(self) -> None:
-        self._commit(sorted(self._dirty))
-        self.store.close()
-        forget_store(Path(self.name))
+        # doit dumps while an error stops its run, too; a state that cannot be written
+        # then (the disk is full) must not hide that error from the reporter.
+        stopping = sys.exc_info()[1] is not None
+        try:
+            self._commit(sorted(self._dirty))
+            self.store.close()
+        except sqlite3.Error:
+            if not stopping:
+                raise
+            self.connection.close()
+        finally:
+            forget_store(Path(self.name))
 
 
 class _transaction:

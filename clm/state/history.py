@@ -28,13 +28,22 @@ def _db(state_file: Path | str) -> sqlite3.Connection:
 
 
 def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs; a zombie (dead, not yet reaped by its parent) does not.
+
+    Zombies matter: where init does not reap orphans promptly, a killed build's
+    workers linger as zombies, and their kernels' scratch folders must go all the same.
+    """
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return not Path("/proc").is_dir()  # gone meanwhile, or no /proc to ask
+    return state != "Z"
 
 
 # -- runs ------------------------------------------------------------------------
@@ -69,13 +78,20 @@ def end_run(
     uptodate: int,
     not_rebuilt: int,
     counters: dict[str, int],
+    interrupted: bool = False,
 ) -> None:
+    """Record how a run ended; ``interrupted`` for one stopped early (Ctrl-C, an error).
+
+    A stopped run records its end itself: its process lives on for a moment, so
+    its result cannot be told from a dead pid.
+    """
+    result = "interrupted" if interrupted else "failed" if failed else "ok"
     _db(state_file).execute(
         "update runs set ended = ?, result = ?, executed = ?, failed = ?, uptodate = ?, "
         "not_rebuilt = ?, counters = ? where id = ?",
         (
             time.time(),
-            "failed" if failed else "ok",
+            result,
             executed,
             failed,
             uptodate,

@@ -1,0 +1,46 @@
+"""Small real file systems that fill up: a tmpfs mounted for one test (needs root)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture
+def small_disk():
+    """Mount a tmpfs of ``size`` on a folder; unmounted at the end of the test."""
+    mounted: list[Path] = []
+
+    def mount(folder: Path, size: str) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here (needs root): {done.stderr.strip()}")
+        mounted.append(folder)
+        return folder
+
+    yield mount
+    for folder in mounted:
+        if subprocess.run(["umount", str(folder)], capture_output=True).returncode != 0:
+            subprocess.run(["umount", "-l", str(folder)], check=True)
+
+
+def fill(folder: Path, leave: int = 0) -> None:
+    """Write a file into ``folder`` until its file system has at most ``leave`` bytes free."""
+    with open(folder / "filler", "wb") as filler:
+        try:
+            while True:
+                free = os.statvfs(folder).f_bavail * os.statvfs(folder).f_frsize
+                if free <= leave:
+                    return
+                filler.write(b"\0" * min(65536, free - leave))
+                filler.flush()
+        except OSError:
+            return

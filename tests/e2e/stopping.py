@@ -1,0 +1,107 @@
+"""A real build of a small course, started as a terminal starts it, stopped while a cell runs."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.conftest import deck_text, write_files
+from tests.e2e.helpers import _env, run_clm
+from tests.e2e.test_watch import _alive, _descendants
+
+COMMANDS = {"doit": ["-m", "doit"], "clm build": ["-m", "clm", "build"]}
+SPEC = """\
+name: {de: Kurs, en: Course}
+sections:
+  - name: {de: Eins, en: One}
+    topics: [sleepy, quick, steady]
+"""
+
+
+def sleepy_course(root: Path, steady: str = "import time\ntime.sleep(1)") -> Path:
+    """A course whose first deck runs ``time.sleep(30)``; returns the file its cell creates.
+
+    The code ``steady`` of another deck keeps tasks finishing (and the doit
+    process writing) while the sleep runs.
+    """
+    started = root / "cell-started"
+    write_files(
+        root,
+        {
+            "course.yaml": SPEC,
+            "dodo.py": "from clm.dodo import course_tasks\n"
+            'DOIT_CONFIG, task_course = course_tasks("course.yaml")\n',
+            "slides/module_100_a/topic_100_sleepy/slides_sleepy.py": deck_text(
+                "Schlaf",
+                "Sleep",
+                f"open({str(started)!r}, 'w').close()\nimport time\ntime.sleep(30)",
+            ),
+            "slides/module_100_a/topic_110_quick.py": deck_text("Schnell", "Quick"),
+            "slides/module_100_a/topic_120_steady.py": deck_text("Stetig", "Steady", steady),
+        },
+    )
+    return started
+
+
+class Build:
+    """`doit` or `clm build` in its own process group, as a terminal runs it."""
+
+    def __init__(self, root: Path, command: str):
+        self.process = subprocess.Popen(
+            [sys.executable, *COMMANDS[command]],
+            cwd=root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=_env(),
+            process_group=0,
+        )
+        self.below: set[int] = set()  # every process seen below the build
+
+    def wait_for(self, path: Path, timeout: float = 120) -> None:
+        """Wait for ``path`` to appear, noting the build's processes meanwhile."""
+        deadline = time.monotonic() + timeout
+        while not path.exists():
+            assert self.process.poll() is None, self.process.communicate()[0]
+            assert time.monotonic() < deadline, f"no {path} after {timeout} s"
+            self.below.update(_descendants(self.process.pid))
+            time.sleep(0.05)
+        time.sleep(0.3)  # the cell is in its sleep now
+        self.below.update(_descendants(self.process.pid))
+
+    def end(self, timeout: float) -> tuple[int | None, str, float]:
+        """(exit code or None when it hung, its output, seconds it took); a hung build is killed."""
+        started = time.monotonic()
+        try:
+            output, _ = self.process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return None, self.process.communicate()[0], time.monotonic() - started
+        return self.process.returncode, output, time.monotonic() - started
+
+    def kill(self) -> None:
+        for pid in [self.process.pid, *self.below, *_descendants(self.process.pid)]:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+
+    def survivors(self) -> list[str]:
+        return [_command(pid) for pid in self.below if _alive(pid)]
+
+
+def last_run(root: Path) -> dict:
+    result = run_clm(root, "status", "--json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)["last_run"]
+
+
+def _command(pid: int) -> str:
+    try:
+        return f"{pid}: " + Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return f"{pid}: gone"

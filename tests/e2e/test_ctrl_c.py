@@ -1,0 +1,42 @@
+"""Ctrl-C while a cell runs ends the build, its workers and its kernels within 2 s, with 130.
+
+A terminal sends SIGINT to the whole process group. Before the fix, nbclient
+had taken the worker's SIGINT and SIGTERM over (to shut the kernel down and
+carry on), so the worker went back to waiting for its next job and the build
+waited for it forever in multiprocessing's exit handler; the intermittent
+hang is why every command is stopped several times.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from tests.e2e.stopping import COMMANDS, Build, last_run, sleepy_course
+
+pytestmark = pytest.mark.slow
+
+TRIES = 3
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_ctrl_c_during_a_cell_ends_everything_and_records_the_run_as_interrupted(tmp_path, command):
+    for attempt in range(TRIES):
+        root = tmp_path / f"course-{attempt}"
+        started = sleepy_course(root)
+        build = Build(root, command)
+        try:
+            build.wait_for(started)
+            os.killpg(build.process.pid, signal.SIGINT)
+            code, output, took = build.end(timeout=15)
+        finally:
+            build.kill()
+        assert code is not None, f"try {attempt + 1}: the build hung after Ctrl-C:\n{output}"
+        assert code == 130, output
+        assert took < 2.0, f"try {attempt + 1}: the build took {took:.1f} s to end"
+        assert build.survivors() == [], f"try {attempt + 1}"
+        assert "clm: interrupted" in output
+        assert "Traceback" not in output, output
+        assert last_run(root)["result"] == "interrupted"
