@@ -11,6 +11,7 @@ from clm import __version__
 from clm.errors import CourseError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports Ctrl-C
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -446,6 +447,10 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return _command(args)
+    except KeyboardInterrupt:
+        # Before doit runs (planning, waiting for the lock) or after it: nothing half-done.
+        print("\nclm: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except CourseError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE

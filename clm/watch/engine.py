@@ -397,6 +397,9 @@ class Watcher:
     # -- the loop -----------------------------------------------------------
 
     def watch(self) -> None:
+        from clm.kernels import sweep_scratch_folders
+
+        sweep_scratch_folders()  # left by killed builds and crashed watchers
         self.run_cycle(None)
         self.events = EventQueue(self.scope)
         self.events.start()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 
 import pytest
 
@@ -40,3 +41,31 @@ def test_ctrl_c_during_a_cell_ends_everything_and_records_the_run_as_interrupted
         assert "clm: interrupted" in output
         assert "Traceback" not in output, output
         assert last_run(root)["result"] == "interrupted"
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_ctrl_c_while_waiting_for_another_build_ends_at_once_without_a_traceback(tmp_path, command):
+    from clm.state import lock
+
+    root = tmp_path / "course"
+    sleepy_course(root)
+    held = root / ".clm/build.lock"
+    assert lock.acquire(held)  # another build of the course, as far as clm can tell
+    try:
+        build = Build(root, command)
+        try:
+            deadline = time.monotonic() + 60
+            while not (root / ".clm/state.sqlite").exists():  # planned: it waits for the lock
+                assert build.process.poll() is None
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            time.sleep(1.0)
+            os.killpg(build.process.pid, signal.SIGINT)
+            code, output, _ = build.end(timeout=15)
+        finally:
+            build.kill()
+    finally:
+        lock.release(held)
+    assert code == 130, output
+    assert "interrupted" in output
+    assert "Traceback" not in output, output

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import deck_text, write_files
-from tests.e2e.helpers import run_clm
+from tests.e2e.helpers import _env, run_clm
 from tests.e2e.stopping import Build, sleepy_course
 from tests.e2e.test_watch import _alive
 
@@ -68,7 +71,8 @@ def _scratch_folders(pids) -> set[Path]:
     return found
 
 
-def test_the_next_build_sweeps_the_scratch_folders_a_killed_build_left(tmp_path):
+@pytest.mark.parametrize("next_build", ["clm build", "clm watch"])
+def test_the_next_build_sweeps_the_scratch_folders_a_killed_build_left(tmp_path, next_build):
     root = tmp_path / "course"
     started = sleepy_course(root)
     build = Build(root, "doit")
@@ -88,6 +92,34 @@ def test_the_next_build_sweeps_the_scratch_folders_a_killed_build_left(tmp_path)
     started.touch()  # from now on the sleepy cell only makes its file
     deck = root / "slides/module_100_a/topic_100_sleepy/slides_sleepy.py"
     deck.write_text(deck.read_text().replace("time.sleep(30)", "time.sleep(0)"))
-    result = run_clm(root, "build")
-    assert result.returncode == 0, result.stdout + result.stderr
+    if next_build == "clm build":
+        result = run_clm(root, "build")
+        assert result.returncode == 0, result.stdout + result.stderr
+    else:
+        _watch_until_up_to_date(root)
     assert [folder for folder in scratch if folder.exists()] == []
+
+
+def _watch_until_up_to_date(root) -> None:
+    """Start `clm watch`, let it finish its first cycle, and stop it with Ctrl-C."""
+    watcher = subprocess.Popen(
+        [sys.executable, "-m", "clm", "watch"],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=_env(),
+        process_group=0,
+    )
+    try:
+        lines = []
+        for line in watcher.stdout:
+            lines.append(line)
+            if line.startswith("clm: watching"):
+                break
+        assert any(line.startswith("cycle 1 done") for line in lines), "".join(lines)
+        os.killpg(watcher.pid, signal.SIGINT)
+        watcher.communicate(timeout=15)
+    finally:
+        with contextlib.suppress(OSError):
+            os.killpg(watcher.pid, signal.SIGKILL)
