@@ -308,6 +308,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
         build.templates,
         build.template_deps,
         build.engine_dep,
+        build.environment_dep,
     )
     if build.full:
         planned = tuple(sorted(build.plan.output_paths()))

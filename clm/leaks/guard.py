@@ -69,13 +69,17 @@ def guard_tasks(
     templates: str | None,
     template_deps: tuple[str, ...],
     engine_dep: str,
+    environment_dep: str = "",
 ) -> Iterator[dict]:
     """The doit task dicts of the guard, for the outputs of ``plan``.
 
-    ``copy_tasks`` names the task of each copy job. A deck output is a file
-    dependency of the guard; a copy is not, as copies are most of a course's
-    files and a no-op would stat each of them once more: the guard depends on
-    the copy's sources and runs after its task instead.
+    ``copy_tasks`` names the task of each copy job. No file the guard reads is
+    one of its file dependencies: the guard depends on what those files are
+    made from (decks, templates, clm itself, the Python environment and the
+    execution inputs of executed pages, the sources of copies) and runs after
+    the tasks that write them. A no-op then stats no output once more, and doit
+    adds no implicit dependency per output (it checks each against a list of
+    those already added: quadratic in the number of outputs).
 
     Executed HTML pages and placed diagrams get a check of their own: a failing
     cell or a missing converter holds back the check of what it feeds (doit runs
@@ -89,11 +93,15 @@ def guard_tasks(
     checks: dict[str, _Check] = {name: _Check() for name in ("files", "executed-html", "diagrams")}
     code_along = []
     for deck in plan.decks:
+        inputs = [f.source for f in deck.deck.topic.execution_inputs]
         for output in deck.outputs:
             if not output.path.startswith(public_folder):
                 continue
             executed = deck.execution is not None and output.variant.executed
-            checks["executed-html" if executed else "files"].add_output(output.path)
+            check = checks["executed-html" if executed else "files"]
+            check.add_output(output.path, f"{deck.deck.path}:{output.path}")
+            if executed:
+                check.file_dep.update(dict.fromkeys([environment_dep, *inputs]))
             if output.variant.kind is Kind.CODE_ALONG:
                 code_along.append(output.path)
     placements = {id(job) for job in plan.placements}
@@ -117,7 +125,7 @@ def guard_tasks(
             "basename": GUARD_TASK,
             "name": name,
             "actions": [(check_public_outputs, (*args, tuple(code_along), tuple(copied_from)))],
-            "file_dep": [*decks, *template_deps, engine_dep, *check.file_dep],
+            "file_dep": [*decks, *template_deps, engine_dep, *filter(None, check.file_dep)],
             "task_dep": check.task_dep,
         }
 
@@ -130,9 +138,9 @@ class _Check:
         self.file_dep: dict[str, None] = {}
         self.task_dep: list[str] = []
 
-    def add_output(self, path: str) -> None:
+    def add_output(self, path: str, task: str) -> None:
         self.files.append(path)
-        self.file_dep[path] = None
+        self.task_dep.append(task)
 
     def add_copies(self, task: str, copies: list[Copy]) -> None:
         self.files += [copy.target for copy in copies]
