@@ -10,6 +10,7 @@ first task.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 
@@ -23,9 +24,18 @@ def _warm_up() -> None:
     formats.warm_up()
 
 
+def _warm_up_quietly() -> None:
+    # A worker ended while it warms up (Ctrl-C, a full disk) tears its modules
+    # down under this thread, which then fails in the middle of an import. That
+    # is no news; a real import problem shows again, with its traceback, when
+    # the first task imports the same modules.
+    with contextlib.suppress(BaseException):
+        _warm_up()
+
+
 def _start_in_child() -> None:
     global _warming
-    _warming = threading.Thread(target=_warm_up, name="clm-warm-up", daemon=True)
+    _warming = threading.Thread(target=_warm_up_quietly, name="clm-warm-up", daemon=True)
     _warming.start()
 
 
