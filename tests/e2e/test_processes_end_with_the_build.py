@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import deck_text, write_files
-from tests.e2e.helpers import _env, run_clm
+from tests.e2e.helpers import run_clm
 from tests.e2e.stopping import Build, sleepy_course
-from tests.e2e.test_watch import _alive
+from tests.e2e.test_watch import Watcher, _alive
 
 pytestmark = pytest.mark.slow
 
@@ -71,7 +68,7 @@ def _scratch_folders(pids) -> set[Path]:
     return found
 
 
-@pytest.mark.parametrize("next_build", ["clm build", "clm watch"])
+@pytest.mark.parametrize("next_build", ["clm build", "doit auto"])
 def test_the_next_build_sweeps_the_scratch_folders_a_killed_build_left(tmp_path, next_build):
     root = tmp_path / "course"
     started = sleepy_course(root)
@@ -96,30 +93,5 @@ def test_the_next_build_sweeps_the_scratch_folders_a_killed_build_left(tmp_path,
         result = run_clm(root, "build")
         assert result.returncode == 0, result.stdout + result.stderr
     else:
-        _watch_until_up_to_date(root)
+        Watcher(root).stop()  # it has brought the course up to date when it watches
     assert [folder for folder in scratch if folder.exists()] == []
-
-
-def _watch_until_up_to_date(root) -> None:
-    """Start `clm watch`, let it finish its first cycle, and stop it with Ctrl-C."""
-    watcher = subprocess.Popen(
-        [sys.executable, "-m", "clm", "watch"],
-        cwd=root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=_env(),
-        process_group=0,
-    )
-    try:
-        lines = []
-        for line in watcher.stdout:
-            lines.append(line)
-            if line.startswith("clm: watching"):
-                break
-        assert any(line.startswith("cycle 1 done") for line in lines), "".join(lines)
-        os.killpg(watcher.pid, signal.SIGINT)
-        watcher.communicate(timeout=15)
-    finally:
-        with contextlib.suppress(OSError):
-            os.killpg(watcher.pid, signal.SIGKILL)
