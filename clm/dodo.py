@@ -17,10 +17,10 @@ from pathlib import Path
 from doit.exceptions import InvalidDodoFile
 
 from clm.errors import CourseError
-from clm.gc_pause import paused_garbage_collection
+from clm.plan.gc_pause import paused_garbage_collection
 from clm.spec import course_root, default_spec
 from clm.state.checker import ContentChecker
-from clm.tasks import (
+from clm.build.tasks import (
     STATE_FILE_PATH,
     course_tasks_for_doit,
     prepare_build,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from clm.layout import Kind
+from clm.plan.layout import Kind
 
 ANSWER_STUBS = {"de": "*Antwort:*", "en": "*Answer:*"}
 

@@ -13,7 +13,7 @@ from nbformat.notebooknode import NotebookNode
 from clm.deck.jinja import compile_deck, render_deck
 from clm.deck.kinds import Cell, cells_for, slide_type
 from clm.deck.source import LINE_KEY, mark_cell_lines
-from clm.layout import Format, Kind
+from clm.plan.layout import Format, Kind
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 

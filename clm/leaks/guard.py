@@ -33,16 +33,16 @@ from typing import TYPE_CHECKING
 from doit.exceptions import TaskFailed
 
 from clm.errors import CourseError
-from clm.layout import Kind
 from clm.leaks.words import SNIPPET_WORDS, file_keys
-from clm.lifetime import working_on
+from clm.plan.layout import Kind
 from clm.state.db import STATE_PATH
 from clm.state.records import connection
 from clm.templates import PACKAGE_TEMPLATES
+from clm.workers.lifetime import working_on
 
 if TYPE_CHECKING:
     from clm.leaks.snippets import DeckSnippets, ForbiddenText, Origin
-    from clm.plan import Copy, CopyJob, OutputPlan
+    from clm.plan.outputs import Copy, CopyJob, OutputPlan
 
 GUARD_TASK = "check-public-outputs"
 # Bump when what counts as a snippet or as protected changes.

@@ -25,8 +25,8 @@ import jinja2
 
 from clm.deck.jinja import compile_deck, render_deck
 from clm.deck.source import CELL_HEADER, LINE_KEY, mark_cell_lines, parse_cell_header
-from clm.layout import Format
 from clm.leaks.words import snippets
+from clm.plan.layout import Format
 
 # In the order a message names them when a cell has several.
 NEVER_PUBLIC = ("private", "del", "notes")

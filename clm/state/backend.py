@@ -18,11 +18,11 @@ from typing import Any
 from doit.exceptions import InvalidDodoFile
 
 from clm.errors import CourseError
-from clm.lifetime import guard_forked_workers
-from clm.preload import warm_up_forked_workers
 from clm.state.db import is_damage, unreadable_state
 from clm.state.history import pid_alive
 from clm.state.store import forget_store, open_store
+from clm.workers.lifetime import guard_forked_workers
+from clm.workers.warm_up import warm_up_forked_workers
 
 # doit's Dependency.save_success sets 'deps:' last: the task's record is complete then.
 _LAST_KEY_OF_A_SUCCESS = "deps:"

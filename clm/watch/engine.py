@@ -41,10 +41,10 @@ class Watcher:
     def __init__(self, spec_file: Path, jobs: int, out: TextIO = sys.stdout):
         from doit.dependency import Dependency
 
+        from clm.build.tasks import STATE_FILE_PATH, print_warnings
         from clm.state.backend import SqliteStateDB
         from clm.state.checker import ContentChecker
-        from clm.tasks import STATE_FILE_PATH, print_warnings
-        from clm.watch.workers import WorkerPool
+        from clm.workers.pool import WorkerPool
 
         self.spec_file = spec_file
         self.out = out
@@ -66,7 +66,7 @@ class Watcher:
     # -- the plan -----------------------------------------------------------
 
     def _load(self) -> None:
-        from clm.tasks import course_tasks_for_doit, prepare_build
+        from clm.build.tasks import course_tasks_for_doit, prepare_build
 
         build = prepare_build(self.spec_file, keep_bad_decks=True)
         self.build = build
@@ -90,7 +90,7 @@ class Watcher:
     def _check_saved(self, paths: set[str]) -> set[str]:
         """Check the saved decks as `clm build` does (every deck when a template changed),
         print their warnings; the saved decks that pass."""
-        from clm.tasks import check_course_decks
+        from clm.build.tasks import check_course_decks
 
         build = self.build
         saved = sorted(path for path in paths if path in self.decks and Path(path).is_file())
@@ -234,7 +234,7 @@ class Watcher:
         return redefined
 
     def _report(self, result: dict, seconds: float) -> None:
-        from clm.reporter import work_summary
+        from clm.build.reporter import work_summary
         from clm.state import counters
 
         for basename, count in sorted(result.get("rebuilt", {}).items()):
@@ -348,7 +348,7 @@ class Watcher:
 
     def _refuse_bad_decks(self, selected: set[str]) -> set[str]:
         """Fail the selected tasks of decks that fail the checks; their names."""
-        from clm.plan import EXECUTED_FOLDER
+        from clm.plan.outputs import EXECUTED_FOLDER
         from clm.state import history
         from clm.state.db import STATE_PATH
 
@@ -397,7 +397,7 @@ class Watcher:
     # -- the loop -----------------------------------------------------------
 
     def watch(self) -> None:
-        from clm.kernels import sweep_scratch_folders
+        from clm.execute.kernels import sweep_scratch_folders
 
         sweep_scratch_folders()  # left by killed builds and crashed watchers
         self.run_cycle(None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from clm.execute import CellFailure, run_notebook
+from clm.execute.runner import CellFailure, run_notebook
 
 
 def _notebook(*sources: str, tags: dict[int, list[str]] | None = None):

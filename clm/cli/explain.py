@@ -67,10 +67,10 @@ def explain(spec_file: Path, output: str) -> dict:
     """What the build would do about ``output``; CourseError when no task makes it."""
     from doit.dependency import Dependency
 
+    from clm.build.tasks import course_tasks_for_doit, prepare_build
     from clm.state.backend import SqliteStateDB
     from clm.state.checker import ContentChecker
     from clm.state.db import STATE_PATH
-    from clm.tasks import course_tasks_for_doit, prepare_build
 
     build = prepare_build(spec_file)
     root = build.spec.root
@@ -110,7 +110,7 @@ def explain(spec_file: Path, output: str) -> dict:
 
 def _cache_lookup(task, makers: dict) -> dict | None:
     """Whether the results cache holds what the output is made from."""
-    from clm import actions
+    from clm.build import actions
     from clm.state import cache
 
     for dep in sorted(task.file_dep):

@@ -7,7 +7,13 @@ import json
 import nbformat
 import pytest
 
-from clm.execute import OUTPUT_LIMIT, TRUNCATED_KEY, CellFailure, run_notebook, truncated_bytes
+from clm.execute.runner import (
+    OUTPUT_LIMIT,
+    TRUNCATED_KEY,
+    CellFailure,
+    run_notebook,
+    truncated_bytes,
+)
 
 # Prints 12 MB in 100 kB lines: more than the limit, in many stream messages.
 TWELVE_MB = "for _ in range(120):\n    print('x' * 99_999)"

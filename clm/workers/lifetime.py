@@ -47,7 +47,7 @@ def working_on(task: str | None, state_file: str) -> None:
     first waits for the worker's warm-up: importing the conversion libraries in
     two threads at once can hand one of them a half-initialised module.
     """
-    from clm.preload import wait_for_warm_up
+    from clm.workers.warm_up import wait_for_warm_up
 
     global _current_task
     wait_for_warm_up()

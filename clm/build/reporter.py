@@ -25,11 +25,11 @@ import sys
 from doit.exceptions import BaseFail, UnmetDependency
 from doit.reporter import ConsoleReporter
 
-from clm.actions import DiskFullFailure
+from clm.build.actions import DiskFullFailure
 from clm.errors import CourseError, DiskFull, is_disk_full
-from clm.lifetime import end_workers, exit_soon
 from clm.state import counters, history, lock
 from clm.state.db import STATE_PATH
+from clm.workers.lifetime import end_workers, exit_soon
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
 
@@ -66,9 +66,9 @@ class ClmReporter(ConsoleReporter):
     # -- doit's hooks --------------------------------------------------------
 
     def initialize(self, tasks, selected_tasks) -> None:
-        from clm.kernels import sweep_scratch_folders
-        from clm.progress import Progress
-        from clm.tasks import planned_spec
+        from clm.build.progress import Progress
+        from clm.build.tasks import planned_spec
+        from clm.execute.kernels import sweep_scratch_folders
 
         # `clm build` takes the lock itself (and may refuse to wait); plain `doit` waits here.
         self.locked = lock.acquire(lock.LOCK_FILE, say=self.write_line)

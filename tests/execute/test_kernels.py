@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from clm.kernels import OWNER_FILE, SCRATCH_PREFIX, sweep_scratch_folders
+from clm.execute.kernels import OWNER_FILE, SCRATCH_PREFIX, sweep_scratch_folders
 
 
 def test_only_folders_whose_owner_is_dead_are_swept():

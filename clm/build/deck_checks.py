@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clm.errors import CourseError
-from clm.layout import Format
+from clm.plan.layout import Format
 
 if TYPE_CHECKING:
     import jinja2

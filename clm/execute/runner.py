@@ -69,7 +69,7 @@ def run_notebook(
 def _run_once(notebook, inputs, timeout: float, allow_errors: bool) -> NotebookNode:
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-    from clm.kernels import pool
+    from clm.execute.kernels import pool
 
     kernel = pool().fresh_kernel()
     counters.add(counters.KERNELS)

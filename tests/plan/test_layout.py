@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from clm.layout import (
+from clm.plan.layout import (
     Format,
     Kind,
     Variant,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-import clm.execute
-from clm import actions
+import clm.execute.runner
+from clm.build import actions
 from tests.conftest import deck_text
 
 STATE = ".clm/state.sqlite"
@@ -22,13 +22,13 @@ def deck(tmp_path, monkeypatch):
 
 def _counting_runs(monkeypatch) -> list[int]:
     runs: list[int] = []
-    real = clm.execute.run_notebook
+    real = clm.execute.runner.run_notebook
 
     def counted(notebook, *args, **kwargs):
         runs.append(len(notebook.cells))
         return real(notebook, *args, **kwargs)
 
-    monkeypatch.setattr(clm.execute, "run_notebook", counted)
+    monkeypatch.setattr(clm.execute.runner, "run_notebook", counted)
     return runs
 
 

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from multiprocessing import util
 from pathlib import Path
 
-from clm.lifetime import descendants, kill_processes
 from clm.state import counters
 from clm.state.history import pid_alive
+from clm.workers.lifetime import descendants, kill_processes
 
 KERNEL_NAME = "python3"
 SCRATCH_PREFIX = "clm-kernel-"

@@ -4,7 +4,7 @@ doit forks fresh workers for every run; a watcher keeps its own pool instead,
 so a save costs the conversion and nothing else. Workers are forked before the
 watcher starts any thread and ignore Ctrl-C (the watcher handles it and then
 ends them); like doit's workers they are tied to their parent by
-``clm.lifetime``: SIGTERM when it dies, a clean exit that shuts kernels down.
+``clm.workers.lifetime``: SIGTERM when it dies, a clean exit that shuts kernels down.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from concurrent.futures.process import BrokenProcessPool
 
 
 def _start_worker() -> None:
-    # The fork hook of clm.lifetime has already tied this worker to the watcher.
+    # The fork hook of clm.workers.lifetime has already tied this worker to the watcher.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from clm.kernels import pool
-    from clm.preload import wait_for_warm_up
+    from clm.execute.kernels import pool
+    from clm.workers.warm_up import wait_for_warm_up
 
     wait_for_warm_up()
     pool().prestart()
@@ -59,8 +59,8 @@ class WorkerPool:
         self.start()
 
     def start(self) -> None:
-        from clm.lifetime import guard_forked_workers
         from clm.state.db import STATE_PATH
+        from clm.workers.lifetime import guard_forked_workers
 
         guard_forked_workers(STATE_PATH)
         context = multiprocessing.get_context("fork")

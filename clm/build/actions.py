@@ -16,18 +16,18 @@ from pathlib import Path
 
 from doit.exceptions import TaskFailed
 
+from clm.build.files import copy_atomic, remove_empty_folders, write_atomic
 from clm.deck.source import read_deck
 from clm.errors import CourseError, DiskFull, is_disk_full
-from clm.files import copy_atomic, remove_empty_folders, write_atomic
-from clm.layout import Format, Kind
-from clm.lifetime import working_on
 from clm.paths import OutsideFolder, holding_folder, refusal
+from clm.plan.layout import Format, Kind
 from clm.state.records import (
     forget_outputs,
     output_folders,
     recorded_among,
     recorded_outputs,
 )
+from clm.workers.lifetime import working_on
 
 
 class DiskFullFailure(TaskFailed):
@@ -121,7 +121,7 @@ def _code_of(cells) -> list:
 
 def execution_key(code: list, environment: str, inputs: list, allow_errors: bool) -> str:
     """The cache key of one execution: everything that decides what the code prints."""
-    from clm.kernels import KERNEL_NAME
+    from clm.execute.kernels import KERNEL_NAME
 
     text = json.dumps(
         {
@@ -187,7 +187,7 @@ def execute_deck(
 
     import nbformat
 
-    from clm.execute import CellFailure, run_notebook
+    from clm.execute.runner import CellFailure, run_notebook
     from clm.state import cache, counters
 
     try:
@@ -259,7 +259,7 @@ def _usable(outputs, notebook) -> bool:
 
 def _big_output_warnings(deck: str, cells, outputs: list) -> list[str]:
     """Warnings for the cells whose output was cut at the limit (also when from the cache)."""
-    from clm.execute import OUTPUT_LIMIT, megabytes, truncated_bytes
+    from clm.execute.runner import OUTPUT_LIMIT, megabytes, truncated_bytes
 
     code_cells = [cell for cell in cells if cell.cell_type == "code"]
     warnings = []

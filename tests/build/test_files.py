@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import os
 
-from clm.files import remove_empty_folders, write_atomic
+from clm.build.files import remove_empty_folders, write_atomic
 from clm.state.records import connection, recorded_outputs
 
 

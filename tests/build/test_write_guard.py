@@ -9,9 +9,9 @@ import stat
 
 import pytest
 
-from clm import actions
+from clm.build import actions
+from clm.build.files import copy_atomic, write_atomic
 from clm.errors import CourseError
-from clm.files import copy_atomic, write_atomic
 from clm.state.records import record_output_folder, record_outputs, recorded_outputs
 from tests.conftest import deck_text
 

@@ -132,14 +132,14 @@ def build(
     jobs: int | None,
     no_wait: bool = False,
 ) -> int:
-    from clm.dodo import doit_config
-    from clm.gc_pause import paused_garbage_collection
-    from clm.spec import course_root, default_spec
-    from clm.tasks import (
+    from clm.build.tasks import (
         course_tasks_for_doit,
         prepare_build,
         print_warnings,
     )
+    from clm.dodo import doit_config
+    from clm.plan.gc_pause import paused_garbage_collection
+    from clm.spec import course_root, default_spec
 
     if jobs is not None and jobs < 1:
         print("clm build: -j needs a positive number of workers", file=sys.stderr)
@@ -203,10 +203,10 @@ def watch(spec: str | None, jobs: int | None) -> int:
 
 
 def clean(spec: str | None) -> int:
-    from clm.actions import delete_recorded
+    from clm.build.actions import delete_recorded
+    from clm.build.tasks import STATE_FILE_PATH
     from clm.spec import default_spec, load_spec
     from clm.state.records import recorded_outputs
-    from clm.tasks import STATE_FILE_PATH
 
     try:
         spec_file = Path(spec).resolve() if spec else default_spec(Path.cwd()).resolve()
@@ -242,7 +242,7 @@ def _in_course(folder: Path) -> bool:
 
 
 def status_command(course: Path, as_json: bool) -> int:
-    from clm import reports
+    from clm.cli import reports
 
     if not _in_course(course):
         return EXIT_USAGE
@@ -251,7 +251,7 @@ def status_command(course: Path, as_json: bool) -> int:
 
 
 def jobs_command(args) -> int:
-    from clm import reports
+    from clm.cli import reports
 
     if not _in_course(args.course):
         return EXIT_USAGE
@@ -271,7 +271,7 @@ def jobs_command(args) -> int:
 def retry(job_id: int | None, failed: bool, as_json: bool) -> int:
     import json
 
-    from clm import reports
+    from clm.cli import reports
 
     if (job_id is None) == (not failed):
         print("error: name a job ID or say --failed", file=sys.stderr)
@@ -291,8 +291,8 @@ def retry(job_id: int | None, failed: bool, as_json: bool) -> int:
 
 
 def _run_tasks(spec_file: Path, tasks: list[str], quiet: bool) -> int:
+    from clm.build.tasks import course_tasks_for_doit, prepare_build
     from clm.dodo import doit_config
-    from clm.tasks import course_tasks_for_doit, prepare_build
 
     try:
         prepared = prepare_build(spec_file)
@@ -320,7 +320,7 @@ def _run_tasks(spec_file: Path, tasks: list[str], quiet: bool) -> int:
 
 
 def workers_command(course: Path, as_json: bool) -> int:
-    from clm import reports
+    from clm.cli import reports
 
     if not _in_course(course):
         return EXIT_USAGE
@@ -338,7 +338,7 @@ def _size(text: str) -> int:
 
 def cache_command(args) -> int:
 
-    from clm import reports
+    from clm.cli import reports
     from clm.state import cache
 
     action, as_json = args.cache_command, args.json
@@ -381,7 +381,7 @@ def cache_command(args) -> int:
 
 
 def explain_command(spec: str | None, output: str, as_json: bool) -> int:
-    from clm.explain import explain, explain_text
+    from clm.cli.explain import explain, explain_text
     from clm.spec import default_spec
 
     try:
@@ -405,7 +405,7 @@ def _last_spec() -> Path | None:
 def schema_command(name: list[str]) -> int:
     import json
 
-    from clm.schemas import SCHEMAS
+    from clm.cli.schemas import SCHEMAS
 
     wanted = " ".join(name)
     if wanted not in SCHEMAS:
@@ -418,7 +418,7 @@ def schema_command(name: list[str]) -> int:
 def doctor(as_json: bool) -> int:
     import json
 
-    from clm import doctor as checks
+    from clm.cli import doctor as checks
 
     found = checks.checks()
     print(json.dumps(checks.as_json(found), indent=2) if as_json else checks.report(found))

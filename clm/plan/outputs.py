@@ -14,8 +14,8 @@ from functools import cache
 from clm.course.discovery import RENDER_FOLDER, build_course
 from clm.course.model import Course, Deck, Diagram, Topic
 from clm.errors import CourseError
-from clm.gc_pause import paused_garbage_collection
-from clm.layout import (
+from clm.plan.gc_pause import paused_garbage_collection
+from clm.plan.layout import (
     EXECUTED_KINDS,
     MAX_NAME_BYTES,
     Format,

@@ -8,14 +8,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from clm import __version__, actions
+from clm import __version__
+from clm.build import actions
+from clm.build.deck_checks import DeckVerdicts, check_decks
 from clm.diagrams.tools import converter_versions
-from clm.environment import environment_fingerprint
 from clm.errors import CourseError
-from clm.gc_pause import paused_garbage_collection
-from clm.layout import Kind
+from clm.execute.environment import environment_fingerprint
 from clm.leaks.guard import guard_tasks
-from clm.plan import OutputPlan, plan_spec
+from clm.plan.gc_pause import paused_garbage_collection
+from clm.plan.layout import Kind
+from clm.plan.outputs import OutputPlan, plan_spec
 from clm.spec import CourseSpec
 from clm.state import cache
 from clm.state.checker import set_virtual_dependency
@@ -28,7 +30,6 @@ from clm.state.records import (
 )
 from clm.state.store import open_store
 from clm.templates import PACKAGE_TEMPLATES
-from clm.validate import DeckVerdicts, check_decks
 
 # Bump when a change in clm changes what the outputs or executions contain.
 CONVERSION_VERSION = "1"
@@ -332,8 +333,8 @@ def _group(basename: str, doc: str) -> dict:
 
 
 def course_tasks_for_doit(build: Build) -> Iterator:
-    """The build's tasks as doit Task objects (see clm.task_objects)."""
-    from clm.task_objects import task_objects
+    """The build's tasks as doit Task objects (see clm.build.task_objects)."""
+    from clm.build.task_objects import task_objects
 
     with paused_garbage_collection():
         yield from task_objects(task_dicts(build))

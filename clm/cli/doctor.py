@@ -111,7 +111,7 @@ def _viewer_version() -> str | None:
 def _kernels() -> list[Check]:
     from jupyter_client.kernelspec import KernelSpecManager
 
-    from clm.kernels import KERNEL_NAME
+    from clm.execute.kernels import KERNEL_NAME
 
     specs = KernelSpecManager().get_all_specs()
     kernels = [
