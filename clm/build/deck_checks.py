@@ -17,14 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from clm import CHECKS_VERSION
 from clm.errors import CourseError
-from clm.plan.layout import Format
+from clm.plan.variants import Format
 
 if TYPE_CHECKING:
     import jinja2
-
-# Bump when the checks change, so that kept verdicts are not trusted any longer.
-CHECKS_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -41,16 +39,16 @@ class DeckVerdicts:
 def check_deck(path: Path, languages: tuple[str, ...], env: jinja2.Environment) -> list[str]:
     """Every check `clm build` makes of one deck; returns warnings, raises CourseError."""
     from clm.course.headers import read_titles
-    from clm.deck.jinja import compile_deck, render_deck
-    from clm.deck.source import check_source, mark_cell_lines, read_deck
+    from clm.deck.jinja import render_variant
+    from clm.deck.source import check_source
+    from clm.encoding import read_deck
 
     text = read_deck(path)
     read_titles(text, path)
     warnings = check_source(text, path, languages)
-    template = compile_deck(env, mark_cell_lines(text), path)
     for lang in languages:
         for fmt in Format:
-            render_deck(template, path, lang, fmt.value)
+            render_variant(env, text, path, lang, fmt.value)
     return warnings
 
 

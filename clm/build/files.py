@@ -9,7 +9,6 @@ from pathlib import Path
 
 from clm.errors import DiskFull, is_disk_full
 from clm.paths import check_within
-from clm.state import counters
 from clm.state.records import record_outputs, register_temp, release_temp
 
 
@@ -76,7 +75,6 @@ def write_atomic(
         os.replace(temp, path)
         if spec is not None:
             record_outputs(state_file, spec, [path.as_posix()])
-            counters.add(counters.OUTPUTS_WRITTEN)
     finally:
         if temp.exists():
             temp.unlink()

@@ -8,16 +8,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from clm import __version__
-from clm.build import actions
+from clm import CONVERSION_VERSION, __version__
+from clm.build.actions import build_output, copy_files, nothing_stale, remove_outputs
 from clm.build.deck_checks import DeckVerdicts, check_decks
+from clm.build.execution import execute_deck
+from clm.build.jobs import CopyJob, ExecutionJob, OutputJob, RemovalJob, RenderJob
+from clm.build.rendering import render_diagram
 from clm.diagrams.tools import converter_versions
 from clm.errors import CourseError
 from clm.execute.environment import environment_fingerprint
 from clm.leaks.guard import guard_tasks
 from clm.plan.gc_pause import paused_garbage_collection
-from clm.plan.layout import Kind
 from clm.plan.outputs import OutputPlan, plan_spec
+from clm.plan.select import select_only
+from clm.plan.variants import Kind
 from clm.spec import CourseSpec
 from clm.state import cache
 from clm.state.checker import set_virtual_dependency
@@ -31,8 +35,6 @@ from clm.state.records import (
 from clm.state.store import open_store
 from clm.templates import PACKAGE_TEMPLATES
 
-# Bump when a change in clm changes what the outputs or executions contain.
-CONVERSION_VERSION = "1"
 STATE_FILE_PATH = STATE_PATH
 STALE_TASK = "remove-stale-outputs"
 
@@ -84,7 +86,7 @@ def prepare_build(
     spec, course, plan = plan_spec(spec_file, languages)
     planned_spec = spec.key
     if only:
-        plan = select(plan, only)
+        plan = select_only(plan, only)
     state_file = Path(STATE_FILE_PATH)
     cache.check_usable()  # before the workers fork: a damaged cache is replaced once
     _check_other_specs(spec, plan, state_file)
@@ -126,31 +128,6 @@ def check_course_decks(
     return check_decks(decks, hashes, spec.languages, templates, context, connection(state_file))
 
 
-def select(plan: OutputPlan, only: str) -> OutputPlan:
-    """Keep the decks and files of one topic (by id) or one section (by name)."""
-    sections = plan.course.sections
-    wanted = only.strip()
-    topics = {t.path for s in sections for t in s.topics if t.id == wanted}
-    if not topics:
-        for section in sections:
-            names = {section.name.get(lang) for lang in plan.course.languages}
-            if wanted in names or wanted.casefold() in {n.casefold() for n in names}:
-                topics.update(t.path for t in section.topics)
-    if not topics:
-        raise CourseError(f"--only '{only}' names neither a topic id nor a section of the course")
-    diagrams = {
-        d.source for s in sections for t in s.topics if t.path in topics for d in t.diagrams
-    }
-    return OutputPlan(
-        course=plan.course,
-        decks=tuple(d for d in plan.decks if d.deck.topic.path in topics),
-        topic_data=tuple(j for j in plan.topic_data if j.source in topics),
-        dir_groups=(),
-        renders=tuple(r for r in plan.renders if r.diagram.source in diagrams),
-        placements=tuple(j for j in plan.placements if j.source in diagrams),
-    )
-
-
 def _check_other_specs(spec: CourseSpec, plan: OutputPlan, state_file: Path) -> None:
     """Two specs must not write the same output; records of deleted specs are adopted."""
     others = outputs_of_other_specs(state_file, spec.key)
@@ -172,10 +149,14 @@ def _check_other_specs(spec: CourseSpec, plan: OutputPlan, state_file: Path) -> 
 
 
 def task_dicts(build: Build) -> Iterator[dict]:
-    """Every task of the build, as plain doit task dicts."""
+    """Every task of the build, as plain doit task dicts, each action with its job record."""
     spec_key = build.spec.key
     output_root = build.plan.course.output
     common_deps = [*build.template_deps, build.engine_dep]
+
+    def removal(paths: tuple[str, ...]) -> list:
+        return [(remove_outputs, (RemovalJob(STATE_FILE_PATH, spec_key, output_root, paths),))]
+
     for deck_plan in build.plan.decks:
         deck = deck_plan.deck.path
         titles = " / ".join(dict.fromkeys(title for _, title in deck_plan.deck.titles))
@@ -190,32 +171,26 @@ def task_dicts(build: Build) -> Iterator[dict]:
                 executed = execution.notebook(variant.lang, variant.kind)
                 html_by_run[(variant.lang, variant.kind)] = output.path
             target = output.path
+            job = OutputJob(
+                STATE_FILE_PATH,
+                spec_key,
+                output_root,
+                deck,
+                variant.lang,
+                variant.kind.value,
+                variant.format.value,
+                target,
+                deck_plan.deck.title(variant.lang),
+                build.templates,
+                executed,
+            )
             yield {
                 "basename": deck,
                 "name": target,
-                "actions": [
-                    (
-                        actions.build_output,
-                        (
-                            STATE_FILE_PATH,
-                            spec_key,
-                            output_root,
-                            deck,
-                            variant.lang,
-                            variant.kind.value,
-                            variant.format.value,
-                            target,
-                            deck_plan.deck.title(variant.lang),
-                            build.templates,
-                            executed,
-                        ),
-                    )
-                ],
+                "actions": [(build_output, (job,))],
                 "file_dep": [*deps, executed] if executed else deps,
                 "targets": [target],
-                "clean": [
-                    (actions.remove_outputs, (STATE_FILE_PATH, spec_key, output_root, (target,)))
-                ],
+                "clean": removal((target,)),
             }
         if execution is not None and html_by_run:
             notebooks = tuple(
@@ -224,83 +199,64 @@ def task_dicts(build: Build) -> Iterator[dict]:
                 if (lang, kind) in html_by_run
             )
             inputs = tuple((f.source, f.relative) for f in deck_plan.deck.topic.execution_inputs)
+            job = ExecutionJob(
+                STATE_FILE_PATH,
+                deck,
+                notebooks,
+                inputs,
+                execution.timeout,
+                execution.allow_errors,
+                build.templates,
+                build.environment,
+            )
             yield {
                 "basename": deck,
                 "name": "execute",
-                "actions": [
-                    (
-                        actions.execute_deck,
-                        (
-                            STATE_FILE_PATH,
-                            deck,
-                            notebooks,
-                            inputs,
-                            execution.timeout,
-                            execution.allow_errors,
-                            build.templates,
-                            build.environment,
-                        ),
-                    )
-                ],
+                "actions": [(execute_deck, (job,))],
                 "file_dep": [*deps, build.environment_dep, *(source for source, _ in inputs)],
                 "targets": [path for _, _, path, _ in notebooks],
             }
     for render in build.plan.renders:
         source = render.diagram.source
         yield _group(source, f"render the diagram {source}")
+        job = RenderJob(
+            STATE_FILE_PATH,
+            source,
+            render.formats,
+            tuple(zip(render.diagram.renders, render.targets, strict=True)),
+            render.diagram.includes,
+        )
         yield {
             "basename": source,
             "name": "render",
-            "actions": [
-                (
-                    actions.render_diagram,
-                    (
-                        STATE_FILE_PATH,
-                        source,
-                        render.formats,
-                        tuple(zip(render.diagram.renders, render.targets, strict=True)),
-                        render.diagram.includes,
-                    ),
-                )
-            ],
+            "actions": [(render_diagram, (job,))],
             "file_dep": [source, *render.diagram.includes, build.converters_dep],
             "targets": list(render.targets),
         }
     grouped = {deck_plan.deck.path for deck_plan in build.plan.decks}
     grouped.update(render.diagram.source for render in build.plan.renders)
     copy_tasks = []
-    for job, prefix in [
+    for copy_job, prefix in [
         *((j, "data") for j in build.plan.topic_data),
         *((j, "place") for j in build.plan.placements),
         *((j, "copy") for j in build.plan.dir_groups),
     ]:
-        if job.source not in grouped:
-            grouped.add(job.source)
+        if copy_job.source not in grouped:
+            grouped.add(copy_job.source)
             what = "topic data" if prefix == "data" else "dir-group"
-            yield _group(job.source, f"copy the {what} of {job.source}")
-        copies = tuple((c.source, c.target) for c in job.copies)
+            yield _group(copy_job.source, f"copy the {what} of {copy_job.source}")
+        copies = tuple((c.source, c.target) for c in copy_job.copies)
         targets = [target for _, target in copies]
-        copy_tasks.append((f"{job.source}:{prefix}-{job.lang}", job))
+        name = f"{copy_job.source}:{prefix}-{copy_job.lang}"
+        copy_tasks.append((name, copy_job))
+        job = CopyJob(STATE_FILE_PATH, spec_key, output_root, copies, name)
         yield {
-            "basename": job.source,
-            "name": f"{prefix}-{job.lang}",
-            "actions": [
-                (
-                    actions.copy_files,
-                    (
-                        STATE_FILE_PATH,
-                        spec_key,
-                        output_root,
-                        copies,
-                        f"{job.source}:{prefix}-{job.lang}",
-                    ),
-                )
-            ],
+            "basename": copy_job.source,
+            "name": f"{prefix}-{copy_job.lang}",
+            "actions": [(copy_files, (job,))],
             "file_dep": sorted({source for source, _ in copies}),
             "targets": targets,
-            "clean": [
-                (actions.remove_outputs, (STATE_FILE_PATH, spec_key, output_root, tuple(targets)))
-            ],
+            "clean": removal(tuple(targets)),
         }
     yield from guard_tasks(
         build.plan,
@@ -313,13 +269,12 @@ def task_dicts(build: Build) -> Iterator[dict]:
     )
     if build.full:
         planned = tuple(sorted(build.plan.output_paths()))
+        job = RemovalJob(STATE_FILE_PATH, spec_key, output_root, planned, stale=True)
         yield {
             "basename": STALE_TASK,
             "doc": f"remove outputs that earlier builds of {spec_key} wrote and this one does not",
-            "actions": [
-                (actions.remove_stale_outputs, (STATE_FILE_PATH, spec_key, output_root, planned))
-            ],
-            "uptodate": [(nothing_stale, (STATE_FILE_PATH, spec_key, planned), {})],
+            "actions": [(remove_outputs, (job,))],
+            "uptodate": [(nothing_stale, (job,), {})],
         }
 
 
@@ -335,15 +290,11 @@ def _group(basename: str, doc: str) -> dict:
 def course_tasks_for_doit(build: Build) -> Iterator:
     """The build's tasks as doit Task objects (see clm.build.task_objects)."""
     from clm.build.task_objects import task_objects
+    from clm.workers import prepare_forked_workers
 
+    prepare_forked_workers(STATE_FILE_PATH)  # before doit forks its workers
     with paused_garbage_collection():
         yield from task_objects(task_dicts(build))
-
-
-def nothing_stale(state_file: str, spec: str, planned: tuple[str, ...]) -> bool:
-    from clm.state.records import recorded_outputs
-
-    return not (recorded_outputs(Path(state_file), spec) - set(planned))
 
 
 def print_warnings(build: Build) -> None:

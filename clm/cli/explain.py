@@ -108,40 +108,48 @@ def explain(spec_file: Path, output: str) -> dict:
     }
 
 
+def _job(task):
+    """The job record of a task's action (see clm.build.jobs)."""
+    (action,) = task.actions
+    return action.args[0] if action.args else None
+
+
 def _cache_lookup(task, makers: dict) -> dict | None:
     """Whether the results cache holds what the output is made from."""
-    from clm.build import actions
-    from clm.state import cache
+    from clm.build.jobs import ExecutionJob, RenderJob
 
     for dep in sorted(task.file_dep):
         maker = makers.get(dep)
         if maker is None:
             continue
-        (action,) = maker.actions
-        if action.py_callable is actions.execute_deck:
-            _, deck, notebooks, inputs, _, allow_errors, templates, environment = action.args
-            groups = actions.execution_groups(
-                deck, notebooks, inputs, allow_errors, templates, environment
-            )
-            key = next(k for k, members in groups.items() if any(m[2] == dep for m in members))
-            return {"kind": "execution", "key": key, "hit": cache.contains("executions", key)}
-        if action.py_callable is actions.render_diagram:
-            return _render_lookup(action.args)
-    (action,) = task.actions
-    if action.py_callable is actions.render_diagram:
-        return _render_lookup(action.args)
-    return None
+        job = _job(maker)
+        if isinstance(job, ExecutionJob):
+            return _execution_lookup(job, dep)
+        if isinstance(job, RenderJob):
+            return _render_lookup(job)
+    job = _job(task)
+    return _render_lookup(job) if isinstance(job, RenderJob) else None
 
 
-def _render_lookup(args: tuple) -> dict:
-    from clm.diagrams.render import render_key
-    from clm.state import cache
+def _execution_lookup(job, executed: str) -> dict:
+    from clm.build.execution import deck_groups
+    from clm.state.cache import results_cache
+    from clm.state.results import EXECUTIONS
 
-    _, source, formats, _, includes = args
-    kind = "drawio" if source.endswith(".drawio") else "plantuml"
-    included = [(path, Path(path).read_bytes()) for path in includes if Path(path).is_file()]
-    key = render_key(kind, Path(source).read_bytes(), formats, included)
-    return {"kind": "render", "key": key, "hit": cache.contains("renders", key)}
+    groups = deck_groups(job)
+    key = next(
+        k for k, members in groups.items() if any(m.notebook_path == executed for m in members)
+    )
+    return {"kind": "execution", "key": key, "hit": results_cache().contains(EXECUTIONS, key)}
+
+
+def _render_lookup(job) -> dict:
+    from clm.build.rendering import job_render_key
+    from clm.state.cache import results_cache
+    from clm.state.results import RENDERS
+
+    key = job_render_key(job)
+    return {"kind": "render", "key": key, "hit": results_cache().contains(RENDERS, key)}
 
 
 def explain_text(report: dict) -> str:

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from multiprocessing import util
 from pathlib import Path
 
-from clm.state import counters
 from clm.state.history import pid_alive
 from clm.workers.lifetime import descendants, kill_processes
 
@@ -98,25 +97,34 @@ class KernelPool:
 
     def __init__(self) -> None:
         self._spare: Kernel | None = None
+        # What this pool did, for the build to count: kernels handed out, spares booted.
+        self.handed_out = 0
+        self.spares_started = 0
         util.Finalize(self, KernelPool.close, args=(self,), exitpriority=10)
 
     def fresh_kernel(self) -> Kernel:
         kernel = self._spare or _start_kernel()
         self._spare = None
         self._spare = _start_kernel()
-        counters.add(counters.SPARE_KERNELS)
+        self.handed_out += 1
+        self.spares_started += 1
         return kernel
 
     def prestart(self) -> None:
         """Boot the spare now, e.g. in a worker waiting for its first notebook."""
         if self._spare is None:
             self._spare = _start_kernel()
-            counters.add(counters.SPARE_KERNELS)
+            self.spares_started += 1
 
     def close(self) -> None:
         if self._spare is not None:
             spare, self._spare = self._spare, None
             spare.shutdown()
+
+
+def prestart() -> None:
+    """Boot this process's spare kernel now (a watch worker, before its first notebook)."""
+    pool().prestart()
 
 
 _pool: KernelPool | None = None

@@ -1,18 +1,14 @@
-"""Run a notebook's code in a fresh Jupyter kernel."""
+"""Run a notebook's code in a fresh Jupyter kernel, keeping each cell's output bounded."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import re
-import shutil
 from dataclasses import dataclass
-from pathlib import Path
 
 from nbclient import NotebookClient
 from nbformat.notebooknode import NotebookNode
-
-from clm.state import counters
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _CELL_LINE = re.compile(r"Cell In\[\d+\], line (\d+)")
@@ -44,12 +40,12 @@ class _KernelDied(Exception):
 
 
 def run_notebook(
-    notebook: NotebookNode, inputs: list[tuple[Path, str]], timeout: float, allow_errors: bool
+    notebook: NotebookNode, inputs: list[tuple[str, bytes]], timeout: float, allow_errors: bool
 ) -> NotebookNode:
     """Execute ``notebook`` in place with the given files around it; returns it.
 
     The kernel runs in a scratch folder holding the deck's execution inputs
-    (``inputs`` maps source files to their relative paths), so what the code
+    (``inputs`` pairs relative paths with their bytes), so what the code
     writes never lands among the course sources. A kernel that dies is
     replaced once; a second death is reported like a failing cell.
     """
@@ -72,12 +68,11 @@ def _run_once(notebook, inputs, timeout: float, allow_errors: bool) -> NotebookN
     from clm.execute.kernels import pool
 
     kernel = pool().fresh_kernel()
-    counters.add(counters.KERNELS)
     try:
-        for source, relative in inputs:
+        for relative, data in inputs:
             target = kernel.workdir / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
+            target.write_bytes(data)
         running: list[int] = []  # each cell's index as it is sent to the kernel
         client = _BoundedClient(
             notebook,

@@ -32,9 +32,10 @@ from typing import TYPE_CHECKING
 
 from doit.exceptions import TaskFailed
 
+from clm import GUARD_VERSION
 from clm.errors import CourseError
 from clm.leaks.words import SNIPPET_WORDS, file_keys
-from clm.plan.layout import Kind
+from clm.plan.variants import Kind
 from clm.state.db import STATE_PATH
 from clm.state.records import connection
 from clm.templates import PACKAGE_TEMPLATES
@@ -45,8 +46,6 @@ if TYPE_CHECKING:
     from clm.plan.outputs import Copy, CopyJob, OutputPlan
 
 GUARD_TASK = "check-public-outputs"
-# Bump when what counts as a snippet or as protected changes.
-GUARD_VERSION = "1"
 _INDEX_KEY = "leak-guard-index"
 _SCHEMA = """
 create table if not exists leak_decks (

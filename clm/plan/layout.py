@@ -2,24 +2,8 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from enum import StrEnum
-
-
-class Kind(StrEnum):
-    CODE_ALONG = "code-along"
-    COMPLETED = "completed"
-    SPEAKER = "speaker"
-
-
-class Format(StrEnum):
-    HTML = "html"
-    NOTEBOOK = "notebook"
-    CODE = "code"
-
-
-EXECUTED_KINDS = (Kind.COMPLETED, Kind.SPEAKER)
+from clm.paths import sanitize
+from clm.plan.variants import Format, Kind, Variant
 
 KIND_FOLDERS = {Kind.CODE_ALONG: "Code-Along", Kind.COMPLETED: "Completed", Kind.SPEAKER: "Speaker"}
 FORMAT_FOLDERS = {Format.HTML: "Html", Format.NOTEBOOK: "Notebooks"}
@@ -27,47 +11,6 @@ PROG_LANG_FOLDERS = {"python": "Python"}
 PROG_LANG_SUFFIXES = {"python": ".py"}
 SLIDES_FOLDERS = {"de": "Folien", "en": "Slides"}
 SUFFIXES = {Format.HTML: ".html", Format.NOTEBOOK: ".ipynb"}
-# Linux and macOS allow 255 bytes per file or folder name (Windows 255 UTF-16 units).
-MAX_NAME_BYTES = 255
-
-
-@dataclass(frozen=True, order=True)
-class Variant:
-    """One of the many renderings of a deck: a language, an audience kind and a format."""
-
-    lang: str
-    kind: Kind
-    format: Format
-
-    @property
-    def executed(self) -> bool:
-        return self.format is Format.HTML and self.kind in EXECUTED_KINDS
-
-
-_REPLACEMENTS = str.maketrans(
-    {
-        **{c: "(" for c in "{["},
-        **{c: ")" for c in "}]"},
-        **{c: "_" for c in "/\\$#%&<>*=^€|"},
-        **{c: None for c in ";!?\"'`.:"},
-        **{chr(i): None for i in range(32)},
-    }
-)
-_WINDOWS_RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])(\..*)?$", re.IGNORECASE)
-
-
-def sanitize(name: str) -> str:
-    """A file or folder name that is valid on Linux, macOS and Windows, as CLM makes it."""
-    cleaned = name.replace("C#", "CSharp").replace("c#", "csharp").translate(_REPLACEMENTS)
-    cleaned = cleaned.strip().rstrip(". ")
-    if _WINDOWS_RESERVED.match(cleaned):
-        cleaned += "_"
-    return cleaned or "_"
-
-
-def name_bytes(name: str) -> int:
-    """How long a file or folder name is on disk, to compare with MAX_NAME_BYTES."""
-    return len(name.encode("utf-8"))
 
 
 def language_folder(lang: str) -> str:

@@ -9,23 +9,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import cache
 
 from clm.course.discovery import RENDER_FOLDER, build_course
 from clm.course.model import Course, Deck, Diagram, Topic
 from clm.errors import CourseError
+from clm.paths import MAX_NAME_BYTES, name_bytes
 from clm.plan.gc_pause import paused_garbage_collection
-from clm.plan.layout import (
-    EXECUTED_KINDS,
-    MAX_NAME_BYTES,
-    Format,
-    Kind,
-    Variant,
-    deck_file_name,
-    dir_group_folder,
-    name_bytes,
-    variant_folder,
-)
+from clm.plan.layout import deck_file_name, dir_group_folder, variant_folder
+from clm.plan.variants import EXECUTED_KINDS, Kind, Variant, variants
 from clm.spec import CourseSpec, load_spec
 
 EXECUTED_FOLDER = ".clm/executed"
@@ -102,21 +93,8 @@ class OutputPlan:
 
 
 def deck_variants(course: Course, topic: Topic, languages: tuple[str, ...]) -> tuple[Variant, ...]:
-    """The variants of a topic's decks: 14 per deck by default, 8 with html: false."""
-    return _variants(topic.html, course.code_along_code, languages)
-
-
-@cache
-def _variants(html: bool, code_along_code: bool, languages: tuple[str, ...]) -> tuple[Variant, ...]:
-    variants = []
-    for lang in languages:
-        for kind in Kind:
-            formats = [Format.HTML] if html else []
-            formats.append(Format.NOTEBOOK)
-            if kind is Kind.COMPLETED or (kind is Kind.CODE_ALONG and code_along_code):
-                formats.append(Format.CODE)
-            variants.extend(Variant(lang, kind, fmt) for fmt in formats)
-    return tuple(variants)
+    """The variants of a topic's decks (see clm.plan.variants)."""
+    return variants(topic.html, course.code_along_code, languages)
 
 
 def _deck_plan(course: Course, deck: Deck, number: int, section, langs) -> DeckPlan:

@@ -42,6 +42,7 @@ class Watcher:
         from doit.dependency import Dependency
 
         from clm.build.tasks import STATE_FILE_PATH, print_warnings
+        from clm.execute.kernels import prestart
         from clm.state.backend import SqliteStateDB
         from clm.state.checker import ContentChecker
         from clm.workers.pool import WorkerPool
@@ -60,7 +61,7 @@ class Watcher:
         print_warnings(self.build)
         self.collector = ChangeCollector(self.scope)
         # Workers are forked before the observer's thread exists.
-        self.pool = WorkerPool(jobs)
+        self.pool = WorkerPool(jobs, prepare=prestart)
         self.events: EventQueue | None = None
 
     # -- the plan -----------------------------------------------------------
@@ -113,7 +114,7 @@ class Watcher:
 
     def _titles_changed(self, decks: set[str]) -> bool:
         from clm.course.headers import deck_titles
-        from clm.deck.source import read_deck
+        from clm.encoding import read_deck
 
         languages = self.build.spec.languages
         for path in decks:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import sqlite3
 import sys
 import threading
 import time
@@ -101,45 +100,32 @@ def _watch_parent(parent: int) -> None:
 
 def _heartbeat(state_file: str) -> None:
     from clm.state.counters import RUN_VARIABLE
+    from clm.state.heartbeats import beat, open_existing
 
-    try:
-        # mode=rw: never create a state file where the build has none.
-        connection = sqlite3.connect(
-            f"{Path(state_file).absolute().as_uri()}?mode=rw",
-            uri=True,
-            timeout=30,
-            isolation_level=None,
-        )
-    except sqlite3.Error:
+    connection = open_existing(state_file, timeout=30)
+    if connection is None:
         return
     started = time.time()
     try:
         while True:
-            now = time.time()
-            # A busy moment costs one beat; the next comes a second later.
-            with contextlib.suppress(sqlite3.Error):
-                connection.execute(
-                    "insert into workers values (?, ?, ?, ?, ?) on conflict(pid) do update set "
-                    "run = excluded.run, task = excluded.task, heartbeat = excluded.heartbeat",
-                    (os.getpid(), os.environ.get(RUN_VARIABLE), _current_task, started, now),
-                )
+            beat(
+                connection,
+                os.getpid(),
+                os.environ.get(RUN_VARIABLE),
+                _current_task,
+                started,
+                time.time(),
+            )
             time.sleep(1.0)
     finally:
         connection.close()
 
 
 def _forget_worker(state_file: str, pid: int) -> None:
-    if os.getpid() != pid:
-        return
-    with contextlib.suppress(sqlite3.Error):
-        connection = sqlite3.connect(
-            f"{Path(state_file).absolute().as_uri()}?mode=rw",
-            uri=True,
-            timeout=5,
-            isolation_level=None,
-        )
-        connection.execute("delete from workers where pid = ?", (pid,))
-        connection.close()
+    from clm.state.heartbeats import forget_worker
+
+    if os.getpid() == pid:
+        forget_worker(state_file, pid)
 
 
 def start_heartbeat(state_file: str) -> None:

@@ -13,18 +13,19 @@ import multiprocessing
 import os
 import signal
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 
-def _start_worker() -> None:
+def _start_worker(prepare: Callable[[], None] | None) -> None:
     # The fork hook of clm.workers.lifetime has already tied this worker to the watcher.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from clm.execute.kernels import pool
     from clm.workers.warm_up import wait_for_warm_up
 
     wait_for_warm_up()
-    pool().prestart()
+    if prepare is not None:
+        prepare()
 
 
 def _ready() -> int:
@@ -53,19 +54,21 @@ def run_action(run: str, function, args: tuple, kwargs: dict):
 class WorkerPool:
     """A forked pool of ``size`` warm workers, restarted when one of them dies."""
 
-    def __init__(self, size: int):
+    def __init__(self, size: int, prepare: Callable[[], None] | None = None):
+        """``prepare`` runs in each new worker once it has warmed up (e.g. boot a kernel)."""
         self.size = size
+        self.prepare = prepare
         self._executor: ProcessPoolExecutor | None = None
         self.start()
 
     def start(self) -> None:
         from clm.state.db import STATE_PATH
-        from clm.workers.lifetime import guard_forked_workers
+        from clm.workers import prepare_forked_workers
 
-        guard_forked_workers(STATE_PATH)
+        prepare_forked_workers(STATE_PATH)
         context = multiprocessing.get_context("fork")
         self._executor = ProcessPoolExecutor(
-            self.size, mp_context=context, initializer=_start_worker
+            self.size, mp_context=context, initializer=_start_worker, initargs=(self.prepare,)
         )
         # Fork every worker now, while this process has no other threads.
         for future in [self._executor.submit(_ready) for _ in range(self.size)]:

@@ -9,8 +9,10 @@ import stat
 
 import pytest
 
-from clm.build import actions
+from clm.build.actions import copy_files, remove_outputs
+from clm.build.execution import execute_deck
 from clm.build.files import copy_atomic, write_atomic
+from clm.build.jobs import CopyJob, ExecutionJob, RemovalJob
 from clm.errors import CourseError
 from clm.state.records import record_output_folder, record_outputs, recorded_outputs
 from tests.conftest import deck_text
@@ -86,13 +88,8 @@ def test_generated_outputs_are_world_readable(course):
 
 
 def test_copy_files_reports_a_refused_copy(course):
-    failed = actions.copy_files(
-        STATE,
-        "course.yaml",
-        "output",
-        (("slides/slides_welcome.py", "output/../slides/copy.py"),),
-        "job",
-    )
+    copies = (("slides/slides_welcome.py", "output/../slides/copy.py"),)
+    failed = copy_files(CopyJob(STATE, "course.yaml", "output", copies, "job"))
     assert failed is not None and "refused to write output/../slides/copy.py" in failed.message
     assert not (course / "slides/copy.py").exists()
 
@@ -101,9 +98,8 @@ def test_a_recorded_output_outside_the_output_folder_is_never_deleted(course):
     """An older clm recorded slides/… as an output of a dir-group with a climbing subdir."""
     (course / "output/a.html").write_text("a")
     record_outputs(course / STATE, "course.yaml", ["slides/slides_welcome.py", "output/a.html"])
-    failed = actions.remove_outputs(
-        STATE, "course.yaml", "output", ("output/a.html", "slides/slides_welcome.py")
-    )
+    paths = ("output/a.html", "slides/slides_welcome.py")
+    failed = remove_outputs(RemovalJob(STATE, "course.yaml", "output", paths))
     assert failed is not None
     assert "refused to delete slides/slides_welcome.py" in failed.message
     assert (course / "slides/slides_welcome.py").read_text() == "# deck\n"
@@ -114,7 +110,7 @@ def test_a_recorded_output_outside_the_output_folder_is_never_deleted(course):
 def test_removal_through_a_symlinked_output_folder_is_refused(course):
     os.symlink("../slides", course / "output/public")
     record_outputs(course / STATE, "course.yaml", ["output/public/slides_welcome.py"])
-    failed = actions.remove_stale_outputs(STATE, "course.yaml", "output", ())
+    failed = remove_outputs(RemovalJob(STATE, "course.yaml", "output", (), stale=True))
     assert failed is not None and "refused to delete" in failed.message
     assert (course / "slides/slides_welcome.py").exists()
 
@@ -132,8 +128,8 @@ def test_intermediate_files_stay_in_clm_folder(course):
         )
     (course / "slides/slides_x.py").write_text(deck_text())
     notebooks = (("en", "completed", ".clm/executed/x.ipynb", "output/x.html"),)
-    failed = actions.execute_deck(
-        STATE, "slides/slides_x.py", notebooks, (), 30, False, None, "test-env"
+    failed = execute_deck(
+        ExecutionJob(STATE, "slides/slides_x.py", notebooks, (), 30, False, None, "test-env")
     )
     assert failed is not None and "refused to write .clm/executed/x.ipynb" in failed.message
     assert sorted(p.name for p in (course / "slides").iterdir()) == [
@@ -149,6 +145,6 @@ def test_stale_outputs_in_a_former_output_folder_are_removed(course):
     record_output_folder(course / STATE, "course.yaml", "old-output")
     record_output_folder(course / STATE, "course.yaml", "output")
     record_outputs(course / STATE, "course.yaml", ["old-output/a/page.html"])
-    assert actions.remove_stale_outputs(STATE, "course.yaml", "output", ()) is None
+    assert remove_outputs(RemovalJob(STATE, "course.yaml", "output", (), stale=True)) is None
     assert not (course / "old-output/a").exists()
     assert (course / "old-output").is_dir(), "emptied folders go up to the output folder"

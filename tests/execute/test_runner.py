@@ -23,7 +23,10 @@ def test_runs_in_a_scratch_folder_holding_the_inputs(tmp_path):
         "total(xs)",
         "import os\nopen('written.txt', 'w').write('x')",
     )
-    inputs = [(tmp_path / "numbers.csv", "data/numbers.csv"), (tmp_path / "helper.py", "helper.py")]
+    inputs = [
+        ("data/numbers.csv", (tmp_path / "numbers.csv").read_bytes()),
+        ("helper.py", (tmp_path / "helper.py").read_bytes()),
+    ]
     run_notebook(notebook, inputs, timeout=30, allow_errors=False)
     assert notebook.cells[1].outputs[0]["data"]["text/plain"] == "6"
     assert not (tmp_path / "written.txt").exists()
@@ -61,13 +64,25 @@ def test_a_runaway_loop_is_stopped_by_the_timeout():
         run_notebook(notebook, [], timeout=1, allow_errors=False)
 
 
-def test_a_dying_kernel_is_replaced_once_then_reported(monkeypatch):
-    import clm.state.counters as counters
+def test_a_dying_kernel_is_replaced_once_then_reported():
+    from clm.execute.kernels import pool
 
-    started = []
-    monkeypatch.setattr(counters, "add", lambda name, amount=1: started.append(name))
+    before = pool().handed_out
     notebook = _notebook("x = 1", "import os\nos._exit(1)")
     with pytest.raises(CellFailure, match="the kernel died twice") as caught:
         run_notebook(notebook, [], timeout=30, allow_errors=False)
-    assert started.count(counters.KERNELS) == 2
+    assert pool().handed_out - before == 2
     assert caught.value.cell_index == 1
+
+
+def test_the_local_executor_reports_the_kernels_it_used_and_a_failure_as_data():
+    from clm.execute.executor import ExecutionJob, LocalExecutor
+
+    good = nbformat.writes(_notebook("print(6 * 7)")).encode()
+    result = LocalExecutor().run(ExecutionJob(good, timeout=30))
+    assert result.failure is None and result.kernels == 1 and result.spare_kernels == 1
+    assert result.outputs == [[[{"name": "stdout", "output_type": "stream", "text": "42\n"}], 1]]
+    bad = nbformat.writes(_notebook("x = 1", "1 / 0")).encode()
+    failed = LocalExecutor().run(ExecutionJob(bad, timeout=30))
+    assert failed.outputs is None
+    assert failed.failure.cell_index == 1 and "ZeroDivisionError" in failed.failure.error

@@ -2,15 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from clm.plan.layout import (
-    Format,
-    Kind,
-    Variant,
-    deck_file_name,
-    dir_group_folder,
-    sanitize,
-    variant_folder,
-)
+from clm.paths import sanitize
+from clm.plan.layout import deck_file_name, dir_group_folder, variant_folder
+from clm.plan.variants import Format, Kind, Variant
 
 
 @pytest.mark.parametrize(

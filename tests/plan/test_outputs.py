@@ -3,8 +3,8 @@ from __future__ import annotations
 import textwrap
 
 from clm.course.discovery import build_course
-from clm.plan.layout import Format, Kind
 from clm.plan.outputs import deck_variants, plan_course
+from clm.plan.variants import Format, Kind
 from clm.spec import load_spec
 from tests.conftest import deck_text
 
