@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from clm import CHECKS_VERSION
 from clm.errors import CourseError
 from clm.plan.variants import Format
+from clm.state.verdicts import keep_verdicts, kept_verdicts
 
 if TYPE_CHECKING:
     import jinja2
@@ -67,15 +68,7 @@ def check_decks(
         ).hexdigest()
         for deck in decks
     }
-    known: dict[str, str] = {}
-    wanted = list(keys.values())
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        rows = connection.execute(
-            f"select key, warnings from checked_decks where key in ({','.join('?' * len(chunk))})",
-            chunk,
-        )
-        known.update(rows)
+    known = kept_verdicts(connection, list(keys.values()))
     verdicts = DeckVerdicts()
     unchecked = []
     for deck in decks:
@@ -99,8 +92,5 @@ def check_decks(
             continue
         verdicts.warnings[deck] = tuple(warnings)
         checked.append((keys[deck], "\n".join(warnings)))
-    if checked:
-        connection.execute("begin immediate")
-        connection.executemany("insert or replace into checked_decks values (?, ?)", checked)
-        connection.execute("commit")
+    keep_verdicts(connection, checked)
     return verdicts

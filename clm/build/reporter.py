@@ -19,15 +19,15 @@ interrupted, and exits with 130 (Ctrl-C) or 1 (a full disk) without a traceback.
 from __future__ import annotations
 
 import signal
-import sqlite3
 import sys
 
 from doit.exceptions import BaseFail, UnmetDependency
 from doit.reporter import ConsoleReporter
 
 from clm.build.actions import DiskFullFailure
+from clm.build.bookkeeping import RunBook
 from clm.errors import CourseError, DiskFull, is_disk_full
-from clm.state import counters, history, lock
+from clm.state import counters
 from clm.state.db import STATE_PATH
 from clm.workers.lifetime import end_workers, exit_soon
 
@@ -57,11 +57,9 @@ class ClmReporter(ConsoleReporter):
     def __init__(self, outstream, options):
         super().__init__(outstream, options)
         self.progress = None
-        self.run: int | None = None
         self.state_file = STATE_PATH
-        self.jobs: dict[str, int] = {}
+        self.books = RunBook(self.write_line, self.state_file)
         self.executed = self.uptodate_count = self.not_rebuilt = 0
-        self.locked = False
 
     # -- doit's hooks --------------------------------------------------------
 
@@ -71,12 +69,10 @@ class ClmReporter(ConsoleReporter):
         from clm.execute.kernels import sweep_scratch_folders
 
         # `clm build` takes the lock itself (and may refuse to wait); plain `doit` waits here.
-        self.locked = lock.acquire(lock.LOCK_FILE, say=self.write_line)
-        if self.locked:
+        if self.books.lock():
             _refresh_state()
         sweep_scratch_folders()  # left by killed builds and crashed watchers
-        self.run = history.begin_run(self.state_file, planned_spec)
-        counters.start_run(str(self.run))
+        self.books.begin(planned_spec)
         total = sum(1 for task in tasks.values() if not task.has_subtask)
         self.progress = Progress(self.outstream, total)
 
@@ -95,30 +91,23 @@ class ClmReporter(ConsoleReporter):
         self.executed += 1
         self.progress.write(f".  {task.title()}\n")
         self.progress.started(task.name)
-        self.jobs[task.name] = history.job_started(self.state_file, self.run, task.name)
+        self.books.started(task.name)
 
     def add_success(self, task) -> None:
         self.progress.finished(task.name)
         for warning in (task.values or {}).get("warnings", ()):
             self.write_line(warning)
-        job = self.jobs.pop(task.name, None)
-        if job is not None:
-            history.job_finished(
-                self.state_file, job, "ok", from_cache=(task.values or {}).get("from_cache")
-            )
+        self.books.succeeded(task.name, (task.values or {}).get("from_cache"))
 
     def add_failure(self, task, fail: BaseFail) -> None:
         if isinstance(fail, UnmetDependency):
             if not task.has_subtask:
                 self.not_rebuilt += 1
                 self.progress.not_run(task.name)
-                history.job_not_rebuilt(self.state_file, self.run, task.name, fail.get_msg())
+                self.books.not_rebuilt(task.name, fail.get_msg())
             return
         self.progress.finished(task.name, failed=True)
-        job = self.jobs.pop(task.name, None)
-        if job is None:  # failed before it started, e.g. a missing file dependency
-            job = history.job_started(self.state_file, self.run, task.name)
-        history.job_finished(self.state_file, job, "failed", error=fail.get_msg().rstrip())
+        self.books.failed(task.name, fail.get_msg().rstrip())
         if isinstance(fail, DiskFullFailure):
             # Stops the run: complete_run says it once and exits with 1.
             raise CourseError(fail.message)
@@ -150,8 +139,7 @@ class ClmReporter(ConsoleReporter):
                         self.write(f"{task.name} <std{stream}>:\n{text.rstrip()}\n")
         if self.runtime_errors:
             self.write("Execution aborted.\n" + "\n".join(self.runtime_errors) + "\n")
-        totals = counters.totals()
-        self.write(work_summary(totals) + "\n")
+        self.write(work_summary(self.books.totals()) + "\n")
         if self.failures:
             failed = len(self.failures)
             summary = f"\nclm: {failed} task{'s' if failed != 1 else ''} failed"
@@ -161,26 +149,18 @@ class ClmReporter(ConsoleReporter):
                     "depending on them kept their last good version"
                 )
             self.write(summary + ".\n")
-        if self.run is not None:
-            try:
-                history.end_run(
-                    self.state_file,
-                    self.run,
-                    executed=self.executed,
-                    failed=len(self.failures)
-                    + len(self.runtime_errors)
-                    + (stopped is not None and not isinstance(stopped, KeyboardInterrupt)),
-                    uptodate=self.uptodate_count,
-                    not_rebuilt=self.not_rebuilt,
-                    counters=totals,
-                    interrupted=isinstance(stopped, KeyboardInterrupt),
-                )
-            except (sqlite3.Error, OSError):
-                # After a failed write to the state, recording the end may fail too.
-                if stopped is None:
-                    raise
-        if self.locked:
-            lock.release(lock.LOCK_FILE)
+        # After a failed write to the state, recording the end may fail too.
+        self.books.end(
+            executed=self.executed,
+            failed=len(self.failures)
+            + len(self.runtime_errors)
+            + (stopped is not None and not isinstance(stopped, KeyboardInterrupt)),
+            uptodate=self.uptodate_count,
+            not_rebuilt=self.not_rebuilt,
+            interrupted=isinstance(stopped, KeyboardInterrupt),
+            stopping=stopped is not None,
+        )
+        self.books.release()
         if stopped is not None:
             self._stop(stopped)
 

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from doit.task import Task
+
 from clm import CONVERSION_VERSION, __version__
 from clm.build.actions import build_output, copy_files, nothing_stale, remove_outputs
 from clm.build.deck_checks import DeckVerdicts, check_decks
@@ -16,7 +18,7 @@ from clm.build.jobs import CopyJob, ExecutionJob, OutputJob, RemovalJob, RenderJ
 from clm.build.rendering import render_diagram
 from clm.diagrams.tools import converter_versions
 from clm.errors import CourseError
-from clm.execute.environment import environment_fingerprint
+from clm.execute import environment as python_environment
 from clm.leaks.guard import guard_tasks
 from clm.plan.gc_pause import paused_garbage_collection
 from clm.plan.outputs import OutputPlan, plan_spec
@@ -99,7 +101,7 @@ def prepare_build(
     verdicts = check_course_decks(spec, template_deps, templates, decks)
     if verdicts.errors and not keep_bad_decks:
         raise next(iter(verdicts.errors.values()))
-    environment = environment_fingerprint(connection(state_file))
+    environment = _environment(connection(state_file))
     return Build(
         spec=spec,
         plan=plan,
@@ -113,6 +115,19 @@ def prepare_build(
         converters_dep=set_virtual_dependency("diagram-converters", converter_versions()),
         deck_errors=verdicts.errors,
     )
+
+
+def _environment(connection) -> str:
+    """The kernels' environment fingerprint, computed again only when sys.path changed."""
+    from clm.state.verdicts import keep_fingerprint, kept_fingerprint
+
+    stamp = python_environment.path_stamp()
+    kept = kept_fingerprint(connection, stamp)
+    if kept is not None:
+        return kept
+    fingerprint = python_environment.fingerprint()
+    keep_fingerprint(connection, stamp, fingerprint)
+    return fingerprint
 
 
 def check_course_decks(
@@ -287,7 +302,7 @@ def _group(basename: str, doc: str) -> dict:
     return {"basename": basename, "name": None, "doc": doc, "uptodate": [True]}
 
 
-def course_tasks_for_doit(build: Build) -> Iterator:
+def course_tasks_for_doit(build: Build) -> Iterator[Task]:
     """The build's tasks as doit Task objects (see clm.build.task_objects)."""
     from clm.build.task_objects import task_objects
     from clm.workers import prepare_forked_workers
@@ -302,4 +317,25 @@ def print_warnings(build: Build) -> None:
         print(warning, file=sys.stderr)
 
 
-__all__ = ["Build", "prepare_build", "task_dicts"]
+def prepared_tasks(
+    spec_file: Path,
+    only: str | None = None,
+    languages: tuple[str, ...] | None = None,
+    *,
+    keep_bad_decks: bool = False,
+    warn: bool = True,
+) -> tuple[Build, dict[str, Task]]:
+    """Plan the course, say its warnings and make its doit tasks, by name.
+
+    What every entry point does first: ``doit`` (clm.dodo), ``clm build``,
+    ``clm jobs retry``, the watcher and ``clm cache explain``. CourseError on
+    bad input; expects the working directory to be the course root.
+    """
+    with paused_garbage_collection():
+        build = prepare_build(spec_file, only, languages, keep_bad_decks)
+    if warn:
+        print_warnings(build)
+    return build, {task.name: task for task in course_tasks_for_doit(build)}
+
+
+__all__ = ["Build", "prepare_build", "prepared_tasks", "task_dicts"]

@@ -67,15 +67,14 @@ def explain(spec_file: Path, output: str) -> dict:
     """What the build would do about ``output``; CourseError when no task makes it."""
     from doit.dependency import Dependency
 
-    from clm.build.tasks import course_tasks_for_doit, prepare_build
+    from clm.build.tasks import prepared_tasks
     from clm.state.backend import SqliteStateDB
     from clm.state.checker import ContentChecker
     from clm.state.db import STATE_PATH
 
-    build = prepare_build(spec_file)
+    build, tasks = prepared_tasks(spec_file, warn=False)
     root = build.spec.root
     wanted = _relative(output, root)
-    tasks = {task.name: task for task in course_tasks_for_doit(build)}
     makers = {target: task for task in tasks.values() for target in task.targets}
     task = makers.get(wanted)
     if task is None:

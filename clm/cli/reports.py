@@ -7,15 +7,13 @@ Reports read the state and never wait for a running build.
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import asdict
-from pathlib import Path
 
 from clm.errors import CourseError
 from clm.state import cache, history, lock
 from clm.state.db import STATE_PATH
-from clm.state.records import connection
+from clm.state.store import sources_changed
 
 
 def _run(run: history.Run | None) -> dict | None:
@@ -40,23 +38,6 @@ def _ago(stamp: float | None) -> str:
     if stamp is None:
         return "-"
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(stamp))
-
-
-def sources_changed(state_file: str = STATE_PATH) -> int:
-    """Sources whose size or mtime differ from when a build last hashed them (a stat each)."""
-    changed = 0
-    rows = connection(Path(state_file)).execute(
-        "select path, size, mtime_ns from file_hashes where path not like '.clm/%'"
-    )
-    for path, size, mtime in rows:
-        try:
-            stat = os.stat(path)
-        except OSError:
-            changed += 1
-            continue
-        if stat.st_size != size or stat.st_mtime_ns != mtime:
-            changed += 1
-    return changed
 
 
 def cache_report() -> dict:
@@ -86,7 +67,7 @@ def status() -> dict:
         "last_run": _run(last),
         "failures": [_job(job) for job in failures],
         "out_of_date": out_of_date,
-        "sources_changed": sources_changed(),
+        "sources_changed": sources_changed(STATE_PATH),
         "cache": cache_report(),
         "workers": [_worker(w) for w in history.live_workers(STATE_PATH)],
     }

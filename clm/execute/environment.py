@@ -2,9 +2,9 @@
 
 Part of every execution's cache key: a new package version may change what the
 code prints. Listing the installed distributions costs about 70 ms, so the
-fingerprint is remembered in the state, together with the modification times
-of the folders on ``sys.path``, which change whenever a package is installed,
-upgraded or removed. Paths are not part of the fingerprint itself: the same
+fingerprint is kept in the state (clm.state.verdicts), together with the
+modification times of the folders on ``sys.path``, which change whenever a
+package is installed, upgraded or removed. Paths are not part of the fingerprint itself: the same
 packages in a virtual environment elsewhere give the same fingerprint.
 """
 
@@ -14,11 +14,11 @@ import hashlib
 import json
 import os
 import platform
-import sqlite3
 import sys
 
 
-def _path_stamp() -> str:
+def path_stamp() -> str:
+    """What changes whenever a package is installed, upgraded or removed (cheap to compute)."""
     stamps = []
     for entry in sys.path:
         try:
@@ -28,7 +28,8 @@ def _path_stamp() -> str:
     return json.dumps([sys.version, *stamps])
 
 
-def _fingerprint() -> str:
+def fingerprint() -> str:
+    """The interpreter and every installed distribution, hashed (about 70 ms)."""
     from importlib import metadata
 
     packages = sorted(
@@ -36,21 +37,3 @@ def _fingerprint() -> str:
     )
     text = "\n".join([platform.python_implementation(), sys.version, *packages])
     return hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
-def environment_fingerprint(connection: sqlite3.Connection) -> str:
-    stamp = _path_stamp()
-    row = connection.execute("select value from meta where key = 'environment-stamp'").fetchone()
-    if row is not None and row[0] == stamp:
-        (fingerprint,) = connection.execute(
-            "select value from meta where key = 'environment-fingerprint'"
-        ).fetchone()
-        return fingerprint
-    fingerprint = _fingerprint()
-    connection.execute("begin immediate")
-    connection.executemany(
-        "insert or replace into meta values (?, ?)",
-        [("environment-stamp", stamp), ("environment-fingerprint", fingerprint)],
-    )
-    connection.execute("commit")
-    return fingerprint

@@ -36,6 +36,7 @@ from clm import GUARD_VERSION
 from clm.errors import CourseError
 from clm.leaks.words import SNIPPET_WORDS, file_keys
 from clm.plan.variants import Kind
+from clm.state import leak_records
 from clm.state.db import STATE_PATH
 from clm.state.records import connection
 from clm.templates import PACKAGE_TEMPLATES
@@ -46,18 +47,6 @@ if TYPE_CHECKING:
     from clm.plan.outputs import Copy, CopyJob, OutputPlan
 
 GUARD_TASK = "check-public-outputs"
-_INDEX_KEY = "leak-guard-index"
-_SCHEMA = """
-create table if not exists leak_decks (
-    deck text primary key, key text not null,
-    protected text not null, public blob not null, code_along blob not null
-);
-create table if not exists leak_forbidden (key text primary key, data text not null);
-create table if not exists leak_checked (
-    guard text not null, path text not null, size integer not null, mtime_ns integer not null,
-    primary key (guard, path)
-);
-"""
 _NAMED_CELLS = 3  # per leaking file; the rest are counted
 
 
@@ -161,18 +150,11 @@ def check_public_outputs(
     """Read the public files written since the last check; remove and report any leak."""
     working_on(f"{GUARD_TASK}:{guard}", state_file)
     conn = connection(Path(state_file))
-    conn.executescript(_SCHEMA)
+    leak_records.create_tables(conn)
     forbidden = _forbidden(conn, decks, languages, templates, template_deps)
     digest = _digest(forbidden)
-    index_key = f"{_INDEX_KEY}:{guard}"
-    row = conn.execute("select value from meta where key = ?", (index_key,)).fetchone()
-    same_index = row is not None and row[0] == digest
-    checked = {}
-    if same_index:
-        rows = conn.execute(
-            "select path, size, mtime_ns from leak_checked where guard = ?", (guard,)
-        )
-        checked = {path: (size, mtime) for path, size, mtime in rows}
+    kept = leak_records.checked_files(conn, guard, digest)
+    checked = kept or {}
     in_code_along = set(code_along)
     leaks: list[tuple[str, list[Origin]]] = []
     clean: list[tuple[str, int, int]] = []
@@ -189,18 +171,7 @@ def check_public_outputs(
             leaks.append((path, origins))
         else:
             clean.append((path, stat.st_size, stat.st_mtime_ns))
-    conn.execute("begin immediate")
-    if not same_index:
-        conn.execute("delete from leak_checked where guard = ?", (guard,))
-        conn.execute("insert or replace into meta values (?, ?)", (index_key, digest))
-    conn.executemany(
-        "insert or replace into leak_checked values (?, ?, ?, ?)",
-        [(guard, *entry) for entry in clean],
-    )
-    conn.executemany(
-        "delete from leak_checked where guard = ? and path = ?", [(guard, p) for p, _ in leaks]
-    )
-    conn.execute("commit")
+    leak_records.record_check(conn, guard, digest, kept is None, clean, [path for path, _ in leaks])
     if leaks:
         return TaskFailed(leak_message(leaks, dict(copied_from)))
     return None
@@ -247,11 +218,11 @@ def _forbidden(
             continue
     keys = {deck: hashlib.md5(text + context).hexdigest() for deck, text in texts.items()}
     course_key = hashlib.md5("\n".join(f"{d}={k}" for d, k in keys.items()).encode()).hexdigest()
-    row = conn.execute("select data from leak_forbidden where key = ?", (course_key,)).fetchone()
-    if row is not None:
-        return ForbiddenText.from_json(row[0])
+    kept = leak_records.kept_forbidden(conn, course_key)
+    if kept is not None:
+        return ForbiddenText.from_json(kept)
 
-    stored = {row[0]: row[1:] for row in conn.execute("select * from leak_decks")}
+    stored = leak_records.kept_decks(conn)
     found: list[DeckSnippets] = []
     new_rows = []
     for deck, key in keys.items():
@@ -267,11 +238,7 @@ def _forbidden(
         found.append(snippets)
         new_rows.append((deck, key, *snippets.to_row()))
     forbidden = forbidden_text(found)
-    conn.execute("begin immediate")
-    conn.executemany("insert or replace into leak_decks values (?, ?, ?, ?, ?)", new_rows)
-    conn.execute("delete from leak_forbidden")
-    conn.execute("insert into leak_forbidden values (?, ?)", (course_key, forbidden.to_json()))
-    conn.execute("commit")
+    leak_records.keep_forbidden(conn, new_rows, course_key, forbidden.to_json())
     return forbidden
 
 

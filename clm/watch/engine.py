@@ -41,6 +41,7 @@ class Watcher:
     def __init__(self, spec_file: Path, jobs: int, out: TextIO = sys.stdout):
         from doit.dependency import Dependency
 
+        from clm.build.bookkeeping import RunBook
         from clm.build.tasks import STATE_FILE_PATH, print_warnings
         from clm.execute.kernels import prestart
         from clm.state.backend import SqliteStateDB
@@ -57,6 +58,7 @@ class Watcher:
         # Changes a failed re-plan left unbuilt: the next change plans again and builds them.
         self.unplanned: set[str] = set()
         self.dependency = Dependency(SqliteStateDB, STATE_FILE_PATH, checker_cls=ContentChecker)
+        self.books = RunBook(self._say, STATE_FILE_PATH)
         self._load()
         print_warnings(self.build)
         self.collector = ChangeCollector(self.scope)
@@ -67,12 +69,11 @@ class Watcher:
     # -- the plan -----------------------------------------------------------
 
     def _load(self) -> None:
-        from clm.build.tasks import course_tasks_for_doit, prepare_build
+        from clm.build.tasks import prepared_tasks
 
-        build = prepare_build(self.spec_file, keep_bad_decks=True)
+        build, self.tasks = prepared_tasks(self.spec_file, keep_bad_decks=True, warn=False)
         self.build = build
         self.bad_decks = dict(build.deck_errors)
-        self.tasks = {task.name: task for task in course_tasks_for_doit(build)}
         self.by_dep: dict[str, set[str]] = {}
         self.by_target: dict[str, str] = {}
         for task in self.tasks.values():
@@ -163,32 +164,24 @@ class Watcher:
 
     def run_cycle(self, changes: Changes | None) -> dict:
         """Bring what ``changes`` reach up to date (None: the whole course)."""
-        from clm.state import counters, history, lock
-        from clm.state.db import STATE_PATH
-
         started = time.monotonic()
         self.cycles += 1
         # A `doit` of the same course may run between two saves: wait for it, then
         # look at the state it left.
-        locked = lock.acquire(lock.LOCK_FILE, say=self._say)
+        self.books.lock()
         try:
             self.dependency.backend.refresh()
             self.dependency.checker.forget_stats()
-            self.run = history.begin_run(STATE_PATH, self.build.spec.key, self.command)
-            counters.start_run(str(self.run))
+            self.run = self.books.begin(self.build.spec.key, self.command)
             result = self._cycle(changes)
-            history.end_run(
-                STATE_PATH,
-                self.run,
+            self.books.end(
                 executed=result["executed"],
                 failed=result["failed"],
                 uptodate=result["uptodate"],
                 not_rebuilt=result["kept"],
-                counters=counters.totals(),
             )
         finally:
-            if locked:
-                lock.release(lock.LOCK_FILE)
+            self.books.release()
         self._report(result, time.monotonic() - started)
         return result
 
@@ -236,7 +229,6 @@ class Watcher:
 
     def _report(self, result: dict, seconds: float) -> None:
         from clm.build.reporter import work_summary
-        from clm.state import counters
 
         for basename, count in sorted(result.get("rebuilt", {}).items()):
             self._say(f"rebuilt: {basename} ({count} task{'s' if count != 1 else ''})")
@@ -249,13 +241,11 @@ class Watcher:
             )
         self._say(
             f"cycle {self.cycles} done in {seconds:.2f} s: {result['executed']} task(s) run, "
-            f"{result['failed']} failed; {work_summary(counters.totals()).removeprefix('clm: ')}"
+            f"{result['failed']} failed; {work_summary(self.books.totals()).removeprefix('clm: ')}"
         )
 
     def _run(self, selected: set[str]) -> dict:
         """Check and run ``selected``, each after the selected tasks it depends on."""
-        from clm.state import history
-        from clm.state.db import STATE_PATH
 
         blocking: dict[str, int] = {}
         dependents: dict[str, list[str]] = {}
@@ -268,13 +258,13 @@ class Watcher:
         failed = self._refuse_bad_decks(selected)
         dropped = (self._downstream(failed) - failed) & selected
         for name in dropped:
-            history.job_not_rebuilt(STATE_PATH, self.run, name, "its deck fails the checks")
+            self.books.not_rebuilt(name, "its deck fails the checks")
         ready = [
             name
             for name, count in blocking.items()
             if count == 0 and name not in failed and name not in dropped
         ]
-        running: dict[Future, tuple[str, dict, int]] = {}
+        running: dict[Future, tuple[str, dict]] = {}
         executed, uptodate, updated = 0, 0, []
         rebuilt: dict[str, int] = {}
 
@@ -290,7 +280,7 @@ class Watcher:
                 child = pending.pop()
                 if child not in dropped:
                     dropped.add(child)
-                    history.job_not_rebuilt(STATE_PATH, self.run, child, f"{name} failed")
+                    self.books.not_rebuilt(child, f"{name} failed")
                     pending.extend(dependents.get(child, ()))
 
         while ready or running:
@@ -306,18 +296,17 @@ class Watcher:
                 elif status.status == "error":
                     failed.add(name)
                     message = status.get_error_message()
-                    job = history.job_started(STATE_PATH, self.run, name)
-                    history.job_finished(STATE_PATH, job, "failed", error=message)
+                    self.books.failed(name, message)
                     self._say(f"FAILED {name}: {message}")
                     abandon(name)
                 else:
-                    job = history.job_started(STATE_PATH, self.run, name)
-                    running[self._submit(task)] = (name, _html_stats(task), job)
+                    self.books.started(name)
+                    running[self._submit(task)] = (name, _html_stats(task))
             if not running:
                 break
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
-                name, stats, job = running.pop(future)
+                name, stats = running.pop(future)
                 task = self.tasks[name]
                 executed += 1
                 outcome, value = self._outcome(future)
@@ -326,15 +315,14 @@ class Watcher:
                     for warning in task.values.get("warnings", ()):
                         self._say(warning)
                     self.dependency.save_success(task)
-                    from_cache = task.values.get("from_cache")
-                    history.job_finished(STATE_PATH, job, "ok", from_cache=from_cache)
+                    self.books.succeeded(name, task.values.get("from_cache"))
                     basename = task.subtask_of or name
                     rebuilt[basename] = rebuilt.get(basename, 0) + 1
                     updated += [path for path, stat in stats.items() if _stat(path) != stat]
                     finished(name)
                 else:
                     failed.add(name)
-                    history.job_finished(STATE_PATH, job, "failed", error=value)
+                    self.books.failed(name, value)
                     self._say(f"FAILED {name}:\n{value}")
                     abandon(name)
         kept = len(dropped)
@@ -350,8 +338,6 @@ class Watcher:
     def _refuse_bad_decks(self, selected: set[str]) -> set[str]:
         """Fail the selected tasks of decks that fail the checks; their names."""
         from clm.plan.outputs import EXECUTED_FOLDER
-        from clm.state import history
-        from clm.state.db import STATE_PATH
 
         refused: set[str] = set()
         for deck, error in sorted(self.bad_decks.items()):
@@ -364,8 +350,7 @@ class Watcher:
             if not names:
                 continue
             for name in names:
-                job = history.job_started(STATE_PATH, self.run, name)
-                history.job_finished(STATE_PATH, job, "failed", error=str(error))
+                self.books.failed(name, str(error))
             outputs = [
                 f"    {target}"
                 for name in names
