@@ -105,7 +105,7 @@ def build_output(job: OutputJob) -> TaskFailed | None:
 @stops_when_disk_full
 def copy_files(job: CopyJob) -> TaskFailed | None:
     """Copy topic data, a dir-group or placed pictures into the output folder."""
-    working_on(job.task, job.state_file)
+    working_on(job.task_name, job.state_file)
     written = 0
     try:
         for source, target in job.copies:

@@ -68,7 +68,7 @@ class CopyJob:
     spec: str
     output_root: str
     copies: tuple[tuple[str, str], ...]  # (source, target)
-    task: str  # the task's name, for the heartbeat
+    task_name: str  # for the heartbeat
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,14 @@ class RemovalJob:
     stale: bool = False
 
 
-JOBS = {job.JOB: job for job in (OutputJob, ExecutionJob, RenderJob, CopyJob, RemovalJob)}
+def _kinds() -> dict[str, type]:
+    from clm.leaks.guard import GuardJob
+
+    jobs = (OutputJob, ExecutionJob, RenderJob, CopyJob, RemovalJob, GuardJob)
+    return {job.JOB: job for job in jobs}
+
+
+JOBS = _kinds()
 
 
 def job_dict(job: Any) -> dict:

@@ -8,11 +8,12 @@ in clm.cli.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from clm import __version__
-from clm.build.runner import EXIT_USAGE
+from clm.build.runner import EXIT_FAILED, EXIT_USAGE
 from clm.errors import CourseError
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports Ctrl-C
@@ -145,6 +146,10 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return _command(args)
+    except BrokenPipeError:
+        # The reader went away (`clm plan --json | head`): nothing more to say, quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED
     except KeyboardInterrupt:
         # Before doit runs (planning, waiting for the lock) or after it: nothing half-done.
         print("\nclm: interrupted", file=sys.stderr)

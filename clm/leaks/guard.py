@@ -27,8 +27,9 @@ import hashlib
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from doit.exceptions import TaskFailed
 
@@ -108,11 +109,21 @@ def guard_tasks(
     for name, check in checks.items():
         if not check.files:
             continue
-        args = (STATE_PATH, name, decks, languages, templates, template_deps, tuple(check.files))
+        job = GuardJob(
+            STATE_PATH,
+            name,
+            decks,
+            languages,
+            templates,
+            template_deps,
+            tuple(check.files),
+            tuple(code_along),
+            tuple(copied_from),
+        )
         yield {
             "basename": GUARD_TASK,
             "name": name,
-            "actions": [(check_public_outputs, (*args, tuple(code_along), tuple(copied_from)))],
+            "actions": [(check_public_outputs, (job,))],
             "file_dep": [*decks, *template_deps, engine_dep, *filter(None, check.file_dep)],
             "task_dep": check.task_dep,
         }
@@ -136,18 +147,27 @@ class _Check:
         self.task_dep.append(task)
 
 
-def check_public_outputs(
-    state_file: str,
-    guard: str,
-    decks: tuple[str, ...],
-    languages: tuple[str, ...],
-    templates: str | None,
-    template_deps: tuple[str, ...],
-    public: tuple[str, ...],
-    code_along: tuple[str, ...],
-    copied_from: tuple[tuple[str, str], ...],
-) -> TaskFailed | None:
+@dataclass(frozen=True)
+class GuardJob:
+    """One check of the guard: the public files it reads and what they must not contain."""
+
+    JOB: ClassVar[str] = "leak-check"
+    state_file: str
+    guard: str  # files, executed-html or diagrams
+    decks: tuple[str, ...]
+    languages: tuple[str, ...]
+    templates: str | None
+    template_deps: tuple[str, ...]
+    public: tuple[str, ...]
+    code_along: tuple[str, ...]
+    copied_from: tuple[tuple[str, str], ...]
+
+
+def check_public_outputs(job: GuardJob) -> TaskFailed | None:
     """Read the public files written since the last check; remove and report any leak."""
+    state_file, guard, decks, languages = job.state_file, job.guard, job.decks, job.languages
+    templates, template_deps, public = job.templates, job.template_deps, job.public
+    code_along, copied_from = job.code_along, job.copied_from
     working_on(f"{GUARD_TASK}:{guard}", state_file)
     conn = connection(Path(state_file))
     leak_records.create_tables(conn)

@@ -100,3 +100,72 @@ def test_a_diagram_renders_once_and_is_placed_in_every_variant_folder(make_cours
     assert all(t.endswith("/Week 1/img/flow.png") for t in targets)
     assert {copy.source for copy in placements["en"].copies} == set(render.targets)
     assert set(targets) <= plan.output_paths()
+
+
+COURSE = {
+    "name": {"de": "Mein Kurs", "en": "My Course"},
+    "languages": ["de", "en"],
+    "sections": [
+        {
+            "name": {"de": "Woche 1", "en": "Week 1"},
+            "topics": [
+                {
+                    "id": "intro",
+                    "path": "slides/m/topic_100_intro",
+                    "decks": [
+                        {
+                            "path": "slides/m/topic_100_intro/slides_intro.py",
+                            "titles": {"de": "Einführung", "en": "Introduction"},
+                        }
+                    ],
+                    "data": [
+                        {"source": "slides/m/topic_100_intro/data.csv", "relative": "data.csv"}
+                    ],
+                    "diagrams": [
+                        {
+                            "source": "slides/m/topic_100_intro/img/flow.puml",
+                            "renders": ["flow.png"],
+                        }
+                    ],
+                },
+                {
+                    "id": "setup",
+                    "path": "slides/m/topic_110_setup.py",
+                    "html": False,
+                    "decks": [
+                        {
+                            "path": "slides/m/topic_110_setup.py",
+                            "titles": {"de": "Einrichtung", "en": "Setup"},
+                        }
+                    ],
+                },
+            ],
+        }
+    ],
+    "dir_groups": [
+        {"name": "Bonus", "path": "div", "files": [{"source": "div/a.md", "relative": "a.md"}]}
+    ],
+}
+
+
+def test_a_plan_from_a_dict_touches_no_file(tmp_path, monkeypatch):
+    from clm.course.data import course_from_dict
+
+    monkeypatch.chdir(tmp_path)  # an empty folder: nothing to read, nothing written
+    plan = plan_course(course_from_dict(COURSE))
+    assert [len(deck.outputs) for deck in plan.decks] == [14, 8]
+    intro, setup = plan.decks
+    assert intro.execution is not None and setup.execution is None
+    assert (
+        "output/public/En/My Course/Slides/Html/Completed/Week 1/01 Introduction.html"
+        in plan.output_paths()
+    )
+    assert "output/speaker/De/Mein Kurs/Folien/Notebooks/Speaker/Woche 1/02 Einrichtung.ipynb" in (
+        plan.output_paths()
+    )
+    assert [render.targets for render in plan.renders] == [
+        (".clm/renders/slides/m/topic_100_intro/img/flow.puml/flow.png",)
+    ]
+    assert {job.lang for job in plan.dir_groups} == {"de", "en"}
+    assert "output/public/De/Mein Kurs/Bonus/a.md" in plan.output_paths()
+    assert list(tmp_path.iterdir()) == []
