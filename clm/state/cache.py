@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clm.errors import CourseError
-from clm.state.db import is_damage
+from clm.state.db import is_damage, open_database
 from clm.state.results import EXECUTIONS, KINDS, RENDERS
 
 CACHE_FILE = ".clm/cache.sqlite"
@@ -56,10 +56,8 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 
 def _open(path: Path) -> sqlite3.Connection:
-    connection = sqlite3.connect(path, timeout=60, isolation_level=None)
+    connection = open_database(path)
     try:
-        connection.execute("pragma journal_mode=wal")
-        connection.execute("pragma synchronous=normal")
         connection.executescript(SCHEMA)
         # A damaged file often passes the pragmas and fails at its first read.
         connection.execute("select key from executions limit 1").fetchone()

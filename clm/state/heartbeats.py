@@ -10,16 +10,13 @@ import contextlib
 import sqlite3
 from pathlib import Path
 
+from clm.state.db import open_database
+
 
 def open_existing(state_file: str, timeout: float) -> sqlite3.Connection | None:
     """A connection to the state file, or None; never creates a state file where none is."""
     try:
-        return sqlite3.connect(
-            f"{Path(state_file).absolute().as_uri()}?mode=rw",
-            uri=True,
-            timeout=timeout,
-            isolation_level=None,
-        )
+        return open_database(Path(state_file), timeout=timeout, existing=True)
     except sqlite3.Error:
         return None
 
