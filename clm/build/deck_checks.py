@@ -15,15 +15,11 @@ import hashlib
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from clm import CHECKS_VERSION
+from clm.deck.checks import check_deck
 from clm.errors import CourseError
-from clm.plan.variants import Format
 from clm.state.verdicts import keep_verdicts, kept_verdicts
-
-if TYPE_CHECKING:
-    import jinja2
 
 
 @dataclass(frozen=True)
@@ -35,22 +31,6 @@ class DeckVerdicts:
 
     def all_warnings(self) -> list[str]:
         return [warning for found in self.warnings.values() for warning in found]
-
-
-def check_deck(path: Path, languages: tuple[str, ...], env: jinja2.Environment) -> list[str]:
-    """Every check `clm build` makes of one deck; returns warnings, raises CourseError."""
-    from clm.course.headers import read_titles
-    from clm.deck.jinja import render_variant
-    from clm.deck.source import check_source
-    from clm.encoding import read_deck
-
-    text = read_deck(path)
-    read_titles(text, path)
-    warnings = check_source(text, path, languages)
-    for lang in languages:
-        for fmt in Format:
-            render_variant(env, text, path, lang, fmt.value)
-    return warnings
 
 
 def check_decks(

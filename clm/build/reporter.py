@@ -64,8 +64,8 @@ class ClmReporter(ConsoleReporter):
     # -- doit's hooks --------------------------------------------------------
 
     def initialize(self, tasks, selected_tasks) -> None:
+        from clm.build.prepare import planned_spec
         from clm.build.progress import Progress
-        from clm.build.tasks import planned_spec
         from clm.execute.kernels import sweep_scratch_folders
 
         # `clm build` takes the lock itself (and may refuse to wait); plain `doit` waits here.

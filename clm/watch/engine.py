@@ -92,7 +92,7 @@ class Watcher:
     def _check_saved(self, paths: set[str]) -> set[str]:
         """Check the saved decks as `clm build` does (every deck when a template changed),
         print their warnings; the saved decks that pass."""
-        from clm.build.tasks import check_course_decks
+        from clm.build.prepare import check_course_decks
 
         build = self.build
         saved = sorted(path for path in paths if path in self.decks and Path(path).is_file())

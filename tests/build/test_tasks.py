@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 from clm.build.jobs import ExecutionJob, OutputJob, RenderJob, job_from_dict, job_json
-from clm.build.tasks import STALE_TASK, Build, task_dicts
+from clm.build.prepare import Build
+from clm.build.tasks import STALE_TASK, task_dicts
 from clm.course.data import course_from_dict
 from clm.plan.outputs import plan_course
 from clm.spec.model import CourseSpec, Text
