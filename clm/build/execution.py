@@ -71,7 +71,7 @@ def execute_deck(
     except CourseError as exc:
         return TaskFailed(str(exc))
 
-    inputs = tuple((relative, Path(source).read_bytes()) for source, relative in job.inputs)
+    inputs = None  # read at the first execution the cache cannot serve
     counts = {counters.KERNELS: 0, counters.SPARE_KERNELS: 0, counters.CACHE_HITS: 0}
     failures = []
     warnings: dict[str, None] = {}  # in order, once each: groups may share a cell
@@ -84,6 +84,8 @@ def execute_deck(
             outputs = None
         if outputs is None:
             ran = True
+            if inputs is None:
+                inputs = tuple((rel, Path(src).read_bytes()) for src, rel in job.inputs)
             result = executor.run(
                 KernelJob(
                     nbformat.writes(first.notebook, version=4).encode(),

@@ -1,7 +1,7 @@
 """The ``clm`` command: its arguments, and which command module each goes to.
 
 The commands live in clm.cli.building (build, plan, watch, clean, retry) and
-clm.cli.inspect (reports, cache, schema, doctor, init); no build logic lives
+clm.cli.inspecting (reports, cache, schema, doctor, init); no build logic lives
 in clm.cli.
 """
 
@@ -171,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _command(args: argparse.Namespace) -> int:
-    from clm.cli import building, inspect
+    from clm.cli import building, inspecting
 
     if args.command == "build":
         return building.build(args.spec, args.only, args.lang, args.jobs, args.no_wait)
@@ -182,18 +182,18 @@ def _command(args: argparse.Namespace) -> int:
     if args.command == "clean":
         return building.clean(args.spec)
     if args.command == "status":
-        return inspect.status_command(args.course, args.json)
+        return inspecting.status_command(args.course, args.json)
     if args.command == "jobs":
-        return inspect.jobs_command(args)
+        return inspecting.jobs_command(args)
     if args.command == "workers":
-        return inspect.workers_command(args.course, args.json)
+        return inspecting.workers_command(args.course, args.json)
     if args.command == "cache":
-        return inspect.cache_command(args)
+        return inspecting.cache_command(args)
     if args.command == "schema":
-        return inspect.schema_command(args.name)
+        return inspecting.schema_command(args.name)
     if args.command == "doctor":
-        return inspect.doctor(args.json)
-    return inspect.init(args.dir)
+        return inspecting.doctor(args.json)
+    return inspecting.init(args.dir)
 
 
 if __name__ == "__main__":
