@@ -68,6 +68,7 @@ def _run_once(notebook, inputs, timeout: float, allow_errors: bool) -> NotebookN
     from clm.execute.kernels import pool
 
     kernel = pool().fresh_kernel()
+    client = None
     try:
         for relative, data in inputs:
             target = kernel.workdir / relative
@@ -108,6 +109,11 @@ def _run_once(notebook, inputs, timeout: float, allow_errors: bool) -> NotebookN
                 cell_line = int(lines[-1]) if lines else None
             raise CellFailure(index, f"{exc.ename}: {exc.evalue}", cell_line) from None
     finally:
+        # nbclient leaves a client it did not start the kernel for connected: its
+        # heartbeat thread and sockets would stay, one set per notebook, until a
+        # worker of a large course spends its time switching between them.
+        if client is not None and client.kc is not None:
+            client.kc.stop_channels()
         kernel.shutdown()
     return notebook
 

@@ -86,3 +86,15 @@ def test_the_local_executor_reports_the_kernels_it_used_and_a_failure_as_data():
     failed = LocalExecutor().run(ExecutionJob(bad, timeout=30))
     assert failed.outputs is None
     assert failed.failure.cell_index == 1 and "ZeroDivisionError" in failed.failure.error
+
+
+def test_running_notebooks_leaves_no_threads_behind():
+    """Each run's kernel client stops its channels: a worker of a big course keeps no
+    heartbeat thread per notebook it ran."""
+    import threading
+
+    run_notebook(_notebook("1 + 1"), [], timeout=30, allow_errors=False)
+    before = threading.active_count()
+    for _ in range(3):
+        run_notebook(_notebook("1 + 1"), [], timeout=30, allow_errors=False)
+    assert threading.active_count() <= before
