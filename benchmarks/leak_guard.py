@@ -29,7 +29,8 @@ import time
 from doit.dependency import Dependency
 from clm.state.backend import SqliteStateDB
 from clm.state.checker import ContentChecker
-from clm.tasks import course_tasks_for_doit, prepare_build
+from clm.build.prepare import prepare_build
+from clm.build.tasks import course_tasks_for_doit
 build = prepare_build("course.yaml")
 tasks = {t.name: t for t in course_tasks_for_doit(build)}
 guards = [t for name, t in tasks.items() if name.startswith("check-public-outputs:")]
@@ -50,11 +51,12 @@ print(time.perf_counter() - start, sum(len(t.file_dep) for t in guards))
 
 def write_stand_ins(root: Path) -> list[tuple]:
     """Write every planned public file; returns the guard's actions."""
+    from clm.build.prepare import prepare_build
+    from clm.build.tasks import task_dicts
     from clm.deck.formats import code_bytes, html_bytes, notebook_bytes
     from clm.deck.jinja import environment
     from clm.deck.notebook import variant_notebook
-    from clm.layout import Format, Kind
-    from clm.tasks import prepare_build, task_dicts
+    from clm.plan.variants import Format, Kind
 
     os.chdir(root)
     build = prepare_build("course.yaml")
@@ -97,7 +99,7 @@ def run_guards(actions: list[tuple]) -> float:
     """Run the guard's actions here, as a warmed-up doit worker would."""
     import threading
 
-    from clm import preload
+    from clm.workers import warm_up as preload
 
     if preload._warming is None:
         preload._warming = threading.Thread(target=preload._warm_up)

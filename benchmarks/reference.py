@@ -34,7 +34,7 @@ def _deck_job(args: tuple[str, str, str]) -> int:
 
     from clm.deck.jinja import environment
     from clm.deck.notebook import variant_notebook
-    from clm.layout import Format, Kind
+    from clm.plan.variants import Format, Kind
 
     deck, topic_folder, output = args
     text = Path(deck).read_text(encoding="utf-8")

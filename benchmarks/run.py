@@ -64,7 +64,7 @@ def median_of(runs: int, make) -> float:
 def planning_seconds(root: Path) -> float:
     code = (
         "import time; t = time.perf_counter()\n"
-        "from clm.plan import plan_spec\n"
+        "from clm.plan.outputs import plan_spec\n"
         "plan_spec('course.yaml')\n"
         "print(time.perf_counter() - t)\n"
     )

@@ -60,7 +60,7 @@ class Watcher:
 
 
 def completed_html(root: Path, deck: Path) -> Path:
-    from clm.plan import plan_spec
+    from clm.plan.outputs import plan_spec
 
     _, _, plan = plan_spec(root / "course.yaml")
     relative = deck.relative_to(root).as_posix()

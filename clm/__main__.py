@@ -1,5 +1,5 @@
 import sys
 
-from clm.cli import main
+from clm.cli.main import main
 
 sys.exit(main())

@@ -1,4 +1,4 @@
-"""Text files as their authors saved them: UTF-8, or a message that says where it is not."""
+"""Decks and specs as their authors saved them: UTF-8, or a message that says where it is not."""
 
 from __future__ import annotations
 
@@ -26,3 +26,9 @@ def decode_utf8(data: bytes, path: Path | str, what: str) -> str:
             line,
         ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_deck(deck: Path | str, root: Path = Path(".")) -> str:
+    """The text of a deck (``deck`` relative to ``root``), as the author saved it;
+    a CourseError naming the line of the first byte that is not UTF-8."""
+    return decode_utf8((root / deck).read_bytes(), deck, "deck")

@@ -1,18 +1,49 @@
-"""Where a path really is: decided with symlinks resolved, never by comparing strings.
+"""Where a path really is, and what a file may be called.
 
-The course may read only below its root (and below folders its spec allows
-explicitly), and clm may write and delete only below the folder a write is for.
+Where: decided with symlinks resolved, never by comparing strings. The course
+may read only below its root (and below folders its spec allows explicitly),
+and clm may write and delete only below the folder a write is for.
+What: names valid on Linux, macOS and Windows, made as CLM makes them.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from clm.errors import CourseError
+
+# Linux and macOS allow 255 bytes per file or folder name (Windows 255 UTF-16 units).
+MAX_NAME_BYTES = 255
+
+_REPLACEMENTS = str.maketrans(
+    {
+        **{c: "(" for c in "{["},
+        **{c: ")" for c in "}]"},
+        **{c: "_" for c in "/\\$#%&<>*=^€|"},
+        **{c: None for c in ";!?\"'`.:"},
+        **{chr(i): None for i in range(32)},
+    }
+)
+_WINDOWS_RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])(\..*)?$", re.IGNORECASE)
+
+
+def sanitize(name: str) -> str:
+    """A file or folder name that is valid on Linux, macOS and Windows, as CLM makes it."""
+    cleaned = name.replace("C#", "CSharp").replace("c#", "csharp").translate(_REPLACEMENTS)
+    cleaned = cleaned.strip().rstrip(". ")
+    if _WINDOWS_RESERVED.match(cleaned):
+        cleaned += "_"
+    return cleaned or "_"
+
+
+def name_bytes(name: str) -> int:
+    """How long a file or folder name is on disk, to compare with MAX_NAME_BYTES."""
+    return len(name.encode("utf-8"))
 
 
 def real(path: Path | str) -> Path:

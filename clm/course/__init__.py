@@ -1,1 +1,1 @@
-"""The course model and its discovery under slides/."""
+"""The course model, its discovery under slides/, and a course model from plain data."""

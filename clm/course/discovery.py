@@ -24,8 +24,8 @@ from clm.course.model import (
     is_deck_name,
     is_ignored,
 )
-from clm.deck.source import read_deck
 from clm.diagrams.sources import included_files, render_names
+from clm.encoding import read_deck
 from clm.errors import CourseError
 from clm.paths import CourseArea, is_within, real
 from clm.spec.checks import course_area

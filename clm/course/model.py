@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 
+from clm.diagrams.names import diagram_kind
 from clm.spec.model import Text
 
 # Never copied into outputs nor given to a kernel, wherever they appear in a path.
@@ -47,7 +48,7 @@ class Diagram:
 
     @property
     def converter(self) -> str:
-        return "drawio" if self.source.endswith(".drawio") else "plantuml"
+        return diagram_kind(self.source)
 
 
 @dataclass(frozen=True)

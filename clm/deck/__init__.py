@@ -1,1 +1,1 @@
-"""Deck processing: the Jinja pre-pass, cells and tags, the kind rules, the formats."""
+"""Deck processing: the Jinja pre-pass (one render per variant), cells and tags, notebooks, formats."""

@@ -1,14 +1,17 @@
-"""The Jinja pre-pass: ``# j2`` statement lines and ``{{ … }}`` expressions."""
+"""The Jinja pre-pass: ``# j2`` statement lines and ``{{ … }}`` expressions, rendered per variant."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import traceback
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import jinja2
 
+from clm.deck.source import mark_cell_lines
 from clm.errors import CourseError
 from clm.templates import PACKAGE_TEMPLATES
 
@@ -77,3 +80,35 @@ def _deck_line(exc: BaseException) -> int | None:
         if frame.filename == "<template>":
             line = frame.lineno
     return line
+
+
+def render_variant(env: jinja2.Environment, text: str, deck: Path, lang: str, fmt: str) -> str:
+    """The deck after the Jinja pre-pass for one language and format, cell lines marked.
+
+    The one place a deck meets Jinja: building, executing, checking and the leak
+    guard all read a variant's text from here. A process renders each variant
+    once while neither the deck nor the course's templates change (a warm
+    watch worker sees a saved template at once: the key holds their stamps).
+    """
+    return _rendered(env, text, str(deck), lang, fmt, _templates_stamp(env))
+
+
+@lru_cache(maxsize=512)
+def _rendered(
+    env: jinja2.Environment, text: str, deck: str, lang: str, fmt: str, stamp: tuple
+) -> str:
+    template = compile_deck(env, mark_cell_lines(text), Path(deck))
+    return render_deck(template, Path(deck), lang, fmt)
+
+
+def _templates_stamp(env: jinja2.Environment) -> tuple:
+    """Size and modification time of every file the course's templates folder holds."""
+    folders = getattr(env.loader, "searchpath", [])[:-1]  # clm's own templates do not change
+    stamp = []
+    for folder in folders:
+        for parent, _, files in os.walk(folder):
+            for name in files:
+                with contextlib.suppress(OSError):
+                    info = os.stat(os.path.join(parent, name))
+                    stamp.append((parent, name, info.st_size, info.st_mtime_ns))
+    return tuple(sorted(stamp))

@@ -1,21 +1,13 @@
-"""What each audience sees: the kind rules and tag semantics of spec §3."""
+"""Cells and what their tags mean: the kind rules of clm.plan.variants applied to a deck."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from clm.layout import Kind
+from clm.plan.variants import KEPT_IN_CODE_ALONG, REMOVED, Kind
 
 ANSWER_STUBS = {"de": "*Antwort:*", "en": "*Answer:*"}
 
-# Cells with these tags are removed from a kind entirely.
-REMOVED = {
-    Kind.CODE_ALONG: frozenset({"alt", "del", "notes", "private"}),
-    Kind.COMPLETED: frozenset({"del", "notes", "start", "private"}),
-    Kind.SPEAKER: frozenset({"del", "start"}),
-}
-# Code cells carrying one of these keep their code in code-along.
-KEPT_IN_CODE_ALONG = frozenset({"keep", "start"})
 SLIDE_TYPES = (("slide", "slide"), ("subslide", "subslide"), ("notes", "notes"))
 
 

@@ -10,10 +10,10 @@ import jupytext
 import nbformat
 from nbformat.notebooknode import NotebookNode
 
-from clm.deck.jinja import compile_deck, render_deck
+from clm.deck.jinja import render_variant
 from clm.deck.kinds import Cell, cells_for, slide_type
-from clm.deck.source import LINE_KEY, mark_cell_lines
-from clm.layout import Format, Kind
+from clm.deck.source import LINE_KEY
+from clm.plan.variants import Format, Kind
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
@@ -45,8 +45,7 @@ def parse_cells(rendered: str) -> list[Cell]:
 def deck_cells(
     env: jinja2.Environment, text: str, deck: Path, lang: str, fmt: Format
 ) -> list[Cell]:
-    template = compile_deck(env, mark_cell_lines(text), deck)
-    return parse_cells(render_deck(template, deck, lang, fmt.value))
+    return parse_cells(render_variant(env, text, deck, lang, fmt.value))
 
 
 def _cell_id(index: int, cell: Cell) -> str:

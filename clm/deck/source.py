@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from clm.encoding import decode_utf8
 from clm.errors import CourseError
 
 CELL_HEADER = re.compile(r"^#\s?%%(?=\s|$)(.*)$")
@@ -60,12 +59,6 @@ def parse_cell_header(rest: str) -> CellHeader:
     if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
         raise ValueError('tags must be a list of strings such as tags=["slide"]')
     return CellHeader(cell_type, metadata)
-
-
-def read_deck(deck: Path | str, root: Path = Path(".")) -> str:
-    """The text of a deck (``deck`` relative to ``root``), as the author saved it;
-    a CourseError naming the line of the first byte that is not UTF-8."""
-    return decode_utf8((root / deck).read_bytes(), deck, "deck")
 
 
 def check_source(text: str, deck: Path, languages: tuple[str, ...] = ()) -> list[str]:

@@ -1,1 +1,1 @@
-"""Rendering PlantUML and draw.io sources with their real converters."""
+"""Diagram sources: pure parsers (names, sources) and the PlantUML and draw.io converters (no cache)."""

@@ -25,7 +25,7 @@ from xml.etree import ElementTree as ET
 
 from clm.diagrams import tools
 from clm.diagrams.errors import DiagramError, MissingTool
-from clm.diagrams.sources import picture_names
+from clm.diagrams.names import picture_names
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Playwright, Route

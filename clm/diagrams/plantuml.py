@@ -18,7 +18,7 @@ from pathlib import Path
 
 from clm.diagrams import tools
 from clm.diagrams.errors import DiagramError
-from clm.diagrams.sources import picture_names
+from clm.diagrams.names import picture_names
 
 DELIMITER = b"@@clm-plantuml-diagram-end@@"
 PNG_DPI = 200  # what CLM renders at

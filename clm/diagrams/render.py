@@ -1,23 +1,22 @@
-"""Rendering a diagram source in a worker: cached by content, converters kept warm.
+"""Rendering a diagram source in a worker, with its converter kept warm.
 
 Each worker process keeps at most one PlantUML JVM and one browser, started
-by the first diagram that needs it and closed when the worker exits. A render
-whose key (source bytes, converter, formats, converter versions) is in the
-results cache starts neither.
+by the first diagram that needs it and closed when the worker exits. The
+render key names what decides a render's pictures (source bytes, converter,
+formats, converter versions, included files); the build looks it up in the
+results cache before it asks for a render here.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from multiprocessing import util
 
+from clm import RENDER_VERSION
 from clm.diagrams import tools
-from clm.state import cache, counters
-
-# Bump when a change in clm changes what a render produces.
-RENDER_VERSION = "1"
+from clm.diagrams.names import DRAWIO
 
 _converters: dict[str, object] = {}
 _owner: int | None = None
@@ -31,7 +30,7 @@ def _converter(kind: str):
         _owner = os.getpid()
     converter = _converters.get(kind)
     if converter is None:
-        if kind == "drawio":
+        if kind == DRAWIO:
             from clm.diagrams.drawio import DrawioRenderer
 
             converter = DrawioRenderer()
@@ -58,34 +57,16 @@ def render_key(
 
 
 def render(
-    source: str,
-    data: bytes,
-    formats: tuple[str, ...],
-    included: Sequence[tuple[str, bytes]] = (),
-    expected: Collection[str] | None = None,
-) -> tuple[list, bool]:
-    """([(file name, bytes)], served from the cache); raises DiagramError.
+    kind: str, source: str, data: bytes, formats: tuple[str, ...]
+) -> list[tuple[str, bytes]]:
+    """The (picture file name, bytes) that ``data``, the bytes of ``source``, renders to.
 
-    ``included`` holds (path, bytes) of the files a PlantUML source includes;
-    ``expected`` the file names the plan counts on: a cached render with other
-    names cannot be used, so it is dropped and the source rendered again.
+    Raises DiagramError (a broken source, a missing converter).
     """
-    kind = "drawio" if source.endswith(".drawio") else "plantuml"
-    key = render_key(kind, data, formats, included)
-    files = cache.get_render(key)
-    if files is not None and expected is not None and {n for n, _ in files} != set(expected):
-        cache.drop("renders", key)
-        files = None
-    if files is not None:
-        counters.add(counters.RENDER_CACHE_HITS)
-        return files, True
-    converter = _converter(kind)
-    before = converter.started
-    try:
-        files = converter.render(source, data, formats)
-    finally:
-        started = converter.started - before
-        counters.add(counters.BROWSERS if kind == "drawio" else counters.JVMS, started)
-    cache.put_render(key, files)
-    counters.add(counters.DIAGRAMS_RENDERED)
-    return files, False
+    return _converter(kind).render(source, data, formats)
+
+
+def converters_started(kind: str) -> int:
+    """How many converter processes of ``kind`` this process has started (for the counts)."""
+    converter = _converters.get(kind) if _owner == os.getpid() else None
+    return converter.started if converter is not None else 0

@@ -7,22 +7,13 @@ Planning needs the file names of every render (a draw.io page or a PlantUML
 from __future__ import annotations
 
 import os
-import posixpath
 
-
-def picture_names(source: str, pictures: int, formats: tuple[str, ...]) -> tuple[str, ...]:
-    """Picture 1 is ``<stem>.<fmt>``, picture N ``<stem>-N.<fmt>``, formats in the order given."""
-    stem = posixpath.splitext(posixpath.basename(source.replace("\\", "/")))[0]
-    return tuple(
-        f"{stem}{'' if number == 1 else f'-{number}'}.{fmt}"
-        for number in range(1, pictures + 1)
-        for fmt in formats
-    )
+from clm.diagrams.names import DRAWIO, diagram_kind, picture_names
 
 
 def render_names(source: str, data: bytes, formats: tuple[str, ...]) -> tuple[str, ...]:
     """``("arch.png", "arch.svg", "arch-2.png", …)``: page 1 is the bare stem."""
-    if source.endswith(".drawio"):
+    if diagram_kind(source) == DRAWIO:
         from clm.diagrams.drawio import page_names
 
         pictures = len(page_names(data))
@@ -35,7 +26,7 @@ def render_names(source: str, data: bytes, formats: tuple[str, ...]) -> tuple[st
 
 def included_files(root, source: str) -> tuple[str, ...]:
     """The files a PlantUML source includes, relative to the course root (draw.io: none)."""
-    if source.endswith(".drawio"):
+    if diagram_kind(source) == DRAWIO:
         return ()
     from pathlib import Path
 

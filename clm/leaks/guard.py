@@ -27,38 +27,27 @@ import hashlib
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from doit.exceptions import TaskFailed
 
+from clm import GUARD_VERSION
 from clm.errors import CourseError
-from clm.layout import Kind
 from clm.leaks.words import SNIPPET_WORDS, file_keys
-from clm.lifetime import working_on
+from clm.plan.variants import Kind
+from clm.state import leak_records
 from clm.state.db import STATE_PATH
 from clm.state.records import connection
 from clm.templates import PACKAGE_TEMPLATES
+from clm.workers.lifetime import working_on
 
 if TYPE_CHECKING:
     from clm.leaks.snippets import DeckSnippets, ForbiddenText, Origin
-    from clm.plan import Copy, CopyJob, OutputPlan
+    from clm.plan.outputs import Copy, CopyJob, OutputPlan
 
 GUARD_TASK = "check-public-outputs"
-# Bump when what counts as a snippet or as protected changes.
-GUARD_VERSION = "1"
-_INDEX_KEY = "leak-guard-index"
-_SCHEMA = """
-create table if not exists leak_decks (
-    deck text primary key, key text not null,
-    protected text not null, public blob not null, code_along blob not null
-);
-create table if not exists leak_forbidden (key text primary key, data text not null);
-create table if not exists leak_checked (
-    guard text not null, path text not null, size integer not null, mtime_ns integer not null,
-    primary key (guard, path)
-);
-"""
 _NAMED_CELLS = 3  # per leaking file; the rest are counted
 
 
@@ -120,11 +109,21 @@ def guard_tasks(
     for name, check in checks.items():
         if not check.files:
             continue
-        args = (STATE_PATH, name, decks, languages, templates, template_deps, tuple(check.files))
+        job = GuardJob(
+            STATE_PATH,
+            name,
+            decks,
+            languages,
+            templates,
+            template_deps,
+            tuple(check.files),
+            tuple(code_along),
+            tuple(copied_from),
+        )
         yield {
             "basename": GUARD_TASK,
             "name": name,
-            "actions": [(check_public_outputs, (*args, tuple(code_along), tuple(copied_from)))],
+            "actions": [(check_public_outputs, (job,))],
             "file_dep": [*decks, *template_deps, engine_dep, *filter(None, check.file_dep)],
             "task_dep": check.task_dep,
         }
@@ -148,32 +147,34 @@ class _Check:
         self.task_dep.append(task)
 
 
-def check_public_outputs(
-    state_file: str,
-    guard: str,
-    decks: tuple[str, ...],
-    languages: tuple[str, ...],
-    templates: str | None,
-    template_deps: tuple[str, ...],
-    public: tuple[str, ...],
-    code_along: tuple[str, ...],
-    copied_from: tuple[tuple[str, str], ...],
-) -> TaskFailed | None:
+@dataclass(frozen=True)
+class GuardJob:
+    """One check of the guard: the public files it reads and what they must not contain."""
+
+    JOB: ClassVar[str] = "leak-check"
+    state_file: str
+    guard: str  # files, executed-html or diagrams
+    decks: tuple[str, ...]
+    languages: tuple[str, ...]
+    templates: str | None
+    template_deps: tuple[str, ...]
+    public: tuple[str, ...]
+    code_along: tuple[str, ...]
+    copied_from: tuple[tuple[str, str], ...]
+
+
+def check_public_outputs(job: GuardJob) -> TaskFailed | None:
     """Read the public files written since the last check; remove and report any leak."""
+    state_file, guard, decks, languages = job.state_file, job.guard, job.decks, job.languages
+    templates, template_deps, public = job.templates, job.template_deps, job.public
+    code_along, copied_from = job.code_along, job.copied_from
     working_on(f"{GUARD_TASK}:{guard}", state_file)
     conn = connection(Path(state_file))
-    conn.executescript(_SCHEMA)
+    leak_records.create_tables(conn)
     forbidden = _forbidden(conn, decks, languages, templates, template_deps)
     digest = _digest(forbidden)
-    index_key = f"{_INDEX_KEY}:{guard}"
-    row = conn.execute("select value from meta where key = ?", (index_key,)).fetchone()
-    same_index = row is not None and row[0] == digest
-    checked = {}
-    if same_index:
-        rows = conn.execute(
-            "select path, size, mtime_ns from leak_checked where guard = ?", (guard,)
-        )
-        checked = {path: (size, mtime) for path, size, mtime in rows}
+    kept = leak_records.checked_files(conn, guard, digest)
+    checked = kept or {}
     in_code_along = set(code_along)
     leaks: list[tuple[str, list[Origin]]] = []
     clean: list[tuple[str, int, int]] = []
@@ -190,18 +191,7 @@ def check_public_outputs(
             leaks.append((path, origins))
         else:
             clean.append((path, stat.st_size, stat.st_mtime_ns))
-    conn.execute("begin immediate")
-    if not same_index:
-        conn.execute("delete from leak_checked where guard = ?", (guard,))
-        conn.execute("insert or replace into meta values (?, ?)", (index_key, digest))
-    conn.executemany(
-        "insert or replace into leak_checked values (?, ?, ?, ?)",
-        [(guard, *entry) for entry in clean],
-    )
-    conn.executemany(
-        "delete from leak_checked where guard = ? and path = ?", [(guard, p) for p, _ in leaks]
-    )
-    conn.execute("commit")
+    leak_records.record_check(conn, guard, digest, kept is None, clean, [path for path, _ in leaks])
     if leaks:
         return TaskFailed(leak_message(leaks, dict(copied_from)))
     return None
@@ -248,11 +238,11 @@ def _forbidden(
             continue
     keys = {deck: hashlib.md5(text + context).hexdigest() for deck, text in texts.items()}
     course_key = hashlib.md5("\n".join(f"{d}={k}" for d, k in keys.items()).encode()).hexdigest()
-    row = conn.execute("select data from leak_forbidden where key = ?", (course_key,)).fetchone()
-    if row is not None:
-        return ForbiddenText.from_json(row[0])
+    kept = leak_records.kept_forbidden(conn, course_key)
+    if kept is not None:
+        return ForbiddenText.from_json(kept)
 
-    stored = {row[0]: row[1:] for row in conn.execute("select * from leak_decks")}
+    stored = leak_records.kept_decks(conn)
     found: list[DeckSnippets] = []
     new_rows = []
     for deck, key in keys.items():
@@ -268,11 +258,7 @@ def _forbidden(
         found.append(snippets)
         new_rows.append((deck, key, *snippets.to_row()))
     forbidden = forbidden_text(found)
-    conn.execute("begin immediate")
-    conn.executemany("insert or replace into leak_decks values (?, ?, ?, ?, ?)", new_rows)
-    conn.execute("delete from leak_forbidden")
-    conn.execute("insert into leak_forbidden values (?, ?)", (course_key, forbidden.to_json()))
-    conn.execute("commit")
+    leak_records.keep_forbidden(conn, new_rows, course_key, forbidden.to_json())
     return forbidden
 
 

@@ -23,10 +23,10 @@ from pathlib import Path
 
 import jinja2
 
-from clm.deck.jinja import compile_deck, render_deck
-from clm.deck.source import CELL_HEADER, LINE_KEY, mark_cell_lines, parse_cell_header
-from clm.layout import Format
+from clm.deck.jinja import render_variant
+from clm.deck.source import CELL_HEADER, LINE_KEY, parse_cell_header
 from clm.leaks.words import snippets
+from clm.plan.variants import Format
 
 # In the order a message names them when a cell has several.
 NEVER_PUBLIC = ("private", "del", "notes")
@@ -146,10 +146,9 @@ def deck_snippets(
         found.public |= keys
         if cell.cell_type != "code" or cell.tags & KEPT_CODE:
             found.code_along |= keys
-    template = compile_deck(env, mark_cell_lines(text), Path(deck))
     for lang in languages:
         for fmt in Format:
-            rendered = render_deck(template, Path(deck), lang, fmt.value)
+            rendered = render_variant(env, text, Path(deck), lang, fmt.value)
             for cell in source_cells(rendered):
                 tag = _protecting_tag(cell)
                 if tag is None:

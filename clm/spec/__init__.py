@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from clm.errors import CourseError
@@ -19,6 +20,7 @@ __all__ = [
     "course_root",
     "default_spec",
     "load_spec",
+    "locate_spec",
 ]
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".xml")
@@ -56,6 +58,14 @@ def default_spec(folder: Path) -> Path:
         )
     names = ", ".join(str(c.relative_to(folder)) for c in candidates)
     raise CourseError(f"several course specs in {specs_folder} ({names}); name the one to build")
+
+
+def locate_spec(spec: str | os.PathLike | None, folder: Path | None = None) -> Path:
+    """The spec a command means, as an absolute path: the one named, else the default
+    spec of ``folder`` (the working directory); CourseError when there is none."""
+    if spec is not None:
+        return Path(spec).resolve()
+    return default_spec(folder or Path.cwd()).resolve()
 
 
 def load_spec(spec_file: Path | str) -> CourseSpec:

@@ -11,8 +11,7 @@ import dataclasses
 from pathlib import PurePosixPath
 
 from clm.errors import CourseError
-from clm.layout import MAX_NAME_BYTES, name_bytes, sanitize
-from clm.paths import CourseArea, is_within, real
+from clm.paths import MAX_NAME_BYTES, CourseArea, is_within, name_bytes, real, sanitize
 from clm.spec.model import CourseSpec, DirGroupSpec, Text
 
 

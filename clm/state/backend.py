@@ -18,8 +18,6 @@ from typing import Any
 from doit.exceptions import InvalidDodoFile
 
 from clm.errors import CourseError
-from clm.lifetime import guard_forked_workers
-from clm.preload import warm_up_forked_workers
 from clm.state.db import is_damage, unreadable_state
 from clm.state.history import pid_alive
 from clm.state.store import forget_store, open_store
@@ -52,10 +50,6 @@ class SqliteStateDB:
         self._tasks: dict[str, dict] = {}
         self._dirty: set[str] = set()
         sweep_temp_files(self.connection)
-        # The guard first: a forked worker asks for its parent's death signal before
-        # anything else runs in it.
-        guard_forked_workers(name)
-        warm_up_forked_workers()
 
     def refresh(self) -> None:
         """Read the task records again if another process changed them since we last did.

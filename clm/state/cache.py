@@ -9,7 +9,6 @@ Only successful executions are stored; a failure is never a result.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sqlite3
 import sys
@@ -18,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clm.errors import CourseError
-from clm.state.db import is_damage
+from clm.state.db import is_damage, open_database
+from clm.state.results import EXECUTIONS, KINDS, RENDERS
 
 CACHE_FILE = ".clm/cache.sqlite"
 
@@ -38,7 +38,8 @@ create table if not exists renders (
     last_used real not null
 );
 """
-TABLES = ("executions", "renders")
+TABLES = KINDS
+_VALUE_COLUMNS = {EXECUTIONS: "outputs", RENDERS: "files"}
 
 _connections: dict[tuple[int, str], sqlite3.Connection] = {}
 
@@ -55,10 +56,8 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 
 def _open(path: Path) -> sqlite3.Connection:
-    connection = sqlite3.connect(path, timeout=60, isolation_level=None)
+    connection = open_database(path)
     try:
-        connection.execute("pragma journal_mode=wal")
-        connection.execute("pragma synchronous=normal")
         connection.executescript(SCHEMA)
         # A damaged file often passes the pragmas and fails at its first read.
         connection.execute("select key from executions limit 1").fetchone()
@@ -127,36 +126,6 @@ def connection(path: Path | str = CACHE_FILE) -> sqlite3.Connection:
     return conn
 
 
-def get(key: str, path: Path | str = CACHE_FILE) -> list | None:
-    """The cells' outputs stored under ``key``, or None; marks the entry as used."""
-    conn = connection(path)
-    row = conn.execute("select outputs from executions where key = ?", (key,)).fetchone()
-    if row is None:
-        return None
-    try:
-        outputs = json.loads(row[0])
-    except ValueError:
-        drop("executions", key, path)
-        return None
-    conn.execute("update executions set last_used = ? where key = ?", (time.time(), key))
-    return outputs
-
-
-def drop(table: str, key: str, path: Path | str = CACHE_FILE) -> None:
-    """Forget an entry that cannot be used, so that it is computed again."""
-    if table not in TABLES:
-        raise ValueError(table)
-    connection(path).execute(f"delete from {table} where key = ?", (key,))
-
-
-def contains(table: str, key: str, path: Path | str = CACHE_FILE) -> bool:
-    """Whether an entry is cached, without marking it as used (for reports)."""
-    if table not in TABLES:
-        raise ValueError(table)
-    row = connection(path).execute(f"select 1 from {table} where key = ?", (key,)).fetchone()
-    return row is not None
-
-
 def clear(path: Path | str = CACHE_FILE) -> int:
     """Drop every entry; how many there were."""
     conn = connection(path)
@@ -169,51 +138,55 @@ def clear(path: Path | str = CACHE_FILE) -> int:
     return removed
 
 
-def put(key: str, outputs: list, path: Path | str = CACHE_FILE) -> None:
-    text = json.dumps(outputs, sort_keys=True)
-    now = time.time()
-    connection(path).execute(
-        "insert or replace into executions values (?, ?, ?, ?, ?)",
-        (key, text, len(text.encode()), now, now),
-    )
+class SqliteResultsCache:
+    """The course's results cache: ``.clm/cache.sqlite`` (a ResultsCache).
+
+    Executions are stored as JSON text, renders as packed blobs, each with its
+    size and when it was made and last used, which ``clm cache prune`` reads.
+    """
+
+    def __init__(self, path: Path | str = CACHE_FILE):
+        self.path = path
+
+    def _table(self, kind: str) -> tuple[str, str]:
+        if kind not in TABLES:
+            raise ValueError(kind)
+        return kind, _VALUE_COLUMNS[kind]
+
+    def get(self, kind: str, key: str) -> bytes | None:
+        table, column = self._table(kind)
+        conn = connection(self.path)
+        row = conn.execute(f"select {column} from {table} where key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        conn.execute(f"update {table} set last_used = ? where key = ?", (time.time(), key))
+        value = row[0]
+        return value.encode() if isinstance(value, str) else bytes(value)
+
+    def put(self, kind: str, key: str, data: bytes) -> None:
+        table, _ = self._table(kind)
+        value = data.decode() if kind == EXECUTIONS else data
+        now = time.time()
+        connection(self.path).execute(
+            f"insert or replace into {table} values (?, ?, ?, ?, ?)",
+            (key, value, len(data), now, now),
+        )
+
+    def drop(self, kind: str, key: str) -> None:
+        table, _ = self._table(kind)
+        connection(self.path).execute(f"delete from {table} where key = ?", (key,))
+
+    def contains(self, kind: str, key: str) -> bool:
+        table, _ = self._table(kind)
+        row = (
+            connection(self.path).execute(f"select 1 from {table} where key = ?", (key,)).fetchone()
+        )
+        return row is not None
 
 
-def _pack(files: list[tuple[str, bytes]]) -> bytes:
-    """Render files as one blob: a JSON index of names and sizes, a newline, the bytes."""
-    index = json.dumps([[name, len(data)] for name, data in files]).encode()
-    return b"\n".join([index, *(data for _, data in files)])
-
-
-def _unpack(blob: bytes) -> list[tuple[str, bytes]]:
-    index, _, rest = blob.partition(b"\n")
-    files, position = [], 0
-    for name, size in json.loads(index):
-        files.append((name, rest[position : position + size]))
-        position += size + 1
-    return files
-
-
-def get_render(key: str, path: Path | str = CACHE_FILE) -> list[tuple[str, bytes]] | None:
-    """The (file name, bytes) a diagram rendered to under ``key``, or None; marks it used."""
-    conn = connection(path)
-    row = conn.execute("select files from renders where key = ?", (key,)).fetchone()
-    if row is None:
-        return None
-    try:
-        files = _unpack(row[0])
-    except (ValueError, TypeError):
-        drop("renders", key, path)
-        return None
-    conn.execute("update renders set last_used = ? where key = ?", (time.time(), key))
-    return files
-
-
-def put_render(key: str, files: list[tuple[str, bytes]], path: Path | str = CACHE_FILE) -> None:
-    blob = _pack(files)
-    now = time.time()
-    connection(path).execute(
-        "insert or replace into renders values (?, ?, ?, ?, ?)", (key, blob, len(blob), now, now)
-    )
+def results_cache() -> SqliteResultsCache:
+    """The results cache the build uses: the course's own file."""
+    return SqliteResultsCache(CACHE_FILE)
 
 
 @dataclass(frozen=True)

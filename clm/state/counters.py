@@ -42,14 +42,16 @@ def start_run(run: str) -> str:
     return run
 
 
-def add(name: str, amount: int = 1) -> None:
+def add_counts(counts: dict[str, int]) -> None:
+    """Add to several counters at once: one statement for a task's whole work."""
     run = os.environ.get(RUN_VARIABLE)
-    if not run or not amount:
+    rows = [(run, name, amount) for name, amount in counts.items() if amount]
+    if not run or not rows:
         return
-    connection(STATE_FILE).execute(
+    connection(STATE_FILE).executemany(
         "insert into run_counters values (?, ?, ?) "
         "on conflict(run, name) do update set value = value + excluded.value",
-        (run, name, amount),
+        rows,
     )
 
 

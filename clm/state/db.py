@@ -81,13 +81,37 @@ class UnreadableStateError(CourseError):
     """The state file exists but SQLite cannot read it (damaged, or not clm's)."""
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    ensure_state_folder(path.parent.parent)
-    connection = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
+BUSY_SECONDS = 60.0  # how long a writer waits for another (a commit takes milliseconds)
+
+
+def open_database(
+    path: Path, *, timeout: float = BUSY_SECONDS, existing: bool = False
+) -> sqlite3.Connection:
+    """A connection with the settings of every clm database: the state and the cache.
+
+    Autocommit (clm opens its transactions itself, ``begin immediate``), WAL so
+    that one writer works beside many readers (the workers), and synchronous
+    ``normal``, which WAL keeps safe against a crash of the process. With
+    ``existing`` a missing file is an error instead of being created.
+    """
+    target = f"{path.absolute().as_uri()}?mode=rw" if existing else str(path)
+    connection = sqlite3.connect(
+        target, uri=existing, timeout=timeout, isolation_level=None, check_same_thread=False
+    )
     try:
         connection.execute("pragma journal_mode=wal")
         connection.execute("pragma synchronous=normal")
-        connection.execute("pragma busy_timeout=60000")
+        connection.execute(f"pragma busy_timeout={int(timeout * 1000)}")
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    ensure_state_folder(path.parent.parent)
+    connection = open_database(path)
+    try:
         connection.executescript(SCHEMA)
     except sqlite3.DatabaseError as error:
         connection.close()

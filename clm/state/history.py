@@ -152,6 +152,12 @@ def runs(state_file: Path | str, limit: int = 20) -> list[Run]:
     return [_run(row) for row in rows]
 
 
+def last_spec(state_file: Path | str) -> str | None:
+    """The spec the last run built, if the state knows one."""
+    latest = runs(state_file, limit=1) if Path(state_file).is_file() else []
+    return latest[0].spec if latest and latest[0].spec else None
+
+
 def get_run(state_file: Path | str, run: int) -> Run | None:
     row = _db(state_file).execute(f"select {_RUN_COLUMNS} from runs where id = ?", (run,))
     found = row.fetchone()

@@ -101,3 +101,22 @@ def forget_store(path: Path) -> None:
     store = _stores.pop(path.resolve(), None)
     if store is not None and store is _current:
         _current = None
+
+
+def sources_changed(state_file: str) -> int:
+    """Sources whose size or mtime differ from when a build last hashed them (a stat each)."""
+    from clm.state.records import connection
+
+    changed = 0
+    rows = connection(Path(state_file)).execute(
+        "select path, size, mtime_ns from file_hashes where path not like '.clm/%'"
+    )
+    for path, size, mtime in rows:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            changed += 1
+            continue
+        if stat.st_size != size or stat.st_mtime_ns != mtime:
+            changed += 1
+    return changed

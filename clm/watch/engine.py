@@ -41,10 +41,12 @@ class Watcher:
     def __init__(self, spec_file: Path, jobs: int, out: TextIO = sys.stdout):
         from doit.dependency import Dependency
 
+        from clm.build.bookkeeping import RunBook
+        from clm.build.tasks import STATE_FILE_PATH, print_warnings
+        from clm.execute.kernels import prestart
         from clm.state.backend import SqliteStateDB
         from clm.state.checker import ContentChecker
-        from clm.tasks import STATE_FILE_PATH, print_warnings
-        from clm.watch.workers import WorkerPool
+        from clm.workers.pool import WorkerPool
 
         self.spec_file = spec_file
         self.out = out
@@ -56,22 +58,22 @@ class Watcher:
         # Changes a failed re-plan left unbuilt: the next change plans again and builds them.
         self.unplanned: set[str] = set()
         self.dependency = Dependency(SqliteStateDB, STATE_FILE_PATH, checker_cls=ContentChecker)
+        self.books = RunBook(self._say, STATE_FILE_PATH)
         self._load()
         print_warnings(self.build)
         self.collector = ChangeCollector(self.scope)
         # Workers are forked before the observer's thread exists.
-        self.pool = WorkerPool(jobs)
+        self.pool = WorkerPool(jobs, prepare=prestart)
         self.events: EventQueue | None = None
 
     # -- the plan -----------------------------------------------------------
 
     def _load(self) -> None:
-        from clm.tasks import course_tasks_for_doit, prepare_build
+        from clm.build.tasks import prepared_tasks
 
-        build = prepare_build(self.spec_file, keep_bad_decks=True)
+        build, self.tasks = prepared_tasks(self.spec_file, keep_bad_decks=True, warn=False)
         self.build = build
         self.bad_decks = dict(build.deck_errors)
-        self.tasks = {task.name: task for task in course_tasks_for_doit(build)}
         self.by_dep: dict[str, set[str]] = {}
         self.by_target: dict[str, str] = {}
         for task in self.tasks.values():
@@ -90,7 +92,7 @@ class Watcher:
     def _check_saved(self, paths: set[str]) -> set[str]:
         """Check the saved decks as `clm build` does (every deck when a template changed),
         print their warnings; the saved decks that pass."""
-        from clm.tasks import check_course_decks
+        from clm.build.prepare import check_course_decks
 
         build = self.build
         saved = sorted(path for path in paths if path in self.decks and Path(path).is_file())
@@ -113,7 +115,7 @@ class Watcher:
 
     def _titles_changed(self, decks: set[str]) -> bool:
         from clm.course.headers import deck_titles
-        from clm.deck.source import read_deck
+        from clm.encoding import read_deck
 
         languages = self.build.spec.languages
         for path in decks:
@@ -162,32 +164,24 @@ class Watcher:
 
     def run_cycle(self, changes: Changes | None) -> dict:
         """Bring what ``changes`` reach up to date (None: the whole course)."""
-        from clm.state import counters, history, lock
-        from clm.state.db import STATE_PATH
-
         started = time.monotonic()
         self.cycles += 1
         # A `doit` of the same course may run between two saves: wait for it, then
         # look at the state it left.
-        locked = lock.acquire(lock.LOCK_FILE, say=self._say)
+        self.books.lock()
         try:
             self.dependency.backend.refresh()
             self.dependency.checker.forget_stats()
-            self.run = history.begin_run(STATE_PATH, self.build.spec.key, self.command)
-            counters.start_run(str(self.run))
+            self.run = self.books.begin(self.build.spec.key, self.command)
             result = self._cycle(changes)
-            history.end_run(
-                STATE_PATH,
-                self.run,
+            self.books.end(
                 executed=result["executed"],
                 failed=result["failed"],
                 uptodate=result["uptodate"],
                 not_rebuilt=result["kept"],
-                counters=counters.totals(),
             )
         finally:
-            if locked:
-                lock.release(lock.LOCK_FILE)
+            self.books.release()
         self._report(result, time.monotonic() - started)
         return result
 
@@ -234,8 +228,7 @@ class Watcher:
         return redefined
 
     def _report(self, result: dict, seconds: float) -> None:
-        from clm.reporter import work_summary
-        from clm.state import counters
+        from clm.build.reporter import work_summary
 
         for basename, count in sorted(result.get("rebuilt", {}).items()):
             self._say(f"rebuilt: {basename} ({count} task{'s' if count != 1 else ''})")
@@ -248,13 +241,11 @@ class Watcher:
             )
         self._say(
             f"cycle {self.cycles} done in {seconds:.2f} s: {result['executed']} task(s) run, "
-            f"{result['failed']} failed; {work_summary(counters.totals()).removeprefix('clm: ')}"
+            f"{result['failed']} failed; {work_summary(self.books.totals()).removeprefix('clm: ')}"
         )
 
     def _run(self, selected: set[str]) -> dict:
         """Check and run ``selected``, each after the selected tasks it depends on."""
-        from clm.state import history
-        from clm.state.db import STATE_PATH
 
         blocking: dict[str, int] = {}
         dependents: dict[str, list[str]] = {}
@@ -267,13 +258,13 @@ class Watcher:
         failed = self._refuse_bad_decks(selected)
         dropped = (self._downstream(failed) - failed) & selected
         for name in dropped:
-            history.job_not_rebuilt(STATE_PATH, self.run, name, "its deck fails the checks")
+            self.books.not_rebuilt(name, "its deck fails the checks")
         ready = [
             name
             for name, count in blocking.items()
             if count == 0 and name not in failed and name not in dropped
         ]
-        running: dict[Future, tuple[str, dict, int]] = {}
+        running: dict[Future, tuple[str, dict]] = {}
         executed, uptodate, updated = 0, 0, []
         rebuilt: dict[str, int] = {}
 
@@ -289,7 +280,7 @@ class Watcher:
                 child = pending.pop()
                 if child not in dropped:
                     dropped.add(child)
-                    history.job_not_rebuilt(STATE_PATH, self.run, child, f"{name} failed")
+                    self.books.not_rebuilt(child, f"{name} failed")
                     pending.extend(dependents.get(child, ()))
 
         while ready or running:
@@ -305,18 +296,17 @@ class Watcher:
                 elif status.status == "error":
                     failed.add(name)
                     message = status.get_error_message()
-                    job = history.job_started(STATE_PATH, self.run, name)
-                    history.job_finished(STATE_PATH, job, "failed", error=message)
+                    self.books.failed(name, message)
                     self._say(f"FAILED {name}: {message}")
                     abandon(name)
                 else:
-                    job = history.job_started(STATE_PATH, self.run, name)
-                    running[self._submit(task)] = (name, _html_stats(task), job)
+                    self.books.started(name)
+                    running[self._submit(task)] = (name, _html_stats(task))
             if not running:
                 break
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
-                name, stats, job = running.pop(future)
+                name, stats = running.pop(future)
                 task = self.tasks[name]
                 executed += 1
                 outcome, value = self._outcome(future)
@@ -325,15 +315,14 @@ class Watcher:
                     for warning in task.values.get("warnings", ()):
                         self._say(warning)
                     self.dependency.save_success(task)
-                    from_cache = task.values.get("from_cache")
-                    history.job_finished(STATE_PATH, job, "ok", from_cache=from_cache)
+                    self.books.succeeded(name, task.values.get("from_cache"))
                     basename = task.subtask_of or name
                     rebuilt[basename] = rebuilt.get(basename, 0) + 1
                     updated += [path for path, stat in stats.items() if _stat(path) != stat]
                     finished(name)
                 else:
                     failed.add(name)
-                    history.job_finished(STATE_PATH, job, "failed", error=value)
+                    self.books.failed(name, value)
                     self._say(f"FAILED {name}:\n{value}")
                     abandon(name)
         kept = len(dropped)
@@ -348,9 +337,7 @@ class Watcher:
 
     def _refuse_bad_decks(self, selected: set[str]) -> set[str]:
         """Fail the selected tasks of decks that fail the checks; their names."""
-        from clm.plan import EXECUTED_FOLDER
-        from clm.state import history
-        from clm.state.db import STATE_PATH
+        from clm.plan.outputs import EXECUTED_FOLDER
 
         refused: set[str] = set()
         for deck, error in sorted(self.bad_decks.items()):
@@ -363,8 +350,7 @@ class Watcher:
             if not names:
                 continue
             for name in names:
-                job = history.job_started(STATE_PATH, self.run, name)
-                history.job_finished(STATE_PATH, job, "failed", error=str(error))
+                self.books.failed(name, str(error))
             outputs = [
                 f"    {target}"
                 for name in names
@@ -397,7 +383,7 @@ class Watcher:
     # -- the loop -----------------------------------------------------------
 
     def watch(self) -> None:
-        from clm.kernels import sweep_scratch_folders
+        from clm.execute.kernels import sweep_scratch_folders
 
         sweep_scratch_folders()  # left by killed builds and crashed watchers
         self.run_cycle(None)

@@ -208,7 +208,7 @@ def test_planning_imports_no_conversion_library(make_course):
         "import sys\n"
         "from clm.spec import load_spec\n"
         "from clm.course.discovery import build_course\n"
-        "from clm.plan import plan_course\n"
+        "from clm.plan.outputs import plan_course\n"
         f"plan_course(build_course(load_spec({str(spec_file)!r})))\n"
         "heavy = [m for m in ('jupytext', 'nbconvert', 'nbclient', 'nbformat', 'jinja2',"
         " 'playwright')"

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from clm.deck.source import check_source, read_deck
+from clm.deck.source import check_source
+from clm.encoding import read_deck
 from clm.errors import CourseError
 
 

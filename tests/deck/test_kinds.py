@@ -11,7 +11,7 @@ from clm.deck.formats import code_bytes, notebook_bytes
 from clm.deck.jinja import environment
 from clm.deck.kinds import Cell, cells_for
 from clm.deck.notebook import deck_cells, variant_notebook
-from clm.layout import Format, Kind
+from clm.plan.variants import Format, Kind
 
 TAG_DECK = """\
 # j2 from 'macros.j2' import header

@@ -35,7 +35,7 @@ def _outputs(root: Path) -> list[Path]:
 
 def _plan(root: Path, spec: str = YAML_SPEC):
     from clm.course.discovery import build_course
-    from clm.plan import plan_course
+    from clm.plan.outputs import plan_course
     from clm.spec import load_spec
 
     return plan_course(build_course(load_spec(root / spec)))
@@ -138,7 +138,7 @@ def test_yaml_and_xml_specs_build_identical_trees_under_spawn(built, tmp_path):
     code = (
         "import multiprocessing, sys\n"
         "multiprocessing.set_start_method('spawn')\n"
-        "from clm.cli import main\n"
+        "from clm.cli.main import main\n"
         f"sys.exit(main(['build', {XML_SPEC!r}]))\n"
     )
     result = subprocess.run(

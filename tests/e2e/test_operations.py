@@ -13,8 +13,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from clm.cli.schemas import SCHEMAS
 from clm.leaks.guard import GUARD_TASK
-from clm.schemas import SCHEMAS
 from tests.e2e.conftest import YAML_SPEC
 from tests.e2e.helpers import _env, output_files, run_clm, work_counts
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from clm.layout import Kind
-from clm.plan import plan_spec
+from clm.plan.outputs import plan_spec
+from clm.plan.variants import Kind
 from tests.e2e.conftest import YAML_SPEC
 from tests.e2e.helpers import _env
 

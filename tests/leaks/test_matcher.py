@@ -186,7 +186,7 @@ def test_a_deck_s_snippets_survive_the_round_trip_through_the_state():
 def test_a_kind_rule_that_forgets_notes_is_caught_on_the_example_deck(monkeypatch):
     from clm.deck import kinds
     from clm.deck.notebook import variant_notebook
-    from clm.layout import Format, Kind
+    from clm.plan.variants import Format, Kind
 
     deck = Path(__file__).parents[2] / "examples/python-basics" / TOUR
     text = deck.read_text(encoding="utf-8")

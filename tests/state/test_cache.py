@@ -8,27 +8,52 @@ import pytest
 
 from clm.errors import CourseError
 from clm.state import cache
+from clm.state.results import (
+    EXECUTIONS,
+    RENDERS,
+    cached_files,
+    cached_outputs,
+    encode_outputs,
+    pack_files,
+)
+
+
+def put(key: str, outputs: list, path) -> None:
+    cache.SqliteResultsCache(path).put(EXECUTIONS, key, encode_outputs(outputs))
+
+
+def get(key: str, path) -> list | None:
+    return cached_outputs(cache.SqliteResultsCache(path), key)
+
+
+def put_render(key: str, files: list, path) -> None:
+    cache.SqliteResultsCache(path).put(RENDERS, key, pack_files(files))
+
+
+def get_render(key: str, path) -> list | None:
+    return cached_files(cache.SqliteResultsCache(path), key)
+
 
 PICTURES = [("flow.png", b"\x89PNG\n\x00binary\n"), ("flow.svg", b"<svg/>"), ("empty.png", b"")]
 
 
 def test_renders_come_back_byte_for_byte(tmp_path):
     path = tmp_path / "cache.sqlite"
-    assert cache.get_render("k", path) is None
-    cache.put_render("k", PICTURES, path)
-    assert cache.get_render("k", path) == PICTURES
+    assert get_render("k", path) is None
+    put_render("k", PICTURES, path)
+    assert get_render("k", path) == PICTURES
     stats = cache.stats(path)
     assert (stats.entries, stats.executions, stats.renders) == (1, 0, 1)
 
 
 def test_export_and_import_carry_both_kinds(tmp_path):
     source, target = tmp_path / "a.sqlite", tmp_path / "b.sqlite"
-    cache.put("e", [[[], 1]], source)
-    cache.put_render("r", PICTURES, source)
+    put("e", [[[], 1]], source)
+    put_render("r", PICTURES, source)
     exported = tmp_path / "exported.sqlite"
     cache.export_cache(exported, source)
     assert cache.import_cache(exported, target) == 2
-    assert cache.get_render("r", target) == PICTURES
+    assert get_render("r", target) == PICTURES
     assert cache.import_cache(exported, target) == 0  # nothing new the second time
 
 
@@ -45,14 +70,14 @@ def test_a_cache_exported_before_renders_were_cached_imports(tmp_path):
 
 def test_prune_drops_the_least_recently_used_of_either_kind(tmp_path):
     path = tmp_path / "cache.sqlite"
-    cache.put_render("old", [("a.png", b"x" * 1000)], path)
-    cache.put("newer", [[[], 1]], path)
-    cache.put_render("newest", [("b.png", b"y" * 1000)], path)
-    cache.get_render("newest", path)
+    put_render("old", [("a.png", b"x" * 1000)], path)
+    put("newer", [[[], 1]], path)
+    put_render("newest", [("b.png", b"y" * 1000)], path)
+    get_render("newest", path)
     removed = cache.prune(1100, path)
     assert removed == 1
-    assert cache.get_render("old", path) is None
-    assert cache.get_render("newest", path) is not None and cache.get("newer", path) is not None
+    assert get_render("old", path) is None
+    assert get_render("newest", path) is not None and get("newer", path) is not None
 
 
 def test_a_damaged_cache_is_put_aside_and_replaced(tmp_path, capsys):
@@ -63,13 +88,13 @@ def test_a_damaged_cache_is_put_aside_and_replaced(tmp_path, capsys):
     warning = capsys.readouterr().err
     assert f"warning: {path}: the results cache could not be read" in warning
     assert "moved to" in warning and "cache.sqlite.damaged" in warning
-    cache.put("e", [[[], 1]], path)
-    assert cache.get("e", path) == [[[], 1]]
+    put("e", [[[], 1]], path)
+    assert get("e", path) == [[[], 1]]
 
 
 def test_damage_found_past_opening_is_put_aside_too(tmp_path, capsys):
     path = tmp_path / "cache.sqlite"
-    cache.put("e", [[[], 1]], path)
+    put("e", [[[], 1]], path)
     assert not cache.replace_if_damaged(path)
     cache.connection(path).execute("pragma wal_checkpoint(truncate)")
     data = bytearray(path.read_bytes())
@@ -90,7 +115,7 @@ def test_damage_found_past_opening_is_put_aside_too(tmp_path, capsys):
 )
 def test_importing_a_file_that_is_no_cache_changes_nothing(tmp_path, content, message):
     target = tmp_path / "cache.sqlite"
-    cache.put("e", [[[], 1]], target)
+    put("e", [[[], 1]], target)
     source = tmp_path / "other.db"
     if isinstance(content, bytes):
         source.write_bytes(content)
@@ -107,11 +132,11 @@ def test_importing_a_file_that_is_no_cache_changes_nothing(tmp_path, content, me
 
 def test_entries_that_cannot_be_read_are_dropped(tmp_path):
     path = tmp_path / "cache.sqlite"
-    cache.put("execution", [[[], 1]], path)
-    cache.put_render("render", PICTURES, path)
+    put("execution", [[[], 1]], path)
+    put_render("render", PICTURES, path)
     conn = cache.connection(path)
     conn.execute("update executions set outputs = '[[[], 1'")
     conn.execute("update renders set files = x'00ff'")
-    assert cache.get("execution", path) is None
-    assert cache.get_render("render", path) is None
+    assert get("execution", path) is None
+    assert get_render("render", path) is None
     assert cache.stats(path).entries == 0

@@ -1,0 +1,170 @@
+"""The functions doit runs in its worker processes: thin I/O around the conversions.
+
+Each gets one frozen job record (clm.build.jobs), so tasks also run under the
+spawn start method (macOS, Windows). Each returns None or a dict of values on
+success, or a ``TaskFailed`` whose message is meant for the author. The
+conversions they call return bytes and counts; the actions write the files
+atomically, look up and fill the results cache, and record the counts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import sqlite3
+from pathlib import Path
+
+from doit.exceptions import TaskFailed
+
+from clm.build.files import copy_atomic, remove_empty_folders, write_atomic
+from clm.build.jobs import CopyJob, OutputJob, RemovalJob
+from clm.encoding import read_deck
+from clm.errors import CourseError, DiskFull, is_disk_full
+from clm.paths import OutsideFolder, holding_folder, refusal
+from clm.plan.variants import Format, Kind
+from clm.state import counters
+from clm.state.records import forget_outputs, output_folders, recorded_among, recorded_outputs
+from clm.workers.lifetime import working_on
+
+
+class DiskFullFailure(TaskFailed):
+    """A task could not write because a file system is full; the build stops at once."""
+
+
+def stops_when_disk_full(action):
+    """Turn a full file system anywhere in ``action`` into a DiskFullFailure naming the path.
+
+    Every later write would fail the same way, so a message per output (with
+    a traceback) would only bury the one thing the author needs to know.
+    """
+
+    @functools.wraps(action)
+    def guarded(job, *args, **kwargs):
+        try:
+            return action(job, *args, **kwargs)
+        except DiskFull as full:
+            return DiskFullFailure(str(full))
+        except (OSError, sqlite3.Error) as error:
+            if not is_disk_full(error):
+                raise
+            if getattr(error, "filename", None):
+                return DiskFullFailure(str(DiskFull(error.filename)))
+            # SQLite does not say which file; the state and the cache share .clm/.
+            folder = Path(job.state_file).parent
+            return DiskFullFailure(str(DiskFull(folder, "cannot write the build state or cache")))
+
+    return guarded
+
+
+def deck_environment(templates: str | None):
+    from clm.deck.jinja import environment
+
+    return environment(templates)
+
+
+@stops_when_disk_full
+def build_output(job: OutputJob) -> TaskFailed | None:
+    """Write one output file of a deck."""
+    working_on(f"{job.deck}:{job.target}", job.state_file)
+    from clm.deck import formats
+
+    try:
+        if job.executed is not None:
+            import nbformat
+
+            notebook = nbformat.read(job.executed, as_version=4)
+        else:
+            from clm.deck.notebook import variant_notebook
+
+            notebook, _ = variant_notebook(
+                deck_environment(job.templates),
+                read_deck(job.deck),
+                Path(job.deck),
+                job.lang,
+                Kind(job.kind),
+                Format(job.format),
+            )
+    except CourseError as exc:
+        return TaskFailed(str(exc))
+    if job.format == Format.HTML:
+        data = formats.html_bytes(notebook, job.title)
+    elif job.format == Format.NOTEBOOK:
+        data = formats.notebook_bytes(notebook)
+    else:
+        data = formats.code_bytes(notebook)
+    try:
+        written = write_atomic(
+            Path(job.target), data, Path(job.state_file), job.spec, inside=Path(job.output_root)
+        )
+    except OutsideFolder as exc:
+        return TaskFailed(str(exc))
+    counters.add_counts({counters.OUTPUTS_WRITTEN: int(written)})
+    return None
+
+
+@stops_when_disk_full
+def copy_files(job: CopyJob) -> TaskFailed | None:
+    """Copy topic data, a dir-group or placed pictures into the output folder."""
+    working_on(job.task_name, job.state_file)
+    written = 0
+    try:
+        for source, target in job.copies:
+            written += copy_atomic(
+                Path(source),
+                Path(target),
+                Path(job.state_file),
+                job.spec,
+                inside=Path(job.output_root),
+            )
+    except OutsideFolder as exc:
+        counters.add_counts({counters.OUTPUTS_WRITTEN: written})
+        return TaskFailed(str(exc))
+    counters.add_counts({counters.OUTPUTS_WRITTEN: written})
+    return None
+
+
+def remove_outputs(job: RemovalJob) -> TaskFailed | None:
+    """Delete files clm wrote for this spec (and only those), then empty folders.
+
+    A stale removal deletes what the spec's earlier builds wrote and this plan
+    (``job.paths``) no longer produces.
+    """
+    paths = job.paths
+    if job.stale:
+        stale = recorded_outputs(Path(job.state_file), job.spec) - set(job.paths)
+        paths = tuple(sorted(stale))
+    refused = delete_recorded(job.state_file, job.spec, job.output_root, paths)
+    return TaskFailed("\n".join(refused)) if refused else None
+
+
+def delete_recorded(
+    state_file: str, spec: str, output_root: str, paths: tuple[str, ...]
+) -> list[str]:
+    """Delete those of ``paths`` recorded for ``spec``; returns why some were refused.
+
+    A recorded path outside the output folder (an older clm could record one)
+    is never deleted: its record is dropped and the refusal reported.
+    """
+    recorded = recorded_among(Path(state_file), spec, paths)
+    # The spec's earlier output folders too: moving 'output:' leaves stale files there.
+    folders = [Path(output_root), *map(Path, output_folders(Path(state_file), spec))]
+    removed, refused = [], []
+    for path in paths:
+        if path not in recorded:
+            continue
+        folder = holding_folder(Path(path), folders)
+        if folder is None:
+            error = refusal(Path(path), Path(output_root), "delete")
+            refused.append(f"{error}; it was left in place and is no longer counted as an output")
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                Path(path).unlink()
+            remove_empty_folders(Path(path).parent, folder)
+        removed.append(path)
+    forget_outputs(Path(state_file), removed)
+    return refused
+
+
+def nothing_stale(job: RemovalJob) -> bool:
+    """The up-to-date check of the stale removal: no recorded output is out of the plan."""
+    return not (recorded_outputs(Path(job.state_file), job.spec) - set(job.paths))

@@ -1,0 +1,93 @@
+"""One run's bookkeeping: the build lock, the run and job rows of the history, the counters.
+
+doit's reporter (clm.build.reporter) and the watcher (clm.watch.engine) both
+keep their books through a ``RunBook``, so that ``clm status``, ``clm jobs``
+and the closing summary read the same records whichever of them ran.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from clm.state import counters, history, lock
+from clm.state.db import STATE_PATH
+
+
+class RunBook:
+    """The books of one run, kept in the state file from begin() to end()."""
+
+    def __init__(self, say: Callable[[str], None], state_file: str = STATE_PATH):
+        self.say = say  # how a wait for another build is announced
+        self.state_file = state_file
+        self.run: int | None = None
+        self.locked = False
+        self._jobs: dict[str, int] = {}
+
+    def lock(self) -> bool:
+        """Wait for another build of the course, then hold the lock (False: held already)."""
+        self.locked = lock.acquire(lock.LOCK_FILE, say=self.say)
+        return self.locked
+
+    def begin(self, spec: str | None, command: list[str] | None = None) -> int:
+        """Record the run as started; workers forked from now on count into it."""
+        self.run = history.begin_run(self.state_file, spec, command)
+        self._jobs.clear()
+        counters.start_run(str(self.run))
+        return self.run
+
+    def started(self, task: str) -> None:
+        self._jobs[task] = history.job_started(self.state_file, self.run, task)
+
+    def succeeded(self, task: str, from_cache: bool | None = None) -> None:
+        job = self._jobs.pop(task, None)
+        if job is not None:
+            history.job_finished(self.state_file, job, "ok", from_cache=from_cache)
+
+    def failed(self, task: str, error: str) -> None:
+        """A task failed; one that failed before it started (a missing input) gets a row too."""
+        job = self._jobs.pop(task, None)
+        if job is None:
+            job = history.job_started(self.state_file, self.run, task)
+        history.job_finished(self.state_file, job, "failed", error=error)
+
+    def not_rebuilt(self, task: str, reason: str) -> None:
+        """A task held back by a failure it depends on: its outputs keep their last version."""
+        history.job_not_rebuilt(self.state_file, self.run, task, reason)
+
+    def totals(self) -> dict[str, int]:
+        return counters.totals()
+
+    def end(
+        self,
+        *,
+        executed: int,
+        failed: int,
+        uptodate: int,
+        not_rebuilt: int,
+        interrupted: bool = False,
+        stopping: bool = False,
+    ) -> None:
+        """Record the run's end with its counts; with ``stopping`` (an error is on its way
+        out already) a state that cannot be written any more is no further news."""
+        if self.run is None:
+            return
+        try:
+            history.end_run(
+                self.state_file,
+                self.run,
+                executed=executed,
+                failed=failed,
+                uptodate=uptodate,
+                not_rebuilt=not_rebuilt,
+                counters=self.totals(),
+                interrupted=interrupted,
+            )
+        except (sqlite3.Error, OSError):
+            if not stopping:
+                raise
+
+    def release(self) -> None:
+        if self.locked:
+            lock.release(lock.LOCK_FILE)
+            self.locked = False

@@ -1,0 +1,21 @@
+"""``clm clean``: delete every output clm recorded for a spec, and nothing else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from clm.build.actions import delete_recorded
+from clm.spec import CourseSpec
+from clm.state.db import STATE_PATH
+from clm.state.records import recorded_outputs
+
+
+def clean_outputs(spec: CourseSpec) -> tuple[int, list[str]]:
+    """(outputs removed, refusals); expects the working directory to be the course root.
+
+    Deletes only below the spec's output folder (and the folders it had
+    before); emptied folders go up to it.
+    """
+    written = tuple(sorted(recorded_outputs(Path(STATE_PATH), spec.key)))
+    refused = delete_recorded(STATE_PATH, spec.key, spec.output, written)
+    return len(written) - len(refused), refused

@@ -1,0 +1,190 @@
+"""The execution action: each distinct code of a deck run once, or served from the cache.
+
+A deck's executed variants (completed and speaker, in each language) are
+grouped by execution key (clm.execute.keys); a group whose key the results
+cache holds runs no kernel, the others go to the executor. Each variant's
+executed notebook, with the outputs put into its own cells, is written into
+``.clm/executed/``, where its HTML task reads it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from doit.exceptions import TaskFailed
+
+from clm.build.actions import deck_environment, stops_when_disk_full
+from clm.build.files import write_atomic
+from clm.build.jobs import ExecutionJob
+from clm.encoding import read_deck
+from clm.errors import CourseError
+from clm.execute.executor import ExecutionFailure, Executor, LocalExecutor
+from clm.execute.executor import ExecutionJob as KernelJob
+from clm.paths import OutsideFolder
+from clm.state import counters
+from clm.state.cache import results_cache
+from clm.state.results import EXECUTIONS, ResultsCache, cached_outputs, encode_outputs
+from clm.state.store import file_md5
+from clm.workers.lifetime import working_on
+
+if TYPE_CHECKING:
+    from clm.execute.keys import ExecutedVariant
+
+
+def deck_groups(job: ExecutionJob) -> dict[str, list[ExecutedVariant]]:
+    """The job's executed variants by execution key; CourseError for a deck that cannot be read."""
+    from clm.execute.keys import execution_groups
+
+    input_hashes = sorted((relative, file_md5(source)) for source, relative in job.inputs)
+    return execution_groups(
+        deck_environment(job.templates),
+        read_deck(job.deck),
+        job.deck,
+        job.notebooks,
+        input_hashes,
+        job.allow_errors,
+        job.environment,
+    )
+
+
+@stops_when_disk_full
+def execute_deck(
+    job: ExecutionJob, executor: Executor | None = None, cache: ResultsCache | None = None
+) -> TaskFailed | dict:
+    """Give each executed variant of a deck its outputs, running each distinct code once.
+
+    Variants with the same code (completed and speaker, languages) share one
+    execution, and an execution whose key is in the cache runs no kernel. The
+    counts are recorded once, at the end (an error on the way, such as a full
+    disk, is news enough).
+    ``executor`` and ``cache`` default to this machine's kernels and the
+    course's cache file.
+    """
+    working_on(f"{job.deck}:execute", job.state_file)
+    import nbformat
+
+    executor = executor or LocalExecutor()
+    cache = cache or results_cache()
+    try:
+        groups = deck_groups(job)
+    except CourseError as exc:
+        return TaskFailed(str(exc))
+
+    inputs = None  # read at the first execution the cache cannot serve
+    counts = {counters.KERNELS: 0, counters.SPARE_KERNELS: 0, counters.CACHE_HITS: 0}
+    failures = []
+    warnings: dict[str, None] = {}  # in order, once each: groups may share a cell
+    ran = False
+    for key, members in groups.items():
+        first = members[0]
+        outputs = cached_outputs(cache, key)
+        if outputs is not None and not _usable(outputs, first.notebook):
+            cache.drop(EXECUTIONS, key)
+            outputs = None
+        if outputs is None:
+            ran = True
+            if inputs is None:
+                inputs = tuple((rel, Path(src).read_bytes()) for src, rel in job.inputs)
+            result = executor.run(
+                KernelJob(
+                    nbformat.writes(first.notebook, version=4).encode(),
+                    inputs,
+                    job.timeout,
+                    job.allow_errors,
+                )
+            )
+            counts[counters.KERNELS] += result.kernels
+            counts[counters.SPARE_KERNELS] += result.spare_kernels
+            if result.failure is not None:
+                failures.append(_failure_message(job.deck, result.failure, first.cells, members))
+                continue
+            outputs = result.outputs
+            cache.put(EXECUTIONS, key, encode_outputs(outputs))
+        else:
+            counts[counters.CACHE_HITS] += 1
+        warnings.update(dict.fromkeys(_big_output_warnings(job.deck, first.cells, outputs)))
+        for member in members:
+            refused = _write_executed(job, member, outputs)
+            if refused is not None:
+                counters.add_counts(counts)
+                return refused
+    counters.add_counts(counts)
+    if failures:
+        return TaskFailed("\n".join(failures))
+    if warnings:  # the reporter and the watcher print them
+        return {"from_cache": not ran, "warnings": list(warnings)}
+    return {"from_cache": not ran}
+
+
+def _write_executed(job: ExecutionJob, member: ExecutedVariant, outputs: list) -> TaskFailed | None:
+    import nbformat
+
+    # Members share the code, not the prose: pair code cells in order.
+    notebook = member.notebook
+    code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    for cell, (cell_outputs, count) in zip(code_cells, outputs, strict=True):
+        cell.outputs = [nbformat.from_dict(output) for output in cell_outputs]
+        cell.execution_count = count
+    data = nbformat.writes(notebook, version=4).encode("utf-8")
+    state = Path(job.state_file)
+    try:
+        write_atomic(Path(member.notebook_path), data, state, None, inside=state.parent)
+    except OutsideFolder as exc:
+        return TaskFailed(str(exc))
+    return None
+
+
+def _usable(outputs, notebook) -> bool:
+    """Whether cached outputs fit the notebook's code cells (a damaged entry does not)."""
+    code_cells = sum(1 for cell in notebook.cells if cell.cell_type == "code")
+    return (
+        isinstance(outputs, list)
+        and len(outputs) == code_cells
+        and all(
+            isinstance(entry, list)
+            and len(entry) == 2
+            and isinstance(entry[0], list)
+            and all(isinstance(output, dict) for output in entry[0])
+            for entry in outputs
+        )
+    )
+
+
+def _big_output_warnings(deck: str, cells, outputs: list) -> list[str]:
+    """Warnings for the cells whose output was cut at the limit (also when from the cache)."""
+    from clm.execute.runner import OUTPUT_LIMIT, megabytes, truncated_bytes
+
+    code_cells = [cell for cell in cells if cell.cell_type == "code"]
+    warnings = []
+    for cell, (cell_outputs, _) in zip(code_cells, outputs, strict=True):
+        if dropped := truncated_bytes(cell_outputs):
+            warnings.append(
+                f"{deck}:{cell.line}: warning: the cell printed about "
+                f"{megabytes(OUTPUT_LIMIT + dropped)} of output; the HTML and the cache keep "
+                f"its first {OUTPUT_LIMIT / 1e6:g} MB and a note. Print less, e.g. a summary or "
+                "the first rows"
+            )
+    return warnings
+
+
+def _failure_message(
+    deck: str, failure: ExecutionFailure, cells, members: list[ExecutedVariant]
+) -> str:
+    languages = ", ".join(sorted({member.lang for member in members}))
+    outputs = "\n".join(f"    {member.html}" for member in members)
+    if failure.cell_index is None:
+        where = deck
+    else:
+        cell = cells[failure.cell_index]
+        # The statement that raised, else the cell's "# %%" line.
+        line = cell.line + failure.cell_line if failure.cell_line else cell.line
+        where = f"{deck}:{line}"
+        source_lines = cell.source.splitlines()
+        if failure.cell_line and 0 < failure.cell_line <= len(source_lines):
+            where += f" (in the deck: {source_lines[failure.cell_line - 1].strip()})"
+    return (
+        f"{where}: {failure.error}\n"
+        f"  languages: {languages}\n"
+        f"  failed outputs (the last good version is kept):\n{outputs}"
+    )

@@ -1,0 +1,102 @@
+"""Writing into the output folder: atomically, and only when the bytes changed."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+from pathlib import Path
+
+from clm.errors import DiskFull, is_disk_full
+from clm.paths import check_within
+from clm.state.records import record_outputs, register_temp, release_temp
+
+
+def unchanged(path: Path, data: bytes) -> bool:
+    """Whether ``path`` is a regular file holding ``data`` (a symlink never is: it is
+    replaced, so that nothing is written through it)."""
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return False
+    if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
+        return False
+    return path.read_bytes() == data
+
+
+def write_atomic(
+    path: Path,
+    data: bytes,
+    state_file: Path,
+    spec: str | None,
+    *,
+    inside: Path,
+    mode: int = 0o644,
+) -> bool:
+    """Put ``data`` at ``path`` unless it is already there; True when the file changed.
+
+    ``path`` must stay, with symlinks resolved, in the folder ``inside`` (the
+    output folder, or ``.clm/`` for intermediate files): a CourseError otherwise.
+
+    The bytes go to a temporary file in the same folder that is renamed into
+    place, so readers and a killed build never see half a file. The temporary
+    file is registered first, so the next build can sweep it after a crash.
+    Outputs are recorded under their spec; intermediate files (spec None) not.
+    A full file system raises DiskFull naming ``path``; the old file stays.
+    """
+    check_within(path, inside, "write")
+    if unchanged(path, data):
+        if os.name != "nt" and stat.S_IMODE(path.stat().st_mode) != mode:
+            os.chmod(path, mode)
+        if spec is not None:
+            record_outputs(state_file, spec, [path.as_posix()])
+        return False
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        if is_disk_full(error):
+            raise DiskFull(path) from None
+        raise
+    # Named and registered before it exists: a writer killed at any moment leaves
+    # no file, or one the next build knows to sweep.
+    temp = path.parent / f".{path.name[:40]}.{secrets.token_hex(6)}.clm-tmp"
+    temp_key = os.path.relpath(temp)
+    register_temp(state_file, temp_key)
+    try:
+        try:
+            with open(temp, "xb") as stream:
+                stream.write(data)
+        except OSError as error:
+            if is_disk_full(error):
+                raise DiskFull(path) from None
+            raise
+        if os.name != "nt":
+            os.chmod(temp, mode)
+        os.replace(temp, path)
+        if spec is not None:
+            record_outputs(state_file, spec, [path.as_posix()])
+    finally:
+        if temp.exists():
+            temp.unlink()
+        release_temp(state_file, temp_key)
+    return True
+
+
+def copy_atomic(
+    source: Path, target: Path, state_file: Path, spec: str | None, *, inside: Path
+) -> bool:
+    """Copy a file, keeping its permission bits: a private file stays private."""
+    mode = stat.S_IMODE(source.stat().st_mode) & 0o777
+    return write_atomic(target, source.read_bytes(), state_file, spec, inside=inside, mode=mode)
+
+
+def remove_empty_folders(start: Path, stop: Path) -> None:
+    """Remove ``start`` and its parents while they are empty, never ``stop`` or above."""
+    folder = start
+    stop = stop.resolve()
+    while folder.resolve() != stop and stop in folder.resolve().parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent

@@ -1,0 +1,116 @@
+"""The jobs of a build as frozen records: what each task's action is given.
+
+clm.build.tasks makes one record per action from the output plan; doit hands
+it to a worker, and ``doit info``, ``clm cache explain`` and ``clm plan --json``
+read the very same record. Records hold strings, numbers, None and tuples of
+them only: they pickle for spawned workers and print as one line of JSON.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class OutputJob:
+    """Write one output file of a deck: one language, kind and format."""
+
+    JOB: ClassVar[str] = "output"
+    state_file: str
+    spec: str
+    output_root: str
+    deck: str
+    lang: str
+    kind: str
+    format: str
+    target: str
+    title: str
+    templates: str | None  # the course's templates folder, if it has one
+    executed: str | None  # the executed notebook an HTML page is made from
+
+
+@dataclass(frozen=True)
+class ExecutionJob:
+    """Run a deck's code once per distinct code, for its executed variants."""
+
+    JOB: ClassVar[str] = "execution"
+    state_file: str
+    deck: str
+    notebooks: tuple[tuple[str, str, str, str], ...]  # (language, kind, executed notebook, HTML)
+    inputs: tuple[tuple[str, str], ...]  # (source, path relative to the notebook)
+    timeout: float
+    allow_errors: bool
+    templates: str | None
+    environment: str  # the kernels' environment fingerprint, part of the cache key
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    """Render a diagram source into ``.clm/renders/``."""
+
+    JOB: ClassVar[str] = "render"
+    state_file: str
+    source: str
+    formats: tuple[str, ...]
+    targets: tuple[tuple[str, str], ...]  # (picture file name, path under .clm/renders/)
+    includes: tuple[str, ...] = ()  # the files a PlantUML source includes
+
+
+@dataclass(frozen=True)
+class CopyJob:
+    """Copy files into the output folder: a topic's data, a dir-group, placed pictures."""
+
+    JOB: ClassVar[str] = "copy"
+    state_file: str
+    spec: str
+    output_root: str
+    copies: tuple[tuple[str, str], ...]  # (source, target)
+    task_name: str  # for the heartbeat
+
+
+@dataclass(frozen=True)
+class RemovalJob:
+    """Delete outputs clm wrote for the spec: ``doit clean``, or what a plan no longer has."""
+
+    JOB: ClassVar[str] = "removal"
+    state_file: str
+    spec: str
+    output_root: str
+    paths: tuple[str, ...]  # with ``stale``: the outputs the plan keeps
+    stale: bool = False
+
+
+def _kinds() -> dict[str, type]:
+    from clm.leaks.guard import GuardJob
+
+    jobs = (OutputJob, ExecutionJob, RenderJob, CopyJob, RemovalJob, GuardJob)
+    return {job.JOB: job for job in jobs}
+
+
+JOBS = _kinds()
+
+
+def job_dict(job: Any) -> dict:
+    """A job as plain data, its kind under ``job``."""
+    return {"job": job.JOB, **dataclasses.asdict(job)}
+
+
+def job_from_dict(data: dict, kinds: dict[str, type] = JOBS) -> Any:
+    """The job a ``job_dict`` (or its JSON) describes; KeyError or TypeError if none does."""
+    fields = {key: _tuples(value) for key, value in data.items() if key not in ("job", "task")}
+    return kinds[data["job"]](**fields)
+
+
+def job_json(task: str, job: Any) -> str:
+    """One line of ``clm plan --json``."""
+    return json.dumps({"task": task, **job_dict(job)}, ensure_ascii=False)
+
+
+def _tuples(value: Any) -> Any:
+    """JSON gives lists where the records hold tuples."""
+    if isinstance(value, list):
+        return tuple(_tuples(item) for item in value)
+    return value

@@ -1,0 +1,156 @@
+"""Preparing a build: read the spec, plan the course, check its decks, fix the values
+every task depends on (clm's engine, the kernels' environment, the converters).
+
+What it computes, a ``Build``, is all the doit adapter (clm.build.tasks) needs.
+CourseError for bad input, naming file and line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from clm import CONVERSION_VERSION, __version__
+from clm.build.deck_checks import DeckVerdicts, check_decks
+from clm.diagrams.tools import converter_versions
+from clm.errors import CourseError
+from clm.execute import environment as python_environment
+from clm.plan.outputs import OutputPlan, plan_spec
+from clm.plan.select import select_only
+from clm.spec import CourseSpec
+from clm.state import cache
+from clm.state.checker import set_virtual_dependency
+from clm.state.db import STATE_PATH
+from clm.state.records import (
+    connection,
+    outputs_of_other_specs,
+    reassign_outputs,
+    record_output_folder,
+)
+from clm.state.store import open_store
+from clm.templates import PACKAGE_TEMPLATES
+
+STATE_FILE_PATH = STATE_PATH
+
+# The spec this process planned last: the build history records it with each run.
+planned_spec: str | None = None
+
+
+@dataclass(frozen=True)
+class Build:
+    """Everything the task generator needs, computed once per doit invocation."""
+
+    spec: CourseSpec
+    plan: OutputPlan
+    full: bool  # the whole course: only then are stale outputs removed
+    templates: str | None  # the course's templates/ folder, if it has one
+    template_deps: tuple[str, ...]
+    engine_dep: str
+    environment: str  # fingerprint of the kernels' Python environment
+    environment_dep: str
+    warnings: tuple[str, ...]
+    converters_dep: str = ""  # the diagram converters' versions
+    deck_errors: dict[str, CourseError] = field(default_factory=dict)  # see prepare_build
+
+
+def engine_key() -> str:
+    """What, besides the sources, decides the outputs: clm and its packaged templates."""
+    digest = hashlib.md5(f"{__version__}|{CONVERSION_VERSION}".encode())
+    for template in sorted(PACKAGE_TEMPLATES.glob("*.j2")):
+        digest.update(template.name.encode())
+        digest.update(template.read_bytes())
+    return digest.hexdigest()
+
+
+def prepare_build(
+    spec_file: Path | str,
+    only: str | None = None,
+    languages: tuple[str, ...] | None = None,
+    keep_bad_decks: bool = False,
+) -> Build:
+    """Read the spec, plan the course and check its decks; CourseError on bad input.
+
+    With ``keep_bad_decks`` (the watcher) a deck that fails its checks is no
+    error: the build lists it in ``deck_errors`` and its outputs are not built.
+
+    Expects the working directory to be the course root (paths in tasks are
+    relative to it, so the state survives moving the checkout).
+    """
+    global planned_spec
+    spec, course, plan = plan_spec(spec_file, languages)
+    planned_spec = spec.key
+    if only:
+        plan = select_only(plan, only)
+    state_file = Path(STATE_FILE_PATH)
+    cache.check_usable()  # before the workers fork: a damaged cache is replaced once
+    _check_other_specs(spec, plan, state_file)
+    record_output_folder(state_file, spec.key, plan.course.output)
+
+    engine_dep = set_virtual_dependency("engine", engine_key())
+    template_deps = course.templates
+    templates = "templates" if course.templates else None
+    decks = sorted({deck.deck.path for deck in plan.decks})
+    verdicts = check_course_decks(spec, template_deps, templates, decks)
+    if verdicts.errors and not keep_bad_decks:
+        raise next(iter(verdicts.errors.values()))
+    environment = _environment(connection(state_file))
+    return Build(
+        spec=spec,
+        plan=plan,
+        full=not only and not languages,
+        templates=templates,
+        template_deps=template_deps,
+        engine_dep=engine_dep,
+        environment=environment,
+        environment_dep=set_virtual_dependency("python-environment", environment),
+        warnings=(*spec.warnings, *course.warnings, *verdicts.all_warnings()),
+        converters_dep=set_virtual_dependency("diagram-converters", converter_versions()),
+        deck_errors=verdicts.errors,
+    )
+
+
+def _environment(connection) -> str:
+    """The kernels' environment fingerprint, computed again only when sys.path changed."""
+    from clm.state.verdicts import keep_fingerprint, kept_fingerprint
+
+    stamp = python_environment.path_stamp()
+    kept = kept_fingerprint(connection, stamp)
+    if kept is not None:
+        return kept
+    fingerprint = python_environment.fingerprint()
+    keep_fingerprint(connection, stamp, fingerprint)
+    return fingerprint
+
+
+def check_course_decks(
+    spec: CourseSpec, template_deps: tuple[str, ...], templates: str | None, decks: list[str]
+) -> DeckVerdicts:
+    """The checks of `clm build` for some decks of the course, kept by content hash."""
+    state_file = Path(STATE_FILE_PATH)
+    store = open_store(state_file)
+    hashes = {path: store.md5(path) for path in (*template_deps, *decks)}
+    context = hashlib.md5(
+        "|".join([engine_key(), *(f"{t}={hashes[t]}" for t in template_deps)]).encode()
+    ).hexdigest()
+    return check_decks(decks, hashes, spec.languages, templates, context, connection(state_file))
+
+
+def _check_other_specs(spec: CourseSpec, plan: OutputPlan, state_file: Path) -> None:
+    """Two specs must not write the same output; records of deleted specs are adopted."""
+    others = outputs_of_other_specs(state_file, spec.key)
+    if not others:
+        return
+    for other in {s for s in others.values() if not (spec.root / s).is_file()}:
+        reassign_outputs(state_file, other, spec.key)
+    others = {p: s for p, s in others.items() if (spec.root / s).is_file()}
+    planned = plan.output_paths()
+    clashes = sorted(planned & others.keys())
+    if clashes:
+        raise CourseError(
+            f"'{clashes[0]}' (and {len(clashes) - 1} more outputs) is also written by the spec "
+            f"{others[clashes[0]]}; two specs must not write the same output: give one of them "
+            f"another 'output:' folder, or delete the other spec's outputs first with "
+            f"`clm clean {others[clashes[0]]}`",
+            spec.file,
+        )

@@ -1,0 +1,79 @@
+"""The render action: a diagram source's pictures, from the results cache or a converter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from doit.exceptions import TaskFailed
+
+from clm.build.actions import stops_when_disk_full
+from clm.build.files import write_atomic
+from clm.build.jobs import RenderJob
+from clm.diagrams.names import DRAWIO, diagram_kind
+from clm.paths import OutsideFolder
+from clm.state import counters
+from clm.state.cache import results_cache
+from clm.state.results import RENDERS, ResultsCache, cached_files, pack_files
+from clm.workers.lifetime import working_on
+
+
+def render_inputs(job: RenderJob) -> tuple[str, bytes, list[tuple[str, bytes]]]:
+    """The diagram's kind, its bytes and the (path, bytes) of the files it includes."""
+    included = [(path, Path(path).read_bytes()) for path in job.includes if Path(path).is_file()]
+    return diagram_kind(job.source), Path(job.source).read_bytes(), included
+
+
+def job_render_key(job: RenderJob) -> str:
+    from clm.diagrams.render import render_key
+
+    kind, data, included = render_inputs(job)
+    return render_key(kind, data, job.formats, included)
+
+
+@stops_when_disk_full
+def render_diagram(job: RenderJob, cache: ResultsCache | None = None) -> TaskFailed | dict:
+    """Render a diagram into ``.clm/renders/``, or take its pictures from the cache.
+
+    A cached render whose file names differ from those the plan expects
+    cannot be used: it is dropped and the source rendered again.
+    """
+    working_on(f"{job.source}:render", job.state_file)
+    from clm.diagrams.errors import DiagramError
+    from clm.diagrams.render import converters_started, render, render_key
+
+    cache = cache or results_cache()
+    expected = {name for name, _ in job.targets}
+    kind, data, included = render_inputs(job)
+    key = render_key(kind, data, job.formats, included)
+    files = cached_files(cache, key)
+    if files is not None and {name for name, _ in files} != expected:
+        cache.drop(RENDERS, key)
+        files = None
+    from_cache = files is not None
+    if files is not None:
+        counters.add_counts({counters.RENDER_CACHE_HITS: 1})
+    else:
+        before = converters_started(kind)
+        try:
+            files = render(kind, job.source, data, job.formats)
+        except DiagramError as error:
+            return TaskFailed(str(error))
+        finally:
+            started = counters.BROWSERS if kind == DRAWIO else counters.JVMS
+            counters.add_counts({started: converters_started(kind) - before})
+        cache.put(RENDERS, key, pack_files(files))
+        counters.add_counts({counters.DIAGRAMS_RENDERED: 1})
+    produced = dict(files)
+    if set(produced) != expected:
+        return TaskFailed(
+            f"{job.source}: rendered {', '.join(sorted(produced))}, but the plan expected "
+            f"{', '.join(name for name, _ in job.targets)}; the file changed while building, "
+            "build again"
+        )
+    state = Path(job.state_file)
+    try:
+        for name, target in job.targets:
+            write_atomic(Path(target), produced[name], state, None, inside=state.parent)
+    except OutsideFolder as exc:
+        return TaskFailed(str(exc))
+    return {"from_cache": from_cache}

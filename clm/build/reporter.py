@@ -1,0 +1,199 @@
+"""doit reporter ``clm``: progress, each failure once, the build history, a closing summary.
+
+Like doit's ``executed-only`` reporter it names the tasks that ran and is
+silent about up-to-date ones, while a progress line (on a terminal) or a
+progress report every few seconds (in a log) says how far the build is. A
+failed execution makes doit report every dependent output again as an
+"UnmetDependency"; those are counted, not repeated, since the failure's own
+message already lists the outputs that keep their last good version.
+
+The reporter also takes the course's build lock (a second build waits),
+records the run and every executed task in the history of the state file, and
+sweeps kernel scratch folders that dead builds left. When Ctrl-C or an error
+in the doit process stops the run, it is the one piece of clm that doit still
+calls, for plain ``doit`` and ``clm build`` alike: it ends the workers (or
+multiprocessing's exit handler would wait for them), records the run as
+interrupted, and exits with 130 (Ctrl-C) or 1 (a full disk) without a traceback.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+
+from doit.exceptions import BaseFail, UnmetDependency
+from doit.reporter import ConsoleReporter
+
+from clm.build.actions import DiskFullFailure
+from clm.build.bookkeeping import RunBook
+from clm.errors import CourseError, DiskFull, is_disk_full
+from clm.state import counters
+from clm.state.db import STATE_PATH
+from clm.workers.lifetime import end_workers, exit_soon
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
+
+
+def work_summary(totals: dict[str, int]) -> str:
+    def count(name: str, one: str, many: str) -> str:
+        value = totals.get(name, 0)
+        return f"{value} {one if value == 1 else many}"
+
+    return (
+        f"clm: {count(counters.KERNELS, 'kernel', 'kernels')} ran deck code "
+        f"({count(counters.SPARE_KERNELS, 'spare', 'spares')} started ahead), "
+        f"{count(counters.CACHE_HITS, 'execution', 'executions')} from the cache, "
+        f"{count(counters.OUTPUTS_WRITTEN, 'output', 'outputs')} written; "
+        f"{count(counters.DIAGRAMS_RENDERED, 'diagram', 'diagrams')} rendered "
+        f"({count(counters.JVMS, 'JVM', 'JVMs')} and "
+        f"{count(counters.BROWSERS, 'browser', 'browsers')} started), "
+        f"{count(counters.RENDER_CACHE_HITS, 'render', 'renders')} from the cache"
+    )
+
+
+class ClmReporter(ConsoleReporter):
+    desc = "clm: progress, executed tasks, failures once each, history and a summary"
+
+    def __init__(self, outstream, options):
+        super().__init__(outstream, options)
+        self.progress = None
+        self.state_file = STATE_PATH
+        self.books = RunBook(self.write_line, self.state_file)
+        self.executed = self.uptodate_count = self.not_rebuilt = 0
+
+    # -- doit's hooks --------------------------------------------------------
+
+    def initialize(self, tasks, selected_tasks) -> None:
+        from clm.build.prepare import planned_spec
+        from clm.build.progress import Progress
+        from clm.execute.kernels import sweep_scratch_folders
+
+        # `clm build` takes the lock itself (and may refuse to wait); plain `doit` waits here.
+        if self.books.lock():
+            _refresh_state()
+        sweep_scratch_folders()  # left by killed builds and crashed watchers
+        self.books.begin(planned_spec)
+        total = sum(1 for task in tasks.values() if not task.has_subtask)
+        self.progress = Progress(self.outstream, total)
+
+    def get_status(self, task) -> None:
+        pass
+
+    def skip_uptodate(self, task) -> None:
+        if not task.has_subtask:
+            self.uptodate_count += 1
+            self.progress.uptodate(task.name)
+
+    def skip_ignore(self, task) -> None:
+        self.progress.uptodate(task.name)
+
+    def execute_task(self, task) -> None:
+        self.executed += 1
+        self.progress.write(f".  {task.title()}\n")
+        self.progress.started(task.name)
+        self.books.started(task.name)
+
+    def add_success(self, task) -> None:
+        self.progress.finished(task.name)
+        for warning in (task.values or {}).get("warnings", ()):
+            self.write_line(warning)
+        self.books.succeeded(task.name, (task.values or {}).get("from_cache"))
+
+    def add_failure(self, task, fail: BaseFail) -> None:
+        if isinstance(fail, UnmetDependency):
+            if not task.has_subtask:
+                self.not_rebuilt += 1
+                self.progress.not_run(task.name)
+                self.books.not_rebuilt(task.name, fail.get_msg())
+            return
+        self.progress.finished(task.name, failed=True)
+        self.books.failed(task.name, fail.get_msg().rstrip())
+        if isinstance(fail, DiskFullFailure):
+            # Stops the run: complete_run says it once and exits with 1.
+            raise CourseError(fail.message)
+        self.failures.append({"task": task, "exception": fail})
+
+    def write_line(self, text: str) -> None:
+        if self.progress is not None:
+            self.progress.write(text + "\n")
+        else:
+            self.write(text + "\n")
+
+    def complete_run(self) -> None:
+        # doit calls this while an exception stops its run: Ctrl-C, or an error in
+        # this process such as a full disk under .clm/.
+        stopped = sys.exc_info()[1]
+        if stopped is not None:
+            # A second Ctrl-C must not cut the cleanup short.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            end_workers()
+        if self.progress is not None:
+            self.progress.close()
+        for result in self.failures:
+            task, fail = result["task"], result["exception"]
+            self.write(f"FAILED {task.name}:\n{fail.get_msg().rstrip()}\n")
+            if task.executed:
+                for stream in ("err", "out"):
+                    text = "".join(getattr(action, stream) or "" for action in task.actions)
+                    if text.strip():
+                        self.write(f"{task.name} <std{stream}>:\n{text.rstrip()}\n")
+        if self.runtime_errors:
+            self.write("Execution aborted.\n" + "\n".join(self.runtime_errors) + "\n")
+        self.write(work_summary(self.books.totals()) + "\n")
+        if self.failures:
+            failed = len(self.failures)
+            summary = f"\nclm: {failed} task{'s' if failed != 1 else ''} failed"
+            if self.not_rebuilt:
+                summary += (
+                    f"; {self.not_rebuilt} output{'s' if self.not_rebuilt != 1 else ''} "
+                    "depending on them kept their last good version"
+                )
+            self.write(summary + ".\n")
+        # After a failed write to the state, recording the end may fail too.
+        self.books.end(
+            executed=self.executed,
+            failed=len(self.failures)
+            + len(self.runtime_errors)
+            + (stopped is not None and not isinstance(stopped, KeyboardInterrupt)),
+            uptodate=self.uptodate_count,
+            not_rebuilt=self.not_rebuilt,
+            interrupted=isinstance(stopped, KeyboardInterrupt),
+            stopping=stopped is not None,
+        )
+        self.books.release()
+        if stopped is not None:
+            self._stop(stopped)
+
+    def _stop(self, stopped: BaseException) -> None:
+        """Say why the build stopped and exit: 130 for Ctrl-C, 1 for a full disk.
+
+        Raised from here, SystemExit replaces the exception on its way out, so
+        neither doit nor Python prints a traceback of it; any other error is a
+        bug in clm and goes on, with its traceback.
+        """
+        if isinstance(stopped, KeyboardInterrupt):
+            self._exit(
+                EXIT_INTERRUPTED,
+                "clm: interrupted; the outputs finished so far are kept, "
+                "the next build does the rest",
+            )
+        if isinstance(stopped, CourseError):
+            self._exit(1, f"clm: error: {stopped}")
+        if is_disk_full(stopped):
+            where = getattr(stopped, "filename", None) or self.state_file
+            self._exit(1, f"clm: error: {DiskFull(where, 'cannot write the build state')}")
+
+    def _exit(self, code: int, message: str) -> None:
+        self.write(message + "\n")
+        self.outstream.flush()
+        exit_soon(code)
+        raise SystemExit(code) from None
+
+
+def _refresh_state() -> None:
+    """Re-read the state another build may have changed while this one waited."""
+    from doit.globals import Globals
+
+    backend = getattr(Globals.dep_manager, "backend", None)
+    if hasattr(backend, "refresh"):
+        backend.refresh()

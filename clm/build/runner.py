@@ -1,0 +1,70 @@
+"""Running doit on a course's tasks: its configuration, and the build lock around it.
+
+``clm build`` and ``clm jobs retry`` run doit's ``run`` command here; plain
+``doit`` reads the same configuration from clm.dodo.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterable
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def doit_config(jobs: int | None = None) -> dict:
+    from clm.state.checker import ContentChecker
+    from clm.state.db import STATE_PATH
+
+    return {
+        "backend": "clm-sqlite",
+        "dep_file": STATE_PATH,
+        "check_file_uptodate": ContentChecker,
+        "continue": True,
+        "num_process": jobs or os.cpu_count() or 1,
+        "par_type": "process",
+        "verbosity": 1,
+        # Print what ran (not the thousands of tasks that were up to date),
+        # each failure once, and a summary.
+        "reporter": "clm",
+        # `doit forget` names tasks or says --all (doit 0.37 fails without either).
+        "forget_disable_default": True,
+    }
+
+
+def run_doit(
+    tasks: Callable[[], Iterable],
+    arguments: list[str],
+    jobs: int | None = None,
+    no_wait: bool = False,
+) -> int:
+    """doit's run command on the tasks ``tasks()`` yields, holding the course's build lock.
+
+    With ``no_wait`` another running build is an error (exit 2) instead of a wait.
+    """
+    from doit.cmd_base import ModuleTaskLoader
+    from doit.doit_cmd import DoitMain
+
+    from clm.state import lock
+
+    def task_course():
+        yield from tasks()
+
+    namespace = {"DOIT_CONFIG": doit_config(jobs), "task_course": task_course}
+    try:
+        held = lock.acquire(lock.LOCK_FILE, wait=not no_wait)
+    except lock.BuildLocked as locked:
+        print(
+            f"error: another build of this course is running (process {locked.holder}); "
+            "not waiting (--no-wait)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    try:
+        code = DoitMain(ModuleTaskLoader(namespace)).run(["run", *arguments])
+    finally:
+        if held:
+            lock.release(lock.LOCK_FILE)
+    # doit: 1 = a task failed, 2 = a task raised or a dependency failed; 3 = bad usage.
+    return {0: EXIT_OK, 1: EXIT_FAILED, 2: EXIT_FAILED}.get(code, EXIT_USAGE)

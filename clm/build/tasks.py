@@ -1,0 +1,204 @@
+"""The doit adapter: one task dict per output file, made from the output plan.
+
+Each action gets one frozen job record (clm.build.jobs); prepared_tasks is what
+every entry point calls first (clm.dodo, the CLI, the watcher).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from doit.task import Task
+
+from clm.build.actions import build_output, copy_files, nothing_stale, remove_outputs
+from clm.build.execution import execute_deck
+from clm.build.jobs import CopyJob, ExecutionJob, OutputJob, RemovalJob, RenderJob
+from clm.build.prepare import Build, prepare_build
+from clm.build.rendering import render_diagram
+from clm.leaks.guard import guard_tasks
+from clm.plan.gc_pause import paused_garbage_collection
+from clm.plan.variants import Kind
+from clm.state.db import STATE_PATH
+
+STATE_FILE_PATH = STATE_PATH
+STALE_TASK = "remove-stale-outputs"
+
+
+def task_dicts(build: Build) -> Iterator[dict]:
+    """Every task of the build, as plain doit task dicts, each action with its job record."""
+    spec_key = build.spec.key
+    output_root = build.plan.course.output
+    common_deps = [*build.template_deps, build.engine_dep]
+
+    def removal(paths: tuple[str, ...]) -> list:
+        return [(remove_outputs, (RemovalJob(STATE_FILE_PATH, spec_key, output_root, paths),))]
+
+    for deck_plan in build.plan.decks:
+        deck = deck_plan.deck.path
+        titles = " / ".join(dict.fromkeys(title for _, title in deck_plan.deck.titles))
+        yield _group(deck, f"{titles} ({deck_plan.section}, deck {deck_plan.number:02d})")
+        deps = [deck, *common_deps]
+        execution = deck_plan.execution
+        html_by_run: dict[tuple[str, Kind], str] = {}
+        for output in deck_plan.outputs:
+            variant = output.variant
+            executed = None
+            if variant.executed and execution is not None:
+                executed = execution.notebook(variant.lang, variant.kind)
+                html_by_run[(variant.lang, variant.kind)] = output.path
+            target = output.path
+            job = OutputJob(
+                STATE_FILE_PATH,
+                spec_key,
+                output_root,
+                deck,
+                variant.lang,
+                variant.kind.value,
+                variant.format.value,
+                target,
+                deck_plan.deck.title(variant.lang),
+                build.templates,
+                executed,
+            )
+            yield {
+                "basename": deck,
+                "name": target,
+                "actions": [(build_output, (job,))],
+                "file_dep": [*deps, executed] if executed else deps,
+                "targets": [target],
+                "clean": removal((target,)),
+            }
+        if execution is not None and html_by_run:
+            notebooks = tuple(
+                (lang, kind.value, path, html_by_run[(lang, kind)])
+                for lang, kind, path in execution.notebooks
+                if (lang, kind) in html_by_run
+            )
+            inputs = tuple((f.source, f.relative) for f in deck_plan.deck.topic.execution_inputs)
+            job = ExecutionJob(
+                STATE_FILE_PATH,
+                deck,
+                notebooks,
+                inputs,
+                execution.timeout,
+                execution.allow_errors,
+                build.templates,
+                build.environment,
+            )
+            yield {
+                "basename": deck,
+                "name": "execute",
+                "actions": [(execute_deck, (job,))],
+                "file_dep": [*deps, build.environment_dep, *(source for source, _ in inputs)],
+                "targets": [path for _, _, path, _ in notebooks],
+            }
+    for render in build.plan.renders:
+        source = render.diagram.source
+        yield _group(source, f"render the diagram {source}")
+        job = RenderJob(
+            STATE_FILE_PATH,
+            source,
+            render.formats,
+            tuple(zip(render.diagram.renders, render.targets, strict=True)),
+            render.diagram.includes,
+        )
+        yield {
+            "basename": source,
+            "name": "render",
+            "actions": [(render_diagram, (job,))],
+            "file_dep": [source, *render.diagram.includes, build.converters_dep],
+            "targets": list(render.targets),
+        }
+    grouped = {deck_plan.deck.path for deck_plan in build.plan.decks}
+    grouped.update(render.diagram.source for render in build.plan.renders)
+    copy_tasks = []
+    for copy_job, prefix in [
+        *((j, "data") for j in build.plan.topic_data),
+        *((j, "place") for j in build.plan.placements),
+        *((j, "copy") for j in build.plan.dir_groups),
+    ]:
+        if copy_job.source not in grouped:
+            grouped.add(copy_job.source)
+            what = "topic data" if prefix == "data" else "dir-group"
+            yield _group(copy_job.source, f"copy the {what} of {copy_job.source}")
+        copies = tuple((c.source, c.target) for c in copy_job.copies)
+        targets = [target for _, target in copies]
+        name = f"{copy_job.source}:{prefix}-{copy_job.lang}"
+        copy_tasks.append((name, copy_job))
+        job = CopyJob(STATE_FILE_PATH, spec_key, output_root, copies, name)
+        yield {
+            "basename": copy_job.source,
+            "name": f"{prefix}-{copy_job.lang}",
+            "actions": [(copy_files, (job,))],
+            "file_dep": sorted({source for source, _ in copies}),
+            "targets": targets,
+            "clean": removal(tuple(targets)),
+        }
+    yield from guard_tasks(
+        build.plan,
+        copy_tasks,
+        build.spec.languages,
+        build.templates,
+        build.template_deps,
+        build.engine_dep,
+        build.environment_dep,
+    )
+    if build.full:
+        planned = tuple(sorted(build.plan.output_paths()))
+        job = RemovalJob(STATE_FILE_PATH, spec_key, output_root, planned, stale=True)
+        yield {
+            "basename": STALE_TASK,
+            "doc": f"remove outputs that earlier builds of {spec_key} wrote and this one does not",
+            "actions": [(remove_outputs, (job,))],
+            "uptodate": [(nothing_stale, (job,), {})],
+        }
+
+
+def _group(basename: str, doc: str) -> dict:
+    """The group task of a deck or folder: it only gathers its subtasks.
+
+    Marked up to date so doit never dispatches it to a worker: on a no-op of a
+    large course, that is a thousand trips through the job queue saved.
+    """
+    return {"basename": basename, "name": None, "doc": doc, "uptodate": [True]}
+
+
+def course_tasks_for_doit(build: Build) -> Iterator[Task]:
+    """The build's tasks as doit Task objects (see clm.build.task_objects)."""
+    from clm.build.task_objects import task_objects
+    from clm.workers import prepare_forked_workers
+
+    prepare_forked_workers(STATE_FILE_PATH)  # before doit forks its workers
+    with paused_garbage_collection():
+        yield from task_objects(task_dicts(build))
+
+
+def print_warnings(build: Build) -> None:
+    for warning in build.warnings:
+        print(warning, file=sys.stderr)
+
+
+def prepared_tasks(
+    spec_file: Path,
+    only: str | None = None,
+    languages: tuple[str, ...] | None = None,
+    *,
+    keep_bad_decks: bool = False,
+    warn: bool = True,
+) -> tuple[Build, dict[str, Task]]:
+    """Plan the course, say its warnings and make its doit tasks, by name.
+
+    What every entry point does first: ``doit`` (clm.dodo), ``clm build``,
+    ``clm jobs retry``, the watcher and ``clm cache explain``. CourseError on
+    bad input; expects the working directory to be the course root.
+    """
+    with paused_garbage_collection():
+        build = prepare_build(spec_file, only, languages, keep_bad_decks)
+    if warn:
+        print_warnings(build)
+    return build, {task.name: task for task in course_tasks_for_doit(build)}
+
+
+__all__ = ["Build", "prepare_build", "prepared_tasks", "task_dicts"]

@@ -1,0 +1,155 @@
+"""The commands that build: ``clm build``, ``watch``, ``clean``, ``plan`` and ``jobs retry``.
+
+Each parses nothing and decides nothing: it finds the spec, hands over to the
+build layer and turns the answer into lines and an exit code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from clm.build.runner import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from clm.errors import CourseError
+
+
+def _error(error: CourseError | str) -> int:
+    print(f"error: {error}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _enter_course(spec: str | None) -> Path:
+    """The spec's absolute path; the working directory becomes its course root."""
+    from clm.spec import course_root, locate_spec
+
+    spec_file = locate_spec(spec)
+    os.chdir(course_root(spec_file))
+    return spec_file
+
+
+def _positive(command: str, jobs: int | None) -> bool:
+    if jobs is not None and jobs < 1:
+        print(f"clm {command}: -j needs a positive number of workers", file=sys.stderr)
+        return False
+    return True
+
+
+def build(
+    spec: str | None,
+    only: str | None,
+    langs: list[str] | None,
+    jobs: int | None,
+    no_wait: bool = False,
+) -> int:
+    from clm.build.runner import run_doit
+    from clm.build.tasks import prepared_tasks
+
+    if not _positive("build", jobs):
+        return EXIT_USAGE
+    try:
+        spec_file = _enter_course(spec)
+        _, tasks = prepared_tasks(spec_file, only, tuple(langs) if langs else None)
+    except CourseError as error:
+        return _error(error)
+    return run_doit(tasks.values, [], jobs, no_wait)
+
+
+def watch(spec: str | None, jobs: int | None) -> int:
+    from clm.spec import locate_spec
+    from clm.watch.engine import watch_course
+
+    if not _positive("watch", jobs):
+        return EXIT_USAGE
+    try:
+        return watch_course(locate_spec(spec), jobs)
+    except CourseError as error:
+        return _error(error)
+
+
+def clean(spec: str | None) -> int:
+    from clm.build.cleaning import clean_outputs
+    from clm.spec import load_spec, locate_spec
+
+    try:
+        course_spec = load_spec(locate_spec(spec))
+    except CourseError as error:
+        return _error(error)
+    os.chdir(course_spec.root)
+    removed, refused = clean_outputs(course_spec)
+    for message in refused:
+        print(f"error: {message}", file=sys.stderr)
+    print(f"removed {removed} outputs of {course_spec.key}")
+    return EXIT_FAILED if refused else EXIT_OK
+
+
+def plan(spec: str | None, only: str | None, langs: list[str] | None, as_json: bool) -> int:
+    """Print every job of the build: one JSON object a line with --json."""
+    from clm.build.jobs import job_json
+    from clm.build.tasks import prepared_tasks
+
+    try:
+        spec_file = _enter_course(spec)
+        build, tasks = prepared_tasks(
+            spec_file, only, tuple(langs) if langs else None, warn=not as_json
+        )
+    except CourseError as error:
+        return _error(error)
+    jobs = [(name, job) for name, task in tasks.items() for job in _jobs(task)]
+    if as_json:
+        for name, job in jobs:
+            print(job_json(name, job))
+        return EXIT_OK
+    counts: dict[str, int] = {}
+    for name, job in jobs:
+        counts[job.JOB] = counts.get(job.JOB, 0) + 1
+        targets = ", ".join(tasks[name].targets[:2]) + (
+            " …" if len(tasks[name].targets) > 2 else ""
+        )
+        print(f"{job.JOB:<9} {name}" + (f" -> {targets}" if targets and targets != name else ""))
+    summary = ", ".join(f"{count} {kind}" for kind, count in counts.items())
+    print(f"{build.spec.key}: {len(jobs)} jobs ({summary})")
+    return EXIT_OK
+
+
+def _jobs(task) -> list:
+    """The job records of a task's actions (group tasks have none)."""
+    return [a.args[0] for a in task.actions if a.args and hasattr(a.args[0], "JOB")]
+
+
+def retry(job_id: int | None, failed: bool, as_json: bool) -> int:
+    from clm.cli import reports
+
+    if (job_id is None) == (not failed):
+        return _error("name a job ID or say --failed")
+    try:
+        spec, tasks = reports.tasks_to_retry(job_id)
+    except CourseError as error:
+        return _error(error)
+    if not tasks:
+        print(json.dumps({"tasks": [], "exit_code": 0}) if as_json else "nothing failed")
+        return EXIT_OK
+    code = _run_tasks(Path(spec).resolve(), tasks, quiet=as_json)
+    if as_json:
+        print(json.dumps({"tasks": tasks, "exit_code": code}))
+    return code
+
+
+def _run_tasks(spec_file: Path, names: list[str], quiet: bool) -> int:
+    from clm.build.runner import run_doit
+    from clm.build.tasks import prepared_tasks
+
+    try:
+        _, tasks = prepared_tasks(spec_file, warn=False)
+    except CourseError as error:
+        return _error(error)
+    # Tasks of an older plan that the spec no longer has are skipped, not an error.
+    wanted = [name for name in names if name in tasks]
+    if not wanted:
+        return EXIT_OK
+    # With --json, stdout carries the JSON alone: doit reports to stderr.
+    options = (
+        ["--output-file", "/dev/stderr" if os.name == "posix" else os.devnull] if quiet else []
+    )
+    return run_doit(tasks.values, [*options, *wanted])

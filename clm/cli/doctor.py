@@ -1,0 +1,154 @@
+"""``clm doctor``: every converter and kernel clm can use, or how to install it."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+
+from clm.diagrams import tools
+from clm.diagrams.errors import MissingTool
+
+FONT_FOLDERS = (
+    Path("/usr/share/fonts/truetype/liberation"),
+    Path("/usr/share/fonts/truetype/liberation2"),
+    Path("/usr/share/fonts/liberation"),
+)
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    purpose: str
+    found: bool
+    version: str | None = None
+    path: str | None = None
+    fix: str | None = None  # the command that installs what is missing
+
+
+def _version_line(command: list[str]) -> str | None:
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    lines = (result.stdout + result.stderr).strip().splitlines()
+    return lines[0].strip() if lines else None
+
+
+def _tool(name: str, purpose: str, locate, version_command) -> Check:
+    try:
+        path = locate()
+    except MissingTool as missing:
+        return Check(name, purpose, False, fix=str(missing))
+    return Check(name, purpose, True, _version_line(version_command(str(path))), str(path))
+
+
+def _package(name: str, distribution: str, purpose: str, fix: str) -> Check:
+    try:
+        version = metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return Check(name, purpose, False, fix=fix)
+    files = metadata.distribution(distribution).locate_file("")
+    return Check(name, purpose, True, version, str(files))
+
+
+def checks() -> list[Check]:
+    found = [
+        _tool("java", "runs PlantUML", tools.java, lambda path: [path, "-version"]),
+    ]
+    dot = tools.dot()
+    found.append(
+        Check("dot", "graphviz layout for PlantUML", True, _version_line([dot, "-V"]), dot)
+        if dot
+        else Check(
+            "dot",
+            "graphviz layout for PlantUML (without it PlantUML's own, smetana, is used)",
+            False,
+            fix=tools.APT_HINTS["dot"],
+        )
+    )
+    try:
+        jar = tools.plantuml_jar()
+        found.append(Check("plantuml.jar", "PlantUML", True, tools.PLANTUML_VERSION, str(jar)))
+    except MissingTool as missing:
+        found.append(Check("plantuml.jar", "PlantUML", False, fix=str(missing)))
+    found.append(
+        _tool("chromium", "draws draw.io diagrams", tools.chromium, lambda p: [p, "--version"])
+    )
+    found.append(
+        _package(
+            "playwright",
+            "playwright",
+            "drives Chromium",
+            "pip install playwright (never `playwright install`: clm uses Debian's chromium)",
+        )
+    )
+    try:
+        viewer = tools.drawio_viewer()
+        found.append(
+            Check("drawio viewer", "draw.io's rendering code", True, _viewer_version(), str(viewer))
+        )
+    except MissingTool as missing:
+        found.append(Check("drawio viewer", "draw.io's rendering code", False, fix=str(missing)))
+    fonts = next((folder for folder in FONT_FOLDERS if folder.is_dir()), None)
+    found.append(
+        Check("Liberation fonts", "draw.io labels", True, None, str(fonts))
+        if fonts
+        else Check("Liberation fonts", "draw.io labels", False, fix=tools.APT_HINTS["fonts"])
+    )
+    found.extend(_kernels())
+    return found
+
+
+def _viewer_version() -> str | None:
+    try:
+        return metadata.version("jupyterlab_drawio_render_extension")
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _kernels() -> list[Check]:
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    from clm.execute.kernels import KERNEL_NAME
+
+    specs = KernelSpecManager().get_all_specs()
+    kernels = [
+        Check(
+            f"kernel {name}",
+            f"runs {spec['spec'].get('language', '?')} decks"
+            + (", the one clm uses" if name == KERNEL_NAME else ""),
+            True,
+            spec["spec"].get("display_name"),
+            spec["resource_dir"],
+        )
+        for name, spec in sorted(specs.items())
+    ]
+    if KERNEL_NAME not in specs:
+        kernels.append(
+            Check(
+                f"kernel {KERNEL_NAME}",
+                "runs Python decks",
+                False,
+                fix="pip install ipykernel && python -m ipykernel install --sys-prefix",
+            )
+        )
+    return kernels
+
+
+def report(found: list[Check]) -> str:
+    lines = []
+    for check in found:
+        if check.found:
+            version = f" {check.version}" if check.version else ""
+            lines.append(f"ok       {check.name}{version} — {check.path} ({check.purpose})")
+        else:
+            lines.append(f"MISSING  {check.name} ({check.purpose}): {check.fix}")
+    missing = sum(not check.found for check in found)
+    lines.append("everything clm can use is installed" if not missing else f"{missing} missing")
+    return "\n".join(lines)
+
+
+def as_json(found: list[Check]) -> dict:
+    return {"ok": all(check.found for check in found), "checks": [asdict(c) for c in found]}

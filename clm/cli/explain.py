@@ -1,0 +1,171 @@
+"""``clm cache explain OUTPUT``: why an output would be rebuilt, and whether the cache serves it.
+
+doit's own up-to-date check is asked with its reasons (changed, added or
+missing files, a missing target), in the author's words; the check also covers
+the task that makes what the output is built from (the executed notebook of
+an HTML page, the render of a placed picture). The results cache is looked up
+by the key the build would use, without marking the entry as used.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from clm.errors import CourseError
+from clm.state.checker import VIRTUAL_PREFIX
+
+_VALUES = {
+    "clm:engine": "clm's version or its packaged templates",
+    "clm:python-environment": "the Python environment of the kernels",
+    "clm:diagram-converters": "the versions of the diagram converters",
+}
+
+
+def _name(dep: str) -> str:
+    return _VALUES.get(dep, dep if not dep.startswith(VIRTUAL_PREFIX) else dep[4:])
+
+
+def _reasons(status) -> list[str]:
+    words = []
+    for reason, value in status.reasons.items():
+        items = value if isinstance(value, list) else [value]
+        if reason == "changed_file_dep":
+            words += [f"changed: {_name(dep)}" for dep in items]
+        elif reason == "missing_target":
+            words += [f"missing: {target}" for target in items]
+        elif reason == "added_file_dep":
+            words += [f"new input: {_name(dep)}" for dep in items]
+        elif reason == "removed_file_dep":
+            words += [f"no longer an input: {_name(dep)}" for dep in items]
+        elif reason == "has_no_dependencies":
+            words.append("it has no inputs, so it always runs")
+        elif reason == "uptodate_false":
+            words.append("its own check says it is out of date")
+        elif reason == "checker_changed":
+            words.append("the way inputs are compared changed")
+        else:
+            words.append(f"{reason}: {value}")
+    if status.status == "error":
+        words.append(status.get_error_message())
+    if not words and status.status == "run":
+        words.append("it has never been built")
+    return words
+
+
+def _relative(output: str, root: Path) -> str:
+    path = Path(output)
+    if not path.is_absolute():
+        path = Path.cwd() / path
+    try:
+        return Path(os.path.relpath(path.resolve(), root.resolve())).as_posix()
+    except ValueError:
+        return output
+
+
+def explain(spec_file: Path, output: str) -> dict:
+    """What the build would do about ``output``; CourseError when no task makes it."""
+    from doit.dependency import Dependency
+
+    from clm.build.tasks import prepared_tasks
+    from clm.state.backend import SqliteStateDB
+    from clm.state.checker import ContentChecker
+    from clm.state.db import STATE_PATH
+
+    build, tasks = prepared_tasks(spec_file, warn=False)
+    root = build.spec.root
+    wanted = _relative(output, root)
+    makers = {target: task for task in tasks.values() for target in task.targets}
+    task = makers.get(wanted)
+    if task is None:
+        raise CourseError(
+            f"no output of {build.spec.key} is {wanted!r}; give a path below "
+            f"{build.plan.course.output}/ as the build writes it"
+        )
+    dependency = Dependency(SqliteStateDB, STATE_PATH, checker_cls=ContentChecker)
+    status = dependency.get_status(task, tasks, get_log=True)
+    upstream = []
+    for dep in sorted(task.file_dep):
+        maker = makers.get(dep)
+        if maker is not None:
+            maker_status = dependency.get_status(maker, tasks, get_log=True)
+            upstream.append(
+                {
+                    "task": maker.name,
+                    "status": maker_status.status,
+                    "reasons": _reasons(maker_status),
+                }
+            )
+    return {
+        "output": wanted,
+        "task": task.name,
+        "status": status.status,
+        "reasons": _reasons(status),
+        "made_from": sorted(_name(dep) for dep in task.file_dep),
+        "upstream": upstream,
+        "cache": _cache_lookup(task, makers),
+    }
+
+
+def _job(task):
+    """The job record of a task's action (see clm.build.jobs)."""
+    (action,) = task.actions
+    return action.args[0] if action.args else None
+
+
+def _cache_lookup(task, makers: dict) -> dict | None:
+    """Whether the results cache holds what the output is made from."""
+    from clm.build.jobs import ExecutionJob, RenderJob
+
+    for dep in sorted(task.file_dep):
+        maker = makers.get(dep)
+        if maker is None:
+            continue
+        job = _job(maker)
+        if isinstance(job, ExecutionJob):
+            return _execution_lookup(job, dep)
+        if isinstance(job, RenderJob):
+            return _render_lookup(job)
+    job = _job(task)
+    return _render_lookup(job) if isinstance(job, RenderJob) else None
+
+
+def _execution_lookup(job, executed: str) -> dict:
+    from clm.build.execution import deck_groups
+    from clm.state.cache import results_cache
+    from clm.state.results import EXECUTIONS
+
+    groups = deck_groups(job)
+    key = next(
+        k for k, members in groups.items() if any(m.notebook_path == executed for m in members)
+    )
+    return {"kind": "execution", "key": key, "hit": results_cache().contains(EXECUTIONS, key)}
+
+
+def _render_lookup(job) -> dict:
+    from clm.build.rendering import job_render_key
+    from clm.state.cache import results_cache
+    from clm.state.results import RENDERS
+
+    key = job_render_key(job)
+    return {"kind": "render", "key": key, "hit": results_cache().contains(RENDERS, key)}
+
+
+def explain_text(report: dict) -> str:
+    verdict = {
+        "up-to-date": "is up to date: the next build leaves it alone",
+        "run": "would be rebuilt",
+        "error": "cannot be built",
+    }[report["status"]]
+    lines = [f"{report['output']} {verdict}", f"  task: {report['task']}"]
+    lines += [f"  because {reason}" for reason in report["reasons"]]
+    for item in report["upstream"]:
+        state = "up to date" if item["status"] == "up-to-date" else "out of date"
+        lines.append(f"  made from the result of {item['task']} ({state})")
+        lines += [f"    because {reason}" for reason in item["reasons"]]
+    found = report["cache"]
+    if found is not None:
+        answer = "holds it" if found["hit"] else "does not hold it: it would run"
+        lines.append(f"  the cache of {found['kind']}s {answer} (key {found['key'][:12]}…)")
+    lines.append("  made from: " + ", ".join(report["made_from"]))
+    return "\n".join(lines)

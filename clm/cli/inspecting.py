@@ -1,0 +1,173 @@
+"""The commands that look: ``clm status``, ``jobs``, ``workers``, ``cache``, ``schema``,
+``doctor``, and ``init``, which makes a new course. They read the course's state and
+never wait for a running build."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from clm.build.runner import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from clm.errors import CourseError
+
+
+def _print(data, text, as_json: bool) -> None:
+    print(json.dumps(data, indent=2) if as_json else text(data))
+
+
+def _error(message: object) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _in_built_course(folder: Path) -> bool:
+    """Enter a course that has been built; say so when ``folder`` is none."""
+    if not (folder / ".clm").is_dir():
+        _error(f"{folder.resolve()} has no .clm/: no course has been built there")
+        return False
+    os.chdir(folder)
+    return True
+
+
+def _in_course(folder: Path) -> bool:
+    """Enter a course, built or not (a cache may be imported before the first build)."""
+    if not (folder / ".clm").is_dir() and not (folder / "slides").is_dir():
+        _error(
+            f"{folder.resolve()} is no course: it has neither slides/ nor .clm/; run the "
+            "command in a course's folder or name one with --course"
+        )
+        return False
+    os.chdir(folder)
+    return True
+
+
+def status_command(course: Path, as_json: bool) -> int:
+    from clm.cli import reports
+
+    if not _in_built_course(course):
+        return EXIT_USAGE
+    _print(reports.status(), reports.status_text, as_json)
+    return EXIT_OK
+
+
+def jobs_command(args) -> int:
+    from clm.cli import reports
+    from clm.cli.building import retry
+
+    if not _in_built_course(args.course):
+        return EXIT_USAGE
+    if args.jobs_command == "list":
+        _print(reports.jobs_list(args.run, args.failed), reports.jobs_text, args.json)
+        return EXIT_OK
+    if args.jobs_command == "show":
+        job = reports.job_show(args.id)
+        if job is None:
+            return _error(f"there is no job {args.id}")
+        _print(job, reports.job_text, args.json)
+        return EXIT_OK
+    return retry(args.id, args.failed, args.json)
+
+
+def workers_command(course: Path, as_json: bool) -> int:
+    from clm.cli import reports
+
+    if not _in_built_course(course):
+        return EXIT_USAGE
+    _print(reports.workers(), reports.workers_text, as_json)
+    return EXIT_OK
+
+
+def size(text: str) -> int:
+    """``500M`` → bytes; ValueError or KeyError for what is no size."""
+    units = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+    number, unit = text.strip().upper().rstrip("B"), ""
+    if number and number[-1] in units:
+        number, unit = number[:-1], number[-1]
+    return int(float(number) * units[unit])
+
+
+def cache_command(args) -> int:
+    from clm.cli import reports
+    from clm.state import cache
+
+    action, as_json = args.cache_command, args.json
+    if action == "explain":
+        os.chdir(args.course)  # its spec, and the last build's, are looked for there
+        return explain_command(args.spec, args.output, as_json)
+    if not _in_course(args.course):
+        return EXIT_USAGE
+    if action == "export":
+        exported = cache.export_cache(args.file.resolve())
+        print(
+            f"exported {exported.executions} executions and {exported.renders} renders "
+            f"({exported.size:,} bytes) to {args.file}"
+        )
+    elif action == "import":
+        if not args.file.is_file():
+            return _error(f"{args.file}: no such cache file")
+        added = cache.import_cache(args.file.resolve())
+        print(f"imported {added} new entries (executions and renders) from {args.file}")
+    elif action == "prune":
+        try:
+            limit = size(args.max_size)
+        except (ValueError, KeyError):
+            return _error(f"--max-size {args.max_size!r}: expected a size such as 500M")
+        data = {"removed": cache.prune(limit), "bytes": cache.stats().size}
+        _print(
+            data, lambda d: f"removed {d['removed']} entries; {d['bytes']:,} bytes remain", as_json
+        )
+    elif action == "clear":
+        _print({"removed": cache.clear()}, lambda d: f"removed {d['removed']} entries", as_json)
+    else:
+        _print(reports.cache_report(), reports.cache_text, as_json)
+    return EXIT_OK
+
+
+def explain_command(spec: str | None, output: str, as_json: bool) -> int:
+    from clm.cli.explain import explain, explain_text
+    from clm.spec import locate_spec
+    from clm.state import history
+    from clm.state.db import STATE_PATH
+
+    try:
+        # Without a spec: the one the last build here built, what a report is most likely about.
+        last = history.last_spec(STATE_PATH) if spec is None else None
+        spec_file = Path(last).resolve() if last else locate_spec(spec)
+        _print(explain(spec_file, output), explain_text, as_json)
+    except CourseError as error:
+        return _error(error)
+    return EXIT_OK
+
+
+def schema_command(name: list[str]) -> int:
+    from clm.cli.schemas import SCHEMAS
+
+    wanted = " ".join(name)
+    if wanted not in SCHEMAS:
+        print("reports with a --json schema: " + ", ".join(SCHEMAS))
+        return EXIT_OK if not wanted else EXIT_USAGE
+    print(json.dumps(SCHEMAS[wanted], indent=2))
+    return EXIT_OK
+
+
+def doctor(as_json: bool) -> int:
+    from clm.cli import doctor as checks
+
+    found = checks.checks()
+    print(json.dumps(checks.as_json(found), indent=2) if as_json else checks.report(found))
+    return EXIT_OK if all(check.found for check in found) else EXIT_FAILED
+
+
+def init(folder: Path) -> int:
+    from clm.scaffold import scaffold
+
+    try:
+        written = scaffold(folder)
+    except CourseError as error:
+        return _error(error)
+    for path in written:
+        print(f"created {path}")
+    print(f"\nNext: cd {folder} && doit")
+    return EXIT_OK

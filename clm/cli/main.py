@@ -1,0 +1,200 @@
+"""The ``clm`` command: its arguments, and which command module each goes to.
+
+The commands live in clm.cli.building (build, plan, watch, clean, retry) and
+clm.cli.inspecting (reports, cache, schema, doctor, init); no build logic lives
+in clm.cli.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from clm import __version__
+from clm.build.runner import EXIT_FAILED, EXIT_USAGE
+from clm.errors import CourseError
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports Ctrl-C
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="clm", description="Build bilingual programming courses incrementally with doit."
+    )
+    parser.add_argument("--version", action="version", version=f"clm {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build = commands.add_parser("build", help="build a course (the same tasks as `doit`)")
+    build.add_argument(
+        "spec",
+        nargs="?",
+        help="course spec (default: ./course.yaml, else the single spec in ./course-specs/)",
+    )
+    build.add_argument("--only", metavar="TOPIC|SECTION", help="build one topic or one section")
+    build.add_argument(
+        "--lang", action="append", metavar="L", help="build one language (repeatable)"
+    )
+    build.add_argument(
+        "-j", "--jobs", type=int, metavar="N", help="worker processes (default: cores)"
+    )
+    build.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="exit with 2 instead of waiting when another build of the course runs",
+    )
+
+    plan = commands.add_parser(
+        "plan", help="every job a build of the course consists of (nothing is built)"
+    )
+    plan.add_argument("spec", nargs="?", help="course spec (default as for build)")
+    plan.add_argument("--only", metavar="TOPIC|SECTION", help="plan one topic or one section")
+    plan.add_argument("--lang", action="append", metavar="L", help="plan one language")
+    plan.add_argument("--json", action="store_true", help="one JSON object per job and line")
+
+    watch = commands.add_parser(
+        "watch", help="build, then rebuild what each saved change affects (as `doit auto`)"
+    )
+    watch.add_argument("spec", nargs="?", help="course spec (default as for build)")
+    watch.add_argument(
+        "-j", "--jobs", type=int, metavar="N", help="worker processes (default: cores)"
+    )
+
+    clean = commands.add_parser(
+        "clean", help="delete every output clm wrote for a spec (never the cache, never your files)"
+    )
+    clean.add_argument("spec", nargs="?", help="course spec (default as for build)")
+
+    # Reports: read the state of the course in --course (default: here), never wait.
+    report = argparse.ArgumentParser(add_help=False)
+    report.add_argument("--course", type=Path, default=Path("."), help="course root (default: .)")
+    report.add_argument("--json", action="store_true", help="print JSON (see `clm schema`)")
+
+    commands.add_parser(
+        "status",
+        parents=[report],
+        help="the last run, its failures, what is out of date, the cache, live workers",
+    )
+
+    jobs = commands.add_parser("jobs", help="the tasks a run executed, and their outcomes")
+    jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True, metavar="ACTION")
+    listing = jobs_commands.add_parser("list", parents=[report], help="the jobs of a run")
+    listing.add_argument("--failed", action="store_true", help="only the failed jobs")
+    listing.add_argument("--run", type=int, metavar="N", help="run N (default: the last)")
+    show = jobs_commands.add_parser("show", parents=[report], help="one job, with its error")
+    show.add_argument("id", type=int)
+    retry = jobs_commands.add_parser(
+        "retry", parents=[report], help="run a job's task again, or every failed one"
+    )
+    retry.add_argument("id", type=int, nargs="?")
+    retry.add_argument(
+        "--failed",
+        action="store_true",
+        help="the failed tasks of the last run and the outputs they held back",
+    )
+
+    workers = commands.add_parser("workers", help="the worker processes of a running build")
+    workers_commands = workers.add_subparsers(
+        dest="workers_command", required=True, metavar="ACTION"
+    )
+    workers_commands.add_parser("list", parents=[report], help="pid, current task, heartbeat")
+
+    cache = commands.add_parser(
+        "cache", help="the cache of executions and renders in .clm/cache.sqlite"
+    )
+    cache_commands = cache.add_subparsers(dest="cache_command", metavar="ACTION")
+    cache.set_defaults(cache_command="stats", course=Path("."), json=False)
+    cache_commands.add_parser("stats", parents=[report], help="entries, size and hit rate")
+    cache_commands.add_parser("clear", parents=[report], help="drop every entry")
+    prune = cache_commands.add_parser(
+        "prune", parents=[report], help="drop least recently used entries"
+    )
+    prune.add_argument("--max-size", required=True, metavar="SIZE", help="e.g. 500M, 2G")
+    explain = cache_commands.add_parser(
+        "explain", parents=[report], help="why an output would be rebuilt, or not"
+    )
+    explain.add_argument("output", help="an output path, as the build writes it")
+    explain.add_argument("--spec", help="course spec (default as for build)")
+    export = cache_commands.add_parser(
+        "export", parents=[report], help="write the cache into one file (for CI)"
+    )
+    export.add_argument("file", type=Path)
+    imported = cache_commands.add_parser(
+        "import", parents=[report], help="add the entries of an exported cache"
+    )
+    imported.add_argument("file", type=Path)
+
+    schema = commands.add_parser("schema", help="the JSON Schema of a report's --json output")
+    schema.add_argument("name", nargs="*", help="e.g. status, jobs list, cache explain")
+
+    doctor = commands.add_parser(
+        "doctor", help="list the converters and kernels clm can use, and what is missing"
+    )
+    doctor.add_argument("--json", action="store_true", help="print the checks as JSON")
+
+    init = commands.add_parser("init", help="create a new course in DIR")
+    init.add_argument("dir", type=Path)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    import sqlite3
+
+    from clm.state.db import STATE_PATH, is_damage, unreadable_state
+
+    args = _parser().parse_args(argv)
+    try:
+        return _command(args)
+    except BrokenPipeError:
+        # The reader went away (`clm plan --json | head`): nothing more to say, quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        # Before doit runs (planning, waiting for the lock) or after it: nothing half-done.
+        print("\nclm: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except CourseError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except sqlite3.DatabaseError as error:
+        if not is_damage(error):
+            raise
+        # Damage found past opening. The cache is disposable, the state is not.
+        from clm.state import cache
+
+        if cache.replace_if_damaged():
+            print("error: the damaged cache was replaced; run the command again", file=sys.stderr)
+        else:
+            print(f"error: {unreadable_state(Path(STATE_PATH), error)}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _command(args: argparse.Namespace) -> int:
+    from clm.cli import building, inspecting
+
+    if args.command == "build":
+        return building.build(args.spec, args.only, args.lang, args.jobs, args.no_wait)
+    if args.command == "plan":
+        return building.plan(args.spec, args.only, args.lang, args.json)
+    if args.command == "watch":
+        return building.watch(args.spec, args.jobs)
+    if args.command == "clean":
+        return building.clean(args.spec)
+    if args.command == "status":
+        return inspecting.status_command(args.course, args.json)
+    if args.command == "jobs":
+        return inspecting.jobs_command(args)
+    if args.command == "workers":
+        return inspecting.workers_command(args.course, args.json)
+    if args.command == "cache":
+        return inspecting.cache_command(args)
+    if args.command == "schema":
+        return inspecting.schema_command(args.name)
+    if args.command == "doctor":
+        return inspecting.doctor(args.json)
+    return inspecting.init(args.dir)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""Jupyter kernels for running decks: a fresh one per notebook, the next one warm.
+
+Starting a kernel takes 0.6–1 s, often most of a small deck's cost. Each
+worker keeps at most one spare: while a notebook runs, the kernel for the next
+one is already booting. Every kernel gets its own scratch folder as working
+directory (the spare's is filled when it is handed out), talks over IPC
+sockets in that folder (no TCP port races between workers), and runs numeric
+libraries on one thread, since the workers already use every core.
+
+A kernel takes along what the deck's code started: whatever runs below it
+when it shuts down is killed, even in a session of its own. Its scratch folder
+names the process that owns it, so a build can remove the folders that killed
+builds and crashed watchers left behind, and only those.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from multiprocessing import util
+from pathlib import Path
+
+from clm.state.history import pid_alive
+from clm.workers.lifetime import descendants, kill_processes
+
+KERNEL_NAME = "python3"
+SCRATCH_PREFIX = "clm-kernel-"
+OWNER_FILE = "owner"  # in a scratch folder: the pid of the process that made it
+SINGLE_THREADED = {
+    name: "1"
+    for name in (
+        "OMP_NUM_THREADS",
+        "OPENBLAS_NUM_THREADS",
+        "MKL_NUM_THREADS",
+        "NUMEXPR_NUM_THREADS",
+        "VECLIB_MAXIMUM_THREADS",
+    )
+}
+
+
+@dataclass
+class Kernel:
+    manager: object  # jupyter_client AsyncKernelManager, already started
+    scratch: Path  # removed with the kernel
+    workdir: Path  # the kernel's working directory, inside scratch
+    pid: int | None  # the kernel process
+
+    def shutdown(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        # Looked up first: once the kernel is gone, its children belong to init.
+        started = descendants(self.pid) if self.pid is not None else []
+        try:
+            if self.manager.has_kernel:
+                run_sync(self.manager.shutdown_kernel)(now=True)
+        finally:
+            kill_processes(started)
+            shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def _start_kernel() -> Kernel:
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX))
+    (scratch / OWNER_FILE).write_text(str(os.getpid()), encoding="utf-8")
+    workdir = scratch / "work"
+    workdir.mkdir()
+    manager = AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(scratch / "ipc"))
+    # The kernel's own log lines (stderr) are noise in a build log; what the
+    # code prints arrives as cell output.
+    run_sync(manager.start_kernel)(
+        cwd=str(workdir), env={**os.environ, **SINGLE_THREADED}, stderr=subprocess.DEVNULL
+    )
+    return Kernel(manager, scratch, workdir, getattr(manager.provisioner, "pid", None))
+
+
+def sweep_scratch_folders() -> list[Path]:
+    """Remove the scratch folders of kernels whose owning process is dead; returns them."""
+    swept = []
+    for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*"):
+        try:
+            owner = int((folder / OWNER_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # not ours to judge: being made right now, or not made by clm
+        if not pid_alive(owner):
+            shutil.rmtree(folder, ignore_errors=True)
+            swept.append(folder)
+    return swept
+
+
+class KernelPool:
+    """Hands out fresh kernels and keeps one spare booting."""
+
+    def __init__(self) -> None:
+        self._spare: Kernel | None = None
+        # What this pool did, for the build to count: kernels handed out, spares booted.
+        self.handed_out = 0
+        self.spares_started = 0
+        util.Finalize(self, KernelPool.close, args=(self,), exitpriority=10)
+
+    def fresh_kernel(self) -> Kernel:
+        kernel = self._spare or _start_kernel()
+        self._spare = None
+        self._spare = _start_kernel()
+        self.handed_out += 1
+        self.spares_started += 1
+        return kernel
+
+    def prestart(self) -> None:
+        """Boot the spare now, e.g. in a worker waiting for its first notebook."""
+        if self._spare is None:
+            self._spare = _start_kernel()
+            self.spares_started += 1
+
+    def close(self) -> None:
+        if self._spare is not None:
+            spare, self._spare = self._spare, None
+            spare.shutdown()
+
+
+def prestart() -> None:
+    """Boot this process's spare kernel now (a watch worker, before its first notebook)."""
+    pool().prestart()
+
+
+_pool: KernelPool | None = None
+_pool_pid: int | None = None
+
+
+def pool() -> KernelPool:
+    """This process's pool (a forked worker makes its own)."""
+    global _pool, _pool_pid
+    if _pool is None or _pool_pid != os.getpid():
+        _pool, _pool_pid = KernelPool(), os.getpid()
+    return _pool

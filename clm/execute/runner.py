@@ -1,0 +1,212 @@
+"""Run a notebook's code in a fresh Jupyter kernel, keeping each cell's output bounded."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from dataclasses import dataclass
+
+from nbclient import NotebookClient
+from nbformat.notebooknode import NotebookNode
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_CELL_LINE = re.compile(r"Cell In\[\d+\], line (\d+)")
+
+# The output one cell may keep: beyond it, every HTML page and the cache would
+# carry it all (200 MB of prints made four 200 MB pages and a 1.2 GB cache).
+OUTPUT_LIMIT = 10_000_000
+# The metadata key of the note that stands for what a cell printed beyond the limit:
+# it travels with the cached outputs, so a cache hit still knows about it.
+TRUNCATED_KEY = "clm_truncated_bytes"
+
+
+@dataclass
+class CellFailure(Exception):
+    """A cell raised (or ran too long); ``cell_index`` counts the notebook's cells."""
+
+    cell_index: int | None
+    error: str  # "ZeroDivisionError: division by zero"
+    cell_line: int | None  # line inside the cell of the last frame there
+
+    def __str__(self) -> str:
+        return self.error
+
+
+class _KernelDied(Exception):
+    def __init__(self, message: str, cell_index: int | None):
+        super().__init__(message)
+        self.cell_index = cell_index
+
+
+def run_notebook(
+    notebook: NotebookNode, inputs: list[tuple[str, bytes]], timeout: float, allow_errors: bool
+) -> NotebookNode:
+    """Execute ``notebook`` in place with the given files around it; returns it.
+
+    The kernel runs in a scratch folder holding the deck's execution inputs
+    (``inputs`` pairs relative paths with their bytes), so what the code
+    writes never lands among the course sources. A kernel that dies is
+    replaced once; a second death is reported like a failing cell.
+    """
+    import copy
+
+    original = copy.deepcopy(notebook)
+    try:
+        return _run_once(notebook, inputs, timeout, allow_errors)
+    except _KernelDied:
+        notebook.cells = original.cells
+        try:
+            return _run_once(notebook, inputs, timeout, allow_errors)
+        except _KernelDied as died:
+            raise CellFailure(died.cell_index, f"the kernel died twice: {died}", None) from None
+
+
+def _run_once(notebook, inputs, timeout: float, allow_errors: bool) -> NotebookNode:
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    from clm.execute.kernels import pool
+
+    kernel = pool().fresh_kernel()
+    client = None
+    try:
+        for relative, data in inputs:
+            target = kernel.workdir / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        running: list[int] = []  # each cell's index as it is sent to the kernel
+        client = _BoundedClient(
+            notebook,
+            km=kernel.manager,
+            timeout=timeout,
+            allow_errors=allow_errors,
+            record_timing=False,
+            resources={"metadata": {"path": str(kernel.workdir)}},
+            on_cell_execute=lambda cell, cell_index: running.append(cell_index),
+        )
+        loop = _loop_keeping_signal_handlers()
+        try:
+            client.execute()
+        except (KeyboardInterrupt, SystemExit):
+            # The process is ending: what the execution left pending must not wake up
+            # during the kernel's shutdown and report (on stderr) that the kernel died.
+            for task in asyncio.all_tasks(loop):
+                task.cancel()
+            raise
+        except CellTimeoutError:
+            index = running[-1] if running else None
+            raise CellFailure(
+                index, f"the cell ran past its timeout of {timeout:g} s", None
+            ) from None
+        except DeadKernelError as exc:
+            raise _KernelDied(str(exc), running[-1] if running else None) from None
+        except CellExecutionError as exc:
+            index = _failed_cell(notebook)
+            cell_line = None
+            if index is not None:
+                traceback = "\n".join(notebook.cells[index].outputs[-1].get("traceback", []))
+                lines = _CELL_LINE.findall(_ANSI.sub("", traceback))
+                cell_line = int(lines[-1]) if lines else None
+            raise CellFailure(index, f"{exc.ename}: {exc.evalue}", cell_line) from None
+    finally:
+        # nbclient leaves a client it did not start the kernel for connected: its
+        # heartbeat thread and sockets would stay, one set per notebook, until a
+        # worker of a large course spends its time switching between them.
+        if client is not None and client.kc is not None:
+            client.kc.stop_channels()
+        kernel.shutdown()
+    return notebook
+
+
+def truncated_bytes(outputs: list[dict]) -> int:
+    """How much output a cell printed beyond the limit (0: everything was kept)."""
+    return sum(output.get("metadata", {}).get(TRUNCATED_KEY, 0) for output in outputs)
+
+
+def _size(output: dict) -> int:
+    if output.get("output_type") == "stream":
+        return len(output.get("text", "").encode())
+    return len(json.dumps(output))
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"
+
+
+class _BoundedClient(NotebookClient):
+    """A client that keeps at most OUTPUT_LIMIT bytes of each cell's output.
+
+    Output beyond the limit is dropped as it arrives, so a runaway loop of
+    prints costs neither memory nor disk; the cell ends with a visible note
+    saying how much was left out. Errors are always kept: they are the news.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, on_cell_executed=self._add_note, **kwargs)
+        self._kept: dict[int, tuple[int, int]] = {}  # cell index: (outputs, bytes) so far
+        self._dropped: dict[int, int] = {}
+
+    def output(self, outs, msg, display_id, cell_index):
+        out = super().output(outs, msg, display_id, cell_index)
+        if out is None or out.get("output_type") == "error":
+            return out
+        count, used = self._kept.get(cell_index, (0, 0))
+        if len(outs) != count + 1:  # cleared (clear_output) since: count again
+            used = sum(_size(o) for o in outs[:-1])
+        size = _size(out)
+        room = max(OUTPUT_LIMIT - used, 0)
+        if size > room:
+            self._dropped[cell_index] = self._dropped.get(cell_index, 0) + size - room
+            if out["output_type"] == "stream" and room:
+                out["text"] = out["text"].encode()[:room].decode(errors="ignore")
+                size = room
+            elif display_id:  # nbclient may update it in place: keep its place, empty
+                out["data"], out["metadata"], size = {}, {}, 0
+            else:
+                outs.pop()
+                size = 0
+        self._kept[cell_index] = (len(outs), used + size)
+        return out
+
+    def _add_note(self, cell, cell_index, execute_reply) -> None:
+        import nbformat
+
+        dropped = self._dropped.get(cell_index)
+        if dropped:
+            note = (
+                f"[clm] {megabytes(dropped)} more output of this cell is not shown: "
+                f"a cell keeps at most {OUTPUT_LIMIT / 1e6:g} MB of output."
+            )
+            cell.outputs.append(
+                nbformat.v4.new_output(
+                    "display_data", data={"text/plain": note}, metadata={TRUNCATED_KEY: dropped}
+                )
+            )
+
+
+def _refuse_signal_handler(*args, **kwargs) -> None:
+    raise RuntimeError("clm keeps its own SIGINT and SIGTERM handlers")
+
+
+def _loop_keeping_signal_handlers() -> asyncio.AbstractEventLoop:
+    """The event loop notebooks run on, which stops nbclient taking over SIGINT and SIGTERM.
+
+    nbclient would turn them into "shut the kernel down and carry on": the
+    worker then reports a dead kernel, runs the notebook again and waits for
+    its next job, and the build that sent SIGTERM waits for the worker forever.
+    Without them a signal ends the execution like anywhere else (nbclient
+    skips its handlers when the event loop refuses them, as off the main thread).
+    """
+    from jupyter_core.utils import ensure_event_loop
+
+    loop = ensure_event_loop()
+    loop.add_signal_handler = _refuse_signal_handler
+    return loop
+
+
+def _failed_cell(notebook: NotebookNode) -> int | None:
+    for index in range(len(notebook.cells) - 1, -1, -1):
+        cell = notebook.cells[index]
+        if cell.cell_type == "code" and any(o.get("output_type") == "error" for o in cell.outputs):
+            return index
+    return None

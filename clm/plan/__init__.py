@@ -1,0 +1,7 @@
+"""The output plan as pure data: every file a build writes and what it is made from.
+
+variants holds every kind rule (which variants exist, which run code, which
+tags each kind drops), layout the output tree and its names, outputs the plan
+itself, select what `--only` keeps. No kernel, converter or output folder is
+touched here.
+"""

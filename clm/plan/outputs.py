@@ -1,0 +1,271 @@
+"""The output plan: every file a build produces and what it is made from.
+
+Pure data, computed from the course model without touching a kernel, a
+converter or the output folder, so it can be printed, compared and tested.
+Paths are POSIX strings relative to the course root.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from clm.course.discovery import RENDER_FOLDER, build_course
+from clm.course.model import Course, Deck, Diagram, Topic
+from clm.errors import CourseError
+from clm.paths import MAX_NAME_BYTES, name_bytes
+from clm.plan.gc_pause import paused_garbage_collection
+from clm.plan.layout import deck_file_name, dir_group_folder, variant_folder
+from clm.plan.variants import EXECUTED_KINDS, Kind, Variant, variants
+from clm.spec import CourseSpec, load_spec
+
+EXECUTED_FOLDER = ".clm/executed"
+RENDERS_FOLDER = ".clm/renders"
+
+
+@dataclass(frozen=True)
+class DeckOutput:
+    variant: Variant
+    path: str
+
+
+@dataclass(frozen=True)
+class Execution:
+    """Running a deck's code for its executed HTML, per language and executed kind."""
+
+    notebooks: tuple[tuple[str, Kind, str], ...]  # (language, kind, executed .ipynb)
+    timeout: float
+    allow_errors: bool
+
+    def notebook(self, lang: str, kind: Kind) -> str:
+        return next(path for lg, k, path in self.notebooks if lg == lang and k is kind)
+
+
+@dataclass(frozen=True)
+class DeckPlan:
+    deck: Deck
+    section: str  # the section's name in the course's first language, for messages
+    number: int
+    outputs: tuple[DeckOutput, ...]
+    execution: Execution | None
+
+
+@dataclass(frozen=True)
+class Copy:
+    source: str
+    target: str
+
+
+@dataclass(frozen=True)
+class CopyJob:
+    """Files copied into the output for one language: a topic's data or a dir-group."""
+
+    source: str  # the topic or dir-group folder, which names the task
+    lang: str
+    copies: tuple[Copy, ...]
+    line: int | None = None  # a dir-group's line in the spec
+
+
+@dataclass(frozen=True)
+class Render:
+    """Rendering one diagram source into ``.clm/renders/``; placements copy it on."""
+
+    diagram: Diagram
+    formats: tuple[str, ...]
+    targets: tuple[str, ...]  # under RENDERS_FOLDER, one per name in diagram.renders
+
+
+@dataclass(frozen=True)
+class OutputPlan:
+    course: Course
+    decks: tuple[DeckPlan, ...]
+    topic_data: tuple[CopyJob, ...]
+    dir_groups: tuple[CopyJob, ...]
+    renders: tuple[Render, ...] = ()
+    placements: tuple[CopyJob, ...] = ()  # renders into img/, per diagram and language
+
+    def output_paths(self) -> set[str]:
+        """Every file this plan writes under the output folder."""
+        paths = {output.path for deck in self.decks for output in deck.outputs}
+        for job in (*self.topic_data, *self.dir_groups, *self.placements):
+            paths.update(copy.target for copy in job.copies)
+        return paths
+
+
+def deck_variants(course: Course, topic: Topic, languages: tuple[str, ...]) -> tuple[Variant, ...]:
+    """The variants of a topic's decks (see clm.plan.variants)."""
+    return variants(topic.html, course.code_along_code, languages)
+
+
+def _deck_plan(course: Course, deck: Deck, number: int, section, langs) -> DeckPlan:
+    topic = deck.topic
+    outputs = []
+    for variant in deck_variants(course, topic, langs):
+        folder = section.folder(variant)
+        name = deck_file_name(number, deck.title(variant.lang), variant.format, course.prog_lang)
+        if name_bytes(name) > MAX_NAME_BYTES:
+            raise _name_too_long(deck, variant.lang, name)
+        outputs.append(DeckOutput(variant, f"{folder}/{name}"))
+    execution = None
+    if topic.html:
+        notebooks = tuple(
+            (lang, kind, f"{EXECUTED_FOLDER}/{deck.path}/{lang}-{kind}.ipynb")
+            for lang in langs
+            for kind in EXECUTED_KINDS
+        )
+        execution = Execution(notebooks, topic.cell_timeout, topic.allow_errors)
+    return DeckPlan(deck, section.label, number, tuple(outputs), execution)
+
+
+def _name_too_long(deck: Deck, lang: str, name: str) -> CourseError:
+    line = deck.title_line
+    source = f"the {lang} title" if line else "the deck's file name (it has no header call)"
+    return CourseError(
+        f"{source} makes the output file name '{name[:40]}…' {name_bytes(name)} bytes long; "
+        f"file systems allow at most {MAX_NAME_BYTES} bytes per name: shorten it",
+        deck.path,
+        line,
+    )
+
+
+class _SectionFolders:
+    """The variant folders of one section, computed once rather than per deck."""
+
+    def __init__(self, course: Course, section):
+        self.course = course
+        self.names = {lang: section.name.get(lang) for lang in course.languages}
+        self.label = self.names[course.languages[0]]
+        self._folders: dict[Variant, str] = {}
+
+    def folder(self, variant: Variant) -> str:
+        folder = self._folders.get(variant)
+        if folder is None:
+            folder = self._folders[variant] = variant_folder(
+                self.course.output,
+                variant,
+                self.course.name.get(variant.lang),
+                self.names[variant.lang],
+                self.course.prog_lang,
+            )
+        return folder
+
+
+def plan_spec(
+    spec_file: str | os.PathLike, languages: tuple[str, ...] | None = None
+) -> tuple[CourseSpec, Course, OutputPlan]:
+    """Read a spec, discover its course and plan it: everything before doit."""
+    with paused_garbage_collection():
+        spec = load_spec(spec_file)
+        course = build_course(spec)
+        plan = plan_course(course, languages)
+        _check_unique_targets(spec, plan)
+        return spec, course, plan
+
+
+def _check_unique_targets(spec: CourseSpec, plan: OutputPlan) -> None:
+    """No two outputs may share a path (doit would only say "common target").
+
+    Deck outputs are distinct by construction (numbered per section, sections in
+    distinct folders); what is copied beside them may clash with them or itself.
+    """
+    written: dict[str, str] = {}
+
+    def claim(target: str, origin: str, line: int | None = None) -> None:
+        first = written.setdefault(target, origin)
+        if first != origin:
+            raise CourseError(
+                f"'{target}' would be written twice, by {first} and by {origin}; "
+                "give one of them another name",
+                spec.file,
+                line,
+            )
+
+    for deck in plan.decks:
+        written.update(dict.fromkeys((o.path for o in deck.outputs), f"the deck {deck.deck.path}"))
+    for job in (*plan.topic_data, *plan.placements):
+        for copy in job.copies:
+            claim(copy.target, f"the files of {job.source}")
+    for job in plan.dir_groups:
+        for copy in job.copies:
+            claim(copy.target, f"the dir-group '{job.source}' (line {job.line})", job.line)
+
+
+def plan_course(course: Course, languages: tuple[str, ...] | None = None) -> OutputPlan:
+    """Plan the whole course, or only some of its languages."""
+    langs = languages or course.languages
+    for lang in langs:
+        if lang not in course.languages:
+            raise CourseError(
+                f"language '{lang}' is not one of the course's languages "
+                f"({', '.join(course.languages)})"
+            )
+    decks: list[DeckPlan] = []
+    topic_data: list[CopyJob] = []
+    rendered: dict[str, Render] = {}
+    placements: dict[tuple[str, str], list[Copy]] = {}
+    for section in course.sections:
+        folders = _SectionFolders(course, section)
+        claimed: set[str] = set()  # a file two topics of the section bring is copied once
+        for topic in section.topics:
+            topic_decks = [deck for deck in section.decks if deck.topic is topic]
+            for deck in topic_decks:
+                number = section.decks.index(deck) + 1
+                decks.append(_deck_plan(course, deck, number, folders, langs))
+            variant_folders = {
+                lang: sorted({folders.folder(v) for v in deck_variants(course, topic, (lang,))})
+                for lang in langs
+            }
+            for lang in langs:
+                copies = []
+                for folder in variant_folders[lang] if topic_decks else ():
+                    for file in topic.data:
+                        target = f"{folder}/{file.relative}"
+                        if target not in claimed:
+                            claimed.add(target)
+                            copies.append(Copy(file.source, target))
+                if copies:
+                    topic_data.append(CopyJob(topic.path, lang, tuple(copies)))
+            for diagram in topic.diagrams if topic_decks else ():
+                render = rendered.get(diagram.source)
+                if render is None:
+                    targets = tuple(
+                        f"{RENDERS_FOLDER}/{diagram.source}/{n}" for n in diagram.renders
+                    )
+                    render = rendered[diagram.source] = Render(
+                        diagram, course.diagram_formats, targets
+                    )
+                for lang in langs:
+                    # A topic used in two sections places its renders in both.
+                    placements.setdefault((diagram.source, lang), []).extend(
+                        Copy(target, f"{folder}/{RENDER_FOLDER}/{name}")
+                        for folder in variant_folders[lang]
+                        for target, name in zip(render.targets, diagram.renders, strict=True)
+                    )
+    dir_groups = [
+        CopyJob(
+            group.path,
+            lang,
+            tuple(
+                Copy(file.source, f"{folder}/{file.relative}")
+                for file in group.files
+                if (
+                    folder := dir_group_folder(
+                        course.output, lang, course.name.get(lang), group.name.get(lang)
+                    )
+                )
+            ),
+            group.line,
+        )
+        for group in course.dir_groups
+        for lang in langs
+    ]
+    return OutputPlan(
+        course,
+        tuple(decks),
+        tuple(topic_data),
+        tuple(dir_groups),
+        tuple(rendered.values()),
+        tuple(
+            CopyJob(source, lang, tuple(copies)) for (source, lang), copies in placements.items()
+        ),
+    )

@@ -1,0 +1,53 @@
+"""Kept results of small computations, by content key: deck checks and the environment.
+
+A deck's checks are kept as its warnings under a key of its content and of
+what else decides them (clm.build.deck_checks); the fingerprint of the
+kernels' Python environment is kept with the stamp of ``sys.path`` it was
+computed under (clm.execute.environment).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+
+def kept_verdicts(connection: sqlite3.Connection, keys: list[str]) -> dict[str, str]:
+    """The warnings (newline-separated) kept under each of ``keys`` that has some."""
+    known: dict[str, str] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        rows = connection.execute(
+            f"select key, warnings from checked_decks where key in ({','.join('?' * len(chunk))})",
+            chunk,
+        )
+        known.update(rows)
+    return known
+
+
+def keep_verdicts(connection: sqlite3.Connection, verdicts: list[tuple[str, str]]) -> None:
+    """Keep (key, warnings) of decks that passed their checks."""
+    if not verdicts:
+        return
+    connection.execute("begin immediate")
+    connection.executemany("insert or replace into checked_decks values (?, ?)", verdicts)
+    connection.execute("commit")
+
+
+def kept_fingerprint(connection: sqlite3.Connection, stamp: str) -> str | None:
+    """The environment fingerprint kept for ``stamp``, or None if the stamp changed."""
+    row = connection.execute("select value from meta where key = 'environment-stamp'").fetchone()
+    if row is None or row[0] != stamp:
+        return None
+    (fingerprint,) = connection.execute(
+        "select value from meta where key = 'environment-fingerprint'"
+    ).fetchone()
+    return fingerprint
+
+
+def keep_fingerprint(connection: sqlite3.Connection, stamp: str, fingerprint: str) -> None:
+    connection.execute("begin immediate")
+    connection.executemany(
+        "insert or replace into meta values (?, ?)",
+        [("environment-stamp", stamp), ("environment-fingerprint", fingerprint)],
+    )
+    connection.execute("commit")

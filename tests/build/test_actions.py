@@ -1,0 +1,157 @@
+"""What the workers run, called in-process on a real deck and kernel."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+
+from clm.build.actions import build_output, copy_files, remove_outputs
+from clm.build.execution import execute_deck
+from clm.build.jobs import CopyJob, ExecutionJob, OutputJob, RemovalJob
+from clm.execute.executor import ExecutionJob as KernelJob
+from clm.execute.executor import ExecutionResult, LocalExecutor
+from tests.conftest import deck_text
+
+STATE = ".clm/state.sqlite"
+
+
+@pytest.fixture
+def deck(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "slides_x.py"
+    path.write_text(deck_text(code="print(6 * 7)"))
+    return "slides_x.py"
+
+
+class CountingExecutor:
+    """Runs each job in a real kernel, and keeps the jobs it was given."""
+
+    def __init__(self) -> None:
+        self.jobs: list[KernelJob] = []
+        self.local = LocalExecutor()
+
+    def run(self, job: KernelJob) -> ExecutionResult:
+        self.jobs.append(job)
+        return self.local.run(job)
+
+
+def _execute(deck: str, langs_kinds, executor=None):
+    job = ExecutionJob(STATE, deck, _notebooks(langs_kinds), (), 30, False, None, "test-env")
+    return execute_deck(job, executor)
+
+
+def _output(deck, kind, fmt, target, title="Title", executed=None):
+    job = OutputJob(
+        STATE, "course.yaml", "out", deck, "en", kind, fmt, target, title, None, executed
+    )
+    return build_output(job)
+
+
+def _notebooks(langs_kinds):
+    return tuple(
+        (lang, kind, f".clm/executed/{lang}-{kind}.ipynb", f"out/{lang}-{kind}.html")
+        for lang, kind in langs_kinds
+    )
+
+
+ALL = [("de", "completed"), ("de", "speaker"), ("en", "completed"), ("en", "speaker")]
+
+
+def test_identical_code_runs_once_for_all_languages_and_kinds(deck):
+    executor = CountingExecutor()
+    assert _execute(deck, ALL, executor) == {"from_cache": False}
+    assert len(executor.jobs) == 1
+    assert _execute(deck, ALL, executor) == {"from_cache": True} and len(executor.jobs) == 1
+    for lang, kind in ALL:
+        notebook = nbformat.read(f".clm/executed/{lang}-{kind}.ipynb", as_version=4)
+        outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs]
+        assert outputs[0]["text"] == "42\n"
+
+
+def test_private_code_gets_its_own_speaker_run(deck, tmp_path):
+    (tmp_path / deck).write_text(deck_text(code="x = 1") + '\n# %% tags=["private"]\nprint(x)\n')
+    executor = CountingExecutor()
+    _execute(deck, ALL, executor)
+    assert len(executor.jobs) == 2
+
+
+def test_language_specific_code_runs_per_language(deck, tmp_path):
+    (tmp_path / deck).write_text(
+        deck_text(code="x = 1")
+        + '\n# %% lang="de"\nprint("Hallo")\n\n# %% lang="en"\nprint("Hello")\n'
+    )
+    executor = CountingExecutor()
+    _execute(deck, ALL, executor)
+    assert len(executor.jobs) == 2
+
+
+def test_a_failure_reports_deck_line_languages_and_outputs(deck, tmp_path):
+    (tmp_path / deck).write_text(deck_text(code="x = 1\nx / 0"))
+    failed = _execute(deck, ALL)
+    message = str(failed.get_msg())
+    assert "slides_x.py:12 (in the deck: x / 0): ZeroDivisionError: division by zero" in message
+    assert "languages: de, en" in message
+    assert "out/de-speaker.html" in message and "out/en-completed.html" in message
+
+
+@pytest.mark.parametrize(
+    ("kind", "fmt", "suffix", "check"),
+    [
+        ("code-along", "notebook", ".ipynb", lambda data: b'"source": []' in data),
+        ("completed", "code", ".py", lambda data: b"print(6 * 7)" in data and b"tags" not in data),
+        ("code-along", "html", ".html", lambda data: data.rstrip().endswith(b"</html>")),
+    ],
+)
+def test_build_output_writes_each_format(deck, kind, fmt, suffix, check):
+    target = f"out/x{suffix}"
+    assert _output(deck, kind, fmt, target) is None
+    with open(target, "rb") as stream:
+        assert check(stream.read())
+
+
+def test_executed_html_comes_from_the_executed_notebook(deck):
+    _execute(deck, [("en", "completed")])
+    target = "out/x.html"
+    _output(deck, "completed", "html", target, "T", ".clm/executed/en-completed.ipynb")
+    with open(target, encoding="utf-8") as stream:
+        html = stream.read()
+    assert "42" in html and 'class="jp-OutputArea-child' in html
+
+
+def test_copy_and_remove(deck, tmp_path):
+    (tmp_path / "data.csv").write_text("1,2\n")
+    copy_files(
+        CopyJob(STATE, "course.yaml", "output", (("data.csv", "output/a/data.csv"),), "a:data-en")
+    )
+    assert (tmp_path / "output/a/data.csv").read_text() == "1,2\n"
+    (tmp_path / "output/a/mine.txt").write_text("mine")
+    remove_outputs(
+        RemovalJob(STATE, "course.yaml", "output", ("output/a/data.csv", "output/a/mine.txt"))
+    )
+    assert not (tmp_path / "output/a/data.csv").exists()
+    assert (tmp_path / "output/a/mine.txt").exists()
+
+
+def test_the_executor_gets_plain_data_and_its_results_fill_the_cache(deck):
+    """What crosses the executor seam pickles; a result it reports is what the build writes."""
+    import pickle
+
+    class Canned:
+        def __init__(self) -> None:
+            self.jobs: list[KernelJob] = []
+
+        def run(self, job: KernelJob) -> ExecutionResult:
+            self.jobs.append(pickle.loads(pickle.dumps(job)))
+            printed = {"output_type": "stream", "name": "stdout", "text": "from elsewhere\n"}
+            return ExecutionResult([[[printed], 1]])
+
+    executor = Canned()
+    assert _execute(deck, [("en", "completed")], executor) == {"from_cache": False}
+    (job,) = executor.jobs
+    assert isinstance(job.notebook, bytes) and b"print(6 * 7)" in job.notebook
+    notebook = nbformat.read(".clm/executed/en-completed.ipynb", as_version=4)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert code[0].outputs[0]["text"] == "from elsewhere\n"
+    # The same code again: the cache serves it, the executor is not asked.
+    assert _execute(deck, [("en", "speaker")], executor) == {"from_cache": True}
+    assert len(executor.jobs) == 1

@@ -1,0 +1,77 @@
+"""The doit adapter, from a plan made of plain data: no course on disk, no doit run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from clm.build.jobs import ExecutionJob, OutputJob, RenderJob, job_from_dict, job_json
+from clm.build.prepare import Build
+from clm.build.tasks import STALE_TASK, task_dicts
+from clm.course.data import course_from_dict
+from clm.plan.outputs import plan_course
+from clm.spec.model import CourseSpec, Text
+from tests.plan.test_outputs import COURSE
+
+
+def _build() -> Build:
+    spec = CourseSpec(Path("/course/course.yaml"), Path("/course"), Text.plain("Course"), ())
+    return Build(
+        spec=spec,
+        plan=plan_course(course_from_dict(COURSE)),
+        full=True,
+        templates=None,
+        template_deps=(),
+        engine_dep="clm:engine",
+        environment="env-fingerprint",
+        environment_dep="clm:python-environment",
+        warnings=(),
+        converters_dep="clm:diagram-converters",
+    )
+
+
+def test_every_action_gets_one_frozen_record_that_survives_json(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    tasks = list(task_dicts(_build()))
+    jobs = [(t, action[1][0]) for t in tasks for action in t.get("actions", ())]
+    assert jobs, "the plan has jobs"
+    for task, job in jobs:
+        assert len(task["actions"]) == 1 and len(task["actions"][0][1]) == 1
+        name = f"{task['basename']}:{task['name']}" if task.get("name") else task["basename"]
+        assert job_from_dict(json.loads(job_json(name, job))) == job
+    assert list(tmp_path.iterdir()) == [], "making tasks writes nothing"
+
+
+def test_html_pages_are_made_from_the_executed_notebooks(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    tasks = {(t["basename"], t.get("name")): t for t in task_dicts(_build())}
+    deck = "slides/m/topic_100_intro/slides_intro.py"
+    execution = tasks[(deck, "execute")]
+    (job,) = (action[1][0] for action in execution["actions"])
+    assert isinstance(job, ExecutionJob) and job.environment == "env-fingerprint"
+    assert sorted(lang for lang, *_ in job.notebooks) == ["de", "de", "en", "en"]
+    assert "clm:python-environment" in execution["file_dep"]
+    pages = {html: notebook for _, _, notebook, html in job.notebooks}
+    for html, notebook in pages.items():
+        output = tasks[(deck, html)]
+        assert output["actions"][0][1][0].executed == notebook
+        assert notebook in output["file_dep"]
+    notebook_page = next(t for (d, t) in tasks if d == deck and t and t.endswith(".ipynb"))
+    plain = tasks[(deck, notebook_page)]
+    record: OutputJob = plain["actions"][0][1][0]
+    assert record.executed is None and record.format == "notebook"
+    # The setup deck has html: false, so it runs no code.
+    assert ("slides/m/topic_110_setup.py", "execute") not in tasks
+
+
+def test_renders_placements_and_stale_removal(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    tasks = {(t["basename"], t.get("name")): t for t in task_dicts(_build())}
+    render = tasks[("slides/m/topic_100_intro/img/flow.puml", "render")]
+    job: RenderJob = render["actions"][0][1][0]
+    assert job.targets == (
+        ("flow.png", ".clm/renders/slides/m/topic_100_intro/img/flow.puml/flow.png"),
+    )
+    assert "clm:diagram-converters" in render["file_dep"]
+    stale = tasks[(STALE_TASK, None)]
+    assert stale["actions"][0][1][0].stale and stale["uptodate"]

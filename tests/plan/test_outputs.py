@@ -1,0 +1,171 @@
+from __future__ import annotations
+
+import textwrap
+
+from clm.course.discovery import build_course
+from clm.plan.outputs import deck_variants, plan_course
+from clm.plan.variants import Format, Kind
+from clm.spec import load_spec
+from tests.conftest import deck_text
+
+SPEC = """
+    name: {de: Mein Kurs, en: My Course}
+    sections:
+      - name: {de: Woche 1, en: Week 1}
+        topics: [intro, {id: setup, html: false}]
+      - name: {de: Woche 2, en: Week 2}
+        topics: [loops]
+    dir-groups:
+      - {name: Bonus, path: div}
+"""
+
+FILES = {
+    "slides/m_1/topic_100_intro/slides_intro.py": deck_text("Einführung", "Introduction"),
+    "slides/m_1/topic_100_intro/img/a.png": b"png",
+    "slides/m_1/topic_110_setup/slides_setup.py": deck_text("Einrichtung", "Setup"),
+    "slides/m_1/topic_110_setup/img/a.png": b"png",
+    "slides/m_1/topic_120_loops.py": deck_text("Schleifen", "Loops"),
+    "div/readme.md": "bonus",
+}
+
+
+def _plan(make_course, spec=SPEC, files=FILES, **kwargs):
+    return plan_course(build_course(load_spec(make_course(spec, files))), **kwargs)
+
+
+def test_outputs_per_deck(make_course):
+    plan = _plan(make_course)
+    counts = {deck.deck.path.rsplit("/", 1)[-1]: len(deck.outputs) for deck in plan.decks}
+    assert counts == {"slides_intro.py": 14, "slides_setup.py": 8, "topic_120_loops.py": 14}
+    setup = next(d for d in plan.decks if d.deck.path.endswith("slides_setup.py"))
+    assert setup.execution is None
+    assert not [o for o in setup.outputs if o.variant.format is Format.HTML]
+
+
+def test_numbering_is_per_section_in_spec_order(make_course):
+    plan = _plan(make_course)
+    assert [(d.section, d.number) for d in plan.decks] == [
+        ("Woche 1", 1),
+        ("Woche 1", 2),
+        ("Woche 2", 1),
+    ]
+
+
+def test_clm_example_paths(make_course):
+    paths = _plan(make_course).output_paths()
+    for path in [
+        "output/public/De/Mein Kurs/Folien/Html/Code-Along/Woche 1/01 Einführung.html",
+        "output/public/En/My Course/Slides/Notebooks/Completed/Week 1/01 Introduction.ipynb",
+        "output/public/En/My Course/Slides/Python/Completed/Week 2/01 Loops.py",
+        "output/speaker/En/My Course/Slides/Html/Speaker/Week 1/01 Introduction.html",
+        "output/public/En/My Course/Bonus/readme.md",
+        "output/public/De/Mein Kurs/Bonus/readme.md",
+    ]:
+        assert path in paths
+
+
+def test_topic_data_beside_every_variant_and_shared_files_copied_once(make_course):
+    plan = _plan(make_course)
+    images = sorted(p for p in plan.output_paths() if p.endswith("img/a.png"))
+    assert len(images) == 14  # 7 variant folders of Woche 1 per language
+    copies = [c for job in plan.topic_data for c in job.copies if c.target.endswith("img/a.png")]
+    assert len(copies) == len({c.target for c in copies})
+
+
+def test_code_along_code(make_course):
+    plan = _plan(make_course, spec=textwrap.dedent(SPEC) + "code-along-code: true\n")
+    intro = plan.decks[0]
+    assert len(intro.outputs) == 16
+    assert any(
+        o.variant.kind is Kind.CODE_ALONG and o.variant.format is Format.CODE for o in intro.outputs
+    )
+
+
+def test_one_language(make_course):
+    plan = _plan(make_course, languages=("en",))
+    assert all(o.variant.lang == "en" for d in plan.decks for o in d.outputs)
+    assert len(plan.decks[0].outputs) == 7
+    assert deck_variants(plan.course, plan.decks[0].deck.topic, ("de",))[0].lang == "de"
+
+
+def test_a_diagram_renders_once_and_is_placed_in_every_variant_folder(make_course):
+    files = {**FILES, "slides/m_1/topic_100_intro/pu/flow.puml": "@startuml\na -> b\n@enduml\n"}
+    plan = _plan(make_course, files=files)
+    (render,) = plan.renders
+    assert render.targets == (".clm/renders/slides/m_1/topic_100_intro/pu/flow.puml/flow.png",)
+    placements = {job.lang: job for job in plan.placements}
+    assert set(placements) == {"de", "en"}
+    targets = [copy.target for copy in placements["en"].copies]
+    assert len(targets) == 7  # html and notebook of three kinds, code of completed
+    assert all(t.endswith("/Week 1/img/flow.png") for t in targets)
+    assert {copy.source for copy in placements["en"].copies} == set(render.targets)
+    assert set(targets) <= plan.output_paths()
+
+
+COURSE = {
+    "name": {"de": "Mein Kurs", "en": "My Course"},
+    "languages": ["de", "en"],
+    "sections": [
+        {
+            "name": {"de": "Woche 1", "en": "Week 1"},
+            "topics": [
+                {
+                    "id": "intro",
+                    "path": "slides/m/topic_100_intro",
+                    "decks": [
+                        {
+                            "path": "slides/m/topic_100_intro/slides_intro.py",
+                            "titles": {"de": "Einführung", "en": "Introduction"},
+                        }
+                    ],
+                    "data": [
+                        {"source": "slides/m/topic_100_intro/data.csv", "relative": "data.csv"}
+                    ],
+                    "diagrams": [
+                        {
+                            "source": "slides/m/topic_100_intro/img/flow.puml",
+                            "renders": ["flow.png"],
+                        }
+                    ],
+                },
+                {
+                    "id": "setup",
+                    "path": "slides/m/topic_110_setup.py",
+                    "html": False,
+                    "decks": [
+                        {
+                            "path": "slides/m/topic_110_setup.py",
+                            "titles": {"de": "Einrichtung", "en": "Setup"},
+                        }
+                    ],
+                },
+            ],
+        }
+    ],
+    "dir_groups": [
+        {"name": "Bonus", "path": "div", "files": [{"source": "div/a.md", "relative": "a.md"}]}
+    ],
+}
+
+
+def test_a_plan_from_a_dict_touches_no_file(tmp_path, monkeypatch):
+    from clm.course.data import course_from_dict
+
+    monkeypatch.chdir(tmp_path)  # an empty folder: nothing to read, nothing written
+    plan = plan_course(course_from_dict(COURSE))
+    assert [len(deck.outputs) for deck in plan.decks] == [14, 8]
+    intro, setup = plan.decks
+    assert intro.execution is not None and setup.execution is None
+    assert (
+        "output/public/En/My Course/Slides/Html/Completed/Week 1/01 Introduction.html"
+        in plan.output_paths()
+    )
+    assert "output/speaker/De/Mein Kurs/Folien/Notebooks/Speaker/Woche 1/02 Einrichtung.ipynb" in (
+        plan.output_paths()
+    )
+    assert [render.targets for render in plan.renders] == [
+        (".clm/renders/slides/m/topic_100_intro/img/flow.puml/flow.png",)
+    ]
+    assert {job.lang for job in plan.dir_groups} == {"de", "en"}
+    assert "output/public/De/Mein Kurs/Bonus/a.md" in plan.output_paths()
+    assert list(tmp_path.iterdir()) == []
