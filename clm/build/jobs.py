@@ -54,6 +54,7 @@ class RenderJob:
     JOB: ClassVar[str] = "render"
     state_file: str
     source: str
+    converter: str  # drawio or plantuml
     formats: tuple[str, ...]
     targets: tuple[tuple[str, str], ...]  # (picture file name, path under .clm/renders/)
     includes: tuple[str, ...] = ()  # the files a PlantUML source includes

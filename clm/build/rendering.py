@@ -9,7 +9,7 @@ from doit.exceptions import TaskFailed
 from clm.build.actions import stops_when_disk_full
 from clm.build.files import write_atomic
 from clm.build.jobs import RenderJob
-from clm.diagrams.names import DRAWIO, diagram_kind
+from clm.diagrams.names import DRAWIO
 from clm.paths import OutsideFolder
 from clm.state import counters
 from clm.state.cache import results_cache
@@ -18,9 +18,9 @@ from clm.workers.lifetime import working_on
 
 
 def render_inputs(job: RenderJob) -> tuple[str, bytes, list[tuple[str, bytes]]]:
-    """The diagram's kind, its bytes and the (path, bytes) of the files it includes."""
+    """The diagram's converter, its bytes and the (path, bytes) of the files it includes."""
     included = [(path, Path(path).read_bytes()) for path in job.includes if Path(path).is_file()]
-    return diagram_kind(job.source), Path(job.source).read_bytes(), included
+    return job.converter, Path(job.source).read_bytes(), included
 
 
 def job_render_key(job: RenderJob) -> str:

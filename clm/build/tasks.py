@@ -100,6 +100,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
         job = RenderJob(
             STATE_FILE_PATH,
             source,
+            render.diagram.converter,
             render.formats,
             tuple(zip(render.diagram.renders, render.targets, strict=True)),
             render.diagram.includes,

@@ -48,6 +48,7 @@ class Diagram:
 
     @property
     def converter(self) -> str:
+        """``drawio`` or ``plantuml``: what renders it (the render job carries it)."""
         return diagram_kind(self.source)
 
 

@@ -69,6 +69,7 @@ def test_renders_placements_and_stale_removal(tmp_path, monkeypatch):
     tasks = {(t["basename"], t.get("name")): t for t in task_dicts(_build())}
     render = tasks[("slides/m/topic_100_intro/img/flow.puml", "render")]
     job: RenderJob = render["actions"][0][1][0]
+    assert job.converter == "plantuml"
     assert job.targets == (
         ("flow.png", ".clm/renders/slides/m/topic_100_intro/img/flow.puml/flow.png"),
     )
