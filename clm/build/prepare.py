@@ -31,8 +31,6 @@ from clm.state.records import (
 from clm.state.store import open_store
 from clm.templates import PACKAGE_TEMPLATES
 
-STATE_FILE_PATH = STATE_PATH
-
 # The spec this process planned last: the build history records it with each run.
 planned_spec: str | None = None
 
@@ -82,7 +80,7 @@ def prepare_build(
     planned_spec = spec.key
     if only:
         plan = select_only(plan, only)
-    state_file = Path(STATE_FILE_PATH)
+    state_file = Path(STATE_PATH)
     cache.check_usable()  # before the workers fork: a damaged cache is replaced once
     _check_other_specs(spec, plan, state_file)
     record_output_folder(state_file, spec.key, plan.course.output)
@@ -127,7 +125,7 @@ def check_course_decks(
     spec: CourseSpec, template_deps: tuple[str, ...], templates: str | None, decks: list[str]
 ) -> DeckVerdicts:
     """The checks of `clm build` for some decks of the course, kept by content hash."""
-    state_file = Path(STATE_FILE_PATH)
+    state_file = Path(STATE_PATH)
     store = open_store(state_file)
     hashes = {path: store.md5(path) for path in (*template_deps, *decks)}
     context = hashlib.md5(

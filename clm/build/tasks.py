@@ -22,7 +22,6 @@ from clm.plan.gc_pause import paused_garbage_collection
 from clm.plan.variants import Kind
 from clm.state.db import STATE_PATH
 
-STATE_FILE_PATH = STATE_PATH
 STALE_TASK = "remove-stale-outputs"
 
 
@@ -33,7 +32,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
     common_deps = [*build.template_deps, build.engine_dep]
 
     def removal(paths: tuple[str, ...]) -> list:
-        return [(remove_outputs, (RemovalJob(STATE_FILE_PATH, spec_key, output_root, paths),))]
+        return [(remove_outputs, (RemovalJob(STATE_PATH, spec_key, output_root, paths),))]
 
     for deck_plan in build.plan.decks:
         deck = deck_plan.deck.path
@@ -50,7 +49,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
                 html_by_run[(variant.lang, variant.kind)] = output.path
             target = output.path
             job = OutputJob(
-                STATE_FILE_PATH,
+                STATE_PATH,
                 spec_key,
                 output_root,
                 deck,
@@ -78,7 +77,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
             )
             inputs = tuple((f.source, f.relative) for f in deck_plan.deck.topic.execution_inputs)
             job = ExecutionJob(
-                STATE_FILE_PATH,
+                STATE_PATH,
                 deck,
                 notebooks,
                 inputs,
@@ -98,7 +97,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
         source = render.diagram.source
         yield _group(source, f"render the diagram {source}")
         job = RenderJob(
-            STATE_FILE_PATH,
+            STATE_PATH,
             source,
             render.diagram.converter,
             render.formats,
@@ -128,7 +127,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
         targets = [target for _, target in copies]
         name = f"{copy_job.source}:{prefix}-{copy_job.lang}"
         copy_tasks.append((name, copy_job))
-        job = CopyJob(STATE_FILE_PATH, spec_key, output_root, copies, name)
+        job = CopyJob(STATE_PATH, spec_key, output_root, copies, name)
         yield {
             "basename": copy_job.source,
             "name": f"{prefix}-{copy_job.lang}",
@@ -148,7 +147,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
     )
     if build.full:
         planned = tuple(sorted(build.plan.output_paths()))
-        job = RemovalJob(STATE_FILE_PATH, spec_key, output_root, planned, stale=True)
+        job = RemovalJob(STATE_PATH, spec_key, output_root, planned, stale=True)
         yield {
             "basename": STALE_TASK,
             "doc": f"remove outputs that earlier builds of {spec_key} wrote and this one does not",
@@ -171,7 +170,7 @@ def course_tasks_for_doit(build: Build) -> Iterator[Task]:
     from clm.build.task_objects import task_objects
     from clm.workers import prepare_forked_workers
 
-    prepare_forked_workers(STATE_FILE_PATH)  # before doit forks its workers
+    prepare_forked_workers(STATE_PATH)  # before doit forks its workers
     with paused_garbage_collection():
         yield from task_objects(task_dicts(build))
 

@@ -42,10 +42,11 @@ class Watcher:
         from doit.dependency import Dependency
 
         from clm.build.bookkeeping import RunBook
-        from clm.build.tasks import STATE_FILE_PATH, print_warnings
+        from clm.build.tasks import print_warnings
         from clm.execute.kernels import prestart
         from clm.state.backend import SqliteStateDB
         from clm.state.checker import ContentChecker
+        from clm.state.db import STATE_PATH
         from clm.workers.pool import WorkerPool
 
         self.spec_file = spec_file
@@ -57,8 +58,8 @@ class Watcher:
         self.bad_decks: dict[str, CourseError] = {}  # decks failing the checks of `clm build`
         # Changes a failed re-plan left unbuilt: the next change plans again and builds them.
         self.unplanned: set[str] = set()
-        self.dependency = Dependency(SqliteStateDB, STATE_FILE_PATH, checker_cls=ContentChecker)
-        self.books = RunBook(self._say, STATE_FILE_PATH)
+        self.dependency = Dependency(SqliteStateDB, STATE_PATH, checker_cls=ContentChecker)
+        self.books = RunBook(self._say, STATE_PATH)
         self._load()
         print_warnings(self.build)
         self.collector = ChangeCollector(self.scope)
