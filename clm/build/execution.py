@@ -16,11 +16,10 @@ from doit.exceptions import TaskFailed
 
 from clm.build.actions import deck_environment, stops_when_disk_full
 from clm.build.files import write_atomic
-from clm.build.jobs import ExecutionJob
+from clm.build.jobs import DeckExecutionJob
 from clm.encoding import read_deck
 from clm.errors import CourseError
-from clm.execute.executor import ExecutionFailure, Executor, LocalExecutor
-from clm.execute.executor import ExecutionJob as KernelJob
+from clm.execute.executor import ExecutionFailure, ExecutionJob, Executor, LocalExecutor
 from clm.paths import OutsideFolder
 from clm.state import counters
 from clm.state.cache import results_cache
@@ -32,7 +31,7 @@ if TYPE_CHECKING:
     from clm.execute.keys import ExecutedVariant
 
 
-def deck_groups(job: ExecutionJob) -> dict[str, list[ExecutedVariant]]:
+def deck_groups(job: DeckExecutionJob) -> dict[str, list[ExecutedVariant]]:
     """The job's executed variants by execution key; CourseError for a deck that cannot be read."""
     from clm.execute.keys import execution_groups
 
@@ -50,7 +49,7 @@ def deck_groups(job: ExecutionJob) -> dict[str, list[ExecutedVariant]]:
 
 @stops_when_disk_full
 def execute_deck(
-    job: ExecutionJob, executor: Executor | None = None, cache: ResultsCache | None = None
+    job: DeckExecutionJob, executor: Executor | None = None, cache: ResultsCache | None = None
 ) -> TaskFailed | dict:
     """Give each executed variant of a deck its outputs, running each distinct code once.
 
@@ -87,7 +86,7 @@ def execute_deck(
             if inputs is None:
                 inputs = tuple((rel, Path(src).read_bytes()) for src, rel in job.inputs)
             result = executor.run(
-                KernelJob(
+                ExecutionJob(
                     nbformat.writes(first.notebook, version=4).encode(),
                     inputs,
                     job.timeout,
@@ -117,7 +116,9 @@ def execute_deck(
     return {"from_cache": not ran}
 
 
-def _write_executed(job: ExecutionJob, member: ExecutedVariant, outputs: list) -> TaskFailed | None:
+def _write_executed(
+    job: DeckExecutionJob, member: ExecutedVariant, outputs: list
+) -> TaskFailed | None:
     import nbformat
 
     # Members share the code, not the prose: pair code cells in order.

@@ -13,6 +13,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from clm.leaks.guard import GuardJob
+
 
 @dataclass(frozen=True)
 class OutputJob:
@@ -33,7 +35,7 @@ class OutputJob:
 
 
 @dataclass(frozen=True)
-class ExecutionJob:
+class DeckExecutionJob:
     """Run a deck's code once per distinct code, for its executed variants."""
 
     JOB: ClassVar[str] = "execution"
@@ -84,14 +86,9 @@ class RemovalJob:
     stale: bool = False
 
 
-def _kinds() -> dict[str, type]:
-    from clm.leaks.guard import GuardJob
-
-    jobs = (OutputJob, ExecutionJob, RenderJob, CopyJob, RemovalJob, GuardJob)
-    return {job.JOB: job for job in jobs}
-
-
-JOBS = _kinds()
+JOBS: dict[str, type] = {
+    job.JOB: job for job in (OutputJob, DeckExecutionJob, RenderJob, CopyJob, RemovalJob, GuardJob)
+}
 
 
 def job_dict(job: Any) -> dict:

@@ -14,7 +14,7 @@ from doit.task import Task
 
 from clm.build.actions import build_output, copy_files, nothing_stale, remove_outputs
 from clm.build.execution import execute_deck
-from clm.build.jobs import CopyJob, ExecutionJob, OutputJob, RemovalJob, RenderJob
+from clm.build.jobs import CopyJob, DeckExecutionJob, OutputJob, RemovalJob, RenderJob
 from clm.build.prepare import Build, prepare_build
 from clm.build.rendering import render_diagram
 from clm.leaks.guard import guard_tasks
@@ -76,7 +76,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
                 if (lang, kind) in html_by_run
             )
             inputs = tuple((f.source, f.relative) for f in deck_plan.deck.topic.execution_inputs)
-            job = ExecutionJob(
+            job = DeckExecutionJob(
                 STATE_PATH,
                 deck,
                 notebooks,

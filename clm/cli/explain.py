@@ -115,14 +115,14 @@ def _job(task):
 
 def _cache_lookup(task, makers: dict) -> dict | None:
     """Whether the results cache holds what the output is made from."""
-    from clm.build.jobs import ExecutionJob, RenderJob
+    from clm.build.jobs import DeckExecutionJob, RenderJob
 
     for dep in sorted(task.file_dep):
         maker = makers.get(dep)
         if maker is None:
             continue
         job = _job(maker)
-        if isinstance(job, ExecutionJob):
+        if isinstance(job, DeckExecutionJob):
             return _execution_lookup(job, dep)
         if isinstance(job, RenderJob):
             return _render_lookup(job)

@@ -7,9 +7,8 @@ import pytest
 
 from clm.build.actions import build_output, copy_files, remove_outputs
 from clm.build.execution import execute_deck
-from clm.build.jobs import CopyJob, ExecutionJob, OutputJob, RemovalJob
-from clm.execute.executor import ExecutionJob as KernelJob
-from clm.execute.executor import ExecutionResult, LocalExecutor
+from clm.build.jobs import CopyJob, DeckExecutionJob, OutputJob, RemovalJob
+from clm.execute.executor import ExecutionJob, ExecutionResult, LocalExecutor
 from tests.conftest import deck_text
 
 STATE = ".clm/state.sqlite"
@@ -27,16 +26,16 @@ class CountingExecutor:
     """Runs each job in a real kernel, and keeps the jobs it was given."""
 
     def __init__(self) -> None:
-        self.jobs: list[KernelJob] = []
+        self.jobs: list[ExecutionJob] = []
         self.local = LocalExecutor()
 
-    def run(self, job: KernelJob) -> ExecutionResult:
+    def run(self, job: ExecutionJob) -> ExecutionResult:
         self.jobs.append(job)
         return self.local.run(job)
 
 
 def _execute(deck: str, langs_kinds, executor=None):
-    job = ExecutionJob(STATE, deck, _notebooks(langs_kinds), (), 30, False, None, "test-env")
+    job = DeckExecutionJob(STATE, deck, _notebooks(langs_kinds), (), 30, False, None, "test-env")
     return execute_deck(job, executor)
 
 
@@ -138,9 +137,9 @@ def test_the_executor_gets_plain_data_and_its_results_fill_the_cache(deck):
 
     class Canned:
         def __init__(self) -> None:
-            self.jobs: list[KernelJob] = []
+            self.jobs: list[ExecutionJob] = []
 
-        def run(self, job: KernelJob) -> ExecutionResult:
+        def run(self, job: ExecutionJob) -> ExecutionResult:
             self.jobs.append(pickle.loads(pickle.dumps(job)))
             printed = {"output_type": "stream", "name": "stdout", "text": "from elsewhere\n"}
             return ExecutionResult([[[printed], 1]])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from clm.build.jobs import ExecutionJob, OutputJob, RenderJob, job_from_dict, job_json
+from clm.build.jobs import DeckExecutionJob, OutputJob, RenderJob, job_from_dict, job_json
 from clm.build.prepare import Build
 from clm.build.tasks import STALE_TASK, task_dicts
 from clm.course.data import course_from_dict
@@ -48,7 +48,7 @@ def test_html_pages_are_made_from_the_executed_notebooks(tmp_path, monkeypatch):
     deck = "slides/m/topic_100_intro/slides_intro.py"
     execution = tasks[(deck, "execute")]
     (job,) = (action[1][0] for action in execution["actions"])
-    assert isinstance(job, ExecutionJob) and job.environment == "env-fingerprint"
+    assert isinstance(job, DeckExecutionJob) and job.environment == "env-fingerprint"
     assert sorted(lang for lang, *_ in job.notebooks) == ["de", "de", "en", "en"]
     assert "clm:python-environment" in execution["file_dep"]
     pages = {html: notebook for _, _, notebook, html in job.notebooks}

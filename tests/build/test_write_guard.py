@@ -12,7 +12,7 @@ import pytest
 from clm.build.actions import copy_files, remove_outputs
 from clm.build.execution import execute_deck
 from clm.build.files import copy_atomic, write_atomic
-from clm.build.jobs import CopyJob, ExecutionJob, RemovalJob
+from clm.build.jobs import CopyJob, DeckExecutionJob, RemovalJob
 from clm.errors import CourseError
 from clm.state.records import record_output_folder, record_outputs, recorded_outputs
 from tests.conftest import deck_text
@@ -129,7 +129,7 @@ def test_intermediate_files_stay_in_clm_folder(course):
     (course / "slides/slides_x.py").write_text(deck_text())
     notebooks = (("en", "completed", ".clm/executed/x.ipynb", "output/x.html"),)
     failed = execute_deck(
-        ExecutionJob(STATE, "slides/slides_x.py", notebooks, (), 30, False, None, "test-env")
+        DeckExecutionJob(STATE, "slides/slides_x.py", notebooks, (), 30, False, None, "test-env")
     )
     assert failed is not None and "refused to write .clm/executed/x.ipynb" in failed.message
     assert sorted(p.name for p in (course / "slides").iterdir()) == [
