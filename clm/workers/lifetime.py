@@ -41,15 +41,13 @@ _beating: int | None = None  # the process whose heartbeat runs
 def working_on(task: str | None, state_file: str) -> None:
     """Name the task this process runs now (the heartbeat reports it).
 
-    A process that runs tasks without having been forked as a worker (``doit
-    -n 1`` runs them in the doit process) starts its heartbeat here. Every task
-    first waits for the worker's warm-up: importing the conversion libraries in
-    two threads at once can hand one of them a half-initialised module.
+    A process that runs tasks without having been forked as a worker starts
+    its heartbeat here, after loading the conversion libraries.
     """
-    from clm.workers.warm_up import wait_for_warm_up
+    from clm.workers.warm_up import warm_up
 
     global _current_task
-    wait_for_warm_up()
+    warm_up()
     _current_task = task
     if _beating != os.getpid():
         start_heartbeat(state_file)
@@ -99,6 +97,7 @@ def _watch_parent(parent: int) -> None:
 
 
 def _heartbeat(state_file: str) -> None:
+    # Imported by start_heartbeat, in the thread that starts this one.
     from clm.state.counters import RUN_VARIABLE
     from clm.state.heartbeats import beat, open_existing
 
@@ -130,6 +129,12 @@ def _forget_worker(state_file: str, pid: int) -> None:
 
 def start_heartbeat(state_file: str) -> None:
     """Report this process as a worker of the build, with its current task, every second."""
+    # Imports in two threads at once can fail (CPython's import locks report a
+    # false deadlock and leave a package half-initialised), so the heartbeat
+    # thread finds its modules loaded.
+    import clm.state.counters
+    import clm.state.heartbeats  # noqa: F401
+
     global _beating
     _beating = os.getpid()
     threading.Thread(

@@ -21,9 +21,9 @@ from concurrent.futures.process import BrokenProcessPool
 def _start_worker(prepare: Callable[[], None] | None) -> None:
     # The fork hook of clm.workers.lifetime has already tied this worker to the watcher.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from clm.workers.warm_up import wait_for_warm_up
+    from clm.workers.warm_up import warm_up
 
-    wait_for_warm_up()
+    warm_up()
     if prepare is not None:
         prepare()
 
