@@ -87,7 +87,7 @@ def prepare_build(
 
     engine_dep = set_virtual_dependency("engine", engine_key())
     template_deps = course.templates
-    templates = "templates" if course.templates else None
+    templates = spec.templates if course.templates else None
     decks = sorted({deck.deck.path for deck in plan.decks})
     verdicts = check_course_decks(spec, template_deps, templates, decks)
     if verdicts.errors and not keep_bad_decks:

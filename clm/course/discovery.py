@@ -360,10 +360,9 @@ def build_course(spec: CourseSpec) -> Course:
         )
         for group in spec.dir_groups
     ]
-    templates_folder = spec.root / "templates"
     templates = (
-        tuple(source for source, _ in _walk_files(discovery.area, "templates"))
-        if templates_folder.is_dir()
+        tuple(source for source, _ in _walk_files(discovery.area, spec.templates))
+        if spec.templates and (spec.root / spec.templates).is_dir()
         else ()
     )
     return Course(

@@ -44,6 +44,9 @@ class TopicRef:
     html: bool = True
     allow_errors: bool | None = None
     cell_timeout: float | None = None
+    evaluate: bool = True  # False: built from the deck, never executed
+    author: str | None = None  # overrides the course's author in the title macro
+    prog_lang: str | None = None  # overrides the course's programming language
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,16 @@ class CourseSpec:
     allow_outside: tuple[str, ...] = ()
     allow_outside_line: int | None = None
     name_line: int | None = None
+    # The course's own Jinja templates folder, searched before clm's. YAML specs
+    # use templates/ when it exists; CLM's XML specs only the folder they name.
+    templates: str | None = "templates"
+    templates_line: int | None = None
+    author: str = ""  # the title macro's author line ("" shows none)
+    organization: Text = field(default_factory=lambda: Text.plain(""))
+    # The interpreter (or virtual environment) whose ipykernel runs the decks, as
+    # written in the spec; None runs them in clm's own environment.
+    kernel_python: str | None = None
+    kernel_python_line: int | None = None
     metadata: dict[str, Text] = field(default_factory=dict, compare=False)
     warnings: tuple[str, ...] = field(default=(), compare=False)
 

@@ -18,8 +18,12 @@ COURSE_CHILDREN = (
     "github",
     "sections",
     "dir-groups",
+    "author",
+    "organization",
+    "kernel-python",
 )
 COURSE_ATTRIBUTES = (
+    "templates",
     "cell-timeout",
     "code-along-code",
     "diagram-formats",
@@ -197,9 +201,29 @@ def read_xml_spec(file: Path, root: Path) -> CourseSpec:
             part.strip() for part in (course.get("allow-outside") or "").split(",") if part.strip()
         ),
         allow_outside_line=reader.line(course) if course.get("allow-outside") else None,
+        # CLM never reads a course's templates/ folder: a CLM spec uses one only
+        # when it names it (a clm attribute, which CLM ignores).
+        templates=(course.get("templates") or "").strip() or None,
+        templates_line=reader.line(course) if course.get("templates") else None,
+        author=_plain(course.find("author")),
+        organization=(
+            reader.text(organization, "<organization>", languages)
+            if (organization := course.find("organization")) is not None
+            else Text.plain("")
+        ),
+        kernel_python=_plain(course.find("kernel-python")) or None,
+        kernel_python_line=_line_of(reader, course.find("kernel-python")),
         metadata=metadata,
         warnings=tuple(reader.warnings),
     )
+
+
+def _plain(element: ET.Element | None) -> str:
+    return (element.text or "").strip() if element is not None else ""
+
+
+def _line_of(reader: _Reader, element: ET.Element | None) -> int | None:
+    return reader.line(element) if element is not None else None
 
 
 def _topic(reader: _Reader, topic: ET.Element) -> TopicRef:

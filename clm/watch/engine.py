@@ -85,8 +85,8 @@ class Watcher:
         self.decks = {d.deck.path: d.deck.titles for d in build.plan.decks}
         spec = build.spec
         folders = ["slides"]
-        if (spec.root / "templates").is_dir():
-            folders.append("templates")
+        if build.templates:
+            folders.append(build.templates)
         folders += sorted({g.path for g in build.plan.course.dir_groups})
         self.scope = Scope(spec.root, tuple(folders), frozenset({spec.key}))
 
