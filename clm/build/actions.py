@@ -56,12 +56,6 @@ def stops_when_disk_full(action):
     return guarded
 
 
-def deck_environment(templates: str | None):
-    from clm.deck.jinja import environment
-
-    return environment(templates)
-
-
 @stops_when_disk_full
 def build_output(job: OutputJob) -> TaskFailed | None:
     """Write one output file of a deck."""
@@ -77,7 +71,7 @@ def build_output(job: OutputJob) -> TaskFailed | None:
             from clm.deck.notebook import variant_notebook
 
             notebook, _ = variant_notebook(
-                deck_environment(job.templates),
+                job.prepass(),
                 read_deck(job.deck),
                 Path(job.deck),
                 job.lang,

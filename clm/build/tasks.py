@@ -38,7 +38,14 @@ def task_dicts(build: Build) -> Iterator[dict]:
         deck = deck_plan.deck.path
         titles = " / ".join(dict.fromkeys(title for _, title in deck_plan.deck.titles))
         yield _group(deck, f"{titles} ({deck_plan.section}, deck {deck_plan.number:02d})")
-        deps = [deck, *common_deps]
+        prepass = build.prepasses[deck]
+        prepass_fields = {
+            "templates": prepass.templates,
+            "author": prepass.author,
+            "organization": prepass.organization,
+            "includes": prepass.includes,
+        }
+        deps = [deck, *prepass.includes, *common_deps]
         execution = deck_plan.execution
         html_by_run: dict[tuple[str, Kind], str] = {}
         for output in deck_plan.outputs:
@@ -49,17 +56,17 @@ def task_dicts(build: Build) -> Iterator[dict]:
                 html_by_run[(variant.lang, variant.kind)] = output.path
             target = output.path
             job = OutputJob(
-                STATE_PATH,
-                spec_key,
-                output_root,
-                deck,
-                variant.lang,
-                variant.kind.value,
-                variant.format.value,
-                target,
-                deck_plan.deck.title(variant.lang),
-                build.templates,
-                executed,
+                state_file=STATE_PATH,
+                spec=spec_key,
+                output_root=output_root,
+                deck=deck,
+                lang=variant.lang,
+                kind=variant.kind.value,
+                format=variant.format.value,
+                target=target,
+                title=deck_plan.deck.title(variant.lang),
+                executed=executed,
+                **prepass_fields,
             )
             yield {
                 "basename": deck,
@@ -77,14 +84,14 @@ def task_dicts(build: Build) -> Iterator[dict]:
             )
             inputs = tuple((f.source, f.relative) for f in deck_plan.deck.topic.execution_inputs)
             job = DeckExecutionJob(
-                STATE_PATH,
-                deck,
-                notebooks,
-                inputs,
-                execution.timeout,
-                execution.allow_errors,
-                build.templates,
-                build.environment,
+                state_file=STATE_PATH,
+                deck=deck,
+                notebooks=notebooks,
+                inputs=inputs,
+                timeout=execution.timeout,
+                allow_errors=execution.allow_errors,
+                environment=build.environment,
+                **prepass_fields,
             )
             yield {
                 "basename": deck,
@@ -140,7 +147,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
         build.plan,
         copy_tasks,
         build.spec.languages,
-        build.templates,
+        build.prepasses,
         build.template_deps,
         build.engine_dep,
         build.environment_dep,

@@ -296,6 +296,8 @@ class _Discovery:
             html=ref.html,
             allow_errors=self.spec.allow_errors if ref.allow_errors is None else ref.allow_errors,
             cell_timeout=ref.cell_timeout or self.spec.cell_timeout,
+            evaluate=ref.evaluate,
+            author=ref.author,
         )
 
 

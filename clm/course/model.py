@@ -65,6 +65,8 @@ class Topic:
     html: bool = True
     allow_errors: bool = False
     cell_timeout: float = 600.0
+    evaluate: bool = True  # False: its decks are built, never executed
+    author: str | None = None  # the title macro's author for its decks, if not the course's
 
     @property
     def folder(self) -> str:

@@ -107,7 +107,9 @@ def _deck_plan(course: Course, deck: Deck, number: int, section, langs) -> DeckP
             raise _name_too_long(deck, variant.lang, name)
         outputs.append(DeckOutput(variant, f"{folder}/{name}"))
     execution = None
-    if topic.html:
+    # Without HTML nothing shows what the code prints; evaluate="no" builds
+    # the HTML from the deck as it is, with empty outputs.
+    if topic.html and topic.evaluate:
         notebooks = tuple(
             (lang, kind, f"{EXECUTED_FOLDER}/{deck.path}/{lang}-{kind}.ipynb")
             for lang in langs

@@ -100,10 +100,18 @@ class Watcher:
         checked = saved
         if paths & set(build.template_deps):
             checked = sorted(path for path in self.decks if Path(path).is_file())
+        else:
+            # An included workshop file is checked as part of each deck that includes it.
+            including = {
+                deck
+                for deck, prepass in build.prepasses.items()
+                if paths.intersection(prepass.includes) and deck in self.decks
+            }
+            checked = sorted({*saved, *(deck for deck in including if Path(deck).is_file())})
         if not checked:
             return set()
         try:
-            verdicts = check_course_decks(build.spec, build.template_deps, build.templates, checked)
+            verdicts = check_course_decks(build.spec, build.template_deps, build.prepasses, checked)
         except OSError:  # a deck went away meanwhile: its deletion is the next change
             return set()
         for deck in checked:
@@ -125,6 +133,22 @@ class Watcher:
                     return True
             except (OSError, CourseError):
                 return True  # the new plan reports what is wrong
+        return False
+
+    def _includes_changed(self, paths: set[str]) -> bool:
+        """Whether a saved deck or included file now includes other files than planned."""
+        from clm.deck.includes import deck_includes, references
+        from clm.encoding import read_deck
+
+        for deck, prepass in self.build.prepasses.items():
+            if deck not in paths and not paths.intersection(prepass.includes):
+                continue
+            try:
+                found = deck_includes(deck, prepass, lambda path: references(read_deck(path)))
+            except (OSError, CourseError):
+                return True  # the new plan reports what is wrong
+            if tuple(found.files) != prepass.includes:
+                return True
         return False
 
     def _replan(self) -> set[str]:
@@ -218,6 +242,7 @@ class Watcher:
             or changes.deleted
             or spec_changed
             or self._titles_changed(passed)
+            or self._includes_changed(paths)
         ):
             return set()
         known = set(self.decks)
