@@ -29,7 +29,7 @@ from clm.encoding import read_deck
 from clm.errors import CourseError
 from clm.paths import CourseArea, is_within, real
 from clm.spec.checks import course_area
-from clm.spec.model import CourseSpec, TopicRef
+from clm.spec.model import CourseSpec, DirGroupSpec, TopicRef
 
 _IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
@@ -85,10 +85,10 @@ def index_topics(root: Path) -> dict[str, list[_Found]]:
 
 
 def _walk_files(
-    area: CourseArea, folder: str, start_real: Path | None = None
+    area: CourseArea, folder: str, start_real: Path | None = None, recursive: bool = True
 ) -> Iterator[tuple[str, str]]:
-    """(path from the course root, path from ``folder``) of the files below ``folder``,
-    skipping never-copied names.
+    """(path from the course root, path from ``folder``) of the files below ``folder``
+    (only those directly in it unless ``recursive``), skipping never-copied names.
 
     Symlinks are followed where they stay in the course area and are an error
     where they lead out of it, form a loop, or lead nowhere.
@@ -116,6 +116,8 @@ def _walk_files(
                 files.append(relative)
         for relative in files:
             yield f"{folder}/{relative}", relative
+        if not recursive:
+            return
         for entry, target in folders:
             below = (*chain, target or chain[-1] / entry.name)
             yield from walk(Path(entry.path), f"{prefix}{entry.name}/", below)
@@ -227,6 +229,16 @@ class _Discovery:
 
     def resolve(self, ref: TopicRef) -> _Found:
         candidates = self.index.get(ref.id)
+        if candidates and ref.module is not None:
+            # CLM's module binding: the id is looked up in that module folder only.
+            candidates = [c for c in candidates if c.path.startswith(f"slides/{ref.module}/")]
+            if not candidates:
+                raise CourseError(
+                    f"topic '{ref.id}' is not in the module slides/{ref.module}/ the spec binds "
+                    "it to; fix the module name or move the topic",
+                    self.spec.file,
+                    ref.line,
+                )
         if not candidates:
             close = difflib.get_close_matches(ref.id, list(self.index), n=3, cutoff=0.5)
             hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
@@ -329,15 +341,25 @@ def _check_shared_data(root: Path, section_name: str, topics: tuple[Topic, ...])
                 )
 
 
-def _dir_group_files(area: CourseArea, path: str, subdirs) -> tuple[TopicFile, ...]:
-    """The files of a dir-group; the spec checks made sure each subdir is a folder in it."""
-    if subdirs is None:
-        return tuple(TopicFile(source, relative) for source, relative in _walk_files(area, path))
-    return tuple(
-        TopicFile(source, f"{subdir}/{relative}")
-        for subdir in subdirs
-        for source, relative in _walk_files(area, f"{path}/{subdir}")
-    )
+def _dir_group_files(area: CourseArea, group: DirGroupSpec) -> tuple[TopicFile, ...]:
+    """The files of a dir-group; the spec checks made sure each subdir is a folder in it.
+
+    As in CLM: without subdirs the whole folder (only its own files when not
+    ``recursive``); with subdirs those, and the folder's own files when the
+    group says ``include-root-files``.
+    """
+    path, recursive = group.path, group.recursive
+    if group.subdirs is None:
+        walked = _walk_files(area, path, recursive=recursive)
+        return tuple(TopicFile(source, relative) for source, relative in walked)
+    files = []
+    if group.include_root_files:
+        walked = _walk_files(area, path, recursive=False)
+        files += [TopicFile(source, relative) for source, relative in walked]
+    for subdir in group.subdirs:
+        walked = _walk_files(area, f"{path}/{subdir}", recursive=recursive)
+        files += [TopicFile(source, f"{subdir}/{relative}") for source, relative in walked]
+    return tuple(files)
 
 
 def build_course(spec: CourseSpec) -> Course:
@@ -356,9 +378,10 @@ def build_course(spec: CourseSpec) -> Course:
     dir_groups = [
         DirGroup(
             group.name,
-            _dir_group_files(discovery.area, group.path, group.subdirs),
+            _dir_group_files(discovery.area, group),
             group.path,
             group.line,
+            group.lang,
         )
         for group in spec.dir_groups
     ]

@@ -102,6 +102,7 @@ class DirGroup:
     files: tuple[TopicFile, ...]  # `relative` is below the group's output folder
     path: str
     line: int | None = None  # where the spec lists it, for messages
+    lang: str | None = None  # the one language it is copied for; None: every language
 
 
 @dataclass(frozen=True)

@@ -260,6 +260,7 @@ def plan_course(course: Course, languages: tuple[str, ...] | None = None) -> Out
         )
         for group in course.dir_groups
         for lang in langs
+        if group.lang in (None, lang)
     ]
     return OutputPlan(
         course,

@@ -47,6 +47,7 @@ class TopicRef:
     evaluate: bool = True  # False: built from the deck, never executed
     author: str | None = None  # overrides the course's author in the title macro
     prog_lang: str | None = None  # overrides the course's programming language
+    module: str | None = None  # the module folder under slides/ the id is looked up in
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,11 @@ class DirGroupSpec:
     subdirs: tuple[str, ...] | None
     line: int
     subdir_lines: tuple[int, ...] = field(default=(), compare=False)  # one per subdir
+    # CLM's dir-group attributes: the files directly in ``path`` besides the
+    # subdirs, whether folders below are copied, and the one language it is for.
+    include_root_files: bool = False
+    recursive: bool = True
+    lang: str | None = None
 
 
 @dataclass(frozen=True)

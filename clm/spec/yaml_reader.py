@@ -35,7 +35,7 @@ COURSE_KEYS = (
 )
 SECTION_KEYS = ("name", "topics")
 TOPIC_KEYS = ("id", "html", "allow-errors", "cell-timeout", "evaluate", "author")
-DIR_GROUP_KEYS = ("name", "path", "subdirs")
+DIR_GROUP_KEYS = ("name", "path", "subdirs", "include-root-files", "recursive", "lang")
 DIAGRAM_FORMATS = ("png", "svg")
 
 
@@ -258,10 +258,24 @@ def _dir_group(reader: _Reader, node: yaml.Node, languages: tuple[str, ...]) -> 
     if "subdirs" in fields:
         subdirs = reader.strings(fields["subdirs"], "'subdirs'")
         subdir_lines = tuple(item.start_mark.line + 1 for item in fields["subdirs"].value)
+    lang = reader.string(fields["lang"], "'lang'") if "lang" in fields else None
+    if lang is not None and lang not in languages:
+        raise reader.error(
+            fields["lang"], f"'lang' of a dir-group must be one of: {', '.join(languages)}"
+        )
     return DirGroupSpec(
         name=reader.text(fields["name"], "the dir-group name", languages),
         path=reader.string(fields["path"], "the dir-group path"),
         subdirs=subdirs,
         line=node.start_mark.line + 1,
         subdir_lines=subdir_lines,
+        include_root_files=(
+            reader.boolean(fields["include-root-files"], "'include-root-files'")
+            if "include-root-files" in fields
+            else False
+        ),
+        recursive=(
+            reader.boolean(fields["recursive"], "'recursive'") if "recursive" in fields else True
+        ),
+        lang=lang,
     )
