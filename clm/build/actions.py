@@ -17,7 +17,7 @@ from pathlib import Path
 from doit.exceptions import TaskFailed
 
 from clm.build.files import copy_atomic, remove_empty_folders, write_atomic
-from clm.build.jobs import CopyJob, OutputJob, RemovalJob
+from clm.build.jobs import ClashJob, CopyJob, OutputJob, RemovalJob
 from clm.encoding import read_deck
 from clm.errors import CourseError, DiskFull, is_disk_full
 from clm.paths import OutsideFolder, holding_folder, refusal
@@ -162,3 +162,8 @@ def delete_recorded(
 def nothing_stale(job: RemovalJob) -> bool:
     """The up-to-date check of the stale removal: no recorded output is out of the plan."""
     return not (recorded_outputs(Path(job.state_file), job.spec) - set(job.paths))
+
+
+def refuse_clash(job: ClashJob) -> TaskFailed:
+    """Fail with the clash's message: the outputs it holds back keep their last good version."""
+    return TaskFailed(job.message)

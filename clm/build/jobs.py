@@ -105,8 +105,17 @@ class RemovalJob:
     stale: bool = False
 
 
+@dataclass(frozen=True)
+class ClashJob:
+    """Refuse a path two topics of a section bring with different content (see Clash)."""
+
+    JOB: ClassVar[str] = "clash"
+    message: str
+
+
 JOBS: dict[str, type] = {
-    job.JOB: job for job in (OutputJob, DeckExecutionJob, RenderJob, CopyJob, RemovalJob, GuardJob)
+    job.JOB: job
+    for job in (OutputJob, DeckExecutionJob, RenderJob, CopyJob, RemovalJob, GuardJob, ClashJob)
 }
 
 

@@ -12,9 +12,15 @@ from pathlib import Path
 
 from doit.task import Task
 
-from clm.build.actions import build_output, copy_files, nothing_stale, remove_outputs
+from clm.build.actions import (
+    build_output,
+    copy_files,
+    nothing_stale,
+    refuse_clash,
+    remove_outputs,
+)
 from clm.build.execution import execute_deck
-from clm.build.jobs import CopyJob, DeckExecutionJob, OutputJob, RemovalJob, RenderJob
+from clm.build.jobs import ClashJob, CopyJob, DeckExecutionJob, OutputJob, RemovalJob, RenderJob
 from clm.build.prepare import Build, prepare_build
 from clm.build.rendering import render_diagram
 from clm.leaks.guard import guard_tasks
@@ -23,6 +29,7 @@ from clm.plan.variants import Kind
 from clm.state.db import STATE_PATH
 
 STALE_TASK = "remove-stale-outputs"
+CLASH_TASK = "refuse-clashing-files"
 
 
 def task_dicts(build: Build) -> Iterator[dict]:
@@ -34,6 +41,24 @@ def task_dicts(build: Build) -> Iterator[dict]:
     def removal(paths: tuple[str, ...]) -> list:
         return [(remove_outputs, (RemovalJob(STATE_PATH, spec_key, output_root, paths),))]
 
+    clash_tasks = {}
+    if build.plan.held_back:
+        yield {
+            "basename": CLASH_TASK,
+            "name": None,
+            "doc": "paths two topics of a section bring with different content",
+        }
+    for number, held in enumerate(build.plan.held_back, 1):
+        name = f"{number}-{held.clash.relative}"
+        clash_tasks[held.clash] = f"{CLASH_TASK}:{name}"
+        yield {
+            "basename": CLASH_TASK,
+            "name": name,
+            "actions": [(refuse_clash, (ClashJob(held.clash.message),))],
+            "file_dep": list(held.clash.sources),
+            "targets": list(held.targets),
+            "clean": removal(held.targets),
+        }
     for deck_plan in build.plan.decks:
         deck = deck_plan.deck.path
         titles = " / ".join(dict.fromkeys(title for _, title in deck_plan.deck.titles))
@@ -46,6 +71,14 @@ def task_dicts(build: Build) -> Iterator[dict]:
             "includes": prepass.includes,
         }
         deps = [deck, *prepass.includes, *common_deps]
+        # A clash holds every task of the deck back: doit runs none after the
+        # clash's task failed, and runs them again once it is mended.
+        blocked = (
+            {"task_dep": [clash_tasks[clash] for clash in deck_plan.blocked_by]}
+            if deck_plan.blocked_by
+            else {}
+        )
+        deps += [source for clash in deck_plan.blocked_by for source in clash.sources]
         execution = deck_plan.execution
         html_by_run: dict[tuple[str, Kind], str] = {}
         for output in deck_plan.outputs:
@@ -75,6 +108,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
                 "file_dep": [*deps, executed] if executed else deps,
                 "targets": [target],
                 "clean": removal((target,)),
+                **blocked,
             }
         if execution is not None and html_by_run:
             notebooks = tuple(
@@ -99,6 +133,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
                 "actions": [(execute_deck, (job,))],
                 "file_dep": [*deps, build.environment_dep, *(source for source, _ in inputs)],
                 "targets": [path for _, _, path, _ in notebooks],
+                **blocked,
             }
     for render in build.plan.renders:
         source = render.diagram.source

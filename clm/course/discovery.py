@@ -14,6 +14,7 @@ from clm.course.headers import deck_titles, header_line
 from clm.course.model import (
     DIAGRAM_SUFFIXES,
     IMAGE_SUFFIXES,
+    Clash,
     Course,
     Deck,
     Diagram,
@@ -313,32 +314,46 @@ class _Discovery:
         )
 
 
-def _check_shared_data(root: Path, section_name: str, topics: tuple[Topic, ...]) -> None:
-    """Topics of one section share an output folder: equal paths need equal content."""
-    seen: dict[str, str] = {}
+def _shared_files(
+    root: Path, section_name: str, topics: tuple[Topic, ...]
+) -> tuple[tuple[Clash, ...], frozenset[str]]:
+    """Topics of one section share an output folder: the paths two of them bring with
+    different content (each clash once), and every source whose path another brings."""
+    clashes: dict[str, Clash] = {}
+    shared: set[str] = set()
+    renders: dict[str, tuple[str, Topic]] = {}
     for topic in topics:
         for diagram in topic.diagrams:
             for name in diagram.renders:
                 relative = f"{RENDER_FOLDER}/{name}"
-                first = seen.setdefault(relative, diagram.source)
+                first, owner = renders.setdefault(relative, (diagram.source, topic))
                 if first != diagram.source:
-                    raise CourseError(
-                        f"topics of section '{section_name}' both put '{relative}' beside their "
-                        f"decks ({first} and {diagram.source}); rename one of them",
-                        diagram.source,
+                    shared.update((first, diagram.source))
+                    clashes.setdefault(
+                        relative,
+                        Clash(
+                            section_name,
+                            relative,
+                            (first, diagram.source),
+                            (owner.path, topic.path),
+                        ),
                     )
+    files: dict[str, tuple[str, Topic]] = {}
     for topic in topics:
         for file in topic.data:
-            first = seen.setdefault(file.relative, file.source)
+            first, owner = files.setdefault(file.relative, (file.source, topic))
             if first == file.source:
                 continue
+            shared.update((first, file.source))
             a, b = root / first, root / file.source
             if a.stat().st_size != b.stat().st_size or a.read_bytes() != b.read_bytes():
-                raise CourseError(
-                    f"topics of section '{section_name}' both bring '{file.relative}' with "
-                    f"different content ({first} and {file.source}); rename one of them",
-                    file.source,
+                clashes.setdefault(
+                    file.relative,
+                    Clash(
+                        section_name, file.relative, (first, file.source), (owner.path, topic.path)
+                    ),
                 )
+    return tuple(clashes.values()), frozenset(shared)
 
 
 def _dir_group_files(area: CourseArea, group: DirGroupSpec) -> tuple[TopicFile, ...]:
@@ -368,13 +383,13 @@ def build_course(spec: CourseSpec) -> Course:
     sections = []
     for section_spec in spec.sections:
         topics = tuple(discovery.topic(ref) for ref in section_spec.topics)
-        _check_shared_data(spec.root, section_spec.name.get(spec.languages[0]), topics)
+        clashes, shared = _shared_files(spec.root, section_spec.name.get(spec.languages[0]), topics)
         decks = tuple(
             Deck(deck, topic, discovery.deck_titles(deck), discovery.title_lines[deck])
             for topic in topics
             for deck in topic.decks
         )
-        sections.append(Section(name=section_spec.name, decks=decks, topics=topics))
+        sections.append(Section(section_spec.name, decks, topics, clashes=clashes, shared=shared))
     dir_groups = [
         DirGroup(
             group.name,

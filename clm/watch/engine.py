@@ -243,6 +243,7 @@ class Watcher:
             or spec_changed
             or self._titles_changed(passed)
             or self._includes_changed(paths)
+            or any(paths & section.shared for section in self.build.plan.course.sections)
         ):
             return set()
         known = set(self.decks)
@@ -272,6 +273,15 @@ class Watcher:
 
     def _run(self, selected: set[str]) -> dict:
         """Check and run ``selected``, each after the selected tasks it depends on."""
+        from clm.build.tasks import CLASH_TASK
+
+        # A deck held back by a clash waits for the clash's task, which fails.
+        selected = selected | {
+            dep
+            for name in selected
+            for dep in self.tasks[name].task_dep
+            if dep.startswith(f"{CLASH_TASK}:")
+        }
 
         blocking: dict[str, int] = {}
         dependents: dict[str, list[str]] = {}
