@@ -92,3 +92,41 @@ class _KeptReferences:
     def keep(self) -> None:
         keep_verdicts(self.connection, self.new)
         self.new = []
+
+
+def execution_inputs(deck: Deck, prepasses: dict[str, Prepass]) -> tuple[tuple[str, str], ...]:
+    """(source, relative) of the topic files the deck's code may read.
+
+    A file some deck of the topic includes (a workshop file) is part of those
+    decks' text, not something code reads: it is no input of a deck whose
+    code does not name it, so an edit to it re-runs only the decks that
+    include it.
+    """
+    topic = deck.topic
+    included = {path for other in topic.decks for path in prepasses[other].includes}
+    inputs = topic.execution_inputs
+    if not included.intersection(f.source for f in inputs):
+        return tuple((f.source, f.relative) for f in inputs)
+    code = _code_text(deck.path)
+    return tuple(
+        (f.source, f.relative)
+        for f in inputs
+        if f.source not in included
+        or f.source in prepasses[deck.path].includes
+        or _named(f.relative, code)
+    )
+
+
+def _code_text(deck: str) -> str:
+    """The deck without its ``# j2`` lines (an include line names the file it includes)."""
+    try:
+        text = read_deck(deck)
+    except (OSError, CourseError):
+        return ""
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("# j2"))
+
+
+def _named(relative: str, code: str) -> bool:
+    name = relative.rsplit("/", 1)[-1]
+    stem = name.rsplit(".", 1)[0]
+    return name in code or (name.endswith(".py") and stem in code)

@@ -22,6 +22,7 @@ from clm.build.actions import (
 from clm.build.execution import execute_deck
 from clm.build.jobs import ClashJob, CopyJob, DeckExecutionJob, OutputJob, RemovalJob, RenderJob
 from clm.build.prepare import Build, prepare_build
+from clm.build.prepasses import execution_inputs
 from clm.build.rendering import render_diagram
 from clm.leaks.guard import guard_tasks
 from clm.plan.gc_pause import paused_garbage_collection
@@ -116,7 +117,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
                 for lang, kind, path in execution.notebooks
                 if (lang, kind) in html_by_run
             )
-            inputs = tuple((f.source, f.relative) for f in deck_plan.deck.topic.execution_inputs)
+            inputs = execution_inputs(deck_plan.deck, build.prepasses)
             job = DeckExecutionJob(
                 state_file=STATE_PATH,
                 deck=deck,
