@@ -130,8 +130,8 @@ class _Reader:
 
     def boolean(self, element: ET.Element, name: str) -> bool | None:
         value = element.get(name)
-        if value is None:
-            return None
+        if value is None or not value.strip():
+            return None  # as CLM reads an empty one: the default
         if value.strip().lower() in TRUE_WORDS:
             return True
         if value.strip().lower() in FALSE_WORDS:
