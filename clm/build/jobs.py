@@ -47,6 +47,7 @@ class DeckExecutionJob:
     allow_errors: bool
     templates: str | None
     environment: str  # the kernels' environment fingerprint, part of the cache key
+    kernel_python: str | None = None  # the interpreter whose ipykernel runs it; None: clm's own
 
 
 @dataclass(frozen=True)

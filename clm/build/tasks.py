@@ -85,6 +85,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
                 execution.allow_errors,
                 build.templates,
                 build.environment,
+                build.kernel_python,
             )
             yield {
                 "basename": deck,
