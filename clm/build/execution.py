@@ -91,6 +91,7 @@ def execute_deck(
                     inputs,
                     job.timeout,
                     job.allow_errors,
+                    python=job.kernel_python,
                 )
             )
             counts[counters.KERNELS] += result.kernels

@@ -66,6 +66,7 @@ class DeckExecutionJob(_PrepassFields):
     author: str = ""
     organization: tuple[tuple[str, str], ...] = ()
     includes: tuple[str, ...] = ()
+    kernel_python: str | None = None  # the interpreter whose ipykernel runs it; None: clm's own
 
 
 @dataclass(frozen=True)

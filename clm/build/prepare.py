@@ -1,5 +1,6 @@
 """Preparing a build: read the spec, plan the course, check its decks, fix the values
-every task depends on (clm's engine, the kernels' environment, the converters).
+every task depends on (clm's engine, the kernels' Python and its environment, the
+converters).
 
 What it computes, a ``Build``, is all the doit adapter (clm.build.tasks) needs.
 CourseError for bad input, naming file and line.
@@ -18,6 +19,7 @@ from clm.deck.prepass import Prepass
 from clm.diagrams.tools import converter_versions
 from clm.errors import CourseError
 from clm.execute import environment as python_environment
+from clm.execute import interpreter
 from clm.plan.outputs import OutputPlan, plan_spec
 from clm.plan.select import select_only
 from clm.spec import CourseSpec
@@ -51,6 +53,7 @@ class Build:
     environment_dep: str
     warnings: tuple[str, ...]
     converters_dep: str = ""  # the diagram converters' versions
+    kernel_python: str | None = None  # the course's interpreter; None: clm's own
     deck_errors: dict[str, CourseError] = field(default_factory=dict)  # see prepare_build
     # Every deck's Jinja pre-pass (the files it includes among it), by deck path.
     prepasses: dict[str, Prepass] = field(default_factory=dict)
@@ -103,7 +106,11 @@ def prepare_build(
     verdicts = check_course_decks(spec, template_deps, prepasses, decks)
     if verdicts.errors and not keep_bad_decks:
         raise next(iter(verdicts.errors.values()))
-    environment = _environment(connection(state_file))
+    kernel_python = interpreter.kernel_python(spec)
+    if kernel_python is None:
+        environment = _environment(connection(state_file))
+    else:
+        environment = _course_environment(connection(state_file), spec, kernel_python)
     return Build(
         spec=spec,
         plan=plan,
@@ -122,6 +129,7 @@ def prepare_build(
         converters_dep=set_virtual_dependency("diagram-converters", converter_versions()),
         deck_errors=verdicts.errors,
         prepasses=prepasses,
+        kernel_python=kernel_python,
     )
 
 
@@ -136,6 +144,23 @@ def _environment(connection) -> str:
     fingerprint = python_environment.fingerprint()
     keep_fingerprint(connection, stamp, fingerprint)
     return fingerprint
+
+
+def _course_environment(connection, spec: CourseSpec, python: str) -> str:
+    """The fingerprint of the course's own interpreter; CourseError when it cannot run kernels.
+
+    The interpreter is asked (a subprocess) only when it, or a folder it imports
+    from, changed since it was last asked; a no-op build stats a few files.
+    """
+    from clm.state.verdicts import keep_interpreter, kept_interpreter
+
+    kept = kept_interpreter(connection, python)
+    described = None if kept is None else python_environment.Interpreter.from_json(kept)
+    if described is None or not python_environment.still_current(described, python):
+        described = interpreter.described(spec, python)
+        keep_interpreter(connection, python, described.to_json())
+    interpreter.check_ipykernel(spec, python, described)
+    return described.fingerprint
 
 
 def check_course_decks(

@@ -126,6 +126,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
                 timeout=execution.timeout,
                 allow_errors=execution.allow_errors,
                 environment=build.environment,
+                kernel_python=build.kernel_python,
                 **prepass_fields,
             )
             yield {

@@ -15,6 +15,7 @@ it, while the other decks go on being rebuilt.
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import sys
@@ -63,8 +64,9 @@ class Watcher:
         self._load()
         print_warnings(self.build)
         self.collector = ChangeCollector(self.scope)
-        # Workers are forked before the observer's thread exists.
-        self.pool = WorkerPool(jobs, prepare=prestart)
+        # Workers are forked before the observer's thread exists. Their spare kernels run
+        # in the course's Python as planned now (a spec edit changing it costs one reboot).
+        self.pool = WorkerPool(jobs, prepare=functools.partial(prestart, self.build.kernel_python))
         self.events: EventQueue | None = None
 
     # -- the plan -----------------------------------------------------------
