@@ -36,7 +36,10 @@ PROBE_TIMEOUT = 120.0  # seconds; a cold interpreter on a slow disk lists packag
 def path_stamp() -> str:
     """What changes whenever a package is installed, upgraded or removed (cheap to compute)."""
     stamps = []
+    here = os.getcwd()  # not part of the environment (see probe.environment_folders)
     for entry in sys.path:
+        if not entry or os.path.abspath(entry) == here:
+            continue
         try:
             stamps.append((entry, os.stat(entry or ".").st_mtime_ns))
         except OSError:

@@ -35,17 +35,20 @@ def distributions() -> list[str]:
     from importlib import metadata
 
     return sorted(
-        f"{dist.metadata['Name'].lower()}=={dist.version}" for dist in metadata.distributions()
+        f"{dist.metadata['Name'].lower()}=={dist.version}"
+        for dist in metadata.distributions(path=environment_folders())
     )
 
 
 def environment_folders() -> list[str]:
     """The folders packages are imported from, as the kernel will see them.
 
-    Without the working directory (``''`` for ``python -c``): it is the
-    kernel's scratch folder, not part of the environment.
+    Without the working directory (``''`` for ``python -c``, its path for
+    ``python -m`` and pytest): for a kernel it is its scratch folder, for clm
+    the course or a checkout, and neither is part of the environment.
     """
-    folders = [entry for entry in sys.path if entry]
+    here = os.getcwd()
+    folders = [entry for entry in sys.path if entry and os.path.abspath(entry) != here]
     if site.ENABLE_USER_SITE:
         user_site = site.getusersitepackages()
         if user_site not in folders:
