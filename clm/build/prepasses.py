@@ -9,7 +9,9 @@ state under its content hash, so a no-op build reads them instead of parsing.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import os
 import sqlite3
 from collections.abc import Iterable
 
@@ -39,10 +41,11 @@ def deck_prepasses(
     references_of.look_up(deck.path for deck in decks)
     prepasses: dict[str, Prepass] = {}
     warnings: list[str] = []
+    is_file = functools.cache(os.path.isfile)
     for deck in decks:
         if deck.path in prepasses:
             continue
-        found: DeckIncludes = deck_includes(deck.path, course, references_of)
+        found: DeckIncludes = deck_includes(deck.path, course, references_of, is_file)
         warnings += found.warnings
         prepasses[deck.path] = course.for_deck(deck.topic.author, tuple(found.files))
     references_of.keep()

@@ -82,13 +82,17 @@ class DeckIncludes:
 
 
 def deck_includes(
-    deck: str, prepass: Prepass, references_of: Callable[[str], References]
+    deck: str,
+    prepass: Prepass,
+    references_of: Callable[[str], References],
+    is_file: Callable[[str], bool] = os.path.isfile,
 ) -> DeckIncludes:
     """The files the deck includes (and what they include), found like Jinja finds them.
 
     ``references_of(path)`` gives a file's references (the build keeps them by
-    content hash). A name Jinja would find in clm's own templates, or one it
-    finds nowhere (the deck checks report that), adds nothing.
+    content hash); ``is_file`` may remember its answers for a planning (every
+    deck looks for macros.j2). A name Jinja would find in clm's own templates,
+    or one it finds nowhere (the deck checks report that), adds nothing.
     """
     found = DeckIncludes()
     search = prepass.search_path(Path(deck))
@@ -103,7 +107,7 @@ def deck_includes(
                 "will not rebuild the deck; write the name as a string"
             )
         for name, _ in refs.names:
-            source = _resolve(name, search)
+            source = _resolve(name, search, is_file)
             if source is None or source in seen:
                 continue
             seen.add(source)
@@ -113,14 +117,14 @@ def deck_includes(
     return found
 
 
-def _resolve(name: str, search: list[str]) -> str | None:
+def _resolve(name: str, search: list[str], is_file: Callable[[str], bool]) -> str | None:
     """The file Jinja's FileSystemLoader loads for ``name``; None for clm's own or none."""
     pieces = [piece for piece in name.split("/") if piece and piece != "."]
     if any(piece == ".." or os.sep in piece for piece in pieces) or not pieces:
         return None  # Jinja refuses such a name
     for folder in search:
         candidate = posixpath.join(folder, *pieces)
-        if os.path.isfile(candidate):
+        if is_file(candidate):
             return None if folder == str(PACKAGE_TEMPLATES) else posixpath.normpath(candidate)
     return None
 
