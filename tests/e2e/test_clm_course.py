@@ -172,3 +172,23 @@ def test_mending_the_clash_builds_the_held_back_topics(course):
     assert "1,2" in (week_2 / "02 Two.html").read_text()
     assert (week_2 / "data.csv").read_text() == "a,b\n1,2\n"
     assert work_counts(result)["kernels"] >= 2
+
+
+def test_the_watcher_rebuilds_exactly_the_decks_that_include_a_saved_workshop_file(course):
+    from tests.e2e.test_watch import Watcher
+
+    root, _ = course
+    pages = {
+        name: root / COMPLETED / "Week 1" / name for name in ("01 Loops.html", "03 Range.html")
+    }
+    before = {name: page.stat().st_mtime_ns for name, page in pages.items()}
+    watcher = Watcher(root, ("clm", "watch"))
+    try:
+        workshop = root / "slides/module_100_basics/topic_100_loops/ws_100_iteration.py"
+        workshop.write_text(WORKSHOP.replace("range(4)", "range(7)"))
+        lines = watcher.cycle()
+        assert "workshop 21" in pages["01 Loops.html"].read_text(), lines
+        assert pages["03 Range.html"].stat().st_mtime_ns == before["03 Range.html"], lines
+        assert not [line for line in lines if line.startswith("rebuilt:") and "range" in line]
+    finally:
+        watcher.stop()

@@ -25,13 +25,28 @@ sections:
     topics: [versions]
 """
 SPEC_LINE = 3  # of kernel-python
+# The same course the CLM way: its spec in course-specs/, the venv at the course root.
+XML_SPEC = """\
+<?xml version="1.0" encoding="UTF-8"?>
+<course>
+    <name>Course</name>
+    <prog-lang>python</prog-lang>
+    <kernel-python>.venv</kernel-python>
+    <sections>
+        <section>
+            <name>One</name>
+            <topics><topic>versions</topic></topics>
+        </section>
+    </sections>
+</course>
+"""
 DECK = "slides/module_100_a/topic_100_versions.py"
 HTML = "output/public/En/Course/Slides/Html/Completed/One/01 Title.html"
 
 
-def _course(root: Path) -> Path:
+def _course(root: Path, spec: tuple[str, str] = ("course.yaml", SPEC)) -> Path:
     code = "import coursepkg\nprint('coursepkg', coursepkg.VERSION)"
-    write_files(root, {"course.yaml": SPEC, DECK: deck_text(code=code)})
+    write_files(root, {spec[0]: spec[1], DECK: deck_text(code=code)})
     return root
 
 
@@ -42,7 +57,7 @@ def _coursepkg(folder: Path, version: str) -> str:
 
 
 def test_the_decks_run_in_the_course_environment_and_its_upgrades_re_execute(tmp_path):
-    root = _course(tmp_path / "course")
+    root = _course(tmp_path / "course", ("course-specs/course.xml", XML_SPEC))
     python = make_venv(root / ".venv")
     # ipykernel comes from PyPI, as a course author installs it: about 18 s here
     # (measured; the venv itself takes 0.1 s without pip, whose pip is clm's).
@@ -51,13 +66,13 @@ def test_the_decks_run_in_the_course_environment_and_its_upgrades_re_execute(tmp
     clms_own = subprocess.run([sys.executable, "-c", "import coursepkg"], capture_output=True)
     assert clms_own.returncode != 0, "clm's own environment must lack coursepkg"
 
-    first = run_clm(root, "build")
+    first = run_clm(root, "build", "--lang", "en")
     assert first.returncode == 0, first.stdout + first.stderr
     assert work_counts(first)["kernels"] == 1
     assert "coursepkg 1.0" in (root / HTML).read_text()
 
     pip_install(python, _coursepkg(tmp_path / "wheels", "2.0"))
-    upgraded = run_clm(root, "build")
+    upgraded = run_clm(root, "build", "--lang", "en")
     assert upgraded.returncode == 0, upgraded.stdout + upgraded.stderr
     assert work_counts(upgraded)["kernels"] == 1
     html = (root / HTML).read_text()
@@ -65,7 +80,7 @@ def test_the_decks_run_in_the_course_environment_and_its_upgrades_re_execute(tmp
 
     deck = root / DECK
     deck.write_text(deck.read_text().replace("## Hello", "## Hello again"))
-    prose = run_clm(root, "build")
+    prose = run_clm(root, "build", "--lang", "en")
     assert prose.returncode == 0, prose.stdout + prose.stderr
     counts = work_counts(prose)
     assert counts["kernels"] == 0 and counts["cached"] == 1

@@ -38,12 +38,13 @@ WITHIN = 10.0
 
 
 class Watcher:
-    """`python -m doit auto` in a course, its output read line by line."""
+    """`python -m doit auto` (or another watching command) in a course, its output read
+    line by line."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, command: tuple[str, ...] = ("doit", "auto")):
         self.root = root
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "doit", "auto"],
+            [sys.executable, "-m", *command],
             cwd=root,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
