@@ -78,4 +78,20 @@ if [ ! -f "$plantuml_jar" ]; then
     mv "$plantuml_jar.part" "$plantuml_jar"
     rm -rf "$work"
 fi
+
+# CLM's wheel, for its documentation only: the tests check that every XML
+# example in it is a spec clm reads (CLM itself is never installed here).
+clm_docs_version="1.35.0"
+clm_wheel="$venv/share/clm/coding_academy_lecture_manager-$clm_docs_version-py3-none-any.whl"
+if [ ! -f "$clm_wheel" ]; then
+    echo "setup: fetching CLM $clm_docs_version's documentation (its wheel) from PyPI"
+    work="$(mktemp -d)"
+    "$venv/bin/python" -m pip download --quiet --disable-pip-version-check --no-deps \
+        --only-binary=:all: --python-version 3.12 \
+        "coding-academy-lecture-manager==$clm_docs_version" -d "$work"
+    mkdir -p "$(dirname "$clm_wheel")"
+    mv "$work/$(basename "$clm_wheel")" "$clm_wheel.part"
+    mv "$clm_wheel.part" "$clm_wheel"
+    rm -rf "$work"
+fi
 export PATH="$venv/bin:$PATH"

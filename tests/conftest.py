@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import signal
 import textwrap
 from pathlib import Path
 
 import pytest
+
+# A suite started in the background of a non-interactive shell (`.ci/run &`)
+# inherits SIGINT ignored, and so would every build and watcher it starts: the
+# Ctrl-C tests would see builds that cannot be interrupted. A terminal's Ctrl-C
+# is what they stand for, so the suite takes SIGINT back.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 DECK = """\
 # j2 from 'macros.j2' import header

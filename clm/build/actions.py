@@ -17,7 +17,7 @@ from pathlib import Path
 from doit.exceptions import TaskFailed
 
 from clm.build.files import copy_atomic, remove_empty_folders, write_atomic
-from clm.build.jobs import CopyJob, OutputJob, RemovalJob
+from clm.build.jobs import ClashJob, CopyJob, OutputJob, RemovalJob
 from clm.encoding import read_deck
 from clm.errors import CourseError, DiskFull, is_disk_full
 from clm.paths import OutsideFolder, holding_folder, refusal
@@ -56,12 +56,6 @@ def stops_when_disk_full(action):
     return guarded
 
 
-def deck_environment(templates: str | None):
-    from clm.deck.jinja import environment
-
-    return environment(templates)
-
-
 @stops_when_disk_full
 def build_output(job: OutputJob) -> TaskFailed | None:
     """Write one output file of a deck."""
@@ -77,7 +71,7 @@ def build_output(job: OutputJob) -> TaskFailed | None:
             from clm.deck.notebook import variant_notebook
 
             notebook, _ = variant_notebook(
-                deck_environment(job.templates),
+                job.prepass(),
                 read_deck(job.deck),
                 Path(job.deck),
                 job.lang,
@@ -168,3 +162,8 @@ def delete_recorded(
 def nothing_stale(job: RemovalJob) -> bool:
     """The up-to-date check of the stale removal: no recorded output is out of the plan."""
     return not (recorded_outputs(Path(job.state_file), job.spec) - set(job.paths))
+
+
+def refuse_clash(job: ClashJob) -> TaskFailed:
+    """Fail with the clash's message: the outputs it holds back keep their last good version."""
+    return TaskFailed(job.message)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from clm import CHECKS_VERSION
 from clm.deck.checks import check_deck
+from clm.deck.prepass import Prepass
 from clm.errors import CourseError
 from clm.state.verdicts import keep_verdicts, kept_verdicts
 
@@ -37,17 +38,15 @@ def check_decks(
     decks: list[str],
     hashes: dict[str, str],
     languages: tuple[str, ...],
-    templates: str | None,
+    prepasses: dict[str, Prepass],
     context_key: str,
     connection: sqlite3.Connection,
 ) -> DeckVerdicts:
-    """Check the decks, reusing kept verdicts; a failing deck is checked again next time."""
-    keys = {
-        deck: hashlib.md5(
-            f"{CHECKS_VERSION}|{deck}|{hashes[deck]}|{context_key}|{','.join(languages)}".encode()
-        ).hexdigest()
-        for deck in decks
-    }
+    """Check the decks, reusing kept verdicts; a failing deck is checked again next time.
+
+    ``hashes`` holds the content hash of every deck and of every file one includes.
+    """
+    keys = {deck: _key(deck, hashes, languages, prepasses[deck], context_key) for deck in decks}
     known = kept_verdicts(connection, list(keys.values()))
     verdicts = DeckVerdicts()
     unchecked = []
@@ -60,13 +59,10 @@ def check_decks(
     if not unchecked:
         return verdicts
 
-    from clm.deck.jinja import environment
-
-    env = environment(templates)
     checked = []
     for deck in unchecked:
         try:
-            warnings = check_deck(Path(deck), languages, env)
+            warnings = check_deck(Path(deck), languages, prepasses[deck])
         except CourseError as error:
             verdicts.errors[deck] = error
             continue
@@ -74,3 +70,14 @@ def check_decks(
         checked.append((keys[deck], "\n".join(warnings)))
     keep_verdicts(connection, checked)
     return verdicts
+
+
+def _key(
+    deck: str, hashes: dict[str, str], languages: tuple[str, ...], prepass: Prepass, context: str
+) -> str:
+    included = ",".join(f"{path}={hashes[path]}" for path in prepass.includes)
+    text = (
+        f"{CHECKS_VERSION}|{deck}|{hashes[deck]}|{context}|{','.join(languages)}|"
+        f"{prepass.author}|{prepass.organization}|{included}"
+    )
+    return hashlib.md5(text.encode()).hexdigest()

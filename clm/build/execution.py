@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from doit.exceptions import TaskFailed
 
-from clm.build.actions import deck_environment, stops_when_disk_full
+from clm.build.actions import stops_when_disk_full
 from clm.build.files import write_atomic
 from clm.build.jobs import DeckExecutionJob
 from clm.encoding import read_deck
@@ -37,7 +37,7 @@ def deck_groups(job: DeckExecutionJob) -> dict[str, list[ExecutedVariant]]:
 
     input_hashes = sorted((relative, file_md5(source)) for source, relative in job.inputs)
     return execution_groups(
-        deck_environment(job.templates),
+        job.prepass(),
         read_deck(job.deck),
         job.deck,
         job.notebooks,
@@ -91,6 +91,7 @@ def execute_deck(
                     inputs,
                     job.timeout,
                     job.allow_errors,
+                    python=job.kernel_python,
                 )
             )
             counts[counters.KERNELS] += result.kernels

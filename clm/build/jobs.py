@@ -13,11 +13,24 @@ import json
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from clm.deck.prepass import Prepass
 from clm.leaks.guard import GuardJob
 
 
+class _PrepassFields:
+    """The fields a job gives the Jinja pre-pass of its deck (see clm.deck.jinja.Prepass)."""
+
+    templates: str | None
+    author: str
+    organization: tuple[tuple[str, str], ...]
+    includes: tuple[str, ...]
+
+    def prepass(self) -> Prepass:
+        return Prepass(self.templates, self.author, self.organization, self.includes)
+
+
 @dataclass(frozen=True)
-class OutputJob:
+class OutputJob(_PrepassFields):
     """Write one output file of a deck: one language, kind and format."""
 
     JOB: ClassVar[str] = "output"
@@ -30,12 +43,15 @@ class OutputJob:
     format: str
     target: str
     title: str
-    templates: str | None  # the course's templates folder, if it has one
     executed: str | None  # the executed notebook an HTML page is made from
+    templates: str | None = None  # the course's templates folder, if it uses one
+    author: str = ""
+    organization: tuple[tuple[str, str], ...] = ()  # (language, name)
+    includes: tuple[str, ...] = ()  # the files the deck's pre-pass includes
 
 
 @dataclass(frozen=True)
-class DeckExecutionJob:
+class DeckExecutionJob(_PrepassFields):
     """Run a deck's code once per distinct code, for its executed variants."""
 
     JOB: ClassVar[str] = "execution"
@@ -45,8 +61,12 @@ class DeckExecutionJob:
     inputs: tuple[tuple[str, str], ...]  # (source, path relative to the notebook)
     timeout: float
     allow_errors: bool
-    templates: str | None
     environment: str  # the kernels' environment fingerprint, part of the cache key
+    templates: str | None = None
+    author: str = ""
+    organization: tuple[tuple[str, str], ...] = ()
+    includes: tuple[str, ...] = ()
+    kernel_python: str | None = None  # the interpreter whose ipykernel runs it; None: clm's own
 
 
 @dataclass(frozen=True)
@@ -86,8 +106,17 @@ class RemovalJob:
     stale: bool = False
 
 
+@dataclass(frozen=True)
+class ClashJob:
+    """Refuse a path two topics of a section bring with different content (see Clash)."""
+
+    JOB: ClassVar[str] = "clash"
+    message: str
+
+
 JOBS: dict[str, type] = {
-    job.JOB: job for job in (OutputJob, DeckExecutionJob, RenderJob, CopyJob, RemovalJob, GuardJob)
+    job.JOB: job
+    for job in (OutputJob, DeckExecutionJob, RenderJob, CopyJob, RemovalJob, GuardJob, ClashJob)
 }
 
 

@@ -1,5 +1,6 @@
 """Preparing a build: read the spec, plan the course, check its decks, fix the values
-every task depends on (clm's engine, the kernels' environment, the converters).
+every task depends on (clm's engine, the kernels' Python and its environment, the
+converters).
 
 What it computes, a ``Build``, is all the doit adapter (clm.build.tasks) needs.
 CourseError for bad input, naming file and line.
@@ -13,9 +14,12 @@ from pathlib import Path
 
 from clm import CONVERSION_VERSION, __version__
 from clm.build.deck_checks import DeckVerdicts, check_decks
+from clm.build.prepasses import course_prepass, deck_prepasses
+from clm.deck.prepass import Prepass
 from clm.diagrams.tools import converter_versions
 from clm.errors import CourseError
 from clm.execute import environment as python_environment
+from clm.execute import interpreter
 from clm.plan.outputs import OutputPlan, plan_spec
 from clm.plan.select import select_only
 from clm.spec import CourseSpec
@@ -42,14 +46,17 @@ class Build:
     spec: CourseSpec
     plan: OutputPlan
     full: bool  # the whole course: only then are stale outputs removed
-    templates: str | None  # the course's templates/ folder, if it has one
+    templates: str | None  # the course's templates folder, if it uses one
     template_deps: tuple[str, ...]
     engine_dep: str
     environment: str  # fingerprint of the kernels' Python environment
     environment_dep: str
     warnings: tuple[str, ...]
     converters_dep: str = ""  # the diagram converters' versions
+    kernel_python: str | None = None  # the course's interpreter; None: clm's own
     deck_errors: dict[str, CourseError] = field(default_factory=dict)  # see prepare_build
+    # Every deck's Jinja pre-pass (the files it includes among it), by deck path.
+    prepasses: dict[str, Prepass] = field(default_factory=dict)
 
 
 def engine_key() -> str:
@@ -87,12 +94,23 @@ def prepare_build(
 
     engine_dep = set_virtual_dependency("engine", engine_key())
     template_deps = course.templates
-    templates = "templates" if course.templates else None
+    templates = spec.templates if course.templates else None
+    every_deck = (deck for section in plan.course.sections for deck in section.decks)
+    prepasses, include_warnings = deck_prepasses(
+        every_deck,
+        course_prepass(spec, templates),
+        open_store(state_file),
+        connection(state_file),
+    )
     decks = sorted({deck.deck.path for deck in plan.decks})
-    verdicts = check_course_decks(spec, template_deps, templates, decks)
+    verdicts = check_course_decks(spec, template_deps, prepasses, decks)
     if verdicts.errors and not keep_bad_decks:
         raise next(iter(verdicts.errors.values()))
-    environment = _environment(connection(state_file))
+    kernel_python = interpreter.kernel_python(spec)
+    if kernel_python is None:
+        environment = _environment(connection(state_file))
+    else:
+        environment = _course_environment(connection(state_file), spec, kernel_python)
     return Build(
         spec=spec,
         plan=plan,
@@ -102,9 +120,16 @@ def prepare_build(
         engine_dep=engine_dep,
         environment=environment,
         environment_dep=set_virtual_dependency("python-environment", environment),
-        warnings=(*spec.warnings, *course.warnings, *verdicts.all_warnings()),
+        warnings=(
+            *spec.warnings,
+            *course.warnings,
+            *include_warnings,
+            *verdicts.all_warnings(),
+        ),
         converters_dep=set_virtual_dependency("diagram-converters", converter_versions()),
         deck_errors=verdicts.errors,
+        prepasses=prepasses,
+        kernel_python=kernel_python,
     )
 
 
@@ -121,17 +146,38 @@ def _environment(connection) -> str:
     return fingerprint
 
 
+def _course_environment(connection, spec: CourseSpec, python: str) -> str:
+    """The fingerprint of the course's own interpreter; CourseError when it cannot run kernels.
+
+    The interpreter is asked (a subprocess) only when it, or a folder it imports
+    from, changed since it was last asked; a no-op build stats a few files.
+    """
+    from clm.state.verdicts import keep_interpreter, kept_interpreter
+
+    kept = kept_interpreter(connection, python)
+    described = None if kept is None else python_environment.Interpreter.from_json(kept)
+    if described is None or not python_environment.still_current(described, python):
+        described = interpreter.described(spec, python)
+        keep_interpreter(connection, python, described.to_json())
+    interpreter.check_ipykernel(spec, python, described)
+    return described.fingerprint
+
+
 def check_course_decks(
-    spec: CourseSpec, template_deps: tuple[str, ...], templates: str | None, decks: list[str]
+    spec: CourseSpec,
+    template_deps: tuple[str, ...],
+    prepasses: dict[str, Prepass],
+    decks: list[str],
 ) -> DeckVerdicts:
     """The checks of `clm build` for some decks of the course, kept by content hash."""
     state_file = Path(STATE_PATH)
     store = open_store(state_file)
-    hashes = {path: store.md5(path) for path in (*template_deps, *decks)}
+    included = {path for deck in decks for path in prepasses[deck].includes}
+    hashes = {path: store.md5(path) for path in (*template_deps, *decks, *included)}
     context = hashlib.md5(
         "|".join([engine_key(), *(f"{t}={hashes[t]}" for t in template_deps)]).encode()
     ).hexdigest()
-    return check_decks(decks, hashes, spec.languages, templates, context, connection(state_file))
+    return check_decks(decks, hashes, spec.languages, prepasses, context, connection(state_file))
 
 
 def _check_other_specs(spec: CourseSpec, plan: OutputPlan, state_file: Path) -> None:

@@ -12,10 +12,17 @@ from pathlib import Path
 
 from doit.task import Task
 
-from clm.build.actions import build_output, copy_files, nothing_stale, remove_outputs
+from clm.build.actions import (
+    build_output,
+    copy_files,
+    nothing_stale,
+    refuse_clash,
+    remove_outputs,
+)
 from clm.build.execution import execute_deck
-from clm.build.jobs import CopyJob, DeckExecutionJob, OutputJob, RemovalJob, RenderJob
+from clm.build.jobs import ClashJob, CopyJob, DeckExecutionJob, OutputJob, RemovalJob, RenderJob
 from clm.build.prepare import Build, prepare_build
+from clm.build.prepasses import execution_inputs
 from clm.build.rendering import render_diagram
 from clm.leaks.guard import guard_tasks
 from clm.plan.gc_pause import paused_garbage_collection
@@ -23,6 +30,7 @@ from clm.plan.variants import Kind
 from clm.state.db import STATE_PATH
 
 STALE_TASK = "remove-stale-outputs"
+CLASH_TASK = "refuse-clashing-files"
 
 
 def task_dicts(build: Build) -> Iterator[dict]:
@@ -34,11 +42,44 @@ def task_dicts(build: Build) -> Iterator[dict]:
     def removal(paths: tuple[str, ...]) -> list:
         return [(remove_outputs, (RemovalJob(STATE_PATH, spec_key, output_root, paths),))]
 
+    clash_tasks = {}
+    if build.plan.held_back:
+        yield {
+            "basename": CLASH_TASK,
+            "name": None,
+            "doc": "paths two topics of a section bring with different content",
+        }
+    for number, held in enumerate(build.plan.held_back, 1):
+        name = f"{number}-{held.clash.relative}"
+        clash_tasks[held.clash] = f"{CLASH_TASK}:{name}"
+        yield {
+            "basename": CLASH_TASK,
+            "name": name,
+            "actions": [(refuse_clash, (ClashJob(held.clash.message),))],
+            "file_dep": list(held.clash.sources),
+            "targets": list(held.targets),
+            "clean": removal(held.targets),
+        }
     for deck_plan in build.plan.decks:
         deck = deck_plan.deck.path
         titles = " / ".join(dict.fromkeys(title for _, title in deck_plan.deck.titles))
         yield _group(deck, f"{titles} ({deck_plan.section}, deck {deck_plan.number:02d})")
-        deps = [deck, *common_deps]
+        prepass = build.prepasses[deck]
+        prepass_fields = {
+            "templates": prepass.templates,
+            "author": prepass.author,
+            "organization": prepass.organization,
+            "includes": prepass.includes,
+        }
+        deps = [deck, *prepass.includes, *common_deps]
+        # A clash holds every task of the deck back: doit runs none after the
+        # clash's task failed, and runs them again once it is mended.
+        blocked = (
+            {"task_dep": [clash_tasks[clash] for clash in deck_plan.blocked_by]}
+            if deck_plan.blocked_by
+            else {}
+        )
+        deps += [source for clash in deck_plan.blocked_by for source in clash.sources]
         execution = deck_plan.execution
         html_by_run: dict[tuple[str, Kind], str] = {}
         for output in deck_plan.outputs:
@@ -49,17 +90,17 @@ def task_dicts(build: Build) -> Iterator[dict]:
                 html_by_run[(variant.lang, variant.kind)] = output.path
             target = output.path
             job = OutputJob(
-                STATE_PATH,
-                spec_key,
-                output_root,
-                deck,
-                variant.lang,
-                variant.kind.value,
-                variant.format.value,
-                target,
-                deck_plan.deck.title(variant.lang),
-                build.templates,
-                executed,
+                state_file=STATE_PATH,
+                spec=spec_key,
+                output_root=output_root,
+                deck=deck,
+                lang=variant.lang,
+                kind=variant.kind.value,
+                format=variant.format.value,
+                target=target,
+                title=deck_plan.deck.title(variant.lang),
+                executed=executed,
+                **prepass_fields,
             )
             yield {
                 "basename": deck,
@@ -68,6 +109,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
                 "file_dep": [*deps, executed] if executed else deps,
                 "targets": [target],
                 "clean": removal((target,)),
+                **blocked,
             }
         if execution is not None and html_by_run:
             notebooks = tuple(
@@ -75,16 +117,17 @@ def task_dicts(build: Build) -> Iterator[dict]:
                 for lang, kind, path in execution.notebooks
                 if (lang, kind) in html_by_run
             )
-            inputs = tuple((f.source, f.relative) for f in deck_plan.deck.topic.execution_inputs)
+            inputs = execution_inputs(deck_plan.deck, build.prepasses)
             job = DeckExecutionJob(
-                STATE_PATH,
-                deck,
-                notebooks,
-                inputs,
-                execution.timeout,
-                execution.allow_errors,
-                build.templates,
-                build.environment,
+                state_file=STATE_PATH,
+                deck=deck,
+                notebooks=notebooks,
+                inputs=inputs,
+                timeout=execution.timeout,
+                allow_errors=execution.allow_errors,
+                environment=build.environment,
+                kernel_python=build.kernel_python,
+                **prepass_fields,
             )
             yield {
                 "basename": deck,
@@ -92,6 +135,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
                 "actions": [(execute_deck, (job,))],
                 "file_dep": [*deps, build.environment_dep, *(source for source, _ in inputs)],
                 "targets": [path for _, _, path, _ in notebooks],
+                **blocked,
             }
     for render in build.plan.renders:
         source = render.diagram.source
@@ -140,7 +184,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
         build.plan,
         copy_tasks,
         build.spec.languages,
-        build.templates,
+        build.prepasses,
         build.template_deps,
         build.engine_dep,
         build.environment_dep,

@@ -98,6 +98,7 @@ def checks() -> list[Check]:
         else Check("Liberation fonts", "draw.io labels", False, fix=tools.APT_HINTS["fonts"])
     )
     found.extend(_kernels())
+    found.extend(kernel_python_checks(Path.cwd()))
     return found
 
 
@@ -135,6 +136,42 @@ def _kernels() -> list[Check]:
             )
         )
     return kernels
+
+
+def kernel_python_checks(folder: Path) -> list[Check]:
+    """The Python that runs the decks of each spec of the course in ``folder``."""
+    import sys
+
+    from clm.spec import course_specs
+
+    specs = course_specs(folder)
+    if not specs:
+        version = sys.version.split()[0]
+        purpose = "runs the decks (no course here): clm's own environment"
+        return [Check("kernel python", purpose, True, version, sys.executable)]
+    return [_kernel_python(spec_file) for spec_file in specs]
+
+
+def _kernel_python(spec_file: Path) -> Check:
+    import sys
+
+    from clm.errors import CourseError
+    from clm.execute import interpreter
+    from clm.spec import load_spec
+
+    name, purpose = "kernel python", f"runs the decks of {spec_file.name}"
+    try:
+        spec = load_spec(spec_file)
+        if spec.kernel_python is None:
+            version = sys.version.split()[0]
+            return Check(name, f"{purpose}: clm's own environment", True, version, sys.executable)
+        python = interpreter.kernel_python(spec)
+        described = interpreter.described(spec, python)
+        interpreter.check_ipykernel(spec, python, described)
+    except CourseError as error:
+        return Check(name, purpose, False, fix=str(error))
+    version = f"{described.version}, ipykernel {described.ipykernel}"
+    return Check(name, f"{purpose}: kernel-python {spec.kernel_python}", True, version, python)
 
 
 def report(found: list[Check]) -> str:

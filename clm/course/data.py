@@ -35,6 +35,8 @@ def _topic(data: dict[str, Any]) -> tuple[Topic, list[dict]]:
         html=data.get("html", True),
         allow_errors=data.get("allow_errors", False),
         cell_timeout=data.get("cell_timeout", 600.0),
+        evaluate=data.get("evaluate", True),
+        author=data.get("author"),
     )
     return topic, decks
 

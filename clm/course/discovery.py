@@ -14,6 +14,7 @@ from clm.course.headers import deck_titles, header_line
 from clm.course.model import (
     DIAGRAM_SUFFIXES,
     IMAGE_SUFFIXES,
+    Clash,
     Course,
     Deck,
     Diagram,
@@ -29,7 +30,7 @@ from clm.encoding import read_deck
 from clm.errors import CourseError
 from clm.paths import CourseArea, is_within, real
 from clm.spec.checks import course_area
-from clm.spec.model import CourseSpec, TopicRef
+from clm.spec.model import CourseSpec, DirGroupSpec, TopicRef
 
 _IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
@@ -85,10 +86,10 @@ def index_topics(root: Path) -> dict[str, list[_Found]]:
 
 
 def _walk_files(
-    area: CourseArea, folder: str, start_real: Path | None = None
+    area: CourseArea, folder: str, start_real: Path | None = None, recursive: bool = True
 ) -> Iterator[tuple[str, str]]:
-    """(path from the course root, path from ``folder``) of the files below ``folder``,
-    skipping never-copied names.
+    """(path from the course root, path from ``folder``) of the files below ``folder``
+    (only those directly in it unless ``recursive``), skipping never-copied names.
 
     Symlinks are followed where they stay in the course area and are an error
     where they lead out of it, form a loop, or lead nowhere.
@@ -116,6 +117,8 @@ def _walk_files(
                 files.append(relative)
         for relative in files:
             yield f"{folder}/{relative}", relative
+        if not recursive:
+            return
         for entry, target in folders:
             below = (*chain, target or chain[-1] / entry.name)
             yield from walk(Path(entry.path), f"{prefix}{entry.name}/", below)
@@ -227,6 +230,16 @@ class _Discovery:
 
     def resolve(self, ref: TopicRef) -> _Found:
         candidates = self.index.get(ref.id)
+        if candidates and ref.module is not None:
+            # CLM's module binding: the id is looked up in that module folder only.
+            candidates = [c for c in candidates if c.path.startswith(f"slides/{ref.module}/")]
+            if not candidates:
+                raise CourseError(
+                    f"topic '{ref.id}' is not in the module slides/{ref.module}/ the spec binds "
+                    "it to; fix the module name or move the topic",
+                    self.spec.file,
+                    ref.line,
+                )
         if not candidates:
             close = difflib.get_close_matches(ref.id, list(self.index), n=3, cutoff=0.5)
             hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
@@ -296,46 +309,72 @@ class _Discovery:
             html=ref.html,
             allow_errors=self.spec.allow_errors if ref.allow_errors is None else ref.allow_errors,
             cell_timeout=ref.cell_timeout or self.spec.cell_timeout,
+            evaluate=ref.evaluate,
+            author=ref.author,
         )
 
 
-def _check_shared_data(root: Path, section_name: str, topics: tuple[Topic, ...]) -> None:
-    """Topics of one section share an output folder: equal paths need equal content."""
-    seen: dict[str, str] = {}
+def _shared_files(
+    root: Path, section_name: str, topics: tuple[Topic, ...]
+) -> tuple[tuple[Clash, ...], frozenset[str]]:
+    """Topics of one section share an output folder: the paths two of them bring with
+    different content (each clash once), and every source whose path another brings."""
+    clashes: dict[str, Clash] = {}
+    shared: set[str] = set()
+    renders: dict[str, tuple[str, Topic]] = {}
     for topic in topics:
         for diagram in topic.diagrams:
             for name in diagram.renders:
                 relative = f"{RENDER_FOLDER}/{name}"
-                first = seen.setdefault(relative, diagram.source)
+                first, owner = renders.setdefault(relative, (diagram.source, topic))
                 if first != diagram.source:
-                    raise CourseError(
-                        f"topics of section '{section_name}' both put '{relative}' beside their "
-                        f"decks ({first} and {diagram.source}); rename one of them",
-                        diagram.source,
+                    shared.update((first, diagram.source))
+                    clashes.setdefault(
+                        relative,
+                        Clash(
+                            section_name,
+                            relative,
+                            (first, diagram.source),
+                            (owner.path, topic.path),
+                        ),
                     )
+    files: dict[str, tuple[str, Topic]] = {}
     for topic in topics:
         for file in topic.data:
-            first = seen.setdefault(file.relative, file.source)
+            first, owner = files.setdefault(file.relative, (file.source, topic))
             if first == file.source:
                 continue
+            shared.update((first, file.source))
             a, b = root / first, root / file.source
             if a.stat().st_size != b.stat().st_size or a.read_bytes() != b.read_bytes():
-                raise CourseError(
-                    f"topics of section '{section_name}' both bring '{file.relative}' with "
-                    f"different content ({first} and {file.source}); rename one of them",
-                    file.source,
+                clashes.setdefault(
+                    file.relative,
+                    Clash(
+                        section_name, file.relative, (first, file.source), (owner.path, topic.path)
+                    ),
                 )
+    return tuple(clashes.values()), frozenset(shared)
 
 
-def _dir_group_files(area: CourseArea, path: str, subdirs) -> tuple[TopicFile, ...]:
-    """The files of a dir-group; the spec checks made sure each subdir is a folder in it."""
-    if subdirs is None:
-        return tuple(TopicFile(source, relative) for source, relative in _walk_files(area, path))
-    return tuple(
-        TopicFile(source, f"{subdir}/{relative}")
-        for subdir in subdirs
-        for source, relative in _walk_files(area, f"{path}/{subdir}")
-    )
+def _dir_group_files(area: CourseArea, group: DirGroupSpec) -> tuple[TopicFile, ...]:
+    """The files of a dir-group; the spec checks made sure each subdir is a folder in it.
+
+    As in CLM: without subdirs the whole folder (only its own files when not
+    ``recursive``); with subdirs those, and the folder's own files when the
+    group says ``include-root-files``.
+    """
+    path, recursive = group.path, group.recursive
+    if group.subdirs is None:
+        walked = _walk_files(area, path, recursive=recursive)
+        return tuple(TopicFile(source, relative) for source, relative in walked)
+    files = []
+    if group.include_root_files:
+        walked = _walk_files(area, path, recursive=False)
+        files += [TopicFile(source, relative) for source, relative in walked]
+    for subdir in group.subdirs:
+        walked = _walk_files(area, f"{path}/{subdir}", recursive=recursive)
+        files += [TopicFile(source, f"{subdir}/{relative}") for source, relative in walked]
+    return tuple(files)
 
 
 def build_course(spec: CourseSpec) -> Course:
@@ -344,26 +383,26 @@ def build_course(spec: CourseSpec) -> Course:
     sections = []
     for section_spec in spec.sections:
         topics = tuple(discovery.topic(ref) for ref in section_spec.topics)
-        _check_shared_data(spec.root, section_spec.name.get(spec.languages[0]), topics)
+        clashes, shared = _shared_files(spec.root, section_spec.name.get(spec.languages[0]), topics)
         decks = tuple(
             Deck(deck, topic, discovery.deck_titles(deck), discovery.title_lines[deck])
             for topic in topics
             for deck in topic.decks
         )
-        sections.append(Section(name=section_spec.name, decks=decks, topics=topics))
+        sections.append(Section(section_spec.name, decks, topics, clashes=clashes, shared=shared))
     dir_groups = [
         DirGroup(
             group.name,
-            _dir_group_files(discovery.area, group.path, group.subdirs),
+            _dir_group_files(discovery.area, group),
             group.path,
             group.line,
+            group.lang,
         )
         for group in spec.dir_groups
     ]
-    templates_folder = spec.root / "templates"
     templates = (
-        tuple(source for source, _ in _walk_files(discovery.area, "templates"))
-        if templates_folder.is_dir()
+        tuple(source for source, _ in _walk_files(discovery.area, spec.templates))
+        if spec.templates and (spec.root / spec.templates).is_dir()
         else ()
     )
     return Course(

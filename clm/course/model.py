@@ -65,6 +65,8 @@ class Topic:
     html: bool = True
     allow_errors: bool = False
     cell_timeout: float = 600.0
+    evaluate: bool = True  # False: its decks are built, never executed
+    author: str | None = None  # the title macro's author for its decks, if not the course's
 
     @property
     def folder(self) -> str:
@@ -88,10 +90,43 @@ class Deck:
 
 
 @dataclass(frozen=True)
+class Clash:
+    """Two topics of one section bring one path (beside their decks) with different content.
+
+    Which of the two would end up in the section's output folder is a matter of
+    chance, so neither is copied and the decks of both topics are not built;
+    the rest of the course builds.
+    """
+
+    section: str  # the section's name in the course's first language
+    relative: str  # the path both bring, relative to the deck outputs' folder
+    sources: tuple[str, str]
+    topics: tuple[str, str]  # the two topics' paths
+
+    @property
+    def message(self) -> str:
+        a, b = self.sources
+        if a.endswith(tuple(DIAGRAM_SUFFIXES)):
+            what = f"render '{self.relative}' (from {a} and {b})"
+            fix = "rename one of the diagrams"
+        else:
+            what = f"bring '{self.relative}' with different content ({a} and {b})"
+            fix = "make the two files equal or rename one"
+        return (
+            f"topics of section '{self.section}' both {what}, so neither is copied and the "
+            f"decks of both topics are not built; {fix}"
+        )
+
+
+@dataclass(frozen=True)
 class Section:
     name: Text
     decks: tuple[Deck, ...]
     topics: tuple[Topic, ...]
+    clashes: tuple[Clash, ...] = ()
+    # Sources whose path beside the decks another topic of the section brings
+    # too: an edit to one can make or mend a clash, so the watcher plans again.
+    shared: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -100,6 +135,7 @@ class DirGroup:
     files: tuple[TopicFile, ...]  # `relative` is below the group's output folder
     path: str
     line: int | None = None  # where the spec lists it, for messages
+    lang: str | None = None  # the one language it is copied for; None: every language
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 from clm.plan.variants import Format
 
 if TYPE_CHECKING:
-    import jinja2
+    from clm.deck.prepass import Prepass
 
 
-def check_deck(path: Path, languages: tuple[str, ...], env: jinja2.Environment) -> list[str]:
+def check_deck(path: Path, languages: tuple[str, ...], prepass: Prepass) -> list[str]:
     """Every check `clm build` makes of one deck; returns warnings, raises CourseError."""
     from clm.course.headers import read_titles
     from clm.deck.jinja import render_variant
@@ -23,5 +23,5 @@ def check_deck(path: Path, languages: tuple[str, ...], env: jinja2.Environment) 
     warnings = check_source(text, path, languages)
     for lang in languages:
         for fmt in Format:
-            render_variant(env, text, path, lang, fmt.value)
+            render_variant(prepass, text, path, lang, fmt.value)
     return warnings

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import jinja2
 
+from clm.deck.prepass import Prepass, search_path
 from clm.deck.source import mark_cell_lines
 from clm.errors import CourseError
 from clm.templates import PACKAGE_TEMPLATES
@@ -20,12 +21,10 @@ _STATEMENT = re.compile(r"^[ \t]*# j2[ \t]+(.*?)[ \t]*$", re.M)
 
 
 @cache
-def environment(course_templates: str | None) -> jinja2.Environment:
-    """One environment per course: its templates/ first, then clm's own."""
-    search = [course_templates] if course_templates else []
-    search.append(str(PACKAGE_TEMPLATES))
+def environment(course_templates: str | None, deck_folder: str | None = None) -> jinja2.Environment:
+    """One environment per templates folder and deck folder (see clm.deck.prepass)."""
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(search),
+        loader=jinja2.FileSystemLoader(search_path(course_templates, deck_folder)),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -39,29 +38,42 @@ def to_template_source(text: str) -> str:
     return _STATEMENT.sub(r"{% \1 %}", text)
 
 
-def compile_deck(env: jinja2.Environment, text: str, deck: Path) -> jinja2.Template:
+def compile_deck(
+    env: jinja2.Environment, text: str, deck: Path, variables: dict | None = None
+) -> jinja2.Template:
+    """The deck as a template; ``variables`` become its globals, which the macros it
+    imports see too (Jinja hands an imported template the globals it lacks)."""
     try:
-        return env.from_string(to_template_source(text))
+        return env.from_string(to_template_source(text), globals=variables)
     except jinja2.TemplateSyntaxError as exc:
         line = exc.lineno if exc.filename in (None, DECK_TEMPLATE_NAME, "<template>") else None
         where = "" if line else f" (in template {exc.name or exc.filename}, line {exc.lineno})"
         raise CourseError(f"Jinja syntax error: {exc.message}{where}", deck, line) from None
     except jinja2.TemplateNotFound as exc:
-        raise CourseError(
-            f"template '{exc.name}' not found in templates/ or clm's templates", deck
-        ) from None
+        raise _not_found(env, exc, deck, None) from None
+
+
+def _not_found(
+    env: jinja2.Environment, exc: jinja2.TemplateNotFound, deck: Path, line: int | None
+) -> CourseError:
+    searched = getattr(env.loader, "searchpath", [])
+    names = [
+        "clm's templates" if folder == str(PACKAGE_TEMPLATES) else f"{folder}/"
+        for folder in searched
+    ]
+    return CourseError(
+        f"template '{exc.name}' not found in {', '.join(names) or 'any folder'}; "
+        "check the name, or put the file next to the deck",
+        deck,
+        line,
+    )
 
 
 def render_deck(template: jinja2.Template, deck: Path, lang: str, fmt: str) -> str:
     try:
-        return template.render(lang=lang, format=fmt)
+        return template.render()
     except jinja2.TemplateNotFound as exc:
-        line = _deck_line(exc)
-        raise CourseError(
-            f"template '{exc.name}' not found in the course's templates/ or clm's templates",
-            deck,
-            line,
-        ) from None
+        raise _not_found(template.environment, exc, deck, _deck_line(exc)) from None
     except jinja2.UndefinedError as exc:
         raise CourseError(
             f"{exc.message} in the Jinja pre-pass (lang={lang!r}, format={fmt!r}); "
@@ -82,33 +94,50 @@ def _deck_line(exc: BaseException) -> int | None:
     return line
 
 
-def render_variant(env: jinja2.Environment, text: str, deck: Path, lang: str, fmt: str) -> str:
+def render_variant(prepass: Prepass, text: str, deck: Path, lang: str, fmt: str) -> str:
     """The deck after the Jinja pre-pass for one language and format, cell lines marked.
 
     The one place a deck meets Jinja: building, executing, checking and the leak
     guard all read a variant's text from here. A process renders each variant
-    once while neither the deck nor the course's templates change (a warm
-    watch worker sees a saved template at once: the key holds their stamps).
+    once while neither the deck nor what it can include changes (a warm watch
+    worker sees a saved template at once: the key holds their stamps).
     """
-    return _rendered(env, text, str(deck), lang, fmt, _templates_stamp(env))
+    env = environment(prepass.templates, str(deck.parent))
+    stamp = _includes_stamp(prepass, deck)
+    return _rendered(env, prepass, text, str(deck), lang, fmt, stamp)
 
 
 @lru_cache(maxsize=512)
 def _rendered(
-    env: jinja2.Environment, text: str, deck: str, lang: str, fmt: str, stamp: tuple
+    env: jinja2.Environment,
+    prepass: Prepass,
+    text: str,
+    deck: str,
+    lang: str,
+    fmt: str,
+    stamp: tuple,
 ) -> str:
-    template = compile_deck(env, mark_cell_lines(text), Path(deck))
+    template = compile_deck(env, mark_cell_lines(text), Path(deck), prepass.variables(lang, fmt))
     return render_deck(template, Path(deck), lang, fmt)
 
 
-def _templates_stamp(env: jinja2.Environment) -> tuple:
-    """Size and modification time of every file the course's templates folder holds."""
-    folders = getattr(env.loader, "searchpath", [])[:-1]  # clm's own templates do not change
+def _includes_stamp(prepass: Prepass, deck: Path) -> tuple:
+    """Size and modification time of every file the deck can include, clm's own aside.
+
+    The course's templates folder counts whole; of the deck's folder only its
+    own files (a new one may be what an include finds) and the included files
+    the plan found: the folder may be a module holding other topics, or hold
+    big data folders.
+    """
+    files = []
+    if prepass.templates:
+        for parent, _, names in os.walk(prepass.templates):
+            files += [os.path.join(parent, name) for name in names]
+    with contextlib.suppress(OSError):
+        files += [entry.path for entry in os.scandir(deck.parent) if not entry.is_dir()]
     stamp = []
-    for folder in folders:
-        for parent, _, files in os.walk(folder):
-            for name in files:
-                with contextlib.suppress(OSError):
-                    info = os.stat(os.path.join(parent, name))
-                    stamp.append((parent, name, info.st_size, info.st_mtime_ns))
+    for path in {*files, *prepass.includes}:
+        with contextlib.suppress(OSError):
+            info = os.stat(path)
+            stamp.append((path, info.st_size, info.st_mtime_ns))
     return tuple(sorted(stamp))

@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-import jinja2
 import jupytext
 import nbformat
 from nbformat.notebooknode import NotebookNode
 
 from clm.deck.jinja import render_variant
 from clm.deck.kinds import Cell, cells_for, slide_type
+from clm.deck.prepass import Prepass
 from clm.deck.source import LINE_KEY
 from clm.plan.variants import Format, Kind
 
@@ -42,10 +42,8 @@ def parse_cells(rendered: str) -> list[Cell]:
     return cells
 
 
-def deck_cells(
-    env: jinja2.Environment, text: str, deck: Path, lang: str, fmt: Format
-) -> list[Cell]:
-    return parse_cells(render_variant(env, text, deck, lang, fmt.value))
+def deck_cells(prepass: Prepass, text: str, deck: Path, lang: str, fmt: Format) -> list[Cell]:
+    return parse_cells(render_variant(prepass, text, deck, lang, fmt.value))
 
 
 def _cell_id(index: int, cell: Cell) -> str:
@@ -81,7 +79,7 @@ def to_notebook(cells: list[Cell], lang: str) -> NotebookNode:
 
 
 def variant_notebook(
-    env: jinja2.Environment, text: str, deck: Path, lang: str, kind: Kind, fmt: Format
+    prepass: Prepass, text: str, deck: Path, lang: str, kind: Kind, fmt: Format
 ) -> tuple[NotebookNode, list[Cell]]:
-    cells = cells_for(deck_cells(env, text, deck, lang, fmt), lang, kind)
+    cells = cells_for(deck_cells(prepass, text, deck, lang, fmt), lang, kind)
     return to_notebook(cells, lang), cells

@@ -6,6 +6,12 @@ fingerprint is kept in the state (clm.state.verdicts), together with the
 modification times of the folders on ``sys.path``, which change whenever a
 package is installed, upgraded or removed. Paths are not part of the fingerprint itself: the same
 packages in a virtual environment elsewhere give the same fingerprint.
+
+Decks run in clm's own environment unless the spec names a course's own
+interpreter (``kernel-python``). That one is asked once, in a subprocess
+(clm.execute.probe), for its version, packages and folders, and what it said
+is kept as an ``Interpreter``; a later build only stats the interpreter and
+those folders to know the description still holds.
 """
 
 from __future__ import annotations
@@ -14,13 +20,26 @@ import hashlib
 import json
 import os
 import platform
+import subprocess
 import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from clm.execute import probe
+
+# What the kernels (and the probe) inherit that changes their sys.path.
+PATH_VARIABLES = ("PYTHONPATH", "PYTHONHOME", "PYTHONNOUSERSITE", "PYTHONUSERBASE")
+PROBE_TIMEOUT = 120.0  # seconds; a cold interpreter on a slow disk lists packages in ~1 s
 
 
 def path_stamp() -> str:
     """What changes whenever a package is installed, upgraded or removed (cheap to compute)."""
     stamps = []
+    here = os.getcwd()  # not part of the environment (see probe.environment_folders)
     for entry in sys.path:
+        if not entry or os.path.abspath(entry) == here:
+            continue
         try:
             stamps.append((entry, os.stat(entry or ".").st_mtime_ns))
         except OSError:
@@ -30,10 +49,107 @@ def path_stamp() -> str:
 
 def fingerprint() -> str:
     """The interpreter and every installed distribution, hashed (about 70 ms)."""
-    from importlib import metadata
+    return fingerprint_of(platform.python_implementation(), sys.version, probe.distributions())
 
-    packages = sorted(
-        f"{dist.metadata['Name'].lower()}=={dist.version}" for dist in metadata.distributions()
-    )
-    text = "\n".join([platform.python_implementation(), sys.version, *packages])
+
+def fingerprint_of(implementation: str, version: str, packages: list[str]) -> str:
+    text = "\n".join([implementation, version, *packages])
     return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+class ProbeFailed(Exception):
+    """The interpreter could not say what it is: it does not run, or is no Python."""
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    """What a course's interpreter said about its environment, as the state keeps it."""
+
+    identity: str  # the interpreter file and the settings it read them under: see identity()
+    stamps: tuple[tuple[str, int | None], ...]  # its folders' modification times then
+    fingerprint: str
+    version: str  # "3.12.3"
+    ipykernel: str | None  # the version of its ipykernel; None: it has none
+
+    def to_json(self) -> str:
+        return json.dumps(
+            [self.identity, self.stamps, self.fingerprint, self.version, self.ipykernel]
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Interpreter | None:
+        """The kept description; None for one this clm cannot read (another version's)."""
+        try:
+            identity, stamps, fingerprint, version, ipykernel = json.loads(text)
+            return cls(identity, tuple(map(tuple, stamps)), fingerprint, version, ipykernel)
+        except (ValueError, TypeError):
+            return None
+
+
+def identity(python: str) -> str:
+    """What decides an interpreter's folders, short of asking it (a few stat calls).
+
+    The file itself (a virtual environment's python is a link to the real one,
+    which a system upgrade replaces), the virtual environment's settings, and
+    the variables that add to ``sys.path``.
+    """
+    real = os.path.realpath(python)
+    facts: list = [python, real, _stat(real)]
+    for folder in (Path(python).parent, Path(python).parent.parent):
+        facts.append(_stat(str(folder / "pyvenv.cfg")))
+    facts += [os.environ.get(name) for name in PATH_VARIABLES]
+    return json.dumps(facts)
+
+
+def _stat(path: str) -> list | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return [stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns]
+
+
+def still_current(kept: Interpreter, python: str) -> bool:
+    """Whether ``kept`` still describes ``python``: nothing installed or replaced since."""
+    folders = [folder for folder, _ in kept.stamps]
+    return kept.identity == identity(python) and (
+        tuple(map(tuple, probe.folder_stamps(folders))) == kept.stamps
+    )
+
+
+def describe(python: str) -> Interpreter:
+    """Ask ``python`` for its version, packages and folders (one subprocess, 0.1–1 s).
+
+    Raises ProbeFailed with what went wrong.
+    """
+    before = identity(python)  # before it answers: a change meanwhile shows next time
+    # An empty working directory: `python -c` imports from it first, and a course
+    # root may well hold a json.py.
+    with tempfile.TemporaryDirectory(prefix="clm-probe-") as empty:
+        try:
+            done = subprocess.run(
+                [python, "-c", Path(probe.__file__).read_text(encoding="utf-8")],
+                capture_output=True,
+                text=True,
+                cwd=empty,
+                timeout=PROBE_TIMEOUT,
+            )
+        except OSError as error:
+            raise ProbeFailed(f"it cannot be run ({error.strerror})") from None
+        except subprocess.TimeoutExpired:
+            raise ProbeFailed(f"it did not answer within {PROBE_TIMEOUT:g} s") from None
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+        raise ProbeFailed(f"it fails to run Python code: {last}")
+    try:
+        said = json.loads(done.stdout)
+        packages = said["packages"]
+        return Interpreter(
+            before,
+            tuple(map(tuple, said["stamps"])),
+            fingerprint_of(said["implementation"], said["version"], packages),
+            said["version"].split()[0],
+            next((p.split("==", 1)[1] for p in packages if p.startswith("ipykernel==")), None),
+        )
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise ProbeFailed("it does not answer like a Python interpreter") from None

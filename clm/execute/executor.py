@@ -23,6 +23,7 @@ class ExecutionJob:
     timeout: float = 60.0  # seconds per cell
     allow_errors: bool = False
     kernel: str = KERNEL_NAME
+    python: str | None = None  # the interpreter whose ipykernel runs it; None: this one's
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ class LocalExecutor:
         used, spares = kernels.handed_out, kernels.spares_started
         notebook = nbformat.reads(job.notebook, as_version=4)
         try:
-            run_notebook(notebook, list(job.inputs), job.timeout, job.allow_errors)
+            run_notebook(notebook, list(job.inputs), job.timeout, job.allow_errors, job.python)
             # Through JSON: what crosses the seam is plain data, as the cache stores it.
             outputs = json.loads(
                 json.dumps(

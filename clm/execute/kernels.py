@@ -5,7 +5,9 @@ worker keeps at most one spare: while a notebook runs, the kernel for the next
 one is already booting. Every kernel gets its own scratch folder as working
 directory (the spare's is filled when it is handed out), talks over IPC
 sockets in that folder (no TCP port races between workers), and runs numeric
-libraries on one thread, since the workers already use every core.
+libraries on one thread, since the workers already use every core. A kernel
+runs in clm's own Python, or in the course's interpreter a job names; a spare
+of one is never handed to a job of the other.
 
 A kernel takes along what the deck's code started: whatever runs below it
 when it shuts down is killed, even in a session of its own. Its scratch folder
@@ -47,6 +49,7 @@ class Kernel:
     scratch: Path  # removed with the kernel
     workdir: Path  # the kernel's working directory, inside scratch
     pid: int | None  # the kernel process
+    python: str | None = None  # the interpreter it runs in; None: clm's own
 
     def shutdown(self) -> None:
         from jupyter_core.utils import run_sync
@@ -61,7 +64,7 @@ class Kernel:
             shutil.rmtree(self.scratch, ignore_errors=True)
 
 
-def _start_kernel() -> Kernel:
+def _start_kernel(python: str | None = None) -> Kernel:
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
@@ -69,13 +72,20 @@ def _start_kernel() -> Kernel:
     (scratch / OWNER_FILE).write_text(str(os.getpid()), encoding="utf-8")
     workdir = scratch / "work"
     workdir.mkdir()
-    manager = AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(scratch / "ipc"))
+    settings = {}
+    if python is not None:
+        from clm.execute.kernelspecs import InterpreterSpecs
+
+        settings["kernel_spec_manager"] = InterpreterSpecs(python=python)
+    manager = AsyncKernelManager(
+        kernel_name=KERNEL_NAME, transport="ipc", ip=str(scratch / "ipc"), **settings
+    )
     # The kernel's own log lines (stderr) are noise in a build log; what the
     # code prints arrives as cell output.
     run_sync(manager.start_kernel)(
         cwd=str(workdir), env={**os.environ, **SINGLE_THREADED}, stderr=subprocess.DEVNULL
     )
-    return Kernel(manager, scratch, workdir, getattr(manager.provisioner, "pid", None))
+    return Kernel(manager, scratch, workdir, getattr(manager.provisioner, "pid", None), python)
 
 
 def sweep_scratch_folders() -> list[Path]:
@@ -102,18 +112,22 @@ class KernelPool:
         self.spares_started = 0
         util.Finalize(self, KernelPool.close, args=(self,), exitpriority=10)
 
-    def fresh_kernel(self) -> Kernel:
-        kernel = self._spare or _start_kernel()
-        self._spare = None
-        self._spare = _start_kernel()
+    def fresh_kernel(self, python: str | None = None) -> Kernel:
+        """A kernel running in ``python`` (None: clm's own); the next one of it boots."""
+        kernel, self._spare = self._spare, None
+        if kernel is not None and kernel.python != python:
+            kernel.shutdown()  # booted for another interpreter (a watched spec changed)
+            kernel = None
+        kernel = kernel or _start_kernel(python)
+        self._spare = _start_kernel(python)
         self.handed_out += 1
         self.spares_started += 1
         return kernel
 
-    def prestart(self) -> None:
+    def prestart(self, python: str | None = None) -> None:
         """Boot the spare now, e.g. in a worker waiting for its first notebook."""
         if self._spare is None:
-            self._spare = _start_kernel()
+            self._spare = _start_kernel(python)
             self.spares_started += 1
 
     def close(self) -> None:
@@ -122,9 +136,9 @@ class KernelPool:
             spare.shutdown()
 
 
-def prestart() -> None:
+def prestart(python: str | None = None) -> None:
     """Boot this process's spare kernel now (a watch worker, before its first notebook)."""
-    pool().prestart()
+    pool().prestart(python)
 
 
 _pool: KernelPool | None = None

@@ -12,12 +12,12 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
 from nbformat.notebooknode import NotebookNode
 
 from clm import EXECUTION_VERSION
 from clm.deck.kinds import Cell
 from clm.deck.notebook import variant_notebook
+from clm.deck.prepass import Prepass
 from clm.execute.kernels import KERNEL_NAME
 from clm.plan.variants import Format, Kind
 
@@ -56,7 +56,7 @@ def execution_key(code: list, environment: str, inputs: list, allow_errors: bool
 
 
 def execution_groups(
-    env: jinja2.Environment,
+    prepass: Prepass,
     text: str,
     deck: str,
     notebooks: tuple[tuple[str, str, str, str], ...],
@@ -72,7 +72,7 @@ def execution_groups(
     """
     groups: dict[str, list[ExecutedVariant]] = {}
     for lang, kind, target, html in notebooks:
-        notebook, cells = variant_notebook(env, text, Path(deck), lang, Kind(kind), Format.HTML)
+        notebook, cells = variant_notebook(prepass, text, Path(deck), lang, Kind(kind), Format.HTML)
         key = execution_key(code_of(cells), environment, input_hashes, allow_errors)
         groups.setdefault(key, []).append(
             ExecutedVariant(lang, kind, target, html, notebook, cells)

@@ -40,34 +40,41 @@ class _KernelDied(Exception):
 
 
 def run_notebook(
-    notebook: NotebookNode, inputs: list[tuple[str, bytes]], timeout: float, allow_errors: bool
+    notebook: NotebookNode,
+    inputs: list[tuple[str, bytes]],
+    timeout: float,
+    allow_errors: bool,
+    python: str | None = None,
 ) -> NotebookNode:
     """Execute ``notebook`` in place with the given files around it; returns it.
 
     The kernel runs in a scratch folder holding the deck's execution inputs
     (``inputs`` pairs relative paths with their bytes), so what the code
-    writes never lands among the course sources. A kernel that dies is
-    replaced once; a second death is reported like a failing cell.
+    writes never lands among the course sources, and in the interpreter
+    ``python`` (None: this process's). A kernel that dies is replaced once; a
+    second death is reported like a failing cell.
     """
     import copy
 
     original = copy.deepcopy(notebook)
     try:
-        return _run_once(notebook, inputs, timeout, allow_errors)
+        return _run_once(notebook, inputs, timeout, allow_errors, python)
     except _KernelDied:
         notebook.cells = original.cells
         try:
-            return _run_once(notebook, inputs, timeout, allow_errors)
+            return _run_once(notebook, inputs, timeout, allow_errors, python)
         except _KernelDied as died:
             raise CellFailure(died.cell_index, f"the kernel died twice: {died}", None) from None
 
 
-def _run_once(notebook, inputs, timeout: float, allow_errors: bool) -> NotebookNode:
+def _run_once(
+    notebook, inputs, timeout: float, allow_errors: bool, python: str | None
+) -> NotebookNode:
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     from clm.execute.kernels import pool
 
-    kernel = pool().fresh_kernel()
+    kernel = pool().fresh_kernel(python)
     client = None
     try:
         for relative, data in inputs:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, ClassVar
 from doit.exceptions import TaskFailed
 
 from clm import GUARD_VERSION
+from clm.deck.prepass import Prepass
 from clm.errors import CourseError
 from clm.leaks.words import SNIPPET_WORDS, file_keys
 from clm.plan.variants import Kind
@@ -55,7 +56,7 @@ def guard_tasks(
     plan: OutputPlan,
     copy_tasks: list[tuple[str, CopyJob]],
     languages: tuple[str, ...],
-    templates: str | None,
+    prepasses: dict[str, Prepass],
     template_deps: tuple[str, ...],
     engine_dep: str,
     environment_dep: str = "",
@@ -79,6 +80,8 @@ def guard_tasks(
     decks = tuple(
         dict.fromkeys(deck.path for section in plan.course.sections for deck in section.decks)
     )
+    course = prepasses[decks[0]] if decks else Prepass()
+    included = tuple(dict.fromkeys(path for deck in decks for path in prepasses[deck].includes))
     checks: dict[str, _Check] = {name: _Check() for name in ("files", "executed-html", "diagrams")}
     code_along = []
     for deck in plan.decks:
@@ -110,21 +113,30 @@ def guard_tasks(
         if not check.files:
             continue
         job = GuardJob(
-            STATE_PATH,
-            name,
-            decks,
-            languages,
-            templates,
-            template_deps,
-            tuple(check.files),
-            tuple(code_along),
-            tuple(copied_from),
+            state_file=STATE_PATH,
+            guard=name,
+            decks=decks,
+            languages=languages,
+            templates=course.templates,
+            organization=course.organization,
+            authors=tuple(prepasses[deck].author for deck in decks),
+            includes=tuple(prepasses[deck].includes for deck in decks),
+            template_deps=template_deps,
+            public=tuple(check.files),
+            code_along=tuple(code_along),
+            copied_from=tuple(copied_from),
         )
         yield {
             "basename": GUARD_TASK,
             "name": name,
             "actions": [(check_public_outputs, (job,))],
-            "file_dep": [*decks, *template_deps, engine_dep, *filter(None, check.file_dep)],
+            "file_dep": [
+                *decks,
+                *included,
+                *template_deps,
+                engine_dep,
+                *filter(None, check.file_dep),
+            ],
             "task_dep": check.task_dep,
         }
 
@@ -157,21 +169,29 @@ class GuardJob:
     decks: tuple[str, ...]
     languages: tuple[str, ...]
     templates: str | None
+    organization: tuple[tuple[str, str], ...]
+    authors: tuple[str, ...]  # one per deck: the title's author
+    includes: tuple[tuple[str, ...], ...]  # one per deck: the files its pre-pass includes
     template_deps: tuple[str, ...]
     public: tuple[str, ...]
     code_along: tuple[str, ...]
     copied_from: tuple[tuple[str, str], ...]
 
+    def prepasses(self) -> dict[str, Prepass]:
+        return {
+            deck: Prepass(self.templates, author, self.organization, includes)
+            for deck, author, includes in zip(self.decks, self.authors, self.includes, strict=True)
+        }
+
 
 def check_public_outputs(job: GuardJob) -> TaskFailed | None:
     """Read the public files written since the last check; remove and report any leak."""
-    state_file, guard, decks, languages = job.state_file, job.guard, job.decks, job.languages
-    templates, template_deps, public = job.templates, job.template_deps, job.public
-    code_along, copied_from = job.code_along, job.copied_from
+    state_file, guard, languages = job.state_file, job.guard, job.languages
+    public, code_along, copied_from = job.public, job.code_along, job.copied_from
     working_on(f"{GUARD_TASK}:{guard}", state_file)
     conn = connection(Path(state_file))
     leak_records.create_tables(conn)
-    forbidden = _forbidden(conn, decks, languages, templates, template_deps)
+    forbidden = _forbidden(conn, job.prepasses(), languages, job.template_deps)
     digest = _digest(forbidden)
     kept = leak_records.checked_files(conn, guard, digest)
     checked = kept or {}
@@ -219,24 +239,28 @@ def leak_message(leaks: list[tuple[str, list[Origin]]], copied_from: dict[str, s
 
 def _forbidden(
     conn: sqlite3.Connection,
-    decks: Iterable[str],
+    prepasses: dict[str, Prepass],
     languages: tuple[str, ...],
-    templates: str | None,
     template_deps: tuple[str, ...],
 ) -> ForbiddenText:
     """The course's forbidden text: kept for the decks as they are, else made again
     from each deck's snippets, reading only the decks that changed."""
-    from clm.deck.jinja import environment
     from clm.leaks.snippets import DeckSnippets, ForbiddenText, deck_snippets, forbidden_text
 
     context = _context(languages, template_deps)
     texts: dict[str, bytes] = {}
-    for deck in decks:
+    keys: dict[str, str] = {}
+    for deck, prepass in prepasses.items():
         try:
             texts[deck] = Path(deck).read_bytes()
+            digest = hashlib.md5(texts[deck] + context)
+            digest.update(repr((prepass.author, prepass.organization)).encode())
+            for path in prepass.includes:
+                digest.update(path.encode() + b"\0" + Path(path).read_bytes())
         except OSError:
+            texts.pop(deck, None)
             continue
-    keys = {deck: hashlib.md5(text + context).hexdigest() for deck, text in texts.items()}
+        keys[deck] = digest.hexdigest()
     course_key = hashlib.md5("\n".join(f"{d}={k}" for d, k in keys.items()).encode()).hexdigest()
     kept = leak_records.kept_forbidden(conn, course_key)
     if kept is not None:
@@ -252,7 +276,7 @@ def _forbidden(
             continue
         try:
             text = texts[deck].decode("utf-8")
-            snippets = deck_snippets(environment(templates), text, deck, languages)
+            snippets = deck_snippets(prepasses[deck], text, deck, languages)
         except (CourseError, UnicodeDecodeError):
             continue  # a deck clm cannot read fails the build before it starts
         found.append(snippets)

@@ -21,9 +21,8 @@ from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jinja2
-
 from clm.deck.jinja import render_variant
+from clm.deck.prepass import Prepass
 from clm.deck.source import CELL_HEADER, LINE_KEY, parse_cell_header
 from clm.leaks.words import snippets
 from clm.plan.variants import Format
@@ -135,7 +134,7 @@ def _protecting_tag(cell: _SourceCell) -> str | None:
 
 
 def deck_snippets(
-    env: jinja2.Environment, text: str, deck: str, languages: tuple[str, ...]
+    prepass: Prepass, text: str, deck: str, languages: tuple[str, ...]
 ) -> DeckSnippets:
     """The snippets of one deck (its author's text and what Jinja makes of it)."""
     found = DeckSnippets()
@@ -148,7 +147,7 @@ def deck_snippets(
             found.code_along |= keys
     for lang in languages:
         for fmt in Format:
-            rendered = render_variant(env, text, Path(deck), lang, fmt.value)
+            rendered = render_variant(prepass, text, Path(deck), lang, fmt.value)
             for cell in source_cells(rendered):
                 tag = _protecting_tag(cell)
                 if tag is None:

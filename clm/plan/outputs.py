@@ -7,11 +7,12 @@ Paths are POSIX strings relative to the course root.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 
 from clm.course.discovery import RENDER_FOLDER, build_course
-from clm.course.model import Course, Deck, Diagram, Topic
+from clm.course.model import Clash, Course, Deck, Diagram, Topic
 from clm.errors import CourseError
 from clm.paths import MAX_NAME_BYTES, name_bytes
 from clm.plan.gc_pause import paused_garbage_collection
@@ -48,6 +49,7 @@ class DeckPlan:
     number: int
     outputs: tuple[DeckOutput, ...]
     execution: Execution | None
+    blocked_by: tuple[Clash, ...] = ()  # clashes that hold its outputs back
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,14 @@ class Render:
 
 
 @dataclass(frozen=True)
+class HeldBack:
+    """A clash, and the copies it holds back: their targets keep their last good version."""
+
+    clash: Clash
+    targets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class OutputPlan:
     course: Course
     decks: tuple[DeckPlan, ...]
@@ -83,12 +93,15 @@ class OutputPlan:
     dir_groups: tuple[CopyJob, ...]
     renders: tuple[Render, ...] = ()
     placements: tuple[CopyJob, ...] = ()  # renders into img/, per diagram and language
+    held_back: tuple[HeldBack, ...] = ()
 
     def output_paths(self) -> set[str]:
-        """Every file this plan writes under the output folder."""
+        """Every file this plan writes under the output folder (or keeps, held back)."""
         paths = {output.path for deck in self.decks for output in deck.outputs}
         for job in (*self.topic_data, *self.dir_groups, *self.placements):
             paths.update(copy.target for copy in job.copies)
+        for held in self.held_back:
+            paths.update(held.targets)
         return paths
 
 
@@ -107,7 +120,9 @@ def _deck_plan(course: Course, deck: Deck, number: int, section, langs) -> DeckP
             raise _name_too_long(deck, variant.lang, name)
         outputs.append(DeckOutput(variant, f"{folder}/{name}"))
     execution = None
-    if topic.html:
+    # Without HTML nothing shows what the code prints; evaluate="no" builds
+    # the HTML from the deck as it is, with empty outputs.
+    if topic.html and topic.evaluate:
         notebooks = tuple(
             (lang, kind, f"{EXECUTED_FOLDER}/{deck.path}/{lang}-{kind}.ipynb")
             for lang in langs
@@ -203,14 +218,19 @@ def plan_course(course: Course, languages: tuple[str, ...] | None = None) -> Out
     topic_data: list[CopyJob] = []
     rendered: dict[str, Render] = {}
     placements: dict[tuple[str, str], list[Copy]] = {}
+    held_back: list[HeldBack] = []
     for section in course.sections:
         folders = _SectionFolders(course, section)
         claimed: set[str] = set()  # a file two topics of the section bring is copied once
+        clashes = {clash.relative: clash for clash in section.clashes}
+        held: dict[str, list[str]] = {relative: [] for relative in clashes}
         for topic in section.topics:
             topic_decks = [deck for deck in section.decks if deck.topic is topic]
+            blocking = tuple(c for c in section.clashes if topic.path in c.topics)
             for deck in topic_decks:
                 number = section.decks.index(deck) + 1
-                decks.append(_deck_plan(course, deck, number, folders, langs))
+                plan = _deck_plan(course, deck, number, folders, langs)
+                decks.append(dataclasses.replace(plan, blocked_by=blocking) if blocking else plan)
             variant_folders = {
                 lang: sorted({folders.folder(v) for v in deck_variants(course, topic, (lang,))})
                 for lang in langs
@@ -220,8 +240,12 @@ def plan_course(course: Course, languages: tuple[str, ...] | None = None) -> Out
                 for folder in variant_folders[lang] if topic_decks else ():
                     for file in topic.data:
                         target = f"{folder}/{file.relative}"
-                        if target not in claimed:
-                            claimed.add(target)
+                        if target in claimed:
+                            continue
+                        claimed.add(target)
+                        if file.relative in clashes:
+                            held[file.relative].append(target)
+                        else:
                             copies.append(Copy(file.source, target))
                 if copies:
                     topic_data.append(CopyJob(topic.path, lang, tuple(copies)))
@@ -236,11 +260,18 @@ def plan_course(course: Course, languages: tuple[str, ...] | None = None) -> Out
                     )
                 for lang in langs:
                     # A topic used in two sections places its renders in both.
-                    placements.setdefault((diagram.source, lang), []).extend(
-                        Copy(target, f"{folder}/{RENDER_FOLDER}/{name}")
-                        for folder in variant_folders[lang]
-                        for target, name in zip(render.targets, diagram.renders, strict=True)
-                    )
+                    for target, name in zip(render.targets, diagram.renders, strict=True):
+                        relative = f"{RENDER_FOLDER}/{name}"
+                        for folder in variant_folders[lang]:
+                            placed = f"{folder}/{relative}"
+                            if relative in clashes:
+                                if placed not in held[relative]:
+                                    held[relative].append(placed)
+                            else:
+                                placements.setdefault((diagram.source, lang), []).append(
+                                    Copy(target, placed)
+                                )
+        held_back += [HeldBack(clashes[relative], tuple(held[relative])) for relative in clashes]
     dir_groups = [
         CopyJob(
             group.path,
@@ -258,6 +289,7 @@ def plan_course(course: Course, languages: tuple[str, ...] | None = None) -> Out
         )
         for group in course.dir_groups
         for lang in langs
+        if group.lang in (None, lang)
     ]
     return OutputPlan(
         course,
@@ -268,4 +300,5 @@ def plan_course(course: Course, languages: tuple[str, ...] | None = None) -> Out
         tuple(
             CopyJob(source, lang, tuple(copies)) for (source, lang), copies in placements.items()
         ),
+        tuple(held_back),
     )

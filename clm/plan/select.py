@@ -28,4 +28,5 @@ def select_only(plan: OutputPlan, only: str) -> OutputPlan:
         dir_groups=(),
         renders=tuple(r for r in plan.renders if r.diagram.source in diagrams),
         placements=tuple(j for j in plan.placements if j.source in diagrams),
+        held_back=tuple(h for h in plan.held_back if topics.intersection(h.clash.topics)),
     )

@@ -18,6 +18,7 @@ __all__ = [
     "Text",
     "TopicRef",
     "course_root",
+    "course_specs",
     "default_spec",
     "load_spec",
     "locate_spec",
@@ -39,17 +40,21 @@ def course_root(spec_file: Path) -> Path:
     return root
 
 
-def default_spec(folder: Path) -> Path:
-    """``course.yaml`` in the folder, else the single spec in ``course-specs/``."""
+def course_specs(folder: Path) -> list[Path]:
+    """The specs of the course in ``folder``: ``course.yaml``, else those in ``course-specs/``."""
     for name in ("course.yaml", "course.yml"):
         if (folder / name).is_file():
-            return folder / name
+            return [folder / name]
     specs_folder = folder / "course-specs"
-    candidates = (
-        sorted(p for p in specs_folder.iterdir() if p.suffix in SPEC_SUFFIXES)
-        if specs_folder.is_dir()
-        else []
-    )
+    if not specs_folder.is_dir():
+        return []
+    return sorted(p for p in specs_folder.iterdir() if p.suffix in SPEC_SUFFIXES)
+
+
+def default_spec(folder: Path) -> Path:
+    """``course.yaml`` in the folder, else the single spec in ``course-specs/``."""
+    specs_folder = folder / "course-specs"
+    candidates = course_specs(folder)
     if len(candidates) == 1:
         return candidates[0]
     if not candidates:

@@ -31,10 +31,30 @@ def check_spec(spec: CourseSpec) -> CourseSpec:
                 spec.allow_outside_line,
             )
     area = course_area(spec)
+    templates = _templates(spec, area)
+    spec = dataclasses.replace(spec, templates=templates)
     groups = tuple(_dir_group(spec, area, group) for group in spec.dir_groups)
     output = _output(spec, area, groups)
     _check_names(spec)
     return dataclasses.replace(spec, output=output.as_posix(), dir_groups=groups)
+
+
+def _templates(spec: CourseSpec, area: CourseArea) -> str | None:
+    """The templates folder, normalised; one the spec names explicitly must exist."""
+    if spec.templates is None:
+        return None
+    line = spec.templates_line
+    folder = _inside_root(spec, spec.templates, "the templates folder", line).as_posix()
+    if line is not None:
+        _existing_folder(
+            spec,
+            area,
+            folder,
+            line,
+            f"the templates folder '{spec.templates}' does not exist (it is relative to the "
+            f"course root {spec.root}); create it or drop the setting",
+        )
+    return folder
 
 
 def _inside_root(spec: CourseSpec, path: str, what: str, line: int | None) -> PurePosixPath:
@@ -140,7 +160,9 @@ def _output(spec: CourseSpec, area: CourseArea, groups: tuple[DirGroupSpec, ...]
             spec.file,
             spec.output_line,
         )
-    sources = [("slides", "slides/"), ("templates", "templates/"), (".clm", ".clm/")]
+    sources = [("slides", "slides/"), (".clm", ".clm/")]
+    if spec.templates:
+        sources.append((spec.templates, f"{spec.templates}/"))
     sources += [(group.path, f"the dir-group path '{group.path}'") for group in groups]
     for folder, what in sources:
         folder_path = PurePosixPath(folder)

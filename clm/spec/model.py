@@ -44,6 +44,10 @@ class TopicRef:
     html: bool = True
     allow_errors: bool | None = None
     cell_timeout: float | None = None
+    evaluate: bool = True  # False: built from the deck, never executed
+    author: str | None = None  # overrides the course's author in the title macro
+    prog_lang: str | None = None  # overrides the course's programming language
+    module: str | None = None  # the module folder under slides/ the id is looked up in
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,11 @@ class DirGroupSpec:
     subdirs: tuple[str, ...] | None
     line: int
     subdir_lines: tuple[int, ...] = field(default=(), compare=False)  # one per subdir
+    # CLM's dir-group attributes: the files directly in ``path`` besides the
+    # subdirs, whether folders below are copied, and the one language it is for.
+    include_root_files: bool = False
+    recursive: bool = True
+    lang: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,16 @@ class CourseSpec:
     allow_outside: tuple[str, ...] = ()
     allow_outside_line: int | None = None
     name_line: int | None = None
+    # The course's own Jinja templates folder, searched before clm's. YAML specs
+    # use templates/ when it exists; CLM's XML specs only the folder they name.
+    templates: str | None = "templates"
+    templates_line: int | None = None
+    author: str = ""  # the title macro's author line ("" shows none)
+    organization: Text = field(default_factory=lambda: Text.plain(""))
+    # The interpreter (or virtual environment) whose ipykernel runs the decks, as
+    # written in the spec; None runs them in clm's own environment.
+    kernel_python: str | None = None
+    kernel_python_line: int | None = None
     metadata: dict[str, Text] = field(default_factory=dict, compare=False)
     warnings: tuple[str, ...] = field(default=(), compare=False)
 

@@ -8,25 +8,15 @@ from pathlib import Path
 from xml.parsers import expat
 
 from clm.errors import CourseError
+from clm.spec.clm_vocabulary import (
+    IGNORED_ATTRIBUTES,
+    IGNORED_ELEMENTS,
+    PROG_LANGS,
+    known_attributes,
+    known_children,
+)
 from clm.spec.model import CourseSpec, DirGroupSpec, SectionSpec, Text, TopicRef
 
-COURSE_CHILDREN = (
-    "name",
-    "prog-lang",
-    "description",
-    "certificate",
-    "github",
-    "sections",
-    "dir-groups",
-)
-COURSE_ATTRIBUTES = (
-    "cell-timeout",
-    "code-along-code",
-    "diagram-formats",
-    "allow-errors",
-    "allow-outside",
-)
-TOPIC_ATTRIBUTES = ("html", "cell-timeout", "allow-errors")
 TRUE_WORDS = ("true", "yes", "1", "on")
 FALSE_WORDS = ("false", "no", "0", "off")
 
@@ -52,6 +42,7 @@ class _Reader:
         self.file = file
         self.lines = lines
         self.warnings: list[str] = []
+        self.ignored: dict[str, tuple[int, str]] = {}  # word → (first line, reason)
 
     def line(self, element: ET.Element) -> int:
         return self.lines.get(id(element), 1)
@@ -62,44 +53,92 @@ class _Reader:
     def warn(self, element: ET.Element, message: str) -> None:
         self.warnings.append(str(CourseError(message, self.file, self.line(element))))
 
-    def check_children(self, element: ET.Element, allowed: tuple[str, ...], what: str) -> None:
+    def check_children(self, element: ET.Element, what: str | None = None) -> None:
+        """Every child must be a word CLM knows here; those clm ignores are noted."""
+        allowed = known_children(element.tag)
+        ignored = IGNORED_ELEMENTS.get(element.tag, {})
         for child in element:
-            if child.tag not in allowed:
+            if not isinstance(child.tag, str):
+                continue  # a comment or processing instruction
+            if child.tag in ignored:
+                self.ignore(child, f"<{child.tag}>", ignored[child.tag])
+            elif child.tag not in allowed:
                 close = difflib.get_close_matches(child.tag, allowed, n=1)
                 hint = f"; did you mean <{close[0]}>?" if close else ""
                 raise self.error(
                     child,
-                    f"unknown element <{child.tag}> in {what} "
+                    f"unknown element <{child.tag}> in {what or f'<{element.tag}>'} "
                     f"(expected one of: {', '.join(f'<{a}>' for a in allowed)}){hint}",
                 )
 
-    def check_attributes(self, element: ET.Element, allowed: tuple[str, ...], what: str) -> None:
+    def check_attributes(self, element: ET.Element) -> None:
+        allowed = known_attributes(element.tag)
+        ignored = IGNORED_ATTRIBUTES.get(element.tag, {})
         for name in element.attrib:
-            if name not in allowed:
+            if name in ignored:
+                self.ignore(element, f'{name}="…" on <{element.tag}>', ignored[name])
+            elif name not in allowed:
+                close = difflib.get_close_matches(name, allowed, n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
                 expected = ", ".join(allowed) if allowed else "none"
                 raise self.error(
-                    element, f"unknown attribute '{name}' on {what} (expected: {expected})"
+                    element,
+                    f"unknown attribute '{name}' on <{element.tag}> (expected: {expected}){hint}",
                 )
 
+    def ignore(self, element: ET.Element, word: str, reason: str) -> None:
+        """Note a CLM setting clm does nothing with (one warning lists them all)."""
+        if word not in self.ignored:
+            self.ignored[word] = (self.line(element), reason)
+
+    def ignored_warning(self) -> str | None:
+        if not self.ignored:
+            return None
+        listed = "; ".join(
+            f"{word} (line {line}: {reason})" for word, (line, reason) in self.ignored.items()
+        )
+        return str(
+            CourseError(
+                f"warning: clm builds this CLM spec but ignores {listed}",
+                self.file,
+                min(line for line, _ in self.ignored.values()),
+            )
+        )
+
     def text(self, element: ET.Element, what: str, languages: tuple[str, ...]) -> Text:
-        if len(element) == 0:
+        """CLM's bilingual-or-simple text: <de>/<en> children, or one text for both.
+
+        A text given for one language only serves the other too, as in CLM.
+        """
+        children = [child for child in element if isinstance(child.tag, str)]
+        if not children:
             return Text.plain((element.text or "").strip())
-        self.check_children(element, languages, what)
-        values = {child.tag: (child.text or "").strip() for child in element}
-        missing = [lang for lang in languages if lang not in values]
-        if missing:
-            raise self.error(element, f"{what} has no <{missing[0]}> text")
-        return Text.of(values)
+        for child in children:
+            if child.tag not in languages:
+                raise self.error(
+                    child,
+                    f"unknown element <{child.tag}> in {what} (expected one of: "
+                    f"{', '.join(f'<{lang}>' for lang in languages)}, or plain text)",
+                )
+        if (element.text or "").strip():
+            raise self.error(
+                element, f"{what} mixes plain text with <de>/<en>; write one or the other"
+            )
+        values = {child.tag: (child.text or "").strip() for child in children}
+        given = next(iter(values.values()))
+        return Text.of({lang: values.get(lang, given) for lang in languages})
 
     def boolean(self, element: ET.Element, name: str) -> bool | None:
         value = element.get(name)
-        if value is None:
-            return None
+        if value is None or not value.strip():
+            return None  # as CLM reads an empty one: the default
         if value.strip().lower() in TRUE_WORDS:
             return True
         if value.strip().lower() in FALSE_WORDS:
             return False
-        raise self.error(element, f'attribute {name}="{value}" must be true or false')
+        raise self.error(
+            element, f'attribute {name}="{value}" on <{element.tag}> must be true or false'
+        )
 
     def seconds(self, element: ET.Element, name: str) -> float | None:
         value = element.get(name)
@@ -125,8 +164,8 @@ def read_xml_spec(file: Path, root: Path) -> CourseSpec:
     reader = _Reader(file, lines)
     if course.tag != "course":
         raise reader.error(course, f"expected the root element <course>, found <{course.tag}>")
-    reader.check_children(course, COURSE_CHILDREN, "<course>")
-    reader.check_attributes(course, COURSE_ATTRIBUTES, "<course>")
+    reader.check_children(course)
+    reader.check_attributes(course)
     languages = ("de", "en")
 
     name = course.find("name")
@@ -135,12 +174,15 @@ def read_xml_spec(file: Path, root: Path) -> CourseSpec:
     sections_element = course.find("sections")
     if sections_element is None:
         raise reader.error(course, "<course> has no <sections>")
-    reader.check_children(sections_element, ("section",), "<sections>")
+    reader.check_children(sections_element)
 
     dir_groups: list[DirGroupSpec] = []
     sections: list[SectionSpec] = []
-    for section in sections_element:
-        reader.check_children(section, ("name", "topics"), "<section>")
+    for section in sections_element.findall("section"):
+        reader.check_attributes(section)
+        if reader.boolean(section, "enabled") is False:
+            continue  # as in CLM: dropped whole, its topics need not exist yet
+        reader.check_children(section)
         section_name = section.find("name")
         if section_name is None:
             raise reader.error(section, "<section> has no <name>")
@@ -148,12 +190,14 @@ def read_xml_spec(file: Path, root: Path) -> CourseSpec:
         if topics_element is None:
             reader.warn(section, "<section> has no <topics>; it is skipped")
             continue
-        reader.check_children(topics_element, ("topic",), "<topics>")
+        reader.check_children(topics_element)
+        module = (section.get("module") or "").strip() or None
         topics = []
-        for topic in topics_element:
-            topics.append(_topic(reader, topic))
-            reader.check_children(topic, ("dir-group",), "<topic>")
-            dir_groups.extend(_dir_group(reader, group) for group in topic.findall("dir-group"))
+        for topic in _topic_elements(reader, topics_element):
+            topics.append(_topic(reader, topic, module))
+            dir_groups.extend(
+                _dir_group(reader, group, languages) for group in topic.findall("dir-group")
+            )
         sections.append(
             SectionSpec(
                 name=reader.text(section_name, "the section <name>", languages),
@@ -164,10 +208,10 @@ def read_xml_spec(file: Path, root: Path) -> CourseSpec:
 
     groups_element = course.find("dir-groups")
     if groups_element is not None:
-        reader.check_children(groups_element, ("dir-group",), "<dir-groups>")
-        dir_groups.extend(_dir_group(reader, group) for group in groups_element)
+        reader.check_children(groups_element)
+        dir_groups.extend(_dir_group(reader, group, languages) for group in groups_element)
 
-    prog_lang = course.find("prog-lang")
+    prog_lang = _plain(course.find("prog-lang")) or "python"
     diagram_formats = tuple(
         part for part in (course.get("diagram-formats") or "png").replace(",", " ").split() if part
     )
@@ -176,16 +220,21 @@ def read_xml_spec(file: Path, root: Path) -> CourseSpec:
             raise reader.error(course, f"unknown diagram format '{fmt}' (expected: png, svg)")
     metadata = {
         tag: reader.text(element, f"<{tag}>", languages)
-        for tag in ("description", "certificate", "github")
+        for tag in ("description", "certificate")
         if (element := course.find(tag)) is not None
     }
+    github = course.find("github")
+    if github is not None:
+        _github(reader, github, languages, metadata)
+    if (ignored := reader.ignored_warning()) is not None:
+        reader.warnings.insert(0, ignored)
     return CourseSpec(
         file=file,
         root=root,
         name=reader.text(name, "the course <name>", languages),
         name_line=reader.line(name),
         sections=tuple(sections),
-        prog_lang=(prog_lang.text or "python").strip() if prog_lang is not None else "python",
+        prog_lang=prog_lang,
         languages=languages,
         cell_timeout=reader.seconds(course, "cell-timeout") or 600.0,
         code_along_code=bool(reader.boolean(course, "code-along-code")),
@@ -197,16 +246,74 @@ def read_xml_spec(file: Path, root: Path) -> CourseSpec:
             part.strip() for part in (course.get("allow-outside") or "").split(",") if part.strip()
         ),
         allow_outside_line=reader.line(course) if course.get("allow-outside") else None,
+        # CLM never reads a course's templates/ folder: a CLM spec uses one only
+        # when it names it (a clm attribute, which CLM ignores).
+        templates=(course.get("templates") or "").strip() or None,
+        templates_line=reader.line(course) if course.get("templates") else None,
+        author=_plain(course.find("author")),
+        organization=(
+            reader.text(organization, "<organization>", languages)
+            if (organization := course.find("organization")) is not None
+            else Text.plain("")
+        ),
+        kernel_python=_plain(course.find("kernel-python")) or None,
+        kernel_python_line=_line_of(reader, course.find("kernel-python")),
         metadata=metadata,
         warnings=tuple(reader.warnings),
     )
 
 
-def _topic(reader: _Reader, topic: ET.Element) -> TopicRef:
-    reader.check_attributes(topic, TOPIC_ATTRIBUTES, "<topic>")
-    topic_id = (topic.text or "").strip()
+def _plain(element: ET.Element | None) -> str:
+    return (element.text or "").strip() if element is not None else ""
+
+
+def _line_of(reader: _Reader, element: ET.Element | None) -> int | None:
+    return reader.line(element) if element is not None else None
+
+
+def _github(
+    reader: _Reader, github: ET.Element, languages: tuple[str, ...], metadata: dict[str, Text]
+) -> None:
+    """The old bilingual <github> form is kept as metadata; CLM's repository settings are
+    noted as ignored."""
+    reader.check_children(github)
+    children = [child for child in github if isinstance(child.tag, str)]
+    if all(child.tag in languages for child in children):
+        metadata["github"] = reader.text(github, "<github>", languages)
+    else:
+        reader.ignore(github, "<github>", "clm does not create or push git repositories")
+
+
+def _topic_elements(reader: _Reader, topics: ET.Element) -> list[ET.Element]:
+    """The <topic>s in order, those of enabled <subsection>s among them (CLM flattens them)."""
+    found = []
+    for child in topics:
+        if child.tag == "topic":
+            found.append(child)
+        elif child.tag == "subsection":
+            reader.check_attributes(child)
+            reader.check_children(child)
+            if reader.boolean(child, "enabled") is not False:
+                found.extend(child.findall("topic"))
+    return found
+
+
+def _topic(reader: _Reader, topic: ET.Element, section_module: str | None) -> TopicRef:
+    reader.check_attributes(topic)
+    reader.check_children(topic)
+    text_id = (topic.text or "").strip()
+    attribute_id = (topic.get("id") or "").strip()
+    if text_id and attribute_id:
+        raise reader.error(
+            topic, f'<topic id="{attribute_id}"> also has the text "{text_id}"; give the id once'
+        )
+    topic_id = attribute_id or text_id
     if not topic_id:
-        raise reader.error(topic, "<topic> has no id (write it as the element's text)")
+        after = next(((c.tail or "").strip() for c in topic if (c.tail or "").strip()), "")
+        hint = f' (the text "{after}" after a child element is not its id)' if after else ""
+        raise reader.error(
+            topic, f'<topic> has no id{hint}; write it as id="…" or as the element\'s text'
+        )
     html_attribute = topic.get("html")
     html = not html_attribute
     if html_attribute and html_attribute.strip().lower() in TRUE_WORDS:
@@ -215,17 +322,32 @@ def _topic(reader: _Reader, topic: ET.Element) -> TopicRef:
             f'<topic html="{html_attribute}">: as in CLM, any non-empty html attribute '
             "turns HTML output off for this topic",
         )
+    allow_errors = reader.boolean(topic, "allow-errors")
+    if allow_errors is None:
+        allow_errors = reader.boolean(topic, "skip-errors")  # CLM's name for it
+    prog_lang = (topic.get("prog-lang") or "").strip() or None
+    if prog_lang is not None and prog_lang not in PROG_LANGS:
+        raise reader.error(
+            topic,
+            f'<topic prog-lang="{prog_lang}">: unknown language (expected one of: '
+            f"{', '.join(PROG_LANGS)})",
+        )
     return TopicRef(
         id=topic_id,
         line=reader.line(topic),
         html=html,
-        allow_errors=reader.boolean(topic, "allow-errors"),
+        allow_errors=allow_errors,
         cell_timeout=reader.seconds(topic, "cell-timeout"),
+        evaluate=reader.boolean(topic, "evaluate") is not False,
+        author=topic.get("author"),
+        prog_lang=prog_lang,
+        module=(topic.get("module") or "").strip() or section_module,
     )
 
 
-def _dir_group(reader: _Reader, group: ET.Element) -> DirGroupSpec:
-    reader.check_children(group, ("name", "path", "subdirs"), "<dir-group>")
+def _dir_group(reader: _Reader, group: ET.Element, languages: tuple[str, ...]) -> DirGroupSpec:
+    reader.check_attributes(group)
+    reader.check_children(group)
     path = group.find("path")
     if path is None or not (path.text or "").strip():
         raise reader.error(group, "<dir-group> has no <path>")
@@ -233,13 +355,23 @@ def _dir_group(reader: _Reader, group: ET.Element) -> DirGroupSpec:
     subdirs_element = group.find("subdirs")
     subdirs, subdir_lines = None, ()
     if subdirs_element is not None:
-        reader.check_children(subdirs_element, ("subdir",), "<subdirs>")
-        subdirs = tuple((sub.text or "").strip() for sub in subdirs_element)
-        subdir_lines = tuple(reader.line(sub) for sub in subdirs_element)
+        reader.check_children(subdirs_element)
+        subdirs = tuple((sub.text or "").strip() for sub in subdirs_element.findall("subdir"))
+        subdir_lines = tuple(reader.line(sub) for sub in subdirs_element.findall("subdir"))
+    lang = (group.get("lang") or "").strip() or None
+    if lang is not None and lang not in languages:
+        raise reader.error(
+            group, f'<dir-group lang="{lang}">: expected one of {", ".join(languages)}'
+        )
     return DirGroupSpec(
-        name=Text.plain((name.text or "").strip() if name is not None else ""),
+        name=reader.text(name, "the dir-group <name>", languages)
+        if name is not None
+        else Text.plain(""),
         path=(path.text or "").strip(),
         subdirs=subdirs,
         line=reader.line(group),
         subdir_lines=subdir_lines,
+        include_root_files=bool(reader.boolean(group, "include-root-files")),
+        recursive=reader.boolean(group, "recursive") is not False,
+        lang=lang,
     )

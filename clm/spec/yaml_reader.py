@@ -28,10 +28,14 @@ COURSE_KEYS = (
     "description",
     "certificate",
     "github",
+    "author",
+    "organization",
+    "templates",
+    "kernel-python",
 )
 SECTION_KEYS = ("name", "topics")
-TOPIC_KEYS = ("id", "html", "allow-errors", "cell-timeout")
-DIR_GROUP_KEYS = ("name", "path", "subdirs")
+TOPIC_KEYS = ("id", "html", "allow-errors", "cell-timeout", "evaluate", "author")
+DIR_GROUP_KEYS = ("name", "path", "subdirs", "include-root-files", "recursive", "lang")
 DIAGRAM_FORMATS = ("png", "svg")
 
 
@@ -186,8 +190,22 @@ def read_yaml_spec(file: Path, root: Path) -> CourseSpec:
         allow_outside_line=top["allow-outside"].start_mark.line + 1
         if "allow-outside" in top
         else None,
+        templates=setting("templates", reader.string, "templates"),
+        templates_line=_line(top.get("templates")),
+        author=setting("author", reader.string, ""),
+        organization=(
+            reader.text(top["organization"], "'organization'", languages)
+            if "organization" in top
+            else Text.plain("")
+        ),
+        kernel_python=setting("kernel-python", reader.string, None),
+        kernel_python_line=_line(top.get("kernel-python")),
         metadata=metadata,
     )
+
+
+def _line(node: yaml.Node | None) -> int | None:
+    return node.start_mark.line + 1 if node is not None else None
 
 
 def _section(reader: _Reader, node: yaml.Node, languages: tuple[str, ...]) -> SectionSpec:
@@ -226,6 +244,8 @@ def _topic(reader: _Reader, node: yaml.Node) -> TopicRef:
             if "cell-timeout" in fields
             else None
         ),
+        evaluate=reader.boolean(fields["evaluate"], "'evaluate'") if "evaluate" in fields else True,
+        author=reader.string(fields["author"], "'author'") if "author" in fields else None,
     )
 
 
@@ -238,10 +258,24 @@ def _dir_group(reader: _Reader, node: yaml.Node, languages: tuple[str, ...]) -> 
     if "subdirs" in fields:
         subdirs = reader.strings(fields["subdirs"], "'subdirs'")
         subdir_lines = tuple(item.start_mark.line + 1 for item in fields["subdirs"].value)
+    lang = reader.string(fields["lang"], "'lang'") if "lang" in fields else None
+    if lang is not None and lang not in languages:
+        raise reader.error(
+            fields["lang"], f"'lang' of a dir-group must be one of: {', '.join(languages)}"
+        )
     return DirGroupSpec(
         name=reader.text(fields["name"], "the dir-group name", languages),
         path=reader.string(fields["path"], "the dir-group path"),
         subdirs=subdirs,
         line=node.start_mark.line + 1,
         subdir_lines=subdir_lines,
+        include_root_files=(
+            reader.boolean(fields["include-root-files"], "'include-root-files'")
+            if "include-root-files" in fields
+            else False
+        ),
+        recursive=(
+            reader.boolean(fields["recursive"], "'recursive'") if "recursive" in fields else True
+        ),
+        lang=lang,
     )

@@ -3,7 +3,8 @@
 A deck's checks are kept as its warnings under a key of its content and of
 what else decides them (clm.build.deck_checks); the fingerprint of the
 kernels' Python environment is kept with the stamp of ``sys.path`` it was
-computed under (clm.execute.environment).
+computed under (clm.execute.environment), and what a course's own interpreter
+said about itself under its path.
 """
 
 from __future__ import annotations
@@ -49,5 +50,21 @@ def keep_fingerprint(connection: sqlite3.Connection, stamp: str, fingerprint: st
     connection.executemany(
         "insert or replace into meta values (?, ?)",
         [("environment-stamp", stamp), ("environment-fingerprint", fingerprint)],
+    )
+    connection.execute("commit")
+
+
+def kept_interpreter(connection: sqlite3.Connection, python: str) -> str | None:
+    """What the interpreter at ``python`` last said about itself (a JSON text), if anything."""
+    row = connection.execute(
+        "select value from meta where key = ?", (f"kernel-python:{python}",)
+    ).fetchone()
+    return None if row is None else row[0]
+
+
+def keep_interpreter(connection: sqlite3.Connection, python: str, description: str) -> None:
+    connection.execute("begin immediate")
+    connection.execute(
+        "insert or replace into meta values (?, ?)", (f"kernel-python:{python}", description)
     )
     connection.execute("commit")

@@ -15,6 +15,7 @@ it, while the other decks go on being rebuilt.
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import sys
@@ -63,8 +64,9 @@ class Watcher:
         self._load()
         print_warnings(self.build)
         self.collector = ChangeCollector(self.scope)
-        # Workers are forked before the observer's thread exists.
-        self.pool = WorkerPool(jobs, prepare=prestart)
+        # Workers are forked before the observer's thread exists. Their spare kernels run
+        # in the course's Python as planned now (a spec edit changing it costs one reboot).
+        self.pool = WorkerPool(jobs, prepare=functools.partial(prestart, self.build.kernel_python))
         self.events: EventQueue | None = None
 
     # -- the plan -----------------------------------------------------------
@@ -85,8 +87,8 @@ class Watcher:
         self.decks = {d.deck.path: d.deck.titles for d in build.plan.decks}
         spec = build.spec
         folders = ["slides"]
-        if (spec.root / "templates").is_dir():
-            folders.append("templates")
+        if build.templates:
+            folders.append(build.templates)
         folders += sorted({g.path for g in build.plan.course.dir_groups})
         self.scope = Scope(spec.root, tuple(folders), frozenset({spec.key}))
 
@@ -100,10 +102,18 @@ class Watcher:
         checked = saved
         if paths & set(build.template_deps):
             checked = sorted(path for path in self.decks if Path(path).is_file())
+        else:
+            # An included workshop file is checked as part of each deck that includes it.
+            including = {
+                deck
+                for deck, prepass in build.prepasses.items()
+                if paths.intersection(prepass.includes) and deck in self.decks
+            }
+            checked = sorted({*saved, *(deck for deck in including if Path(deck).is_file())})
         if not checked:
             return set()
         try:
-            verdicts = check_course_decks(build.spec, build.template_deps, build.templates, checked)
+            verdicts = check_course_decks(build.spec, build.template_deps, build.prepasses, checked)
         except OSError:  # a deck went away meanwhile: its deletion is the next change
             return set()
         for deck in checked:
@@ -125,6 +135,22 @@ class Watcher:
                     return True
             except (OSError, CourseError):
                 return True  # the new plan reports what is wrong
+        return False
+
+    def _includes_changed(self, paths: set[str]) -> bool:
+        """Whether a saved deck or included file now includes other files than planned."""
+        from clm.deck.includes import deck_includes, references
+        from clm.encoding import read_deck
+
+        for deck, prepass in self.build.prepasses.items():
+            if deck not in paths and not paths.intersection(prepass.includes):
+                continue
+            try:
+                found = deck_includes(deck, prepass, lambda path: references(read_deck(path)))
+            except (OSError, CourseError):
+                return True  # the new plan reports what is wrong
+            if tuple(found.files) != prepass.includes:
+                return True
         return False
 
     def _replan(self) -> set[str]:
@@ -218,6 +244,8 @@ class Watcher:
             or changes.deleted
             or spec_changed
             or self._titles_changed(passed)
+            or self._includes_changed(paths)
+            or any(paths & section.shared for section in self.build.plan.course.sections)
         ):
             return set()
         known = set(self.decks)
@@ -247,6 +275,15 @@ class Watcher:
 
     def _run(self, selected: set[str]) -> dict:
         """Check and run ``selected``, each after the selected tasks it depends on."""
+        from clm.build.tasks import CLASH_TASK
+
+        # A deck held back by a clash waits for the clash's task, which fails.
+        selected = selected | {
+            dep
+            for name in selected
+            for dep in self.tasks[name].task_dep
+            if dep.startswith(f"{CLASH_TASK}:")
+        }
 
         blocking: dict[str, int] = {}
         dependents: dict[str, list[str]] = {}

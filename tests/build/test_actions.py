@@ -35,14 +35,12 @@ class CountingExecutor:
 
 
 def _execute(deck: str, langs_kinds, executor=None):
-    job = DeckExecutionJob(STATE, deck, _notebooks(langs_kinds), (), 30, False, None, "test-env")
+    job = DeckExecutionJob(STATE, deck, _notebooks(langs_kinds), (), 30, False, "test-env")
     return execute_deck(job, executor)
 
 
 def _output(deck, kind, fmt, target, title="Title", executed=None):
-    job = OutputJob(
-        STATE, "course.yaml", "out", deck, "en", kind, fmt, target, title, None, executed
-    )
+    job = OutputJob(STATE, "course.yaml", "out", deck, "en", kind, fmt, target, title, executed)
     return build_output(job)
 
 

@@ -9,6 +9,7 @@ from clm.build.jobs import DeckExecutionJob, OutputJob, RenderJob, job_from_dict
 from clm.build.prepare import Build
 from clm.build.tasks import STALE_TASK, task_dicts
 from clm.course.data import course_from_dict
+from clm.deck.prepass import Prepass
 from clm.plan.outputs import plan_course
 from clm.spec.model import CourseSpec, Text
 from tests.plan.test_outputs import COURSE
@@ -16,9 +17,16 @@ from tests.plan.test_outputs import COURSE
 
 def _build() -> Build:
     spec = CourseSpec(Path("/course/course.yaml"), Path("/course"), Text.plain("Course"), ())
+    plan = plan_course(course_from_dict(COURSE))
+    course = Prepass(author="A. Author", organization=(("de", "Akademie"), ("en", "Academy")))
+    prepasses = {
+        deck.path: course.for_deck(None, (f"{deck.path}.ws.py",))
+        for section in plan.course.sections
+        for deck in section.decks
+    }
     return Build(
         spec=spec,
-        plan=plan_course(course_from_dict(COURSE)),
+        plan=plan,
         full=True,
         templates=None,
         template_deps=(),
@@ -27,6 +35,7 @@ def _build() -> Build:
         environment_dep="clm:python-environment",
         warnings=(),
         converters_dep="clm:diagram-converters",
+        prepasses=prepasses,
     )
 
 
@@ -76,3 +85,25 @@ def test_renders_placements_and_stale_removal(tmp_path, monkeypatch):
     assert "clm:diagram-converters" in render["file_dep"]
     stale = tasks[(STALE_TASK, None)]
     assert stale["actions"][0][1][0].stale and stale["uptodate"]
+
+
+def test_the_files_a_deck_includes_are_inputs_of_its_tasks_and_reach_its_jobs(
+    tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    tasks = {(t["basename"], t.get("name")): t for t in task_dicts(_build())}
+    deck = "slides/m/topic_100_intro/slides_intro.py"
+    included = f"{deck}.ws.py"
+    for (basename, name), task in tasks.items():
+        if basename != deck or name is None:
+            continue
+        assert included in task["file_dep"], name
+        job = task["actions"][0][1][0]
+        prepass = job.prepass()
+        assert prepass.includes == (included,)
+        assert prepass.variables("de", "html")["organization"] == "Akademie"
+        assert prepass.variables("en", "notebook")["is_notebook"]
+        assert prepass.author == "A. Author"
+    guard = next(t for (b, n), t in tasks.items() if b == "check-public-outputs" and n)
+    assert included in guard["file_dep"]
+    assert guard["actions"][0][1][0].prepasses()[deck].includes == (included,)

@@ -129,7 +129,7 @@ def test_intermediate_files_stay_in_clm_folder(course):
     (course / "slides/slides_x.py").write_text(deck_text())
     notebooks = (("en", "completed", ".clm/executed/x.ipynb", "output/x.html"),)
     failed = execute_deck(
-        DeckExecutionJob(STATE, "slides/slides_x.py", notebooks, (), 30, False, None, "test-env")
+        DeckExecutionJob(STATE, "slides/slides_x.py", notebooks, (), 30, False, "test-env")
     )
     assert failed is not None and "refused to write .clm/executed/x.ipynb" in failed.message
     assert sorted(p.name for p in (course / "slides").iterdir()) == [

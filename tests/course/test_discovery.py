@@ -120,8 +120,15 @@ def test_topics_of_a_section_bringing_different_files_at_one_path(make_course):
         "slides/module_100_basics/topic_120_other/helper.py": "X = 2\n",
     }
     spec_text = SPEC.replace("[variables, loops]", "[variables, other]")
-    with pytest.raises(CourseError, match=r"both bring 'helper\.py' with different content"):
-        build_course(load_spec(make_course(spec_text, files)))
+    course = build_course(load_spec(make_course(spec_text, files)))
+    (clash,) = course.sections[0].clashes
+    assert clash.relative == "helper.py"
+    assert clash.topics == (
+        "slides/module_100_basics/topic_100_variables",
+        "slides/module_100_basics/topic_120_other",
+    )
+    assert "both bring 'helper.py' with different content" in clash.message
+    assert set(clash.sources) <= course.sections[0].shared
 
 
 def test_identical_shared_files_are_fine(make_course):
@@ -131,7 +138,9 @@ def test_identical_shared_files_are_fine(make_course):
         "slides/module_100_basics/topic_120_other/helper.py": "X = 1\n",
     }
     spec_text = SPEC.replace("[variables, loops]", "[variables, other]")
-    build_course(load_spec(make_course(spec_text, files)))
+    section = build_course(load_spec(make_course(spec_text, files))).sections[0]
+    assert section.clashes == ()
+    assert "slides/module_100_basics/topic_120_other/helper.py" in section.shared
 
 
 def test_two_diagrams_with_one_stem(make_course):
@@ -188,15 +197,16 @@ def test_included_plantuml_files_are_part_of_the_diagram_not_of_the_outputs(make
     assert not [f for f in variables.data if f.relative.startswith("pu/")]
 
 
-def test_two_topics_of_a_section_must_not_render_to_one_name(make_course):
+def test_two_topics_of_a_section_rendering_to_one_name_clash(make_course):
     files = {
         **FILES,
         "slides/module_100_basics/topic_120_other/slides_other.py": deck_text(),
         "slides/module_100_basics/topic_120_other/flow.puml": "@startuml\n@enduml\n",
     }
     spec_text = SPEC.replace("[variables, loops]", "[variables, other]")
-    with pytest.raises(CourseError, match=r"both put .img/flow\.png. beside their decks"):
-        build_course(load_spec(make_course(spec_text, files)))
+    (clash,) = build_course(load_spec(make_course(spec_text, files))).sections[0].clashes
+    assert clash.relative == "img/flow.png"
+    assert "both render 'img/flow.png' (from " in clash.message
 
 
 def test_planning_imports_no_conversion_library(make_course):

@@ -8,9 +8,9 @@ import nbformat
 import pytest
 
 from clm.deck.formats import code_bytes, notebook_bytes
-from clm.deck.jinja import environment
 from clm.deck.kinds import Cell, cells_for
 from clm.deck.notebook import deck_cells, variant_notebook
+from clm.deck.prepass import Prepass
 from clm.plan.variants import Format, Kind
 
 TAG_DECK = """\
@@ -136,22 +136,26 @@ def _marker(cell: Cell, original: list[Cell]) -> str:
 
 @pytest.mark.parametrize(("lang", "kind"), list(EXPECTED))
 def test_each_kind_keeps_empties_and_drops_cells(lang, kind):
-    original = deck_cells(environment(None), TAG_DECK, Path("d.py"), lang, Format.NOTEBOOK)
+    original = deck_cells(Prepass(), TAG_DECK, Path("d.py"), lang, Format.NOTEBOOK)
     shown = [c for c in cells_for(original, lang, kind) if "<h1" not in c.source]
     assert [(_marker(c, original), c.source) for c in shown] == EXPECTED[(lang, kind)]
 
 
 def test_cells_remember_the_authors_lines():
-    original = deck_cells(environment(None), TAG_DECK, Path("d.py"), "de", Format.HTML)
+    original = deck_cells(Prepass(), TAG_DECK, Path("d.py"), "de", Format.HTML)
     by_marker = {next((m for m in MARKERS if m in c.source), None): c.line for c in original}
     assert by_marker["plain-de"] == 4
     assert by_marker["code-raises"] == 47
 
 
 def test_notebook_is_valid_with_deterministic_ids_and_slides():
-    env = environment(None)
-    first, _ = variant_notebook(env, TAG_DECK, Path("d.py"), "en", Kind.SPEAKER, Format.NOTEBOOK)
-    second, _ = variant_notebook(env, TAG_DECK, Path("d.py"), "en", Kind.SPEAKER, Format.NOTEBOOK)
+    prepass = Prepass()
+    first, _ = variant_notebook(
+        prepass, TAG_DECK, Path("d.py"), "en", Kind.SPEAKER, Format.NOTEBOOK
+    )
+    second, _ = variant_notebook(
+        prepass, TAG_DECK, Path("d.py"), "en", Kind.SPEAKER, Format.NOTEBOOK
+    )
     assert notebook_bytes(first) == notebook_bytes(second)
     nbformat.validate(nbformat.reads(notebook_bytes(first).decode(), as_version=4))
     notes = next(c for c in first.cells if "notes-en" in c.source)
@@ -160,8 +164,10 @@ def test_notebook_is_valid_with_deterministic_ids_and_slides():
 
 
 def test_code_format_has_no_tags_or_language_metadata():
-    env = environment(None)
-    notebook, _ = variant_notebook(env, TAG_DECK, Path("d.py"), "de", Kind.COMPLETED, Format.CODE)
+    prepass = Prepass()
+    notebook, _ = variant_notebook(
+        prepass, TAG_DECK, Path("d.py"), "de", Kind.COMPLETED, Format.CODE
+    )
     text = code_bytes(notebook).decode()
     assert "tags" not in text and "lang=" not in text and "jupytext" not in text
     assert text.startswith("# %% [markdown]\n")

@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+# The checkout these tests belong to: its clm is the one under test, also in a
+# worktree whose clm is not the one installed in the virtual environment.
+CHECKOUT = Path(__file__).resolve().parents[2]
+
 
 def run_clm(
     cwd: Path, *args: str, timeout: float = 600, env: dict[str, str] | None = None
@@ -39,7 +43,7 @@ def executed_tasks(result: subprocess.CompletedProcess) -> list[str]:
 
 def _env() -> dict[str, str]:
     env = dict(os.environ)
-    env.pop("PYTHONPATH", None)
+    env["PYTHONPATH"] = str(CHECKOUT)
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     return env
 

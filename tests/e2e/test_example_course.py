@@ -18,7 +18,7 @@ import pytest
 
 from clm.leaks.guard import GUARD_TASK
 from tests.e2e.conftest import EXAMPLE, REPO, XML_SPEC, YAML_SPEC, copy_sources
-from tests.e2e.helpers import executed_tasks, output_files, run_doit
+from tests.e2e.helpers import _env, executed_tasks, output_files, run_doit
 
 TAG_TOUR = "slides/module_200_data/topic_290_tag_tour/slides_tag_tour.py"
 SENTINEL = re.compile(rb"SENTINEL_(PRIVATE|NOTES|DEL|ALT|ANSWER)_\d\d")
@@ -142,7 +142,12 @@ def test_yaml_and_xml_specs_build_identical_trees_under_spawn(built, tmp_path):
         f"sys.exit(main(['build', {XML_SPEC!r}]))\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=900
+        [sys.executable, "-c", code],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=_env(),
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert output_files(root / "output") == output_files(built / "output")
@@ -219,6 +224,7 @@ def test_sigkill_mid_build_leaves_no_half_file(tmp_path):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
+        env=_env(),  # as the rerun's: the same environment fingerprint
     )
     deadline = time.time() + 300
     while time.time() < deadline and len(list((root / "output").rglob("*.html"))) < 6:

@@ -38,12 +38,13 @@ WITHIN = 10.0
 
 
 class Watcher:
-    """`python -m doit auto` in a course, its output read line by line."""
+    """`python -m doit auto` (or another watching command) in a course, its output read
+    line by line."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, command: tuple[str, ...] = ("doit", "auto")):
         self.root = root
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "doit", "auto"],
+            [sys.executable, "-m", *command],
             cwd=root,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -269,6 +270,32 @@ def test_a_deleted_data_file_fails_the_deck_and_its_return_rebuilds_it(watcher, 
     assert restored.keys() == before.keys()
     assert {p for p in restored if restored[p][0] != before[p][0]} == set()
     assert changed(before, restored) == copies
+    assert watcher.quiet_for(2.0), "the watcher keeps rebuilding"
+
+
+def test_a_data_clash_holds_back_only_its_topics_and_mending_it_rebuilds_them(watcher, course_copy):
+    # The printing topic (a single-file topic) brings the module's greetings.txt
+    # into the folder of Week 1; the variables topic now brings another one.
+    shared = course_copy / "slides/module_100_basics/greetings.txt"
+    rival = course_copy / "slides/module_100_basics/topic_110_variables/greetings.txt"
+    before = snapshot(course_copy)
+    rival.write_text("Hallo from another topic\n")
+    report = "\n".join(watcher.cycle())
+    assert "both bring 'greetings.txt' with different content" in report, report
+    assert str(rival.relative_to(course_copy)) in report
+    assert changed(before, snapshot(course_copy)) == set(), "held back: nothing is written"
+
+    deck = course_copy / VARIABLES
+    deck.write_text(deck.read_text().replace("## Names for values", "## Names for things"))
+    watcher.cycle()
+    assert changed(before, snapshot(course_copy)) == set(), "the variables decks wait"
+
+    rival.write_bytes(shared.read_bytes())  # mended: both bring the same file
+    lines = watcher.cycle()
+    after = snapshot(course_copy)
+    assert outputs_of(course_copy, VARIABLES, lang="en") <= changed(before, after), lines
+    html = "output/public/En/Python Basics/Slides/Html/Completed/Week 1 Basics/03 Variables.html"
+    assert "Names for things" in (course_copy / html).read_text()
     assert watcher.quiet_for(2.0), "the watcher keeps rebuilding"
 
 

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from clm.execute.kernels import OWNER_FILE, SCRATCH_PREFIX, sweep_scratch_folders
+from tests.venvs import make_venv
 
 
 def test_only_folders_whose_owner_is_dead_are_swept():
@@ -40,3 +41,32 @@ def test_a_folder_whose_owner_is_a_zombie_is_swept():
     finally:
         owner.wait()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_kernel_runs_in_the_interpreter_a_job_names_and_no_spare_crosses_over(tmp_path):
+    import nbformat
+
+    from clm.execute.kernels import KernelPool
+    from clm.execute.runner import run_notebook
+
+    python = str(make_venv(tmp_path / "course-venv", borrow_clm_packages=True))
+    kernels = KernelPool()
+    try:
+        course = kernels.fresh_kernel(python)
+        assert course.python == python
+        assert _interpreter_of(course) == python
+        course.shutdown()
+        own = kernels.fresh_kernel()  # the spare runs the course's Python: not this one
+        assert own.python is None and _interpreter_of(own) == sys.executable
+        own.shutdown()
+    finally:
+        kernels.close()
+    # Through the runner, as the executor calls it.
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import sys\nsys.prefix")])
+    run_notebook(notebook, [], timeout=30, allow_errors=False, python=python)
+    assert notebook.cells[0].outputs[0]["data"]["text/plain"] == repr(str(tmp_path / "course-venv"))
+
+
+def _interpreter_of(kernel) -> str:
+    """The program the kernel process was started as."""
+    return Path(f"/proc/{kernel.pid}/cmdline").read_bytes().split(b"\0")[0].decode()

@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 
 from clm.deck.formats import html_bytes, notebook_bytes
-from clm.deck.jinja import environment
+from clm.deck.prepass import Prepass
 from clm.leaks.snippets import (
     DeckSnippets,
     ForbiddenText,
@@ -53,7 +53,7 @@ result = sorted(words, key=lambda word: len(word))
 
 
 def _forbidden(text: str = DECK):
-    return forbidden_text([deck_snippets(environment(None), text, "deck.py", ("de", "en"))])
+    return forbidden_text([deck_snippets(Prepass(), text, "deck.py", ("de", "en"))])
 
 
 def _key(text: str) -> int:
@@ -133,12 +133,12 @@ def test_a_public_cell_elsewhere_in_the_course_makes_the_text_public():
         '# %% [markdown] tags=["notes"]\n# Run the setup script before the first lesson starts.\n'
     )
     public_deck = "# %% [markdown]\n# Run the setup script before the first lesson starts.\n"
-    env = environment(None)
-    notes_only = forbidden_text([deck_snippets(env, note_deck, "a.py", ("en",))])
+    prepass = Prepass()
+    notes_only = forbidden_text([deck_snippets(prepass, note_deck, "a.py", ("en",))])
     both = forbidden_text(
         [
-            deck_snippets(env, note_deck, "a.py", ("en",)),
-            deck_snippets(env, public_deck, "b.py", ("en",)),
+            deck_snippets(prepass, note_deck, "a.py", ("en",)),
+            deck_snippets(prepass, public_deck, "b.py", ("en",)),
         ]
     )
     text = b"Run the setup script before the first lesson starts."
@@ -152,7 +152,7 @@ def test_a_public_cell_that_includes_private_text_through_jinja_stays_a_leak(tmp
         '# %% [markdown] tags=["private"]\n# The exam covers only chapters three and five.\n\n'
         '# %% [markdown]\n# j2 include "secret.md"\n'
     )
-    forbidden = forbidden_text([deck_snippets(environment(str(tmp_path)), deck, "a.py", ("en",))])
+    forbidden = forbidden_text([deck_snippets(Prepass(str(tmp_path)), deck, "a.py", ("en",))])
     assert forbidden.leaks(file_keys("x.md", b"exam covers only chapters three and five"), False)
 
 
@@ -176,7 +176,7 @@ def test_cells_keep_the_author_line_and_tags():
 
 
 def test_a_deck_s_snippets_survive_the_round_trip_through_the_state():
-    found = deck_snippets(environment(None), DECK, "deck.py", ("de", "en"))
+    found = deck_snippets(Prepass(), DECK, "deck.py", ("de", "en"))
     assert found.protected and found.public and found.code_along
     assert DeckSnippets.from_row(*found.to_row()) == found
     forbidden = forbidden_text([found])
@@ -190,11 +190,11 @@ def test_a_kind_rule_that_forgets_notes_is_caught_on_the_example_deck(monkeypatc
 
     deck = Path(__file__).parents[2] / "examples/python-basics" / TOUR
     text = deck.read_text(encoding="utf-8")
-    env = environment(None)
-    forbidden = forbidden_text([deck_snippets(env, text, TOUR, ("de", "en"))])
+    prepass = Prepass()
+    forbidden = forbidden_text([deck_snippets(prepass, text, TOUR, ("de", "en"))])
 
     def completed_page() -> bytes:
-        notebook, _ = variant_notebook(env, text, deck, "en", Kind.COMPLETED, Format.NOTEBOOK)
+        notebook, _ = variant_notebook(prepass, text, deck, "en", Kind.COMPLETED, Format.NOTEBOOK)
         return notebook_bytes(notebook)
 
     assert forbidden.leaks(file_keys("x.ipynb", completed_page()), code_along=False) == []
@@ -221,7 +221,7 @@ def test_a_private_cell_a_template_writes_is_named_by_the_cell_that_calls_it(tmp
         "# %% [markdown]\n# Welcome to the course and its first lesson today.\n\n"
         "# %% [markdown]\n# j2 from 'notes.j2' import secret\n# {{ secret() }}\n"
     )
-    found = deck_snippets(environment(str(tmp_path)), deck, "a.py", ("en",))
+    found = deck_snippets(Prepass(str(tmp_path)), deck, "a.py", ("en",))
     forbidden = forbidden_text([found])
     (origin,) = forbidden.leaks(
         file_keys("x.md", b"exam covers only chapters three and five"), False

@@ -1,0 +1,70 @@
+"""The fingerprint of a course's interpreter, and the cheap stamp that says it still holds."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from clm.execute import environment
+from clm.execute.environment import Interpreter, describe, still_current
+from tests.venvs import make_venv, site_packages, write_distribution
+
+
+def test_clms_own_interpreter_asked_from_outside_gives_clms_own_fingerprint():
+    # The same hash whichever way it is computed: a course naming clm's own venv
+    # shares its executions with a course naming none.
+    assert describe(sys.executable).fingerprint == environment.fingerprint()
+
+
+def test_installing_upgrading_or_removing_a_package_changes_stamp_and_fingerprint(tmp_path):
+    venv = tmp_path / ".venv"
+    python = str(make_venv(venv))
+    empty = describe(python)
+    assert still_current(empty, python)
+    write_distribution(venv, "coursepkg", "1.0")
+    assert not still_current(empty, python)
+    one = describe(python)
+    assert still_current(one, python)
+    shutil.rmtree(site_packages(venv) / "coursepkg-1.0.dist-info")
+    write_distribution(venv, "coursepkg", "2.0")
+    two = describe(python)
+    shutil.rmtree(site_packages(venv) / "coursepkg-2.0.dist-info")
+    gone = describe(python)
+    assert len({empty.fingerprint, one.fingerprint, two.fingerprint}) == 3
+    assert gone.fingerprint == empty.fingerprint  # the same packages, the same fingerprint
+
+
+def test_the_same_packages_in_another_place_give_the_same_fingerprint(tmp_path):
+    first, second = (str(make_venv(tmp_path / name)) for name in ("a", "b"))
+    assert describe(first).fingerprint == describe(second).fingerprint
+
+
+def test_a_user_site_folder_appearing_changes_the_stamp(tmp_path, monkeypatch):
+    # An interpreter outside a venv imports from the user's site-packages once that
+    # exists: the first `pip install --user` must be noticed.
+    monkeypatch.setenv("PYTHONUSERBASE", str(tmp_path / "user"))
+    python = str(Path(sys.base_prefix) / "bin" / "python3")
+    described = describe(python)
+    user_site = [Path(f) for f, _ in described.stamps if f.startswith(str(tmp_path))]
+    if not user_site:
+        pytest.skip(f"{python} has user site-packages switched off")
+    assert still_current(described, python)
+    user_site[0].mkdir(parents=True)
+    assert not still_current(described, python)
+
+
+def test_a_changed_pythonpath_is_a_changed_interpreter(tmp_path, monkeypatch):
+    python = str(make_venv(tmp_path / ".venv"))
+    described = describe(python)
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    assert not still_current(described, python)
+
+
+def test_the_kept_description_survives_json_and_an_unreadable_one_is_none(tmp_path):
+    described = describe(str(make_venv(tmp_path / ".venv")))
+    assert Interpreter.from_json(described.to_json()) == described
+    assert Interpreter.from_json("[1, 2]") is None
+    assert Interpreter.from_json("not json") is None
