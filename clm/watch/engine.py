@@ -138,17 +138,23 @@ class Watcher:
         return False
 
     def _includes_changed(self, paths: set[str]) -> bool:
-        """Whether a saved deck or included file now includes other files than planned."""
+        """Whether a saved deck or included file now includes other files than planned.
+
+        Only decks that pass their checks count: a deck that cannot be read or
+        rendered is refused until it is fixed, and its fix is looked at then.
+        """
         from clm.deck.includes import deck_includes, references
         from clm.encoding import read_deck
 
         for deck, prepass in self.build.prepasses.items():
+            if deck in self.bad_decks:
+                continue
             if deck not in paths and not paths.intersection(prepass.includes):
                 continue
             try:
                 found = deck_includes(deck, prepass, lambda path: references(read_deck(path)))
             except (OSError, CourseError):
-                return True  # the new plan reports what is wrong
+                continue  # gone or unreadable meanwhile: the next change says more
             if tuple(found.files) != prepass.includes:
                 return True
         return False
