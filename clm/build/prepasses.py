@@ -60,13 +60,20 @@ class _KeptReferences:
         self.connection = connection
         self.new: list[tuple[str, str]] = []
         self.known: dict[str, References] = {}
+        self.keys: dict[str, str | None] = {}  # by path: look_up and the walk ask alike
 
     def _key(self, path: str) -> str | None:
-        try:
-            digest = self.store.md5(path)
-        except OSError:
-            return None  # gone meanwhile: the plan's next look reports it
-        return hashlib.md5(f"references|{CHECKS_VERSION}|{digest}".encode()).hexdigest()
+        if path not in self.keys:
+            try:
+                digest = self.store.md5(path)
+            except OSError:
+                digest = None  # gone meanwhile: the plan's next look reports it
+            self.keys[path] = (
+                None
+                if digest is None
+                else hashlib.md5(f"references|{CHECKS_VERSION}|{digest}".encode()).hexdigest()
+            )
+        return self.keys[path]
 
     def look_up(self, paths: Iterable[str]) -> None:
         """Read what the state keeps for ``paths`` in one go (a no-op build parses nothing)."""

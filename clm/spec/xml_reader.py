@@ -53,7 +53,7 @@ class _Reader:
     def warn(self, element: ET.Element, message: str) -> None:
         self.warnings.append(str(CourseError(message, self.file, self.line(element))))
 
-    def check_children(self, element: ET.Element, what: str | None = None) -> None:
+    def check_children(self, element: ET.Element) -> None:
         """Every child must be a word CLM knows here; those clm ignores are noted."""
         allowed = known_children(element.tag)
         ignored = IGNORED_ELEMENTS.get(element.tag, {})
@@ -67,7 +67,7 @@ class _Reader:
                 hint = f"; did you mean <{close[0]}>?" if close else ""
                 raise self.error(
                     child,
-                    f"unknown element <{child.tag}> in {what or f'<{element.tag}>'} "
+                    f"unknown element <{child.tag}> in <{element.tag}> "
                     f"(expected one of: {', '.join(f'<{a}>' for a in allowed)}){hint}",
                 )
 
