@@ -27,6 +27,7 @@ WORK = Path(__file__).resolve().parent / "work"
 STATUS = """
 import time
 from doit.dependency import Dependency
+from clm.languages.table import PYTHON
 from clm.state.backend import SqliteStateDB
 from clm.state.checker import ContentChecker
 from clm.build.prepare import prepare_build
@@ -56,6 +57,7 @@ def write_stand_ins(root: Path) -> list[tuple]:
     from clm.deck.formats import code_bytes, html_bytes, notebook_bytes
     from clm.deck.jinja import environment
     from clm.deck.notebook import variant_notebook
+    from clm.languages.table import PYTHON
     from clm.plan.variants import Format, Kind
 
     os.chdir(root)
@@ -81,7 +83,7 @@ def write_stand_ins(root: Path) -> list[tuple]:
             elif variant.format is Format.NOTEBOOK:
                 data = notebook_bytes(notebook)
             else:
-                data = code_bytes(notebook)
+                data = code_bytes(notebook, PYTHON)
             Path(output.path).parent.mkdir(parents=True, exist_ok=True)
             Path(output.path).write_bytes(data)
     for job in (*build.plan.topic_data, *build.plan.dir_groups):

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 from dataclasses import dataclass
 
 from nbclient import NotebookClient
 from nbformat.notebooknode import NotebookNode
 
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-_CELL_LINE = re.compile(r"Cell In\[\d+\], line (\d+)")
+from clm.languages import by_name
 
 # The output one cell may keep: beyond it, every HTML page and the cache would
 # carry it all (200 MB of prints made four 200 MB pages and a 1.2 GB cache).
@@ -39,42 +37,60 @@ class _KernelDied(Exception):
         self.cell_index = cell_index
 
 
+@dataclass(frozen=True)
+class KernelChoice:
+    """What runs a notebook: a kernelspec, the language its errors are read in, and
+    for ipykernel the interpreter (None: this process's)."""
+
+    kernel: str = "python3"
+    language: str = "python"
+    python: str | None = None
+
+
 def run_notebook(
     notebook: NotebookNode,
     inputs: list[tuple[str, bytes]],
     timeout: float,
     allow_errors: bool,
-    python: str | None = None,
+    choice: KernelChoice | None = None,
 ) -> NotebookNode:
     """Execute ``notebook`` in place with the given files around it; returns it.
 
     The kernel runs in a scratch folder holding the deck's execution inputs
     (``inputs`` pairs relative paths with their bytes), so what the code
-    writes never lands among the course sources, and in the interpreter
-    ``python`` (None: this process's). A kernel that dies is replaced once; a
-    second death is reported like a failing cell.
+    writes never lands among the course sources. A kernel that dies is
+    replaced once; a second death is reported like a failing cell, and so is a
+    kernelspec that is not installed.
     """
     import copy
 
+    from jupyter_client.kernelspec import NoSuchKernel
+
+    choice = choice or KernelChoice()
     original = copy.deepcopy(notebook)
     try:
-        return _run_once(notebook, inputs, timeout, allow_errors, python)
-    except _KernelDied:
-        notebook.cells = original.cells
         try:
-            return _run_once(notebook, inputs, timeout, allow_errors, python)
-        except _KernelDied as died:
-            raise CellFailure(died.cell_index, f"the kernel died twice: {died}", None) from None
+            return _run_once(notebook, inputs, timeout, allow_errors, choice)
+        except _KernelDied:
+            notebook.cells = original.cells
+            try:
+                return _run_once(notebook, inputs, timeout, allow_errors, choice)
+            except _KernelDied as died:
+                error = f"the kernel died twice: {died}"
+                raise CellFailure(died.cell_index, error, None) from None
+    except NoSuchKernel:
+        error = f"no Jupyter kernel named '{choice.kernel}' is installed"
+        raise CellFailure(None, error, None) from None
 
 
 def _run_once(
-    notebook, inputs, timeout: float, allow_errors: bool, python: str | None
+    notebook, inputs, timeout: float, allow_errors: bool, choice: KernelChoice
 ) -> NotebookNode:
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     from clm.execute.kernels import pool
 
-    kernel = pool().fresh_kernel(python)
+    kernel = pool().fresh_kernel(choice.python, choice.kernel)
     client = None
     try:
         for relative, data in inputs:
@@ -108,13 +124,15 @@ def _run_once(
         except DeadKernelError as exc:
             raise _KernelDied(str(exc), running[-1] if running else None) from None
         except CellExecutionError as exc:
+            errors = by_name(choice.language).errors
             index = _failed_cell(notebook)
-            cell_line = None
+            cell_line, error = None, f"{exc.ename}: {exc.evalue}"
             if index is not None:
-                traceback = "\n".join(notebook.cells[index].outputs[-1].get("traceback", []))
-                lines = _CELL_LINE.findall(_ANSI.sub("", traceback))
-                cell_line = int(lines[-1]) if lines else None
-            raise CellFailure(index, f"{exc.ename}: {exc.evalue}", cell_line) from None
+                cell = notebook.cells[index]
+                traceback = list(cell.outputs[-1].get("traceback", []))
+                cell_line = errors.cell_line(traceback, exc.evalue, cell.source)
+                error = errors.message(exc.ename, exc.evalue, traceback)
+            raise CellFailure(index, error, cell_line) from None
     finally:
         # nbclient leaves a client it did not start the kernel for connected: its
         # heartbeat thread and sockets would stay, one set per notebook, until a
