@@ -47,7 +47,7 @@ class CellSyntax:
         if match.group("kind") is None:
             return "code", match.group("code")
         kind = "raw" if match.group("kind") == "raw" else "markdown"
-        return kind, match.group("meta")
+        return kind, match.group("meta").rstrip()
 
     def mark(self, line: str, key: str, value: int) -> str:
         """The header ``line`` with ``key=value`` added to its metadata."""
