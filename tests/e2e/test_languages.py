@@ -264,3 +264,25 @@ def test_a_topic_kernel_routes_its_decks_to_that_kernelspec(tmp_path):
     )
     assert notebook["metadata"]["kernelspec"]["name"] == "bash"
     assert notebook["metadata"]["language_info"]["name"] == "C++"
+
+
+def test_watch_rebuilds_a_java_deck_and_reports_its_compile_error(built, tmp_path):
+    from tests.e2e.test_watch import Watcher
+
+    root = tmp_path / "course"
+    shutil.copytree(built[0], root)
+    watcher = Watcher(root, ("clm", "watch"))
+    try:
+        java = root / JAVA
+        java.write_text(java.read_text().replace("6 * 7", "6 * 9"))
+        watcher.cycle()
+        page = (root / SLIDES / "Html/Completed/Week 1/01 Hello Java.html").read_text()
+        assert ">54<" in page
+        java.write_text(java.read_text() + "\n// %%\nint broken = true;\n")
+        lines = watcher.cycle()
+        line = len(JAVA_DECK.splitlines()) + 3
+        assert any(f"{JAVA}:{line} (in the deck: int broken = true;)" in row for row in lines), (
+            "\n".join(lines)
+        )
+    finally:
+        watcher.stop()
