@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import queue
 from dataclasses import dataclass
 
 from nbclient import NotebookClient
@@ -159,17 +161,87 @@ def megabytes(size: int) -> str:
 
 
 class _BoundedClient(NotebookClient):
-    """A client that keeps at most OUTPUT_LIMIT bytes of each cell's output.
+    """A client that keeps at most OUTPUT_LIMIT bytes of each cell's output, and the
+    output a kernel sends after it said the cell is done.
 
     Output beyond the limit is dropped as it arrives, so a runaway loop of
     prints costs neither memory nor disk; the cell ends with a visible note
     saying how much was left out. Errors are always kept: they are the news.
+
+    Deno's kernel often sends a cell's printed text and value after its "idle"
+    status, where nbclient has stopped listening for that cell: such a message
+    still names its cell's request, so it is put into that cell, whenever it
+    arrives. After the last cell (and after a failing one) a kernel-info
+    request, answered in order, flushes whatever is still on its way.
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, on_cell_executed=self._add_note, **kwargs)
         self._kept: dict[int, tuple[int, int]] = {}  # cell index: (outputs, bytes) so far
         self._dropped: dict[int, int] = {}
+        self._requests: dict[str, tuple[NotebookNode, int]] = {}  # msg_id: (cell, index)
+        code = [i for i, cell in enumerate(self.nb.cells) if cell.cell_type == "code"]
+        self._last_code_cell = code[-1] if code else None
+
+    async def _async_poll_output_msg(
+        self, parent_msg_id: str, cell: NotebookNode, cell_index: int
+    ) -> None:
+        from nbclient.exceptions import CellExecutionComplete
+        from nbclient.util import ensure_async
+
+        assert self.kc is not None
+        self._requests[parent_msg_id] = (cell, cell_index)
+        while True:
+            msg = await ensure_async(self.kc.iopub_channel.get_msg(timeout=None))
+            parent = msg["parent_header"].get("msg_id")
+            if parent == parent_msg_id:
+                try:
+                    self.process_message(msg, cell, cell_index)
+                except CellExecutionComplete:
+                    return
+            else:
+                self._late(msg)
+
+    def _late(self, msg: dict) -> None:
+        """A message about an earlier cell: its output goes to that cell."""
+        from nbclient.exceptions import CellExecutionComplete
+
+        earlier = self._requests.get(msg["parent_header"].get("msg_id"))
+        if earlier is None or msg["msg_type"] == "status":
+            return
+        with contextlib.suppress(CellExecutionComplete):
+            self.process_message(msg, *earlier)
+
+    async def async_execute_cell(self, cell, cell_index, *args, **kwargs):
+        from nbclient.exceptions import CellExecutionError
+
+        try:
+            executed = await super().async_execute_cell(cell, cell_index, *args, **kwargs)
+        except CellExecutionError:
+            await self._flush_late_output()
+            raise
+        if cell_index == self._last_code_cell:
+            await self._flush_late_output()
+        return executed
+
+    async def _flush_late_output(self, timeout: float = 30.0) -> None:
+        """Ask the kernel for its info and take in what arrives before its reply is done."""
+        from nbclient.util import ensure_async
+
+        if self.kc is None:
+            return
+        request = self.kc.kernel_info()
+        deadline = asyncio.get_running_loop().time() + timeout
+        while (left := deadline - asyncio.get_running_loop().time()) > 0:
+            try:
+                msg = await ensure_async(self.kc.iopub_channel.get_msg(timeout=left))
+            except queue.Empty:
+                return
+            if msg["parent_header"].get("msg_id") == request:
+                if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                    return
+            else:
+                self._late(msg)
 
     def output(self, outs, msg, display_id, cell_index):
         out = super().output(outs, msg, display_id, cell_index)

@@ -65,11 +65,15 @@ class KernelErrors:
     the error's traceback (the last match counts). ``snippet``: a pattern whose
     group is the source the kernel rejected, for kernels that quote the code
     instead of naming its line (JShell); the line is looked up in the cell, and
-    the traceback's other lines are the compiler's message.
+    the traceback's other lines are the compiler's message. ``headline``: the
+    traceback's first line names the error better than ``ename: evalue``.
     """
 
     line: str | None = None
     snippet: str | None = None
+    # The traceback's first line says it best (JJava's evalue reads
+    # "java.lang.RuntimeException, boom"; its traceback "java.lang.RuntimeException: boom").
+    headline: bool = False
 
     def cell_line(self, traceback: list[str], evalue: str, source: str) -> int | None:
         plain = _ANSI.sub("", "\n".join(traceback))
@@ -92,6 +96,10 @@ class KernelErrors:
             ]
             if said:
                 return f"{ename}: {'; '.join(said)}"
+        if self.headline:
+            lines = _ANSI.sub("", "\n".join(traceback)).splitlines()
+            if first := next((row.strip() for row in lines if row.strip()), None):
+                return first
         return f"{ename}: {evalue}"
 
 

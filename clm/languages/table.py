@@ -52,7 +52,10 @@ JAVA = Language(
         "environment (it runs on a JDK, 11 or newer; clm's scripts/setup.sh does both)"
     ),
     # JShell quotes the snippet it rejected: "[snippet: [int y = "s";], status: REJECTED]".
-    errors=KernelErrors(snippet=r"\[snippet: \[(.*)\], status: REJECTED\]"),
+    errors=KernelErrors(snippet=r"\[snippet: \[(.*)\], status: REJECTED\]", headline=True),
+    # JJava's %load reads a sibling source file; code naming a class reads its file.
+    module_suffix=".java",
+    imports=r"^[ \t]*%load[ \t]+([A-Za-z_]\w*)\.java\b",
 )
 
 TYPESCRIPT = Language(

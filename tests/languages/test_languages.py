@@ -182,9 +182,11 @@ def test_kernel_errors_name_the_line_in_the_cell():
     assert JAVA.errors.message("CompilationException", evalue, java_traceback) == (
         "CompilationException: incompatible types: boom"
     )
-    assert JAVA.errors.message("RuntimeException", "boom", ["at .(#15:1)"]) == (
-        "RuntimeException: boom"
+    runtime = ["\x1b[31mjava.lang.IllegalStateException: boom\x1b[0m", "\tat .(#15:1)"]
+    assert JAVA.errors.message("RuntimeException", "java.lang.X, boom", runtime) == (
+        "java.lang.IllegalStateException: boom"
     )
+    assert TYPESCRIPT.errors.message("Error", "boom", ["Error: boom"]) == "Error: boom"
     deno = ["Error: boom", "    at f (<anonymous>:2:9)", "    at <anonymous>:5:1"]
     assert TYPESCRIPT.errors.cell_line(deno, "boom", "") == 5
     python = ["Cell In[3], line 1", "Cell In[4], line 7"]
@@ -282,3 +284,18 @@ def test_the_logo_files_are_the_drawings_beside_them():
         encoded = drawing.with_name(drawing.name + ".base64").read_text()
         assert base64.b64decode(encoded) == drawing.read_bytes()
     assert json.loads(json.dumps(JAVA.language_info)) == JAVA.language_info
+
+
+def test_a_single_file_java_topic_brings_the_classes_it_loads(make_course):
+    deck = JAVA_DECK.replace("// hier beginnen", "%load Point.java\nnew Point(1, 2)")
+    spec = make_course(
+        SPEC.replace("      - id: hello\n        prog-lang: python\n        kernel: python3\n", ""),
+        {
+            "slides/m/topic_100_loops.java": deck,
+            "slides/m/Point.java": "record Point(int x, int y) {}\n",
+            "slides/m/Other.java": "class Other {}\n",
+        },
+    )
+    (topic,) = build_course(load_spec(spec)).sections[0].topics
+    assert [f.relative for f in topic.execution_inputs] == ["Point.java"]
+    assert [f.relative for f in topic.data] == ["Point.java"]
