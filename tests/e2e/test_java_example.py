@@ -181,11 +181,6 @@ def test_completed_html_shows_what_the_kernels_printed(course):
             assert printed(output_of(course, deck, lang, "Code-Along", "html")) == ""
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="Deno's kernel (2.9.8) often sends a cell's output after its idle status; "
-    "nbclient stops listening at idle, so clm drops that output",
-)
 def test_completed_html_shows_the_typescript_values(course):
     for lang in COURSE:
         values = printed(output_of(course, TYPESCRIPT, lang, "Completed", "html"))
