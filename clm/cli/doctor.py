@@ -120,7 +120,33 @@ def _viewer_version() -> str | None:
 def _kernels() -> list[Check]:
     from jupyter_client.kernelspec import KernelSpecManager
 
-    return kernel_checks(KernelSpecManager().get_all_specs())
+    specs = KernelSpecManager().get_all_specs()
+    return [*kernel_checks(specs), *course_kernel_checks(Path.cwd(), set(specs))]
+
+
+def course_kernel_checks(folder: Path, installed: set[str]) -> list[Check]:
+    """The kernels the decks of each spec in ``folder`` run in that are not installed:
+    optional for clm, they are needed by this course."""
+    from clm import languages
+    from clm.errors import CourseError
+    from clm.spec import course_specs, load_spec
+
+    checks = []
+    for spec_file in course_specs(folder):
+        try:
+            spec = load_spec(spec_file)
+        except CourseError:
+            continue  # the kernel python check reports a spec that cannot be read
+        needed: dict[str, languages.Language] = {}
+        for ref in (ref for section in spec.sections for ref in section.topics):
+            if ref.html and ref.evaluate:
+                language = languages.by_name(ref.prog_lang or spec.prog_lang)
+                needed.setdefault(ref.kernel or spec.kernel or language.kernel, language)
+        for kernel, language in needed.items():
+            if kernel not in installed:
+                purpose = f"runs the {language.title} decks of {spec_file.name}"
+                checks.append(Check(f"kernel {kernel}", purpose, False, fix=language.install))
+    return checks
 
 
 def kernel_checks(specs: dict[str, dict]) -> list[Check]:

@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 
-from clm.cli.doctor import _kernels, as_json, healthy, kernel_checks, kernel_python_checks, report
+from clm.cli.doctor import (
+    _kernels,
+    as_json,
+    course_kernel_checks,
+    healthy,
+    kernel_checks,
+    kernel_python_checks,
+    report,
+)
 from clm.languages.table import CPP, PYTHON, RUST, TYPESCRIPT
 from clm.scaffold import scaffold
 from clm.spec import load_spec
@@ -153,3 +161,22 @@ def test_the_doctor_reads_the_kernelspecs_jupyter_finds(tmp_path, monkeypatch):
     found = by_name(_kernels())
     assert found["kernel java"].path == str(java) and found["kernel java"].version == "Java (test)"
     assert found["kernel zzz-extra"].found and found["kernel python3"].found
+
+
+def test_a_kernel_the_course_needs_is_missing_for_that_course(make_course):
+    spec = """\
+name: Course
+prog-lang: java
+sections:
+  - name: One
+    topics:
+      - first
+      - {id: second, prog-lang: cpp}
+      - {id: third, prog-lang: rust, evaluate: false}
+"""
+    course = make_course(spec, {})
+    checks = course_kernel_checks(course.parent, {"python3", "java"})
+    assert [(c.name, c.found, c.optional) for c in checks] == [("kernel xcpp20", False, False)]
+    assert checks[0].purpose == "runs the C++ decks of course.yaml" and "xeus-cpp" in checks[0].fix
+    assert not healthy(checks)
+    assert course_kernel_checks(course.parent, {"python3", "java", "xcpp20"}) == []
