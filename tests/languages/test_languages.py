@@ -279,7 +279,7 @@ def test_the_logo_files_are_the_drawings_beside_them():
     from clm.templates import PACKAGE_TEMPLATES
 
     drawings = sorted(PACKAGE_TEMPLATES.rglob("*-logo.svg"))
-    assert len(drawings) == 5
+    assert len(drawings) == 6
     for drawing in drawings:
         encoded = drawing.with_name(drawing.name + ".base64").read_text()
         assert base64.b64decode(encoded) == drawing.read_bytes()
