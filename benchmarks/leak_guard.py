@@ -27,6 +27,7 @@ WORK = Path(__file__).resolve().parent / "work"
 STATUS = """
 import time
 from doit.dependency import Dependency
+from clm.languages.table import PYTHON
 from clm.state.backend import SqliteStateDB
 from clm.state.checker import ContentChecker
 from clm.build.prepare import prepare_build
@@ -54,14 +55,13 @@ def write_stand_ins(root: Path) -> list[tuple]:
     from clm.build.prepare import prepare_build
     from clm.build.tasks import task_dicts
     from clm.deck.formats import code_bytes, html_bytes, notebook_bytes
-    from clm.deck.jinja import environment
     from clm.deck.notebook import variant_notebook
+    from clm.languages.table import PYTHON
     from clm.plan.variants import Format, Kind
 
     os.chdir(root)
     build = prepare_build("course.yaml")
     page = html_bytes(__import__("nbformat").v4.new_notebook(), "stand-in")
-    env = environment(None)
     for deck in build.plan.decks:
         text = Path(deck.deck.path).read_text(encoding="utf-8")
         notebooks: dict = {}
@@ -72,7 +72,11 @@ def write_stand_ins(root: Path) -> list[tuple]:
             run = (variant.lang, variant.kind)
             if run not in notebooks:
                 notebooks[run] = variant_notebook(
-                    env, text, Path(deck.deck.path), *run, Format.NOTEBOOK
+                    build.prepasses[deck.deck.path],
+                    text,
+                    Path(deck.deck.path),
+                    *run,
+                    Format.NOTEBOOK,
                 )
             notebook, cells = notebooks[run]
             if variant.format is Format.HTML:
@@ -81,7 +85,7 @@ def write_stand_ins(root: Path) -> list[tuple]:
             elif variant.format is Format.NOTEBOOK:
                 data = notebook_bytes(notebook)
             else:
-                data = code_bytes(notebook)
+                data = code_bytes(notebook, PYTHON)
             Path(output.path).parent.mkdir(parents=True, exist_ok=True)
             Path(output.path).write_bytes(data)
     for job in (*build.plan.topic_data, *build.plan.dir_groups):
@@ -97,13 +101,9 @@ def write_stand_ins(root: Path) -> list[tuple]:
 
 def run_guards(actions: list[tuple]) -> float:
     """Run the guard's actions here, as a warmed-up doit worker would."""
-    import threading
+    from clm.workers.warm_up import warm_up
 
-    from clm.workers import warm_up as preload
-
-    if preload._warming is None:
-        preload._warming = threading.Thread(target=preload._warm_up)
-        preload._warming.start()
+    warm_up()  # what a worker does before its first job (done once per process)
     start = time.perf_counter()
     for function, args in actions:
         assert function(*args) is None
@@ -125,7 +125,7 @@ def measure(size: int) -> list[tuple[str, int, float | int]]:
         shutil.rmtree(root)
     generate(root, size)
     actions = write_stand_ins(root)
-    files = sum(len(args[6]) for _, args in actions)
+    files = sum(len(_public(args)) for _, args in actions)
     rows: list[tuple[str, int, float | int]] = [("public files", size, files)]
     rows.append(("every file read (cold)", size, run_guards(actions)))
     rows.append(("nothing changed", size, run_guards(actions)))
@@ -134,7 +134,9 @@ def measure(size: int) -> list[tuple[str, int, float | int]]:
     rows.append(("decks known, every file read", size, _files_only(actions)))
     deck = next(Path("slides").rglob("slides_lesson_1.py"))
     deck.write_text(deck.read_text().replace("Wir lesen die Datei", "Wir lesen jetzt die Datei"))
-    edited = [p for _, args in actions for p in args[6] if "Lektion 1." in p or "Lesson 1." in p]
+    edited = [
+        p for _, args in actions for p in _public(args) if "Lektion 1." in p or "Lesson 1." in p
+    ]
     for path in edited:
         Path(path).write_bytes(Path(path).read_bytes() + b"\n")
     rows.append(("one-deck edit", size, run_guards(actions)))
@@ -146,6 +148,12 @@ def measure(size: int) -> list[tuple[str, int, float | int]]:
     rows.append(("doit no-op status check", size, float(seconds)))
     rows.append(("file dependencies", size, int(deps)))
     return rows
+
+
+def _public(args: tuple) -> tuple[str, ...]:
+    """The public files a guard action reads (its one argument is a GuardJob)."""
+    (job,) = args
+    return job.public
 
 
 def _files_only(actions: list[tuple]) -> float:

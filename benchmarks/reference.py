@@ -32,19 +32,19 @@ def _deck_job(args: tuple[str, str, str]) -> int:
     from nbclient import NotebookClient
     from nbconvert import HTMLExporter
 
-    from clm.deck.jinja import environment
     from clm.deck.notebook import variant_notebook
+    from clm.deck.prepass import Prepass
     from clm.plan.variants import Format, Kind
 
     deck, topic_folder, output = args
     text = Path(deck).read_text(encoding="utf-8")
-    env = environment(None)
+    prepass = Prepass()
     executed = None
     exporter = HTMLExporter(template_name="lab", embed_images=False)
     written = 0
     for lang in ("de", "en"):
         for kind in Kind:
-            notebook, _ = variant_notebook(env, text, Path(deck), lang, kind, Format.HTML)
+            notebook, _ = variant_notebook(prepass, text, Path(deck), lang, kind, Format.HTML)
             if kind is not Kind.CODE_ALONG:
                 if executed is None:
                     with tempfile.TemporaryDirectory() as scratch:

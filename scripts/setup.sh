@@ -36,8 +36,20 @@ command -v git >/dev/null 2>&1 || apt_install git
 
 # The diagram converters: Java and graphviz for PlantUML, Debian's Chromium (never
 # a browser download) and the Liberation fonts for draw.io, npm to fetch the jar.
+# The Java decks' kernel (JJava) runs on that Java too, and needs a JDK's JShell
+# and compiler, which a JRE lacks.
 apt_install graphviz chromium fonts-liberation
-command -v java >/dev/null 2>&1 || apt_install default-jre-headless
+java_has_jshell() {
+    local modules
+    command -v java >/dev/null 2>&1 || return 1
+    modules="$(java --list-modules 2>/dev/null)" || return 1
+    grep -q '^jdk\.jshell@' <<<"$modules" && grep -q '^jdk\.compiler@' <<<"$modules"
+}
+if ! java_has_jshell; then
+    apt_install default-jdk-headless
+    java_has_jshell || echo "setup: warning: $(command -v java || echo java) has no jdk.jshell" \
+        "module: Java decks will not run (choose a JDK with update-alternatives --config java)" >&2
+fi
 command -v npm >/dev/null 2>&1 || apt_install npm
 
 if [ ! -x "$venv/bin/python" ]; then
@@ -51,7 +63,7 @@ wanted="$(sha256sum "$repo/pyproject.toml" | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
     echo "setup: installing clm and its pinned dependencies into $venv"
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$repo[dev]"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$repo[dev,kernels]"
     echo "$wanted" > "$stamp"
 fi
 
@@ -93,5 +105,40 @@ if [ ! -f "$clm_wheel" ]; then
     mv "$work/$(basename "$clm_wheel")" "$clm_wheel.part"
     mv "$clm_wheel.part" "$clm_wheel"
     rm -rf "$work"
+fi
+
+# Deno writes its kernelspec into $HOME/.local/share/jupyter/kernels (or
+# $XDG_DATA_HOME's), whatever JUPYTER_DATA_DIR says: install it in a scratch home
+# and move it into the environment, as the wheels of the other kernels do. Again
+# when its kernel.json names another deno (the environment moved or was remade).
+deno_spec="$venv/share/jupyter/kernels/deno"
+deno_spec_current() {
+    "$venv/bin/python" -c 'import json, sys
+with open(sys.argv[1]) as spec:
+    sys.exit(json.load(spec)["argv"][0] != sys.argv[2])' "$deno_spec/kernel.json" "$venv/bin/deno" \
+        2>/dev/null
+}
+if ! deno_spec_current; then
+    echo "setup: installing Deno's kernelspec into $deno_spec"
+    work="$(mktemp -d)"
+    # Its messages name the scratch home: shown only when it fails.
+    if ! said="$(env -u XDG_DATA_HOME HOME="$work" "$venv/bin/deno" jupyter --install --force 2>&1)"
+    then
+        echo "$said" >&2
+        rm -rf "$work"
+        exit 1
+    fi
+    mkdir -p "$(dirname "$deno_spec")"
+    rm -rf "$deno_spec.part"
+    mv "$work/.local/share/jupyter/kernels/deno" "$deno_spec.part"
+    rm -rf "$deno_spec" "$work"
+    mv "$deno_spec.part" "$deno_spec"
+fi
+
+# bash_kernel, for the tests of routing a deck to its kernel.
+bash_spec="$venv/share/jupyter/kernels/bash"
+if [ ! -f "$bash_spec/kernel.json" ]; then
+    echo "setup: installing bash_kernel's kernelspec into $bash_spec"
+    "$venv/bin/python" -m bash_kernel.install --sys-prefix >/dev/null
 fi
 export PATH="$venv/bin:$PATH"

@@ -20,6 +20,7 @@ from clm.build.files import copy_atomic, remove_empty_folders, write_atomic
 from clm.build.jobs import ClashJob, CopyJob, OutputJob, RemovalJob
 from clm.encoding import read_deck
 from clm.errors import CourseError, DiskFull, is_disk_full
+from clm.languages import of_deck
 from clm.paths import OutsideFolder, holding_folder, refusal
 from clm.plan.variants import Format, Kind
 from clm.state import counters
@@ -77,6 +78,7 @@ def build_output(job: OutputJob) -> TaskFailed | None:
                 job.lang,
                 Kind(job.kind),
                 Format(job.format),
+                job.kernel,
             )
     except CourseError as exc:
         return TaskFailed(str(exc))
@@ -85,7 +87,7 @@ def build_output(job: OutputJob) -> TaskFailed | None:
     elif job.format == Format.NOTEBOOK:
         data = formats.notebook_bytes(notebook)
     else:
-        data = formats.code_bytes(notebook)
+        data = formats.code_bytes(notebook, of_deck(job.deck))
     try:
         written = write_atomic(
             Path(job.target), data, Path(job.state_file), job.spec, inside=Path(job.output_root)

@@ -20,6 +20,8 @@ from clm.build.jobs import DeckExecutionJob
 from clm.encoding import read_deck
 from clm.errors import CourseError
 from clm.execute.executor import ExecutionFailure, ExecutionJob, Executor, LocalExecutor
+from clm.execute.runtimes import is_missing
+from clm.languages import of_deck
 from clm.paths import OutsideFolder
 from clm.state import counters
 from clm.state.cache import results_cache
@@ -44,6 +46,7 @@ def deck_groups(job: DeckExecutionJob) -> dict[str, list[ExecutedVariant]]:
         input_hashes,
         job.allow_errors,
         job.environment,
+        job.kernel,
     )
 
 
@@ -63,12 +66,15 @@ def execute_deck(
     working_on(f"{job.deck}:execute", job.state_file)
     import nbformat
 
+    if is_missing(job.environment):
+        return TaskFailed(missing_kernel(job))
     executor = executor or LocalExecutor()
     cache = cache or results_cache()
     try:
         groups = deck_groups(job)
     except CourseError as exc:
         return TaskFailed(str(exc))
+    language = of_deck(job.deck)
 
     inputs = None  # read at the first execution the cache cannot serve
     counts = {counters.KERNELS: 0, counters.SPARE_KERNELS: 0, counters.CACHE_HITS: 0}
@@ -91,6 +97,8 @@ def execute_deck(
                     inputs,
                     job.timeout,
                     job.allow_errors,
+                    kernel=job.kernel,
+                    language=language.name,
                     python=job.kernel_python,
                 )
             )
@@ -115,6 +123,27 @@ def execute_deck(
     if warnings:  # the reporter and the watcher print them
         return {"from_cache": not ran, "warnings": list(warnings)}
     return {"from_cache": not ran}
+
+
+def missing_kernel(job: DeckExecutionJob) -> str:
+    """Why a deck whose kernel is not installed has no executed HTML, and how to get it."""
+    from clm.execute.runtimes import installed_kernels
+
+    language = of_deck(job.deck)
+    if job.kernel == language.kernel:
+        how = f"to get it, {language.install}"
+    else:
+        how = (
+            f"install a kernelspec of that name, or make the spec's kernel: setting name an "
+            f"installed one ({language.title}'s own, '{language.kernel}': {language.install})"
+        )
+    outputs = "\n".join(f"    {html}" for *_, html in job.notebooks)
+    return (
+        f"{job.deck}: the {language.title} kernel '{job.kernel}' is not installed, so the "
+        f"deck's code cannot run and its executed HTML is not built; {how}; then build "
+        f"again (installed kernels: {', '.join(installed_kernels())})\n"
+        f"  failed outputs (the last good version is kept):\n{outputs}"
+    )
 
 
 def _write_executed(

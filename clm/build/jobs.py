@@ -48,6 +48,7 @@ class OutputJob(_PrepassFields):
     author: str = ""
     organization: tuple[tuple[str, str], ...] = ()  # (language, name)
     includes: tuple[str, ...] = ()  # the files the deck's pre-pass includes
+    kernel: str | None = None  # the kernelspec its notebook names; None: its language's
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class DeckExecutionJob(_PrepassFields):
     organization: tuple[tuple[str, str], ...] = ()
     includes: tuple[str, ...] = ()
     kernel_python: str | None = None  # the interpreter whose ipykernel runs it; None: clm's own
+    kernel: str = "python3"  # the kernelspec that runs it
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Preparing a build: read the spec, plan the course, check its decks, fix the values
-every task depends on (clm's engine, the kernels' Python and its environment, the
-converters).
+every task depends on (clm's engine, the environment of each kernel the decks run
+in, the converters).
 
 What it computes, a ``Build``, is all the doit adapter (clm.build.tasks) needs.
 CourseError for bad input, naming file and line.
@@ -9,6 +9,7 @@ CourseError for bad input, naming file and line.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +20,9 @@ from clm.deck.prepass import Prepass
 from clm.diagrams.tools import converter_versions
 from clm.errors import CourseError
 from clm.execute import environment as python_environment
-from clm.execute import interpreter
+from clm.execute import interpreter, runtimes
+from clm.execute.kernels import KERNEL_NAME
+from clm.execute.runtimes import is_missing
 from clm.plan.outputs import OutputPlan, plan_spec
 from clm.plan.select import select_only
 from clm.spec import CourseSpec
@@ -33,7 +36,7 @@ from clm.state.records import (
     record_output_folder,
 )
 from clm.state.store import open_store
-from clm.templates import PACKAGE_TEMPLATES
+from clm.templates import PACKAGE_TEMPLATES, packaged_files
 
 # The spec this process planned last: the build history records it with each run.
 planned_spec: str | None = None
@@ -49,8 +52,10 @@ class Build:
     templates: str | None  # the course's templates folder, if it uses one
     template_deps: tuple[str, ...]
     engine_dep: str
-    environment: str  # fingerprint of the kernels' Python environment
-    environment_dep: str
+    # By kernelspec the decks run in: the fingerprint of what it runs (a Python
+    # environment, a JDK and its kernel), and the virtual dependency holding it.
+    environments: dict[str, str]
+    environment_deps: dict[str, str]
     warnings: tuple[str, ...]
     converters_dep: str = ""  # the diagram converters' versions
     kernel_python: str | None = None  # the course's interpreter; None: clm's own
@@ -58,12 +63,21 @@ class Build:
     # Every deck's Jinja pre-pass (the files it includes among it), by deck path.
     prepasses: dict[str, Prepass] = field(default_factory=dict)
 
+    def spare_kernel(self) -> tuple[str | None, str] | None:
+        """(interpreter, kernel) of the kernel most of the course's decks run in, if it is
+        installed: the one a watch worker boots before its first notebook."""
+        counts = Counter(deck.execution.kernel for deck in self.plan.decks if deck.execution)
+        for kernel, _ in counts.most_common(1):
+            if not is_missing(self.environments[kernel]):
+                return (self.kernel_python if kernel == KERNEL_NAME else None), kernel
+        return None
+
 
 def engine_key() -> str:
     """What, besides the sources, decides the outputs: clm and its packaged templates."""
     digest = hashlib.md5(f"{__version__}|{CONVERSION_VERSION}".encode())
-    for template in sorted(PACKAGE_TEMPLATES.glob("*.j2")):
-        digest.update(template.name.encode())
+    for template in packaged_files():
+        digest.update(str(template.relative_to(PACKAGE_TEMPLATES)).encode())
         digest.update(template.read_bytes())
     return digest.hexdigest()
 
@@ -107,10 +121,14 @@ def prepare_build(
     if verdicts.errors and not keep_bad_decks:
         raise next(iter(verdicts.errors.values()))
     kernel_python = interpreter.kernel_python(spec)
-    if kernel_python is None:
-        environment = _environment(connection(state_file))
-    else:
-        environment = _course_environment(connection(state_file), spec, kernel_python)
+    environments = {}
+    for kernel in sorted({deck.execution.kernel for deck in plan.decks if deck.execution}):
+        if kernel != KERNEL_NAME:
+            environments[kernel] = _runtime_environment(connection(state_file), kernel)
+        elif kernel_python is None:
+            environments[kernel] = _environment(connection(state_file))
+        else:
+            environments[kernel] = _course_environment(connection(state_file), spec, kernel_python)
     return Build(
         spec=spec,
         plan=plan,
@@ -118,8 +136,11 @@ def prepare_build(
         templates=templates,
         template_deps=template_deps,
         engine_dep=engine_dep,
-        environment=environment,
-        environment_dep=set_virtual_dependency("python-environment", environment),
+        environments=environments,
+        environment_deps={
+            kernel: set_virtual_dependency(f"kernel-environment-{kernel}", fingerprint)
+            for kernel, fingerprint in environments.items()
+        },
         warnings=(
             *spec.warnings,
             *course.warnings,
@@ -144,6 +165,21 @@ def _environment(connection) -> str:
     fingerprint = python_environment.fingerprint()
     keep_fingerprint(connection, stamp, fingerprint)
     return fingerprint
+
+
+def _runtime_environment(connection, kernel: str) -> str:
+    """The fingerprint of a kernel other than ipykernel, asked for again only when its
+    kernelspec or program changed (see clm.execute.runtimes)."""
+    from clm.state.verdicts import keep_runtime, kept_runtime
+
+    stamp = runtimes.stamp(kernel)
+    kept = kept_runtime(connection, kernel, stamp)
+    if kept is not None:
+        return kept
+    runtime = runtimes.describe(kernel)
+    if not runtimes.is_missing(runtime.fingerprint):
+        keep_runtime(connection, kernel, runtime.stamp, runtime.fingerprint)
+    return runtime.fingerprint
 
 
 def _course_environment(connection, spec: CourseSpec, python: str) -> str:

@@ -21,6 +21,7 @@ from clm.deck.includes import DeckIncludes, References, deck_includes, reference
 from clm.deck.prepass import Prepass
 from clm.encoding import read_deck
 from clm.errors import CourseError
+from clm.languages import of_deck
 from clm.spec import CourseSpec
 from clm.state.store import StateStore
 from clm.state.verdicts import keep_verdicts, kept_verdicts
@@ -68,10 +69,13 @@ class _KeptReferences:
                 digest = self.store.md5(path)
             except OSError:
                 digest = None  # gone meanwhile: the plan's next look reports it
+            prefix = of_deck(path).jinja_prefix
             self.keys[path] = (
                 None
                 if digest is None
-                else hashlib.md5(f"references|{CHECKS_VERSION}|{digest}".encode()).hexdigest()
+                else hashlib.md5(
+                    f"references|{CHECKS_VERSION}|{prefix}|{digest}".encode()
+                ).hexdigest()
             )
         return self.keys[path]
 
@@ -92,7 +96,7 @@ class _KeptReferences:
             found = References.from_text(kept[key])
         else:
             try:
-                found = references(read_deck(path))
+                found = references(read_deck(path), of_deck(path).jinja_prefix)
             except CourseError:
                 found = References()  # not UTF-8: the deck checks say so, with the file
             self.new.append((key, found.to_text()))
@@ -123,20 +127,24 @@ def execution_inputs(deck: Deck, prepasses: dict[str, Prepass]) -> tuple[tuple[s
         for f in inputs
         if f.source not in included
         or f.source in prepasses[deck.path].includes
-        or _named(f.relative, code)
+        or _named(f.relative, code, of_deck(deck.path).module_suffix)
     )
 
 
 def _code_text(deck: str) -> str:
-    """The deck without its ``# j2`` lines (an include line names the file it includes)."""
+    """The deck without its Jinja lines (an include line names the file it includes)."""
     try:
         text = read_deck(deck)
     except (OSError, CourseError):
         return ""
-    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("# j2"))
+    prefix = of_deck(deck).jinja_prefix
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(prefix))
 
 
-def _named(relative: str, code: str) -> bool:
+def _named(relative: str, code: str, module_suffix: str | None) -> bool:
+    """Whether the code names the file, or imports it as a module (by its stem)."""
     name = relative.rsplit("/", 1)[-1]
     stem = name.rsplit(".", 1)[0]
-    return name in code or (name.endswith(".py") and stem in code)
+    return name in code or (
+        module_suffix is not None and name.endswith(module_suffix) and stem in code
+    )

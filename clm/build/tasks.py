@@ -24,6 +24,7 @@ from clm.build.jobs import ClashJob, CopyJob, DeckExecutionJob, OutputJob, Remov
 from clm.build.prepare import Build, prepare_build
 from clm.build.prepasses import execution_inputs
 from clm.build.rendering import render_diagram
+from clm.execute.kernels import KERNEL_NAME
 from clm.leaks.guard import guard_tasks
 from clm.plan.gc_pause import paused_garbage_collection
 from clm.plan.variants import Kind
@@ -71,6 +72,10 @@ def task_dicts(build: Build) -> Iterator[dict]:
             "organization": prepass.organization,
             "includes": prepass.includes,
         }
+        # A kernel the spec chose is named in the notebooks; the language's own is implied.
+        chosen_kernel = (
+            {"kernel": deck_plan.deck.topic.kernel} if deck_plan.deck.topic.kernel else {}
+        )
         deps = [deck, *prepass.includes, *common_deps]
         # A clash holds every task of the deck back: doit runs none after the
         # clash's task failed, and runs them again once it is mended.
@@ -101,6 +106,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
                 title=deck_plan.deck.title(variant.lang),
                 executed=executed,
                 **prepass_fields,
+                **chosen_kernel,
             )
             yield {
                 "basename": deck,
@@ -118,6 +124,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
                 if (lang, kind) in html_by_run
             )
             inputs = execution_inputs(deck_plan.deck, build.prepasses)
+            kernel = execution.kernel
             job = DeckExecutionJob(
                 state_file=STATE_PATH,
                 deck=deck,
@@ -125,15 +132,17 @@ def task_dicts(build: Build) -> Iterator[dict]:
                 inputs=inputs,
                 timeout=execution.timeout,
                 allow_errors=execution.allow_errors,
-                environment=build.environment,
-                kernel_python=build.kernel_python,
+                environment=build.environments[kernel],
+                kernel_python=build.kernel_python if kernel == KERNEL_NAME else None,
+                kernel=kernel,
                 **prepass_fields,
             )
+            environment_dep = build.environment_deps[kernel]
             yield {
                 "basename": deck,
                 "name": "execute",
                 "actions": [(execute_deck, (job,))],
-                "file_dep": [*deps, build.environment_dep, *(source for source, _ in inputs)],
+                "file_dep": [*deps, environment_dep, *(source for source, _ in inputs)],
                 "targets": [path for _, _, path, _ in notebooks],
                 **blocked,
             }
@@ -187,7 +196,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
         build.prepasses,
         build.template_deps,
         build.engine_dep,
-        build.environment_dep,
+        build.environment_deps,
     )
     if build.full:
         planned = tuple(sorted(build.plan.output_paths()))

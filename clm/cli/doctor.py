@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import subprocess
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from importlib import metadata
 from pathlib import Path
 
@@ -25,6 +25,14 @@ class Check:
     version: str | None = None
     path: str | None = None
     fix: str | None = None  # the command that installs what is missing
+    # Missing, it only fails the decks that need it (another language's kernel):
+    # listed with its fix, but the setup is not broken.
+    optional: bool = False
+
+
+def healthy(found: list[Check]) -> bool:
+    """Whether everything clm needs is installed (optional kernels may be absent)."""
+    return all(check.found or check.optional for check in found)
 
 
 def _version_line(command: list[str]) -> str | None:
@@ -112,30 +120,92 @@ def _viewer_version() -> str | None:
 def _kernels() -> list[Check]:
     from jupyter_client.kernelspec import KernelSpecManager
 
-    from clm.execute.kernels import KERNEL_NAME
-
     specs = KernelSpecManager().get_all_specs()
-    kernels = [
-        Check(
-            f"kernel {name}",
-            f"runs {spec['spec'].get('language', '?')} decks"
-            + (", the one clm uses" if name == KERNEL_NAME else ""),
-            True,
-            spec["spec"].get("display_name"),
-            spec["resource_dir"],
-        )
-        for name, spec in sorted(specs.items())
-    ]
-    if KERNEL_NAME not in specs:
-        kernels.append(
-            Check(
-                f"kernel {KERNEL_NAME}",
-                "runs Python decks",
-                False,
-                fix="pip install ipykernel && python -m ipykernel install --sys-prefix",
+    return [*kernel_checks(specs), *course_kernel_checks(Path.cwd(), set(specs))]
+
+
+def course_kernel_checks(folder: Path, installed: set[str]) -> list[Check]:
+    """The kernels the decks of each spec in ``folder`` run in that are not installed:
+    optional for clm, they are needed by this course."""
+    from clm import languages
+    from clm.errors import CourseError
+    from clm.spec import course_specs, load_spec
+
+    checks = []
+    for spec_file in course_specs(folder):
+        try:
+            spec = load_spec(spec_file)
+        except CourseError:
+            continue  # the kernel python check reports a spec that cannot be read
+        needed: dict[str, languages.Language] = {}
+        for ref in (ref for section in spec.sections for ref in section.topics):
+            if ref.html and ref.evaluate:
+                language = languages.by_name(ref.prog_lang or spec.prog_lang)
+                needed.setdefault(ref.kernel or spec.kernel or language.kernel, language)
+        for kernel, language in needed.items():
+            if kernel not in installed:
+                purpose = f"runs the {language.title} decks of {spec_file.name}"
+                checks.append(Check(f"kernel {kernel}", purpose, False, fix=language.install))
+    return checks
+
+
+def kernel_checks(specs: dict[str, dict]) -> list[Check]:
+    """The kernel of every deck language, then the other kernelspecs in ``specs``.
+
+    ``specs`` is what KernelSpecManager.get_all_specs() returns: for each name,
+    ``resource_dir`` and the ``spec`` (kernel.json). A language's kernel that is
+    missing, or whose program is not found, comes with the language's install
+    text; only Python's is needed by every course, the others are optional.
+    """
+    from clm.languages.table import LANGUAGES, PYTHON
+
+    kernels = []
+    for language in LANGUAGES.values():
+        name, optional = f"kernel {language.kernel}", language is not PYTHON
+        purpose = f"runs {language.title} decks"
+        if optional:  # what a missing one reads as
+            missing = Check(name, f"only needed for {language.title} decks", False, optional=True)
+        else:
+            missing = Check(name, purpose, False)
+        found = specs.get(language.kernel)
+        if found is None:
+            kernels.append(replace(missing, fix=language.install))
+            continue
+        folder, spec = found["resource_dir"], found["spec"]
+        if _kernel_program(spec.get("argv") or []) is None:
+            runs = (spec.get("argv") or ["nothing"])[0]
+            fix = f"{folder}/kernel.json runs {runs}, which is not found: {language.install}"
+            kernels.append(replace(missing, fix=fix))
+            continue
+        kernels.append(Check(name, purpose, True, spec.get("display_name"), folder))
+    known = {language.kernel for language in LANGUAGES.values()}
+    for name, found in sorted(specs.items()):
+        if name not in known:
+            language = found["spec"].get("language", "?")
+            purpose = f"runs {language} code; no deck language of clm's uses it"
+            kernels.append(
+                Check(
+                    f"kernel {name}",
+                    purpose,
+                    True,
+                    found["spec"].get("display_name"),
+                    found["resource_dir"],
+                )
             )
-        )
     return kernels
+
+
+def _kernel_program(argv: list[str]) -> str | None:
+    """The program a kernel.json starts, if it is found (``python`` is clm's own)."""
+    import shutil
+    import sys
+
+    if not argv:
+        return None
+    major, minor = sys.version_info[:2]
+    if argv[0] in ("python", f"python{major}", f"python{major}.{minor}"):
+        return sys.executable  # jupyter_client starts its own interpreter for these
+    return shutil.which(argv[0])
 
 
 def kernel_python_checks(folder: Path) -> list[Check]:
@@ -180,12 +250,23 @@ def report(found: list[Check]) -> str:
         if check.found:
             version = f" {check.version}" if check.version else ""
             lines.append(f"ok       {check.name}{version} — {check.path} ({check.purpose})")
+        elif check.optional:
+            lines.append(f"absent   {check.name}: not installed ({check.purpose}); {check.fix}")
         else:
             lines.append(f"MISSING  {check.name} ({check.purpose}): {check.fix}")
-    missing = sum(not check.found for check in found)
-    lines.append("everything clm can use is installed" if not missing else f"{missing} missing")
+    missing = sum(not check.found and not check.optional for check in found)
+    absent = sum(not check.found and check.optional for check in found)
+    if missing:
+        lines.append(f"{missing} missing")
+    elif absent:
+        kernels = "kernel" if absent == 1 else "kernels"
+        lines.append(
+            f"everything clm needs is installed; {absent} optional {kernels} not installed"
+        )
+    else:
+        lines.append("everything clm can use is installed")
     return "\n".join(lines)
 
 
 def as_json(found: list[Check]) -> dict:
-    return {"ok": all(check.found for check in found), "checks": [asdict(c) for c in found]}
+    return {"ok": healthy(found), "checks": [asdict(c) for c in found]}

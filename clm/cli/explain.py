@@ -17,12 +17,16 @@ from clm.state.checker import VIRTUAL_PREFIX
 
 _VALUES = {
     "clm:engine": "clm's version or its packaged templates",
-    "clm:python-environment": "the Python environment of the kernels",
     "clm:diagram-converters": "the versions of the diagram converters",
 }
+_KERNEL_ENVIRONMENT = f"{VIRTUAL_PREFIX}kernel-environment-"
 
 
 def _name(dep: str) -> str:
+    if dep.startswith(_KERNEL_ENVIRONMENT):
+        kernel = dep.removeprefix(_KERNEL_ENVIRONMENT)
+        what = "its Python packages" if kernel == "python3" else "its kernelspec or runtime"
+        return f"the environment of the kernel {kernel} ({what})"
     return _VALUES.get(dep, dep if not dep.startswith(VIRTUAL_PREFIX) else dep[4:])
 
 

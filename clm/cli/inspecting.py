@@ -157,7 +157,7 @@ def doctor(as_json: bool) -> int:
 
     found = checks.checks()
     print(json.dumps(checks.as_json(found), indent=2) if as_json else checks.report(found))
-    return EXIT_OK if all(check.found for check in found) else EXIT_FAILED
+    return EXIT_OK if checks.healthy(found) else EXIT_FAILED
 
 
 def init(folder: Path) -> int:

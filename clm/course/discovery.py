@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from clm import languages
 from clm.course.headers import deck_titles, header_line
 from clm.course.model import (
     DIAGRAM_SUFFIXES,
@@ -34,7 +35,6 @@ from clm.spec.model import CourseSpec, DirGroupSpec, TopicRef
 
 _IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
-_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+([A-Za-z_]\w*)|import[ \t]+([A-Za-z_][\w \t,.]*))", re.M)
 RENDER_FOLDER = "img"  # where renders sit beside the deck outputs, as decks link them
 _STRING_LITERAL = re.compile(r"""["']([^"'\n]{1,200})["']""")
 
@@ -201,11 +201,14 @@ def _scan_file_topic(area: CourseArea, found: _Found, text: str) -> tuple[tuple,
             if (relative := sibling(match.group(1))) is not None:
                 images[relative] = None
     inputs: dict[str, None] = {}
-    for match in _IMPORT.finditer(text):
+    language = languages.of_deck(found.path)
+    imports = re.finditer(language.imports, text, re.M) if language.imports else ()
+    for match in imports:
         names = [match.group(1)] if match.group(1) else re.split(r"[\s,]+", match.group(2))
         for name in names:
             module_name = name.split(".")[0].strip()
-            if module_name and (relative := sibling(f"{module_name}.py")) is not None:
+            module = f"{module_name}{language.module_suffix}"
+            if module_name and (relative := sibling(module)) is not None:
                 inputs[relative] = None
     for match in _STRING_LITERAL.finditer(text):
         relative = sibling(match.group(1))
@@ -259,16 +262,43 @@ class _Discovery:
         return candidates[0]
 
     def _no_deck(self, ref: TopicRef, found: _Found, data: tuple[TopicFile, ...]) -> str:
-        sources = [f.relative for f in data if "/" not in f.relative and f.relative.endswith(".py")]
+        suffix = self.language(ref).suffix
+        sources = [
+            f.relative for f in data if "/" not in f.relative and f.relative.endswith(suffix)
+        ]
         hint = f"; is {sources[0]} meant to be slides_{sources[0]}?" if sources else ""
         return str(
             CourseError(
                 f"warning: topic '{ref.id}' ({found.path}) has no deck and builds nothing: "
-                f"a deck's file name starts with slides_ or topic_ and ends in .py{hint}",
+                f"a deck's file name starts with slides_ or topic_ and ends in {suffix}{hint}",
                 self.spec.file,
                 ref.line,
             )
         )
+
+    def language(self, ref: TopicRef) -> languages.Language:
+        return languages.by_name(ref.prog_lang or self.spec.prog_lang)
+
+    def check_languages(self, ref: TopicRef, decks: tuple[str, ...]) -> None:
+        """Every deck of the topic is written in the topic's language."""
+        language = self.language(ref)
+        for deck in decks:
+            found = languages.of_deck(deck)
+            if found is language:
+                continue
+            if ref.prog_lang is not None:
+                why, line = f"its prog-lang is {language.name}", ref.line
+            else:
+                why = f"the course's prog-lang is {language.name}"
+                line = self.spec.prog_lang_line or ref.line
+            stem = posixpath.splitext(posixpath.basename(deck))[0]
+            raise CourseError(
+                f"the deck {deck} is a {found.title} file, but {why}, so its decks are "
+                f"{language.title} ({language.suffix}) files: rename it to "
+                f"{stem}{language.suffix}, or give topic '{ref.id}' prog-lang: {found.name}",
+                self.spec.file,
+                line,
+            )
 
     def deck_titles(self, deck: str, text: str | None = None) -> tuple:
         if deck not in self.titles:
@@ -299,6 +329,7 @@ class _Discovery:
                 data, inputs = _scan_file_topic(self.area, found, text)
                 self.scans[found.path] = ((found.path,), data, inputs, ())
         decks, data, inputs, diagrams = self.scans[found.path]
+        self.check_languages(ref, decks)
         return Topic(
             id=ref.id,
             path=found.path,
@@ -311,6 +342,8 @@ class _Discovery:
             cell_timeout=ref.cell_timeout or self.spec.cell_timeout,
             evaluate=ref.evaluate,
             author=ref.author,
+            language=self.language(ref).name,
+            kernel=ref.kernel or self.spec.kernel,
         )
 
 

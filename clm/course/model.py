@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 
+from clm import languages
 from clm.diagrams.names import diagram_kind
 from clm.spec.model import Text
 
@@ -18,7 +19,6 @@ IMAGE_SUFFIXES = frozenset(
 )
 DIAGRAM_SUFFIXES = frozenset({".puml", ".pu", ".plantuml", ".drawio"})
 DECK_PREFIXES = ("slides_", "topic_")
-DECK_SUFFIXES = {".py": "python"}
 
 
 def is_ignored(name: str) -> bool:
@@ -26,8 +26,8 @@ def is_ignored(name: str) -> bool:
 
 
 def is_deck_name(name: str) -> bool:
-    suffix = name[name.rfind(".") :] if "." in name else ""
-    return name.startswith(DECK_PREFIXES) and suffix in DECK_SUFFIXES
+    """``slides_…`` or ``topic_…`` with the suffix of a deck language (``.py``, ``.java``, …)."""
+    return name.startswith(DECK_PREFIXES) and languages.of_file(name) is not None
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,8 @@ class Topic:
     cell_timeout: float = 600.0
     evaluate: bool = True  # False: its decks are built, never executed
     author: str | None = None  # the title macro's author for its decks, if not the course's
+    language: str = "python"  # the programming language of its decks (clm.languages)
+    kernel: str | None = None  # the kernelspec its decks run in; None: their language's
 
     @property
     def folder(self) -> str:

@@ -9,6 +9,8 @@ import jupytext
 import nbformat
 from nbformat.notebooknode import NotebookNode
 
+from clm.languages import Language
+
 NOTES_STYLE = """<style>
 .celltag_notes { border-left: 4px solid #d4a017; background: #fff8e1; }
 .celltag_notes::before { content: "Notes"; display: block; font-weight: bold;
@@ -22,8 +24,9 @@ def notebook_bytes(notebook: NotebookNode) -> bytes:
     return (nbformat.writes(notebook, version=4) + "\n").encode("utf-8")
 
 
-def code_bytes(notebook: NotebookNode) -> bytes:
-    """A plain percent script: no tags, no language metadata, no jupytext header."""
+def code_bytes(notebook: NotebookNode, language: Language) -> bytes:
+    """A plain percent script of the language: no tags, no language metadata, no
+    jupytext header."""
     plain = copy.deepcopy(notebook)
     for cell in plain.cells:
         cell.metadata = {}
@@ -31,7 +34,7 @@ def code_bytes(notebook: NotebookNode) -> bytes:
     plain.metadata = {
         "jupytext": {"notebook_metadata_filter": "-all", "cell_metadata_filter": "-all"}
     }
-    text = jupytext.writes(plain, fmt="py:percent")
+    text = jupytext.writes(plain, fmt=language.code_format)
     return text.encode("utf-8")
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from clm.deck.prepass import Prepass
-from clm.templates import PACKAGE_TEMPLATES
+from clm.templates import is_packaged
 
 DYNAMIC = "\0"  # in a list of referenced names: a name computed when the deck renders
 
@@ -46,8 +46,8 @@ class References:
         return cls(tuple(names), tuple(computed))
 
 
-def references(text: str) -> References:
-    """The names ``text`` (a deck or template, ``# j2`` lines allowed) refers to.
+def references(text: str, prefix: str = "# j2") -> References:
+    """The names ``text`` (a deck or template, ``prefix`` lines allowed) refers to.
 
     A file that is not valid Jinja refers to nothing here: the deck checks
     report the syntax error, with its line.
@@ -58,7 +58,7 @@ def references(text: str) -> References:
     from clm.deck.jinja import environment, to_template_source
 
     try:
-        tree = environment(None).parse(to_template_source(text))
+        tree = environment(None).parse(to_template_source(text, prefix))
     except jinja2.TemplateSyntaxError:
         return References()
     names, computed = [], []
@@ -125,7 +125,7 @@ def _resolve(name: str, search: list[str], is_file: Callable[[str], bool]) -> st
     for folder in search:
         candidate = posixpath.join(folder, *pieces)
         if is_file(candidate):
-            return None if folder == str(PACKAGE_TEMPLATES) else posixpath.normpath(candidate)
+            return None if is_packaged(folder) else posixpath.normpath(candidate)
     return None
 
 

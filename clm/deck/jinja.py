@@ -1,4 +1,5 @@
-"""The Jinja pre-pass: ``# j2`` statement lines and ``{{ … }}`` expressions, rendered per variant."""
+"""The Jinja pre-pass: statement lines (``# j2 …``, ``// j2 …``) and ``{{ … }}`` expressions,
+rendered per variant."""
 
 from __future__ import annotations
 
@@ -14,17 +15,20 @@ import jinja2
 from clm.deck.prepass import Prepass, search_path
 from clm.deck.source import mark_cell_lines
 from clm.errors import CourseError
-from clm.templates import PACKAGE_TEMPLATES
+from clm.languages import Language, of_deck
+from clm.templates import is_packaged
 
 DECK_TEMPLATE_NAME = "<deck>"
-_STATEMENT = re.compile(r"^[ \t]*# j2[ \t]+(.*?)[ \t]*$", re.M)
 
 
 @cache
-def environment(course_templates: str | None, deck_folder: str | None = None) -> jinja2.Environment:
-    """One environment per templates folder and deck folder (see clm.deck.prepass)."""
+def environment(
+    course_templates: str | None, deck_folder: str | None = None, packaged: str = "python"
+) -> jinja2.Environment:
+    """One environment per templates folder, deck folder and clm's templates for the
+    deck's language (see clm.deck.prepass)."""
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(search_path(course_templates, deck_folder)),
+        loader=jinja2.FileSystemLoader(search_path(course_templates, deck_folder, packaged)),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -33,18 +37,29 @@ def environment(course_templates: str | None, deck_folder: str | None = None) ->
     )
 
 
-def to_template_source(text: str) -> str:
-    """Turn ``# j2 …`` lines into Jinja statements, keeping every line where it was."""
-    return _STATEMENT.sub(r"{% \1 %}", text)
+@cache
+def _statement(prefix: str) -> re.Pattern[str]:
+    return re.compile(rf"^[ \t]*{re.escape(prefix)}[ \t]+(.*?)[ \t]*$", re.M)
+
+
+def to_template_source(text: str, prefix: str = "# j2") -> str:
+    """Turn statement lines (``prefix …``) into Jinja statements, keeping every line
+    where it was."""
+    return _statement(prefix).sub(r"{% \1 %}", text)
 
 
 def compile_deck(
-    env: jinja2.Environment, text: str, deck: Path, variables: dict | None = None
+    env: jinja2.Environment,
+    text: str,
+    deck: Path,
+    variables: dict | None = None,
+    language: Language | None = None,
 ) -> jinja2.Template:
     """The deck as a template; ``variables`` become its globals, which the macros it
     imports see too (Jinja hands an imported template the globals it lacks)."""
+    prefix = (language or of_deck(deck)).jinja_prefix
     try:
-        return env.from_string(to_template_source(text), globals=variables)
+        return env.from_string(to_template_source(text, prefix), globals=variables)
     except jinja2.TemplateSyntaxError as exc:
         line = exc.lineno if exc.filename in (None, DECK_TEMPLATE_NAME, "<template>") else None
         where = "" if line else f" (in template {exc.name or exc.filename}, line {exc.lineno})"
@@ -57,10 +72,7 @@ def _not_found(
     env: jinja2.Environment, exc: jinja2.TemplateNotFound, deck: Path, line: int | None
 ) -> CourseError:
     searched = getattr(env.loader, "searchpath", [])
-    names = [
-        "clm's templates" if folder == str(PACKAGE_TEMPLATES) else f"{folder}/"
-        for folder in searched
-    ]
+    names = ["clm's templates" if is_packaged(folder) else f"{folder}/" for folder in searched]
     return CourseError(
         f"template '{exc.name}' not found in {', '.join(names) or 'any folder'}; "
         "check the name, or put the file next to the deck",
@@ -102,7 +114,8 @@ def render_variant(prepass: Prepass, text: str, deck: Path, lang: str, fmt: str)
     once while neither the deck nor what it can include changes (a warm watch
     worker sees a saved template at once: the key holds their stamps).
     """
-    env = environment(prepass.templates, str(deck.parent))
+    language = of_deck(deck)
+    env = environment(prepass.templates, str(deck.parent), language.templates)
     stamp = _includes_stamp(prepass, deck)
     return _rendered(env, prepass, text, str(deck), lang, fmt, stamp)
 
@@ -117,7 +130,14 @@ def _rendered(
     fmt: str,
     stamp: tuple,
 ) -> str:
-    template = compile_deck(env, mark_cell_lines(text), Path(deck), prepass.variables(lang, fmt))
+    language = of_deck(deck)
+    template = compile_deck(
+        env,
+        mark_cell_lines(text, language),
+        Path(deck),
+        prepass.variables(lang, fmt, language.name),
+        language,
+    )
     return render_deck(template, Path(deck), lang, fmt)
 
 

@@ -13,14 +13,13 @@ from clm.deck.jinja import render_variant
 from clm.deck.kinds import Cell, cells_for, slide_type
 from clm.deck.prepass import Prepass
 from clm.deck.source import LINE_KEY
+from clm.languages import Language, of_deck
 from clm.plan.variants import Format, Kind
 
-KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
-
-def parse_cells(rendered: str) -> list[Cell]:
+def parse_cells(rendered: str, language: Language) -> list[Cell]:
     """Cells of a deck after Jinja, with the author's line numbers."""
-    notebook = jupytext.reads(rendered, fmt="py:percent")
+    notebook = jupytext.reads(rendered, fmt=language.jupytext_format)
     cells = []
     line = 1
     for cell in notebook.cells:
@@ -43,7 +42,7 @@ def parse_cells(rendered: str) -> list[Cell]:
 
 
 def deck_cells(prepass: Prepass, text: str, deck: Path, lang: str, fmt: Format) -> list[Cell]:
-    return parse_cells(render_variant(prepass, text, deck, lang, fmt.value))
+    return parse_cells(render_variant(prepass, text, deck, lang, fmt.value), of_deck(deck))
 
 
 def _cell_id(index: int, cell: Cell) -> str:
@@ -51,8 +50,11 @@ def _cell_id(index: int, cell: Cell) -> str:
     return digest[:16]
 
 
-def to_notebook(cells: list[Cell], lang: str) -> NotebookNode:
-    """A valid nbformat 4 notebook with deterministic cell ids."""
+def to_notebook(
+    cells: list[Cell], lang: str, language: Language, kernel: str | None = None
+) -> NotebookNode:
+    """A valid nbformat 4 notebook with deterministic cell ids, for ``kernel`` (None:
+    the language's own kernelspec)."""
     nb_cells = []
     for index, cell in enumerate(cells):
         metadata: dict = {}
@@ -71,15 +73,21 @@ def to_notebook(cells: list[Cell], lang: str) -> NotebookNode:
     return nbformat.v4.new_notebook(
         cells=nb_cells,
         metadata={
-            "kernelspec": dict(KERNELSPEC),
-            "language_info": {"name": "python"},
+            "kernelspec": language.kernelspec(kernel),
+            "language_info": dict(language.language_info),
             "lang": lang,
         },
     )
 
 
 def variant_notebook(
-    prepass: Prepass, text: str, deck: Path, lang: str, kind: Kind, fmt: Format
+    prepass: Prepass,
+    text: str,
+    deck: Path,
+    lang: str,
+    kind: Kind,
+    fmt: Format,
+    kernel: str | None = None,
 ) -> tuple[NotebookNode, list[Cell]]:
     cells = cells_for(deck_cells(prepass, text, deck, lang, fmt), lang, kind)
-    return to_notebook(cells, lang), cells
+    return to_notebook(cells, lang, of_deck(deck), kernel), cells

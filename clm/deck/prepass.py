@@ -6,6 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
+from clm.languages import of_deck
 from clm.templates import PACKAGE_TEMPLATES
 
 
@@ -28,7 +29,7 @@ class Prepass:
     includes: tuple[str, ...] = ()
 
     def search_path(self, deck: Path) -> list[str]:
-        return search_path(self.templates, str(deck.parent))
+        return search_path(self.templates, str(deck.parent), of_deck(deck).templates)
 
     def for_deck(self, author: str | None, includes: tuple[str, ...]) -> Prepass:
         """The pre-pass of one deck: its topic's author, if it has one, and its includes."""
@@ -36,10 +37,12 @@ class Prepass:
             self, author=self.author if author is None else author, includes=includes
         )
 
-    def variables(self, lang: str, fmt: str) -> dict[str, object]:
-        """The globals a deck and the macros it imports see (CLM's, and ``format``)."""
+    def variables(self, lang: str, fmt: str, prog_lang: str = "python") -> dict[str, object]:
+        """The globals a deck and the macros it imports see (CLM's, and ``format`` and
+        ``prog_lang``, the deck's programming language)."""
         return {
             "lang": lang,
+            "prog_lang": prog_lang,
             "format": fmt,
             "is_notebook": fmt == "notebook",
             "is_html": fmt == "html",
@@ -48,9 +51,13 @@ class Prepass:
         }
 
 
-def search_path(course_templates: str | None, deck_folder: str | None) -> list[str]:
+def search_path(
+    course_templates: str | None, deck_folder: str | None, packaged: str = "python"
+) -> list[str]:
+    """The course's templates, clm's own for the deck's language (``packaged`` names
+    their folder), the deck's folder."""
     search = [course_templates] if course_templates else []
-    search.append(str(PACKAGE_TEMPLATES))
+    search.append(str(PACKAGE_TEMPLATES / packaged))
     if deck_folder is not None:
         search.append(deck_folder)
     return search

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clm.errors import CourseError
+from clm.languages import Language, of_deck
 
-CELL_HEADER = re.compile(r"^#\s?%%(?=\s|$)(.*)$")
 _CELL_TYPE = re.compile(r"\s*\[(markdown|md|raw)\]")
 _KEY = re.compile(r"\s*([A-Za-z_][\w-]*)=")
 LINE_KEY = "clm_line"
@@ -29,13 +29,20 @@ class CellHeader:
     metadata: dict
 
 
-def parse_cell_header(rest: str) -> CellHeader:
-    """Parse what follows ``# %%``; raises ValueError naming what was expected."""
-    cell_type = "code"
+def cell_start(line: str, language: Language) -> tuple[str | None, str] | None:
+    """(cell type if the marker gives it, the rest) for a line that starts a cell, else None."""
+    return language.cells.header(line)
+
+
+def parse_cell_header(rest: str, cell_type: str | None = None) -> CellHeader:
+    """Parse what follows ``# %%`` (or a Markdown deck's fence or region marker, whose
+    ``cell_type`` the marker itself gives); raises ValueError naming what was expected."""
     position = 0
-    if match := _CELL_TYPE.match(rest):
-        cell_type = "raw" if match.group(1) == "raw" else "markdown"
-        position = match.end()
+    if cell_type is None:
+        cell_type = "code"
+        if match := _CELL_TYPE.match(rest):
+            cell_type = "raw" if match.group(1) == "raw" else "markdown"
+            position = match.end()
     metadata: dict = {}
     decoder = json.JSONDecoder()
     while rest[position:].strip():
@@ -67,13 +74,14 @@ def check_source(text: str, deck: Path, languages: tuple[str, ...] = ()) -> list
     With the course's ``languages``, a cell whose ``lang`` is none of them is a
     warning: it would silently be in no output.
     """
+    language = of_deck(deck)
     warnings = []
     for number, line in enumerate(text.splitlines(), start=1):
-        match = CELL_HEADER.match(line)
-        if match is None:
+        start = cell_start(line, language)
+        if start is None:
             continue
         try:
-            header = parse_cell_header(match.group(1))
+            header = parse_cell_header(start[1], start[0])
         except ValueError as exc:
             raise CourseError(f"malformed cell header: {exc}", deck, number) from None
         where = CourseError("", deck, number)
@@ -101,10 +109,10 @@ def _foreign_language(lang: str, languages: tuple[str, ...]) -> str:
     return f"{problem}; fix the value or add '{lang}' to the spec's languages"
 
 
-def mark_cell_lines(text: str) -> str:
-    """Append the author's line number to every cell header, to survive Jinja."""
+def mark_cell_lines(text: str, language: Language) -> str:
+    """Add the author's line number to every cell header, to survive Jinja."""
     lines = text.split("\n")
     for index, line in enumerate(lines):
-        if CELL_HEADER.match(line):
-            lines[index] = f"{line.rstrip()} {LINE_KEY}={index + 1}"
+        if language.cells.header(line) is not None:
+            lines[index] = language.cells.mark(line, LINE_KEY, index + 1)
     return "\n".join(lines)

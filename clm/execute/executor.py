@@ -22,7 +22,8 @@ class ExecutionJob:
     inputs: tuple[tuple[str, bytes], ...] = ()  # (relative path, bytes) beside the notebook
     timeout: float = 60.0  # seconds per cell
     allow_errors: bool = False
-    kernel: str = KERNEL_NAME
+    kernel: str = KERNEL_NAME  # the kernelspec that runs it
+    language: str = "python"  # the deck's language: how its kernel's errors read
     python: str | None = None  # the interpreter whose ipykernel runs it; None: this one's
 
 
@@ -57,13 +58,14 @@ class LocalExecutor:
         import nbformat
 
         from clm.execute.kernels import pool
-        from clm.execute.runner import CellFailure, run_notebook
+        from clm.execute.runner import CellFailure, KernelChoice, run_notebook
 
         kernels = pool()
         used, spares = kernels.handed_out, kernels.spares_started
         notebook = nbformat.reads(job.notebook, as_version=4)
         try:
-            run_notebook(notebook, list(job.inputs), job.timeout, job.allow_errors, job.python)
+            choice = KernelChoice(job.kernel, job.language, job.python)
+            run_notebook(notebook, list(job.inputs), job.timeout, job.allow_errors, choice)
             # Through JSON: what crosses the seam is plain data, as the cache stores it.
             outputs = json.loads(
                 json.dumps(

@@ -3,11 +3,13 @@
 Starting a kernel takes 0.6–1 s, often most of a small deck's cost. Each
 worker keeps at most one spare: while a notebook runs, the kernel for the next
 one is already booting. Every kernel gets its own scratch folder as working
-directory (the spare's is filled when it is handed out), talks over IPC
-sockets in that folder (no TCP port races between workers), and runs numeric
-libraries on one thread, since the workers already use every core. A kernel
-runs in clm's own Python, or in the course's interpreter a job names; a spare
-of one is never handed to a job of the other.
+directory (the spare's is filled when it is handed out), and runs numeric
+libraries on one thread, since the workers already use every core. An
+ipykernel talks over IPC sockets in that folder (no TCP port races between
+workers); the JVM's and Deno's kernels speak TCP only, on the loopback. A
+kernel runs the kernelspec a job names (``python3``, ``java``, ``deno``, …),
+a Python one in clm's own Python or in the course's interpreter; a spare is
+only handed to a job that asks for the same.
 
 A kernel takes along what the deck's code started: whatever runs below it
 when it shuts down is killed, even in a session of its own. Its scratch folder
@@ -28,7 +30,7 @@ from pathlib import Path
 from clm.state.history import pid_alive
 from clm.workers.lifetime import descendants, kill_processes
 
-KERNEL_NAME = "python3"
+KERNEL_NAME = "python3"  # ipykernel: the kernel of Python decks, and the one that speaks IPC
 SCRATCH_PREFIX = "clm-kernel-"
 OWNER_FILE = "owner"  # in a scratch folder: the pid of the process that made it
 SINGLE_THREADED = {
@@ -50,6 +52,11 @@ class Kernel:
     workdir: Path  # the kernel's working directory, inside scratch
     pid: int | None  # the kernel process
     python: str | None = None  # the interpreter it runs in; None: clm's own
+    kernel: str = KERNEL_NAME  # its kernelspec
+
+    @property
+    def choice(self) -> tuple[str, str | None]:
+        return self.kernel, self.python
 
     def shutdown(self) -> None:
         from jupyter_core.utils import run_sync
@@ -64,7 +71,8 @@ class Kernel:
             shutil.rmtree(self.scratch, ignore_errors=True)
 
 
-def _start_kernel(python: str | None = None) -> Kernel:
+def _start_kernel(python: str | None = None, kernel: str = KERNEL_NAME) -> Kernel:
+    """Start ``kernel``; NoSuchKernel when no kernelspec of that name is installed."""
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
@@ -72,20 +80,25 @@ def _start_kernel(python: str | None = None) -> Kernel:
     (scratch / OWNER_FILE).write_text(str(os.getpid()), encoding="utf-8")
     workdir = scratch / "work"
     workdir.mkdir()
-    settings = {}
-    if python is not None:
-        from clm.execute.kernelspecs import InterpreterSpecs
+    settings: dict = {"transport": "tcp", "ip": "127.0.0.1"}
+    if kernel == KERNEL_NAME:
+        settings = {"transport": "ipc", "ip": str(scratch / "ipc")}
+        if python is not None:
+            from clm.execute.kernelspecs import InterpreterSpecs
 
-        settings["kernel_spec_manager"] = InterpreterSpecs(python=python)
-    manager = AsyncKernelManager(
-        kernel_name=KERNEL_NAME, transport="ipc", ip=str(scratch / "ipc"), **settings
-    )
-    # The kernel's own log lines (stderr) are noise in a build log; what the
-    # code prints arrives as cell output.
-    run_sync(manager.start_kernel)(
-        cwd=str(workdir), env={**os.environ, **SINGLE_THREADED}, stderr=subprocess.DEVNULL
-    )
-    return Kernel(manager, scratch, workdir, getattr(manager.provisioner, "pid", None), python)
+            settings["kernel_spec_manager"] = InterpreterSpecs(python=python)
+    try:
+        manager = AsyncKernelManager(kernel_name=kernel, **settings)
+        # The kernel's own log lines (stderr) are noise in a build log; what the
+        # code prints arrives as cell output.
+        run_sync(manager.start_kernel)(
+            cwd=str(workdir), env={**os.environ, **SINGLE_THREADED}, stderr=subprocess.DEVNULL
+        )
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    pid = getattr(manager.provisioner, "pid", None)
+    return Kernel(manager, scratch, workdir, pid, python, kernel)
 
 
 def sweep_scratch_folders() -> list[Path]:
@@ -112,22 +125,23 @@ class KernelPool:
         self.spares_started = 0
         util.Finalize(self, KernelPool.close, args=(self,), exitpriority=10)
 
-    def fresh_kernel(self, python: str | None = None) -> Kernel:
-        """A kernel running in ``python`` (None: clm's own); the next one of it boots."""
-        kernel, self._spare = self._spare, None
-        if kernel is not None and kernel.python != python:
-            kernel.shutdown()  # booted for another interpreter (a watched spec changed)
-            kernel = None
-        kernel = kernel or _start_kernel(python)
-        self._spare = _start_kernel(python)
+    def fresh_kernel(self, python: str | None = None, kernel: str = KERNEL_NAME) -> Kernel:
+        """A ``kernel`` (a Python one in ``python``, None: clm's own); the next one of it
+        boots. NoSuchKernel when no such kernelspec is installed."""
+        found, self._spare = self._spare, None
+        if found is not None and found.choice != (kernel, python):
+            found.shutdown()  # booted for another kernel (the previous deck's language)
+            found = None
+        found = found or _start_kernel(python, kernel)
+        self._spare = _start_kernel(python, kernel)
         self.handed_out += 1
         self.spares_started += 1
-        return kernel
+        return found
 
-    def prestart(self, python: str | None = None) -> None:
+    def prestart(self, python: str | None = None, kernel: str = KERNEL_NAME) -> None:
         """Boot the spare now, e.g. in a worker waiting for its first notebook."""
         if self._spare is None:
-            self._spare = _start_kernel(python)
+            self._spare = _start_kernel(python, kernel)
             self.spares_started += 1
 
     def close(self) -> None:
@@ -136,9 +150,9 @@ class KernelPool:
             spare.shutdown()
 
 
-def prestart(python: str | None = None) -> None:
+def prestart(python: str | None = None, kernel: str = KERNEL_NAME) -> None:
     """Boot this process's spare kernel now (a watch worker, before its first notebook)."""
-    pool().prestart(python)
+    pool().prestart(python, kernel)
 
 
 _pool: KernelPool | None = None

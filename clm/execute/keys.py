@@ -39,12 +39,14 @@ def code_of(cells: list[Cell]) -> list:
     return [(c.source, c.has("raises-exception")) for c in cells if c.cell_type == "code"]
 
 
-def execution_key(code: list, environment: str, inputs: list, allow_errors: bool) -> str:
+def execution_key(
+    code: list, environment: str, inputs: list, allow_errors: bool, kernel: str = KERNEL_NAME
+) -> str:
     """The cache key of one execution: everything that decides what the code prints."""
     text = json.dumps(
         {
             "clm-execution": EXECUTION_VERSION,
-            "kernel": KERNEL_NAME,
+            "kernel": kernel,
             "environment": environment,
             "code": code,
             "inputs": inputs,
@@ -63,6 +65,7 @@ def execution_groups(
     input_hashes: list,
     allow_errors: bool,
     environment: str,
+    kernel: str = KERNEL_NAME,
 ) -> dict[str, list[ExecutedVariant]]:
     """The deck's executed variants by execution key: one execution per group.
 
@@ -72,8 +75,10 @@ def execution_groups(
     """
     groups: dict[str, list[ExecutedVariant]] = {}
     for lang, kind, target, html in notebooks:
-        notebook, cells = variant_notebook(prepass, text, Path(deck), lang, Kind(kind), Format.HTML)
-        key = execution_key(code_of(cells), environment, input_hashes, allow_errors)
+        notebook, cells = variant_notebook(
+            prepass, text, Path(deck), lang, Kind(kind), Format.HTML, kernel
+        )
+        key = execution_key(code_of(cells), environment, input_hashes, allow_errors, kernel)
         groups.setdefault(key, []).append(
             ExecutedVariant(lang, kind, target, html, notebook, cells)
         )

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-import re
+import queue
 from dataclasses import dataclass
 
 from nbclient import NotebookClient
 from nbformat.notebooknode import NotebookNode
 
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-_CELL_LINE = re.compile(r"Cell In\[\d+\], line (\d+)")
+from clm.languages import by_name
 
 # The output one cell may keep: beyond it, every HTML page and the cache would
 # carry it all (200 MB of prints made four 200 MB pages and a 1.2 GB cache).
@@ -39,42 +39,60 @@ class _KernelDied(Exception):
         self.cell_index = cell_index
 
 
+@dataclass(frozen=True)
+class KernelChoice:
+    """What runs a notebook: a kernelspec, the language its errors are read in, and
+    for ipykernel the interpreter (None: this process's)."""
+
+    kernel: str = "python3"
+    language: str = "python"
+    python: str | None = None
+
+
 def run_notebook(
     notebook: NotebookNode,
     inputs: list[tuple[str, bytes]],
     timeout: float,
     allow_errors: bool,
-    python: str | None = None,
+    choice: KernelChoice | None = None,
 ) -> NotebookNode:
     """Execute ``notebook`` in place with the given files around it; returns it.
 
     The kernel runs in a scratch folder holding the deck's execution inputs
     (``inputs`` pairs relative paths with their bytes), so what the code
-    writes never lands among the course sources, and in the interpreter
-    ``python`` (None: this process's). A kernel that dies is replaced once; a
-    second death is reported like a failing cell.
+    writes never lands among the course sources. A kernel that dies is
+    replaced once; a second death is reported like a failing cell, and so is a
+    kernelspec that is not installed.
     """
     import copy
 
+    from jupyter_client.kernelspec import NoSuchKernel
+
+    choice = choice or KernelChoice()
     original = copy.deepcopy(notebook)
     try:
-        return _run_once(notebook, inputs, timeout, allow_errors, python)
-    except _KernelDied:
-        notebook.cells = original.cells
         try:
-            return _run_once(notebook, inputs, timeout, allow_errors, python)
-        except _KernelDied as died:
-            raise CellFailure(died.cell_index, f"the kernel died twice: {died}", None) from None
+            return _run_once(notebook, inputs, timeout, allow_errors, choice)
+        except _KernelDied:
+            notebook.cells = original.cells
+            try:
+                return _run_once(notebook, inputs, timeout, allow_errors, choice)
+            except _KernelDied as died:
+                error = f"the kernel died twice: {died}"
+                raise CellFailure(died.cell_index, error, None) from None
+    except NoSuchKernel:
+        error = f"no Jupyter kernel named '{choice.kernel}' is installed"
+        raise CellFailure(None, error, None) from None
 
 
 def _run_once(
-    notebook, inputs, timeout: float, allow_errors: bool, python: str | None
+    notebook, inputs, timeout: float, allow_errors: bool, choice: KernelChoice
 ) -> NotebookNode:
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     from clm.execute.kernels import pool
 
-    kernel = pool().fresh_kernel(python)
+    kernel = pool().fresh_kernel(choice.python, choice.kernel)
     client = None
     try:
         for relative, data in inputs:
@@ -108,13 +126,15 @@ def _run_once(
         except DeadKernelError as exc:
             raise _KernelDied(str(exc), running[-1] if running else None) from None
         except CellExecutionError as exc:
+            errors = by_name(choice.language).errors
             index = _failed_cell(notebook)
-            cell_line = None
+            cell_line, error = None, f"{exc.ename}: {exc.evalue}"
             if index is not None:
-                traceback = "\n".join(notebook.cells[index].outputs[-1].get("traceback", []))
-                lines = _CELL_LINE.findall(_ANSI.sub("", traceback))
-                cell_line = int(lines[-1]) if lines else None
-            raise CellFailure(index, f"{exc.ename}: {exc.evalue}", cell_line) from None
+                cell = notebook.cells[index]
+                traceback = list(cell.outputs[-1].get("traceback", []))
+                cell_line = errors.cell_line(traceback, exc.evalue, cell.source)
+                error = errors.message(exc.ename, exc.evalue, traceback)
+            raise CellFailure(index, error, cell_line) from None
     finally:
         # nbclient leaves a client it did not start the kernel for connected: its
         # heartbeat thread and sockets would stay, one set per notebook, until a
@@ -141,17 +161,87 @@ def megabytes(size: int) -> str:
 
 
 class _BoundedClient(NotebookClient):
-    """A client that keeps at most OUTPUT_LIMIT bytes of each cell's output.
+    """A client that keeps at most OUTPUT_LIMIT bytes of each cell's output, and the
+    output a kernel sends after it said the cell is done.
 
     Output beyond the limit is dropped as it arrives, so a runaway loop of
     prints costs neither memory nor disk; the cell ends with a visible note
     saying how much was left out. Errors are always kept: they are the news.
+
+    Deno's kernel often sends a cell's printed text and value after its "idle"
+    status, where nbclient has stopped listening for that cell: such a message
+    still names its cell's request, so it is put into that cell, whenever it
+    arrives. After the last cell (and after a failing one) a kernel-info
+    request, answered in order, flushes whatever is still on its way.
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, on_cell_executed=self._add_note, **kwargs)
         self._kept: dict[int, tuple[int, int]] = {}  # cell index: (outputs, bytes) so far
         self._dropped: dict[int, int] = {}
+        self._requests: dict[str, tuple[NotebookNode, int]] = {}  # msg_id: (cell, index)
+        code = [i for i, cell in enumerate(self.nb.cells) if cell.cell_type == "code"]
+        self._last_code_cell = code[-1] if code else None
+
+    async def _async_poll_output_msg(
+        self, parent_msg_id: str, cell: NotebookNode, cell_index: int
+    ) -> None:
+        from nbclient.exceptions import CellExecutionComplete
+        from nbclient.util import ensure_async
+
+        assert self.kc is not None
+        self._requests[parent_msg_id] = (cell, cell_index)
+        while True:
+            msg = await ensure_async(self.kc.iopub_channel.get_msg(timeout=None))
+            parent = msg["parent_header"].get("msg_id")
+            if parent == parent_msg_id:
+                try:
+                    self.process_message(msg, cell, cell_index)
+                except CellExecutionComplete:
+                    return
+            else:
+                self._late(msg)
+
+    def _late(self, msg: dict) -> None:
+        """A message about an earlier cell: its output goes to that cell."""
+        from nbclient.exceptions import CellExecutionComplete
+
+        earlier = self._requests.get(msg["parent_header"].get("msg_id"))
+        if earlier is None or msg["msg_type"] == "status":
+            return
+        with contextlib.suppress(CellExecutionComplete):
+            self.process_message(msg, *earlier)
+
+    async def async_execute_cell(self, cell, cell_index, *args, **kwargs):
+        from nbclient.exceptions import CellExecutionError
+
+        try:
+            executed = await super().async_execute_cell(cell, cell_index, *args, **kwargs)
+        except CellExecutionError:
+            await self._flush_late_output()
+            raise
+        if cell_index == self._last_code_cell:
+            await self._flush_late_output()
+        return executed
+
+    async def _flush_late_output(self, timeout: float = 30.0) -> None:
+        """Ask the kernel for its info and take in what arrives before its reply is done."""
+        from nbclient.util import ensure_async
+
+        if self.kc is None:
+            return
+        request = self.kc.kernel_info()
+        deadline = asyncio.get_running_loop().time() + timeout
+        while (left := deadline - asyncio.get_running_loop().time()) > 0:
+            try:
+                msg = await ensure_async(self.kc.iopub_channel.get_msg(timeout=left))
+            except queue.Empty:
+                return
+            if msg["parent_header"].get("msg_id") == request:
+                if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                    return
+            else:
+                self._late(msg)
 
     def output(self, outs, msg, display_id, cell_index):
         out = super().output(outs, msg, display_id, cell_index)

@@ -41,7 +41,7 @@ from clm.plan.variants import Kind
 from clm.state import leak_records
 from clm.state.db import STATE_PATH
 from clm.state.records import connection
-from clm.templates import PACKAGE_TEMPLATES
+from clm.templates import PACKAGE_TEMPLATES, packaged_files
 from clm.workers.lifetime import working_on
 
 if TYPE_CHECKING:
@@ -59,15 +59,15 @@ def guard_tasks(
     prepasses: dict[str, Prepass],
     template_deps: tuple[str, ...],
     engine_dep: str,
-    environment_dep: str = "",
+    environment_deps: dict[str, str] | None = None,
 ) -> Iterator[dict]:
     """The doit task dicts of the guard, for the outputs of ``plan``.
 
     ``copy_tasks`` names the task of each copy job. No file the guard reads is
     one of its file dependencies: the guard depends on what those files are
-    made from (decks, templates, clm itself, the Python environment and the
-    execution inputs of executed pages, the sources of copies) and runs after
-    the tasks that write them. A no-op then stats no output once more, and doit
+    made from (decks, templates, clm itself, the environment of their kernel
+    (``environment_deps``, by kernelspec) and the execution inputs of executed
+    pages, the sources of copies) and runs after the tasks that write them. A no-op then stats no output once more, and doit
     adds no implicit dependency per output (it checks each against a list of
     those already added: quadratic in the number of outputs).
 
@@ -92,8 +92,9 @@ def guard_tasks(
             executed = deck.execution is not None and output.variant.executed
             check = checks["executed-html" if executed else "files"]
             check.add_output(output.path, f"{deck.deck.path}:{output.path}")
-            if executed:
-                check.file_dep.update(dict.fromkeys([environment_dep, *inputs]))
+            if executed and deck.execution is not None:
+                kernel_dep = (environment_deps or {}).get(deck.execution.kernel)
+                check.file_dep.update(dict.fromkeys([*filter(None, [kernel_dep]), *inputs]))
             if output.variant.kind is Kind.CODE_ALONG:
                 code_along.append(output.path)
     placements = {id(job) for job in plan.placements}
@@ -289,10 +290,10 @@ def _forbidden(
 def _context(languages: tuple[str, ...], template_deps: tuple[str, ...]) -> bytes:
     """What besides the deck decides its snippets: the rules, languages and templates."""
     digest = hashlib.md5(f"{GUARD_VERSION}|{SNIPPET_WORDS}|{','.join(languages)}".encode())
-    templates = [Path(path) for path in template_deps]
-    templates += sorted(PACKAGE_TEMPLATES.glob("*.j2"))
-    for template in templates:
-        digest.update(str(template.name).encode())
+    templates = [(Path(path).name, Path(path)) for path in template_deps]
+    templates += [(str(path.relative_to(PACKAGE_TEMPLATES)), path) for path in packaged_files()]
+    for name, template in templates:
+        digest.update(name.encode())
         digest.update(template.read_bytes() if template.is_file() else b"")
     return digest.digest()
 

@@ -23,7 +23,8 @@ from pathlib import Path
 
 from clm.deck.jinja import render_variant
 from clm.deck.prepass import Prepass
-from clm.deck.source import CELL_HEADER, LINE_KEY, parse_cell_header
+from clm.deck.source import LINE_KEY, cell_start, parse_cell_header
+from clm.languages import Language, of_deck
 from clm.leaks.words import snippets
 from clm.plan.variants import Format
 
@@ -98,8 +99,8 @@ class _SourceCell:
     text: str
 
 
-def source_cells(text: str) -> list[_SourceCell]:
-    """The percent-format cells of a text, split at their ``# %%`` headers.
+def source_cells(text: str, language: Language) -> list[_SourceCell]:
+    """The cells of a deck's text, split at the headers of its language (``# %%``).
 
     Lines before the first header count as an untagged code cell, as in jupytext.
     After Jinja, a header carries the author's line (``clm_line``); one that a
@@ -109,13 +110,13 @@ def source_cells(text: str) -> list[_SourceCell]:
     cell_type, tags, line, body = "code", frozenset(), 1, []
     marked = False
     for number, row in enumerate(text.split("\n"), start=1):
-        header = CELL_HEADER.match(row)
+        header = cell_start(row, language)
         if header is None:
             body.append(row)
             continue
         cells.append(_SourceCell(cell_type, tags, line, "\n".join(body)))
         try:
-            parsed = parse_cell_header(header.group(1))
+            parsed = parse_cell_header(header[1], header[0])
             cell_type, metadata = parsed.cell_type, parsed.metadata
         except ValueError:  # already reported, before the build began
             cell_type, metadata = "code", {}
@@ -138,7 +139,8 @@ def deck_snippets(
 ) -> DeckSnippets:
     """The snippets of one deck (its author's text and what Jinja makes of it)."""
     found = DeckSnippets()
-    for cell in source_cells(text):
+    language = of_deck(deck)
+    for cell in source_cells(text, language):
         if _protecting_tag(cell) is not None:
             continue
         keys = {key for key, _ in snippets(cell.text)}
@@ -148,7 +150,7 @@ def deck_snippets(
     for lang in languages:
         for fmt in Format:
             rendered = render_variant(prepass, text, Path(deck), lang, fmt.value)
-            for cell in source_cells(rendered):
+            for cell in source_cells(rendered, language):
                 tag = _protecting_tag(cell)
                 if tag is None:
                     continue

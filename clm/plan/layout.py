@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from clm.languages import Language
 from clm.paths import sanitize
 from clm.plan.variants import Format, Kind, Variant
 
 KIND_FOLDERS = {Kind.CODE_ALONG: "Code-Along", Kind.COMPLETED: "Completed", Kind.SPEAKER: "Speaker"}
 FORMAT_FOLDERS = {Format.HTML: "Html", Format.NOTEBOOK: "Notebooks"}
-PROG_LANG_FOLDERS = {"python": "Python"}
-PROG_LANG_SUFFIXES = {"python": ".py"}
 SLIDES_FOLDERS = {"de": "Folien", "en": "Slides"}
 SUFFIXES = {Format.HTML: ".html", Format.NOTEBOOK: ".ipynb"}
 
@@ -23,24 +22,23 @@ def course_folder(output: str, lang: str, course_name: str, speaker: bool = Fals
     return f"{output}/{audience}/{language_folder(lang)}/{sanitize(course_name)}"
 
 
-def format_folder(fmt: Format, prog_lang: str) -> str:
-    if fmt is Format.CODE:
-        return PROG_LANG_FOLDERS.get(prog_lang, sanitize(prog_lang.capitalize()))
-    return FORMAT_FOLDERS[fmt]
+def format_folder(fmt: Format, language: Language) -> str:
+    """``Html``, ``Notebooks``, or the plain code's folder of the deck's language."""
+    return language.code_folder if fmt is Format.CODE else FORMAT_FOLDERS[fmt]
 
 
 def variant_folder(
-    output: str, variant: Variant, course_name: str, section_name: str, prog_lang: str
+    output: str, variant: Variant, course_name: str, section_name: str, language: Language
 ) -> str:
-    """The folder holding one variant of every deck of a section."""
+    """The folder holding one variant of a section's decks in ``language``."""
     course = course_folder(output, variant.lang, course_name, variant.kind is Kind.SPEAKER)
     slides = SLIDES_FOLDERS.get(variant.lang, "Slides")
-    fmt = format_folder(variant.format, prog_lang)
+    fmt = format_folder(variant.format, language)
     return f"{course}/{slides}/{fmt}/{KIND_FOLDERS[variant.kind]}/{sanitize(section_name)}"
 
 
-def deck_file_name(number: int, title: str, fmt: Format, prog_lang: str) -> str:
-    suffix = PROG_LANG_SUFFIXES.get(prog_lang, ".txt") if fmt is Format.CODE else SUFFIXES[fmt]
+def deck_file_name(number: int, title: str, fmt: Format, language: Language) -> str:
+    suffix = language.suffix if fmt is Format.CODE else SUFFIXES[fmt]
     return f"{number:02d} {sanitize(title)}{suffix}"
 
 

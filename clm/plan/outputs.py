@@ -11,6 +11,7 @@ import dataclasses
 import os
 from dataclasses import dataclass
 
+from clm import languages as prog_langs
 from clm.course.discovery import RENDER_FOLDER, build_course
 from clm.course.model import Clash, Course, Deck, Diagram, Topic
 from clm.errors import CourseError
@@ -37,6 +38,7 @@ class Execution:
     notebooks: tuple[tuple[str, Kind, str], ...]  # (language, kind, executed .ipynb)
     timeout: float
     allow_errors: bool
+    kernel: str = "python3"  # the kernelspec that runs the code
 
     def notebook(self, lang: str, kind: Kind) -> str:
         return next(path for lg, k, path in self.notebooks if lg == lang and k is kind)
@@ -112,10 +114,11 @@ def deck_variants(course: Course, topic: Topic, languages: tuple[str, ...]) -> t
 
 def _deck_plan(course: Course, deck: Deck, number: int, section, langs) -> DeckPlan:
     topic = deck.topic
+    language = prog_langs.by_name(topic.language)
     outputs = []
     for variant in deck_variants(course, topic, langs):
-        folder = section.folder(variant)
-        name = deck_file_name(number, deck.title(variant.lang), variant.format, course.prog_lang)
+        folder = section.folder(variant, language)
+        name = deck_file_name(number, deck.title(variant.lang), variant.format, language)
         if name_bytes(name) > MAX_NAME_BYTES:
             raise _name_too_long(deck, variant.lang, name)
         outputs.append(DeckOutput(variant, f"{folder}/{name}"))
@@ -128,7 +131,8 @@ def _deck_plan(course: Course, deck: Deck, number: int, section, langs) -> DeckP
             for lang in langs
             for kind in EXECUTED_KINDS
         )
-        execution = Execution(notebooks, topic.cell_timeout, topic.allow_errors)
+        kernel = topic.kernel or language.kernel
+        execution = Execution(notebooks, topic.cell_timeout, topic.allow_errors, kernel)
     return DeckPlan(deck, section.label, number, tuple(outputs), execution)
 
 
@@ -150,17 +154,17 @@ class _SectionFolders:
         self.course = course
         self.names = {lang: section.name.get(lang) for lang in course.languages}
         self.label = self.names[course.languages[0]]
-        self._folders: dict[Variant, str] = {}
+        self._folders: dict[tuple[Variant, str], str] = {}
 
-    def folder(self, variant: Variant) -> str:
-        folder = self._folders.get(variant)
+    def folder(self, variant: Variant, language: prog_langs.Language) -> str:
+        folder = self._folders.get((variant, language.name))
         if folder is None:
-            folder = self._folders[variant] = variant_folder(
+            folder = self._folders[(variant, language.name)] = variant_folder(
                 self.course.output,
                 variant,
                 self.course.name.get(variant.lang),
                 self.names[variant.lang],
-                self.course.prog_lang,
+                language,
             )
         return folder
 
@@ -231,8 +235,11 @@ def plan_course(course: Course, languages: tuple[str, ...] | None = None) -> Out
                 number = section.decks.index(deck) + 1
                 plan = _deck_plan(course, deck, number, folders, langs)
                 decks.append(dataclasses.replace(plan, blocked_by=blocking) if blocking else plan)
+            language = prog_langs.by_name(topic.language)
             variant_folders = {
-                lang: sorted({folders.folder(v) for v in deck_variants(course, topic, (lang,))})
+                lang: sorted(
+                    {folders.folder(v, language) for v in deck_variants(course, topic, (lang,))}
+                )
                 for lang in langs
             }
             for lang in langs:

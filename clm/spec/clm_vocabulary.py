@@ -52,6 +52,7 @@ ATTRIBUTES: dict[str, tuple[str, ...]] = {
         "allow-errors",
         "allow-outside",
         "templates",
+        "kernel",
     ),
     "section": ("enabled", "module"),
     "subsection": ("enabled",),
@@ -65,6 +66,7 @@ ATTRIBUTES: dict[str, tuple[str, ...]] = {
         "module",
         "cell-timeout",
         "allow-errors",
+        "kernel",
     ),
     "dir-group": ("include-root-files", "recursive", "lang"),
 }
@@ -110,8 +112,6 @@ IGNORED_ATTRIBUTES: dict[str, dict[str, str]] = {
         "export": _SCHEDULE,
     },
 }
-
-PROG_LANGS = ("python", "cpp", "csharp", "java", "typescript", "rust")
 
 
 def known_children(parent: str) -> tuple[str, ...]:

@@ -47,6 +47,7 @@ class TopicRef:
     evaluate: bool = True  # False: built from the deck, never executed
     author: str | None = None  # overrides the course's author in the title macro
     prog_lang: str | None = None  # overrides the course's programming language
+    kernel: str | None = None  # overrides the kernelspec its decks run in
     module: str | None = None  # the module folder under slides/ the id is looked up in
 
 
@@ -82,6 +83,9 @@ class CourseSpec:
     name: Text
     sections: tuple[SectionSpec, ...]
     prog_lang: str = "python"
+    prog_lang_line: int | None = None
+    # The kernelspec decks run in, instead of their language's (e.g. xcpp17).
+    kernel: str | None = None
     languages: tuple[str, ...] = ("de", "en")
     output: str = "output"
     output_line: int | None = None

@@ -8,10 +8,10 @@ from pathlib import Path
 from xml.parsers import expat
 
 from clm.errors import CourseError
+from clm.languages import unknown as unknown_language
 from clm.spec.clm_vocabulary import (
     IGNORED_ATTRIBUTES,
     IGNORED_ELEMENTS,
-    PROG_LANGS,
     known_attributes,
     known_children,
 )
@@ -211,7 +211,10 @@ def read_xml_spec(file: Path, root: Path) -> CourseSpec:
         reader.check_children(groups_element)
         dir_groups.extend(_dir_group(reader, group, languages) for group in groups_element)
 
-    prog_lang = _plain(course.find("prog-lang")) or "python"
+    prog_lang_element = course.find("prog-lang")
+    prog_lang = _plain(prog_lang_element) or "python"
+    if problem := unknown_language(prog_lang):
+        raise reader.error(prog_lang_element, f"<prog-lang>: {problem}")
     diagram_formats = tuple(
         part for part in (course.get("diagram-formats") or "png").replace(",", " ").split() if part
     )
@@ -235,6 +238,8 @@ def read_xml_spec(file: Path, root: Path) -> CourseSpec:
         name_line=reader.line(name),
         sections=tuple(sections),
         prog_lang=prog_lang,
+        prog_lang_line=reader.line(prog_lang_element) if prog_lang_element is not None else None,
+        kernel=(course.get("kernel") or "").strip() or None,
         languages=languages,
         cell_timeout=reader.seconds(course, "cell-timeout") or 600.0,
         code_along_code=bool(reader.boolean(course, "code-along-code")),
@@ -326,12 +331,8 @@ def _topic(reader: _Reader, topic: ET.Element, section_module: str | None) -> To
     if allow_errors is None:
         allow_errors = reader.boolean(topic, "skip-errors")  # CLM's name for it
     prog_lang = (topic.get("prog-lang") or "").strip() or None
-    if prog_lang is not None and prog_lang not in PROG_LANGS:
-        raise reader.error(
-            topic,
-            f'<topic prog-lang="{prog_lang}">: unknown language (expected one of: '
-            f"{', '.join(PROG_LANGS)})",
-        )
+    if prog_lang is not None and (problem := unknown_language(prog_lang)):
+        raise reader.error(topic, f'<topic prog-lang="{prog_lang}">: {problem}')
     return TopicRef(
         id=topic_id,
         line=reader.line(topic),
@@ -341,6 +342,7 @@ def _topic(reader: _Reader, topic: ET.Element, section_module: str | None) -> To
         evaluate=reader.boolean(topic, "evaluate") is not False,
         author=topic.get("author"),
         prog_lang=prog_lang,
+        kernel=(topic.get("kernel") or "").strip() or None,
         module=(topic.get("module") or "").strip() or section_module,
     )
 

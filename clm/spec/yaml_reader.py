@@ -11,6 +11,7 @@ import yaml
 
 from clm.encoding import decode_utf8
 from clm.errors import CourseError
+from clm.languages import unknown as unknown_language
 from clm.spec.model import CourseSpec, DirGroupSpec, SectionSpec, Text, TopicRef
 
 COURSE_KEYS = (
@@ -32,9 +33,19 @@ COURSE_KEYS = (
     "organization",
     "templates",
     "kernel-python",
+    "kernel",
 )
 SECTION_KEYS = ("name", "topics")
-TOPIC_KEYS = ("id", "html", "allow-errors", "cell-timeout", "evaluate", "author")
+TOPIC_KEYS = (
+    "id",
+    "html",
+    "allow-errors",
+    "cell-timeout",
+    "evaluate",
+    "author",
+    "prog-lang",
+    "kernel",
+)
 DIR_GROUP_KEYS = ("name", "path", "subdirs", "include-root-files", "recursive", "lang")
 DIAGRAM_FORMATS = ("png", "svg")
 
@@ -177,7 +188,9 @@ def read_yaml_spec(file: Path, root: Path) -> CourseSpec:
         name=reader.text(top["name"], "the course name", languages),
         name_line=top["name"].start_mark.line + 1,
         sections=sections,
-        prog_lang=setting("prog-lang", reader.string, "python"),
+        prog_lang=_prog_lang(reader, top.get("prog-lang")) or "python",
+        prog_lang_line=_line(top.get("prog-lang")),
+        kernel=setting("kernel", reader.string, None),
         languages=languages,
         output=setting("output", reader.string, "output"),
         output_line=top["output"].start_mark.line + 1 if "output" in top else None,
@@ -202,6 +215,15 @@ def read_yaml_spec(file: Path, root: Path) -> CourseSpec:
         kernel_python_line=_line(top.get("kernel-python")),
         metadata=metadata,
     )
+
+
+def _prog_lang(reader: _Reader, node: yaml.Node | None) -> str | None:
+    if node is None:
+        return None
+    name = reader.string(node, "'prog-lang'")
+    if problem := unknown_language(name):
+        raise reader.error(node, problem)
+    return name
 
 
 def _line(node: yaml.Node | None) -> int | None:
@@ -246,6 +268,8 @@ def _topic(reader: _Reader, node: yaml.Node) -> TopicRef:
         ),
         evaluate=reader.boolean(fields["evaluate"], "'evaluate'") if "evaluate" in fields else True,
         author=reader.string(fields["author"], "'author'") if "author" in fields else None,
+        prog_lang=_prog_lang(reader, fields.get("prog-lang")),
+        kernel=reader.string(fields["kernel"], "'kernel'") if "kernel" in fields else None,
     )
 
 

@@ -3,12 +3,14 @@
 A deck's checks are kept as its warnings under a key of its content and of
 what else decides them (clm.build.deck_checks); the fingerprint of the
 kernels' Python environment is kept with the stamp of ``sys.path`` it was
-computed under (clm.execute.environment), and what a course's own interpreter
-said about itself under its path.
+computed under (clm.execute.environment), what a course's own interpreter
+said about itself under its path, and the fingerprint of every other kernel
+with the stamp of its files (clm.execute.runtimes).
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 
@@ -66,5 +68,25 @@ def keep_interpreter(connection: sqlite3.Connection, python: str, description: s
     connection.execute("begin immediate")
     connection.execute(
         "insert or replace into meta values (?, ?)", (f"kernel-python:{python}", description)
+    )
+    connection.execute("commit")
+
+
+def kept_runtime(connection: sqlite3.Connection, kernel: str, stamp: str) -> str | None:
+    """The fingerprint kept for the kernelspec ``kernel`` if it was computed under ``stamp``."""
+    row = connection.execute(
+        "select value from meta where key = ?", (f"kernel-runtime:{kernel}",)
+    ).fetchone()
+    if row is None:
+        return None
+    kept_stamp, fingerprint = json.loads(row[0])
+    return fingerprint if kept_stamp == stamp else None
+
+
+def keep_runtime(connection: sqlite3.Connection, kernel: str, stamp: str, fingerprint: str) -> None:
+    connection.execute("begin immediate")
+    connection.execute(
+        "insert or replace into meta values (?, ?)",
+        (f"kernel-runtime:{kernel}", json.dumps([stamp, fingerprint])),
     )
     connection.execute("commit")

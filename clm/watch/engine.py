@@ -64,9 +64,12 @@ class Watcher:
         self._load()
         print_warnings(self.build)
         self.collector = ChangeCollector(self.scope)
-        # Workers are forked before the observer's thread exists. Their spare kernels run
-        # in the course's Python as planned now (a spec edit changing it costs one reboot).
-        self.pool = WorkerPool(jobs, prepare=functools.partial(prestart, self.build.kernel_python))
+        # Workers are forked before the observer's thread exists. Their spare kernels are
+        # of the kernel most decks run in, in the course's Python as planned now (a spec
+        # edit changing it costs one reboot).
+        spare = self.build.spare_kernel()
+        prepare = functools.partial(prestart, *spare) if spare else None
+        self.pool = WorkerPool(jobs, prepare=prepare)
         self.events: EventQueue | None = None
 
     # -- the plan -----------------------------------------------------------

@@ -56,16 +56,19 @@ def test_the_interpreter_is_asked_once_and_again_only_after_an_install(course):
     spec, venv, runs = course()
     first = prepare_build(spec)
     assert first.kernel_python == str(spec.parent / "bin" / "python")
-    assert first.environment != environment.fingerprint()
+    assert first.environments["python3"] != environment.fingerprint()
     assert _runs(runs) == 1
     again = prepare_build(spec)
     assert _runs(runs) == 1, "a no-op planning starts no subprocess"
-    assert again.environment == first.environment
+    assert again.environments["python3"] == first.environments["python3"]
     write_distribution(venv, "coursepkg", "1.0")
     installed = prepare_build(spec)
     assert _runs(runs) == 2
-    assert installed.environment != first.environment
-    assert prepare_build(spec).environment == installed.environment and _runs(runs) == 2
+    assert installed.environments["python3"] != first.environments["python3"]
+    assert (
+        prepare_build(spec).environments["python3"] == installed.environments["python3"]
+        and _runs(runs) == 2
+    )
 
 
 def test_the_execution_jobs_carry_the_interpreter(course):
@@ -78,7 +81,7 @@ def test_the_execution_jobs_carry_the_interpreter(course):
         for action in task["actions"]
     ]
     assert jobs and all(job.kernel_python == build.kernel_python for job in jobs)
-    assert all(job.environment == build.environment for job in jobs)
+    assert all(job.environment == build.environments["python3"] for job in jobs)
 
 
 def test_removing_ipykernel_is_noticed_from_the_stamp(course):
@@ -105,4 +108,6 @@ def test_without_the_key_the_build_is_as_before(make_course, monkeypatch):
     spec = make_course(SPEC.replace("kernel-python: {python}\n", ""), {DECK: deck_text()})
     monkeypatch.chdir(spec.parent)
     build = prepare_build(spec)
-    assert build.kernel_python is None and build.environment == environment.fingerprint()
+    assert (
+        build.kernel_python is None and build.environments["python3"] == environment.fingerprint()
+    )

@@ -31,8 +31,8 @@ def _build() -> Build:
         templates=None,
         template_deps=(),
         engine_dep="clm:engine",
-        environment="env-fingerprint",
-        environment_dep="clm:python-environment",
+        environments={"python3": "env-fingerprint"},
+        environment_deps={"python3": "clm:kernel-environment-python3"},
         warnings=(),
         converters_dep="clm:diagram-converters",
         prepasses=prepasses,
@@ -59,7 +59,7 @@ def test_html_pages_are_made_from_the_executed_notebooks(tmp_path, monkeypatch):
     (job,) = (action[1][0] for action in execution["actions"])
     assert isinstance(job, DeckExecutionJob) and job.environment == "env-fingerprint"
     assert sorted(lang for lang, *_ in job.notebooks) == ["de", "de", "en", "en"]
-    assert "clm:python-environment" in execution["file_dep"]
+    assert "clm:kernel-environment-python3" in execution["file_dep"]
     pages = {html: notebook for _, _, notebook, html in job.notebooks}
     for html, notebook in pages.items():
         output = tasks[(deck, html)]

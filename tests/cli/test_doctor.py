@@ -1,10 +1,25 @@
-"""`clm doctor` on the course's Python, and the kernel-python line `clm init` writes."""
+"""`clm doctor` on the course's Python and the deck languages' kernels, and the
+kernel-python line `clm init` writes."""
 
 from __future__ import annotations
 
+import json
 import sys
+from pathlib import Path
 
-from clm.cli.doctor import kernel_python_checks
+import pytest
+from jupyter_client.kernelspec import KernelSpecManager
+
+from clm.cli.doctor import (
+    _kernels,
+    as_json,
+    course_kernel_checks,
+    healthy,
+    kernel_checks,
+    kernel_python_checks,
+    report,
+)
+from clm.languages.table import CPP, PYTHON, RUST, TYPESCRIPT
 from clm.scaffold import scaffold
 from clm.spec import load_spec
 from tests.conftest import deck_text
@@ -53,3 +68,115 @@ def test_clm_init_writes_a_commented_kernel_python_line(tmp_path):
     comment = text.splitlines()[text.splitlines().index("# kernel-python: .venv") - 1]
     assert comment.startswith("# ") and "virtual environment" in comment
     assert load_spec(tmp_path / "course.yaml").kernel_python is None
+
+
+def write_kernelspec(kernels: Path, name: str, argv0: str, display: str, language: str) -> Path:
+    folder = kernels / name
+    folder.mkdir(parents=True)
+    spec = {"argv": [argv0, "{connection_file}"], "display_name": display, "language": language}
+    (folder / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
+    return folder
+
+
+def specs_in(kernels: Path) -> dict[str, dict]:
+    """The kernelspecs of one folder only, as Jupyter reads them."""
+    manager = KernelSpecManager(kernel_dirs=[str(kernels)], ensure_native_kernel=False)
+    return manager.get_all_specs()
+
+
+def by_name(checks) -> dict:
+    return {check.name: check for check in checks}
+
+
+def test_every_language_kernel_is_listed_with_its_folder_or_its_install_text(tmp_path):
+    java = write_kernelspec(tmp_path, "java", sys.executable, "Java (jjava)", "java")
+    python = write_kernelspec(tmp_path, "python3", "python", "Python 3 (ipykernel)", "python")
+    bash = write_kernelspec(tmp_path, "bash", sys.executable, "Bash", "bash")
+    checks = kernel_checks(specs_in(tmp_path))
+    names = [check.name for check in checks]
+    assert names == [
+        "kernel python3",
+        "kernel xcpp20",
+        "kernel .net-csharp",
+        "kernel java",
+        "kernel deno",
+        "kernel rust",
+        "kernel bash",
+    ]
+    found = by_name(checks)
+    assert found["kernel java"].found and found["kernel java"].path == str(java)
+    assert found["kernel java"].version == "Java (jjava)"
+    assert found["kernel java"].purpose == "runs Java decks"
+    assert found["kernel python3"].found and found["kernel python3"].path == str(python)
+    assert found["kernel bash"].found and found["kernel bash"].path == str(bash)
+    assert "runs bash code" in found["kernel bash"].purpose
+    cpp = found["kernel xcpp20"]
+    assert not cpp.found and cpp.optional and cpp.fix == CPP.install
+    assert cpp.purpose == "only needed for C++ decks"
+    assert found["kernel deno"].fix == TYPESCRIPT.install
+    assert healthy(checks) and as_json(checks)["ok"]
+
+
+def test_missing_optional_kernels_read_as_not_installed_not_as_a_broken_setup(tmp_path):
+    write_kernelspec(tmp_path, "python3", "python", "Python 3 (ipykernel)", "python")
+    checks = kernel_checks(specs_in(tmp_path))
+    text = report(checks)
+    assert (
+        f"absent   kernel rust: not installed (only needed for Rust decks); {RUST.install}"
+        in text.splitlines()
+    )
+    assert "MISSING" not in text
+    assert text.splitlines()[-1] == (
+        "everything clm needs is installed; 5 optional kernels not installed"
+    )
+    assert healthy(checks)
+
+
+def test_a_missing_python_kernel_is_an_error(tmp_path):
+    write_kernelspec(tmp_path, "java", sys.executable, "Java (jjava)", "java")
+    checks = kernel_checks(specs_in(tmp_path))
+    python = by_name(checks)["kernel python3"]
+    assert not python.found and not python.optional and python.fix == PYTHON.install
+    text = report(checks)
+    assert f"MISSING  kernel python3 (runs Python decks): {PYTHON.install}" in text.splitlines()
+    assert text.splitlines()[-1] == "1 missing"
+    assert not healthy(checks) and not as_json(checks)["ok"]
+
+
+def test_a_kernelspec_whose_program_is_gone_is_not_installed(tmp_path):
+    gone = tmp_path / "moved-venv" / "bin" / "deno"
+    folder = write_kernelspec(tmp_path / "kernels", "deno", str(gone), "Deno", "typescript")
+    deno = by_name(kernel_checks(specs_in(tmp_path / "kernels")))["kernel deno"]
+    assert not deno.found and deno.optional and deno.purpose == "only needed for TypeScript decks"
+    assert deno.fix == f"{folder}/kernel.json runs {gone}, which is not found: {TYPESCRIPT.install}"
+
+
+# bash_kernel's kernel.json has a key jupyter_client's KernelSpec does not know.
+@pytest.mark.filterwarnings("ignore:Passing unrecognized arguments:DeprecationWarning")
+def test_the_doctor_reads_the_kernelspecs_jupyter_finds(tmp_path, monkeypatch):
+    kernels = tmp_path / "jupyter" / "kernels"
+    java = write_kernelspec(kernels, "java", sys.executable, "Java (test)", "java")
+    write_kernelspec(kernels, "zzz-extra", sys.executable, "Extra", "extra")
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    found = by_name(_kernels())
+    assert found["kernel java"].path == str(java) and found["kernel java"].version == "Java (test)"
+    assert found["kernel zzz-extra"].found and found["kernel python3"].found
+
+
+def test_a_kernel_the_course_needs_is_missing_for_that_course(make_course):
+    spec = """\
+name: Course
+prog-lang: java
+sections:
+  - name: One
+    topics:
+      - first
+      - {id: second, prog-lang: cpp}
+      - {id: third, prog-lang: rust, evaluate: false}
+"""
+    course = make_course(spec, {})
+    checks = course_kernel_checks(course.parent, {"python3", "java"})
+    assert [(c.name, c.found, c.optional) for c in checks] == [("kernel xcpp20", False, False)]
+    assert checks[0].purpose == "runs the C++ decks of course.yaml" and "xeus-cpp" in checks[0].fix
+    assert not healthy(checks)
+    assert course_kernel_checks(course.parent, {"python3", "java", "xcpp20"}) == []

@@ -11,6 +11,7 @@ from clm.deck.formats import code_bytes, notebook_bytes
 from clm.deck.kinds import Cell, cells_for
 from clm.deck.notebook import deck_cells, variant_notebook
 from clm.deck.prepass import Prepass
+from clm.languages.table import PYTHON
 from clm.plan.variants import Format, Kind
 
 TAG_DECK = """\
@@ -168,7 +169,7 @@ def test_code_format_has_no_tags_or_language_metadata():
     notebook, _ = variant_notebook(
         prepass, TAG_DECK, Path("d.py"), "de", Kind.COMPLETED, Format.CODE
     )
-    text = code_bytes(notebook).decode()
+    text = code_bytes(notebook, PYTHON).decode()
     assert "tags" not in text and "lang=" not in text and "jupytext" not in text
     assert text.startswith("# %% [markdown]\n")
     assert "# %%\n# code-plain\nx = 1\n" in text

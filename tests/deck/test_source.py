@@ -6,6 +6,7 @@ import pytest
 
 from clm.deck.source import check_source, mark_cell_lines, parse_cell_header
 from clm.errors import CourseError
+from clm.languages.table import PYTHON
 
 
 def test_parses_type_language_and_tags():
@@ -49,6 +50,6 @@ def test_tag_warnings_name_file_and_line():
 
 def test_mark_cell_lines_keeps_line_count():
     text = "# j2 x\n# %%\na\n# %% [markdown]\n# b\n"
-    marked = mark_cell_lines(text)
+    marked = mark_cell_lines(text, PYTHON)
     assert marked.count("\n") == text.count("\n")
     assert "# %% clm_line=2" in marked and "# %% [markdown] clm_line=4" in marked

@@ -47,7 +47,7 @@ def test_a_kernel_runs_in_the_interpreter_a_job_names_and_no_spare_crosses_over(
     import nbformat
 
     from clm.execute.kernels import KernelPool
-    from clm.execute.runner import run_notebook
+    from clm.execute.runner import KernelChoice, run_notebook
 
     python = str(make_venv(tmp_path / "course-venv", borrow_clm_packages=True))
     kernels = KernelPool()
@@ -63,7 +63,7 @@ def test_a_kernel_runs_in_the_interpreter_a_job_names_and_no_spare_crosses_over(
         kernels.close()
     # Through the runner, as the executor calls it.
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import sys\nsys.prefix")])
-    run_notebook(notebook, [], timeout=30, allow_errors=False, python=python)
+    run_notebook(notebook, [], timeout=30, allow_errors=False, choice=KernelChoice(python=python))
     assert notebook.cells[0].outputs[0]["data"]["text/plain"] == repr(str(tmp_path / "course-venv"))
 
 

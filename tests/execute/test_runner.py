@@ -98,3 +98,21 @@ def test_running_notebooks_leaves_no_threads_behind():
     for _ in range(3):
         run_notebook(_notebook("1 + 1"), [], timeout=30, allow_errors=False)
     assert threading.active_count() <= before
+
+
+def test_output_a_kernel_sends_after_the_cell_is_done_is_kept():
+    """Deno's kernel often sends printed text and values after its idle status."""
+    from clm.execute.runner import KernelChoice
+
+    sources = ['console.log("one")', "const a = 6;\na * 7", 'console.log("three " + a)', '"four"']
+    for _ in range(4):
+        notebook = _notebook(*sources)
+        run_notebook(
+            notebook, [], timeout=60, allow_errors=False, choice=KernelChoice("deno", "typescript")
+        )
+        texts = [
+            output.get("text") or output["data"]["text/plain"]
+            for cell in notebook.cells
+            for output in cell.outputs
+        ]
+        assert len(texts) == 4 and "three 6" in texts[2], texts

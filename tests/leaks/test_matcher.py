@@ -8,6 +8,7 @@ import nbformat
 
 from clm.deck.formats import html_bytes, notebook_bytes
 from clm.deck.prepass import Prepass
+from clm.languages.table import PYTHON
 from clm.leaks.snippets import (
     DeckSnippets,
     ForbiddenText,
@@ -164,14 +165,18 @@ def test_binary_files_have_no_text():
 
 
 def test_cells_keep_the_author_line_and_tags():
-    cells = source_cells('intro\n# %% [markdown] tags=["notes"]\n# text\n# %% tags=["del"]\nx = 1')
+    cells = source_cells(
+        'intro\n# %% [markdown] tags=["notes"]\n# text\n# %% tags=["del"]\nx = 1', PYTHON
+    )
     assert [(c.cell_type, sorted(c.tags), c.line) for c in cells] == [
         ("code", [], 1),
         ("markdown", ["notes"], 2),
         ("code", ["del"], 4),
     ]
     # After Jinja: the author's lines, and a header a template wrote keeps its caller's.
-    rendered = source_cells("# %% clm_line=7\n# {{ x() }}\n# %% [markdown]\n# %% clm_line=12\n")
+    rendered = source_cells(
+        "# %% clm_line=7\n# {{ x() }}\n# %% [markdown]\n# %% clm_line=12\n", PYTHON
+    )
     assert [c.line for c in rendered] == [1, 7, 7, 12]
 
 

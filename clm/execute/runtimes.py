@@ -1,0 +1,131 @@
+"""The fingerprint of a kernel other than ipykernel: its kernelspec and its runtime's version.
+
+Part of the cache key of every execution in that kernel, as the package list
+is for Python: a new JDK or Deno may change what the code prints. The
+kernelspec is found where Jupyter looks (``jupyter --paths``), without
+importing jupyter_client; the runtime (the kernelspec's program, ``java``
+or ``deno``) is asked for its version once, and what it said is kept in the
+state with the modification times of the files it came from, so a later
+build only stats them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+MISSING_PREFIX = "missing:"  # the fingerprint of a kernelspec that is not installed
+VERSION_TIMEOUT = 60.0  # seconds; a cold JVM answers in well under one
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """What a kernelspec is made of, and what its program said about itself."""
+
+    kernel: str
+    stamp: str  # the kernelspec's files and its program, as stat sees them
+    fingerprint: str
+
+
+def kernelspec_folder(kernel: str) -> Path | None:
+    """The folder of the kernelspec named ``kernel`` that Jupyter would use, if any."""
+    from jupyter_core.paths import jupyter_path
+
+    for folder in jupyter_path("kernels"):
+        candidate = Path(folder) / kernel
+        if (candidate / "kernel.json").is_file():
+            return candidate
+    return None
+
+
+def installed_kernels() -> list[str]:
+    """The names of every kernelspec Jupyter finds (ipykernel's python3 among them)."""
+    from jupyter_core.paths import jupyter_path
+
+    found = {"python3"}
+    for folder in jupyter_path("kernels"):
+        try:
+            entries = os.scandir(folder)
+        except OSError:
+            continue
+        with entries:
+            found.update(e.name for e in entries if (Path(e.path) / "kernel.json").is_file())
+    return sorted(found)
+
+
+def is_missing(fingerprint: str) -> bool:
+    return fingerprint.startswith(MISSING_PREFIX)
+
+
+def stamp(kernel: str) -> str:
+    """What changes when the kernelspec or its program is replaced (a few stat calls)."""
+    folder = kernelspec_folder(kernel)
+    if folder is None:
+        return json.dumps([kernel, None])
+    files = sorted(
+        (entry.name, entry.stat().st_size, entry.stat().st_mtime_ns)
+        for entry in os.scandir(folder)
+        if entry.is_file()
+    )
+    program = _program(folder)
+    return json.dumps([kernel, str(folder), files, program, _stat(program)])
+
+
+def describe(kernel: str) -> Runtime:
+    """The kernelspec's fingerprint: its files' contents and its program's version.
+
+    A kernelspec that is not installed gets a fingerprint of its own, so that
+    installing it later re-runs what it executes.
+    """
+    current = stamp(kernel)
+    folder = kernelspec_folder(kernel)
+    if folder is None:
+        return Runtime(kernel, current, f"{MISSING_PREFIX}{kernel}")
+    digest = hashlib.sha256(kernel.encode())
+    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+        digest.update(path.name.encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    digest.update(version_of(_program(folder)).encode())
+    return Runtime(kernel, current, digest.hexdigest()[:32])
+
+
+def version_of(program: str | None) -> str:
+    """What ``program --version`` prints (the JDK's and Deno's version lines)."""
+    if program is None:
+        return "no program"
+    try:
+        done = subprocess.run(
+            [program, "--version"],
+            capture_output=True,
+            text=True,
+            timeout=VERSION_TIMEOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"cannot run: {error}"
+    return (done.stdout + done.stderr).strip()
+
+
+def _program(folder: Path) -> str | None:
+    """The real file of the program the kernelspec starts (its argv[0], found on PATH)."""
+    try:
+        argv = json.loads((folder / "kernel.json").read_text(encoding="utf-8"))["argv"]
+        found = shutil.which(argv[0])
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        return None
+    return os.path.realpath(found) if found else None
+
+
+def _stat(path: str | None) -> list | None:
+    if path is None:
+        return None
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return [info.st_size, info.st_mtime_ns]

@@ -1,0 +1,48 @@
+"""The fingerprint of a kernel other than ipykernel: its kernelspec and its runtime's version."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from clm.execute import runtimes
+
+
+def _kernelspec(folder: Path, version: str) -> Path:
+    """A kernelspec named ``toy`` whose program says ``version``."""
+    program = folder / "bin" / "toy-runtime"
+    program.parent.mkdir(parents=True, exist_ok=True)
+    program.write_text(f"#!/bin/sh\necho 'toy {version}'\n")
+    program.chmod(0o755)
+    spec = folder / "kernels" / "toy"
+    spec.mkdir(parents=True, exist_ok=True)
+    argv = [str(program), "--connection", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "Toy"}))
+    return program
+
+
+def test_the_fingerprint_follows_the_kernelspec_and_the_runtime_version(tmp_path, monkeypatch):
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+    missing = runtimes.describe("toy")
+    assert runtimes.is_missing(missing.fingerprint)
+    assert "toy" not in runtimes.installed_kernels()
+    program = _kernelspec(tmp_path, "1.0")
+    assert "toy" in runtimes.installed_kernels()
+    first = runtimes.describe("toy")
+    assert not runtimes.is_missing(first.fingerprint)
+    assert runtimes.stamp("toy") == first.stamp, "nothing changed: the same stamp"
+    assert runtimes.describe("toy").fingerprint == first.fingerprint
+    program.write_text("#!/bin/sh\necho 'toy 2.0'\n")  # a new runtime, same kernelspec
+    os.utime(program, ns=(1, 1))
+    upgraded = runtimes.describe("toy")
+    assert upgraded.stamp != first.stamp and upgraded.fingerprint != first.fingerprint
+    assert runtimes.version_of(str(program)) == "toy 2.0"
+
+
+def test_a_runtime_that_cannot_run_still_has_a_fingerprint(tmp_path, monkeypatch):
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+    program = _kernelspec(tmp_path, "1.0")
+    program.unlink()
+    assert runtimes.version_of(None) == "no program"
+    assert not runtimes.is_missing(runtimes.describe("toy").fingerprint)
