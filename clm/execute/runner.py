@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import json
 import queue
@@ -31,6 +32,10 @@ class CellFailure(Exception):
 
     def __str__(self) -> str:
         return self.error
+
+
+# How nbclient says a kernel never became ready (jupyter_client's wait_for_ready).
+_NO_ANSWER = ("Kernel died before replying to kernel_info", "Kernel didn't respond in")
 
 
 class _KernelDied(Exception):
@@ -125,6 +130,12 @@ def _run_once(
             ) from None
         except DeadKernelError as exc:
             raise _KernelDied(str(exc), running[-1] if running else None) from None
+        except RuntimeError as exc:
+            # A kernel that never answered (it died at startup: a TCP port another
+            # kernel took meanwhile, a JVM out of memory) is replaced like a dead one.
+            if not str(exc).startswith(_NO_ANSWER):
+                raise
+            raise _KernelDied(str(exc), None) from None
         except CellExecutionError as exc:
             errors = by_name(choice.language).errors
             index = _failed_cell(notebook)
@@ -141,6 +152,10 @@ def _run_once(
         # worker of a large course spends its time switching between them.
         if client is not None and client.kc is not None:
             client.kc.stop_channels()
+        if client is not None:
+            # A failed start leaves nbclient's exit hook registered: it would keep the
+            # client until the worker ends, then fail there on the kernel it let go.
+            atexit.unregister(client._cleanup_kernel)
         kernel.shutdown()
     return notebook
 

@@ -165,9 +165,10 @@ def _outputs(root: Path, stem: str) -> set[str]:
 
 
 def test_java_and_typescript_decks_build_all_fourteen_outputs_with_real_outputs(built):
-    root, _ = built
-    assert len(_outputs(root, "Hello Java")) == 7 and len(_outputs(root, "Hallo Java")) == 7
-    assert len(_outputs(root, "Values")) == 7 and len(_outputs(root, "Werte")) == 7
+    root, result = built
+    said = result.stdout + result.stderr
+    assert len(_outputs(root, "Hello Java")) == 7 and len(_outputs(root, "Hallo Java")) == 7, said
+    assert len(_outputs(root, "Values")) == 7 and len(_outputs(root, "Werte")) == 7, said
     page = (root / SLIDES / "Html/Completed/Week 1/01 Hello Java.html").read_text()
     assert "printed by the JVM" in page and ">42<" in page
     page = (root / SLIDES / "Html/Completed/Week 1/02 Values.html").read_text()

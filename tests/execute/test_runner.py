@@ -116,3 +116,21 @@ def test_output_a_kernel_sends_after_the_cell_is_done_is_kept():
             for output in cell.outputs
         ]
         assert len(texts) == 4 and "three 6" in texts[2], texts
+
+
+def test_a_kernel_that_dies_before_it_answers_is_replaced_once(tmp_path, monkeypatch):
+    import json
+
+    from clm.execute.runner import KernelChoice
+
+    spec = tmp_path / "kernels" / "dies"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({"argv": ["false"], "display_name": "Dies"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+    with pytest.raises(CellFailure) as failed:
+        run_notebook(
+            _notebook("1"), [], timeout=30, allow_errors=False, choice=KernelChoice("dies")
+        )
+    assert str(failed.value) == (
+        "the kernel died twice: Kernel died before replying to kernel_info"
+    )
