@@ -160,11 +160,11 @@ def doctor(as_json: bool) -> int:
     return EXIT_OK if checks.healthy(found) else EXIT_FAILED
 
 
-def init(folder: Path) -> int:
+def init(folder: Path, prog_lang: str = "python") -> int:
     from clm.scaffold import scaffold
 
     try:
-        written = scaffold(folder)
+        written = scaffold(folder, prog_lang)
     except CourseError as error:
         return _error(error)
     for path in written:

@@ -135,6 +135,12 @@ def _parser() -> argparse.ArgumentParser:
 
     init = commands.add_parser("init", help="create a new course in DIR")
     init.add_argument("dir", type=Path)
+    init.add_argument(
+        "--prog-lang",
+        default="python",
+        help="the language of the course's decks: python (default), java, typescript, cpp, "
+        "csharp or rust",
+    )
     return parser
 
 
@@ -193,7 +199,7 @@ def _command(args: argparse.Namespace) -> int:
         return inspecting.schema_command(args.name)
     if args.command == "doctor":
         return inspecting.doctor(args.json)
-    return inspecting.init(args.dir)
+    return inspecting.init(args.dir, args.prog_lang)
 
 
 if __name__ == "__main__":

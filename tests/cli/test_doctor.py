@@ -19,6 +19,7 @@ from clm.cli.doctor import (
     kernel_python_checks,
     report,
 )
+from clm.errors import CourseError
 from clm.languages.table import CPP, PYTHON, RUST, TYPESCRIPT
 from clm.scaffold import scaffold
 from clm.spec import load_spec
@@ -68,6 +69,26 @@ def test_clm_init_writes_a_commented_kernel_python_line(tmp_path):
     comment = text.splitlines()[text.splitlines().index("# kernel-python: .venv") - 1]
     assert comment.startswith("# ") and "virtual environment" in comment
     assert load_spec(tmp_path / "course.yaml").kernel_python is None
+
+
+@pytest.mark.parametrize("prog_lang", ["java", "typescript", "cpp", "csharp", "rust"])
+def test_clm_init_writes_a_welcome_deck_in_the_courses_language(tmp_path, prog_lang):
+    from clm.course.discovery import build_course
+    from clm.languages import by_name
+
+    written = scaffold(tmp_path, prog_lang)
+    spec = load_spec(tmp_path / "course.yaml")
+    assert spec.prog_lang == prog_lang and spec.kernel_python is None
+    (deck,) = (path for path in written if path.name.startswith("slides_welcome"))
+    assert deck.suffix == by_name(prog_lang).suffix
+    (topic,) = build_course(spec).sections[0].topics
+    assert topic.language == prog_lang and len(topic.decks) == 1
+
+
+def test_clm_init_refuses_an_unknown_language(tmp_path):
+    with pytest.raises(CourseError) as raised:
+        scaffold(tmp_path, "jav")
+    assert "did you mean 'java'?" in str(raised.value) and not list(tmp_path.iterdir())
 
 
 def write_kernelspec(kernels: Path, name: str, argv0: str, display: str, language: str) -> Path:

@@ -104,6 +104,20 @@ def test_clm_init_creates_a_course_that_builds(tmp_path):
     assert built == ["01 Welcome.html"] * 3
 
 
+@pytest.mark.parametrize(("prog_lang", "suffix"), [("java", ".java"), ("typescript", ".ts")])
+def test_clm_init_makes_a_course_in_another_language_that_builds(tmp_path, prog_lang, suffix):
+    result = run_clm(tmp_path, "init", "new-course", "--prog-lang", prog_lang)
+    assert result.returncode == 0, result.stderr
+    root = tmp_path / "new-course"
+    assert "kernel-python" not in (root / "course.yaml").read_text()
+    build = run_clm(root, "build", "--lang", "en", "-j", "1")
+    assert build.returncode == 0, build.stdout + build.stderr
+    completed = next((root / "output").rglob("Html/Completed/*/01 Welcome.html")).read_text()
+    assert ">5<" in completed  # greeting's length, printed by the language's kernel
+    code = next((root / "output").rglob(f"Completed/*/01 Welcome{suffix}"))
+    assert code.read_text().startswith("// %% [markdown]")
+
+
 def test_only_builds_one_topic(tmp_path):
     root = _course(
         tmp_path, files={"slides/module_100_a/topic_100_first/slides_first.py": deck_text()}
