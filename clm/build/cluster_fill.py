@@ -17,8 +17,6 @@ sends only the rest.
 
 from __future__ import annotations
 
-import json
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -40,13 +38,12 @@ from clm.execute.cluster import (
 )
 from clm.execute.executor import ExecutionFailure
 from clm.execute.runtimes import is_missing
+from clm.state import cluster as cluster_record
 from clm.state import counters
 from clm.state.cache import results_cache
 from clm.state.db import STATE_PATH
-from clm.state.records import connection
 from clm.state.results import EXECUTIONS, encode_outputs
 
-CLUSTER_META = "cluster"  # the state's record of the last cluster pre-pass
 REPORT_EVERY = 5.0  # seconds between progress lines in a log (a terminal redraws)
 
 
@@ -139,24 +136,15 @@ def fill_cache(tasks: dict, choice: ExecutorChoice, out=None, clock=time.monoton
     progress = _Progress(out, choice.address, len(pending), clock)
     cache = results_cache()
     try:
-        workers = executor.workers()
-        progress.workers = workers
-        _record(choice.address, workers, len(pending), 0, 0)
         executor.submit([item.request for item in pending])
+        progress.workers = _record(executor, choice.address, len(pending), 0)
         for finished in executor.finished():
             stored = _take(finished, by_key[finished.request.key], executor, cache)
             outcome.stored += stored
             outcome.failed += not stored
             progress.done += 1
             if progress.due():
-                progress.workers = executor.workers()
-                _record(
-                    choice.address,
-                    progress.workers,
-                    len(pending),
-                    progress.done,
-                    executor.in_flight(),
-                )
+                progress.workers = _record(executor, choice.address, len(pending), progress.done)
             progress.show(executor.in_flight())
     except KeyboardInterrupt:
         progress.close()
@@ -168,7 +156,7 @@ def fill_cache(tasks: dict, choice: ExecutorChoice, out=None, clock=time.monoton
         raise
     finally:
         executor.close()
-        _record(choice.address, progress.workers, len(pending), progress.done, 0)
+        _record(None, choice.address, len(pending), progress.done)
     progress.close()
     counters.carry({counters.CLUSTER_EXECUTIONS: outcome.submitted})
     return outcome
@@ -213,31 +201,12 @@ def _lost(error: BaseException | None, cell: int | None) -> ExecutionFailure:
     return ExecutionFailure(cell, f"the Dask cluster could not run it: {name}: {error}", None)
 
 
-def _record(address: str, workers: int, submitted: int, done: int, in_flight: int) -> None:
-    """Keep the pre-pass's figures in the state, for ``clm status`` and ``clm workers``."""
-    record = {
-        "address": address,
-        "workers": workers,
-        "submitted": submitted,
-        "done": done,
-        "in_flight": in_flight,
-        "pid": os.getpid(),
-        "updated": time.time(),
-    }
-    state = connection(Path(STATE_PATH))
-    state.execute("insert or replace into meta values (?, ?)", (CLUSTER_META, json.dumps(record)))
-
-
-def last_record(state) -> dict | None:
-    """The last pre-pass's figures, if any build of the course used a cluster."""
-    row = state.execute("select value from meta where key = ?", (CLUSTER_META,)).fetchone()
-    if row is None:
-        return None
-    try:
-        record = json.loads(row[0])
-    except ValueError:
-        return None
-    return record if isinstance(record, dict) else None
+def _record(executor: DaskExecutor | None, address: str, submitted: int, done: int) -> int:
+    """Keep the pre-pass's figures in the state (for ``clm status``); how many workers."""
+    workers = executor.worker_rows() if executor is not None else []
+    in_flight = executor.in_flight() if executor is not None else 0
+    cluster_record.record(address, submitted, done, in_flight, workers)
+    return len(workers)
 
 
 class _Progress:

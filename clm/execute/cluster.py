@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from clm.errors import CourseError
 from clm.execute.executor import EnvironmentRefusal, ExecutionJob, ExecutionResult, LocalExecutor
 from clm.execute.kernels import KERNEL_NAME
+from clm.state.cluster import ClusterWorker
 
 ENVIRONMENT_VARIABLE = "CLM_EXECUTOR"
 TASK_PREFIX = "clm-execution-"  # a Dask task's key: this and the execution's cache key
@@ -275,9 +276,15 @@ class DaskExecutor:
                 f"{WORKERS_TIMEOUT:g} s): start some with `dask worker {self.address}`"
             ) from None
 
-    def workers(self) -> int:
+    def worker_rows(self) -> list[ClusterWorker]:
+        """The scheduler's workers: address, threads, tasks it has them processing."""
         assert self.client is not None
-        return len(self.client.scheduler_info(n_workers=-1).get("workers", {}))
+        workers = self.client.scheduler_info(n_workers=-1).get("workers", {})
+        processing = self.client.processing()
+        return [
+            ClusterWorker(address, int(info.get("nthreads", 0)), len(processing.get(address, ())))
+            for address, info in sorted(workers.items())
+        ]
 
     def submit(self, requests: Sequence[ClusterJob]) -> None:
         """Send every job now: the cluster, not this machine, decides how many run at once."""

@@ -148,6 +148,10 @@ def test_outputs_are_byte_identical_to_a_local_build(built, cluster, tmp_path):
     assert counts["cluster"] == 11 and counts["kernels"] == 0 and counts["cached"] == 11
     assert "executions done" in result.stderr
     assert output_files(root / "output") == output_files(built / "output")
+    status = run_clm(root, "status", "--json")
+    shown = json.loads(status.stdout)["cluster"]
+    assert shown["address"] == cluster.address and not shown["active"]
+    assert (shown["submitted"], shown["done"], shown["in_flight"]) == (11, 11, 0)
 
     # A prose edit changes the HTML, and sends nothing to the cluster.
     deck = root / "slides/module_100_basics/topic_110_variables/slides_types.py"
@@ -193,6 +197,17 @@ def test_a_worker_killed_mid_notebook_is_replaced_and_the_build_completes(cluste
         kernel = next(pid for pid in _kernel_processes() if _is_below(pid, cluster.process.pid))
         worker = _parent(kernel)
         assert worker is not None and worker != cluster.process.pid
+        # What the build is waiting for, as the reports show it meanwhile.
+        listed = run_clm(root, "workers", "list", "--json")
+        assert listed.returncode == 0, listed.stderr
+        shown = json.loads(listed.stdout)["cluster"]
+        assert shown["active"] and shown["address"] == cluster.address
+        assert (shown["submitted"], shown["done"], shown["in_flight"]) == (1, 0, 1)
+        assert len(shown["workers"]) == 2
+        status = run_clm(root, "status")
+        assert f"cluster {cluster.address}: 2 workers; this build's executions: 0/1 done, " in (
+            status.stdout
+        )
         os.kill(worker, signal.SIGKILL)
         code, output, _ = build.end(timeout=180)
     finally:
