@@ -58,6 +58,7 @@ class Pending:
 @dataclass
 class FillOutcome:
     submitted: int = 0
+    ran: int = 0  # executions a worker ran to the end (their outputs, or a failing cell)
     stored: int = 0  # results now in the cache
     failed: int = 0  # cell errors, refusals, lost tasks: their decks report them
     ran_here: bool = False  # the scheduler was unreachable and fallback=local was asked
@@ -142,6 +143,7 @@ def fill_cache(tasks: dict, choice: ExecutorChoice, out=None, clock=time.monoton
             stored = _take(finished, by_key[finished.request.key], executor, cache)
             outcome.stored += stored
             outcome.failed += not stored
+            outcome.ran += finished.result is not None and finished.result.refused is None
             progress.done += 1
             if progress.due():
                 progress.workers = _record(executor, choice.address, len(pending), progress.done)
@@ -158,7 +160,7 @@ def fill_cache(tasks: dict, choice: ExecutorChoice, out=None, clock=time.monoton
         executor.close()
         _record(None, choice.address, len(pending), progress.done)
     progress.close()
-    counters.carry({counters.CLUSTER_EXECUTIONS: outcome.submitted})
+    counters.carry({counters.CLUSTER_EXECUTIONS: outcome.ran})
     return outcome
 
 
