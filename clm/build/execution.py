@@ -30,7 +30,15 @@ from clm.state.store import file_md5
 from clm.workers.lifetime import working_on
 
 if TYPE_CHECKING:
+    from nbformat.notebooknode import NotebookNode
+
     from clm.execute.keys import ExecutedVariant
+    from clm.languages.model import Language
+
+# Executions a cluster pre-pass (clm.build.cluster_fill) ran and that gave no
+# outputs, by execution key: their decks report the failure without running
+# them again. Filled before doit forks its workers, which inherit it.
+CLUSTER_FAILURES: dict[str, ExecutionFailure] = {}
 
 
 def deck_groups(job: DeckExecutionJob) -> dict[str, list[ExecutedVariant]]:
@@ -64,7 +72,6 @@ def execute_deck(
     course's cache file.
     """
     working_on(f"{job.deck}:execute", job.state_file)
-    import nbformat
 
     if is_missing(job.environment):
         return TaskFailed(missing_kernel(job))
@@ -87,21 +94,14 @@ def execute_deck(
         if outputs is not None and not _usable(outputs, first.notebook):
             cache.drop(EXECUTIONS, key)
             outputs = None
+        if outputs is None and key in CLUSTER_FAILURES:
+            failures.append(_failure_message(job.deck, CLUSTER_FAILURES[key], first.cells, members))
+            continue
         if outputs is None:
             ran = True
             if inputs is None:
                 inputs = tuple((rel, Path(src).read_bytes()) for src, rel in job.inputs)
-            result = executor.run(
-                ExecutionJob(
-                    nbformat.writes(first.notebook, version=4).encode(),
-                    inputs,
-                    job.timeout,
-                    job.allow_errors,
-                    kernel=job.kernel,
-                    language=language.name,
-                    python=job.kernel_python,
-                )
-            )
+            result = executor.run(execution_job(job, first.notebook, inputs, language))
             counts[counters.KERNELS] += result.kernels
             counts[counters.SPARE_KERNELS] += result.spare_kernels
             if result.failure is not None:
@@ -123,6 +123,26 @@ def execute_deck(
     if warnings:  # the reporter and the watcher print them
         return {"from_cache": not ran, "warnings": list(warnings)}
     return {"from_cache": not ran}
+
+
+def execution_job(
+    job: DeckExecutionJob,
+    notebook: NotebookNode,
+    inputs: tuple[tuple[str, bytes], ...],
+    language: Language,
+) -> ExecutionJob:
+    """What an executor is given to run one execution group of the deck of ``job``."""
+    import nbformat
+
+    return ExecutionJob(
+        nbformat.writes(notebook, version=4).encode(),
+        inputs,
+        job.timeout,
+        job.allow_errors,
+        kernel=job.kernel,
+        language=language.name,
+        python=job.kernel_python,
+    )
 
 
 def missing_kernel(job: DeckExecutionJob) -> str:

@@ -39,9 +39,14 @@ def work_summary(totals: dict[str, int]) -> str:
         value = totals.get(name, 0)
         return f"{value} {one if value == 1 else many}"
 
+    on_cluster = (
+        f"{count(counters.CLUSTER_EXECUTIONS, 'execution', 'executions')} ran on the cluster, "
+        if totals.get(counters.CLUSTER_EXECUTIONS)
+        else ""
+    )
     return (
         f"clm: {count(counters.KERNELS, 'kernel', 'kernels')} ran deck code "
-        f"({count(counters.SPARE_KERNELS, 'spare', 'spares')} started ahead), "
+        f"({count(counters.SPARE_KERNELS, 'spare', 'spares')} started ahead), {on_cluster}"
         f"{count(counters.CACHE_HITS, 'execution', 'executions')} from the cache, "
         f"{count(counters.OUTPUTS_WRITTEN, 'output', 'outputs')} written; "
         f"{count(counters.DIAGRAMS_RENDERED, 'diagram', 'diagrams')} rendered "

@@ -42,18 +42,58 @@ def build(
     langs: list[str] | None,
     jobs: int | None,
     no_wait: bool = False,
+    executor: str | None = None,
 ) -> int:
     from clm.build.runner import run_doit
     from clm.build.tasks import prepared_tasks
+    from clm.execute.cluster import ENVIRONMENT_VARIABLE, parse_executor
 
     if not _positive("build", jobs):
         return EXIT_USAGE
     try:
+        if executor is None and os.environ.get(ENVIRONMENT_VARIABLE):
+            choice = parse_executor(os.environ[ENVIRONMENT_VARIABLE], ENVIRONMENT_VARIABLE)
+        else:
+            choice = parse_executor(executor)
         spec_file = _enter_course(spec)
         _, tasks = prepared_tasks(spec_file, only, tuple(langs) if langs else None)
     except CourseError as error:
         return _error(error)
-    return run_doit(tasks.values, [], jobs, no_wait)
+    if choice.address is None:
+        return run_doit(tasks.values, [], jobs, no_wait)
+    return _build_on_cluster(tasks, choice, jobs, no_wait)
+
+
+def _build_on_cluster(tasks: dict, choice, jobs: int | None, no_wait: bool) -> int:
+    """Fill the cache on the cluster, then build here; the lock is held throughout."""
+    from clm.build.cluster_fill import fill_cache
+    from clm.build.runner import run_doit
+    from clm.execute.cluster import ClusterUnreachable
+    from clm.state import lock
+
+    try:
+        held = lock.acquire(lock.LOCK_FILE, wait=not no_wait)
+    except lock.BuildLocked as locked:
+        print(
+            f"error: another build of this course is running (process {locked.holder}); "
+            "not waiting (--no-wait)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    try:
+        try:
+            fill_cache(tasks, choice)
+        except ClusterUnreachable as unreachable:
+            print(
+                f"error: {unreachable}; start it (see README: Running on a Dask cluster), "
+                "or build with --executor dask://…,fallback=local to run here instead",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
+        return run_doit(tasks.values, [], jobs, no_wait)
+    finally:
+        if held:
+            lock.release(lock.LOCK_FILE)
 
 
 def watch(spec: str | None, jobs: int | None) -> int:

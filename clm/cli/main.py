@@ -44,6 +44,13 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="exit with 2 instead of waiting when another build of the course runs",
     )
+    build.add_argument(
+        "--executor",
+        metavar="WHERE",
+        help="where decks' code runs: local (default), or dask://HOST:PORT for a Dask "
+        "scheduler, with ,fallback=local to run here when it cannot be reached "
+        "(default: $CLM_EXECUTOR)",
+    )
 
     plan = commands.add_parser(
         "plan", help="every job a build of the course consists of (nothing is built)"
@@ -180,7 +187,9 @@ def _command(args: argparse.Namespace) -> int:
     from clm.cli import building, inspecting
 
     if args.command == "build":
-        return building.build(args.spec, args.only, args.lang, args.jobs, args.no_wait)
+        return building.build(
+            args.spec, args.only, args.lang, args.jobs, args.no_wait, args.executor
+        )
     if args.command == "plan":
         return building.plan(args.spec, args.only, args.lang, args.json)
     if args.command == "watch":

@@ -70,7 +70,39 @@ def status() -> dict:
         "sources_changed": sources_changed(STATE_PATH),
         "cache": cache_report(),
         "workers": [_worker(w) for w in history.live_workers(STATE_PATH)],
+        "cluster": _cluster(),
     }
+
+
+def _cluster() -> dict | None:
+    from clm.state.cluster import last_record
+
+    record = last_record(STATE_PATH)
+    return None if record is None else record.to_dict()
+
+
+def cluster_text(cluster: dict | None) -> list[str]:
+    """The cluster lines of ``clm status`` and ``clm workers list``."""
+    if cluster is None:
+        return []
+    workers = cluster["workers"]
+    count = f"{len(workers)} worker{'s' if len(workers) != 1 else ''}"
+    if cluster["active"]:
+        lines = [
+            f"cluster {cluster['address']}: {count}; this build's executions: "
+            f"{cluster['done']}/{cluster['submitted']} done, {cluster['in_flight']} in flight "
+            f"(as of {_ago(cluster['updated'])})"
+        ]
+        lines += [
+            f"  {w['address']}  {w['threads']} thread{'s' if w['threads'] != 1 else ''}, "
+            f"{w['running']} task{'s' if w['running'] != 1 else ''} processing"
+            for w in workers
+        ]
+        return lines
+    return [
+        f"cluster {cluster['address']}: the last build sent it {cluster['submitted']} "
+        f"executions ({cluster['done']} ended), {_ago(cluster['updated'])}"
+    ]
 
 
 def status_text(report: dict) -> str:
@@ -95,6 +127,7 @@ def status_text(report: dict) -> str:
     lines.append(cache_text(report["cache"]))
     for worker in report["workers"]:
         lines.append(f"worker {worker['pid']}: {worker['task'] or 'idle'}")
+    lines += cluster_text(report["cluster"])
     return "\n".join(lines)
 
 
@@ -166,13 +199,18 @@ def tasks_to_retry(job_id: int | None) -> tuple[str | None, list[str]]:
 
 
 def workers() -> dict:
-    return {"workers": [_worker(w) for w in history.live_workers(STATE_PATH)]}
+    return {
+        "workers": [_worker(w) for w in history.live_workers(STATE_PATH)],
+        "cluster": _cluster(),
+    }
 
 
 def workers_text(report: dict) -> str:
-    if not report["workers"]:
-        return "no build is running: no workers"
-    return "\n".join(
+    lines = [
         f"{w['pid']:>8}  run #{w['run']}  heartbeat {_ago(w['heartbeat'])}  {w['task'] or 'idle'}"
         for w in report["workers"]
-    )
+    ]
+    cluster = report["cluster"]
+    if not lines and not (cluster and cluster["active"]):
+        lines.append("no build is running: no workers")
+    return "\n".join([*lines, *cluster_text(cluster)])

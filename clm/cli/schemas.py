@@ -72,6 +72,39 @@ WORKER = {
     },
 }
 
+CLUSTER = {
+    "anyOf": [
+        {"type": "null"},
+        {
+            "type": "object",
+            "required": [
+                "address", "submitted", "done", "in_flight", "workers", "pid", "updated", "active",
+            ],
+            "properties": {
+                "address": {"type": "string"},
+                "submitted": _COUNT,
+                "done": _COUNT,
+                "in_flight": _COUNT,
+                "workers": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["address", "threads", "running"],
+                        "properties": {
+                            "address": {"type": "string"},
+                            "threads": _COUNT,
+                            "running": _COUNT,
+                        },
+                    },
+                },
+                "pid": {"type": "integer"},
+                "updated": {"type": "number"},
+                "active": {"type": "boolean"},
+            },
+        },
+    ]
+}  # fmt: skip
+
 CACHE = {
     "type": "object",
     "required": [
@@ -101,6 +134,7 @@ SCHEMAS: dict[str, dict] = {
             "sources_changed",
             "cache",
             "workers",
+            "cluster",
         ],
         "properties": {
             "running": {"type": "boolean"},
@@ -110,6 +144,7 @@ SCHEMAS: dict[str, dict] = {
             "sources_changed": _COUNT,
             "cache": CACHE,
             "workers": {"type": "array", "items": WORKER},
+            "cluster": CLUSTER,
         },
     },
     "jobs list": {
@@ -131,8 +166,8 @@ SCHEMAS: dict[str, dict] = {
     },
     "workers list": {
         "type": "object",
-        "required": ["workers"],
-        "properties": {"workers": {"type": "array", "items": WORKER}},
+        "required": ["workers", "cluster"],
+        "properties": {"workers": {"type": "array", "items": WORKER}, "cluster": CLUSTER},
     },
     "cache stats": CACHE,
     "cache clear": {

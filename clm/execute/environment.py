@@ -123,6 +123,23 @@ def describe(python: str) -> Interpreter:
     Raises ProbeFailed with what went wrong.
     """
     before = identity(python)  # before it answers: a change meanwhile shows next time
+    said = ask(python)
+    packages = said["packages"]
+    try:
+        return Interpreter(
+            before,
+            tuple(map(tuple, said["stamps"])),
+            fingerprint_of(said["implementation"], said["version"], packages),
+            said["version"].split()[0],
+            next((p.split("==", 1)[1] for p in packages if p.startswith("ipykernel==")), None),
+        )
+    except (ValueError, TypeError, AttributeError):
+        raise ProbeFailed("it does not answer like a Python interpreter") from None
+
+
+def ask(python: str) -> dict:
+    """What ``python`` says of itself (clm.execute.probe's description); ProbeFailed if
+    it says nothing of use."""
     # An empty working directory: `python -c` imports from it first, and a course
     # root may well hold a json.py.
     with tempfile.TemporaryDirectory(prefix="clm-probe-") as empty:
@@ -143,13 +160,13 @@ def describe(python: str) -> Interpreter:
         raise ProbeFailed(f"it fails to run Python code: {last}")
     try:
         said = json.loads(done.stdout)
-        packages = said["packages"]
-        return Interpreter(
-            before,
-            tuple(map(tuple, said["stamps"])),
-            fingerprint_of(said["implementation"], said["version"], packages),
-            said["version"].split()[0],
-            next((p.split("==", 1)[1] for p in packages if p.startswith("ipykernel==")), None),
-        )
-    except (ValueError, KeyError, TypeError, AttributeError):
+        if not (
+            isinstance(said["packages"], list)
+            and isinstance(said["version"], str)
+            and isinstance(said["implementation"], str)
+            and isinstance(said["stamps"], list)
+        ):
+            raise TypeError
+    except (ValueError, KeyError, TypeError):
         raise ProbeFailed("it does not answer like a Python interpreter") from None
+    return said

@@ -10,6 +10,7 @@ fresh kernel of this process's pool.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -43,6 +44,16 @@ class ExecutionResult:
     failure: ExecutionFailure | None = None
     kernels: int = 0  # kernels that ran the code (a dead kernel is replaced once)
     spare_kernels: int = 0  # kernels booted ahead for the next job
+    # A cluster worker whose environment is not the build's ran nothing: what it has.
+    refused: EnvironmentRefusal | None = None
+
+
+@dataclass(frozen=True)
+class EnvironmentRefusal:
+    """Why a worker ran nothing: its environment's fingerprint is not the build's."""
+
+    worker: str  # the worker's address
+    facts: tuple[str, ...]  # its interpreter, packages or runtime, one per line
 
 
 class Executor(Protocol):
@@ -52,7 +63,10 @@ class Executor(Protocol):
 class LocalExecutor:
     """Runs jobs in this process, each in a fresh kernel with the next one warming up."""
 
-    def run(self, job: ExecutionJob) -> ExecutionResult:
+    def run(
+        self, job: ExecutionJob, on_cell: Callable[[int], None] | None = None
+    ) -> ExecutionResult:
+        """Run ``job``; ``on_cell`` hears the index of each cell sent to the kernel."""
         import json
 
         import nbformat
@@ -65,7 +79,7 @@ class LocalExecutor:
         notebook = nbformat.reads(job.notebook, as_version=4)
         try:
             choice = KernelChoice(job.kernel, job.language, job.python)
-            run_notebook(notebook, list(job.inputs), job.timeout, job.allow_errors, choice)
+            run_notebook(notebook, list(job.inputs), job.timeout, job.allow_errors, choice, on_cell)
             # Through JSON: what crosses the seam is plain data, as the cache stores it.
             outputs = json.loads(
                 json.dumps(

@@ -23,6 +23,8 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
+import weakref
 from dataclasses import dataclass
 from multiprocessing import util
 from pathlib import Path
@@ -120,20 +122,34 @@ class KernelPool:
 
     def __init__(self) -> None:
         self._spare: Kernel | None = None
+        # Another thread may close the spare (release_spares) while this one works.
+        self._lock = threading.Lock()
         # What this pool did, for the build to count: kernels handed out, spares booted.
         self.handed_out = 0
         self.spares_started = 0
         util.Finalize(self, KernelPool.close, args=(self,), exitpriority=10)
+        _every_pool.add(self)
+
+    def _take_spare(self) -> Kernel | None:
+        with self._lock:
+            found, self._spare = self._spare, None
+        return found
+
+    def _keep_spare(self, kernel: Kernel) -> None:
+        with self._lock:
+            kept, self._spare = self._spare, kernel
+        if kept is not None:
+            kept.shutdown()
 
     def fresh_kernel(self, python: str | None = None, kernel: str = KERNEL_NAME) -> Kernel:
         """A ``kernel`` (a Python one in ``python``, None: clm's own); the next one of it
         boots. NoSuchKernel when no such kernelspec is installed."""
-        found, self._spare = self._spare, None
+        found = self._take_spare()
         if found is not None and found.choice != (kernel, python):
             found.shutdown()  # booted for another kernel (the previous deck's language)
             found = None
         found = found or _start_kernel(python, kernel)
-        self._spare = _start_kernel(python, kernel)
+        self._keep_spare(_start_kernel(python, kernel))
         self.handed_out += 1
         self.spares_started += 1
         return found
@@ -141,13 +157,25 @@ class KernelPool:
     def prestart(self, python: str | None = None, kernel: str = KERNEL_NAME) -> None:
         """Boot the spare now, e.g. in a worker waiting for its first notebook."""
         if self._spare is None:
-            self._spare = _start_kernel(python, kernel)
+            self._keep_spare(_start_kernel(python, kernel))
             self.spares_started += 1
 
     def close(self) -> None:
-        if self._spare is not None:
-            spare, self._spare = self._spare, None
+        spare = self._take_spare()
+        if spare is not None:
             spare.shutdown()
+
+
+_every_pool: weakref.WeakSet[KernelPool] = weakref.WeakSet()
+
+
+def release_spares() -> int:
+    """Shut down the spare kernel of every pool of this process (a Dask worker's threads,
+    once a build has no more notebooks for them); how many there were."""
+    spares = [spare for pool in list(_every_pool) if (spare := pool._take_spare()) is not None]
+    for spare in spares:
+        spare.shutdown()
+    return len(spares)
 
 
 def prestart(python: str | None = None, kernel: str = KERNEL_NAME) -> None:
@@ -155,13 +183,14 @@ def prestart(python: str | None = None, kernel: str = KERNEL_NAME) -> None:
     pool().prestart(python, kernel)
 
 
-_pool: KernelPool | None = None
-_pool_pid: int | None = None
+_pools = threading.local()
 
 
 def pool() -> KernelPool:
-    """This process's pool (a forked worker makes its own)."""
-    global _pool, _pool_pid
-    if _pool is None or _pool_pid != os.getpid():
-        _pool, _pool_pid = KernelPool(), os.getpid()
-    return _pool
+    """This thread's pool (a forked worker makes its own, and so does each thread of a
+    Dask worker, which runs one notebook per thread)."""
+    found = getattr(_pools, "pool", None)
+    if found is None or _pools.pid != os.getpid():
+        found = _pools.pool = KernelPool()
+        _pools.pid = os.getpid()
+    return found

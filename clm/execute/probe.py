@@ -31,13 +31,20 @@ def folder_stamps(folders: list[str]) -> list[list]:
 
 
 def distributions() -> list[str]:
-    """Every installed distribution as ``name==version``, sorted (about 70 ms)."""
+    """Every installed distribution as ``name==version``, sorted (about 70 ms).
+
+    A name found in two folders counts once, as the first one found, which is
+    the one imports get: a checkout's ``clm.egg-info`` beside the installed
+    clm is on the path in one process and not in the next (the working
+    directory is not part of the environment), and must not make two
+    fingerprints of one environment.
+    """
     from importlib import metadata
 
-    return sorted(
-        f"{dist.metadata['Name'].lower()}=={dist.version}"
-        for dist in metadata.distributions(path=environment_folders())
-    )
+    found: dict[str, str] = {}
+    for dist in metadata.distributions(path=environment_folders()):
+        found.setdefault(dist.metadata["Name"].lower(), dist.version)
+    return sorted(f"{name}=={version}" for name, version in found.items())
 
 
 def environment_folders() -> list[str]:

@@ -7,6 +7,7 @@ import atexit
 import contextlib
 import json
 import queue
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from nbclient import NotebookClient
@@ -60,6 +61,7 @@ def run_notebook(
     timeout: float,
     allow_errors: bool,
     choice: KernelChoice | None = None,
+    on_cell: Callable[[int], None] | None = None,
 ) -> NotebookNode:
     """Execute ``notebook`` in place with the given files around it; returns it.
 
@@ -67,7 +69,8 @@ def run_notebook(
     (``inputs`` pairs relative paths with their bytes), so what the code
     writes never lands among the course sources. A kernel that dies is
     replaced once; a second death is reported like a failing cell, and so is a
-    kernelspec that is not installed.
+    kernelspec that is not installed. ``on_cell`` hears each cell's index as the
+    kernel is sent it.
     """
     import copy
 
@@ -77,11 +80,11 @@ def run_notebook(
     original = copy.deepcopy(notebook)
     try:
         try:
-            return _run_once(notebook, inputs, timeout, allow_errors, choice)
+            return _run_once(notebook, inputs, timeout, allow_errors, choice, on_cell)
         except _KernelDied:
             notebook.cells = original.cells
             try:
-                return _run_once(notebook, inputs, timeout, allow_errors, choice)
+                return _run_once(notebook, inputs, timeout, allow_errors, choice, on_cell)
             except _KernelDied as died:
                 error = f"the kernel died twice: {died}"
                 raise CellFailure(died.cell_index, error, None) from None
@@ -91,7 +94,12 @@ def run_notebook(
 
 
 def _run_once(
-    notebook, inputs, timeout: float, allow_errors: bool, choice: KernelChoice
+    notebook,
+    inputs,
+    timeout: float,
+    allow_errors: bool,
+    choice: KernelChoice,
+    on_cell: Callable[[int], None] | None,
 ) -> NotebookNode:
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
@@ -105,6 +113,12 @@ def _run_once(
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         running: list[int] = []  # each cell's index as it is sent to the kernel
+
+        def sent(cell_index: int) -> None:
+            running.append(cell_index)
+            if on_cell is not None:
+                on_cell(cell_index)
+
         client = _BoundedClient(
             notebook,
             km=kernel.manager,
@@ -112,7 +126,7 @@ def _run_once(
             allow_errors=allow_errors,
             record_timing=False,
             resources={"metadata": {"path": str(kernel.workdir)}},
-            on_cell_execute=lambda cell, cell_index: running.append(cell_index),
+            on_cell_execute=lambda cell, cell_index: sent(cell_index),
         )
         loop = _loop_keeping_signal_handlers()
         try:

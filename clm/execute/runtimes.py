@@ -72,7 +72,7 @@ def stamp(kernel: str) -> str:
         for entry in os.scandir(folder)
         if entry.is_file()
     )
-    program = _program(folder)
+    program = program_of(folder)
     return json.dumps([kernel, str(folder), files, program, _stat(program)])
 
 
@@ -90,7 +90,7 @@ def describe(kernel: str) -> Runtime:
     for path in sorted(p for p in folder.iterdir() if p.is_file()):
         digest.update(path.name.encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
-    digest.update(version_of(_program(folder)).encode())
+    digest.update(version_of(program_of(folder)).encode())
     return Runtime(kernel, current, digest.hexdigest()[:32])
 
 
@@ -111,7 +111,7 @@ def version_of(program: str | None) -> str:
     return (done.stdout + done.stderr).strip()
 
 
-def _program(folder: Path) -> str | None:
+def program_of(folder: Path) -> str | None:
     """The real file of the program the kernelspec starts (its argv[0], found on PATH)."""
     try:
         argv = json.loads((folder / "kernel.json").read_text(encoding="utf-8"))["argv"]

@@ -25,9 +25,20 @@ DIAGRAMS_RENDERED = "diagrams-rendered"  # sources a converter rendered
 RENDER_CACHE_HITS = "render-cache-hits"  # sources served from the cache
 JVMS = "jvms"  # PlantUML processes started
 BROWSERS = "browsers"  # Chromium instances started for draw.io
+CLUSTER_EXECUTIONS = "cluster-executions"  # executions a Dask cluster ran to the end
 
 
 KEEP_SECONDS = 7 * 24 * 3600
+
+
+# Counts of work done before the run began (the cluster pre-pass), for start_run.
+_carried: dict[str, int] = {}
+
+
+def carry(counts: dict[str, int]) -> None:
+    """Count work this process did before its run started into that run, once."""
+    for name, amount in counts.items():
+        _carried[name] = _carried.get(name, 0) + amount
 
 
 def start_run(run: str) -> str:
@@ -39,6 +50,8 @@ def start_run(run: str) -> str:
         "where started < ?)",
         (now - KEEP_SECONDS,),
     )
+    add_counts(_carried)
+    _carried.clear()
     return run
 
 

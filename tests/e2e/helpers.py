@@ -61,8 +61,11 @@ def work_counts(result: subprocess.CompletedProcess) -> dict[str, int]:
     import re
 
     line = next(line for line in result.stdout.splitlines() if line.startswith("clm: "))
+    cluster = re.search(r"(\d+) executions? ran on the cluster, ", line)
+    if cluster:
+        line = line.replace(cluster.group(0), "")
     words = r"kernels?|spares?|executions?|outputs?|diagrams?|JVMs?|browsers?|renders?"
     numbers = [int(n) for n in re.findall(rf"(\d+) (?:{words})\b", line)]
     names = ("kernels", "spares", "cached", "written")
     names += ("rendered", "jvms", "browsers", "renders-cached")
-    return dict(zip(names, numbers, strict=True))
+    return {**dict(zip(names, numbers, strict=True)), "cluster": int(cluster[1]) if cluster else 0}

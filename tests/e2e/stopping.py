@@ -52,9 +52,9 @@ def sleepy_course(root: Path, steady: str = "import time\ntime.sleep(1)") -> Pat
 class Build:
     """`doit` or `clm build` in its own process group, as a terminal runs it."""
 
-    def __init__(self, root: Path, command: str):
+    def __init__(self, root: Path, command: str, args: tuple[str, ...] = ()):
         self.process = subprocess.Popen(
-            [sys.executable, *COMMANDS[command]],
+            [sys.executable, *COMMANDS[command], *args],
             cwd=root,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

@@ -1,0 +1,249 @@
+"""The cluster pre-pass of ``clm build --executor dask://…``: fill the cache, then build.
+
+Before doit runs, every execution the build needs is worked out from its
+tasks (the very execution keys its execute tasks compute); those the cache
+lacks are sent to the Dask scheduler all at once, so that the cluster, not
+doit's ``-j``, decides how many notebooks run at a time. Each result enters
+the course's cache as it arrives. The doit build that follows is the
+ordinary local one: its execute tasks find their results in the cache and
+write the executed notebooks, and the HTML is rendered here.
+
+A failing cell, an environment the worker refused and a task that killed its
+workers are results too: they wait in ``clm.build.execution.CLUSTER_FAILURES``
+for the execute task of their deck to report them, so that nothing runs a
+second time here. Ctrl-C keeps every result stored so far, and the next build
+sends only the rest.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from clm.build import execution
+from clm.build.execution import deck_groups, execution_job
+from clm.build.jobs import DeckExecutionJob
+from clm.errors import CourseError
+from clm.execute.cluster import (
+    ClusterJob,
+    ClusterUnreachable,
+    DaskExecutor,
+    ExecutorChoice,
+    Finished,
+    differences,
+    worker_environment,
+)
+from clm.execute.executor import ExecutionFailure
+from clm.execute.runtimes import is_missing
+from clm.state import cluster as cluster_record
+from clm.state import counters
+from clm.state.cache import results_cache
+from clm.state.db import STATE_PATH
+from clm.state.results import EXECUTIONS, encode_outputs
+
+REPORT_EVERY = 5.0  # seconds between progress lines in a log (a terminal redraws)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An execution the cache lacks, as sent to the cluster."""
+
+    request: ClusterJob
+    deck: str
+
+
+@dataclass
+class FillOutcome:
+    submitted: int = 0
+    ran: int = 0  # executions a worker ran to the end (their outputs, or a failing cell)
+    stored: int = 0  # results now in the cache
+    failed: int = 0  # cell errors, refusals, lost tasks: their decks report them
+    ran_here: bool = False  # the scheduler was unreachable and fallback=local was asked
+
+
+def execute_jobs(tasks: dict) -> list[tuple[object, DeckExecutionJob]]:
+    """Every (task, job) of the build's execute tasks."""
+    found = []
+    for task in tasks.values():
+        for action in task.actions:
+            job = action.args[0] if getattr(action, "args", None) else None
+            if isinstance(job, DeckExecutionJob):
+                found.append((task, job))
+    return found
+
+
+def pending_executions(tasks: dict) -> list[Pending]:
+    """The executions the build would run, minus those the cache has or doit needs not.
+
+    An execute task doit finds up to date runs nothing, whatever the cache
+    holds; a deck that cannot be read, or whose kernel is not installed here,
+    is left to its execute task to report.
+    """
+    from doit.dependency import Dependency
+
+    from clm.languages import of_deck
+    from clm.state.backend import SqliteStateDB
+    from clm.state.checker import ContentChecker
+
+    cache = results_cache()
+    dependency = Dependency(SqliteStateDB, STATE_PATH, checker_cls=ContentChecker)
+    pending: dict[str, Pending] = {}
+    for task, job in execute_jobs(tasks):
+        if is_missing(job.environment):
+            continue
+        if dependency.get_status(task, tasks).status == "up-to-date":
+            continue
+        try:
+            groups = deck_groups(job)
+        except CourseError:
+            continue
+        inputs = None
+        for key, members in groups.items():
+            if key in pending or cache.contains(EXECUTIONS, key):
+                continue
+            if inputs is None:
+                inputs = tuple((rel, Path(src).read_bytes()) for src, rel in job.inputs)
+            request = execution_job(job, members[0].notebook, inputs, of_deck(job.deck))
+            pending[key] = Pending(ClusterJob(key, request, job.environment), job.deck)
+    return list(pending.values())
+
+
+def fill_cache(tasks: dict, choice: ExecutorChoice, out=None, clock=time.monotonic) -> FillOutcome:
+    """Run what the cache lacks on the cluster ``choice`` names; see the module's text.
+
+    Raises ClusterUnreachable when the scheduler does not answer (unless the
+    choice falls back to running here); KeyboardInterrupt goes on after the
+    client let go of the cluster.
+    """
+    out = out or sys.stderr
+    assert choice.address is not None
+    pending = pending_executions(tasks)
+    outcome = FillOutcome(submitted=len(pending))
+    if not pending:
+        return outcome
+    executor = DaskExecutor(choice.address)
+    try:
+        executor.connect()
+    except ClusterUnreachable as unreachable:
+        if not choice.fallback:
+            raise
+        print(f"clm: {unreachable}; running the decks here (fallback=local)", file=out)
+        outcome.ran_here = True
+        return outcome
+    by_key = {item.request.key: item for item in pending}
+    progress = _Progress(out, choice.address, len(pending), clock)
+    cache = results_cache()
+    try:
+        executor.submit([item.request for item in pending])
+        progress.workers = _record(executor, choice.address, len(pending), 0)
+        for finished in executor.finished():
+            stored = _take(finished, by_key[finished.request.key], executor, cache)
+            outcome.stored += stored
+            outcome.failed += not stored
+            outcome.ran += finished.result is not None and finished.result.refused is None
+            progress.done += 1
+            if progress.due():
+                progress.workers = _record(executor, choice.address, len(pending), progress.done)
+            progress.show(executor.in_flight())
+    except KeyboardInterrupt:
+        progress.close()
+        print(
+            f"clm: interrupted; {outcome.stored} results from the cluster are kept in the "
+            "cache, the next build sends only the rest",
+            file=out,
+        )
+        raise
+    finally:
+        executor.close()
+        _record(None, choice.address, len(pending), progress.done)
+    progress.close()
+    counters.carry({counters.CLUSTER_EXECUTIONS: outcome.ran})
+    return outcome
+
+
+def _take(finished: Finished, item: Pending, executor: DaskExecutor, cache) -> bool:
+    """Store a result, or keep its failure for the deck's execute task; True if stored."""
+    key = finished.request.key
+    result = finished.result
+    if result is not None and result.outputs is not None:
+        cache.put(EXECUTIONS, key, encode_outputs(result.outputs))
+        return True
+    if result is not None and result.refused is not None:
+        job = finished.request.job
+        _, ours = worker_environment(job.kernel, job.python)
+        lines = differences(ours, result.refused.facts)
+        failure = ExecutionFailure(
+            None,
+            f"the Dask worker {result.refused.worker} refused to run it: its environment "
+            f"is not this build's, so its outputs could differ ({'; '.join(lines)}); give "
+            "every worker the course's environment",
+            None,
+        )
+    elif result is not None:
+        failure = result.failure
+    else:
+        failure = _lost(finished.error, executor.cell_running(key))
+    execution.CLUSTER_FAILURES[key] = failure
+    return False
+
+
+def _lost(error: BaseException | None, cell: int | None) -> ExecutionFailure:
+    """Why a task ended without a result: it killed its workers, or the cluster failed it."""
+    name = type(error).__name__
+    if name == "KilledWorker":
+        return ExecutionFailure(
+            cell,
+            "every Dask worker that ran it died (KilledWorker): the code ends the process "
+            "running it, e.g. by using up its memory or by calling os._exit",
+            None,
+        )
+    return ExecutionFailure(cell, f"the Dask cluster could not run it: {name}: {error}", None)
+
+
+def _record(executor: DaskExecutor | None, address: str, submitted: int, done: int) -> int:
+    """Keep the pre-pass's figures in the state (for ``clm status``); how many workers."""
+    workers = executor.worker_rows() if executor is not None else []
+    in_flight = executor.in_flight() if executor is not None else 0
+    cluster_record.record(address, submitted, done, in_flight, workers)
+    return len(workers)
+
+
+class _Progress:
+    """'clm: cluster tcp://…: 12/40 executions done, 8 running on 4 workers'."""
+
+    def __init__(self, out, address: str, total: int, clock: Callable[[], float]):
+        self.out, self.address, self.total, self.clock = out, address, total, clock
+        self.done = 0
+        self.workers = 0
+        self.tty = hasattr(out, "isatty") and out.isatty()
+        self._last = clock()
+        self._drawn = False
+
+    def due(self) -> bool:
+        return self.clock() - self._last >= REPORT_EVERY
+
+    def line(self, in_flight: int) -> str:
+        return (
+            f"clm: cluster {self.address}: {self.done}/{self.total} executions done, "
+            f"{in_flight} running or queued on {self.workers} "
+            f"worker{'s' if self.workers != 1 else ''}"
+        )
+
+    def show(self, in_flight: int) -> None:
+        if self.tty:
+            self.out.write("\r\x1b[K" + self.line(in_flight))
+            self.out.flush()
+            self._drawn = True
+        elif self.done == self.total or self.due():
+            print(self.line(in_flight), file=self.out)
+        if self.due():
+            self._last = self.clock()
+
+    def close(self) -> None:
+        if self._drawn:
+            self.out.write("\n")
+            self.out.flush()
+            self._drawn = False

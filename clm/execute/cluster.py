@@ -1,0 +1,348 @@
+"""Running executions on a Dask cluster: the address, what a worker is sent, what it does.
+
+The build's cluster pre-pass (clm.build.cluster_fill) sends every execution
+the cache lacks to a Dask scheduler at once, one task each, named after its
+cache key; Dask spreads them over its workers. A task carries plain data
+only (an ``ExecutionJob``: the notebook's code as nbformat JSON, its input
+files' bytes, the kernelspec, the timeout) and the fingerprint of the
+environment the build expects. The worker computes its own fingerprint for
+that kernel and runs the notebook only if the two are the same: a result made
+elsewhere is stored under the build's key, so it must be what this machine
+would print. A refusal carries the worker's packages (or runtime), for the
+build to say what differs.
+
+On the worker a notebook runs as it does in a local build, in a fresh kernel
+of the thread's pool (clm.execute.kernels): a dead kernel is replaced once, a
+failing cell is a result, never an exception, so Dask never runs a
+deterministic error again. Before each cell the worker logs an event naming
+the cell, so that a task which kills every worker it lands on can be blamed
+on its cell.
+
+A Dask scheduler runs whatever code its clients send: it belongs on a private
+network, with TLS (``dask+tls://``, configured through Dask's
+``distributed.comm.tls`` settings).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from clm.errors import CourseError
+from clm.execute.executor import EnvironmentRefusal, ExecutionJob, ExecutionResult, LocalExecutor
+from clm.execute.kernels import KERNEL_NAME
+from clm.state.cluster import ClusterWorker
+
+ENVIRONMENT_VARIABLE = "CLM_EXECUTOR"
+TASK_PREFIX = "clm-execution-"  # a Dask task's key: this and the execution's cache key
+CELL_TOPIC = "clm-cell"  # the worker's event before each cell: {"key": ..., "cell": index}
+CONNECT_TIMEOUT = 10.0  # seconds for the scheduler to answer
+WORKERS_TIMEOUT = 30.0  # seconds for a scheduler without workers to get one
+IDLE_SPARE_SECONDS = 10.0  # a worker's spare kernel lives this long without a notebook
+# How clm names a scheduler, and what Dask calls the same address.
+SCHEMES = {"dask://": "tcp://", "dask+tls://": "tls://", "tcp://": "tcp://", "tls://": "tls://"}
+INSTALL = "pip install 'clm[dask]'"
+
+
+@dataclass(frozen=True)
+class ExecutorChoice:
+    """Where decks' code runs: here (``address`` None), or on the Dask scheduler named."""
+
+    address: str | None = None  # as Dask spells it: tcp://HOST:PORT, tls://HOST:PORT
+    fallback: bool = False  # an unreachable scheduler means: run here instead
+
+    @property
+    def label(self) -> str:
+        return "local" if self.address is None else self.address
+
+
+def parse_executor(text: str | None, origin: str = "--executor") -> ExecutorChoice:
+    """``local``, ``dask://HOST:PORT`` or ``dask://HOST:PORT,fallback=local`` (also
+    ``dask+tls://``); CourseError naming ``origin`` for anything else."""
+    if text is None or text.strip() in ("", "local"):
+        return ExecutorChoice()
+    address, *options = (part.strip() for part in text.split(","))
+    fallback = False
+    for option in options:
+        if option != "fallback=local":
+            raise CourseError(
+                f"{origin}: unknown option {option!r} in {text!r}; the one option is "
+                "fallback=local (run here when the scheduler cannot be reached)"
+            )
+        fallback = True
+    for scheme, dask_scheme in SCHEMES.items():
+        if address.startswith(scheme):
+            host, _, port = address[len(scheme) :].rpartition(":")
+            if host and port.isdigit() and "/" not in host:
+                return ExecutorChoice(f"{dask_scheme}{host}:{port}", fallback)
+            break
+    raise CourseError(
+        f"{origin}: {text!r} names no executor; say local, or dask://HOST:PORT for a Dask "
+        "scheduler (dask+tls://HOST:PORT with TLS), optionally followed by ,fallback=local"
+    )
+
+
+@dataclass(frozen=True)
+class ClusterJob:
+    """One execution as a Dask task: its cache key, the job, the environment expected."""
+
+    key: str
+    job: ExecutionJob
+    environment: str  # the build's fingerprint of the job's kernel environment
+
+
+# -- on the worker ------------------------------------------------------------------
+
+
+def execute_on_worker(request: ClusterJob) -> ExecutionResult:
+    """Run ``request`` here if this machine's environment is the build's (a Dask task)."""
+    from distributed import get_worker
+
+    worker = get_worker()
+    fingerprint, facts = worker_environment(request.job.kernel, request.job.python)
+    if fingerprint != request.environment:
+        return ExecutionResult(None, refused=EnvironmentRefusal(worker.address, facts))
+
+    task = f"{TASK_PREFIX}{request.key}"
+
+    def on_cell(index: int) -> None:
+        state = worker.state.tasks.get(task)
+        if state is None or state.state == "cancelled":
+            # The build let go of it (Ctrl-C): Dask cannot stop a thread, this can.
+            raise ExecutionCancelled(request.key)
+        worker.log_event(CELL_TOPIC, {"key": request.key, "cell": index})
+
+    try:
+        return _thread_executor().run(request.job, on_cell)
+    finally:
+        _forget_spare_when_idle()
+
+
+class ExecutionCancelled(Exception):
+    """The build that sent an execution no longer wants it."""
+
+
+def _forget_spare_when_idle() -> None:
+    """Shut the thread's spare kernel down unless another notebook takes it soon.
+
+    A build ends its cluster use by releasing every spare (DaskExecutor.close);
+    this covers a build that could not: one killed, or cut off from the cluster.
+    """
+    from clm.execute.kernels import pool
+
+    kernels = pool()
+    handed_out = kernels.handed_out
+
+    def forget() -> None:
+        if kernels.handed_out == handed_out:
+            kernels.close()
+
+    timer = threading.Timer(IDLE_SPARE_SECONDS, forget)
+    timer.daemon = True
+    timer.start()
+
+
+_threads = threading.local()
+
+
+def _thread_executor() -> LocalExecutor:
+    executor = getattr(_threads, "executor", None)
+    if executor is None:
+        executor = _threads.executor = LocalExecutor()
+    return executor
+
+
+@functools.cache
+def worker_environment(kernel: str, python: str | None) -> tuple[str, tuple[str, ...]]:
+    """(fingerprint, facts) of what runs ``kernel`` on this machine, computed once.
+
+    The fingerprint is the one a build here would compute (clm.build.prepare);
+    the facts are ``name==value`` lines (interpreter, packages, runtime files)
+    a build compares with its own to say what differs.
+    """
+    from clm.execute import environment, probe, runtimes
+
+    if kernel != KERNEL_NAME:
+        return runtimes.describe(kernel).fingerprint, tuple(runtime_facts(kernel))
+    if python is None:
+        import platform
+        import sys
+
+        implementation, version, packages = (
+            platform.python_implementation(),
+            sys.version,
+            probe.distributions(),
+        )
+    else:
+        try:
+            said = environment.ask(python)
+        except environment.ProbeFailed as failed:
+            return f"unusable:{python}", (f"interpreter {python}==cannot be used: {failed}",)
+        implementation, version, packages = (
+            said["implementation"],
+            said["version"],
+            said["packages"],
+        )
+    fingerprint = environment.fingerprint_of(implementation, version, packages)
+    return fingerprint, (f"python=={implementation} {version.split()[0]}", *packages)
+
+
+def runtime_facts(kernel: str) -> list[str]:
+    """A non-Python kernel's fingerprint, spelt out: its kernelspec's files and version."""
+    from clm.execute import runtimes
+
+    folder = runtimes.kernelspec_folder(kernel)
+    if folder is None:
+        return [f"kernelspec {kernel}==not installed"]
+    facts = [
+        f"kernelspec {kernel}: {path.name}=={hashlib.sha256(path.read_bytes()).hexdigest()[:12]}"
+        for path in sorted(p for p in folder.iterdir() if p.is_file())
+    ]
+    facts.append(f"{kernel} runtime=={runtimes.version_of(runtimes.program_of(folder))}")
+    return facts
+
+
+def differences(ours: Sequence[str], theirs: Sequence[str], limit: int = 12) -> list[str]:
+    """What differs between two fact lists, a line each: 'numpy: 2.1.0 here, 1.26.4 there'."""
+
+    def table(facts: Sequence[str]) -> dict[str, str]:
+        return dict(fact.split("==", 1) if "==" in fact else (fact, "") for fact in facts)
+
+    here, there = table(ours), table(theirs)
+    lines = [
+        f"{name}: {here.get(name, 'not installed')} here, "
+        f"{there.get(name, 'not installed')} on the worker"
+        for name in sorted(here.keys() | there.keys())
+        if here.get(name) != there.get(name)
+    ]
+    if len(lines) > limit:
+        lines[limit:] = [f"and {len(lines) - limit} more"]
+    return lines or ["the same packages, yet another fingerprint (an older clm on the worker?)"]
+
+
+# -- on the build's machine ---------------------------------------------------------
+
+
+class ClusterUnreachable(Exception):
+    """The scheduler did not answer, or clm[dask] is not installed."""
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A task that ended: its result, or the exception Dask gave instead (KilledWorker, …)."""
+
+    request: ClusterJob
+    result: ExecutionResult | None
+    error: BaseException | None = None
+
+
+class DaskExecutor:
+    """A client of one Dask scheduler: submits every job at once, yields them as they end."""
+
+    def __init__(self, address: str):
+        self.address = address
+        self.client = None
+        self._futures: dict = {}  # future: request
+
+    def connect(self) -> None:
+        """Connect, or ClusterUnreachable within CONNECT_TIMEOUT seconds."""
+        try:
+            from distributed import Client
+        except ImportError:
+            raise ClusterUnreachable(
+                f"running on a Dask cluster needs Dask's client: {INSTALL}"
+            ) from None
+        try:
+            self.client = Client(
+                self.address, timeout=CONNECT_TIMEOUT, set_as_default=False, name="clm"
+            )
+        except (OSError, TimeoutError) as error:
+            raise ClusterUnreachable(
+                f"the Dask scheduler at {self.address} did not answer within "
+                f"{CONNECT_TIMEOUT:g} s ({error})"
+            ) from None
+        # Tasks wait for workers that may never come: a build would hang, silently.
+        try:
+            self.client.wait_for_workers(1, timeout=WORKERS_TIMEOUT)
+        except TimeoutError:
+            self.client.close()
+            self.client = None
+            raise ClusterUnreachable(
+                f"the Dask scheduler at {self.address} has no workers (none came within "
+                f"{WORKERS_TIMEOUT:g} s): start some with `dask worker {self.address}`"
+            ) from None
+
+    def worker_rows(self) -> list[ClusterWorker]:
+        """The scheduler's workers: address, threads, tasks it has them processing."""
+        assert self.client is not None
+        workers = self.client.scheduler_info(n_workers=-1).get("workers", {})
+        processing = self.client.processing()
+        return [
+            ClusterWorker(address, int(info.get("nthreads", 0)), len(processing.get(address, ())))
+            for address, info in sorted(workers.items())
+        ]
+
+    def submit(self, requests: Sequence[ClusterJob]) -> None:
+        """Send every job now: the cluster, not this machine, decides how many run at once."""
+        assert self.client is not None
+        for request in requests:
+            future = self.client.submit(
+                execute_on_worker,
+                request,
+                key=f"{TASK_PREFIX}{request.key}",
+                pure=False,  # named by its key: no need to hash megabytes of input
+                retries=0,  # a failing cell is a result; a lost worker is Dask's to redo
+            )
+            self._futures[future] = request
+
+    def in_flight(self) -> int:
+        return sum(1 for future in self._futures if not future.done())
+
+    def finished(self) -> Iterator[Finished]:
+        """Each submitted job as it ends, in that order."""
+        from distributed import as_completed
+
+        assert self.client is not None
+        for future in as_completed(list(self._futures), loop=self.client.loop):
+            request = self._futures.pop(future)
+            if future.status == "error":
+                yield Finished(request, None, future.exception())
+            else:
+                yield Finished(request, future.result())
+            future.release()
+
+    def cell_running(self, key: str) -> int | None:
+        """The cell a worker last started for the execution ``key`` (from its events)."""
+        assert self.client is not None
+        cell = None
+        for _, event in self.client.get_events(CELL_TOPIC):
+            if isinstance(event, dict) and event.get("key") == key:
+                cell = event.get("cell")
+        return cell if isinstance(cell, int) else None
+
+    def close(self) -> None:
+        """Disconnect; the scheduler forgets the tasks no other client wants.
+
+        The workers first shut down the spare kernels they booted for this
+        build's next notebook, which will not come: no kernel outlives a build.
+        """
+        if self.client is None:
+            return
+        for future in self._futures:
+            future.release()
+        self._futures.clear()
+        with contextlib.suppress(Exception):  # a worker gone meanwhile has no spares left
+            self.client.run(release_spares, wait=True, on_error="ignore")
+        self.client.close(timeout=CONNECT_TIMEOUT)
+        self.client = None
+
+
+def release_spares() -> int:
+    """On a worker: shut down the spare kernels of its threads (run by ``Client.run``)."""
+    from clm.execute import kernels
+
+    return kernels.release_spares()

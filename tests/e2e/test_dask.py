@@ -1,0 +1,316 @@
+"""Building on a real Dask cluster (a LocalCluster of 2 worker processes on 127.0.0.1).
+
+The cluster runs in a process of its own (tests/e2e/dask_cluster.py); builds
+run as an author runs them, ``clm build --executor dask://…`` in a
+subprocess. Every test ends with no kernel process left anywhere.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import deck_text, write_files
+from tests.e2e.conftest import YAML_SPEC, copy_sources
+from tests.e2e.helpers import _env, output_files, run_clm, work_counts
+from tests.e2e.stopping import Build
+from tests.e2e.test_watch import _alive
+
+pytest.importorskip("distributed")
+pytestmark = pytest.mark.slow
+
+KILLED_WORKER_AFTER = 1  # failures a task may cause before it is a KilledWorker
+
+
+class Cluster:
+    """A LocalCluster in its own process: ``executor`` names it for ``clm build``."""
+
+    def __init__(self, log: Path, workers: int = 2, extra_path: Path | None = None):
+        env = _env()
+        if extra_path is not None:
+            env["PYTHONPATH"] = f"{extra_path}{os.pathsep}{env['PYTHONPATH']}"
+        env["DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES"] = str(KILLED_WORKER_AFTER)
+        self.log = log.open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.e2e.dask_cluster", str(workers)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            text=True,
+            env=env,
+            cwd=log.parent,  # not the checkout: its clm.egg-info is no part of an environment
+        )
+        line = self.process.stdout.readline()
+        assert line, f"the cluster did not start: {log.read_text()[-3000:]}"
+        self.address = json.loads(line)["address"]
+        self.executor = self.address.replace("tcp://", "dask://")
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    started = Cluster(tmp_path_factory.mktemp("dask") / "cluster.log")
+    yield started
+    started.close()
+
+
+@pytest.fixture(autouse=True)
+def no_kernel_survives():
+    """Every kernel a test's builds start, here or on the cluster, is gone at its end."""
+    before = set(_kernel_processes())
+    yield
+    deadline = time.monotonic() + 20
+    while (left := set(_kernel_processes()) - before) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not left, f"kernel processes left behind: {sorted(left)}"
+
+
+def _kernel_processes() -> list[int]:
+    found = []
+    for status in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            command = status.read_bytes()
+        except OSError:
+            continue
+        if b"ipykernel_launcher" in command and _alive(int(status.parent.name)):
+            found.append(int(status.parent.name))
+    return found
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except OSError:
+        return None
+
+
+SPEC = """\
+name: {{de: Kurs, en: Course}}
+sections:
+  - name: {{de: Eins, en: One}}
+    topics: [{topics}]
+"""
+
+
+def small_course(root: Path, codes: dict[str, str]) -> Path:
+    """A course of one deck per (topic, code); returns its root."""
+    files = {"course.yaml": SPEC.format(topics=", ".join(codes))}
+    for number, (topic, code) in enumerate(codes.items()):
+        deck = f"slides/module_100_a/topic_{100 + number}_{topic}.py"
+        files[deck] = deck_text(topic.title(), topic.title(), code)
+    write_files(root, files)
+    return root
+
+
+def _html(root: Path, title: str) -> str:
+    [page] = [
+        page
+        for page in (root / "output/public/En").rglob(f"* {title}.html")
+        if "Completed" in page.parts
+    ]
+    return page.read_text()
+
+
+def _cache_entries(root: Path) -> int:
+    path = root / ".clm/cache.sqlite"
+    if not path.exists():
+        return 0
+    with contextlib.closing(sqlite3.connect(path, timeout=10)) as cache:
+        try:
+            return cache.execute("select count(*) from executions").fetchone()[0]
+        except sqlite3.OperationalError:
+            return 0
+
+
+def test_outputs_are_byte_identical_to_a_local_build(built, cluster, tmp_path):
+    root = copy_sources(tmp_path / "python-basics")
+    result = run_clm(root, "build", YAML_SPEC, "--executor", cluster.executor)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    counts = work_counts(result)
+    # The example's 11 executions ran on the cluster; here, none ran, all came from the cache.
+    assert counts["cluster"] == 11 and counts["kernels"] == 0 and counts["cached"] == 11
+    assert "executions done" in result.stderr
+    assert output_files(root / "output") == output_files(built / "output")
+    status = run_clm(root, "status", "--json")
+    shown = json.loads(status.stdout)["cluster"]
+    assert shown["address"] == cluster.address and not shown["active"]
+    assert (shown["submitted"], shown["done"], shown["in_flight"]) == (11, 11, 0)
+
+    # A prose edit changes the HTML, and sends nothing to the cluster.
+    deck = root / "slides/module_100_basics/topic_110_variables/slides_types.py"
+    deck.write_text(deck.read_text().replace("## Every value has a type", "## Every value: a type"))
+    again = run_clm(root, "build", YAML_SPEC, "--executor", cluster.executor)
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    counts = work_counts(again)
+    assert counts["cluster"] == 0 and counts["kernels"] == 0 and counts["cached"] == 1
+    assert "executions done" not in again.stderr
+
+
+def test_a_failing_cell_runs_once_and_fails_its_deck_at_its_line(cluster, tmp_path):
+    runs = tmp_path / "runs.txt"
+    root = small_course(
+        tmp_path / "course",
+        {
+            "good": "print(6 * 7)",
+            "broken": f"open({str(runs)!r}, 'a').write('ran\\n')\n1 / 0",
+        },
+    )
+    result = run_clm(root, "build", "--executor", cluster.executor)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert runs.read_text() == "ran\n"  # once on the cluster, never again here
+    assert "topic_101_broken.py:12 (in the deck: 1 / 0): ZeroDivisionError" in result.stdout
+    counts = work_counts(result)
+    assert counts["cluster"] == 2 and counts["kernels"] == 0
+    assert "42" in _html(root, "Good")
+
+
+def test_a_worker_killed_mid_notebook_is_replaced_and_the_build_completes(cluster, tmp_path):
+    started = tmp_path / "started"
+    root = small_course(
+        tmp_path / "course",
+        {
+            "slow": f"import time\nopen({str(started)!r}, 'a').write('x')\n"
+            "time.sleep(4)\nprint('slept')"
+        },
+    )
+    build = Build(root, "clm build", ("--executor", cluster.executor))
+    try:
+        build.wait_for(started)
+        # The kernel that runs the cell, and the worker process above it.
+        kernel = next(pid for pid in _kernel_processes() if _is_below(pid, cluster.process.pid))
+        worker = _parent(kernel)
+        assert worker is not None and worker != cluster.process.pid
+        # What the build is waiting for, as the reports show it meanwhile.
+        listed = run_clm(root, "workers", "list", "--json")
+        assert listed.returncode == 0, listed.stderr
+        shown = json.loads(listed.stdout)["cluster"]
+        assert shown["active"] and shown["address"] == cluster.address
+        assert (shown["submitted"], shown["done"], shown["in_flight"]) == (1, 0, 1)
+        assert len(shown["workers"]) == 2
+        status = run_clm(root, "status")
+        assert f"cluster {cluster.address}: 2 workers; this build's executions: 0/1 done, " in (
+            status.stdout
+        )
+        os.kill(worker, signal.SIGKILL)
+        code, output, _ = build.end(timeout=180)
+    finally:
+        build.kill()
+    assert code == 0, output
+    assert started.read_text() == "xx"  # ran again, on the worker the nanny started anew
+    assert "slept" in _html(root, "Slow")
+
+
+def _is_below(pid: int, ancestor: int) -> bool:
+    while pid not in (0, 1):
+        parent = _parent(pid)
+        if parent is None:
+            return False
+        if parent == ancestor:
+            return True
+        pid = parent
+    return False
+
+
+def test_a_deck_that_kills_every_worker_fails_at_its_cell(cluster, tmp_path):
+    root = small_course(
+        tmp_path / "course",
+        {
+            "good": "print(6 * 7)",
+            "poison": "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)",
+        },
+    )
+    result = run_clm(root, "build", "--executor", cluster.executor)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "topic_101_poison.py:10: every Dask worker that ran it died (KilledWorker)" in (
+        result.stdout
+    )
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "42" in _html(root, "Good")
+    assert _cache_entries(root) == 1
+
+
+def test_a_worker_with_another_environment_refuses_and_nothing_is_cached(tmp_path):
+    extra = tmp_path / "extra-site"
+    info = extra / "course_helper-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: course-helper\nVersion: 1.0\n")
+    other = Cluster(tmp_path / "cluster.log", workers=1, extra_path=extra)
+    try:
+        root = small_course(tmp_path / "course", {"good": "print(6 * 7)"})
+        result = run_clm(root, "build", "--executor", other.executor)
+    finally:
+        other.close()
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "refused to run it" in result.stdout
+    assert "course-helper: not installed here, 1.0 on the worker" in result.stdout
+    assert _cache_entries(root) == 0
+    assert work_counts(result)["kernels"] == 0
+
+
+def test_ctrl_c_keeps_the_finished_results_and_the_rerun_sends_only_the_rest(cluster, tmp_path):
+    codes = {"quick": "print(1)"}
+    codes.update({f"slow{n}": f"import time\ntime.sleep(3)\nprint({n})" for n in range(4)})
+    root = small_course(tmp_path / "course", codes)
+    build = Build(root, "clm build", ("--executor", cluster.executor))
+    try:
+        deadline = time.monotonic() + 120
+        while _cache_entries(root) < 1:
+            assert build.process.poll() is None, build.process.communicate()[0]
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        os.killpg(build.process.pid, signal.SIGINT)
+        code, output, _ = build.end(timeout=60)
+    finally:
+        build.kill()
+    assert code == 130, output
+    assert "results from the cluster are kept" in output
+    assert "Traceback" not in output
+    kept = _cache_entries(root)
+    assert 1 <= kept < len(codes)
+
+    rerun = run_clm(root, "build", "--executor", cluster.executor)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert work_counts(rerun)["cluster"] == len(codes) - kept
+    assert _cache_entries(root) == len(codes)
+
+
+def test_an_unreachable_scheduler_fails_fast_or_falls_back_when_asked(tmp_path):
+    root = small_course(tmp_path / "course", {"good": "print(6 * 7)"})
+    started = time.monotonic()
+    result = run_clm(root, "build", "--executor", "dask://127.0.0.1:9")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert time.monotonic() - started < 60
+    [message] = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert "the Dask scheduler at tcp://127.0.0.1:9 did not answer" in message
+    assert "Traceback" not in result.stderr
+    assert not (root / "output").exists()
+
+    fallback = run_clm(root, "build", env={"CLM_EXECUTOR": "dask://127.0.0.1:9,fallback=local"})
+    assert fallback.returncode == 0, fallback.stdout + fallback.stderr
+    assert "running the decks here (fallback=local)" in fallback.stderr
+    assert work_counts(fallback)["kernels"] == 1
+    assert "42" in _html(root, "Good")
+
+
+def test_a_bad_executor_is_a_usage_error(tmp_path):
+    root = small_course(tmp_path / "course", {"good": "print(6 * 7)"})
+    result = run_clm(root, "build", "--executor", "dask:/nowhere")
+    assert result.returncode == 2
+    assert "names no executor; say local, or dask://HOST:PORT" in result.stderr

@@ -1,0 +1,54 @@
+"""How an executor is named, and how two environments are told apart."""
+
+from __future__ import annotations
+
+import pytest
+
+from clm.errors import CourseError
+from clm.execute.cluster import ExecutorChoice, differences, parse_executor
+
+
+@pytest.mark.parametrize(
+    ("text", "choice"),
+    [
+        (None, ExecutorChoice()),
+        ("local", ExecutorChoice()),
+        ("dask://10.0.0.5:8786", ExecutorChoice("tcp://10.0.0.5:8786")),
+        ("dask+tls://sched.lan:8786", ExecutorChoice("tls://sched.lan:8786")),
+        ("tcp://127.0.0.1:8786, fallback=local", ExecutorChoice("tcp://127.0.0.1:8786", True)),
+    ],
+)
+def test_executors_by_name(text, choice):
+    assert parse_executor(text) == choice
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("dask:/host", "names no executor"),
+        ("dask://host", "names no executor"),
+        ("dask://host:port", "names no executor"),
+        ("ray://host:1", "names no executor"),
+        ("dask://host:1,fallback=remote", "unknown option 'fallback=remote'"),
+    ],
+)
+def test_a_bad_executor_says_what_would_do(text, says):
+    with pytest.raises(CourseError, match=says) as raised:
+        parse_executor(text, "CLM_EXECUTOR")
+    assert str(raised.value).startswith("CLM_EXECUTOR: ")
+
+
+def test_differences_name_each_package_that_differs():
+    ours = ["python==CPython 3.12.3", "numpy==2.1.0", "pandas==2.2.0", "only-here==1"]
+    theirs = ["python==CPython 3.12.3", "numpy==1.26.4", "pandas==2.2.0", "only-there==2"]
+    assert differences(ours, theirs) == [
+        "numpy: 2.1.0 here, 1.26.4 on the worker",
+        "only-here: 1 here, not installed on the worker",
+        "only-there: not installed here, 2 on the worker",
+    ]
+
+
+def test_differences_are_cut_short():
+    ours = [f"p{n:02d}==1" for n in range(30)]
+    lines = differences(ours, [], limit=5)
+    assert len(lines) == 6 and lines[-1] == "and 25 more"
