@@ -26,6 +26,7 @@ network, with TLS (``dask+tls://``, configured through Dask's
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import threading
@@ -39,6 +40,8 @@ from clm.state.cluster import ClusterWorker
 
 ENVIRONMENT_VARIABLE = "CLM_EXECUTOR"
 TASK_PREFIX = "clm-execution-"  # a Dask task's key: this and the execution's cache key
+INPUT_PREFIX = "clm-input-"  # a large input file's task: this and its SHA-256
+BIG_INPUT = 1_000_000  # bytes from which an input file is sent once, not with each execution
 CELL_TOPIC = "clm-cell"  # the worker's event before each cell: {"key": ..., "cell": index}
 CONNECT_TIMEOUT = 10.0  # seconds for the scheduler to answer
 WORKERS_TIMEOUT = 30.0  # seconds for a scheduler without workers to get one
@@ -98,8 +101,14 @@ class ClusterJob:
 # -- on the worker ------------------------------------------------------------------
 
 
-def execute_on_worker(request: ClusterJob) -> ExecutionResult:
-    """Run ``request`` here if this machine's environment is the build's (a Dask task)."""
+def execute_on_worker(
+    request: ClusterJob, shared: dict[str, bytes] | None = None
+) -> ExecutionResult:
+    """Run ``request`` here if this machine's environment is the build's (a Dask task).
+
+    ``shared`` holds the job's large input files by relative path: Dask fetches
+    each from wherever its input task ran (see DaskExecutor.submit).
+    """
     from distributed import get_worker
 
     worker = get_worker()
@@ -116,10 +125,18 @@ def execute_on_worker(request: ClusterJob) -> ExecutionResult:
             raise ExecutionCancelled(request.key)
         worker.log_event(CELL_TOPIC, {"key": request.key, "cell": index})
 
+    job = request.job
+    if shared:
+        job = dataclasses.replace(job, inputs=(*job.inputs, *shared.items()))
     try:
-        return _thread_executor().run(request.job, on_cell)
+        return _thread_executor().run(job, on_cell)
     finally:
         _forget_spare_when_idle()
+
+
+def input_file(data: bytes) -> bytes:
+    """A large input file, as a task of its own (see DaskExecutor.submit)."""
+    return data
 
 
 class ExecutionCancelled(Exception):
@@ -247,6 +264,7 @@ class DaskExecutor:
         self.address = address
         self.client = None
         self._futures: dict = {}  # future: request
+        self._inputs: dict = {}  # digest: the future of a large input file's bytes
 
     def connect(self) -> None:
         """Connect, or ClusterUnreachable within CONNECT_TIMEOUT seconds."""
@@ -287,17 +305,50 @@ class DaskExecutor:
         ]
 
     def submit(self, requests: Sequence[ClusterJob]) -> None:
-        """Send every job now: the cluster, not this machine, decides how many run at once."""
+        """Send every job now: the cluster, not this machine, decides how many run at once.
+
+        An input file of BIG_INPUT bytes or more travels once, however many
+        executions read it: as a task of its own, named by its digest, whose
+        result Dask hands to every task that needs it (from worker to worker,
+        and computed again from the bytes the scheduler keeps if its worker is
+        lost, which data scattered to a worker would not be).
+        """
+        import dask
+
         assert self.client is not None
-        for request in requests:
-            future = self.client.submit(
-                execute_on_worker,
-                request,
-                key=f"{TASK_PREFIX}{request.key}",
-                pure=False,  # named by its key: no need to hash megabytes of input
-                retries=0,  # a failing cell is a result; a lost worker is Dask's to redo
+        with dask.config.set({"distributed.admin.large-graph-warning-threshold": "2GB"}):
+            for request in requests:
+                small = tuple(
+                    (rel, data) for rel, data in request.job.inputs if len(data) < BIG_INPUT
+                )
+                shared = {
+                    rel: self._input_file(data)
+                    for rel, data in request.job.inputs
+                    if len(data) >= BIG_INPUT
+                }
+                sent = dataclasses.replace(
+                    request, job=dataclasses.replace(request.job, inputs=small)
+                )
+                future = self.client.submit(
+                    execute_on_worker,
+                    sent,
+                    shared,
+                    key=f"{TASK_PREFIX}{request.key}",
+                    pure=False,  # named by its key: no need to hash megabytes of input
+                    retries=0,  # a failing cell is a result; a lost worker is Dask's to redo
+                )
+                self._futures[future] = request
+
+    def _input_file(self, data: bytes):
+        """The future of one large input file's bytes on the cluster, one per content."""
+        digest = hashlib.sha256(data).hexdigest()
+        future = self._inputs.get(digest)
+        if future is None:
+            assert self.client is not None
+            future = self._inputs[digest] = self.client.submit(
+                input_file, data, key=f"{INPUT_PREFIX}{digest}", pure=False, retries=0
             )
-            self._futures[future] = request
+        return future
 
     def in_flight(self) -> int:
         return sum(1 for future in self._futures if not future.done())
@@ -332,9 +383,10 @@ class DaskExecutor:
         """
         if self.client is None:
             return
-        for future in self._futures:
+        for future in [*self._futures, *self._inputs.values()]:
             future.release()
         self._futures.clear()
+        self._inputs.clear()
         with contextlib.suppress(Exception):  # a worker gone meanwhile has no spares left
             self.client.run(release_spares, wait=True, on_error="ignore")
         self.client.close(timeout=CONNECT_TIMEOUT)

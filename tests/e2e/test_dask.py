@@ -314,3 +314,49 @@ def test_a_bad_executor_is_a_usage_error(tmp_path):
     result = run_clm(root, "build", "--executor", "dask:/nowhere")
     assert result.returncode == 2
     assert "names no executor; say local, or dask://HOST:PORT" in result.stderr
+
+
+def test_a_large_input_file_travels_once_for_every_deck_that_reads_it(cluster, tmp_path):
+    root = tmp_path / "course"
+    size = 1_500_000
+    code = "print('read', len(open('data/big.bin', 'rb').read()), {n})"
+    write_files(
+        root,
+        {
+            "course.yaml": SPEC.format(topics="big"),
+            "slides/module_100_a/topic_100_big/slides_one.py": deck_text(
+                "Eins", "One", code.format(n=1)
+            ),
+            "slides/module_100_a/topic_100_big/slides_two.py": deck_text(
+                "Zwei", "Two", code.format(n=2)
+            ),
+            "slides/module_100_a/topic_100_big/data/big.bin": os.urandom(size),
+        },
+    )
+    result = run_clm(root, "build", "--executor", cluster.executor)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert work_counts(result)["cluster"] == 2
+    assert f"read {size} 1" in _html(root, "One") and f"read {size} 2" in _html(root, "Two")
+    assert len(_scheduler_keys(cluster, "clm-input-")) == 1
+
+
+def _scheduler_keys(cluster: Cluster, prefix: str) -> set[str]:
+    """The keys starting with ``prefix`` the scheduler has seen tasks of, lately."""
+    script = (
+        "import json, sys\n"
+        "from distributed import Client\n"
+        "with Client(sys.argv[1], timeout=30) as client:\n"
+        "    log = client.run_on_scheduler(\n"
+        "        lambda dask_scheduler: [str(entry[0]) for entry in dask_scheduler.transition_log]\n"
+        "    )\n"
+        "print(json.dumps(log))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, cluster.address],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return {key for key in json.loads(done.stdout) if key.startswith(prefix)}
