@@ -29,8 +29,10 @@ import contextlib
 import dataclasses
 import functools
 import hashlib
+import os
 import threading
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from clm.errors import CourseError
@@ -44,7 +46,11 @@ INPUT_PREFIX = "clm-input-"  # a large input file's task: this and its SHA-256
 BIG_INPUT = 1_000_000  # bytes from which an input file is sent once, not with each execution
 CELL_TOPIC = "clm-cell"  # the worker's event before each cell: {"key": ..., "cell": index}
 CONNECT_TIMEOUT = 10.0  # seconds for the scheduler to answer
-WORKERS_TIMEOUT = 30.0  # seconds for a scheduler without workers to get one
+# Seconds a cluster may be without workers (an autoscaled one may take minutes to get some).
+WORKER_WAIT_VARIABLE = "CLM_DASK_WORKER_WAIT"
+WORKER_WAIT = 60.0
+POLL_SECONDS = 0.05  # how often the pre-pass looks for ended tasks
+CHECK_SECONDS = 2.0  # how often it asks whether the cluster still has workers
 IDLE_SPARE_SECONDS = 10.0  # a worker's spare kernel lives this long without a notebook
 # How clm names a scheduler, and what Dask calls the same address.
 SCHEMES = {"dask://": "tcp://", "dask+tls://": "tls://", "tcp://": "tcp://", "tls://": "tls://"}
@@ -244,6 +250,14 @@ def differences(ours: Sequence[str], theirs: Sequence[str], limit: int = 12) -> 
 # -- on the build's machine ---------------------------------------------------------
 
 
+def worker_wait() -> float:
+    """How long the build waits for a cluster without workers to get one, in seconds."""
+    try:
+        return max(float(os.environ.get(WORKER_WAIT_VARIABLE, WORKER_WAIT)), 0.0)
+    except ValueError:
+        return WORKER_WAIT
+
+
 class ClusterUnreachable(Exception):
     """The scheduler did not answer, or clm[dask] is not installed."""
 
@@ -285,13 +299,14 @@ class DaskExecutor:
             ) from None
         # Tasks wait for workers that may never come: a build would hang, silently.
         try:
-            self.client.wait_for_workers(1, timeout=WORKERS_TIMEOUT)
+            self.client.wait_for_workers(1, timeout=worker_wait())
         except TimeoutError:
             self.client.close()
             self.client = None
             raise ClusterUnreachable(
                 f"the Dask scheduler at {self.address} has no workers (none came within "
-                f"{WORKERS_TIMEOUT:g} s): start some with `dask worker {self.address}`"
+                f"{worker_wait():g} s, see ${WORKER_WAIT_VARIABLE}): start some with "
+                f"`dask worker {self.address}`"
             ) from None
 
     def worker_rows(self) -> list[ClusterWorker]:
@@ -353,18 +368,43 @@ class DaskExecutor:
     def in_flight(self) -> int:
         return sum(1 for future in self._futures if not future.done())
 
-    def finished(self) -> Iterator[Finished]:
-        """Each submitted job as it ends, in that order."""
+    def finished(self, clock: Callable[[], float] = time.monotonic) -> Iterator[Finished | None]:
+        """Each submitted job as it ends, and None every few seconds while none does.
+
+        ClusterUnreachable when the cluster has had no worker for
+        ``worker_wait()`` seconds: its tasks would wait for ever.
+        """
         from distributed import as_completed
 
         assert self.client is not None
-        for future in as_completed(list(self._futures), loop=self.client.loop):
-            request = self._futures.pop(future)
-            if future.status == "error":
-                yield Finished(request, None, future.exception())
-            else:
-                yield Finished(request, future.result())
-            future.release()
+        pending = as_completed(list(self._futures), loop=self.client.loop)
+        checked = clock()
+        alone_since = None
+        while not pending.is_empty():
+            batch = pending.next_batch(block=False) if pending.has_ready() else []
+            for future in batch:
+                request = self._futures.pop(future)
+                if future.status == "error":
+                    yield Finished(request, None, future.exception())
+                else:
+                    yield Finished(request, future.result())
+                future.release()
+            if batch:
+                continue
+            time.sleep(POLL_SECONDS)
+            if clock() - checked < CHECK_SECONDS:
+                continue
+            checked = clock()
+            if self.client.scheduler_info(n_workers=-1).get("workers"):
+                alone_since = None
+            elif alone_since is None:
+                alone_since = checked
+            elif checked - alone_since >= worker_wait():
+                raise ClusterUnreachable(
+                    f"the Dask scheduler at {self.address} has had no workers for "
+                    f"{worker_wait():g} s, and {len(self._futures)} executions wait for one"
+                )
+            yield None
 
     def cell_running(self, key: str) -> int | None:
         """The cell a worker last started for the execution ``key`` (from its events)."""
