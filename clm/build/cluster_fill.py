@@ -140,6 +140,13 @@ def fill_cache(tasks: dict, choice: ExecutorChoice, out=None, clock=time.monoton
         executor.submit([item.request for item in pending])
         progress.workers = _record(executor, choice.address, len(pending), 0)
         for finished in executor.finished():
+            if finished is None:  # a while without news
+                if progress.due():
+                    progress.workers = _record(
+                        executor, choice.address, len(pending), progress.done
+                    )
+                progress.show(executor.in_flight())
+                continue
             stored = _take(finished, by_key[finished.request.key], executor, cache)
             outcome.stored += stored
             outcome.failed += not stored

@@ -26,10 +26,13 @@ network, with TLS (``dask+tls://``, configured through Dask's
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import hashlib
+import os
 import threading
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from clm.errors import CourseError
@@ -39,9 +42,15 @@ from clm.state.cluster import ClusterWorker
 
 ENVIRONMENT_VARIABLE = "CLM_EXECUTOR"
 TASK_PREFIX = "clm-execution-"  # a Dask task's key: this and the execution's cache key
+INPUT_PREFIX = "clm-input-"  # a large input file's task: this and its SHA-256
+BIG_INPUT = 1_000_000  # bytes from which an input file is sent once, not with each execution
 CELL_TOPIC = "clm-cell"  # the worker's event before each cell: {"key": ..., "cell": index}
 CONNECT_TIMEOUT = 10.0  # seconds for the scheduler to answer
-WORKERS_TIMEOUT = 30.0  # seconds for a scheduler without workers to get one
+# Seconds a cluster may be without workers (an autoscaled one may take minutes to get some).
+WORKER_WAIT_VARIABLE = "CLM_DASK_WORKER_WAIT"
+WORKER_WAIT = 60.0
+POLL_SECONDS = 0.05  # how often the pre-pass looks for ended tasks
+CHECK_SECONDS = 2.0  # how often it asks whether the cluster still has workers
 IDLE_SPARE_SECONDS = 10.0  # a worker's spare kernel lives this long without a notebook
 # How clm names a scheduler, and what Dask calls the same address.
 SCHEMES = {"dask://": "tcp://", "dask+tls://": "tls://", "tcp://": "tcp://", "tls://": "tls://"}
@@ -98,8 +107,14 @@ class ClusterJob:
 # -- on the worker ------------------------------------------------------------------
 
 
-def execute_on_worker(request: ClusterJob) -> ExecutionResult:
-    """Run ``request`` here if this machine's environment is the build's (a Dask task)."""
+def execute_on_worker(
+    request: ClusterJob, shared: dict[str, bytes] | None = None
+) -> ExecutionResult:
+    """Run ``request`` here if this machine's environment is the build's (a Dask task).
+
+    ``shared`` holds the job's large input files by relative path: Dask fetches
+    each from wherever its input task ran (see DaskExecutor.submit).
+    """
     from distributed import get_worker
 
     worker = get_worker()
@@ -116,10 +131,18 @@ def execute_on_worker(request: ClusterJob) -> ExecutionResult:
             raise ExecutionCancelled(request.key)
         worker.log_event(CELL_TOPIC, {"key": request.key, "cell": index})
 
+    job = request.job
+    if shared:
+        job = dataclasses.replace(job, inputs=(*job.inputs, *shared.items()))
     try:
-        return _thread_executor().run(request.job, on_cell)
+        return _thread_executor().run(job, on_cell)
     finally:
         _forget_spare_when_idle()
+
+
+def input_file(data: bytes) -> bytes:
+    """A large input file, as a task of its own (see DaskExecutor.submit)."""
+    return data
 
 
 class ExecutionCancelled(Exception):
@@ -227,6 +250,14 @@ def differences(ours: Sequence[str], theirs: Sequence[str], limit: int = 12) -> 
 # -- on the build's machine ---------------------------------------------------------
 
 
+def worker_wait() -> float:
+    """How long the build waits for a cluster without workers to get one, in seconds."""
+    try:
+        return max(float(os.environ.get(WORKER_WAIT_VARIABLE, WORKER_WAIT)), 0.0)
+    except ValueError:
+        return WORKER_WAIT
+
+
 class ClusterUnreachable(Exception):
     """The scheduler did not answer, or clm[dask] is not installed."""
 
@@ -247,6 +278,7 @@ class DaskExecutor:
         self.address = address
         self.client = None
         self._futures: dict = {}  # future: request
+        self._inputs: dict = {}  # digest: the future of a large input file's bytes
 
     def connect(self) -> None:
         """Connect, or ClusterUnreachable within CONNECT_TIMEOUT seconds."""
@@ -267,13 +299,14 @@ class DaskExecutor:
             ) from None
         # Tasks wait for workers that may never come: a build would hang, silently.
         try:
-            self.client.wait_for_workers(1, timeout=WORKERS_TIMEOUT)
+            self.client.wait_for_workers(1, timeout=worker_wait())
         except TimeoutError:
             self.client.close()
             self.client = None
             raise ClusterUnreachable(
                 f"the Dask scheduler at {self.address} has no workers (none came within "
-                f"{WORKERS_TIMEOUT:g} s): start some with `dask worker {self.address}`"
+                f"{worker_wait():g} s, see ${WORKER_WAIT_VARIABLE}): start some with "
+                f"`dask worker {self.address}`"
             ) from None
 
     def worker_rows(self) -> list[ClusterWorker]:
@@ -287,33 +320,91 @@ class DaskExecutor:
         ]
 
     def submit(self, requests: Sequence[ClusterJob]) -> None:
-        """Send every job now: the cluster, not this machine, decides how many run at once."""
+        """Send every job now: the cluster, not this machine, decides how many run at once.
+
+        An input file of BIG_INPUT bytes or more travels once, however many
+        executions read it: as a task of its own, named by its digest, whose
+        result Dask hands to every task that needs it (from worker to worker,
+        and computed again from the bytes the scheduler keeps if its worker is
+        lost, which data scattered to a worker would not be).
+        """
+        import dask
+
         assert self.client is not None
-        for request in requests:
-            future = self.client.submit(
-                execute_on_worker,
-                request,
-                key=f"{TASK_PREFIX}{request.key}",
-                pure=False,  # named by its key: no need to hash megabytes of input
-                retries=0,  # a failing cell is a result; a lost worker is Dask's to redo
+        with dask.config.set({"distributed.admin.large-graph-warning-threshold": "2GB"}):
+            for request in requests:
+                small = tuple(
+                    (rel, data) for rel, data in request.job.inputs if len(data) < BIG_INPUT
+                )
+                shared = {
+                    rel: self._input_file(data)
+                    for rel, data in request.job.inputs
+                    if len(data) >= BIG_INPUT
+                }
+                sent = dataclasses.replace(
+                    request, job=dataclasses.replace(request.job, inputs=small)
+                )
+                future = self.client.submit(
+                    execute_on_worker,
+                    sent,
+                    shared,
+                    key=f"{TASK_PREFIX}{request.key}",
+                    pure=False,  # named by its key: no need to hash megabytes of input
+                    retries=0,  # a failing cell is a result; a lost worker is Dask's to redo
+                )
+                self._futures[future] = request
+
+    def _input_file(self, data: bytes):
+        """The future of one large input file's bytes on the cluster, one per content."""
+        digest = hashlib.sha256(data).hexdigest()
+        future = self._inputs.get(digest)
+        if future is None:
+            assert self.client is not None
+            future = self._inputs[digest] = self.client.submit(
+                input_file, data, key=f"{INPUT_PREFIX}{digest}", pure=False, retries=0
             )
-            self._futures[future] = request
+        return future
 
     def in_flight(self) -> int:
         return sum(1 for future in self._futures if not future.done())
 
-    def finished(self) -> Iterator[Finished]:
-        """Each submitted job as it ends, in that order."""
+    def finished(self, clock: Callable[[], float] = time.monotonic) -> Iterator[Finished | None]:
+        """Each submitted job as it ends, and None every few seconds while none does.
+
+        ClusterUnreachable when the cluster has had no worker for
+        ``worker_wait()`` seconds: its tasks would wait for ever.
+        """
         from distributed import as_completed
 
         assert self.client is not None
-        for future in as_completed(list(self._futures), loop=self.client.loop):
-            request = self._futures.pop(future)
-            if future.status == "error":
-                yield Finished(request, None, future.exception())
-            else:
-                yield Finished(request, future.result())
-            future.release()
+        pending = as_completed(list(self._futures), loop=self.client.loop)
+        checked = clock()
+        alone_since = None
+        while not pending.is_empty():
+            batch = pending.next_batch(block=False) if pending.has_ready() else []
+            for future in batch:
+                request = self._futures.pop(future)
+                if future.status == "error":
+                    yield Finished(request, None, future.exception())
+                else:
+                    yield Finished(request, future.result())
+                future.release()
+            if batch:
+                continue
+            time.sleep(POLL_SECONDS)
+            if clock() - checked < CHECK_SECONDS:
+                continue
+            checked = clock()
+            if self.client.scheduler_info(n_workers=-1).get("workers"):
+                alone_since = None
+            elif alone_since is None:
+                alone_since = checked
+            elif checked - alone_since >= worker_wait():
+                raise ClusterUnreachable(
+                    f"the Dask scheduler at {self.address} has had no workers for "
+                    f"{worker_wait():g} s, and {len(self._futures)} executions wait for one"
+                )
+            yield None
 
     def cell_running(self, key: str) -> int | None:
         """The cell a worker last started for the execution ``key`` (from its events)."""
@@ -332,9 +423,10 @@ class DaskExecutor:
         """
         if self.client is None:
             return
-        for future in self._futures:
+        for future in [*self._futures, *self._inputs.values()]:
             future.release()
         self._futures.clear()
+        self._inputs.clear()
         with contextlib.suppress(Exception):  # a worker gone meanwhile has no spares left
             self.client.run(release_spares, wait=True, on_error="ignore")
         self.client.close(timeout=CONNECT_TIMEOUT)

@@ -69,3 +69,27 @@ def work_counts(result: subprocess.CompletedProcess) -> dict[str, int]:
     names = ("kernels", "spares", "cached", "written")
     names += ("rendered", "jvms", "browsers", "renders-cached")
     return {**dict(zip(names, numbers, strict=True)), "cluster": int(cluster[1]) if cluster else 0}
+
+
+def without_coverage_noise(output: str) -> str:
+    """A build's output without what coverage.py itself prints when it measures the build.
+
+    A process that ends while coverage.py saves its data (a stopped build ends
+    within half a second) can make coverage report an exception of its own
+    data file: "Exception ignored in: <generator object SqliteDb.execute …>"
+    with its traceback. That is the measurement's, not clm's.
+    """
+    kept: list[str] = []
+    skipping = False
+    for line in output.splitlines(keepends=True):
+        if line.startswith("Exception ignored in: <generator object SqliteDb."):
+            skipping = True
+            continue
+        if skipping:
+            if line.startswith(("Traceback (most recent call last):", "  ")):
+                continue
+            skipping = False
+            if line.startswith("sqlite3.ProgrammingError:"):
+                continue
+        kept.append(line)
+    return "".join(kept)

@@ -314,3 +314,102 @@ def test_a_bad_executor_is_a_usage_error(tmp_path):
     result = run_clm(root, "build", "--executor", "dask:/nowhere")
     assert result.returncode == 2
     assert "names no executor; say local, or dask://HOST:PORT" in result.stderr
+
+
+def test_a_large_input_file_travels_once_for_every_deck_that_reads_it(cluster, tmp_path):
+    root = tmp_path / "course"
+    size = 1_500_000
+    code = "print('read', len(open('data/big.bin', 'rb').read()), {n})"
+    write_files(
+        root,
+        {
+            "course.yaml": SPEC.format(topics="big"),
+            "slides/module_100_a/topic_100_big/slides_one.py": deck_text(
+                "Eins", "One", code.format(n=1)
+            ),
+            "slides/module_100_a/topic_100_big/slides_two.py": deck_text(
+                "Zwei", "Two", code.format(n=2)
+            ),
+            "slides/module_100_a/topic_100_big/data/big.bin": os.urandom(size),
+        },
+    )
+    result = run_clm(root, "build", "--executor", cluster.executor)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert work_counts(result)["cluster"] == 2
+    assert f"read {size} 1" in _html(root, "One") and f"read {size} 2" in _html(root, "Two")
+    assert len(_scheduler_keys(cluster, "clm-input-")) == 1
+
+
+def _scheduler_keys(cluster: Cluster, prefix: str) -> set[str]:
+    """The keys starting with ``prefix`` the scheduler has seen tasks of, lately."""
+    script = (
+        "import json, sys\n"
+        "from distributed import Client\n"
+        "with Client(sys.argv[1], timeout=30) as client:\n"
+        "    log = client.run_on_scheduler(\n"
+        "        lambda dask_scheduler: [str(entry[0]) for entry in dask_scheduler.transition_log]\n"
+        "    )\n"
+        "print(json.dumps(log))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, cluster.address],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return {key for key in json.loads(done.stdout) if key.startswith(prefix)}
+
+
+def test_a_cluster_that_loses_every_worker_fails_the_build_instead_of_waiting(
+    tmp_path, monkeypatch
+):
+    """Workers started by `dask worker`, with no nanny left to restart them once killed."""
+    monkeypatch.setenv("CLM_DASK_WORKER_WAIT", "3")
+    dask = str(Path(sys.executable).parent / "dask")
+    scheduler_file = tmp_path / "scheduler.json"
+    log = (tmp_path / "cluster.log").open("w")
+    common = {"stdout": log, "stderr": log, "env": _env(), "cwd": tmp_path}
+    scheduler = subprocess.Popen(
+        [dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+         "--scheduler-file", str(scheduler_file)],
+        **common,
+    )  # fmt: skip
+    workers = None
+    try:
+        deadline = time.monotonic() + 60
+        while not scheduler_file.exists():
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        address = json.loads(scheduler_file.read_text())["address"]
+        workers = subprocess.Popen(
+            [dask, "worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard",
+             "--host", "127.0.0.1"],
+            process_group=0,
+            **common,
+        )  # fmt: skip
+        started = tmp_path / "started"
+        root = small_course(
+            tmp_path / "course",
+            {"slow": f"open({str(started)!r}, 'w').close()\nimport time\ntime.sleep(60)"},
+        )
+        build = Build(root, "clm build", ("--executor", address.replace("tcp://", "dask://")))
+        try:
+            build.wait_for(started)
+            os.killpg(workers.pid, signal.SIGKILL)
+            began = time.monotonic()
+            code, output, _ = build.end(timeout=120)
+        finally:
+            build.kill()
+        assert code == 1, output
+        assert time.monotonic() - began < 60
+        assert "has had no workers for 3 s, and 1 executions wait for one" in output
+        assert "Traceback" not in output
+    finally:
+        if workers is not None:
+            with contextlib.suppress(OSError):
+                os.killpg(workers.pid, signal.SIGKILL)
+        scheduler.terminate()
+        scheduler.wait(timeout=30)
+        log.close()
