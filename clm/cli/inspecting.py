@@ -97,13 +97,13 @@ def cache_command(args) -> int:
         os.chdir(args.course)  # its spec, and the last build's, are looked for there
         return explain_command(args.spec, args.output, as_json)
     if action in ("keygen", "push", "pull", "verify", "gc", "promote") or (
-        action == "export" and (str(args.file).endswith("/") or args.file.is_dir())
+        action == "export" and (args.file.endswith("/") or Path(args.file).is_dir())
     ):
         return _shared_cache_command(args)
     if not _in_course(args.course):
         return EXIT_USAGE
     if action == "export":
-        exported = cache.export_cache(args.file.resolve())
+        exported = cache.export_cache(Path(args.file).resolve())
         print(
             f"exported {exported.executions} executions and {exported.renders} renders "
             f"({exported.size:,} bytes) to {args.file}"
@@ -136,7 +136,7 @@ def _shared_cache_command(args) -> int:
     if action == "keygen":
         return sharing.keygen(course)
     if action == "export":
-        return sharing.export_store(course, args.spec, args.file, args.namespace)
+        return sharing.export_store(course, args.spec, Path(args.file), args.namespace)
     if action == "gc":
         return sharing.gc(course, args.spec, args.keep)
     if action == "promote":

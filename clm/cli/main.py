@@ -129,7 +129,7 @@ def _parser() -> argparse.ArgumentParser:
         help="write the cache into one file, or into a folder (a path ending in /, or an "
         "existing folder) as a signed file:// store of the shared cache",
     )
-    export.add_argument("file", type=Path)
+    export.add_argument("file")  # a str: its trailing / says "a store folder"
     export.add_argument("--namespace", help="a store folder's namespace (default: $CLM_CACHE_PUSH)")
     export.add_argument("--spec", help="course spec (default as for build)")
     cache_commands.add_parser(

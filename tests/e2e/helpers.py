@@ -60,7 +60,11 @@ def work_counts(result: subprocess.CompletedProcess) -> dict[str, int]:
     """The numbers of the build's closing 'clm: …' line."""
     import re
 
-    line = next(line for line in result.stdout.splitlines() if line.startswith("clm: "))
+    line = next(
+        line
+        for line in result.stdout.splitlines()
+        if line.startswith("clm: ") and " ran deck code " in line
+    )
     cluster = re.search(r"(\d+) executions? ran on the cluster, ", line)
     if cluster:
         line = line.replace(cluster.group(0), "")
