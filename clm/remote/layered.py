@@ -97,6 +97,11 @@ class RemoteCache:
                 entry = self._checked(namespace, kind, key, data)
                 if entry is not None:
                     chosen[(kind, key)] = entry
+        return self._with_blobs(chosen)
+
+    def _with_blobs(self, chosen: dict[tuple[str, str], Entry]) -> dict[tuple[str, str], bytes]:
+        """The blobs of checked entries, each only if it is the one its entry names."""
+        assert self.store is not None
         results = {}
         entries = list(chosen.items())
         for start in range(0, len(entries), BATCH):
@@ -113,12 +118,16 @@ class RemoteCache:
         return results
 
     def _checked(self, namespace: str, kind: str, key: str, data: bytes) -> Entry | None:
-        assert self.verifier is not None
         try:
             entry = Entry.from_json(data)
         except ValueError:
             self._reject("unreadable", None, namespace)
             return None
+        return self._trusted(namespace, kind, key, entry)
+
+    def _trusted(self, namespace: str, kind: str, key: str, entry: Entry) -> Entry | None:
+        """``entry`` if it is what the course's key signed for that place; else a miss."""
+        assert self.verifier is not None
         if (entry.namespace, entry.kind, entry.key) != (namespace, kind, key):
             self._reject("it names another namespace or key", entry)
         elif not entry.signature:
@@ -130,27 +139,30 @@ class RemoteCache:
         return None
 
     def prefetch(self, local: ResultsCache) -> int:
-        """Copy into ``local`` what the trusted namespaces' newest manifests list and it
-        lacks; how many results were copied."""
+        """Copy into ``local`` what the trusted namespaces' newest manifests hold and it
+        lacks (the manifest carries the entries: then only the blobs are read); how many
+        results were copied."""
         if not self._usable():
             return 0
         if self.verifier is None:
             self._no_public_key()
             return 0
+        assert self.store is not None
         try:
-            wanted: dict[tuple[str, str], None] = {}
+            chosen: dict[tuple[str, str], Entry] = {}
             for namespace in self.settings.trust:
                 manifest = self.store.newest_manifest(namespace)
-                if manifest is None:
-                    continue
-                for kind, keys in manifest.keys.items():
-                    wanted.update(
-                        dict.fromkeys((kind, k) for k in keys if not local.contains(kind, k))
-                    )
+                for entry in manifest.entries if manifest else ():
+                    item = (entry.kind, entry.key)
+                    if item in chosen or local.contains(*item):
+                        continue
+                    trusted = self._trusted(namespace, entry.kind, entry.key, entry)
+                    if trusted is not None:
+                        chosen[item] = trusted
+            fetched = self._with_blobs(chosen)
         except Exception as error:
             self._turn_off(error)
             return 0
-        fetched = self.fetch(list(wanted))
         for (kind, key), data in fetched.items():
             local.put(kind, key, data)
         return len(fetched)
@@ -163,42 +175,53 @@ class RemoteCache:
             return False
         assert self.store is not None
         try:
-            digest = self.store.put_blob(data)
-            entry = Entry(key, kind, self.settings.push, digest, len(data), time.time())
-            signed = Entry(**{**entry.__dict__, "signature": self.signer.sign(entry.payload())})
-            self.store.put_entry(signed)
+            self.store.put_blob(data)
+            self.store.put_entry(self._signed(kind, key, data))
         except Exception as error:
             self._turn_off(error)
             return False
         return True
 
+    def _signed(self, kind: str, key: str, data: bytes) -> Entry:
+        assert self.signer is not None and self.settings.push is not None
+        entry = Entry(key, kind, self.settings.push, digest_of(data), len(data), time.time())
+        return Entry(**{**entry.__dict__, "signature": self.signer.sign(entry.payload())})
+
     def publish(
         self, keys: dict[str, list[str]], local: ResultsCache, say: Callable[[str], None]
     ) -> int | None:
-        """After a build: push what the namespace's newest manifest lacks of ``keys`` (from
-        ``local``), then write the build's manifest; how many were pushed (None: failed)."""
+        """After a build: push what the namespace lacks of ``keys`` (from ``local``), then
+        write the build's manifest of their entries; how many were pushed (None: failed)."""
         namespace = self.settings.push
         if namespace is None or self.signer is None or not self._usable():
             return None
         assert self.store is not None
         try:
             newest = self.store.newest_manifest(namespace)
-            there = {(kind, k) for kind, ks in (newest.keys if newest else {}).items() for k in ks}
+            there = {(e.kind, e.key): e.blob for e in (newest.entries if newest else ())}
+            results = {
+                (kind, key): data
+                for kind, kind_keys in keys.items()
+                for key in kind_keys
+                if (data := local.get(kind, key)) is not None
+            }
+            entries = {item: self._signed(*item, data) for item, data in results.items()}
             # What this build pushed as it went is there too: one batched read says so.
-            unlisted = [(namespace, kind, k) for kind, ks in keys.items() for k in ks]
-            unlisted = [item for item in unlisted if item[1:] not in there]
-            there.update(item[1:] for item in self.store.entries(unlisted))
+            unlisted = [
+                (namespace, *item)
+                for item, entry in entries.items()
+                if there.get(item) != entry.blob
+            ]
+            there.update(
+                {item[1:]: entries[item[1:]].blob for item in self.store.entries(unlisted)}
+            )
             pushed = 0
-            for kind, kind_keys in keys.items():
-                for key in kind_keys:
-                    if (kind, key) in there:
-                        continue
-                    data = local.get(kind, key)
-                    if data is not None and self.push(kind, key, data):
-                        pushed += 1
-            if self.off:
-                return None
-            name = self.store.write_manifest(namespace, keys)
+            for item, entry in entries.items():
+                if there.get(item) != entry.blob:
+                    self.store.put_blob(results[item])
+                    self.store.put_entry(entry)
+                    pushed += 1
+            name = self.store.write_manifest(namespace, list(entries.values()))
         except Exception as error:
             self._turn_off(error)
             return None

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from clm.remote.signing import Signer, Verifier
-from clm.remote.store import KINDS, Entry, Store, digest_of
+from clm.remote.store import Entry, Store, digest_of
 
 GC_GRACE_SECONDS = 3600.0  # a blob younger than this may be a writer's whose entry is coming
 
@@ -28,13 +28,14 @@ def export(
 ) -> int:
     """Write (kind, key, bytes) into ``store`` under ``namespace``, signed, and a manifest of
     them; how many."""
-    keys: dict[str, list[str]] = {kind: [] for kind in KINDS}
+    entries = []
     for kind, key, data in results:
         store.put_blob(data)
-        store.put_entry(signed_entry(signer, key, kind, namespace, data))
-        keys[kind].append(key)
-    store.write_manifest(namespace, keys)
-    return sum(len(kind_keys) for kind_keys in keys.values())
+        entry = signed_entry(signer, key, kind, namespace, data)
+        store.put_entry(entry)
+        entries.append(entry)
+    store.write_manifest(namespace, entries)
+    return len(entries)
 
 
 @dataclass
@@ -99,32 +100,24 @@ def promote(
     manifest = store.newest_manifest(source)
     if manifest is None:
         return 0
-    wanted = [(source, kind, key) for kind, keys in manifest.keys.items() for key in keys]
-    found = store.entries(wanted)
-    promoted: dict[str, list[str]] = {kind: [] for kind in KINDS}
-    for namespace, kind, key in wanted:
-        data = found.get((namespace, kind, key))
-        if data is None:
-            continue
-        try:
-            entry = Entry.from_json(data)
-        except ValueError:
-            continue
-        if (entry.namespace, entry.kind, entry.key) != (source, kind, key) or not (
+    promoted = []
+    for entry in manifest.entries:
+        if entry.namespace != source or not (
             entry.signature and verifier.verify(entry.payload(), entry.signature)
         ):
-            say(f"clm: skipped {kind} {key[:16]}… of {source}: its entry does not verify")
+            say(f"clm: skipped {entry.kind} {entry.key[:16]}… of {source}: it does not verify")
             continue
-        moved = Entry(key, kind, target, entry.blob, entry.size, time.time())
-        store.put_entry(Entry(**{**moved.__dict__, "signature": signer.sign(moved.payload())}))
-        promoted[kind].append(key)
+        moved = Entry(entry.key, entry.kind, target, entry.blob, entry.size, time.time())
+        moved = Entry(**{**moved.__dict__, "signature": signer.sign(moved.payload())})
+        store.put_entry(moved)
+        promoted.append(moved)
     name = store.write_manifest(target, promoted)
     record = {
         "from": source,
         "from_manifest": manifest.name,
         "to": target,
         "to_manifest": name,
-        "entries": sum(len(keys) for keys in promoted.values()),
+        "entries": len(promoted),
         "at": time.time(),
     }
     store._write(

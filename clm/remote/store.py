@@ -82,10 +82,20 @@ class Entry:
 
 @dataclass(frozen=True)
 class Manifest:
+    """The keys a build used, each with its entry (as signed), so that one read of the
+    manifest stands for reading each entry; nothing in it is trusted unchecked."""
+
     name: str
     namespace: str
     created: float
-    keys: dict[str, list[str]]  # kind: keys
+    entries: list[Entry]
+
+    @property
+    def keys(self) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {kind: [] for kind in KINDS}
+        for entry in self.entries:
+            found.setdefault(entry.kind, []).append(entry.key)
+        return found
 
 
 class Store:
@@ -152,8 +162,13 @@ class Store:
     def manifest(self, namespace: str, name: str) -> Manifest | None:
         try:
             data = json.loads(self.fs.cat_file(f"{self.manifest_folder(namespace)}/{name}"))
-            keys = {kind: [str(key) for key in data["keys"].get(kind, [])] for kind in KINDS}
-            return Manifest(name, namespace, float(data["created"]), keys)
+            entries = []
+            for item in data["entries"]:
+                try:
+                    entries.append(Entry.from_json(json.dumps(item).encode()))
+                except ValueError:
+                    continue
+            return Manifest(name, namespace, float(data["created"]), entries)
         except FileNotFoundError:
             return None
         except (ValueError, TypeError, KeyError, AttributeError):
@@ -206,15 +221,16 @@ class Store:
     def put_entry(self, entry: Entry) -> None:
         self._write(self.entry_path(entry.namespace, entry.kind, entry.key), entry.to_json())
 
-    def write_manifest(self, namespace: str, keys: dict[str, list[str]]) -> str:
-        """Record the keys a build used as the namespace's newest manifest; its name."""
+    def write_manifest(self, namespace: str, entries: list[Entry]) -> str:
+        """Record the entries a build used as the namespace's newest manifest; its name."""
         now = time.time()
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now))
         name = f"{stamp}{int(now * 1e6) % 1_000_000:06d}-{secrets.token_hex(4)}.json"
+        unique = {(entry.kind, entry.key): entry for entry in entries}
         body = {
             "namespace": namespace,
             "created": now,
-            "keys": {kind: sorted(set(keys.get(kind, []))) for kind in KINDS},
+            "entries": [json.loads(unique[item].to_json()) for item in sorted(unique)],
         }
         folder = self.manifest_folder(namespace)
         self._write(f"{folder}/{name}", json.dumps(body, sort_keys=True).encode())
