@@ -250,3 +250,73 @@ def test_an_s3_outage_mid_build_costs_only_local_executions(s3, keys, tmp_path):
 
 def work_counts_text(output: str) -> dict[str, int]:
     return work_counts(subprocess.CompletedProcess([], 0, output, ""))
+
+
+def test_a_read_only_https_store_serves_a_fresh_clone(keys, tmp_path):
+    """A store folder published by a plain web server (here Python's, on 127.0.0.1)."""
+    ci = small_course(tmp_path / "ci")
+    keys_for(ci, keys)
+    assert run_clm(ci, "build").returncode == 0
+    folder = tmp_path / "published"
+    env = {"CLM_CACHE_KEY": str(keys / "clm-cache.key")}
+    assert (
+        run_clm(ci, "cache", "export", f"{folder}/", "--namespace", "ci-main", env=env).returncode
+        == 0
+    )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port)):
+                break
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        clone = small_course(tmp_path / "clone")
+        keys_for(clone, keys)
+        result = run_clm(clone, "build", env={"CLM_CACHE_REMOTE": f"http://127.0.0.1:{port}"})
+    finally:
+        server.kill()
+        server.wait()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert work_counts(result)["kernels"] == 0 and work_counts(result)["shared"] == 2
+    assert "clm: warning" not in result.stdout + result.stderr
+
+
+def test_the_cache_commands_push_pull_promote_and_gc(keys, tmp_path):
+    store = (tmp_path / "store").as_uri()
+    ci = small_course(tmp_path / "ci")
+    keys_for(ci, keys)
+    assert run_clm(ci, "build").returncode == 0  # no store yet: the results are local only
+    pushed = run_clm(ci, "cache", "push", env={**main_ci(store, keys), "CLM_CACHE_PUSH": "pr-9"})
+    assert pushed.returncode == 0, pushed.stderr
+    assert "2 results pushed to pr-9" in pushed.stdout
+
+    author = small_course(tmp_path / "author")
+    keys_for(author, keys)
+    reading = {"CLM_CACHE_REMOTE": store}
+    pulled = run_clm(author, "cache", "pull", env=reading)
+    assert pulled.returncode == 0 and "pulled 0 results from ci-main" in pulled.stdout
+    promoted = run_clm(
+        author, "cache", "promote", "pr-9", "--to", "ci-main",
+        env={**reading, "CLM_CACHE_KEY": str(keys / "clm-cache.key")},
+    )  # fmt: skip
+    assert promoted.returncode == 0, promoted.stderr
+    assert "promoted 2 entries of pr-9's newest manifest to ci-main" in promoted.stdout
+    pulled = run_clm(author, "cache", "pull", env=reading)
+    assert "pulled 2 results from ci-main" in pulled.stdout
+    result = run_clm(author, "build", env=reading)
+    assert work_counts(result)["kernels"] == 0
+
+    collected = run_clm(author, "cache", "gc", "--keep", "1", env=reading)
+    assert collected.returncode == 0, collected.stderr
+    assert "kept 4 entries" in collected.stdout  # 2 in pr-9, 2 in ci-main
+    missing = run_clm(author, "cache", "gc", "--keep", "1")
+    assert missing.returncode == 2 and "the course has no shared cache" in missing.stderr

@@ -218,3 +218,28 @@ def test_bad_settings_say_where_they_came_from(tmp_path, environ, says):
 
 def test_digest_names_the_blob():
     assert digest_of(b"x") == "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"
+
+
+def test_the_spec_gives_the_settings_with_their_lines(tmp_path):
+    from clm.spec import load_spec
+
+    (tmp_path / "slides").mkdir()
+    spec = tmp_path / "course.yaml"
+    spec.write_text(
+        "name: {de: K, en: C}\n"
+        "cache-remote: s3://bucket/courses\n"
+        "cache-trust: [ci-main, pr-4]\n"
+        "cache-push: pr-4\n"
+        "sections: []\n"
+    )
+    loaded = load_spec(spec)
+    assert loaded.cache_settings == (
+        ("remote", "s3://bucket/courses", 2),
+        ("trust", ("ci-main", "pr-4"), 3),
+        ("push", "pr-4", 4),
+    )
+    given = {name: Setting(value, line) for name, value, line in loaded.cache_settings}
+    with pytest.raises(
+        CourseError, match=r"course.yaml:4: cache-push: pushing to namespace 'pr-4'"
+    ):
+        resolve(tmp_path, given, "course.yaml", environ={})
