@@ -42,10 +42,13 @@ def course_tasks(
     def task_course() -> Iterator:
         from clm.build.tasks import prepared_tasks
 
+        from clm.build.shared_cache import prefetch
+
         try:
-            _, tasks = prepared_tasks(spec_file)
+            build, tasks = prepared_tasks(spec_file)
         except CourseError as error:
             raise InvalidDodoFile(str(error)) from None
+        prefetch(build.shared_cache)
         yield from tasks.values()
 
     task_course.__doc__ = f"build the course of {spec_file.name}"

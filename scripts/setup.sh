@@ -63,7 +63,7 @@ wanted="$(sha256sum "$repo/pyproject.toml" | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
     echo "setup: installing clm and its pinned dependencies into $venv"
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$repo[dev,kernels,dask]"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$repo[dev,kernels,dask,shared-cache,s3]"
     echo "$wanted" > "$stamp"
 fi
 

@@ -24,7 +24,7 @@ from clm.execute.runtimes import is_missing
 from clm.languages import of_deck
 from clm.paths import OutsideFolder
 from clm.state import counters
-from clm.state.cache import results_cache
+from clm.state.cache import cache_warnings, results_cache
 from clm.state.results import EXECUTIONS, ResultsCache, cached_outputs, encode_outputs
 from clm.state.store import file_md5
 from clm.workers.lifetime import working_on
@@ -118,8 +118,10 @@ def execute_deck(
                 counters.add_counts(counts)
                 return refused
     counters.add_counts(counts)
+    remote = cache_warnings()  # a shared cache that failed, say
     if failures:
-        return TaskFailed("\n".join(failures))
+        return TaskFailed("\n".join([*failures, *remote]))
+    warnings.update(dict.fromkeys(remote))
     if warnings:  # the reporter and the watcher print them
         return {"from_cache": not ran, "warnings": list(warnings)}
     return {"from_cache": not ran}

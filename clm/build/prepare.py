@@ -16,6 +16,7 @@ from pathlib import Path
 from clm import CONVERSION_VERSION, __version__
 from clm.build.deck_checks import DeckVerdicts, check_decks
 from clm.build.prepasses import course_prepass, deck_prepasses
+from clm.build.shared_cache import open_shared_cache
 from clm.deck.prepass import Prepass
 from clm.diagrams.tools import converter_versions
 from clm.errors import CourseError
@@ -25,6 +26,7 @@ from clm.execute.kernels import KERNEL_NAME
 from clm.execute.runtimes import is_missing
 from clm.plan.outputs import OutputPlan, plan_spec
 from clm.plan.select import select_only
+from clm.remote.layered import RemoteCache
 from clm.spec import CourseSpec
 from clm.state import cache
 from clm.state.checker import set_virtual_dependency
@@ -62,6 +64,8 @@ class Build:
     deck_errors: dict[str, CourseError] = field(default_factory=dict)  # see prepare_build
     # Every deck's Jinja pre-pass (the files it includes among it), by deck path.
     prepasses: dict[str, Prepass] = field(default_factory=dict)
+    # The shared cache the build reads and writes through (None: the course has none).
+    shared_cache: RemoteCache | None = None
 
     def spare_kernel(self) -> tuple[str | None, str] | None:
         """(interpreter, kernel) of the kernel most of the course's decks run in, if it is
@@ -103,6 +107,7 @@ def prepare_build(
         plan = select_only(plan, only)
     state_file = Path(STATE_PATH)
     cache.check_usable()  # before the workers fork: a damaged cache is replaced once
+    shared_cache = open_shared_cache(spec)
     _check_other_specs(spec, plan, state_file)
     record_output_folder(state_file, spec.key, plan.course.output)
 
@@ -151,6 +156,7 @@ def prepare_build(
         deck_errors=verdicts.errors,
         prepasses=prepasses,
         kernel_python=kernel_python,
+        shared_cache=shared_cache,
     )
 
 

@@ -12,7 +12,7 @@ from clm.build.jobs import RenderJob
 from clm.diagrams.names import DRAWIO
 from clm.paths import OutsideFolder
 from clm.state import counters
-from clm.state.cache import results_cache
+from clm.state.cache import cache_warnings, results_cache
 from clm.state.results import RENDERS, ResultsCache, cached_files, pack_files
 from clm.workers.lifetime import working_on
 
@@ -76,4 +76,7 @@ def render_diagram(job: RenderJob, cache: ResultsCache | None = None) -> TaskFai
             write_atomic(Path(target), produced[name], state, None, inside=state.parent)
     except OutsideFolder as exc:
         return TaskFailed(str(exc))
-    return {"from_cache": from_cache}
+    warnings = cache_warnings()  # a shared cache that failed, say
+    return (
+        {"from_cache": from_cache, "warnings": warnings} if warnings else {"from_cache": from_cache}
+    )

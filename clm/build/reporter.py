@@ -44,10 +44,15 @@ def work_summary(totals: dict[str, int]) -> str:
         if totals.get(counters.CLUSTER_EXECUTIONS)
         else ""
     )
+    shared = (
+        f"{count(counters.REMOTE_HITS, 'result', 'results')} fetched from the shared cache, "
+        if totals.get(counters.REMOTE_HITS)
+        else ""
+    )
     return (
         f"clm: {count(counters.KERNELS, 'kernel', 'kernels')} ran deck code "
         f"({count(counters.SPARE_KERNELS, 'spare', 'spares')} started ahead), {on_cluster}"
-        f"{count(counters.CACHE_HITS, 'execution', 'executions')} from the cache, "
+        f"{count(counters.CACHE_HITS, 'execution', 'executions')} from the cache, {shared}"
         f"{count(counters.OUTPUTS_WRITTEN, 'output', 'outputs')} written; "
         f"{count(counters.DIAGRAMS_RENDERED, 'diagram', 'diagrams')} rendered "
         f"({count(counters.JVMS, 'JVM', 'JVMs')} and "

@@ -56,12 +56,19 @@ def build(
         else:
             choice = parse_executor(executor)
         spec_file = _enter_course(spec)
-        _, tasks = prepared_tasks(spec_file, only, tuple(langs) if langs else None)
+        build, tasks = prepared_tasks(spec_file, only, tuple(langs) if langs else None)
     except CourseError as error:
         return _error(error)
+    from clm.build.shared_cache import prefetch, publish
+
+    prefetch(build.shared_cache)
     if choice.address is None:
-        return run_doit(tasks.values, [], jobs, no_wait)
-    return _build_on_cluster(tasks, choice, jobs, no_wait)
+        code = run_doit(tasks.values, [], jobs, no_wait)
+    else:
+        code = _build_on_cluster(tasks, choice, jobs, no_wait)
+    if code in (EXIT_OK, EXIT_FAILED) and build.full:
+        publish(build.shared_cache, tasks)
+    return code
 
 
 def _build_on_cluster(tasks: dict, choice, jobs: int | None, no_wait: bool) -> int:

@@ -96,10 +96,14 @@ def cache_command(args) -> int:
     if action == "explain":
         os.chdir(args.course)  # its spec, and the last build's, are looked for there
         return explain_command(args.spec, args.output, as_json)
+    if action in ("keygen", "push", "pull", "verify", "gc", "promote") or (
+        action == "export" and (args.file.endswith("/") or Path(args.file).is_dir())
+    ):
+        return _shared_cache_command(args)
     if not _in_course(args.course):
         return EXIT_USAGE
     if action == "export":
-        exported = cache.export_cache(args.file.resolve())
+        exported = cache.export_cache(Path(args.file).resolve())
         print(
             f"exported {exported.executions} executions and {exported.renders} renders "
             f"({exported.size:,} bytes) to {args.file}"
@@ -123,6 +127,23 @@ def cache_command(args) -> int:
     else:
         _print(reports.cache_report(), reports.cache_text, as_json)
     return EXIT_OK
+
+
+def _shared_cache_command(args) -> int:
+    from clm.cli import sharing
+
+    action, course = args.cache_command, args.course
+    if action == "keygen":
+        return sharing.keygen(course)
+    if action == "export":
+        return sharing.export_store(course, args.spec, Path(args.file), args.namespace)
+    if action == "gc":
+        return sharing.gc(course, args.spec, args.keep)
+    if action == "promote":
+        return sharing.promote(course, args.spec, args.source, args.to)
+    return {"push": sharing.push, "pull": sharing.pull, "verify": sharing.verify}[action](
+        course, args.spec
+    )
 
 
 def explain_command(spec: str | None, output: str, as_json: bool) -> int:

@@ -124,9 +124,35 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("output", help="an output path, as the build writes it")
     explain.add_argument("--spec", help="course spec (default as for build)")
     export = cache_commands.add_parser(
-        "export", parents=[report], help="write the cache into one file (for CI)"
+        "export",
+        parents=[report],
+        help="write the cache into one file, or into a folder (a path ending in /, or an "
+        "existing folder) as a signed file:// store of the shared cache",
     )
-    export.add_argument("file", type=Path)
+    export.add_argument("file")  # a str: its trailing / says "a store folder"
+    export.add_argument("--namespace", help="a store folder's namespace (default: $CLM_CACHE_PUSH)")
+    export.add_argument("--spec", help="course spec (default as for build)")
+    cache_commands.add_parser(
+        "keygen", parents=[report], help="write clm-cache.pub and clm-cache.key (shared cache)"
+    )
+    for name, text in (
+        ("push", "push the plan's results to $CLM_CACHE_PUSH, with a manifest"),
+        ("pull", "copy what the trusted namespaces' newest manifests list"),
+        ("verify", "check every entry of the trusted namespaces: signature, blob digest"),
+    ):
+        shared = cache_commands.add_parser(name, parents=[report], help=text)
+        shared.add_argument("--spec", help="course spec (default as for build)")
+    gc = cache_commands.add_parser(
+        "gc", parents=[report], help="keep what the newest N manifests per namespace name"
+    )
+    gc.add_argument("--keep", type=int, required=True, metavar="N")
+    gc.add_argument("--spec", help="course spec (default as for build)")
+    promote = cache_commands.add_parser(
+        "promote", parents=[report], help="copy a namespace's newest manifest into another"
+    )
+    promote.add_argument("source", metavar="FROM", help="e.g. pr-123")
+    promote.add_argument("--to", required=True, metavar="NAMESPACE", help="e.g. ci-main")
+    promote.add_argument("--spec", help="course spec (default as for build)")
     imported = cache_commands.add_parser(
         "import", parents=[report], help="add the entries of an exported cache"
     )

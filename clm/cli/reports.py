@@ -122,6 +122,11 @@ def status_text(report: dict) -> str:
         for job in report["failures"]:
             first = (job["error"] or "").strip().splitlines()[:1]
             lines.append(f"  failed: {job['task']} (job {job['id']}): {' '.join(first)}")
+        shared = (run.get("counters") or {}).get("remote-hits", 0)
+        if shared:
+            lines.append(
+                f"{shared} result{'s' if shared != 1 else ''} from the shared cache in the last run"
+            )
     lines.append(f"out of date as of the last run: {report['out_of_date']} tasks")
     lines.append(f"sources changed since: {report['sources_changed']}")
     lines.append(cache_text(report["cache"]))

@@ -108,6 +108,8 @@ class CourseSpec:
     # written in the spec; None runs them in clm's own environment.
     kernel_python: str | None = None
     kernel_python_line: int | None = None
+    # The shared cache's settings the spec gives: (remote|trust|push|key, value, line).
+    cache_settings: tuple[tuple[str, str | tuple[str, ...], int | None], ...] = ()
     metadata: dict[str, Text] = field(default_factory=dict, compare=False)
     warnings: tuple[str, ...] = field(default=(), compare=False)
 

@@ -34,7 +34,12 @@ COURSE_KEYS = (
     "templates",
     "kernel-python",
     "kernel",
+    "cache-remote",
+    "cache-trust",
+    "cache-push",
+    "cache-key",
 )
+CACHE_KEYS = ("remote", "trust", "push", "key")  # as cache-<name>
 SECTION_KEYS = ("name", "topics")
 TOPIC_KEYS = (
     "id",
@@ -213,8 +218,20 @@ def read_yaml_spec(file: Path, root: Path) -> CourseSpec:
         ),
         kernel_python=setting("kernel-python", reader.string, None),
         kernel_python_line=_line(top.get("kernel-python")),
+        cache_settings=tuple(
+            (name, _cache_value(reader, top[f"cache-{name}"], name), _line(top[f"cache-{name}"]))
+            for name in CACHE_KEYS
+            if f"cache-{name}" in top
+        ),
         metadata=metadata,
     )
+
+
+def _cache_value(reader: _Reader, node: yaml.Node, name: str) -> str | tuple[str, ...]:
+    """A shared-cache setting: text, or for cache-trust a list of namespaces (or one text)."""
+    if name == "trust" and isinstance(node, yaml.SequenceNode):
+        return reader.strings(node, "'cache-trust'")
+    return reader.string(node, f"'cache-{name}'")
 
 
 def _prog_lang(reader: _Reader, node: yaml.Node | None) -> str | None:

@@ -13,12 +13,13 @@ import os
 import sqlite3
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from clm.errors import CourseError
 from clm.state.db import is_damage, open_database
-from clm.state.results import EXECUTIONS, KINDS, RENDERS
+from clm.state.results import EXECUTIONS, KINDS, RENDERS, ResultsCache
 
 CACHE_FILE = ".clm/cache.sqlite"
 
@@ -184,9 +185,26 @@ class SqliteResultsCache:
         return row is not None
 
 
-def results_cache() -> SqliteResultsCache:
-    """The results cache the build uses: the course's own file."""
-    return SqliteResultsCache(CACHE_FILE)
+_in_use: ResultsCache | None = None  # set by a build with a shared cache (clm.remote)
+
+
+def results_cache() -> ResultsCache:
+    """The results cache the build uses: the course's own file, or the layers a build
+    with a shared cache put in its place (see use_results_cache)."""
+    return _in_use if _in_use is not None else SqliteResultsCache(CACHE_FILE)
+
+
+def use_results_cache(cache: ResultsCache | None) -> None:
+    """Make ``cache`` what this process's build uses (None: the course's file again);
+    workers forked later inherit it."""
+    global _in_use
+    _in_use = cache
+
+
+def cache_warnings() -> list[str]:
+    """What the cache in use has to say since last asked (a shared store's failures)."""
+    take = getattr(_in_use, "take_warnings", None)
+    return take() if take is not None else []
 
 
 @dataclass(frozen=True)
@@ -208,6 +226,13 @@ def stats(path: Path | str = CACHE_FILE) -> CacheStats:
         counts[table] = entries
         size += bytes_
     return CacheStats(sum(counts.values()), size, counts["executions"], counts["renders"])
+
+
+def all_entries(kind: str, path: Path | str = CACHE_FILE) -> Iterator[tuple[str, bytes]]:
+    """Every (key, stored bytes) of one kind, for copying the cache elsewhere."""
+    column = _VALUE_COLUMNS[kind]
+    for key, value in connection(path).execute(f"select key, {column} from {kind} order by key"):
+        yield key, value.encode() if isinstance(value, str) else bytes(value)
 
 
 def export_cache(target: Path, path: Path | str = CACHE_FILE) -> CacheStats:

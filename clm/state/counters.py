@@ -25,6 +25,7 @@ DIAGRAMS_RENDERED = "diagrams-rendered"  # sources a converter rendered
 RENDER_CACHE_HITS = "render-cache-hits"  # sources served from the cache
 JVMS = "jvms"  # PlantUML processes started
 BROWSERS = "browsers"  # Chromium instances started for draw.io
+REMOTE_HITS = "remote-hits"  # results the shared cache served
 CLUSTER_EXECUTIONS = "cluster-executions"  # executions a Dask cluster ran to the end
 
 

@@ -60,15 +60,26 @@ def work_counts(result: subprocess.CompletedProcess) -> dict[str, int]:
     """The numbers of the build's closing 'clm: …' line."""
     import re
 
-    line = next(line for line in result.stdout.splitlines() if line.startswith("clm: "))
+    line = next(
+        line
+        for line in result.stdout.splitlines()
+        if line.startswith("clm: ") and " ran deck code " in line
+    )
     cluster = re.search(r"(\d+) executions? ran on the cluster, ", line)
     if cluster:
         line = line.replace(cluster.group(0), "")
+    shared = re.search(r"(\d+) results? fetched from the shared cache, ", line)
+    if shared:
+        line = line.replace(shared.group(0), "")
     words = r"kernels?|spares?|executions?|outputs?|diagrams?|JVMs?|browsers?|renders?"
     numbers = [int(n) for n in re.findall(rf"(\d+) (?:{words})\b", line)]
     names = ("kernels", "spares", "cached", "written")
     names += ("rendered", "jvms", "browsers", "renders-cached")
-    return {**dict(zip(names, numbers, strict=True)), "cluster": int(cluster[1]) if cluster else 0}
+    return {
+        **dict(zip(names, numbers, strict=True)),
+        "cluster": int(cluster[1]) if cluster else 0,
+        "shared": int(shared[1]) if shared else 0,
+    }
 
 
 def without_coverage_noise(output: str) -> str:

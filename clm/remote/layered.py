@@ -1,0 +1,316 @@
+"""The shared cache under the local one: what a build reads from the store, and writes to it.
+
+``LayeredCache`` is the ``ResultsCache`` a build's tasks see once a store is
+configured: a local miss is looked up in the trusted namespaces (one batched
+read of the entries, then of the blob), checked, and kept locally; a new
+result is stored locally and pushed to the build's own namespace, if it has
+one, as soon as it exists, so that two CI jobs share results as they finish.
+
+``prefetch`` runs before the tasks: it reads each trusted namespace's newest
+manifest (one request) and fetches, in large concurrent batches, the entries
+the local cache lacks. ``publish`` runs after a pushing build: what the
+store's namespace still lacks of the build's keys, then the build's manifest.
+
+An entry counts only if it is signed by the course's key for the namespace
+it was found in, and its blob only if its SHA-256 is the one the entry names;
+anything else is a miss and a warning, never a result. A store that fails
+(unreachable, refusing, timing out) is a warning and turns the shared cache
+off for the rest of the process: the build goes on with local executions.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+
+from clm.remote.settings import RemoteSettings
+from clm.remote.signing import Signer, Verifier
+from clm.remote.store import Entry, Store, digest_of
+from clm.state import counters
+from clm.state.results import ResultsCache
+
+BATCH = 500  # entries or blobs read per request batch (fsspec runs a batch concurrently)
+
+
+class RemoteCache:
+    """The store as one build sees it: trusted namespaces, its own, and the course's key."""
+
+    def __init__(
+        self,
+        settings: RemoteSettings,
+        store: Store | None = None,
+        verifier: Verifier | None = None,
+        signer: Signer | None = None,
+    ):
+        self.settings = settings
+        self.store = store
+        self.verifier = verifier
+        self.signer = signer
+        self.off: str | None = None  # why the store is not used any more in this process
+        self.rejected: Counter[str] = Counter()  # entries read as misses, by reason
+        self.pending_warnings: list[str] = []
+        self._said_no_key = False
+        self._pid = os.getpid()  # the process the store was opened in
+
+    @classmethod
+    def open(cls, settings: RemoteSettings) -> RemoteCache:
+        """The remote cache of ``settings``; one that warns and stays off if it cannot open."""
+        remote = cls(settings)
+        try:
+            remote.store = Store(settings.url)
+            if settings.public_key.is_file():
+                remote.verifier = Verifier(settings.public_key)
+            if settings.push and settings.key_file is not None:
+                remote.signer = Signer(settings.key_file)
+        except Exception as error:  # an unknown protocol, a missing s3fs, a bad key
+            remote._turn_off(error)
+        return remote
+
+    # -- reading ----------------------------------------------------------------
+
+    def fetch(self, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], bytes]:
+        """The checked results of (kind, key) the trusted namespaces hold."""
+        if not wanted or not self._usable():
+            return {}
+        if self.verifier is None:
+            self._no_public_key()
+            return {}
+        try:
+            return self._fetch(wanted)
+        except Exception as error:
+            self._turn_off(error)
+            return {}
+
+    def _fetch(self, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], bytes]:
+        assert self.store is not None
+        chosen: dict[tuple[str, str], Entry] = {}
+        for start in range(0, len(wanted), BATCH):
+            batch = wanted[start : start + BATCH]
+            items = [(ns, kind, key) for ns in self.settings.trust for kind, key in batch]
+            found = self.store.entries(items)
+            for namespace, kind, key in items:  # in the order of trust: the first one wins
+                data = found.get((namespace, kind, key))
+                if data is None or (kind, key) in chosen:
+                    continue
+                entry = self._checked(namespace, kind, key, data)
+                if entry is not None:
+                    chosen[(kind, key)] = entry
+        return self._with_blobs(chosen)
+
+    def _with_blobs(self, chosen: dict[tuple[str, str], Entry]) -> dict[tuple[str, str], bytes]:
+        """The blobs of checked entries, each only if it is the one its entry names."""
+        assert self.store is not None
+        results = {}
+        entries = list(chosen.items())
+        for start in range(0, len(entries), BATCH):
+            batch = entries[start : start + BATCH]
+            blobs = self.store.blobs(sorted({entry.blob for _, entry in batch}))
+            for item, entry in batch:
+                data = blobs.get(entry.blob)
+                if data is None:
+                    self._reject("its blob is missing", entry)
+                elif len(data) != entry.size or digest_of(data) != entry.blob:
+                    self._reject("its blob does not match its digest", entry)
+                else:
+                    results[item] = data
+        return results
+
+    def _checked(self, namespace: str, kind: str, key: str, data: bytes) -> Entry | None:
+        try:
+            entry = Entry.from_json(data)
+        except ValueError:
+            self._reject("unreadable", None, namespace)
+            return None
+        return self._trusted(namespace, kind, key, entry)
+
+    def _trusted(self, namespace: str, kind: str, key: str, entry: Entry) -> Entry | None:
+        """``entry`` if it is what the course's key signed for that place; else a miss."""
+        assert self.verifier is not None
+        if (entry.namespace, entry.kind, entry.key) != (namespace, kind, key):
+            self._reject("it names another namespace or key", entry)
+        elif not entry.signature:
+            self._reject("it is not signed", entry)
+        elif not self.verifier.verify(entry.payload(), entry.signature):
+            self._reject(f"its signature is not the key of {self.settings.public_key.name}", entry)
+        else:
+            return entry
+        return None
+
+    def prefetch(self, local: ResultsCache) -> int:
+        """Copy into ``local`` what the trusted namespaces' newest manifests hold and it
+        lacks (the manifest carries the entries: then only the blobs are read); how many
+        results were copied."""
+        if not self._usable():
+            return 0
+        if self.verifier is None:
+            self._no_public_key()
+            return 0
+        assert self.store is not None
+        try:
+            chosen: dict[tuple[str, str], Entry] = {}
+            for namespace in self.settings.trust:
+                manifest = self.store.newest_manifest(namespace)
+                for entry in manifest.entries if manifest else ():
+                    item = (entry.kind, entry.key)
+                    if item in chosen or local.contains(*item):
+                        continue
+                    trusted = self._trusted(namespace, entry.kind, entry.key, entry)
+                    if trusted is not None:
+                        chosen[item] = trusted
+            fetched = self._with_blobs(chosen)
+        except Exception as error:
+            self._turn_off(error)
+            return 0
+        for (kind, key), data in fetched.items():
+            local.put(kind, key, data)
+        return len(fetched)
+
+    # -- writing ----------------------------------------------------------------
+
+    def push(self, kind: str, key: str, data: bytes) -> bool:
+        """Write one result into the build's namespace: its blob, then its signed entry."""
+        if self.settings.push is None or self.signer is None or not self._usable():
+            return False
+        assert self.store is not None
+        try:
+            self.store.put_blob(data)
+            self.store.put_entry(self._signed(kind, key, data))
+        except Exception as error:
+            self._turn_off(error)
+            return False
+        return True
+
+    def _signed(self, kind: str, key: str, data: bytes) -> Entry:
+        assert self.signer is not None and self.settings.push is not None
+        entry = Entry(key, kind, self.settings.push, digest_of(data), len(data), time.time())
+        return Entry(**{**entry.__dict__, "signature": self.signer.sign(entry.payload())})
+
+    def publish(
+        self, keys: dict[str, list[str]], local: ResultsCache, say: Callable[[str], None]
+    ) -> int | None:
+        """After a build: push what the namespace lacks of ``keys`` (from ``local``), then
+        write the build's manifest of their entries; how many were pushed (None: failed)."""
+        namespace = self.settings.push
+        if namespace is None or self.signer is None or not self._usable():
+            return None
+        assert self.store is not None
+        try:
+            newest = self.store.newest_manifest(namespace)
+            there = {(e.kind, e.key): e.blob for e in (newest.entries if newest else ())}
+            results = {
+                (kind, key): data
+                for kind, kind_keys in keys.items()
+                for key in kind_keys
+                if (data := local.get(kind, key)) is not None
+            }
+            entries = {item: self._signed(*item, data) for item, data in results.items()}
+            # What this build pushed as it went is there too: one batched read says so.
+            unlisted = [
+                (namespace, *item)
+                for item, entry in entries.items()
+                if there.get(item) != entry.blob
+            ]
+            there.update(
+                {item[1:]: entries[item[1:]].blob for item in self.store.entries(unlisted)}
+            )
+            pushed = 0
+            for item, entry in entries.items():
+                if there.get(item) != entry.blob:
+                    self.store.put_blob(results[item])
+                    self.store.put_entry(entry)
+                    pushed += 1
+            name = self.store.write_manifest(namespace, list(entries.values()))
+        except Exception as error:
+            self._turn_off(error)
+            return None
+        say(f"clm: shared cache: {pushed} results pushed to {namespace}, manifest {name}")
+        return pushed
+
+    # -- failing softly -----------------------------------------------------------
+
+    def _usable(self) -> bool:
+        """Whether the store may be used; a forked worker opens one of its own first."""
+        if self.off is not None:
+            return False
+        if self.store is not None and self._pid != os.getpid():
+            self._pid = os.getpid()
+            try:
+                self.store = Store(self.settings.url)
+            except Exception as error:
+                self.store = None
+                self._turn_off(error)
+        return self.store is not None
+
+    def _turn_off(self, error: BaseException) -> None:
+        if self.off is None:
+            self.off = f"{type(error).__name__}: {error}".strip()
+            self.pending_warnings.append(
+                f"clm: warning: the shared cache at {self.settings.url} failed ({self.off}); "
+                "this build goes on without it, running what the local cache lacks"
+            )
+
+    def _reject(self, reason: str, entry: Entry | None, namespace: str | None = None) -> None:
+        self.rejected[reason] += 1
+        if sum(self.rejected.values()) == 1:
+            what = (
+                f"the entry of {entry.kind} {entry.key[:16]}… in namespace {entry.namespace}"
+                if entry
+                else f"an entry in namespace {namespace}"
+            )
+            self.pending_warnings.append(
+                f"clm: warning: the shared cache at {self.settings.url}: {what} is ignored, "
+                f"{reason}; it is run here instead (later ones are counted, see `clm cache verify`)"
+            )
+
+    def _no_public_key(self) -> None:
+        if not self._said_no_key:
+            self._said_no_key = True
+            self.pending_warnings.append(
+                f"clm: warning: the shared cache at {self.settings.url} is not read: the course "
+                f"has no {self.settings.public_key.name} to check its entries with (make the "
+                "key pair with `clm cache keygen` and commit the .pub file)"
+            )
+
+    def take_warnings(self) -> list[str]:
+        taken, self.pending_warnings = self.pending_warnings, []
+        return taken
+
+
+class LayeredCache:
+    """The local cache, and under it the shared one (a ResultsCache)."""
+
+    def __init__(self, local: ResultsCache, remote: RemoteCache):
+        self.local = local
+        self.remote = remote
+
+    def get(self, kind: str, key: str) -> bytes | None:
+        data = self.local.get(kind, key)
+        if data is not None:
+            return data
+        data = self.remote.fetch([(kind, key)]).get((kind, key))
+        if data is not None:
+            self.local.put(kind, key, data)
+            counters.add_counts({counters.REMOTE_HITS: 1})
+        return data
+
+    def put(self, kind: str, key: str, data: bytes) -> None:
+        self.local.put(kind, key, data)
+        self.remote.push(kind, key, data)
+
+    def drop(self, kind: str, key: str) -> None:
+        self.local.drop(kind, key)
+
+    def contains(self, kind: str, key: str) -> bool:
+        return self.local.contains(kind, key)
+
+    def take_warnings(self) -> list[str]:
+        return self.remote.take_warnings()
+
+
+def keys_by_kind(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for kind, key in pairs:
+        found.setdefault(kind, []).append(key)
+    return found

@@ -1,0 +1,180 @@
+"""What the ``clm cache`` commands of the shared store do: export, verify, promote, gc.
+
+Each works on a ``Store`` and the course's keys, and returns plain counts for
+the command line to print.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from clm.remote.signing import Signer, Verifier
+from clm.remote.store import Entry, Store, digest_of
+
+GC_GRACE_SECONDS = 3600.0  # a blob younger than this may be a writer's whose entry is coming
+
+
+def signed_entry(signer: Signer, key: str, kind: str, namespace: str, data: bytes) -> Entry:
+    entry = Entry(key, kind, namespace, digest_of(data), len(data), time.time())
+    return Entry(**{**entry.__dict__, "signature": signer.sign(entry.payload())})
+
+
+def export(
+    results: Iterable[tuple[str, str, bytes]], store: Store, namespace: str, signer: Signer
+) -> int:
+    """Write (kind, key, bytes) into ``store`` under ``namespace``, signed, and a manifest of
+    them; how many."""
+    entries = []
+    for kind, key, data in results:
+        store.put_blob(data)
+        entry = signed_entry(signer, key, kind, namespace, data)
+        store.put_entry(entry)
+        entries.append(entry)
+    store.write_manifest(namespace, entries)
+    return len(entries)
+
+
+@dataclass
+class Verification:
+    good: int = 0
+    bad: Counter[str] = field(default_factory=Counter)  # reason: entries
+    examples: list[str] = field(default_factory=list)  # the first few bad entries' paths
+
+
+def verify(store: Store, namespaces: Iterable[str], verifier: Verifier) -> Verification:
+    """Check every entry of ``namespaces``: readable, signed by the course's key for the
+    namespace it is in, its blob present with the digest it names."""
+    report = Verification()
+
+    def bad(reason: str, path: str) -> None:
+        report.bad[reason] += 1
+        if len(report.examples) < 5:
+            report.examples.append(f"{path}: {reason}")
+
+    for namespace in namespaces:
+        paths = [path for path in store.walk_entries(namespace) if path.endswith(".json")]
+        found = store.cat_many(paths)
+        entries = {}
+        for path in paths:
+            try:
+                entry = Entry.from_json(found[path])
+            except (KeyError, ValueError):
+                bad("unreadable", path)
+                continue
+            if entry.namespace != namespace or path != store.entry_path(
+                namespace, entry.kind, entry.key
+            ):
+                bad("in another namespace's or key's place", path)
+            elif not entry.signature:
+                bad("not signed", path)
+            elif not verifier.verify(entry.payload(), entry.signature):
+                bad("signed with another key", path)
+            else:
+                entries[path] = entry
+        blobs = store.blobs(sorted({entry.blob for entry in entries.values()}))
+        for path, entry in entries.items():
+            data = blobs.get(entry.blob)
+            if data is None:
+                bad("its blob is missing", path)
+            elif len(data) != entry.size or digest_of(data) != entry.blob:
+                bad("its blob does not match its digest", path)
+            else:
+                report.good += 1
+    return report
+
+
+def promote(
+    store: Store,
+    source: str,
+    target: str,
+    verifier: Verifier,
+    signer: Signer,
+    say: Callable[[str], None],
+) -> int:
+    """Copy the entries of ``source``'s newest manifest into ``target``, checked and signed
+    anew, with a manifest and a record of the promotion; how many."""
+    manifest = store.newest_manifest(source)
+    if manifest is None:
+        return 0
+    promoted = []
+    for entry in manifest.entries:
+        if entry.namespace != source or not (
+            entry.signature and verifier.verify(entry.payload(), entry.signature)
+        ):
+            say(f"clm: skipped {entry.kind} {entry.key[:16]}… of {source}: it does not verify")
+            continue
+        moved = Entry(entry.key, entry.kind, target, entry.blob, entry.size, time.time())
+        moved = Entry(**{**moved.__dict__, "signature": signer.sign(moved.payload())})
+        store.put_entry(moved)
+        promoted.append(moved)
+    name = store.write_manifest(target, promoted)
+    record = {
+        "from": source,
+        "from_manifest": manifest.name,
+        "to": target,
+        "to_manifest": name,
+        "entries": len(promoted),
+        "at": time.time(),
+    }
+    store._write(
+        store._path("promotions", target, name), json.dumps(record, sort_keys=True).encode()
+    )
+    return record["entries"]
+
+
+@dataclass
+class Collection:
+    entries_removed: int = 0
+    manifests_removed: int = 0
+    blobs_removed: int = 0
+    entries_kept: int = 0
+
+
+def collect_garbage(store: Store, keep: int, now: float | None = None) -> Collection:
+    """Keep, per namespace, the entries its newest ``keep`` manifests list; then every blob
+    an entry still names (and any younger than GC_GRACE_SECONDS); remove the rest."""
+    now = time.time() if now is None else now
+    report = Collection()
+    named_blobs: set[str] = set()
+    for namespace in store.namespaces():
+        names = store.manifest_names(namespace)
+        kept_names = names[-keep:] if keep > 0 else []
+        kept: set[tuple[str, str]] = set()
+        for name in kept_names:
+            manifest = store.manifest(namespace, name)
+            if manifest is not None:
+                kept.update((kind, key) for kind, keys in manifest.keys.items() for key in keys)
+        old = [
+            f"{store.manifest_folder(namespace)}/{name}" for name in names if name not in kept_names
+        ]
+        store.remove(old)
+        report.manifests_removed += len(old)
+        paths = [path for path in store.walk_entries(namespace) if path.endswith(".json")]
+        doomed = []
+        found = store.cat_many(paths)
+        for path in paths:
+            try:
+                entry = Entry.from_json(found[path])
+            except (KeyError, ValueError):
+                doomed.append(path)
+                continue
+            if (entry.kind, entry.key) in kept:
+                named_blobs.add(entry.blob)
+                report.entries_kept += 1
+            else:
+                doomed.append(path)
+        store.remove(doomed)
+        report.entries_removed += len(doomed)
+    sweep = []
+    for path, info in store.walk_blobs_with_times():
+        digest = path.rsplit("/", 1)[-1]
+        if digest in named_blobs or (info is not None and now - info < GC_GRACE_SECONDS):
+            continue
+        sweep.append(path)
+    store.remove(sweep)
+    report.blobs_removed = len(sweep)
+    return report

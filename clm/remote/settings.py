@@ -1,0 +1,130 @@
+"""Where the shared cache is, which namespaces a build trusts, and where it may write.
+
+Each setting comes from the environment, else from the course spec:
+
+    CLM_CACHE_REMOTE  cache-remote  the store's URL (unset: no shared cache)
+    CLM_CACHE_TRUST   cache-trust   namespaces to read, comma-separated (ci-main)
+    CLM_CACHE_PUSH    cache-push    the namespace to write (unset: write nothing)
+    CLM_CACHE_KEY     cache-key     the private signing key (clm-cache.key)
+
+Main-branch CI sets ``CLM_CACHE_PUSH=ci-main`` and holds the key; pull
+requests read ``ci-main`` and push nowhere, or to ``pr-<number>``; authors
+read. The store's permissions are what keeps an untrusted builder out of a
+namespace; the signature is what keeps a copied or edited entry out of a
+build where the permissions are weak.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from clm.errors import CourseError
+from clm.remote.signing import PRIVATE_FILE, PUBLIC_FILE
+
+DEFAULT_TRUST = ("ci-main",)
+VARIABLES = {
+    "remote": "CLM_CACHE_REMOTE",
+    "trust": "CLM_CACHE_TRUST",
+    "push": "CLM_CACHE_PUSH",
+    "key": "CLM_CACHE_KEY",
+}
+SCHEMES = ("file://", "s3://", "gs://", "gcs://", "https://", "http://", "memory://")
+READ_ONLY_SCHEMES = ("https://", "http://")
+_NAMESPACE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A value as the spec gives it, with the line it is on."""
+
+    value: str | tuple[str, ...]
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class RemoteSettings:
+    url: str
+    trust: tuple[str, ...]
+    push: str | None  # None: this build writes nothing
+    key_file: Path | None  # the private key, when it pushes
+    public_key: Path  # clm-cache.pub at the course root: what every entry is checked with
+
+    @property
+    def read_only(self) -> bool:
+        return self.url.startswith(READ_ONLY_SCHEMES)
+
+
+def resolve(
+    root: Path, spec: dict[str, Setting], spec_file: str, environ=os.environ
+) -> RemoteSettings | None:
+    """The course's shared-cache settings (None without a store); CourseError for a bad one,
+    naming the variable or the spec line it came from."""
+
+    def get(name: str) -> tuple[str | tuple[str, ...] | None, str]:
+        variable = VARIABLES[name]
+        if environ.get(variable):
+            return environ[variable], variable
+        given = spec.get(name)
+        if given is None:
+            return None, variable
+        where = f"{spec_file}:{given.line}" if given.line else spec_file
+        return given.value, f"{where}: cache-{name}"
+
+    url, url_origin = get("remote")
+    if not url:
+        return None
+    assert isinstance(url, str)
+    url = _url(url, url_origin, root)
+    trust_value, trust_origin = get("trust")
+    if trust_value is None:
+        trust = DEFAULT_TRUST
+    elif isinstance(trust_value, str):
+        trust = tuple(part.strip() for part in trust_value.split(",") if part.strip())
+    else:
+        trust = trust_value
+    for namespace in trust:
+        check_namespace(namespace, trust_origin)
+    push_value, push_origin = get("push")
+    push = str(push_value) if push_value else None
+    if push is not None:
+        check_namespace(push, push_origin)
+        if url.startswith(READ_ONLY_SCHEMES):
+            raise CourseError(
+                f"{push_origin}: the store {url} is read-only (https), so nothing can be "
+                f"pushed to it; unset the push namespace, or push to a file://, s3:// or gs:// store"
+            )
+    key_value, key_origin = get("key")
+    key_file = Path(str(key_value)) if key_value else root / PRIVATE_FILE
+    if not key_file.is_absolute():
+        key_file = root / key_file
+    if push is not None and not key_file.is_file():
+        raise CourseError(
+            f"{push_origin}: pushing to namespace '{push}' needs the private signing key, and "
+            f"{key_file} does not exist ({key_origin}); make a key pair with `clm cache keygen`, "
+            "or give the CI secret's path"
+        )
+    return RemoteSettings(url, trust, push, key_file if push else None, root / PUBLIC_FILE)
+
+
+def _url(url: str, origin: str, root: Path) -> str:
+    if "://" not in url:
+        # A plain path is a folder, relative to the course root.
+        folder = Path(url) if Path(url).is_absolute() else root / url
+        return f"file://{folder.resolve()}"
+    if not url.startswith(SCHEMES):
+        raise CourseError(
+            f"{origin}: {url!r} is no store clm can use; give file:///folder, s3://bucket/prefix, "
+            "gs://bucket/prefix or a read-only https:// URL"
+        )
+    return url.rstrip("/")
+
+
+def check_namespace(namespace: str, origin: str) -> None:
+    if not _NAMESPACE.match(namespace):
+        raise CourseError(
+            f"{origin}: {namespace!r} is no namespace; use lower-case letters, digits, '.', '_' "
+            "and '-', such as ci-main, pr-123 or user-ann"
+        )
