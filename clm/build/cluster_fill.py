@@ -120,7 +120,7 @@ def fill_cache(tasks: dict, choice: ExecutorChoice, out=None, clock=time.monoton
     """
     out = out or sys.stderr
     assert choice.address is not None
-    pending = pending_executions(tasks)
+    pending = _not_shared(pending_executions(tasks))
     outcome = FillOutcome(submitted=len(pending))
     if not pending:
         return outcome
@@ -169,6 +169,21 @@ def fill_cache(tasks: dict, choice: ExecutorChoice, out=None, clock=time.monoton
     progress.close()
     counters.carry({counters.CLUSTER_EXECUTIONS: outcome.ran})
     return outcome
+
+
+def _not_shared(pending: list[Pending]) -> list[Pending]:
+    """What the shared cache cannot serve either (it may hold results no manifest lists
+    yet, pushed by a build still running): only that goes to the cluster."""
+    cache = results_cache()
+    remote = getattr(cache, "remote", None)
+    if remote is None or not pending:
+        return pending
+    found = remote.fetch([(EXECUTIONS, item.request.key) for item in pending])
+    for (kind, key), data in found.items():
+        cache.local.put(kind, key, data)
+    if found:
+        counters.carry({counters.REMOTE_HITS: len(found)})
+    return [item for item in pending if (EXECUTIONS, item.request.key) not in found]
 
 
 def _take(finished: Finished, item: Pending, executor: DaskExecutor, cache) -> bool:

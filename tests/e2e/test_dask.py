@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -413,3 +414,30 @@ def test_a_cluster_that_loses_every_worker_fails_the_build_instead_of_waiting(
         scheduler.terminate()
         scheduler.wait(timeout=30)
         log.close()
+
+
+def test_what_the_shared_cache_holds_is_not_sent_to_the_cluster(cluster, tmp_path):
+    pytest.importorskip("cryptography")
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    assert run_clm(keys, "cache", "keygen").returncode == 0
+    store = tmp_path / "store"
+    codes = {"good": "print(6 * 7)", "other": "print(2 + 3)"}
+    ci = small_course(tmp_path / "ci", codes)
+    shutil.copy(keys / "clm-cache.pub", ci)
+    pushing = {
+        "CLM_CACHE_REMOTE": store.as_uri(),
+        "CLM_CACHE_PUSH": "ci-main",
+        "CLM_CACHE_KEY": str(keys / "clm-cache.key"),
+    }
+    assert run_clm(ci, "build", env=pushing).returncode == 0
+    # As while another build is still pushing: its results are there, its manifest is not.
+    shutil.rmtree(store / "manifests")
+
+    clone = small_course(tmp_path / "clone", codes)
+    shutil.copy(keys / "clm-cache.pub", clone)
+    env = {"CLM_CACHE_REMOTE": store.as_uri()}
+    result = run_clm(clone, "build", "--executor", cluster.executor, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    counts = work_counts(result)
+    assert counts["cluster"] == 0 and counts["kernels"] == 0 and counts["shared"] == 2
