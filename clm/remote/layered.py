@@ -215,12 +215,11 @@ class RemoteCache:
             there.update(
                 {item[1:]: entries[item[1:]].blob for item in self.store.entries(unlisted)}
             )
-            pushed = 0
-            for item, entry in entries.items():
-                if there.get(item) != entry.blob:
-                    self.store.put_blob(results[item])
-                    self.store.put_entry(entry)
-                    pushed += 1
+            missing = [item for item, entry in entries.items() if there.get(item) != entry.blob]
+            for start in range(0, len(missing), BATCH):
+                batch = missing[start : start + BATCH]
+                self.store.put_many([results[i] for i in batch], [entries[i] for i in batch])
+            pushed = len(missing)
             name = self.store.write_manifest(namespace, list(entries.values()))
         except Exception as error:
             self._turn_off(error)

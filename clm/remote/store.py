@@ -218,6 +218,19 @@ class Store:
             self._write(path, data)
         return digest
 
+    def put_many(self, blobs: list[bytes], entries: list[Entry]) -> None:
+        """Write many results at once: every blob, then every entry (concurrently where the
+        store allows); a blob already there is written again, unchanged."""
+        for files in (
+            {self.blob_path(digest_of(data)): data for data in blobs},
+            {self.entry_path(e.namespace, e.kind, e.key): e.to_json() for e in entries},
+        ):
+            if self.local:
+                for path, data in files.items():
+                    self._write(path, data)
+            elif files:
+                self.fs.pipe(files)
+
     def put_entry(self, entry: Entry) -> None:
         self._write(self.entry_path(entry.namespace, entry.kind, entry.key), entry.to_json())
 
