@@ -179,14 +179,28 @@ def _thread_executor() -> LocalExecutor:
     return executor
 
 
-@functools.cache
 def worker_environment(kernel: str, python: str | None) -> tuple[str, tuple[str, ...]]:
-    """(fingerprint, facts) of what runs ``kernel`` on this machine, computed once.
+    """(fingerprint, facts) of what runs ``kernel`` on this machine.
 
     The fingerprint is the one a build here would compute (clm.build.prepare);
     the facts are ``name==value`` lines (interpreter, packages, runtime files)
-    a build compares with its own to say what differs.
+    a build compares with its own to say what differs. Computed again only
+    when what it depends on changed (a package installed into a running
+    worker's environment, a new JDK), which a few stat calls tell.
     """
+    return _environment_of(kernel, python, _stamp(kernel, python))
+
+
+def _stamp(kernel: str, python: str | None) -> str:
+    from clm.execute import environment, runtimes
+
+    if kernel != KERNEL_NAME:
+        return runtimes.stamp(kernel)
+    return environment.path_stamp() if python is None else environment.identity(python)
+
+
+@functools.lru_cache(maxsize=16)
+def _environment_of(kernel: str, python: str | None, stamp: str) -> tuple[str, tuple[str, ...]]:
     from clm.execute import environment, probe, runtimes
 
     if kernel != KERNEL_NAME:

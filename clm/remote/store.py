@@ -155,8 +155,8 @@ class Store:
         except FileNotFoundError:
             names = self.manifest_names(namespace)
             name = names[-1] if names else None
-        if not name or "/" in name:
-            return None
+        if not name or "/" in name or not name.endswith(".json"):
+            return None  # not a name write_manifest gives
         return self.manifest(namespace, name)
 
     def manifest(self, namespace: str, name: str) -> Manifest | None:

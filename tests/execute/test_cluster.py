@@ -52,3 +52,16 @@ def test_differences_are_cut_short():
     ours = [f"p{n:02d}==1" for n in range(30)]
     lines = differences(ours, [], limit=5)
     assert len(lines) == 6 and lines[-1] == "and 25 more"
+
+
+def test_a_worker_sees_a_package_installed_while_it_runs(tmp_path, monkeypatch):
+    from clm.execute.cluster import worker_environment
+
+    monkeypatch.syspath_prepend(str(tmp_path))
+    before, _ = worker_environment("python3", None)
+    assert worker_environment("python3", None)[0] == before  # nothing changed: the same
+    info = tmp_path / "late_package-2.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: late-package\nVersion: 2.0\n")
+    after, facts = worker_environment("python3", None)
+    assert after != before and "late-package==2.0" in facts
