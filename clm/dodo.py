@@ -11,6 +11,7 @@ A course's dodo.py is three lines::
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterator
 
 from doit.exceptions import InvalidDodoFile
@@ -20,6 +21,17 @@ from clm.errors import CourseError
 from clm.spec import course_root, locate_spec
 
 __all__ = ["course_tasks", "doit_config"]
+
+# doit's commands that load the tasks without running them: no reason to read the
+# shared cache ahead for those.
+_NOT_BUILDING = {"list", "info", "help", "forget", "ignore", "dumpdb", "strace", "clean",
+                 "tabcompletion", "reset-dep"}  # fmt: skip
+
+
+def _builds() -> bool:
+    """Whether this doit process runs tasks (``doit``, ``doit run``, ``doit TASK``)."""
+    command = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), "run")
+    return command not in _NOT_BUILDING
 
 
 def course_tasks(
@@ -48,7 +60,8 @@ def course_tasks(
             build, tasks = prepared_tasks(spec_file)
         except CourseError as error:
             raise InvalidDodoFile(str(error)) from None
-        prefetch(build.shared_cache)
+        if _builds():
+            prefetch(build.shared_cache)
         yield from tasks.values()
 
     task_course.__doc__ = f"build the course of {spec_file.name}"

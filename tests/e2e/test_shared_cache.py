@@ -320,3 +320,34 @@ def test_the_cache_commands_push_pull_promote_and_gc(keys, tmp_path):
     assert "kept 4 entries" in collected.stdout  # 2 in pr-9, 2 in ci-main
     missing = run_clm(author, "cache", "gc", "--keep", "1")
     assert missing.returncode == 2 and "the course has no shared cache" in missing.stderr
+
+
+def test_plain_doit_reads_ahead_when_it_builds_and_not_when_it_lists(keys, tmp_path):
+    from tests.e2e.helpers import run_doit
+
+    store = (tmp_path / "store").as_uri()
+    ci = small_course(tmp_path / "ci")
+    keys_for(ci, keys)
+    assert run_clm(ci, "build", env=main_ci(store, keys)).returncode == 0
+
+    clone = small_course(tmp_path / "clone")
+    keys_for(clone, keys)
+    (clone / "dodo.py").write_text(
+        'from clm.dodo import course_tasks\nDOIT_CONFIG, task_course = course_tasks("course.yaml")\n'
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CLM_CACHE_REMOTE", store)
+        listed = run_doit(clone, "list")
+        assert listed.returncode == 0, listed.stderr
+        cache = clone / ".clm/cache.sqlite"
+        assert not cache.exists() or _executions(cache) == 0
+        built = run_doit(clone)
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert work_counts(built)["kernels"] == 0 and work_counts(built)["shared"] == 2
+
+
+def _executions(cache: Path) -> int:
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(cache)) as db:
+        return db.execute("select count(*) from executions").fetchone()[0]
