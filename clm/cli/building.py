@@ -150,8 +150,9 @@ def plan(spec: str | None, only: str | None, langs: list[str] | None, as_json: b
 
 
 def _jobs(task) -> list:
-    """The job records of a task's actions (group tasks have none)."""
-    return [a.args[0] for a in task.actions if a.args and hasattr(a.args[0], "JOB")]
+    from clm.build.jobs import task_jobs
+
+    return task_jobs(task)
 
 
 def retry(job_id: int | None, failed: bool, as_json: bool) -> int:
