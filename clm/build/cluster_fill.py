@@ -25,7 +25,7 @@ from pathlib import Path
 
 from clm.build import execution
 from clm.build.execution import deck_groups, execution_job
-from clm.build.jobs import DeckExecutionJob
+from clm.build.jobs import DeckExecutionJob, task_jobs
 from clm.errors import CourseError
 from clm.execute.cluster import (
     ClusterJob,
@@ -57,21 +57,15 @@ class Pending:
 
 @dataclass
 class FillOutcome:
-    submitted: int = 0
     ran: int = 0  # executions a worker ran to the end (their outputs, or a failing cell)
     stored: int = 0  # results now in the cache
-    failed: int = 0  # cell errors, refusals, lost tasks: their decks report them
-    ran_here: bool = False  # the scheduler was unreachable and fallback=local was asked
 
 
 def execute_jobs(tasks: dict) -> list[tuple[object, DeckExecutionJob]]:
     """Every (task, job) of the build's execute tasks."""
     found = []
     for task in tasks.values():
-        for action in task.actions:
-            job = action.args[0] if getattr(action, "args", None) else None
-            if isinstance(job, DeckExecutionJob):
-                found.append((task, job))
+        found.extend((task, job) for job in task_jobs(task) if isinstance(job, DeckExecutionJob))
     return found
 
 
@@ -121,7 +115,7 @@ def fill_cache(tasks: dict, choice: ExecutorChoice, out=None, clock=time.monoton
     out = out or sys.stderr
     assert choice.address is not None
     pending = _not_shared(pending_executions(tasks))
-    outcome = FillOutcome(submitted=len(pending))
+    outcome = FillOutcome()
     if not pending:
         return outcome
     executor = DaskExecutor(choice.address)
@@ -131,7 +125,6 @@ def fill_cache(tasks: dict, choice: ExecutorChoice, out=None, clock=time.monoton
         if not choice.fallback:
             raise
         print(f"clm: {unreachable}; running the decks here (fallback=local)", file=out)
-        outcome.ran_here = True
         return outcome
     by_key = {item.request.key: item for item in pending}
     progress = _Progress(out, choice.address, len(pending), clock)
@@ -149,7 +142,6 @@ def fill_cache(tasks: dict, choice: ExecutorChoice, out=None, clock=time.monoton
                 continue
             stored = _take(finished, by_key[finished.request.key], executor, cache)
             outcome.stored += stored
-            outcome.failed += not stored
             outcome.ran += finished.result is not None and finished.result.refused is None
             progress.done += 1
             if progress.due():

@@ -122,6 +122,11 @@ JOBS: dict[str, type] = {
 }
 
 
+def task_jobs(task: Any) -> list:
+    """The job records of a doit task's actions (group tasks have none)."""
+    return [a.args[0] for a in task.actions if a.args and hasattr(a.args[0], "JOB")]
+
+
 def job_dict(job: Any) -> dict:
     """A job as plain data, its kind under ``job``."""
     return {"job": job.JOB, **dataclasses.asdict(job)}

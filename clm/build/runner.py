@@ -38,10 +38,13 @@ def run_doit(
     arguments: list[str],
     jobs: int | None = None,
     no_wait: bool = False,
+    before: Callable[[], int | None] | None = None,
 ) -> int:
     """doit's run command on the tasks ``tasks()`` yields, holding the course's build lock.
 
     With ``no_wait`` another running build is an error (exit 2) instead of a wait.
+    ``before`` runs first, under the lock (the cluster pre-pass); an exit code it
+    returns ends the build there.
     """
     from doit.cmd_base import ModuleTaskLoader
     from doit.doit_cmd import DoitMain
@@ -62,6 +65,9 @@ def run_doit(
         )
         return EXIT_USAGE
     try:
+        stopped = before() if before is not None else None
+        if stopped is not None:
+            return stopped
         code = DoitMain(ModuleTaskLoader(namespace)).run(["run", *arguments])
     finally:
         if held:

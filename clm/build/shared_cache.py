@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 
 from clm.build.execution import deck_groups
-from clm.build.jobs import DeckExecutionJob, RenderJob
+from clm.build.jobs import DeckExecutionJob, RenderJob, task_jobs
 from clm.errors import CourseError
 from clm.remote.layered import LayeredCache, RemoteCache
 from clm.remote.settings import Setting, resolve
@@ -60,19 +60,17 @@ def plan_keys(tasks: dict) -> dict[str, list[str]]:
     from clm.execute.runtimes import is_missing
 
     keys: dict[str, list[str]] = {EXECUTIONS: [], RENDERS: []}
-    for task in tasks.values():
-        for action in task.actions:
-            job = action.args[0] if getattr(action, "args", None) else None
-            if isinstance(job, DeckExecutionJob) and not is_missing(job.environment):
-                try:
-                    keys[EXECUTIONS].extend(deck_groups(job))
-                except (CourseError, OSError):
-                    continue
-            elif isinstance(job, RenderJob):
-                try:
-                    keys[RENDERS].append(job_render_key(job))
-                except OSError:
-                    continue
+    for job in (job for task in tasks.values() for job in task_jobs(task)):
+        if isinstance(job, DeckExecutionJob) and not is_missing(job.environment):
+            try:
+                keys[EXECUTIONS].extend(deck_groups(job))
+            except (CourseError, OSError):
+                continue
+        elif isinstance(job, RenderJob):
+            try:
+                keys[RENDERS].append(job_render_key(job))
+            except OSError:
+                continue
     return keys
 
 

@@ -76,18 +76,8 @@ def _build_on_cluster(tasks: dict, choice, jobs: int | None, no_wait: bool) -> i
     from clm.build.cluster_fill import fill_cache
     from clm.build.runner import run_doit
     from clm.execute.cluster import ClusterUnreachable
-    from clm.state import lock
 
-    try:
-        held = lock.acquire(lock.LOCK_FILE, wait=not no_wait)
-    except lock.BuildLocked as locked:
-        print(
-            f"error: another build of this course is running (process {locked.holder}); "
-            "not waiting (--no-wait)",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
-    try:
+    def fill() -> int | None:
         try:
             fill_cache(tasks, choice)
         except ClusterUnreachable as unreachable:
@@ -97,10 +87,9 @@ def _build_on_cluster(tasks: dict, choice, jobs: int | None, no_wait: bool) -> i
                 file=sys.stderr,
             )
             return EXIT_FAILED
-        return run_doit(tasks.values, [], jobs, no_wait)
-    finally:
-        if held:
-            lock.release(lock.LOCK_FILE)
+        return None
+
+    return run_doit(tasks.values, [], jobs, no_wait, before=fill)
 
 
 def watch(spec: str | None, jobs: int | None) -> int:
@@ -161,8 +150,9 @@ def plan(spec: str | None, only: str | None, langs: list[str] | None, as_json: b
 
 
 def _jobs(task) -> list:
-    """The job records of a task's actions (group tasks have none)."""
-    return [a.args[0] for a in task.actions if a.args and hasattr(a.args[0], "JOB")]
+    from clm.build.jobs import task_jobs
+
+    return task_jobs(task)
 
 
 def retry(job_id: int | None, failed: bool, as_json: bool) -> int:

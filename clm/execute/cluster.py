@@ -201,10 +201,10 @@ def _stamp(kernel: str, python: str | None) -> str:
 
 @functools.lru_cache(maxsize=16)
 def _environment_of(kernel: str, python: str | None, stamp: str) -> tuple[str, tuple[str, ...]]:
-    from clm.execute import environment, probe, runtimes
+    from clm.execute import environment, probe
 
     if kernel != KERNEL_NAME:
-        return runtimes.describe(kernel).fingerprint, tuple(runtime_facts(kernel))
+        return runtime_environment(kernel)
     if python is None:
         import platform
         import sys
@@ -228,19 +228,18 @@ def _environment_of(kernel: str, python: str | None, stamp: str) -> tuple[str, t
     return fingerprint, (f"python=={implementation} {version.split()[0]}", *packages)
 
 
-def runtime_facts(kernel: str) -> list[str]:
-    """A non-Python kernel's fingerprint, spelt out: its kernelspec's files and version."""
+def runtime_environment(kernel: str) -> tuple[str, tuple[str, ...]]:
+    """A non-Python kernel's fingerprint, and its parts spelt out: its kernelspec's files
+    and its runtime's version (asked once for both)."""
     from clm.execute import runtimes
 
     folder = runtimes.kernelspec_folder(kernel)
     if folder is None:
-        return [f"kernelspec {kernel}==not installed"]
-    facts = [
-        f"kernelspec {kernel}: {path.name}=={hashlib.sha256(path.read_bytes()).hexdigest()[:12]}"
-        for path in sorted(p for p in folder.iterdir() if p.is_file())
-    ]
-    facts.append(f"{kernel} runtime=={runtimes.version_of(runtimes.program_of(folder))}")
-    return facts
+        return runtimes.describe(kernel).fingerprint, (f"kernelspec {kernel}==not installed",)
+    files, version = runtimes.contents(folder)
+    facts = [f"kernelspec {kernel}: {name}=={digest.hex()[:12]}" for name, digest in files]
+    facts.append(f"{kernel} runtime=={version}")
+    return runtimes.fingerprint_of(kernel, files, version), tuple(facts)
 
 
 def differences(ours: Sequence[str], theirs: Sequence[str], limit: int = 12) -> list[str]:

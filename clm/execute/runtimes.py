@@ -86,12 +86,27 @@ def describe(kernel: str) -> Runtime:
     folder = kernelspec_folder(kernel)
     if folder is None:
         return Runtime(kernel, current, f"{MISSING_PREFIX}{kernel}")
+    files, version = contents(folder)
+    return Runtime(kernel, current, fingerprint_of(kernel, files, version))
+
+
+def contents(folder: Path) -> tuple[list[tuple[str, bytes]], str]:
+    """What a kernelspec's fingerprint is made of: (file name, SHA-256) of each of its
+    files, and its program's version (one run of the program)."""
+    files = [
+        (path.name, hashlib.sha256(path.read_bytes()).digest())
+        for path in sorted(p for p in folder.iterdir() if p.is_file())
+    ]
+    return files, version_of(program_of(folder))
+
+
+def fingerprint_of(kernel: str, files: list[tuple[str, bytes]], version: str) -> str:
     digest = hashlib.sha256(kernel.encode())
-    for path in sorted(p for p in folder.iterdir() if p.is_file()):
-        digest.update(path.name.encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    digest.update(version_of(program_of(folder)).encode())
-    return Runtime(kernel, current, digest.hexdigest()[:32])
+    for name, file_digest in files:
+        digest.update(name.encode())
+        digest.update(file_digest)
+    digest.update(version.encode())
+    return digest.hexdigest()[:32]
 
 
 def version_of(program: str | None) -> str:

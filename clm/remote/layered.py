@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from clm.remote.settings import RemoteSettings
 from clm.remote.signing import Signer, Verifier
@@ -306,10 +306,3 @@ class LayeredCache:
 
     def take_warnings(self) -> list[str]:
         return self.remote.take_warnings()
-
-
-def keys_by_kind(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for kind, key in pairs:
-        found.setdefault(kind, []).append(key)
-    return found
