@@ -14,8 +14,7 @@ from clm.serve.news import Newsroom
 from clm.serve.server import PreviewServer
 
 if TYPE_CHECKING:
-    from clm.watch.cycles import Cycle
-    from clm.watch.engine import Watcher
+    from clm.watch.cycles import Cycle, Listened, Watched
 
 DEFAULT_PORT = 8000
 DEFAULT_HOST = "127.0.0.1"
@@ -52,8 +51,8 @@ class Preview:
         self.open_browser = open_browser
         self.thread: threading.Thread | None = None
 
-    def attach(self, watcher: Watcher) -> None:
-        self.server.course_root = Path.cwd()
+    def attach(self, watcher: Listened) -> None:
+        self.server.course_root = Path.cwd()  # the watcher works in the course root
         watcher.listener = self
         self.thread = threading.Thread(
             target=self.server.serve_forever,
@@ -64,11 +63,11 @@ class Preview:
         self.thread.start()
         print(f"clm: serving {self.server.url} (the course page; Ctrl-C ends)", flush=True)
 
-    def cycle_started(self, watcher: Watcher, tasks: set[str]) -> None:
-        self.newsroom.cycle_started(watcher, tasks)
+    def cycle_started(self, watched: Watched, tasks: set[str]) -> None:
+        self.newsroom.cycle_started(watched, tasks)
 
-    def cycle_finished(self, watcher: Watcher, cycle: Cycle) -> None:
-        self.newsroom.cycle_finished(watcher, cycle)
+    def cycle_finished(self, watched: Watched, cycle: Cycle) -> None:
+        self.newsroom.cycle_finished(watched, cycle)
         if self.open_browser and cycle.number == 1:
             webbrowser.open(self.server.url)
 

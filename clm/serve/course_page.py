@@ -18,6 +18,7 @@ from clm.plan.variants import Format, Kind
 from clm.serve.news import Snapshot, page_name
 
 FORMAT_LABELS = {Format.HTML: "HTML", Format.NOTEBOOK: "notebook", Format.CODE: "code"}
+FORMAT_ORDER = {fmt: index for index, fmt in enumerate(FORMAT_LABELS)}  # the page first
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def course_rows(
     pages = 0
     for deck in plan.decks:
         by_column: dict[tuple[str, Kind], list[Link]] = {}
-        for output in sorted(deck.outputs, key=lambda o: o.variant):
+        for output in sorted(deck.outputs, key=lambda o: FORMAT_ORDER[o.variant.format]):
             page = page_name(course.output, output.path)
             if page is None:
                 continue

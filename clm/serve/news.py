@@ -22,8 +22,7 @@ from clm.plan.variants import Format
 
 if TYPE_CHECKING:
     from clm.plan.outputs import OutputPlan
-    from clm.watch.cycles import Cycle
-    from clm.watch.engine import Watcher
+    from clm.watch.cycles import Cycle, Watched
 
 KEPT_EVENTS = 256  # a browser further behind than this is told to start afresh
 
@@ -56,6 +55,7 @@ class Snapshot:
     cycle: Cycle | None  # the last finished one
     building: bool
     plan_error: str | None
+    other_failures: tuple[tuple[str, str], ...] = ()  # (task or group, message)
 
 
 class Newsroom:
@@ -71,6 +71,7 @@ class Newsroom:
         self._failures: dict[str, str] = {}  # page -> message, derived from the tasks
         self._rebuilding: frozenset[str] = frozenset()  # decks
         self._deck_failures: dict[str, str] = {}
+        self._other_failures: tuple[tuple[str, str], ...] = ()  # (what, message)
         self._plan: OutputPlan | None = None
         self._cycle: Cycle | None = None
         self._plan_error: str | None = None
@@ -79,31 +80,35 @@ class Newsroom:
 
     # -- the watcher's side (its listener) ----------------------------------
 
-    def cycle_started(self, watcher: Watcher, tasks: set[str]) -> None:
-        decks = {watcher.tasks[name].subtask_of for name in tasks}
-        planned = {deck.deck.path for deck in watcher.build.plan.decks}
+    def cycle_started(self, watched: Watched, tasks: set[str]) -> None:
+        decks = {watched.tasks[name].subtask_of for name in tasks}
+        planned = {deck.deck.path for deck in watched.plan.decks}
         with self._changed:
-            self._plan = watcher.build.plan
-            self._output = watcher.build.plan.course.output
+            self._plan = watched.plan
+            self._output = watched.plan.course.output
             self._rebuilding = frozenset(decks & planned)
             self._publish(News(self._seq + 1, failures=self._failures))
 
-    def cycle_finished(self, watcher: Watcher, cycle: Cycle) -> None:
+    def cycle_finished(self, watched: Watched, cycle: Cycle) -> None:
         failing = {
             name: message
             for name, message in self._failing_tasks.items()
-            if name in watcher.tasks and name not in cycle.outcomes
+            if name in watched.tasks and name not in cycle.outcomes
         }
         failing.update(
             (name, message) for name, message in cycle.outcomes.items() if message is not None
         )
         failures: dict[str, str] = {}
         deck_failures: dict[str, str] = {}
-        output = watcher.build.plan.course.output
+        others: dict[str, str] = {}
+        output = watched.plan.course.output
+        decks = {deck.deck.path for deck in watched.plan.decks}
         for name, message in sorted(failing.items()):
-            task = watcher.tasks[name]
-            if task.subtask_of is not None:
+            task = watched.tasks[name]
+            if task.subtask_of in decks:
                 deck_failures.setdefault(task.subtask_of, message)
+            else:
+                others.setdefault(message, task.subtask_of or name)
             for target in task.targets:
                 page = page_name(output, target)
                 if page is not None and page.endswith(".html"):
@@ -117,8 +122,14 @@ class Newsroom:
             self._failing_tasks = failing
             self._failures = failures
             self._deck_failures = deck_failures
+            # Failures of no deck (a diagram, a data file, the leak guard) that are not
+            # a deck's failure passed on.
+            known = set(deck_failures.values())
+            self._other_failures = tuple(
+                (what, message) for message, what in sorted(others.items()) if message not in known
+            )
             self._rebuilding = frozenset()
-            self._plan = watcher.build.plan
+            self._plan = watched.plan
             self._output = output
             self._cycle = cycle
             self._plan_error = cycle.plan_error
@@ -171,6 +182,7 @@ class Newsroom:
                 cycle=self._cycle,
                 building=bool(self._rebuilding) or self._cycle is None,
                 plan_error=self._plan_error,
+                other_failures=self._other_failures,
             )
 
     def output_folder(self) -> str | None:

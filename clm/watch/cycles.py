@@ -1,17 +1,26 @@
 """What a watch cycle tells those who follow it (the live preview), and how they hook in.
 
-The watcher calls its listener in its own thread, between cycles' work, so a
-listener may read the watcher's plan and tasks there; what it hands on to
-other threads must be its own copy.
+The watcher calls its listener in its own thread, between cycles' work, with
+the plan and tasks as they are then; what a listener hands on to other threads
+must be data nobody changes (a new plan is a new object).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from clm.watch.engine import Watcher
+    from clm.plan.outputs import OutputPlan
+
+
+@dataclass(frozen=True)
+class Watched:
+    """What the watcher builds from at the moment: the plan and its doit tasks, by name."""
+
+    plan: OutputPlan
+    tasks: Mapping[str, Any]  # doit Task objects: their subtask_of and targets
 
 
 @dataclass(frozen=True)
@@ -32,15 +41,21 @@ class Cycle:
 
 
 class CycleListener(Protocol):
-    def cycle_started(self, watcher: Watcher, tasks: set[str]) -> None: ...
+    def cycle_started(self, watched: Watched, tasks: set[str]) -> None: ...
 
-    def cycle_finished(self, watcher: Watcher, cycle: Cycle) -> None: ...
+    def cycle_finished(self, watched: Watched, cycle: Cycle) -> None: ...
+
+
+class Listened(Protocol):
+    """A watcher, as far as a companion sees it."""
+
+    listener: CycleListener | None
 
 
 class Companion(Protocol):
     """Something that lives as long as a watcher does (the preview's web server)."""
 
-    def attach(self, watcher: Watcher) -> None:
+    def attach(self, watcher: Listened) -> None:
         """Called once the watcher's workers exist, before its first cycle."""
 
     def close(self) -> None: ...

@@ -29,7 +29,7 @@ from typing import TextIO
 
 from clm.errors import CourseError
 from clm.watch.changes import ChangeCollector, Changes, EventQueue, Scope
-from clm.watch.cycles import Companion, Cycle, CycleListener
+from clm.watch.cycles import Companion, Cycle, CycleListener, Watched
 
 HTML_SUFFIX = ".html"
 
@@ -235,7 +235,7 @@ class Watcher:
         summary = self._report(result, seconds)
         if self.listener is not None:
             self.listener.cycle_finished(
-                self,
+                Watched(self.build.plan, self.tasks),
                 Cycle(
                     number=self.cycles,
                     seconds=seconds,
@@ -338,7 +338,7 @@ class Watcher:
                 dependents.setdefault(producer, []).append(name)
 
         if self.listener is not None:
-            self.listener.cycle_started(self, selected)
+            self.listener.cycle_started(Watched(self.build.plan, self.tasks), selected)
         # What became of each selected task: None when it is up to date now, else why not.
         outcomes: dict[str, str | None] = self._refuse_bad_decks(selected)
         failed = set(outcomes)
