@@ -66,6 +66,9 @@ class Preview:
     def cycle_started(self, watched: Watched, tasks: set[str]) -> None:
         self.newsroom.cycle_started(watched, tasks)
 
+    def pages_written(self, watched: Watched, pages: list[str]) -> None:
+        self.newsroom.pages_written(watched, pages)
+
     def cycle_finished(self, watched: Watched, cycle: Cycle) -> None:
         self.newsroom.cycle_finished(watched, cycle)
         if self.open_browser and cycle.number == 1:

@@ -61,19 +61,38 @@
     if (overlay) overlay.remove();
   }
 
+  // A browser keeps at most six connections to one server, and each open stream
+  // holds one: only a tab in view listens. A tab that comes back into view asks
+  // again, and reloads at once if its page was rewritten meanwhile.
+  function whileVisible(open) {
+    var source = null;
+    function update() {
+      if (document.visibilityState === "hidden") {
+        if (source) { source.close(); source = null; }
+      } else if (!source) {
+        source = open();
+      }
+    }
+    document.addEventListener("visibilitychange", update);
+    update();
+  }
+
   function followPage() {
     restoreScroll();
-    var source = new EventSource(
-      "/_clm/events?page=" + encodeURIComponent(page) + "&version=" + encodeURIComponent(version)
-    );
-    source.addEventListener("page", function (event) {
-      var news = JSON.parse(event.data);
-      if (news.failed) {
-        showOverlay(news.failed);
-      } else {
-        hideOverlay();
-        if (news.reload) reload(source);
-      }
+    whileVisible(function () {
+      var source = new EventSource(
+        "/_clm/events?page=" + encodeURIComponent(page) + "&version=" + encodeURIComponent(version)
+      );
+      source.addEventListener("page", function (event) {
+        var news = JSON.parse(event.data);
+        if (news.failed) {
+          showOverlay(news.failed);
+        } else {
+          hideOverlay();
+          if (news.reload) reload(source);
+        }
+      });
+      return source;
     });
   }
 
@@ -92,10 +111,13 @@
           if (again) { again = false; refresh(); }
         });
     }
-    var source = new EventSource("/_clm/events");
-    source.addEventListener("course", refresh);
-    // What changed between serving this page and connecting, or while the server was away.
-    source.addEventListener("open", refresh);
+    whileVisible(function () {
+      var source = new EventSource("/_clm/events");
+      source.addEventListener("course", refresh);
+      // What changed since this page was served, while it was hidden or the server away.
+      source.addEventListener("open", refresh);
+      return source;
+    });
   }
 
   if (me.hasAttribute("data-course")) followCourse();

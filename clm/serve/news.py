@@ -70,6 +70,7 @@ class Newsroom:
         self._failing_tasks: dict[str, str] = {}  # task name -> why it is not up to date
         self._failures: dict[str, str] = {}  # page -> message, derived from the tasks
         self._rebuilding: frozenset[str] = frozenset()  # decks
+        self._announced: set[str] = set()  # pages the running cycle said it rewrote
         self._deck_failures: dict[str, str] = {}
         self._other_failures: tuple[tuple[str, str], ...] = ()  # (what, message)
         self._plan: OutputPlan | None = None
@@ -87,7 +88,22 @@ class Newsroom:
             self._plan = watched.plan
             self._output = watched.plan.course.output
             self._rebuilding = frozenset(decks & planned)
+            self._announced = set()
             self._publish(News(self._seq + 1, failures=self._failures))
+
+    def pages_written(self, watched: Watched, targets: list[str]) -> None:
+        output = watched.plan.course.output
+        pages = {page for page in (page_name(output, t) for t in targets) if page}
+        with self._changed:
+            fresh = frozenset(pages - self._announced)
+            if not fresh:
+                return
+            self._announced |= fresh
+            for page in fresh:
+                self._versions[page] = self._versions.get(page, 0) + 1
+            # A page just written is no longer failing, whatever the rest of the cycle does.
+            self._failures = {p: m for p, m in self._failures.items() if p not in fresh}
+            self._publish(News(self._seq + 1, updated=fresh, failures=self._failures))
 
     def cycle_finished(self, watched: Watched, cycle: Cycle) -> None:
         failing = {
@@ -113,10 +129,10 @@ class Newsroom:
                 page = page_name(output, target)
                 if page is not None and page.endswith(".html"):
                     failures.setdefault(page, message)
-        updated = frozenset(
-            page for page in (page_name(output, target) for target in cycle.updated) if page
-        )
+        written = {page for page in (page_name(output, t) for t in cycle.updated) if page}
         with self._changed:
+            updated = frozenset(written - self._announced)  # the others were told already
+            self._announced = set()
             for page in updated:
                 self._versions[page] = self._versions.get(page, 0) + 1
             self._failing_tasks = failing

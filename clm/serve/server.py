@@ -13,6 +13,7 @@ one that leads outside through a link, is 404.
 from __future__ import annotations
 
 import html
+import ipaddress
 import json
 import mimetypes
 import os
@@ -54,6 +55,15 @@ class PreviewServer(ThreadingHTTPServer):
         self._rows_lock = threading.Lock()
         self.script = files("clm.serve").joinpath("live.js").read_bytes()
 
+    def admits(self, host_header: str) -> bool:
+        """Whether a request's Host names this server as a browser on this machine
+        would; any host when it serves beyond this machine (--host)."""
+        if not _loopback(self.server_address[0]):
+            return True
+        name = host_header.strip().lower()
+        name = name[: name.index("]") + 1] if name.startswith("[") else name.partition(":")[0]
+        return name == "localhost" or name.endswith(".localhost") or _loopback(name.strip("[]"))
+
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
@@ -92,6 +102,11 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     def _answer(self, body: bool) -> None:
         try:
+            if not self.server.admits(self.headers.get("Host", "")):
+                # Another site's page, reaching this machine through a DNS name that
+                # points here, must not read the course (its solutions, its notes).
+                self._send(b"", "text/plain", body, HTTPStatus.FORBIDDEN)
+                return
             split = urlsplit(self.path)
             path = unquote(split.path)
             if path == "/":
@@ -204,6 +219,13 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def _stream(self, text: str) -> None:
         self.wfile.write(text.encode())
         self.wfile.flush()
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 def inside(root: Path, path: str) -> Path | None:

@@ -43,6 +43,10 @@ class Cycle:
 class CycleListener(Protocol):
     def cycle_started(self, watched: Watched, tasks: set[str]) -> None: ...
 
+    def pages_written(self, watched: Watched, pages: list[str]) -> None:
+        """HTML targets a task of the running cycle has just rewritten: a browser can
+        show them before the cycle's other tasks are done."""
+
     def cycle_finished(self, watched: Watched, cycle: Cycle) -> None: ...
 
 

@@ -411,7 +411,10 @@ class Watcher:
                     self.books.succeeded(name, task.values.get("from_cache"))
                     basename = task.subtask_of or name
                     rebuilt[basename] = rebuilt.get(basename, 0) + 1
-                    updated += [path for path, stat in stats.items() if _stat(path) != stat]
+                    written = [path for path, stat in stats.items() if _stat(path) != stat]
+                    if written and self.listener is not None:
+                        self.listener.pages_written(Watched(self.build.plan, self.tasks), written)
+                    updated += written
                     outcomes[name] = None
                     finished(name)
                 else:

@@ -196,13 +196,25 @@ def test_the_course_page_lists_every_deck_and_links_every_html_output(
     for link in sorted(links)[:5]:
         assert page.request.get(preview.url + link).status == 200
 
+    # A spec the course cannot be planned from is said on the page until it is mended.
+    spec = course_copy / YAML_SPEC
+    original = spec.read_text()
+    spec.write_text(original + "\nsections: [\n")
+    banner = page.locator(".banner", has_text="cannot be planned")
+    banner.wait_for(timeout=15_000)
+    assert YAML_SPEC in banner.inner_text()
+    spec.write_text(original)
+    banner.wait_for(state="detached", timeout=15_000)
 
-def _get(url: str, path: str) -> tuple[int, bytes]:
+
+def _get(url: str, path: str, host: str | None = None) -> tuple[int, bytes]:
     """A request with the path exactly as given (a browser would tidy it first)."""
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
     try:
-        connection.putrequest("GET", path, skip_accept_encoding=True)
+        connection.putrequest("GET", path, skip_host=host is not None, skip_accept_encoding=True)
+        if host is not None:
+            connection.putheader("Host", host)
         connection.endheaders()
         response = connection.getresponse()
         return response.status, response.read()
@@ -229,6 +241,9 @@ def test_the_server_serves_the_output_folder_only(preview, course_copy):
         status, body = _get(preview.url, path)
         assert status == 404, path
         assert b"course:" not in body and b"python-basics" not in body
+    # A page of another site, reaching 127.0.0.1 through its own DNS name, reads nothing.
+    status, body = _get(preview.url, "/", host="rebound.example:80")
+    assert (status, body) == (403, b"")
 
 
 def test_a_port_in_use_is_said_in_one_line(course_copy):
@@ -256,8 +271,11 @@ def test_ctrl_c_ends_server_watcher_workers_and_kernels(preview, context, course
     children = _descendants(preview.process.pid)
     assert children, "the preview runs worker processes"
     assert preview.stop(signal.SIGINT) < 3.0
-    time.sleep(0.5)
-    assert [pid for pid in children if _alive(pid)] == []
+    deadline = time.monotonic() + 5
+    while [pid for pid in children if _alive(pid)] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [pid for pid in children if _alive(pid)]
+    assert left == [], [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in left]
     with pytest.raises(OSError):
         socket.create_connection((urlsplit(preview.url).hostname, urlsplit(preview.url).port), 1)
 

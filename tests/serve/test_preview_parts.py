@@ -10,7 +10,7 @@ from clm.plan.outputs import plan_spec
 from clm.plan.variants import Kind
 from clm.serve.course_page import course_rows, render_course
 from clm.serve.news import Newsroom
-from clm.serve.server import inside, with_live_script
+from clm.serve.server import PreviewServer, inside, with_live_script
 from clm.watch.cycles import Cycle, Watched
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "python-basics"
@@ -108,3 +108,36 @@ def test_the_course_page_shows_the_chosen_languages_and_kinds(monkeypatch):
     page = render_course(rows, news.snapshot(), whole=True)
     assert "Python Basics" in page and "building" in page
     assert page.count('class="deck-row') == len(plan.decks)
+
+
+def test_a_local_preview_answers_only_requests_naming_this_machine():
+    news = Newsroom()
+    local = PreviewServer(("127.0.0.1", 0), news)
+    wide = PreviewServer(("0.0.0.0", 0), news)
+    try:
+        for host in ("127.0.0.1:8000", "localhost:8000", "LOCALHOST", "[::1]:8000", "127.1.2.3"):
+            assert local.admits(host), host
+        for host in ("evil.example:8000", "192.168.1.5:8000", "", "127.0.0.1.evil.example"):
+            assert not local.admits(host), host
+        assert wide.admits("course.lan:8000")
+    finally:
+        local.server_close()
+        wide.server_close()
+
+
+def test_a_page_written_during_a_cycle_is_told_at_once_and_only_once():
+    news, watched = Newsroom(), _watched()
+    message = f"{DECK}:3: NameError"
+    news.cycle_finished(watched, _cycle(1, {f"{DECK}:html": message}))
+    seq = news.tune_in(PAGE)[0]
+    news.cycle_started(watched, {f"{DECK}:html"})
+    news.pages_written(watched, ["output/" + PAGE, ".clm/executed/a.ipynb"])
+    news.pages_written(watched, ["output/" + PAGE])  # told already
+    news.cycle_finished(watched, _cycle(2, {f"{DECK}:html": None}, updated=["output/" + PAGE]))
+    items = news.wait(seq, timeout=1)
+    assert [(set(item.updated), item.failures) for item in items] == [
+        (set(), {PAGE: message}),  # the cycle starts
+        ({PAGE}, {}),  # the page is rewritten: no longer failing, reload it
+        (set(), {}),  # the cycle ends
+    ]
+    assert news.tune_in(PAGE)[1].endswith("-1")
