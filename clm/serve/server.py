@@ -163,15 +163,18 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 self._send(listing(found, path), "text/html; charset=utf-8", body)
                 return
             found = index
+        content_type = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
+        page = found.relative_to(root).as_posix()  # type: ignore[arg-type]
+        # The version before the bytes: a page rewritten in between is reloaded once
+        # more, where the other order could pair old bytes with the new version.
+        version = self.server.newsroom.version(page)
         try:
             content = found.read_bytes()
         except OSError:  # gone between the look and the read
             self._not_found(body)
             return
-        content_type = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
         if content_type == "text/html":
-            page = found.relative_to(root).as_posix()  # type: ignore[arg-type]
-            content = with_live_script(content, page, self.server.newsroom.version(page))
+            content = with_live_script(content, page, version)
         if content_type.startswith("text/") or found.suffix in (".ipynb", ".json"):
             content_type += "; charset=utf-8"
         self._send(content, content_type, body)

@@ -133,6 +133,27 @@ def test_a_saved_edit_reloads_its_page_in_place_and_no_other(preview, context, c
     assert other.evaluate("window.stillTheSamePage") is True
 
 
+VISIBILITY = """(state) => {
+    Object.defineProperty(document, "visibilityState", {value: state, configurable: true});
+    document.dispatchEvent(new Event("visibilitychange"));
+}"""
+
+
+def test_a_tab_out_of_view_catches_up_when_it_comes_back(preview, context, course_copy):
+    deck = course_copy / VARIABLES
+    page = preview.open(context, VARIABLES)
+    loads: list[str] = []
+    page.on("load", lambda _: loads.append("load"))
+    page.wait_for_timeout(300)
+    page.evaluate(VISIBILITY, "hidden")  # as when another tab is chosen
+    deck.write_text(deck.read_text().replace("Names for values", "Names while away"))
+    preview.cycle()
+    page.wait_for_timeout(500)
+    assert loads == [], "a tab out of view listens to nothing"
+    page.evaluate(VISIBILITY, "visible")
+    shows(page, "Names while away")
+
+
 def test_a_failing_edit_shows_the_overlay_and_the_fix_clears_it(preview, context, course_copy):
     deck = course_copy / VARIABLES
     original = deck.read_text()
@@ -159,9 +180,9 @@ def test_a_failing_edit_shows_the_overlay_and_the_fix_clears_it(preview, context
     deck.write_text(original.replace("Names for values", "Names, fixed"))
     shows(page, "Names, fixed")
     assert page.locator("#clm-overlay").count() == 0
-    course.locator(f'tr.deck-row.failed[data-deck="{VARIABLES}"]').wait_for(state="detached")
+    row.locator("span.ok", has_text="up to date").wait_for(timeout=10_000)
     assert course.locator("tr.message-row").count() == 0
-    assert "up to date" in row.inner_text()
+    assert course.locator("tr.deck-row.failed").count() == 0
 
     # Failing again and then reverting to the last good text rewrites nothing, and
     # still clears the overlay.
