@@ -31,6 +31,7 @@ LAYERS = [
     {"leaks"},
     {"build"},
     {"watch"},
+    {"serve"},
     {"scaffold"},
     {"cli"},
     {"dodo", "__main__"},

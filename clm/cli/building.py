@@ -1,4 +1,4 @@
-"""The commands that build: ``clm build``, ``watch``, ``clean``, ``plan`` and ``jobs retry``.
+"""The commands that build: ``clm build``, ``watch``, ``serve``, ``clean``, ``plan`` and ``jobs retry``.
 
 Each parses nothing and decides nothing: it finds the spec, hands over to the
 build layer and turns the answer into lines and an exit code.
@@ -100,6 +100,33 @@ def watch(spec: str | None, jobs: int | None) -> int:
         return EXIT_USAGE
     try:
         return watch_course(locate_spec(spec), jobs)
+    except CourseError as error:
+        return _error(error)
+
+
+def serve(spec: str | None, args) -> int:
+    from clm.plan.variants import Kind
+    from clm.serve.command import serve_course
+    from clm.spec import locate_spec
+
+    if not _positive("serve", args.jobs):
+        return EXIT_USAGE
+    if not 0 <= args.port <= 65535:
+        print(
+            f"error: --port {args.port} is no port (0 to 65535; 0 picks a free one)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    try:
+        return serve_course(
+            locate_spec(spec),
+            args.jobs,
+            port=args.port,
+            host=args.host,
+            open_browser=args.open,
+            languages=tuple(args.lang) if args.lang else None,
+            kinds=tuple(Kind(kind) for kind in args.kind) if args.kind else None,
+        )
     except CourseError as error:
         return _error(error)
 

@@ -1,6 +1,6 @@
 """The ``clm`` command: its arguments, and which command module each goes to.
 
-The commands live in clm.cli.building (build, plan, watch, clean, retry) and
+The commands live in clm.cli.building (build, plan, watch, serve, clean, retry) and
 clm.cli.inspecting (reports, cache, schema, doctor, init); no build logic lives
 in clm.cli.
 """
@@ -15,6 +15,7 @@ from pathlib import Path
 from clm import __version__
 from clm.build.runner import EXIT_FAILED, EXIT_USAGE
 from clm.errors import CourseError
+from clm.plan.variants import Kind
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports Ctrl-C
 
@@ -65,6 +66,38 @@ def _parser() -> argparse.ArgumentParser:
     )
     watch.add_argument("spec", nargs="?", help="course spec (default as for build)")
     watch.add_argument(
+        "-j", "--jobs", type=int, metavar="N", help="worker processes (default: cores)"
+    )
+
+    serve = commands.add_parser(
+        "serve",
+        help="watch the course and show it in a browser, reloading the page you edit "
+        "(as `doit auto --serve`)",
+    )
+    serve.add_argument("spec", nargs="?", help="course spec (default as for build)")
+    serve.add_argument(
+        "--port", type=int, default=8000, metavar="N", help="port to serve on (default: 8000)"
+    )
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        metavar="ADDRESS",
+        help="address to serve on (default: 127.0.0.1, this machine only; the preview "
+        "has no login)",
+    )
+    serve.add_argument(
+        "--open", action="store_true", help="open the course page in a browser once built"
+    )
+    serve.add_argument(
+        "--lang", action="append", metavar="L", help="build and show one language (repeatable)"
+    )
+    serve.add_argument(
+        "--kind",
+        action="append",
+        choices=[kind.value for kind in Kind],
+        help="show one kind on the course page (repeatable; every kind is still built)",
+    )
+    serve.add_argument(
         "-j", "--jobs", type=int, metavar="N", help="worker processes (default: cores)"
     )
 
@@ -220,6 +253,8 @@ def _command(args: argparse.Namespace) -> int:
         return building.plan(args.spec, args.only, args.lang, args.json)
     if args.command == "watch":
         return building.watch(args.spec, args.jobs)
+    if args.command == "serve":
+        return building.serve(args.spec, args)
     if args.command == "clean":
         return building.clean(args.spec)
     if args.command == "status":

@@ -15,6 +15,7 @@ it, while the other decks go on being rebuilt.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import signal
@@ -28,6 +29,7 @@ from typing import TextIO
 
 from clm.errors import CourseError
 from clm.watch.changes import ChangeCollector, Changes, EventQueue, Scope
+from clm.watch.cycles import Companion, Cycle, CycleListener, Watched
 
 HTML_SUFFIX = ".html"
 
@@ -39,7 +41,13 @@ def _signature(task) -> tuple:
 
 
 class Watcher:
-    def __init__(self, spec_file: Path, jobs: int, out: TextIO = sys.stdout):
+    def __init__(
+        self,
+        spec_file: Path,
+        jobs: int,
+        out: TextIO = sys.stdout,
+        languages: tuple[str, ...] | None = None,
+    ):
         from doit.dependency import Dependency
 
         from clm.build.bookkeeping import RunBook
@@ -51,7 +59,10 @@ class Watcher:
         from clm.workers.pool import WorkerPool
 
         self.spec_file = spec_file
+        self.languages = languages
         self.out = out
+        self.listener: CycleListener | None = None
+        self.plan_error: str | None = None  # why the last re-plan failed, until one succeeds
         self.cycles = 0
         self.run: int | None = None
         self.command = [Path(sys.argv[0]).name, *sys.argv[1:]]
@@ -77,7 +88,9 @@ class Watcher:
     def _load(self) -> None:
         from clm.build.tasks import prepared_tasks
 
-        build, self.tasks = prepared_tasks(self.spec_file, keep_bad_decks=True, warn=False)
+        build, self.tasks = prepared_tasks(
+            self.spec_file, languages=self.languages, keep_bad_decks=True, warn=False
+        )
         self.build = build
         self.bad_decks = dict(build.deck_errors)
         self.by_dep: dict[str, set[str]] = {}
@@ -218,7 +231,24 @@ class Watcher:
             )
         finally:
             self.books.release()
-        self._report(result, time.monotonic() - started)
+        seconds = time.monotonic() - started
+        summary = self._report(result, seconds)
+        if self.listener is not None:
+            self.listener.cycle_finished(
+                Watched(self.build.plan, self.tasks),
+                Cycle(
+                    number=self.cycles,
+                    seconds=seconds,
+                    executed=result["executed"],
+                    failed=result["failed"],
+                    uptodate=result["uptodate"],
+                    kept=result["kept"],
+                    updated=tuple(result["updated"]),
+                    outcomes=result["outcomes"],
+                    plan_error=self.plan_error,
+                    summary=summary,
+                ),
+            )
         return result
 
     def _cycle(self, changes: Changes | None) -> dict:
@@ -231,10 +261,12 @@ class Watcher:
         try:
             seeds = self._follow_plan(changes, paths)
             self.unplanned = set()
+            self.plan_error = None
         except CourseError as error:
             # The saves are still built, with the last good plan; planning is tried
             # again on the next change, so what this one changed is not lost.
             self.unplanned = set(paths)
+            self.plan_error = str(error)
             self._say(f"error: {error}\n(the last good plan is kept until the next change)")
         for path in paths:
             seeds |= self.by_dep.get(path, set())
@@ -265,7 +297,8 @@ class Watcher:
         self._check_saved(paths - known)  # the decks the new plan brought
         return redefined
 
-    def _report(self, result: dict, seconds: float) -> None:
+    def _report(self, result: dict, seconds: float) -> str:
+        """Say what the cycle did; its closing line."""
         from clm.build.reporter import work_summary
 
         for basename, count in sorted(result.get("rebuilt", {}).items()):
@@ -277,10 +310,12 @@ class Watcher:
                 f"kept: {result['kept']} output(s) depending on failed tasks keep their last "
                 "good version"
             )
-        self._say(
+        closing = (
             f"cycle {self.cycles} done in {seconds:.2f} s: {result['executed']} task(s) run, "
             f"{result['failed']} failed; {work_summary(self.books.totals()).removeprefix('clm: ')}"
         )
+        self._say(closing)
+        return closing
 
     def _run(self, selected: set[str]) -> dict:
         """Check and run ``selected``, each after the selected tasks it depends on."""
@@ -302,10 +337,18 @@ class Watcher:
             for producer in upstream:
                 dependents.setdefault(producer, []).append(name)
 
-        failed = self._refuse_bad_decks(selected)
-        dropped = (self._downstream(failed) - failed) & selected
-        for name in dropped:
-            self.books.not_rebuilt(name, "its deck fails the checks")
+        if self.listener is not None:
+            self.listener.cycle_started(Watched(self.build.plan, self.tasks), selected)
+        # What became of each selected task: None when it is up to date now, else why not.
+        outcomes: dict[str, str | None] = self._refuse_bad_decks(selected)
+        failed = set(outcomes)
+        dropped: set[str] = set()
+        for name in sorted(failed):
+            for child in (self._downstream({name}) - failed) & selected:
+                if child not in dropped:
+                    dropped.add(child)
+                    outcomes[child] = outcomes[name]
+                    self.books.not_rebuilt(child, "its deck fails the checks")
         ready = [
             name
             for name, count in blocking.items()
@@ -327,6 +370,7 @@ class Watcher:
                 child = pending.pop()
                 if child not in dropped:
                     dropped.add(child)
+                    outcomes[child] = outcomes[name]
                     self.books.not_rebuilt(child, f"{name} failed")
                     pending.extend(dependents.get(child, ()))
 
@@ -339,10 +383,12 @@ class Watcher:
                 status = self.dependency.get_status(task, self.tasks)
                 if status.status == "up-to-date":
                     uptodate += 1
+                    outcomes[name] = None
                     finished(name)
                 elif status.status == "error":
                     failed.add(name)
                     message = status.get_error_message()
+                    outcomes[name] = message
                     self.books.failed(name, message)
                     self._say(f"FAILED {name}: {message}")
                     abandon(name)
@@ -365,10 +411,15 @@ class Watcher:
                     self.books.succeeded(name, task.values.get("from_cache"))
                     basename = task.subtask_of or name
                     rebuilt[basename] = rebuilt.get(basename, 0) + 1
-                    updated += [path for path, stat in stats.items() if _stat(path) != stat]
+                    written = [path for path, stat in stats.items() if _stat(path) != stat]
+                    if written and self.listener is not None:
+                        self.listener.pages_written(Watched(self.build.plan, self.tasks), written)
+                    updated += written
+                    outcomes[name] = None
                     finished(name)
                 else:
                     failed.add(name)
+                    outcomes[name] = str(value)
                     self.books.failed(name, value)
                     self._say(f"FAILED {name}:\n{value}")
                     abandon(name)
@@ -380,13 +431,14 @@ class Watcher:
             "kept": kept,
             "updated": updated,
             "rebuilt": rebuilt,
+            "outcomes": outcomes,
         }
 
-    def _refuse_bad_decks(self, selected: set[str]) -> set[str]:
-        """Fail the selected tasks of decks that fail the checks; their names."""
+    def _refuse_bad_decks(self, selected: set[str]) -> dict[str, str | None]:
+        """Fail the selected tasks of decks that fail the checks; their names, with why."""
         from clm.plan.outputs import EXECUTED_FOLDER
 
-        refused: set[str] = set()
+        refused: dict[str, str | None] = {}
         for deck, error in sorted(self.bad_decks.items()):
             # The deck's own tasks fail; others that read it (the leak guard) are held back.
             names = sorted(
@@ -408,7 +460,7 @@ class Watcher:
                 f"FAILED {error}\n  failed outputs (the last good version is kept):\n"
                 + "\n".join(outputs)
             )
-            refused.update(names)
+            refused.update(dict.fromkeys(names, str(error)))
         return refused
 
     def _submit(self, task) -> Future:
@@ -474,20 +526,36 @@ def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def watch_course(spec_file: Path, jobs: int | None = None) -> int:
-    """Build, then rebuild on every change until Ctrl-C; the exit code of ``clm watch``."""
+def watch_course(
+    spec_file: Path,
+    jobs: int | None = None,
+    *,
+    languages: tuple[str, ...] | None = None,
+    companion: Companion | None = None,
+) -> int:
+    """Build, then rebuild on every change until Ctrl-C; the exit code of ``clm watch``.
+
+    A ``companion`` (the preview server) is attached once the workers exist and
+    closed with the watcher, whichever way it ends.
+    """
     from clm.spec import course_root
 
     os.chdir(course_root(spec_file))
     try:
-        watcher = Watcher(spec_file, jobs or os.cpu_count() or 1)
+        watcher = Watcher(spec_file, jobs or os.cpu_count() or 1, languages=languages)
     except CourseError as error:
         print(f"error: {error}", file=sys.stderr)
+        if companion is not None:
+            companion.close()
         return 2
     # `kill` and CI timeouts end the watcher as cleanly as Ctrl-C does.
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        watcher.watch()
+        with contextlib.ExitStack() as stack:
+            if companion is not None:
+                stack.callback(companion.close)
+                companion.attach(watcher)
+            watcher.watch()
     except KeyboardInterrupt:
         print("\nclm: stopped watching", flush=True)
     finally:

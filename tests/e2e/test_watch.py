@@ -97,14 +97,18 @@ class Watcher:
         self.process.wait(timeout=10)
         return time.monotonic() - started
 
+    def kill(self) -> None:
+        """What a test leaves running ends: SIGKILL, if it has not ended yet."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
 
 @pytest.fixture
 def watcher(course_copy):
     watching = Watcher(course_copy)
     yield watching
-    if watching.process.poll() is None:
-        watching.process.kill()
-        watching.process.wait()
+    watching.kill()
 
 
 def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:

@@ -1,0 +1,121 @@
+"""The preview's course page: every section, deck and output, with each deck's state.
+
+A plain HTML page (one stylesheet, no framework) that works without
+JavaScript, where a meta refresh stands in for the live updates. The rows are
+computed once per plan, the states on every request.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import jinja2
+
+from clm.plan.outputs import OutputPlan
+from clm.plan.variants import Format, Kind
+from clm.serve.news import Snapshot, page_name
+
+FORMAT_LABELS = {Format.HTML: "HTML", Format.NOTEBOOK: "notebook", Format.CODE: "code"}
+FORMAT_ORDER = {fmt: index for index, fmt in enumerate(FORMAT_LABELS)}  # the page first
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+    main: bool  # the HTML page, which the preview reloads
+
+
+@dataclass(frozen=True)
+class DeckRow:
+    path: str
+    number: int
+    title: str
+    cells: tuple[tuple[Link, ...], ...]  # one per column
+
+
+@dataclass(frozen=True)
+class SectionRows:
+    name: str
+    decks: tuple[DeckRow, ...]
+
+
+@dataclass(frozen=True)
+class CourseRows:
+    title: str
+    columns: tuple[tuple[str, Kind], ...]  # (language, kind)
+    sections: tuple[SectionRows, ...]
+    decks: int
+    pages: int
+
+
+def page_url(page: str) -> str:
+    return "/" + quote(page)
+
+
+def course_rows(
+    plan: OutputPlan, languages: tuple[str, ...] | None, kinds: tuple[Kind, ...] | None
+) -> CourseRows:
+    """The course page's table for the languages and kinds it shows (None: all)."""
+    course = plan.course
+    langs = tuple(lang for lang in course.languages if languages is None or lang in languages)
+    built = {o.variant.lang for deck in plan.decks for o in deck.outputs}
+    langs = tuple(lang for lang in langs if lang in built) or langs
+    columns = tuple((lang, kind) for lang in langs for kind in Kind if not kinds or kind in kinds)
+    first = langs[0] if langs else course.languages[0]
+    sections: list[SectionRows] = []
+    pages = 0
+    for deck in plan.decks:
+        by_column: dict[tuple[str, Kind], list[Link]] = {}
+        for output in sorted(deck.outputs, key=lambda o: FORMAT_ORDER[o.variant.format]):
+            page = page_name(course.output, output.path)
+            if page is None:
+                continue
+            variant = output.variant
+            main = variant.format is Format.HTML
+            pages += main
+            by_column.setdefault((variant.lang, variant.kind), []).append(
+                Link(FORMAT_LABELS[variant.format], page_url(page), main)
+            )
+        row = DeckRow(
+            path=deck.deck.path,
+            number=deck.number,
+            title=deck.deck.title(first),
+            cells=tuple(tuple(by_column.get(column, ())) for column in columns),
+        )
+        if not sections or sections[-1].name != deck.section:
+            sections.append(SectionRows(deck.section, ()))
+        sections[-1] = SectionRows(deck.section, (*sections[-1].decks, row))
+    return CourseRows(
+        title=course.name.get(first) or "",
+        columns=columns,
+        sections=tuple(sections),
+        decks=len(plan.decks),
+        pages=pages,
+    )
+
+
+@functools.cache
+def _templates() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("clm.serve", "."),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def render_course(rows: CourseRows | None, snapshot: Snapshot, *, whole: bool) -> str:
+    """The course page (``whole``), or only its changing part, which the page's script
+    fetches after each cycle."""
+    template = _templates().get_template("course_page.html")
+    return template.render(
+        rows=rows,
+        snap=snapshot,
+        states=snapshot.states,
+        failed=sum(state.state == "failed" for state in snapshot.states.values()),
+        whole=whole,
+    )
