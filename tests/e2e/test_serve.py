@@ -311,3 +311,22 @@ def test_doit_auto_serve_previews_too(course_copy, context):
         assert page.locator("tr.deck-row").count() > 0
     finally:
         watching.stop()
+
+
+def test_lang_builds_one_language_and_kind_narrows_the_course_page(course_copy, context):
+    serving = Preview(course_copy, "--lang", "en", "--kind", "completed")
+    try:
+        page = context.new_page()
+        page.goto(serving.url + "/")
+        headers = page.locator("thead").first.locator("th").all_text_contents()
+        assert headers[2:] == ["EN · completed"]
+        german = course_copy / html_page(course_copy, VARIABLES, lang="de")
+        before = german.stat().st_mtime_ns
+        deck = course_copy / VARIABLES
+        deck.write_text(deck.read_text().replace("Names for values", "English only"))
+        english = serving.open(context, VARIABLES)
+        shows(english, "English only")
+        serving.cycle()
+        assert german.stat().st_mtime_ns == before, "only English is built"
+    finally:
+        serving.stop()
