@@ -262,6 +262,7 @@ def test_the_server_serves_the_output_folder_only(preview, course_copy):
         status, body = _get(preview.url, path)
         assert status == 404, path
         assert b"course:" not in body and b"python-basics" not in body
+    assert _get(preview.url, "/favicon.ico") == (204, b""), "a browser's first question"
     # A page of another site, reaching 127.0.0.1 through its own DNS name, reads nothing.
     status, body = _get(preview.url, "/", host="rebound.example:80")
     assert (status, body) == (403, b"")
