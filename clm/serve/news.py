@@ -18,8 +18,6 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from clm.plan.variants import Format
-
 if TYPE_CHECKING:
     from clm.plan.outputs import OutputPlan
     from clm.watch.cycles import Cycle, Watched
@@ -210,14 +208,3 @@ def page_name(output: str, target: str) -> str | None:
     """A target's name below the output folder; None for what lies outside it."""
     prefix = output.rstrip("/") + "/"
     return target[len(prefix) :] if target.startswith(prefix) else None
-
-
-def html_pages(plan: OutputPlan) -> dict[str, str]:
-    """Every HTML output of the plan, by page name: the deck it belongs to."""
-    output = plan.course.output
-    return {
-        page: deck.deck.path
-        for deck in plan.decks
-        for o in deck.outputs
-        if o.variant.format is Format.HTML and (page := page_name(output, o.path))
-    }

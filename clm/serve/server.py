@@ -149,6 +149,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
         root = self.server.output_root()
         found = inside(root, path) if root is not None else None
         if found is None:
+            if path == "/favicon.ico":  # asked for by every browser; none is no error
+                self._send(b"", "image/x-icon", body, HTTPStatus.NO_CONTENT)
+                return
             self._not_found(body)
             return
         if found.is_dir():

@@ -262,6 +262,7 @@ def test_the_server_serves_the_output_folder_only(preview, course_copy):
         status, body = _get(preview.url, path)
         assert status == 404, path
         assert b"course:" not in body and b"python-basics" not in body
+    assert _get(preview.url, "/favicon.ico") == (204, b""), "a browser's first question"
     # A page of another site, reaching 127.0.0.1 through its own DNS name, reads nothing.
     status, body = _get(preview.url, "/", host="rebound.example:80")
     assert (status, body) == (403, b"")
@@ -311,3 +312,22 @@ def test_doit_auto_serve_previews_too(course_copy, context):
         assert page.locator("tr.deck-row").count() > 0
     finally:
         watching.stop()
+
+
+def test_lang_builds_one_language_and_kind_narrows_the_course_page(course_copy, context):
+    serving = Preview(course_copy, "--lang", "en", "--kind", "completed")
+    try:
+        page = context.new_page()
+        page.goto(serving.url + "/")
+        headers = page.locator("thead").first.locator("th").all_text_contents()
+        assert headers[2:] == ["EN · completed"]
+        german = course_copy / html_page(course_copy, VARIABLES, lang="de")
+        before = german.stat().st_mtime_ns
+        deck = course_copy / VARIABLES
+        deck.write_text(deck.read_text().replace("Names for values", "English only"))
+        english = serving.open(context, VARIABLES)
+        shows(english, "English only")
+        serving.cycle()
+        assert german.stat().st_mtime_ns == before, "only English is built"
+    finally:
+        serving.stop()
