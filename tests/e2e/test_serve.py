@@ -133,6 +133,10 @@ def test_a_saved_edit_reloads_its_page_in_place_and_no_other(preview, context, c
     assert other.evaluate("window.stillTheSamePage") is True
 
 
+# The course page's sections are not rendered while off screen (content-visibility),
+# so its rows are looked for in the document, whether or not they are painted.
+IN_PAGE = {"state": "attached", "timeout": 10_000}
+
 VISIBILITY = """(state) => {
     Object.defineProperty(document, "visibilityState", {value: state, configurable: true});
     document.dispatchEvent(new Event("visibilitychange"));
@@ -161,7 +165,7 @@ def test_a_failing_edit_shows_the_overlay_and_the_fix_clears_it(preview, context
     course = context.new_page()
     course.goto(preview.url + "/")
     row = course.locator(f'tr.deck-row[data-deck="{VARIABLES}"]')
-    assert "up to date" in row.inner_text()
+    assert "up to date" in row.text_content()
     page.wait_for_timeout(300)
 
     # Line 22 of the deck raises.
@@ -171,8 +175,8 @@ def test_a_failing_edit_shows_the_overlay_and_the_fix_clears_it(preview, context
     message = overlay.inner_text()
     assert f"{VARIABLES}:22" in message and "ValueError: boom" in message, message
     assert "Names for values" in page.inner_text("body"), "the last good version stays"
-    course.locator(f'tr.deck-row.failed[data-deck="{VARIABLES}"]').wait_for(timeout=10_000)
-    explained = course.locator(f'tr.message-row[data-deck="{VARIABLES}"]').inner_text()
+    course.locator(f'tr.deck-row.failed[data-deck="{VARIABLES}"]').wait_for(**IN_PAGE)
+    explained = course.locator(f'tr.message-row[data-deck="{VARIABLES}"]').text_content()
     assert f"{VARIABLES}:22" in explained
     assert course.locator("tr.deck-row.failed").count() == 1
     assert "1 failing" in course.inner_text("#clm-counters")
@@ -180,7 +184,7 @@ def test_a_failing_edit_shows_the_overlay_and_the_fix_clears_it(preview, context
     deck.write_text(original.replace("Names for values", "Names, fixed"))
     shows(page, "Names, fixed")
     assert page.locator("#clm-overlay").count() == 0
-    row.locator("span.ok", has_text="up to date").wait_for(timeout=10_000)
+    row.locator("span.ok", has_text="up to date").wait_for(**IN_PAGE)
     assert course.locator("tr.message-row").count() == 0
     assert course.locator("tr.deck-row.failed").count() == 0
 
