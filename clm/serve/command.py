@@ -33,13 +33,12 @@ class Preview:
         host: str = DEFAULT_HOST,
         *,
         open_browser: bool = False,
-        languages: tuple[str, ...] | None = None,
         kinds: tuple[Kind, ...] | None = None,
     ):
         self.newsroom = Newsroom()
         try:
             # Bound at once, so that a port in use is said before the course is planned.
-            self.server = PreviewServer((host, port), self.newsroom, languages, kinds)
+            self.server = PreviewServer((host, port), self.newsroom, kinds)
         except OSError as error:
             if error.errno == errno.EADDRINUSE:
                 reason = "is in use (is another `clm serve` running?)"
@@ -91,11 +90,14 @@ def serve_course(
     languages: tuple[str, ...] | None = None,
     kinds: tuple[Kind, ...] | None = None,
 ) -> int:
-    """Watch the course and serve its outputs until Ctrl-C; the exit code."""
+    """Watch the course and serve its outputs until Ctrl-C; the exit code.
+
+    ``languages`` narrows the watcher's plan, and with it the course page.
+    """
     from clm.watch.engine import watch_course
 
     try:
-        preview = Preview(port, host, open_browser=open_browser, languages=languages, kinds=kinds)
+        preview = Preview(port, host, open_browser=open_browser, kinds=kinds)
     except PortUnavailable as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -55,17 +55,14 @@ def page_url(page: str) -> str:
     return "/" + quote(page)
 
 
-def course_rows(
-    plan: OutputPlan, languages: tuple[str, ...] | None, kinds: tuple[Kind, ...] | None
-) -> CourseRows:
-    """The course page's table for the languages and kinds it shows (None: all)."""
+def course_rows(plan: OutputPlan, kinds: tuple[Kind, ...] | None) -> CourseRows:
+    """The course page's table: the languages the plan builds, the kinds it shows (None: all)."""
     course = plan.course
-    langs = tuple(lang for lang in course.languages if languages is None or lang in languages)
     built = {o.variant.lang for deck in plan.decks for o in deck.outputs}
-    langs = tuple(lang for lang in langs if lang in built) or langs
+    langs = tuple(lang for lang in course.languages if lang in built) or course.languages
     columns = tuple((lang, kind) for lang in langs for kind in Kind if not kinds or kind in kinds)
-    first = langs[0] if langs else course.languages[0]
-    sections: list[SectionRows] = []
+    first = langs[0]
+    sections: dict[str, list[DeckRow]] = {}  # in the plan's order
     pages = 0
     for deck in plan.decks:
         by_column: dict[tuple[str, Kind], list[Link]] = {}
@@ -79,19 +76,18 @@ def course_rows(
             by_column.setdefault((variant.lang, variant.kind), []).append(
                 Link(FORMAT_LABELS[variant.format], page_url(page), main)
             )
-        row = DeckRow(
-            path=deck.deck.path,
-            number=deck.number,
-            title=deck.deck.title(first),
-            cells=tuple(tuple(by_column.get(column, ())) for column in columns),
+        sections.setdefault(deck.section, []).append(
+            DeckRow(
+                path=deck.deck.path,
+                number=deck.number,
+                title=deck.deck.title(first),
+                cells=tuple(tuple(by_column.get(column, ())) for column in columns),
+            )
         )
-        if not sections or sections[-1].name != deck.section:
-            sections.append(SectionRows(deck.section, ()))
-        sections[-1] = SectionRows(deck.section, (*sections[-1].decks, row))
     return CourseRows(
         title=course.name.get(first) or "",
         columns=columns,
-        sections=tuple(sections),
+        sections=tuple(SectionRows(name, tuple(decks)) for name, decks in sections.items()),
         decks=len(plan.decks),
         pages=pages,
     )

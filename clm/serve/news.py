@@ -170,9 +170,10 @@ class Newsroom:
     def tune_in(self, page: str | None) -> tuple[int, str, str | None]:
         """Where the news stands for a browser connecting now: (seq, page version,
         the page's failure)."""
-        with self._changed:
-            version = f"{self.epoch}-{self._versions.get(page, 0)}" if page else ""
-            return self._seq, version, self._failures.get(page) if page else None
+        with self._changed:  # re-entrant: version() takes it once more
+            if page is None:
+                return self._seq, "", None
+            return self._seq, self.version(page), self._failures.get(page)
 
     def wait(self, after: int, timeout: float) -> list[News] | None:
         """The news after ``after``, waiting up to ``timeout`` for some ([] if none came);

@@ -43,12 +43,10 @@ class PreviewServer(ThreadingHTTPServer):
         self,
         address: tuple[str, int],
         newsroom: Newsroom,
-        languages: tuple[str, ...] | None = None,
         kinds: tuple[Kind, ...] | None = None,
     ):
         super().__init__(address, PreviewHandler)
         self.newsroom = newsroom
-        self.languages = languages
         self.kinds = kinds
         self.course_root: Path | None = None  # the watcher's working directory, once attached
         self._rows: tuple[OutputPlan | None, CourseRows | None] = (None, None)
@@ -82,7 +80,7 @@ class PreviewServer(ThreadingHTTPServer):
         with self._rows_lock:
             known, rows = self._rows
             if known is not plan:
-                rows = course_rows(plan, self.languages, self.kinds)
+                rows = course_rows(plan, self.kinds)
                 self._rows = (plan, rows)
             return rows
 
