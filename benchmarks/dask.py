@@ -88,6 +88,13 @@ def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(CHECKOUT)}
 
 
+def _written_address(file: Path) -> str | None:
+    try:
+        return json.loads(file.read_text())["address"]
+    except (FileNotFoundError, ValueError, KeyError):
+        return None
+
+
 class Cluster:
     """``dask scheduler`` and ``dask worker --nworkers W`` on 127.0.0.1."""
 
@@ -103,10 +110,11 @@ class Cluster:
             **common,
         )  # fmt: skip
         deadline = time.monotonic() + 60
-        while not self.file.exists():
+        # The file appears before its JSON is written: an empty or partial file means "not yet".
+        while (address := _written_address(self.file)) is None:
             assert time.monotonic() < deadline, "the scheduler did not start"
             time.sleep(0.1)
-        self.address = json.loads(self.file.read_text())["address"]
+        self.address = address
         self.worker = subprocess.Popen(
             [dask, "worker", "--scheduler-file", str(self.file), "--nworkers", str(workers),
              "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"],

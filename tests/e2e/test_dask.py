@@ -363,6 +363,20 @@ def _scheduler_keys(cluster: Cluster, prefix: str) -> set[str]:
     return {key for key in json.loads(done.stdout) if key.startswith(prefix)}
 
 
+def _scheduler_address(file: Path, within: float = 60) -> str:
+    """The address ``dask scheduler --scheduler-file`` writes.
+
+    The scheduler creates the file before it writes the JSON into it, so an empty or
+    partial file means "not yet", as distributed's own Client treats it.
+    """
+    deadline = time.monotonic() + within
+    while True:
+        with contextlib.suppress(FileNotFoundError, ValueError, KeyError):
+            return json.loads(file.read_text())["address"]
+        assert time.monotonic() < deadline, f"the scheduler wrote no address to {file}"
+        time.sleep(0.1)
+
+
 def test_a_cluster_that_loses_every_worker_fails_the_build_instead_of_waiting(
     tmp_path, monkeypatch
 ):
@@ -379,11 +393,7 @@ def test_a_cluster_that_loses_every_worker_fails_the_build_instead_of_waiting(
     )  # fmt: skip
     workers = None
     try:
-        deadline = time.monotonic() + 60
-        while not scheduler_file.exists():
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
-        address = json.loads(scheduler_file.read_text())["address"]
+        address = _scheduler_address(scheduler_file)
         workers = subprocess.Popen(
             [dask, "worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard",
              "--host", "127.0.0.1"],
