@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -74,7 +75,6 @@ class Newsroom:
         self._plan: OutputPlan | None = None
         self._cycle: Cycle | None = None
         self._plan_error: str | None = None
-        self._output: str | None = None
         self.closed = False
 
     # -- the watcher's side (its listener) ----------------------------------
@@ -84,21 +84,18 @@ class Newsroom:
         planned = {deck.deck.path for deck in watched.plan.decks}
         with self._changed:
             self._plan = watched.plan
-            self._output = watched.plan.course.output
             self._rebuilding = frozenset(decks & planned)
             self._announced = set()
             self._publish(News(self._seq + 1, failures=self._failures))
 
     def pages_written(self, watched: Watched, targets: list[str]) -> None:
-        output = watched.plan.course.output
-        pages = {page for page in (page_name(output, t) for t in targets) if page}
+        pages = _pages(watched.plan.course.output, targets)
         with self._changed:
             fresh = frozenset(pages - self._announced)
             if not fresh:
                 return
             self._announced |= fresh
-            for page in fresh:
-                self._versions[page] = self._versions.get(page, 0) + 1
+            self._bump(fresh)
             # A page just written is no longer failing, whatever the rest of the cycle does.
             self._failures = {p: m for p, m in self._failures.items() if p not in fresh}
             self._publish(News(self._seq + 1, updated=fresh, failures=self._failures))
@@ -127,12 +124,11 @@ class Newsroom:
                 page = page_name(output, target)
                 if page is not None and page.endswith(".html"):
                     failures.setdefault(page, message)
-        written = {page for page in (page_name(output, t) for t in cycle.updated) if page}
+        written = _pages(output, cycle.updated)
         with self._changed:
             updated = frozenset(written - self._announced)  # the others were told already
             self._announced = set()
-            for page in updated:
-                self._versions[page] = self._versions.get(page, 0) + 1
+            self._bump(updated)
             self._failing_tasks = failing
             self._failures = failures
             self._deck_failures = deck_failures
@@ -144,10 +140,13 @@ class Newsroom:
             )
             self._rebuilding = frozenset()
             self._plan = watched.plan
-            self._output = output
             self._cycle = cycle
             self._plan_error = cycle.plan_error
             self._publish(News(self._seq + 1, updated=updated, failures=failures))
+
+    def _bump(self, pages: frozenset[str]) -> None:
+        for page in pages:
+            self._versions[page] = self._versions.get(page, 0) + 1
 
     def _publish(self, news: News) -> None:
         self._seq = news.seq
@@ -202,7 +201,12 @@ class Newsroom:
 
     def output_folder(self) -> str | None:
         with self._changed:
-            return self._output
+            return self._plan.course.output if self._plan is not None else None
+
+
+def _pages(output: str, targets: Iterable[str]) -> set[str]:
+    """The pages among ``targets``, by name."""
+    return {page for page in (page_name(output, target) for target in targets) if page}
 
 
 def page_name(output: str, target: str) -> str | None:

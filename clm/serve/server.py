@@ -260,10 +260,9 @@ def with_live_script(content: bytes, page: str, version: str) -> bytes:
 def listing(folder: Path, path: str) -> bytes:
     """A folder without an index page: links to what it holds."""
     names = sorted(os.listdir(folder), key=str.casefold)
+    slashed = [name + "/" if (folder / name).is_dir() else name for name in names]
     items = "\n".join(
-        f'<li><a href="{quote(name)}{"/" if (folder / name).is_dir() else ""}">'
-        f"{html.escape(name)}{'/' if (folder / name).is_dir() else ''}</a></li>"
-        for name in names
+        f'<li><a href="{quote(name)}">{html.escape(name)}</a></li>' for name in slashed
     )
     title = html.escape(path)
     return (

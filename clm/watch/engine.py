@@ -235,7 +235,7 @@ class Watcher:
         summary = self._report(result, seconds)
         if self.listener is not None:
             self.listener.cycle_finished(
-                Watched(self.build.plan, self.tasks),
+                self._watched(),
                 Cycle(
                     number=self.cycles,
                     seconds=seconds,
@@ -250,6 +250,9 @@ class Watcher:
                 ),
             )
         return result
+
+    def _watched(self) -> Watched:
+        return Watched(self.build.plan, self.tasks)
 
     def _cycle(self, changes: Changes | None) -> dict:
         if changes is None:
@@ -338,7 +341,7 @@ class Watcher:
                 dependents.setdefault(producer, []).append(name)
 
         if self.listener is not None:
-            self.listener.cycle_started(Watched(self.build.plan, self.tasks), selected)
+            self.listener.cycle_started(self._watched(), selected)
         # What became of each selected task: None when it is up to date now, else why not.
         outcomes: dict[str, str | None] = self._refuse_bad_decks(selected)
         failed = set(outcomes)
@@ -413,7 +416,7 @@ class Watcher:
                     rebuilt[basename] = rebuilt.get(basename, 0) + 1
                     written = [path for path, stat in stats.items() if _stat(path) != stat]
                     if written and self.listener is not None:
-                        self.listener.pages_written(Watched(self.build.plan, self.tasks), written)
+                        self.listener.pages_written(self._watched(), written)
                     updated += written
                     outcomes[name] = None
                     finished(name)
