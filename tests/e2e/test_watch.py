@@ -162,7 +162,7 @@ def test_a_code_edit_runs_one_kernel_and_rebuilds_the_executed_outputs(watcher, 
     lines = watcher.cycle()
     after = snapshot(course_copy)
     # The edited cell is emptied in code-along, so only completed and speaker change.
-    expected = outputs_of(course_copy, VARIABLES, kinds=(Kind.COMPLETED, Kind.SPEAKER))
+    expected = outputs_of(course_copy, VARIABLES, kinds=(Kind.COMPLETED, Kind.RECORDING))
     assert changed(before, after) == expected
     assert "1 kernel ran deck code" in lines[-1]
 
