@@ -246,6 +246,7 @@ def prepared_tasks(
     *,
     keep_bad_decks: bool = False,
     warn: bool = True,
+    targets: tuple[str, ...] | None = None,
 ) -> tuple[Build, dict[str, Task]]:
     """Plan the course, say its warnings and make its doit tasks, by name.
 
@@ -254,7 +255,7 @@ def prepared_tasks(
     bad input; expects the working directory to be the course root.
     """
     with paused_garbage_collection():
-        build = prepare_build(spec_file, only, languages, keep_bad_decks)
+        build = prepare_build(spec_file, only, languages, keep_bad_decks, targets)
     if warn:
         print_warnings(build)
     return build, {task.name: task for task in course_tasks_for_doit(build)}

@@ -27,17 +27,17 @@ def merge_narration(
 
     A companion cell goes after the last cell of its slide's group: the group
     starts at the slide (or subslide) whose ``slide_id`` it names and ends
-    before the next ``slide``. Returns the merged cells and the companion
-    cells whose slide the deck does not have (they are in no output).
+    before the next ``slide`` or ``subslide`` (as in CLM 1.35). Returns the
+    merged cells and the companion cells whose slide the deck does not have
+    (they are in no output).
     """
     mine = [cell for cell in cells if cell.lang is None or cell.lang == lang]
     ends: dict[str, int] = {}  # slide id → index after its group's last cell
     current: str | None = None
     for position, cell in enumerate(mine):
         if cell.has("slide") or cell.has("subslide"):
-            slide_id = _bare(cell.slide_id)
-            if cell.has("slide") or slide_id:
-                current = slide_id
+            # The title slide of the header macro has no id: CLM calls it "title".
+            current = _bare(cell.slide_id) or (None if "title" in ends else "title")
         if current is not None:
             ends[current] = position + 1
     joined: dict[int, list[Cell]] = {}
