@@ -229,7 +229,7 @@ def check_public_outputs(job: GuardJob) -> TaskFailed | None:
 def leak_message(leaks: list[tuple[str, list[Origin]]], copied_from: dict[str, str]) -> str:
     count = len(leaks)
     lines = [
-        f"{count} public output{'s' if count != 1 else ''} contained text that must not be "
+        f"{count} student output{'s' if count != 1 else ''} contained text that must not be "
         f"public; {'they were' if count != 1 else 'it was'} removed, so it is not published. "
         "Fix the cell's tags, the template or the copied file, and build again:"
     ]

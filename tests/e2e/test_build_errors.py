@@ -9,6 +9,7 @@ from tests.e2e.helpers import run_clm
 
 SPEC = """\
 name: {de: Kurs, en: Course}
+output-layout: classic
 sections:
   - name: {de: Eins, en: One}
     topics: [first, second]
@@ -133,6 +134,7 @@ def test_only_builds_one_topic(tmp_path):
 def test_allow_errors_and_cell_timeout(tmp_path):
     spec = """\
 name: {de: Kurs, en: Course}
+output-layout: classic
 languages: [en]
 sections:
   - name: One

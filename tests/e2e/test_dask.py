@@ -104,6 +104,7 @@ def _parent(pid: int) -> int | None:
 
 SPEC = """\
 name: {{de: Kurs, en: Course}}
+output-layout: classic
 sections:
   - name: {{de: Eins, en: One}}
     topics: [{topics}]

@@ -18,6 +18,7 @@ pytestmark = pytest.mark.slow
 
 SPEC = """\
 name: Course
+output-layout: classic
 languages: [en]
 kernel-python: .venv
 sections:
@@ -28,7 +29,7 @@ SPEC_LINE = 3  # of kernel-python
 # The same course the CLM way: its spec in course-specs/, the venv at the course root.
 XML_SPEC = """\
 <?xml version="1.0" encoding="UTF-8"?>
-<course>
+<course output-layout="classic">
     <name>Course</name>
     <prog-lang>python</prog-lang>
     <kernel-python>.venv</kernel-python>

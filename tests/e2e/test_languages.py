@@ -20,6 +20,7 @@ from tests.e2e.helpers import run_clm, work_counts
 pytestmark = pytest.mark.slow
 
 SPEC = """\
+output-layout: classic
 name:
   de: Sprachen
   en: Languages

@@ -14,6 +14,7 @@ from tests.e2e.test_watch import CYCLE_DONE, VARIABLES
 
 SPEC = """\
 name: {de: Kurs, en: Course}
+output-layout: classic
 sections:
   - name: {de: Eins, en: One}
     topics: [first]

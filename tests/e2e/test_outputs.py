@@ -7,6 +7,7 @@ from tests.e2e.helpers import executed_tasks, run_clm, run_doit
 
 SPEC = """\
 name: {de: Kurs, en: Course}
+output-layout: classic
 languages: [en]
 sections:
   - name: One

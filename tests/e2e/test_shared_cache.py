@@ -26,6 +26,7 @@ pytestmark = pytest.mark.slow
 
 SMALL_SPEC = """\
 name: {de: Kurs, en: Course}
+output-layout: classic
 sections:
   - name: {de: Eins, en: One}
     topics: [first, second]

@@ -16,6 +16,7 @@ TOPIC = "slides/module_100_a/topic_100_welcome"
 DECK = f"{TOPIC}/slides_welcome.py"
 SPEC = """\
 name: {de: Kurs, en: Course}
+output-layout: classic
 sections:
   - name: {de: Eins, en: One}
     topics: [welcome]
@@ -163,6 +164,7 @@ def test_a_topic_without_a_deck_is_a_warning(tmp_path):
 LONG = "Ü" * 150  # 300 bytes in UTF-8
 TWO_SECTIONS = """\
 name: {de: Kurs, en: Course}
+output-layout: classic
 sections:
   - name: {de: Eins, en: %s}
     topics: [welcome]
