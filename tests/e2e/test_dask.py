@@ -104,7 +104,6 @@ def _parent(pid: int) -> int | None:
 
 SPEC = """\
 name: {{de: Kurs, en: Course}}
-output-layout: classic
 sections:
   - name: {{de: Eins, en: One}}
     topics: [{topics}]
@@ -124,7 +123,7 @@ def small_course(root: Path, codes: dict[str, str]) -> Path:
 def _html(root: Path, title: str) -> str:
     [page] = [
         page
-        for page in (root / "output/public/En").rglob(f"* {title}.html")
+        for page in (root / "output/shared/Course-en").rglob(f"* {title}.html")
         if "Completed" in page.parts
     ]
     return page.read_text()

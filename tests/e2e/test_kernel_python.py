@@ -18,7 +18,6 @@ pytestmark = pytest.mark.slow
 
 SPEC = """\
 name: Course
-output-layout: classic
 languages: [en]
 kernel-python: .venv
 sections:
@@ -29,7 +28,7 @@ SPEC_LINE = 3  # of kernel-python
 # The same course the CLM way: its spec in course-specs/, the venv at the course root.
 XML_SPEC = """\
 <?xml version="1.0" encoding="UTF-8"?>
-<course output-layout="classic">
+<course>
     <name>Course</name>
     <prog-lang>python</prog-lang>
     <kernel-python>.venv</kernel-python>
@@ -42,7 +41,7 @@ XML_SPEC = """\
 </course>
 """
 DECK = "slides/module_100_a/topic_100_versions.py"
-HTML = "output/public/En/Course/Slides/Html/Completed/One/01 Title.html"
+HTML = "output/shared/Course-en/Slides/Html/Completed/One/01 Title.html"
 
 
 def _course(root: Path, spec: tuple[str, str] = ("course.yaml", SPEC)) -> Path:
