@@ -155,29 +155,42 @@ def _variant_order(languages: tuple[str, ...]):
     return lambda v: (languages.index(v.lang), kinds.index(v.kind), formats.index(v.format))
 
 
+def _topic_places(
+    course: Course, topic: Topic, folders: _SectionFolders, langs: tuple[str, ...]
+) -> list[tuple[Variant, str, str]]:
+    """(variant, folder, target folder) of every variant of a topic's decks, in target order."""
+    language = prog_langs.by_name(topic.language)
+    return [
+        (variant, folders.folder(target, variant, language), target.path)
+        for target in folders.targets
+        for variant in target_variants(target, topic.html, course.code_along_code, langs)
+    ]
+
+
 def _deck_plan(
-    course: Course,
     deck: Deck,
     number: int,
     folders: _SectionFolders,
-    langs: tuple[str, ...],
+    places: list[tuple[Variant, str, str]],
 ) -> DeckPlan:
     topic = deck.topic
     language = prog_langs.by_name(topic.language)
+    names: dict[tuple[str, Format], str] = {}
     found: dict[Variant, list[tuple[str, str]]] = {}
-    for target in folders.targets:
-        for variant in target_variants(target, topic.html, course.code_along_code, langs):
-            folder = folders.folder(target, variant, language)
+    for variant, folder, root in places:
+        name = names.get((variant.lang, variant.format))
+        if name is None:
             name = deck_file_name(number, deck.title(variant.lang), variant.format, language)
             if name_bytes(name) > MAX_NAME_BYTES:
                 raise _name_too_long(deck, variant.lang, name)
-            places = found.setdefault(variant, [])
-            path = f"{folder}/{name}"
-            if all(path != place for place, _ in places):
-                places.append((path, target.path))
+            names[(variant.lang, variant.format)] = name
+        path = f"{folder}/{name}"
+        kept = found.setdefault(variant, [])
+        if all(path != place for place, _ in kept):
+            kept.append((path, root))
     outputs = tuple(
-        DeckOutput(variant, *places[0], tuple(places[1:]))
-        for variant, places in sorted(found.items(), key=lambda item: folders.order(item[0]))
+        DeckOutput(variant, *kept[0], tuple(kept[1:]))
+        for variant, kept in sorted(found.items(), key=lambda item: folders.order(item[0]))
     )
     execution = None
     # Without HTML nothing shows what the code prints; evaluate="no" builds
@@ -306,21 +319,13 @@ def plan_course(
         for topic in section.topics:
             topic_decks = [deck for deck in section.decks if deck.topic is topic]
             blocking = tuple(c for c in section.clashes if topic.path in c.topics)
+            places = _topic_places(course, topic, folders, langs)
             for deck in topic_decks:
                 number = section.decks.index(deck) + 1
-                plan = _deck_plan(course, deck, number, folders, langs)
+                plan = _deck_plan(deck, number, folders, places)
                 decks.append(dataclasses.replace(plan, blocked_by=blocking) if blocking else plan)
-            language = prog_langs.by_name(topic.language)
             variant_folders = {
-                lang: sorted(
-                    {
-                        (folders.folder(target, variant, language), target.path)
-                        for target in targets
-                        for variant in target_variants(
-                            target, topic.html, course.code_along_code, (lang,)
-                        )
-                    }
-                )
+                lang: sorted({(folder, root) for v, folder, root in places if v.lang == lang})
                 for lang in langs
             }
             for lang in langs:
