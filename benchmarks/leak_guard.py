@@ -67,7 +67,7 @@ def write_stand_ins(root: Path) -> list[tuple]:
         notebooks: dict = {}
         for output in deck.outputs:
             variant = output.variant
-            if variant.kind is Kind.SPEAKER:
+            if variant.kind is Kind.RECORDING:
                 continue
             run = (variant.lang, variant.kind)
             if run not in notebooks:

@@ -8,12 +8,12 @@ what was kept from earlier builds is made again.
 __version__ = "0.1.0"
 
 # What the outputs contain (with __version__ and the packaged templates: the engine key).
-CONVERSION_VERSION = "1"
+CONVERSION_VERSION = "2"
 # What an execution produces: part of every execution's cache key.
 EXECUTION_VERSION = "1"
 # What a diagram render produces: part of every render's cache key.
 RENDER_VERSION = "1"
 # What the checks of a deck look at: kept verdicts are trusted only for this version.
-CHECKS_VERSION = "2"
+CHECKS_VERSION = "3"
 # What counts as a snippet or as protected text for the leak guard.
-GUARD_VERSION = "1"
+GUARD_VERSION = "2"

@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 IMAGES = REPO / "docs" / "images"
 SPEC = "course-specs/python-basics.yaml"
 DECK = "slides/module_100_basics/topic_110_variables/slides_variables.py"
-PAGE = "public/En/Python Basics/Slides/Html/Completed/Week 1 Basics/03 Variables.html"
+PAGE = "shared/Python Basics-en/Slides/Html/Completed/Week 1 Basics/03 Variables.html"
 
 
 def main() -> None:

@@ -59,7 +59,7 @@ def stops_when_disk_full(action):
 
 @stops_when_disk_full
 def build_output(job: OutputJob) -> TaskFailed | None:
-    """Write one output file of a deck."""
+    """Write one output of a deck, into every target that shows it."""
     working_on(f"{job.deck}:{job.target}", job.state_file)
     from clm.deck import formats
 
@@ -79,6 +79,7 @@ def build_output(job: OutputJob) -> TaskFailed | None:
                 Kind(job.kind),
                 Format(job.format),
                 job.kernel,
+                job.companion,
             )
     except CourseError as exc:
         return TaskFailed(str(exc))
@@ -88,13 +89,15 @@ def build_output(job: OutputJob) -> TaskFailed | None:
         data = formats.notebook_bytes(notebook)
     else:
         data = formats.code_bytes(notebook, of_deck(job.deck))
+    written = 0
     try:
-        written = write_atomic(
-            Path(job.target), data, Path(job.state_file), job.spec, inside=Path(job.output_root)
-        )
+        for target, root in job.written():
+            state = Path(job.state_file)
+            written += write_atomic(Path(target), data, state, job.spec, inside=Path(root))
     except OutsideFolder as exc:
+        counters.add_counts({counters.OUTPUTS_WRITTEN: written})
         return TaskFailed(str(exc))
-    counters.add_counts({counters.OUTPUTS_WRITTEN: int(written)})
+    counters.add_counts({counters.OUTPUTS_WRITTEN: written})
     return None
 
 
@@ -103,6 +106,7 @@ def copy_files(job: CopyJob) -> TaskFailed | None:
     """Copy topic data, a dir-group or placed pictures into the output folder."""
     working_on(job.task_name, job.state_file)
     written = 0
+    roots = [Path(root) for root in job.roots()]
     try:
         for source, target in job.copies:
             written += copy_atomic(
@@ -110,7 +114,7 @@ def copy_files(job: CopyJob) -> TaskFailed | None:
                 Path(target),
                 Path(job.state_file),
                 job.spec,
-                inside=Path(job.output_root),
+                inside=holding_folder(Path(target), roots) or roots[0],
             )
     except OutsideFolder as exc:
         counters.add_counts({counters.OUTPUTS_WRITTEN: written})
@@ -129,12 +133,12 @@ def remove_outputs(job: RemovalJob) -> TaskFailed | None:
     if job.stale:
         stale = recorded_outputs(Path(job.state_file), job.spec) - set(job.paths)
         paths = tuple(sorted(stale))
-    refused = delete_recorded(job.state_file, job.spec, job.output_root, paths)
+    refused = delete_recorded(job.state_file, job.spec, job.roots(), paths)
     return TaskFailed("\n".join(refused)) if refused else None
 
 
 def delete_recorded(
-    state_file: str, spec: str, output_root: str, paths: tuple[str, ...]
+    state_file: str, spec: str, output_roots: tuple[str, ...], paths: tuple[str, ...]
 ) -> list[str]:
     """Delete those of ``paths`` recorded for ``spec``; returns why some were refused.
 
@@ -143,14 +147,14 @@ def delete_recorded(
     """
     recorded = recorded_among(Path(state_file), spec, paths)
     # The spec's earlier output folders too: moving 'output:' leaves stale files there.
-    folders = [Path(output_root), *map(Path, output_folders(Path(state_file), spec))]
+    folders = [*map(Path, output_roots), *map(Path, output_folders(Path(state_file), spec))]
     removed, refused = [], []
     for path in paths:
         if path not in recorded:
             continue
         folder = holding_folder(Path(path), folders)
         if folder is None:
-            error = refusal(Path(path), Path(output_root), "delete")
+            error = refusal(Path(path), Path(output_roots[0]), "delete")
             refused.append(f"{error}; it was left in place and is no longer counted as an output")
         else:
             with contextlib.suppress(FileNotFoundError):

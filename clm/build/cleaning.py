@@ -13,9 +13,10 @@ from clm.state.records import recorded_outputs
 def clean_outputs(spec: CourseSpec) -> tuple[int, list[str]]:
     """(outputs removed, refusals); expects the working directory to be the course root.
 
-    Deletes only below the spec's output folder (and the folders it had
-    before); emptied folders go up to it.
+    Deletes only below the spec's output folder and target folders (and the
+    folders it had before); emptied folders go up to them.
     """
     written = tuple(sorted(recorded_outputs(Path(STATE_PATH), spec.key)))
-    refused = delete_recorded(STATE_PATH, spec.key, spec.output, written)
+    roots = (spec.output, *(target.path for target in spec.output_targets))
+    refused = delete_recorded(STATE_PATH, spec.key, roots, written)
     return len(written) - len(refused), refused

@@ -100,7 +100,7 @@ def pending_executions(tasks: dict) -> list[Pending]:
                 continue
             if inputs is None:
                 inputs = tuple((rel, Path(src).read_bytes()) for src, rel in job.inputs)
-            request = execution_job(job, members[0].notebook, inputs, of_deck(job.deck))
+            request = execution_job(job, members[0].runs, inputs, of_deck(job.deck))
             pending[key] = Pending(ClusterJob(key, request, job.environment), job.deck)
     return list(pending.values())
 

@@ -1,6 +1,7 @@
 """The execution action: each distinct code of a deck run once, or served from the cache.
 
-A deck's executed variants (completed and speaker, in each language) are
+A deck's executed variants (completed, trainer, recording and partial, in each
+language) are
 grouped by execution key (clm.execute.keys); a group whose key the results
 cache holds runs no kernel, the others go to the executor. Each variant's
 executed notebook, with the outputs put into its own cells, is written into
@@ -55,6 +56,7 @@ def deck_groups(job: DeckExecutionJob) -> dict[str, list[ExecutedVariant]]:
         job.allow_errors,
         job.environment,
         job.kernel,
+        job.companion,
     )
 
 
@@ -91,27 +93,31 @@ def execute_deck(
     for key, members in groups.items():
         first = members[0]
         outputs = cached_outputs(cache, key)
-        if outputs is not None and not _usable(outputs, first.notebook):
+        if outputs is not None and not _usable(outputs, first.runs):
             cache.drop(EXECUTIONS, key)
             outputs = None
         if outputs is None and key in CLUSTER_FAILURES:
-            failures.append(_failure_message(job.deck, CLUSTER_FAILURES[key], first.cells, members))
+            failures.append(
+                _failure_message(job.deck, CLUSTER_FAILURES[key], first.run_cells, members)
+            )
             continue
         if outputs is None:
             ran = True
             if inputs is None:
                 inputs = tuple((rel, Path(src).read_bytes()) for src, rel in job.inputs)
-            result = executor.run(execution_job(job, first.notebook, inputs, language))
+            result = executor.run(execution_job(job, first.runs, inputs, language))
             counts[counters.KERNELS] += result.kernels
             counts[counters.SPARE_KERNELS] += result.spare_kernels
             if result.failure is not None:
-                failures.append(_failure_message(job.deck, result.failure, first.cells, members))
+                failures.append(
+                    _failure_message(job.deck, result.failure, first.run_cells, members)
+                )
                 continue
             outputs = result.outputs
             cache.put(EXECUTIONS, key, encode_outputs(outputs))
         else:
             counts[counters.CACHE_HITS] += 1
-        warnings.update(dict.fromkeys(_big_output_warnings(job.deck, first.cells, outputs)))
+        warnings.update(dict.fromkeys(_big_output_warnings(job.deck, first.run_cells, outputs)))
         for member in members:
             refused = _write_executed(job, member, outputs)
             if refused is not None:
@@ -173,10 +179,19 @@ def _write_executed(
 ) -> TaskFailed | None:
     import nbformat
 
-    # Members share the code, not the prose: pair code cells in order.
+    # Members share the code, not the prose: pair code cells in order (or as
+    # a partial variant's map says).
     notebook = member.notebook
     code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
-    for cell, (cell_outputs, count) in zip(code_cells, outputs, strict=True):
+    if member.code_map is None:
+        shown = list(zip(code_cells, outputs, strict=True))
+    else:
+        shown = [
+            (cell, outputs[ran])
+            for cell, ran in zip(code_cells, member.code_map, strict=True)
+            if ran is not None
+        ]
+    for cell, (cell_outputs, count) in shown:
         cell.outputs = [nbformat.from_dict(output) for output in cell_outputs]
         cell.execution_count = count
     data = nbformat.writes(notebook, version=4).encode("utf-8")

@@ -31,7 +31,7 @@ class _PrepassFields:
 
 @dataclass(frozen=True)
 class OutputJob(_PrepassFields):
-    """Write one output file of a deck: one language, kind and format."""
+    """Write one output of a deck: one language, kind and format, in each target showing it."""
 
     JOB: ClassVar[str] = "output"
     state_file: str
@@ -49,6 +49,13 @@ class OutputJob(_PrepassFields):
     organization: tuple[tuple[str, str], ...] = ()  # (language, name)
     includes: tuple[str, ...] = ()  # the files the deck's pre-pass includes
     kernel: str | None = None  # the kernelspec its notebook names; None: its language's
+    companion: str | None = None  # the deck's voiceover companion file, if it has one
+    # The same file in other targets (a tier repeats another's kinds): (path, target folder).
+    copies: tuple[tuple[str, str], ...] = ()
+
+    def written(self) -> tuple[tuple[str, str], ...]:
+        """Every (path, target root) this job writes its bytes to."""
+        return ((self.target, self.output_root), *self.copies)
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,7 @@ class DeckExecutionJob(_PrepassFields):
     includes: tuple[str, ...] = ()
     kernel_python: str | None = None  # the interpreter whose ipykernel runs it; None: clm's own
     kernel: str = "python3"  # the kernelspec that runs it
+    companion: str | None = None  # the deck's voiceover companion file, if it has one
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,11 @@ class CopyJob:
     output_root: str
     copies: tuple[tuple[str, str], ...]  # (source, target)
     task_name: str  # for the heartbeat
+    # The target folders: each copy must stay in one of them (output_root when empty).
+    output_roots: tuple[str, ...] = ()
+
+    def roots(self) -> tuple[str, ...]:
+        return self.output_roots or (self.output_root,)
 
 
 @dataclass(frozen=True)
@@ -106,6 +119,10 @@ class RemovalJob:
     output_root: str
     paths: tuple[str, ...]  # with ``stale``: the outputs the plan keeps
     stale: bool = False
+    output_roots: tuple[str, ...] = ()  # the target folders (output_root when empty)
+
+    def roots(self) -> tuple[str, ...]:
+        return self.output_roots or (self.output_root,)
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,7 @@ def prepare_build(
     only: str | None = None,
     languages: tuple[str, ...] | None = None,
     keep_bad_decks: bool = False,
+    targets: tuple[str, ...] | None = None,
 ) -> Build:
     """Read the spec, plan the course and check its decks; CourseError on bad input.
 
@@ -101,7 +102,7 @@ def prepare_build(
     relative to it, so the state survives moving the checkout).
     """
     global planned_spec
-    spec, course, plan = plan_spec(spec_file, languages)
+    spec, course, plan = plan_spec(spec_file, languages, targets)
     planned_spec = spec.key
     if only:
         plan = select_only(plan, only)
@@ -109,7 +110,8 @@ def prepare_build(
     cache.check_usable()  # before the workers fork: a damaged cache is replaced once
     shared_cache = open_shared_cache(spec)
     _check_other_specs(spec, plan, state_file)
-    record_output_folder(state_file, spec.key, plan.course.output)
+    for root in plan.roots:
+        record_output_folder(state_file, spec.key, root)
 
     engine_dep = set_virtual_dependency("engine", engine_key())
     template_deps = course.templates
@@ -137,7 +139,7 @@ def prepare_build(
     return Build(
         spec=spec,
         plan=plan,
-        full=not only and not languages,
+        full=not only and not languages and not targets,
         templates=templates,
         template_deps=template_deps,
         engine_dep=engine_dep,

@@ -38,10 +38,12 @@ def task_dicts(build: Build) -> Iterator[dict]:
     """Every task of the build, as plain doit task dicts, each action with its job record."""
     spec_key = build.spec.key
     output_root = build.plan.course.output
+    roots = build.plan.roots
     common_deps = [*build.template_deps, build.engine_dep]
 
     def removal(paths: tuple[str, ...]) -> list:
-        return [(remove_outputs, (RemovalJob(STATE_PATH, spec_key, output_root, paths),))]
+        job = RemovalJob(STATE_PATH, spec_key, output_root, paths, output_roots=roots)
+        return [(remove_outputs, (job,))]
 
     clash_tasks = {}
     if build.plan.held_back:
@@ -76,7 +78,9 @@ def task_dicts(build: Build) -> Iterator[dict]:
         chosen_kernel = (
             {"kernel": deck_plan.deck.topic.kernel} if deck_plan.deck.topic.kernel else {}
         )
-        deps = [deck, *prepass.includes, *common_deps]
+        companion = deck_plan.deck.companion
+        deck_extras = {**chosen_kernel, **({"companion": companion} if companion else {})}
+        deps = [deck, *prepass.includes, *filter(None, [companion]), *common_deps]
         # A clash holds every task of the deck back: doit runs none after the
         # clash's task failed, and runs them again once it is mended.
         blocked = (
@@ -97,7 +101,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
             job = OutputJob(
                 state_file=STATE_PATH,
                 spec=spec_key,
-                output_root=output_root,
+                output_root=output.root,
                 deck=deck,
                 lang=variant.lang,
                 kind=variant.kind.value,
@@ -106,15 +110,16 @@ def task_dicts(build: Build) -> Iterator[dict]:
                 title=deck_plan.deck.title(variant.lang),
                 executed=executed,
                 **prepass_fields,
-                **chosen_kernel,
+                **deck_extras,
+                copies=output.copies,
             )
             yield {
                 "basename": deck,
                 "name": target,
                 "actions": [(build_output, (job,))],
                 "file_dep": [*deps, executed] if executed else deps,
-                "targets": [target],
-                "clean": removal((target,)),
+                "targets": list(output.paths),
+                "clean": removal(output.paths),
                 **blocked,
             }
         if execution is not None and html_by_run:
@@ -136,6 +141,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
                 kernel_python=build.kernel_python if kernel == KERNEL_NAME else None,
                 kernel=kernel,
                 **prepass_fields,
+                **({"companion": companion} if companion else {}),
             )
             environment_dep = build.environment_deps[kernel]
             yield {
@@ -180,7 +186,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
         targets = [target for _, target in copies]
         name = f"{copy_job.source}:{prefix}-{copy_job.lang}"
         copy_tasks.append((name, copy_job))
-        job = CopyJob(STATE_PATH, spec_key, output_root, copies, name)
+        job = CopyJob(STATE_PATH, spec_key, output_root, copies, name, output_roots=roots)
         yield {
             "basename": copy_job.source,
             "name": f"{prefix}-{copy_job.lang}",
@@ -200,7 +206,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
     )
     if build.full:
         planned = tuple(sorted(build.plan.output_paths()))
-        job = RemovalJob(STATE_PATH, spec_key, output_root, planned, stale=True)
+        job = RemovalJob(STATE_PATH, spec_key, output_root, planned, stale=True, output_roots=roots)
         yield {
             "basename": STALE_TASK,
             "doc": f"remove outputs that earlier builds of {spec_key} wrote and this one does not",
@@ -240,6 +246,7 @@ def prepared_tasks(
     *,
     keep_bad_decks: bool = False,
     warn: bool = True,
+    targets: tuple[str, ...] | None = None,
 ) -> tuple[Build, dict[str, Task]]:
     """Plan the course, say its warnings and make its doit tasks, by name.
 
@@ -248,7 +255,7 @@ def prepared_tasks(
     bad input; expects the working directory to be the course root.
     """
     with paused_garbage_collection():
-        build = prepare_build(spec_file, only, languages, keep_bad_decks)
+        build = prepare_build(spec_file, only, languages, keep_bad_decks, targets)
     if warn:
         print_warnings(build)
     return build, {task.name: task for task in course_tasks_for_doit(build)}

@@ -43,6 +43,7 @@ def build(
     jobs: int | None,
     no_wait: bool = False,
     executor: str | None = None,
+    targets: tuple[str, ...] | None = None,
 ) -> int:
     from clm.build.runner import run_doit
     from clm.build.tasks import prepared_tasks
@@ -56,7 +57,9 @@ def build(
         else:
             choice = parse_executor(executor)
         spec_file = _enter_course(spec)
-        build, tasks = prepared_tasks(spec_file, only, tuple(langs) if langs else None)
+        build, tasks = prepared_tasks(
+            spec_file, only, tuple(langs) if langs else None, targets=targets
+        )
     except CourseError as error:
         return _error(error)
     from clm.build.shared_cache import prefetch, publish
@@ -147,7 +150,13 @@ def clean(spec: str | None) -> int:
     return EXIT_FAILED if refused else EXIT_OK
 
 
-def plan(spec: str | None, only: str | None, langs: list[str] | None, as_json: bool) -> int:
+def plan(
+    spec: str | None,
+    only: str | None,
+    langs: list[str] | None,
+    as_json: bool,
+    targets: tuple[str, ...] | None = None,
+) -> int:
     """Print every job of the build: one JSON object a line with --json."""
     from clm.build.jobs import job_json
     from clm.build.tasks import prepared_tasks
@@ -155,7 +164,7 @@ def plan(spec: str | None, only: str | None, langs: list[str] | None, as_json: b
     try:
         spec_file = _enter_course(spec)
         build, tasks = prepared_tasks(
-            spec_file, only, tuple(langs) if langs else None, warn=not as_json
+            spec_file, only, tuple(langs) if langs else None, warn=not as_json, targets=targets
         )
     except CourseError as error:
         return _error(error)
@@ -173,6 +182,9 @@ def plan(spec: str | None, only: str | None, langs: list[str] | None, as_json: b
         print(f"{job.JOB:<9} {name}" + (f" -> {targets}" if targets and targets != name else ""))
     summary = ", ".join(f"{count} {kind}" for kind, count in counts.items())
     print(f"{build.spec.key}: {len(jobs)} jobs ({summary})")
+    for target in build.plan.targets:
+        kinds = ", ".join(target.kinds)
+        print(f"  target {target.name}: {target.path} ({kinds})")
     return EXIT_OK
 
 

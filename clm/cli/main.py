@@ -38,6 +38,11 @@ def _parser() -> argparse.ArgumentParser:
         "--lang", action="append", metavar="L", help="build one language (repeatable)"
     )
     build.add_argument(
+        "--targets",
+        metavar="A,B",
+        help="build only these output targets (e.g. shared,trainer; see `clm plan`)",
+    )
+    build.add_argument(
         "-j", "--jobs", type=int, metavar="N", help="worker processes (default: cores)"
     )
     build.add_argument(
@@ -59,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("spec", nargs="?", help="course spec (default as for build)")
     plan.add_argument("--only", metavar="TOPIC|SECTION", help="plan one topic or one section")
     plan.add_argument("--lang", action="append", metavar="L", help="plan one language")
+    plan.add_argument("--targets", metavar="A,B", help="plan only these output targets")
     plan.add_argument("--json", action="store_true", help="one JSON object per job and line")
 
     watch = commands.add_parser(
@@ -247,10 +253,16 @@ def _command(args: argparse.Namespace) -> int:
 
     if args.command == "build":
         return building.build(
-            args.spec, args.only, args.lang, args.jobs, args.no_wait, args.executor
+            args.spec,
+            args.only,
+            args.lang,
+            args.jobs,
+            args.no_wait,
+            args.executor,
+            _names(args.targets),
         )
     if args.command == "plan":
-        return building.plan(args.spec, args.only, args.lang, args.json)
+        return building.plan(args.spec, args.only, args.lang, args.json, _names(args.targets))
     if args.command == "watch":
         return building.watch(args.spec, args.jobs)
     if args.command == "serve":
@@ -274,3 +286,10 @@ def _command(args: argparse.Namespace) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _names(listed: str | None) -> tuple[str, ...] | None:
+    """``a,b`` → ("a", "b"); None when not given."""
+    if listed is None:
+        return None
+    return tuple(name.strip() for name in listed.split(",") if name.strip())

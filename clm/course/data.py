@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from clm.course.model import Course, Deck, Diagram, DirGroup, Section, Topic, TopicFile
-from clm.spec.model import Text
+from clm.spec.model import OutputTargetSpec, Text
 
 
 def _text(value: str | dict[str, str]) -> Text:
@@ -56,7 +56,13 @@ def course_from_dict(data: dict[str, Any]) -> Course:
             topic, topic_decks = _topic(topic_data)
             topics.append(topic)
             decks += [
-                Deck(deck["path"], topic, tuple(deck["titles"].items()), deck.get("title_line"))
+                Deck(
+                    deck["path"],
+                    topic,
+                    tuple(deck["titles"].items()),
+                    deck.get("title_line"),
+                    deck.get("companion"),
+                )
                 for deck in topic_decks
             ]
         sections.append(Section(_text(section["name"]), tuple(decks), tuple(topics)))
@@ -73,4 +79,16 @@ def course_from_dict(data: dict[str, Any]) -> Course:
         output=data.get("output", "output"),
         code_along_code=data.get("code_along_code", False),
         diagram_formats=tuple(data.get("diagram_formats", ("png",))),
+        output_layout=data.get("output_layout", "tiers"),
+        output_targets=tuple(
+            OutputTargetSpec(
+                t["name"],
+                t["path"],
+                tuple(t.get("kinds", ())),
+                tuple(t.get("formats", ())),
+                tuple(t.get("languages", ())),
+            )
+            for t in data.get("output_targets", [])
+        ),
+        project_slug=data.get("project_slug"),
     )

@@ -13,8 +13,11 @@ from pathlib import Path
 from clm import languages
 from clm.course.headers import deck_titles, header_line
 from clm.course.model import (
+    COMPANION_FOLDER,
     DIAGRAM_SUFFIXES,
     IMAGE_SUFFIXES,
+    SIDECAR_FOLDERS,
+    SIDECAR_SUFFIXES,
     Clash,
     Course,
     Deck,
@@ -23,6 +26,8 @@ from clm.course.model import (
     Section,
     Topic,
     TopicFile,
+    companion_names,
+    is_companion_name,
     is_deck_name,
     is_ignored,
 )
@@ -138,6 +143,8 @@ def _scan_directory_topic(
         suffix = suffix.lower()
         if "/" not in relative and is_deck_name(name):
             decks.append(source)
+        elif _is_sidecar(relative):
+            continue
         elif suffix in DIAGRAM_SUFFIXES:
             if stem in stems:
                 raise CourseError(
@@ -161,6 +168,26 @@ def _scan_directory_topic(
     data = [f for f in data if f.relative not in placed and f.source not in included]
     inputs = [f for f in inputs if f.source not in included]
     return tuple(decks), tuple(data), tuple(inputs), tuple(diagrams)
+
+
+def _companion(root: Path, deck: str) -> str | None:
+    """The deck's voiceover companion, beside it or in its voiceover/ folder, if any."""
+    folder, name = posixpath.split(deck)
+    for relative in companion_names(name):
+        if (root / folder / relative).is_file():
+            return posixpath.join(folder, relative)
+    return None
+
+
+def _is_sidecar(relative: str) -> bool:
+    """A file only CLM's authoring tools read: narration and HTTP cassettes."""
+    parts = relative.split("/")
+    return (
+        is_companion_name(parts[-1])
+        or parts[0] == COMPANION_FOLDER
+        or parts[0] in SIDECAR_FOLDERS
+        or relative.endswith(SIDECAR_SUFFIXES)
+    )
 
 
 def _includes(area: CourseArea, source: str) -> tuple[str, ...]:
@@ -418,7 +445,13 @@ def build_course(spec: CourseSpec) -> Course:
         topics = tuple(discovery.topic(ref) for ref in section_spec.topics)
         clashes, shared = _shared_files(spec.root, section_spec.name.get(spec.languages[0]), topics)
         decks = tuple(
-            Deck(deck, topic, discovery.deck_titles(deck), discovery.title_lines[deck])
+            Deck(
+                deck,
+                topic,
+                discovery.deck_titles(deck),
+                discovery.title_lines[deck],
+                _companion(spec.root, deck),
+            )
             for topic in topics
             for deck in topic.decks
         )
@@ -449,4 +482,7 @@ def build_course(spec: CourseSpec) -> Course:
         code_along_code=spec.code_along_code,
         diagram_formats=spec.diagram_formats,
         warnings=tuple(discovery.warnings),
+        output_layout=spec.output_layout,
+        output_targets=spec.output_targets,
+        project_slug=spec.project_slug,
     )

@@ -7,13 +7,16 @@ from dataclasses import dataclass
 
 from clm import languages
 from clm.diagrams.names import diagram_kind
-from clm.spec.model import Text
+from clm.spec.model import OutputTargetSpec, Text
 
 # Never copied into outputs nor given to a kernel, wherever they appear in a path.
 IGNORED_NAMES = frozenset(
     {"__pycache__", ".ipynb_checkpoints", "Thumbs.db", "node_modules", ".venv"}
 )
 IGNORED_SUFFIXES = (".pyc", ".bak", ".bkp", "~")
+# CLM's authoring sidecars: read by no deck's code, copied into no output.
+SIDECAR_SUFFIXES = (".http-cassette.yaml",)
+SIDECAR_FOLDERS = frozenset({"cassettes", "_cassettes"})
 IMAGE_SUFFIXES = frozenset(
     {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".ico", ".tif", ".tiff"}
 )
@@ -23,6 +26,26 @@ DECK_PREFIXES = ("slides_", "topic_")
 
 def is_ignored(name: str) -> bool:
     return name.startswith(".") or name in IGNORED_NAMES or name.endswith(IGNORED_SUFFIXES)
+
+
+COMPANION_PREFIX = "voiceover_"
+COMPANION_FOLDER = "voiceover"
+_DECK_PREFIXES = ("slides_", "topic_", "project_")
+
+
+def companion_names(deck_name: str) -> tuple[str, str]:
+    """Where a deck's companion may be, relative to the deck's folder, in CLM's order."""
+    name = deck_name
+    for prefix in _DECK_PREFIXES:
+        if name.startswith(prefix):
+            name = name[len(prefix) :]
+            break
+    file = f"{COMPANION_PREFIX}{name}"
+    return file, posixpath.join(COMPANION_FOLDER, file)
+
+
+def is_companion_name(name: str) -> bool:
+    return name.startswith(COMPANION_PREFIX)
 
 
 def is_deck_name(name: str) -> bool:
@@ -86,6 +109,7 @@ class Deck:
     topic: Topic
     titles: tuple[tuple[str, str], ...]  # (language, title)
     title_line: int | None = None  # the header call the titles come from
+    companion: str | None = None  # its voiceover companion file (clm.deck.companions)
 
     def title(self, lang: str) -> str:
         return dict(self.titles)[lang]
@@ -152,3 +176,8 @@ class Course:
     code_along_code: bool = False
     diagram_formats: tuple[str, ...] = ("png",)
     warnings: tuple[str, ...] = ()  # things the author should know, each naming file and line
+    # Where the outputs go (clm.plan.targets): CLM 1.35's tiers or the spec's
+    # targets, or the classic public/speaker tree; course folders named by the slug.
+    output_layout: str = "tiers"
+    output_targets: tuple[OutputTargetSpec, ...] = ()
+    project_slug: str | None = None

@@ -17,6 +17,13 @@ NOTES_STYLE = """<style>
   color: #8a6d00; padding: 0.3em 0.6em 0; }
 </style>
 """
+# Only in pages that narrate: the others stay as they were.
+VOICEOVER_STYLE = """<style>
+.celltag_voiceover { border-left: 4px solid #5b7fb8; background: #eef3fb; }
+.celltag_voiceover::before { content: "Voiceover"; display: block; font-weight: bold;
+  color: #2f4f80; padding: 0.3em 0.6em 0; }
+</style>
+"""
 
 
 def notebook_bytes(notebook: NotebookNode) -> bytes:
@@ -56,5 +63,8 @@ def warm_up() -> None:
 
 def html_bytes(notebook: NotebookNode, title: str) -> bytes:
     body, _ = _html_exporter().from_notebook_node(notebook, resources={"metadata": {"name": title}})
-    body = body.replace("</head>", NOTES_STYLE + "</head>", 1)
+    style = NOTES_STYLE
+    if any("voiceover" in cell.metadata.get("tags", ()) for cell in notebook.cells):
+        style += VOICEOVER_STYLE
+    body = body.replace("</head>", style + "</head>", 1)
     return body.encode("utf-8")

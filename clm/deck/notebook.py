@@ -9,10 +9,12 @@ import jupytext
 import nbformat
 from nbformat.notebooknode import NotebookNode
 
+from clm.deck.companions import merge_narration
 from clm.deck.jinja import render_variant
 from clm.deck.kinds import Cell, cells_for, slide_type
 from clm.deck.prepass import Prepass
-from clm.deck.source import LINE_KEY
+from clm.deck.source import LINE_KEY, mark_cell_lines
+from clm.encoding import read_deck
 from clm.languages import Language, of_deck
 from clm.plan.variants import Format, Kind
 
@@ -22,7 +24,7 @@ def parse_cells(rendered: str, language: Language) -> list[Cell]:
     notebook = jupytext.reads(rendered, fmt=language.jupytext_format)
     cells = []
     line = 1
-    for cell in notebook.cells:
+    for index, cell in enumerate(notebook.cells):
         metadata = cell.metadata
         line = int(metadata.get(LINE_KEY, line))
         source = cell.source
@@ -36,9 +38,22 @@ def parse_cells(rendered: str, language: Language) -> list[Cell]:
                 tags=tuple(metadata.get("tags", ())),
                 lang=metadata.get("lang"),
                 line=line,
+                slide_id=_text(metadata.get("slide_id")),
+                for_slide=_text(metadata.get("for_slide")),
+                index=index,
             )
         )
     return cells
+
+
+def companion_cells(companion: Path) -> list[Cell]:
+    """The cells of a voiceover companion file, with its own line numbers (no Jinja)."""
+    language = of_deck(companion)
+    return parse_cells(mark_cell_lines(read_deck(companion), language), language)
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def deck_cells(prepass: Prepass, text: str, deck: Path, lang: str, fmt: Format) -> list[Cell]:
@@ -88,6 +103,15 @@ def variant_notebook(
     kind: Kind,
     fmt: Format,
     kernel: str | None = None,
+    companion: str | None = None,
 ) -> tuple[NotebookNode, list[Cell]]:
-    cells = cells_for(deck_cells(prepass, text, deck, lang, fmt), lang, kind)
+    """The notebook one variant shows (no outputs yet), and its cells.
+
+    ``companion`` is the deck's voiceover companion file, if it has one: its
+    narration joins the deck's cells, and the kind rules decide who sees it.
+    """
+    cells = deck_cells(prepass, text, deck, lang, fmt)
+    if companion:
+        cells, _ = merge_narration(cells, companion_cells(Path(companion)), lang)
+    cells = cells_for(cells, lang, kind)
     return to_notebook(cells, lang, of_deck(deck), kernel), cells

@@ -17,9 +17,9 @@ _CELL_TYPE = re.compile(r"\s*\[(markdown|md|raw)\]")
 _KEY = re.compile(r"\s*([A-Za-z_][\w-]*)=")
 LINE_KEY = "clm_line"
 
-CODE_TAGS = frozenset({"keep", "start", "raises-exception"})
-MARKDOWN_TAGS = frozenset({"notes", "answer"})
-ANY_TAGS = frozenset({"slide", "subslide", "alt", "del", "private"})
+CODE_TAGS = frozenset({"keep", "start", "completed", "raises-exception"})
+MARKDOWN_TAGS = frozenset({"notes", "voiceover", "answer", "workshop"})
+ANY_TAGS = frozenset({"slide", "subslide", "alt", "del", "private", "end-workshop"})
 KNOWN_TAGS = CODE_TAGS | MARKDOWN_TAGS | ANY_TAGS
 
 

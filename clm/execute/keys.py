@@ -1,12 +1,14 @@
 """Which executions a deck needs: its executed variants grouped by what the kernel runs.
 
-Variants whose code is the same (completed and speaker, often both languages)
+Variants whose code is the same (completed, trainer and recording, often both
+languages)
 share one execution; its key holds everything that decides what the code
 prints, so that the results cache can serve it to any build, anywhere.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ from clm.deck.kinds import Cell
 from clm.deck.notebook import variant_notebook
 from clm.deck.prepass import Prepass
 from clm.execute.kernels import KERNEL_NAME
-from clm.plan.variants import Format, Kind
+from clm.plan.variants import RULES, Format, Kind
 
 
 @dataclass
@@ -32,6 +34,17 @@ class ExecutedVariant:
     html: str  # the HTML output made from it
     notebook: NotebookNode
     cells: list[Cell]
+    # What the kernel runs for it: its own notebook, except for partial, whose
+    # workshops are blank and which shows the completed code's outputs.
+    runs: NotebookNode | None = None
+    run_cells: list[Cell] | None = None
+    # For each of its code cells, which code cell of ``runs`` gives its outputs
+    # (None: shown without outputs); None when they are the same cells.
+    code_map: list[int | None] | None = None
+
+    def __post_init__(self) -> None:
+        if self.runs is None:
+            self.runs, self.run_cells = self.notebook, self.cells
 
 
 def code_of(cells: list[Cell]) -> list:
@@ -66,6 +79,7 @@ def execution_groups(
     allow_errors: bool,
     environment: str,
     kernel: str = KERNEL_NAME,
+    companion: str | None = None,
 ) -> dict[str, list[ExecutedVariant]]:
     """The deck's executed variants by execution key: one execution per group.
 
@@ -76,10 +90,33 @@ def execution_groups(
     groups: dict[str, list[ExecutedVariant]] = {}
     for lang, kind, target, html in notebooks:
         notebook, cells = variant_notebook(
-            prepass, text, Path(deck), lang, Kind(kind), Format.HTML, kernel
+            prepass, text, Path(deck), lang, Kind(kind), Format.HTML, kernel, companion
         )
-        key = execution_key(code_of(cells), environment, input_hashes, allow_errors, kernel)
-        groups.setdefault(key, []).append(
-            ExecutedVariant(lang, kind, target, html, notebook, cells)
+        member = ExecutedVariant(lang, kind, target, html, notebook, cells)
+        if RULES[Kind(kind)].workshops:
+            member = _derived(member, prepass, text, deck, kernel)
+        key = execution_key(
+            code_of(member.run_cells or []), environment, input_hashes, allow_errors, kernel
         )
-    return groups
+        groups.setdefault(key, []).append(member)
+    # A group runs its first member's notebook: one that runs its own code.
+    return {
+        key: sorted(members, key=lambda m: m.code_map is not None)
+        for key, members in groups.items()
+    }
+
+
+def _derived(
+    member: ExecutedVariant, prepass: Prepass, text: str, deck: str, kernel: str
+) -> ExecutedVariant:
+    """A partial variant runs the completed code and shows its outputs outside workshops."""
+    runs, run_cells = variant_notebook(
+        prepass, text, Path(deck), member.lang, Kind.COMPLETED, Format.HTML, kernel
+    )
+    ran = {cell.index: n for n, cell in enumerate(c for c in run_cells if c.cell_type == "code")}
+    code_map = [
+        None if cell.outputs_hidden else ran.get(cell.index)
+        for cell in member.cells
+        if cell.cell_type == "code"
+    ]
+    return dataclasses.replace(member, runs=runs, run_cells=run_cells, code_map=code_map)

@@ -1,1 +1,1 @@
-"""The leak guard: no text of a private, notes or del cell in a public output (see guard.py)."""
+"""The leak guard: no text of a private, notes, voiceover or del cell in a student output (see guard.py)."""

@@ -1,4 +1,8 @@
-"""The leak guard: after every build, no public file may show protected text.
+"""The leak guard: after every build, no student output may show protected text.
+
+Student outputs are the code-along, completed and partial files of every
+target, and what is copied into a target that holds student kinds only (the
+shared tier, the classic public tree).
 
 It is the doit task ``check-public-outputs``, in three parts (see
 ``guard_tasks``). Each depends on every deck of the course, the templates and
@@ -37,7 +41,7 @@ from clm import GUARD_VERSION
 from clm.deck.prepass import Prepass
 from clm.errors import CourseError
 from clm.leaks.words import SNIPPET_WORDS, file_keys
-from clm.plan.variants import Kind
+from clm.plan.variants import STUDENT_KINDS, Kind
 from clm.state import leak_records
 from clm.state.db import STATE_PATH
 from clm.state.records import connection
@@ -76,10 +80,10 @@ def guard_tasks(
     no task after a failed one), and must not hold back the check of every
     notebook, script and copied file of the course.
     """
-    public_folder = f"{plan.course.output}/public/"
-    decks = tuple(
-        dict.fromkeys(deck.path for section in plan.course.sections for deck in section.decks)
-    )
+    student_roots = {target.path for target in plan.targets if target.for_students}
+    every_deck = {deck.path: deck for section in plan.course.sections for deck in section.decks}
+    decks = tuple(every_deck)
+    companions = tuple(every_deck[deck].companion or "" for deck in decks)
     course = prepasses[decks[0]] if decks else Prepass()
     included = tuple(dict.fromkeys(path for deck in decks for path in prepasses[deck].includes))
     checks: dict[str, _Check] = {name: _Check() for name in ("files", "executed-html", "diagrams")}
@@ -87,28 +91,28 @@ def guard_tasks(
     for deck in plan.decks:
         inputs = [f.source for f in deck.deck.topic.execution_inputs]
         for output in deck.outputs:
-            if not output.path.startswith(public_folder):
+            if output.variant.kind not in STUDENT_KINDS:
                 continue
             executed = deck.execution is not None and output.variant.executed
             check = checks["executed-html" if executed else "files"]
-            check.add_output(output.path, f"{deck.deck.path}:{output.path}")
+            check.add_output(output.paths, f"{deck.deck.path}:{output.path}")
             if executed and deck.execution is not None:
                 kernel_dep = (environment_deps or {}).get(deck.execution.kernel)
                 check.file_dep.update(dict.fromkeys([*filter(None, [kernel_dep]), *inputs]))
             if output.variant.kind is Kind.CODE_ALONG:
-                code_along.append(output.path)
+                code_along.extend(output.paths)
     placements = {id(job) for job in plan.placements}
     copied_from = []
     for task, job in copy_tasks:
-        public = [copy for copy in job.copies if copy.target.startswith(public_folder)]
+        public = [copy for copy in job.copies if copy.root in student_roots]
         if public:
             checks["diagrams" if id(job) in placements else "files"].add_copies(task, public)
             copied_from += [(copy.target, copy.source) for copy in public]
     yield {
         "basename": GUARD_TASK,
         "name": None,
-        "doc": "check that no private, notes or del text (nor alt or answer text in "
-        "code-along) reached a public output",
+        "doc": "check that no private, notes, voiceover or del text (nor alt, completed or "
+        "answer text in code-along) reached a student output",
     }
     for name, check in checks.items():
         if not check.files:
@@ -122,6 +126,7 @@ def guard_tasks(
             organization=course.organization,
             authors=tuple(prepasses[deck].author for deck in decks),
             includes=tuple(prepasses[deck].includes for deck in decks),
+            companions=companions,
             template_deps=template_deps,
             public=tuple(check.files),
             code_along=tuple(code_along),
@@ -134,6 +139,7 @@ def guard_tasks(
             "file_dep": [
                 *decks,
                 *included,
+                *filter(None, companions),
                 *template_deps,
                 engine_dep,
                 *filter(None, check.file_dep),
@@ -150,8 +156,8 @@ class _Check:
         self.file_dep: dict[str, None] = {}
         self.task_dep: list[str] = []
 
-    def add_output(self, path: str, task: str) -> None:
-        self.files.append(path)
+    def add_output(self, paths: tuple[str, ...], task: str) -> None:
+        self.files.extend(paths)
         self.task_dep.append(task)
 
     def add_copies(self, task: str, copies: list[Copy]) -> None:
@@ -177,6 +183,7 @@ class GuardJob:
     public: tuple[str, ...]
     code_along: tuple[str, ...]
     copied_from: tuple[tuple[str, str], ...]
+    companions: tuple[str, ...] = ()  # one per deck: its voiceover companion, or ""
 
     def prepasses(self) -> dict[str, Prepass]:
         return {
@@ -192,7 +199,8 @@ def check_public_outputs(job: GuardJob) -> TaskFailed | None:
     working_on(f"{GUARD_TASK}:{guard}", state_file)
     conn = connection(Path(state_file))
     leak_records.create_tables(conn)
-    forbidden = _forbidden(conn, job.prepasses(), languages, job.template_deps)
+    companions = dict(zip(job.decks, job.companions, strict=True)) if job.companions else {}
+    forbidden = _forbidden(conn, job.prepasses(), languages, job.template_deps, companions)
     digest = _digest(forbidden)
     kept = leak_records.checked_files(conn, guard, digest)
     checked = kept or {}
@@ -221,7 +229,7 @@ def check_public_outputs(job: GuardJob) -> TaskFailed | None:
 def leak_message(leaks: list[tuple[str, list[Origin]]], copied_from: dict[str, str]) -> str:
     count = len(leaks)
     lines = [
-        f"{count} public output{'s' if count != 1 else ''} contained text that must not be "
+        f"{count} student output{'s' if count != 1 else ''} contained text that must not be "
         f"public; {'they were' if count != 1 else 'it was'} removed, so it is not published. "
         "Fix the cell's tags, the template or the copied file, and build again:"
     ]
@@ -243,6 +251,7 @@ def _forbidden(
     prepasses: dict[str, Prepass],
     languages: tuple[str, ...],
     template_deps: tuple[str, ...],
+    companions: dict[str, str],
 ) -> ForbiddenText:
     """The course's forbidden text: kept for the decks as they are, else made again
     from each deck's snippets, reading only the decks that changed."""
@@ -258,6 +267,8 @@ def _forbidden(
             digest.update(repr((prepass.author, prepass.organization)).encode())
             for path in prepass.includes:
                 digest.update(path.encode() + b"\0" + Path(path).read_bytes())
+            if companion := companions.get(deck):
+                digest.update(b"companion\0" + Path(companion).read_bytes())
         except OSError:
             texts.pop(deck, None)
             continue
@@ -277,7 +288,9 @@ def _forbidden(
             continue
         try:
             text = texts[deck].decode("utf-8")
-            snippets = deck_snippets(prepasses[deck], text, deck, languages)
+            snippets = deck_snippets(
+                prepasses[deck], text, deck, languages, companions.get(deck) or None
+            )
         except (CourseError, UnicodeDecodeError):
             continue  # a deck clm cannot read fails the build before it starts
         found.append(snippets)

@@ -1,9 +1,10 @@
 """Which text of a course must never reach a public output, and where it was written.
 
 A cell is *protected* by its tags alone, never by what the kind rules did with
-it (the guard exists to catch their mistakes): ``private``, ``notes`` and
-``del`` text belongs in no public output, ``alt`` and ``answer`` text in no
-code-along output. A snippet of a protected cell is forbidden only when no
+it (the guard exists to catch their mistakes): ``private``, ``notes``,
+``voiceover`` and ``del`` text belongs in no student output, ``alt``,
+``completed`` and ``answer`` text in no code-along output. Every cell of a
+deck's voiceover companion is narration, protected like ``voiceover``. A snippet of a protected cell is forbidden only when no
 unprotected cell of the course has it too: the same sentence in a public cell,
 or in the other language's public twin, is not a leak.
 
@@ -29,9 +30,10 @@ from clm.leaks.words import snippets
 from clm.plan.variants import Format
 
 # In the order a message names them when a cell has several.
-NEVER_PUBLIC = ("private", "del", "notes")
-NOT_IN_CODE_ALONG = ("alt", "answer")
+NEVER_PUBLIC = ("private", "del", "notes", "voiceover")
+NOT_IN_CODE_ALONG = ("alt", "completed", "answer")
 KEPT_CODE = frozenset({"keep", "start"})
+NARRATION = ("voiceover", "notes")  # what a voiceover companion brings
 
 
 @dataclass(frozen=True)
@@ -135,11 +137,25 @@ def _protecting_tag(cell: _SourceCell) -> str | None:
 
 
 def deck_snippets(
-    prepass: Prepass, text: str, deck: str, languages: tuple[str, ...]
+    prepass: Prepass,
+    text: str,
+    deck: str,
+    languages: tuple[str, ...],
+    companion: str | None = None,
 ) -> DeckSnippets:
-    """The snippets of one deck (its author's text and what Jinja makes of it)."""
+    """The snippets of one deck (its author's text and what Jinja makes of it, and the
+    narration of its voiceover companion)."""
     found = DeckSnippets()
     language = of_deck(deck)
+    if companion is not None:
+        for cell in source_cells(Path(companion).read_text(encoding="utf-8"), language):
+            tag = next((tag for tag in NARRATION if tag in cell.tags), None)
+            if tag is None:
+                continue
+            for position, (key, written) in enumerate(snippets(cell.text)):
+                found.protected.setdefault(
+                    key, Origin(companion, cell.line, tag, written, position)
+                )
     for cell in source_cells(text, language):
         if _protecting_tag(cell) is not None:
             continue

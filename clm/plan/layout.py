@@ -1,12 +1,28 @@
-"""Where outputs go: the CLM-compatible output tree and its file names."""
+"""Where outputs go: CLM's output trees and their file names.
+
+In each target (clm.plan.targets) a language's course folder holds
+``<Folien|Slides>/<Html|Notebooks|code folder>/<Kind>/<Section>/<NN> <Title>.<ext>``
+and the dir-groups. The course folder is ``{project-slug}-{lang}`` (or the
+course name and the language) in CLM 1.35's targets, and ``<Lang>/<course name>``
+in the classic tree.
+"""
 
 from __future__ import annotations
 
 from clm.languages import Language
 from clm.paths import sanitize
+from clm.plan.targets import Target
 from clm.plan.variants import Format, Kind, Variant
 
-KIND_FOLDERS = {Kind.CODE_ALONG: "Code-Along", Kind.COMPLETED: "Completed", Kind.SPEAKER: "Speaker"}
+KIND_FOLDERS = {
+    Kind.CODE_ALONG: "Code-Along",
+    Kind.COMPLETED: "Completed",
+    Kind.TRAINER: "Trainer",
+    Kind.RECORDING: "Recording",
+    Kind.PARTIAL: "Partial",
+}
+# The classic tree calls the recording kind by its old name.
+CLASSIC_KIND_FOLDERS = {**KIND_FOLDERS, Kind.RECORDING: "Speaker"}
 FORMAT_FOLDERS = {Format.HTML: "Html", Format.NOTEBOOK: "Notebooks"}
 SLIDES_FOLDERS = {"de": "Folien", "en": "Slides"}
 SUFFIXES = {Format.HTML: ".html", Format.NOTEBOOK: ".ipynb"}
@@ -16,10 +32,11 @@ def language_folder(lang: str) -> str:
     return lang.capitalize()
 
 
-def course_folder(output: str, lang: str, course_name: str, speaker: bool = False) -> str:
-    """The folder of one language's course, in the public or the speaker tree."""
-    audience = "speaker" if speaker else "public"
-    return f"{output}/{audience}/{language_folder(lang)}/{sanitize(course_name)}"
+def course_folder(target: Target, lang: str, course_name: str, slug: str | None = None) -> str:
+    """The folder of one language's course in ``target``."""
+    if target.classic:
+        return f"{target.path}/{language_folder(lang)}/{sanitize(course_name)}"
+    return f"{target.path}/{sanitize(slug or course_name)}-{lang}"
 
 
 def format_folder(fmt: Format, language: Language) -> str:
@@ -28,13 +45,13 @@ def format_folder(fmt: Format, language: Language) -> str:
 
 
 def variant_folder(
-    output: str, variant: Variant, course_name: str, section_name: str, language: Language
+    course: str, target: Target, variant: Variant, section_name: str, language: Language
 ) -> str:
-    """The folder holding one variant of a section's decks in ``language``."""
-    course = course_folder(output, variant.lang, course_name, variant.kind is Kind.SPEAKER)
+    """The folder holding one variant of a section's decks, below the ``course`` folder."""
     slides = SLIDES_FOLDERS.get(variant.lang, "Slides")
     fmt = format_folder(variant.format, language)
-    return f"{course}/{slides}/{fmt}/{KIND_FOLDERS[variant.kind]}/{sanitize(section_name)}"
+    kind = (CLASSIC_KIND_FOLDERS if target.classic else KIND_FOLDERS)[variant.kind]
+    return f"{course}/{slides}/{fmt}/{kind}/{sanitize(section_name)}"
 
 
 def deck_file_name(number: int, title: str, fmt: Format, language: Language) -> str:
@@ -42,7 +59,8 @@ def deck_file_name(number: int, title: str, fmt: Format, language: Language) -> 
     return f"{number:02d} {sanitize(title)}{suffix}"
 
 
-def dir_group_folder(output: str, lang: str, course_name: str, group_name: str) -> str:
-    """A dir-group's folder; its name may hold "/" for nested folders, "" for the course."""
+def dir_group_folder(course: str, group_name: str) -> str:
+    """A dir-group's folder below the ``course`` folder; its name may hold "/" for nested
+    folders, "" for the course folder itself."""
     parts = [sanitize(part) for part in group_name.replace("\\", "/").split("/") if part.strip()]
-    return "/".join([course_folder(output, lang, course_name), *parts])
+    return "/".join([course, *parts])

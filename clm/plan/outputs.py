@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from dataclasses import dataclass
+from functools import cache
 
 from clm import languages as prog_langs
 from clm.course.discovery import RENDER_FOLDER, build_course
@@ -17,8 +18,9 @@ from clm.course.model import Clash, Course, Deck, Diagram, Topic
 from clm.errors import CourseError
 from clm.paths import MAX_NAME_BYTES, name_bytes
 from clm.plan.gc_pause import paused_garbage_collection
-from clm.plan.layout import deck_file_name, dir_group_folder, variant_folder
-from clm.plan.variants import EXECUTED_KINDS, Kind, Variant, variants
+from clm.plan.layout import course_folder, deck_file_name, dir_group_folder, variant_folder
+from clm.plan.targets import Target, course_targets, select_targets
+from clm.plan.variants import Format, Kind, Variant, has_format
 from clm.spec import CourseSpec, load_spec
 
 EXECUTED_FOLDER = ".clm/executed"
@@ -27,8 +29,17 @@ RENDERS_FOLDER = ".clm/renders"
 
 @dataclass(frozen=True)
 class DeckOutput:
+    """One variant of a deck, written to the first target showing it and copied, byte for
+    byte, into the others (a tier repeats another's kinds)."""
+
     variant: Variant
     path: str
+    root: str = ""  # the target folder ``path`` is in
+    copies: tuple[tuple[str, str], ...] = ()  # (path, target folder) of the copies
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return (self.path, *(path for path, _ in self.copies))
 
 
 @dataclass(frozen=True)
@@ -58,6 +69,7 @@ class DeckPlan:
 class Copy:
     source: str
     target: str
+    root: str = ""  # the target folder it is copied into
 
 
 @dataclass(frozen=True)
@@ -96,10 +108,16 @@ class OutputPlan:
     renders: tuple[Render, ...] = ()
     placements: tuple[CopyJob, ...] = ()  # renders into img/, per diagram and language
     held_back: tuple[HeldBack, ...] = ()
+    targets: tuple[Target, ...] = ()  # where the outputs go, in the spec's order
+
+    @property
+    def roots(self) -> tuple[str, ...]:
+        """The target folders, each once: every output is in one of them."""
+        return tuple(dict.fromkeys(target.path for target in self.targets))
 
     def output_paths(self) -> set[str]:
         """Every file this plan writes under the output folder (or keeps, held back)."""
-        paths = {output.path for deck in self.decks for output in deck.outputs}
+        paths = {path for deck in self.decks for output in deck.outputs for path in output.paths}
         for job in (*self.topic_data, *self.dir_groups, *self.placements):
             paths.update(copy.target for copy in job.copies)
         for held in self.held_back:
@@ -107,33 +125,86 @@ class OutputPlan:
         return paths
 
 
+@cache
+def target_variants(
+    target: Target, html: bool, code_along_code: bool, languages: tuple[str, ...]
+) -> tuple[Variant, ...]:
+    """The variants of a topic's decks that ``target`` shows, by language, kind and format."""
+    return tuple(
+        Variant(lang, kind, fmt)
+        for lang in languages
+        if target.shows(lang)
+        for kind in target.kinds
+        for fmt in Format
+        if fmt in target.formats and has_format(kind, fmt, html, code_along_code)
+    )
+
+
 def deck_variants(course: Course, topic: Topic, languages: tuple[str, ...]) -> tuple[Variant, ...]:
-    """The variants of a topic's decks (see clm.plan.variants)."""
-    return variants(topic.html, course.code_along_code, languages)
+    """Every variant of a topic's decks, in any target of the course."""
+    found = {
+        variant: None
+        for target in course_targets(course)
+        for variant in target_variants(target, topic.html, course.code_along_code, languages)
+    }
+    return tuple(sorted(found, key=_variant_order(languages)))
 
 
-def _deck_plan(course: Course, deck: Deck, number: int, section, langs) -> DeckPlan:
+def _variant_order(languages: tuple[str, ...]):
+    kinds, formats = list(Kind), list(Format)
+    return lambda v: (languages.index(v.lang), kinds.index(v.kind), formats.index(v.format))
+
+
+def _topic_places(
+    course: Course, topic: Topic, folders: _SectionFolders, langs: tuple[str, ...]
+) -> list[tuple[Variant, str, str]]:
+    """(variant, folder, target folder) of every variant of a topic's decks, in target order."""
+    language = prog_langs.by_name(topic.language)
+    return [
+        (variant, folders.folder(target, variant, language), target.path)
+        for target in folders.targets
+        for variant in target_variants(target, topic.html, course.code_along_code, langs)
+    ]
+
+
+def _deck_plan(
+    deck: Deck,
+    number: int,
+    folders: _SectionFolders,
+    places: list[tuple[Variant, str, str]],
+) -> DeckPlan:
     topic = deck.topic
     language = prog_langs.by_name(topic.language)
-    outputs = []
-    for variant in deck_variants(course, topic, langs):
-        folder = section.folder(variant, language)
-        name = deck_file_name(number, deck.title(variant.lang), variant.format, language)
-        if name_bytes(name) > MAX_NAME_BYTES:
-            raise _name_too_long(deck, variant.lang, name)
-        outputs.append(DeckOutput(variant, f"{folder}/{name}"))
+    names: dict[tuple[str, Format], str] = {}
+    found: dict[Variant, list[tuple[str, str]]] = {}
+    for variant, folder, root in places:
+        name = names.get((variant.lang, variant.format))
+        if name is None:
+            name = deck_file_name(number, deck.title(variant.lang), variant.format, language)
+            if name_bytes(name) > MAX_NAME_BYTES:
+                raise _name_too_long(deck, variant.lang, name)
+            names[(variant.lang, variant.format)] = name
+        path = f"{folder}/{name}"
+        kept = found.setdefault(variant, [])
+        if all(path != place for place, _ in kept):
+            kept.append((path, root))
+    outputs = tuple(
+        DeckOutput(variant, *kept[0], tuple(kept[1:]))
+        for variant, kept in sorted(found.items(), key=lambda item: folders.order(item[0]))
+    )
     execution = None
     # Without HTML nothing shows what the code prints; evaluate="no" builds
     # the HTML from the deck as it is, with empty outputs.
     if topic.html and topic.evaluate:
         notebooks = tuple(
-            (lang, kind, f"{EXECUTED_FOLDER}/{deck.path}/{lang}-{kind}.ipynb")
-            for lang in langs
-            for kind in EXECUTED_KINDS
+            (v.lang, v.kind, f"{EXECUTED_FOLDER}/{deck.path}/{v.lang}-{v.kind}.ipynb")
+            for v in (output.variant for output in outputs)
+            if v.executed
         )
-        kernel = topic.kernel or language.kernel
-        execution = Execution(notebooks, topic.cell_timeout, topic.allow_errors, kernel)
-    return DeckPlan(deck, section.label, number, tuple(outputs), execution)
+        if notebooks:
+            kernel = topic.kernel or language.kernel
+            execution = Execution(notebooks, topic.cell_timeout, topic.allow_errors, kernel)
+    return DeckPlan(deck, folders.label, number, outputs, execution)
 
 
 def _name_too_long(deck: Deck, lang: str, name: str) -> CourseError:
@@ -150,33 +221,44 @@ def _name_too_long(deck: Deck, lang: str, name: str) -> CourseError:
 class _SectionFolders:
     """The variant folders of one section, computed once rather than per deck."""
 
-    def __init__(self, course: Course, section):
+    def __init__(self, course: Course, section, targets: tuple[Target, ...], langs):
         self.course = course
+        self.targets = targets
         self.names = {lang: section.name.get(lang) for lang in course.languages}
         self.label = self.names[course.languages[0]]
-        self._folders: dict[tuple[Variant, str], str] = {}
+        self.order = _variant_order(langs)
+        self._folders: dict[tuple[Target, Variant, str], str] = {}
 
-    def folder(self, variant: Variant, language: prog_langs.Language) -> str:
-        folder = self._folders.get((variant, language.name))
+    def folder(self, target: Target, variant: Variant, language: prog_langs.Language) -> str:
+        key = (target, variant, language.name)
+        folder = self._folders.get(key)
         if folder is None:
-            folder = self._folders[(variant, language.name)] = variant_folder(
-                self.course.output,
-                variant,
-                self.course.name.get(variant.lang),
-                self.names[variant.lang],
-                language,
+            course = course_folder(
+                target, variant.lang, self.course.name.get(variant.lang), self.course.project_slug
+            )
+            folder = self._folders[key] = variant_folder(
+                course, target, variant, self.names[variant.lang], language
             )
         return folder
 
 
 def plan_spec(
-    spec_file: str | os.PathLike, languages: tuple[str, ...] | None = None
+    spec_file: str | os.PathLike,
+    languages: tuple[str, ...] | None = None,
+    target_names: tuple[str, ...] | None = None,
 ) -> tuple[CourseSpec, Course, OutputPlan]:
-    """Read a spec, discover its course and plan it: everything before doit."""
+    """Read a spec, discover its course and plan it (or only the targets named):
+    everything before doit."""
     with paused_garbage_collection():
         spec = load_spec(spec_file)
         course = build_course(spec)
-        plan = plan_course(course, languages)
+        targets = None
+        if target_names:
+            try:
+                targets = select_targets(course_targets(course), target_names)
+            except ValueError as exc:
+                raise CourseError(str(exc), spec.file) from None
+        plan = plan_course(course, languages, targets)
         _check_unique_targets(spec, plan)
         return spec, course, plan
 
@@ -200,7 +282,8 @@ def _check_unique_targets(spec: CourseSpec, plan: OutputPlan) -> None:
             )
 
     for deck in plan.decks:
-        written.update(dict.fromkeys((o.path for o in deck.outputs), f"the deck {deck.deck.path}"))
+        origin = f"the deck {deck.deck.path}"
+        written.update(dict.fromkeys((p for o in deck.outputs for p in o.paths), origin))
     for job in (*plan.topic_data, *plan.placements):
         for copy in job.copies:
             claim(copy.target, f"the files of {job.source}")
@@ -209,8 +292,12 @@ def _check_unique_targets(spec: CourseSpec, plan: OutputPlan) -> None:
             claim(copy.target, f"the dir-group '{job.source}' (line {job.line})", job.line)
 
 
-def plan_course(course: Course, languages: tuple[str, ...] | None = None) -> OutputPlan:
-    """Plan the whole course, or only some of its languages."""
+def plan_course(
+    course: Course,
+    languages: tuple[str, ...] | None = None,
+    targets: tuple[Target, ...] | None = None,
+) -> OutputPlan:
+    """Plan the whole course, or only some of its languages or targets."""
     langs = languages or course.languages
     for lang in langs:
         if lang not in course.languages:
@@ -218,33 +305,32 @@ def plan_course(course: Course, languages: tuple[str, ...] | None = None) -> Out
                 f"language '{lang}' is not one of the course's languages "
                 f"({', '.join(course.languages)})"
             )
+    targets = course_targets(course) if targets is None else targets
     decks: list[DeckPlan] = []
     topic_data: list[CopyJob] = []
     rendered: dict[str, Render] = {}
     placements: dict[tuple[str, str], list[Copy]] = {}
     held_back: list[HeldBack] = []
     for section in course.sections:
-        folders = _SectionFolders(course, section)
+        folders = _SectionFolders(course, section, targets, langs)
         claimed: set[str] = set()  # a file two topics of the section bring is copied once
         clashes = {clash.relative: clash for clash in section.clashes}
         held: dict[str, list[str]] = {relative: [] for relative in clashes}
         for topic in section.topics:
             topic_decks = [deck for deck in section.decks if deck.topic is topic]
             blocking = tuple(c for c in section.clashes if topic.path in c.topics)
+            places = _topic_places(course, topic, folders, langs)
             for deck in topic_decks:
                 number = section.decks.index(deck) + 1
-                plan = _deck_plan(course, deck, number, folders, langs)
+                plan = _deck_plan(deck, number, folders, places)
                 decks.append(dataclasses.replace(plan, blocked_by=blocking) if blocking else plan)
-            language = prog_langs.by_name(topic.language)
             variant_folders = {
-                lang: sorted(
-                    {folders.folder(v, language) for v in deck_variants(course, topic, (lang,))}
-                )
+                lang: sorted({(folder, root) for v, folder, root in places if v.lang == lang})
                 for lang in langs
             }
             for lang in langs:
                 copies = []
-                for folder in variant_folders[lang] if topic_decks else ():
+                for folder, root in variant_folders[lang] if topic_decks else ():
                     for file in topic.data:
                         target = f"{folder}/{file.relative}"
                         if target in claimed:
@@ -253,59 +339,65 @@ def plan_course(course: Course, languages: tuple[str, ...] | None = None) -> Out
                         if file.relative in clashes:
                             held[file.relative].append(target)
                         else:
-                            copies.append(Copy(file.source, target))
+                            copies.append(Copy(file.source, target, root))
                 if copies:
                     topic_data.append(CopyJob(topic.path, lang, tuple(copies)))
             for diagram in topic.diagrams if topic_decks else ():
                 render = rendered.get(diagram.source)
                 if render is None:
-                    targets = tuple(
+                    targets_of_render = tuple(
                         f"{RENDERS_FOLDER}/{diagram.source}/{n}" for n in diagram.renders
                     )
                     render = rendered[diagram.source] = Render(
-                        diagram, course.diagram_formats, targets
+                        diagram, course.diagram_formats, targets_of_render
                     )
                 for lang in langs:
                     # A topic used in two sections places its renders in both.
                     for target, name in zip(render.targets, diagram.renders, strict=True):
                         relative = f"{RENDER_FOLDER}/{name}"
-                        for folder in variant_folders[lang]:
+                        for folder, root in variant_folders[lang]:
                             placed = f"{folder}/{relative}"
                             if relative in clashes:
                                 if placed not in held[relative]:
                                     held[relative].append(placed)
                             else:
                                 placements.setdefault((diagram.source, lang), []).append(
-                                    Copy(target, placed)
+                                    Copy(target, placed, root)
                                 )
         held_back += [HeldBack(clashes[relative], tuple(held[relative])) for relative in clashes]
-    dir_groups = [
-        CopyJob(
-            group.path,
-            lang,
-            tuple(
-                Copy(file.source, f"{folder}/{file.relative}")
-                for file in group.files
-                if (
-                    folder := dir_group_folder(
-                        course.output, lang, course.name.get(lang), group.name.get(lang)
-                    )
-                )
-            ),
-            group.line,
-        )
-        for group in course.dir_groups
-        for lang in langs
-        if group.lang in (None, lang)
-    ]
     return OutputPlan(
         course,
         tuple(decks),
         tuple(topic_data),
-        tuple(dir_groups),
+        _dir_groups(course, targets, langs),
         tuple(rendered.values()),
         tuple(
             CopyJob(source, lang, tuple(copies)) for (source, lang), copies in placements.items()
         ),
         tuple(held_back),
+        targets,
     )
+
+
+def _dir_groups(
+    course: Course, targets: tuple[Target, ...], langs: tuple[str, ...]
+) -> tuple[CopyJob, ...]:
+    """Each dir-group's copies per language, into every target that takes dir-groups."""
+    jobs = []
+    for group in course.dir_groups:
+        for lang in langs:
+            if group.lang not in (None, lang):
+                continue
+            copies = []
+            for target in targets:
+                if not (target.dir_groups and target.shows(lang)):
+                    continue
+                course_name = course.name.get(lang)
+                course_path = course_folder(target, lang, course_name, course.project_slug)
+                folder = dir_group_folder(course_path, group.name.get(lang))
+                copies += [
+                    Copy(file.source, f"{folder}/{file.relative}", target.path)
+                    for file in group.files
+                ]
+            jobs.append(CopyJob(group.path, lang, tuple(copies), group.line))
+    return tuple(jobs)

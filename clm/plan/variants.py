@@ -1,22 +1,28 @@
 """The kind rules, in one place: which variants a deck has and what each audience sees.
 
 A variant is one rendering of a deck: a language, an audience kind and a
-format. These rules decide which variants exist (spec §2), which of them run
-the deck's code, and which tagged cells each kind drops (spec §3); the deck
-layer applies them, the layout names their folders.
+format. These rules decide which variants exist, which of them run the deck's
+code, and which tagged cells each kind drops or empties; the deck layer
+applies them (clm.deck.kinds), the layout names their folders.
+
+The kinds are CLM 1.35's: two for students (code-along, completed), two for
+trainers (trainer keeps the speaker notes, recording the voiceover narration
+too), and partial, which is completed outside workshop ranges and code-along
+inside them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
 
 
 class Kind(StrEnum):
     CODE_ALONG = "code-along"
     COMPLETED = "completed"
-    SPEAKER = "speaker"
+    TRAINER = "trainer"
+    RECORDING = "recording"
+    PARTIAL = "partial"
 
 
 class Format(StrEnum):
@@ -25,17 +31,46 @@ class Format(StrEnum):
     CODE = "code"
 
 
-# The kinds whose HTML shows what the code printed: their code runs.
-EXECUTED_KINDS = (Kind.COMPLETED, Kind.SPEAKER)
+# CLM 1.35's old name of the recording kind, still read from specs (with a warning).
+KIND_ALIASES = {"speaker": Kind.RECORDING}
 
-# Cells with these tags are removed from a kind entirely.
-REMOVED = {
-    Kind.CODE_ALONG: frozenset({"alt", "del", "notes", "private"}),
-    Kind.COMPLETED: frozenset({"del", "notes", "start", "private"}),
-    Kind.SPEAKER: frozenset({"del", "start"}),
+
+@dataclass(frozen=True)
+class KindRules:
+    """What one kind does with the tagged cells of a deck."""
+
+    removed: frozenset[str]  # cells with one of these tags are dropped
+    blanks_code: bool = False  # code cells without keep/start are emptied
+    answer_stub_only: bool = False  # answer text gives way to its stub
+    executed: bool = False  # its HTML shows what the code printed
+    for_students: bool = True  # never shows notes, voiceover or private text
+    workshops: bool = False  # code-along rules inside workshop ranges, completed outside
+
+
+_STUDENT_NEVER = frozenset({"del", "notes", "voiceover", "private"})
+
+RULES: dict[Kind, KindRules] = {
+    Kind.CODE_ALONG: KindRules(
+        _STUDENT_NEVER | {"alt", "completed"}, blanks_code=True, answer_stub_only=True
+    ),
+    Kind.COMPLETED: KindRules(_STUDENT_NEVER | {"start"}, executed=True),
+    Kind.TRAINER: KindRules(
+        frozenset({"del", "start", "voiceover"}), executed=True, for_students=False
+    ),
+    Kind.RECORDING: KindRules(frozenset({"del", "start"}), executed=True, for_students=False),
+    Kind.PARTIAL: KindRules(_STUDENT_NEVER | {"start"}, executed=True, workshops=True),
 }
+
 # Code cells carrying one of these keep their code in code-along; the others are emptied.
 KEPT_IN_CODE_ALONG = frozenset({"keep", "start"})
+
+# The kinds whose HTML shows what the code printed: their code runs.
+EXECUTED_KINDS = tuple(kind for kind, rules in RULES.items() if rules.executed)
+STUDENT_KINDS = tuple(kind for kind, rules in RULES.items() if rules.for_students)
+
+# The formats a kind has when a target asks for all: CLM writes plain code for
+# completed only (code-along too with the spec's code-along-code).
+ALL_FORMATS = (Format.HTML, Format.NOTEBOOK, Format.CODE)
 
 
 @dataclass(frozen=True, order=True)
@@ -48,23 +83,17 @@ class Variant:
 
     @property
     def executed(self) -> bool:
-        return self.format is Format.HTML and self.kind in EXECUTED_KINDS
+        return self.format is Format.HTML and RULES[self.kind].executed
 
 
-@cache
-def variants(html: bool, code_along_code: bool, languages: tuple[str, ...]) -> tuple[Variant, ...]:
-    """Every variant of a deck: 14 per deck by default, 8 with ``html: false``.
+def has_format(kind: Kind, fmt: Format, html: bool, code_along_code: bool) -> bool:
+    """Whether a deck of a topic has ``fmt`` for ``kind`` at all.
 
-    Each kind gets HTML (unless the topic says ``html: false``) and a notebook;
-    the completed kind also gets plain code, and code-along too when the
-    course asks for it (``code-along-code``).
+    ``html: false`` topics have no HTML; plain code is the completed kind's,
+    and code-along's too when the course asks for it (``code-along-code``).
     """
-    found = []
-    for lang in languages:
-        for kind in Kind:
-            formats = [Format.HTML] if html else []
-            formats.append(Format.NOTEBOOK)
-            if kind is Kind.COMPLETED or (kind is Kind.CODE_ALONG and code_along_code):
-                formats.append(Format.CODE)
-            found.extend(Variant(lang, kind, fmt) for fmt in formats)
-    return tuple(found)
+    if fmt is Format.HTML:
+        return html
+    if fmt is Format.CODE:
+        return kind is Kind.COMPLETED or (kind is Kind.CODE_ALONG and code_along_code)
+    return True

@@ -12,7 +12,7 @@ from pathlib import PurePosixPath
 
 from clm.errors import CourseError
 from clm.paths import MAX_NAME_BYTES, CourseArea, is_within, name_bytes, real, sanitize
-from clm.spec.model import CourseSpec, DirGroupSpec, Text
+from clm.spec.model import CourseSpec, DirGroupSpec, OutputTargetSpec, Text
 
 
 def course_area(spec: CourseSpec) -> CourseArea:
@@ -34,9 +34,30 @@ def check_spec(spec: CourseSpec) -> CourseSpec:
     templates = _templates(spec, area)
     spec = dataclasses.replace(spec, templates=templates)
     groups = tuple(_dir_group(spec, area, group) for group in spec.dir_groups)
-    output = _output(spec, area, groups)
+    output = _output(spec, area, groups, spec.output, spec.output_line, "the output folder")
+    targets = tuple(_target(spec, area, groups, target) for target in spec.output_targets)
     _check_names(spec)
-    return dataclasses.replace(spec, output=output.as_posix(), dir_groups=groups)
+    return dataclasses.replace(
+        spec, output=output.as_posix(), dir_groups=groups, output_targets=targets
+    )
+
+
+def _target(
+    spec: CourseSpec, area: CourseArea, groups: tuple[DirGroupSpec, ...], target: OutputTargetSpec
+) -> OutputTargetSpec:
+    """A target's folder: CLM 1.35's rules (no absolute path, no '..', not the course
+    root), then those of every output folder."""
+    what = f"the path of the output target '{target.name}'"
+    text = target.path.replace("\\", "/")
+    if ".." in text.split("/"):
+        raise CourseError(
+            f"{what} '{target.path}' contains '..'; give a folder inside the course root "
+            "without '..', such as output/students",
+            spec.file,
+            target.line,
+        )
+    path = _output(spec, area, groups, target.path, target.line, what)
+    return dataclasses.replace(target, path=path.as_posix())
 
 
 def _templates(spec: CourseSpec, area: CourseArea) -> str | None:
@@ -152,22 +173,31 @@ def _plain_subdir(spec: CourseSpec, group: DirGroupSpec, subdir: str, line: int)
     return "/".join(parts)
 
 
-def _output(spec: CourseSpec, area: CourseArea, groups: tuple[DirGroupSpec, ...]) -> PurePosixPath:
-    output = _inside_root(spec, spec.output, "the output folder", spec.output_line)
+def _output(
+    spec: CourseSpec,
+    area: CourseArea,
+    groups: tuple[DirGroupSpec, ...],
+    written: str,
+    line: int | None,
+    what: str,
+) -> PurePosixPath:
+    """An output folder (``output:`` or a target's path), normalised; it must be a plain
+    folder inside the course, away from every source folder."""
+    output = _inside_root(spec, written, what, line)
     if output == PurePosixPath("."):
         raise CourseError(
-            "the output folder cannot be the course root itself; use a subfolder such as 'output'",
+            f"{what} cannot be the course root itself; use a subfolder such as 'output'",
             spec.file,
-            spec.output_line,
+            line,
         )
     sources = [("slides", "slides/"), (".clm", ".clm/")]
     if spec.templates:
         sources.append((spec.templates, f"{spec.templates}/"))
     sources += [(group.path, f"the dir-group path '{group.path}'") for group in groups]
-    for folder, what in sources:
+    for folder, source_what in sources:
         folder_path = PurePosixPath(folder)
         if output == folder_path or folder_path in output.parents:
-            raise _output_inside(spec, what)
+            raise _output_inside(spec, written, line, source_what)
     # The same once more on disk: an output folder (or a folder above it) may be a
     # symlink into the sources, or out of the course.
     output_real = real(spec.root / output)
@@ -175,31 +205,33 @@ def _output(spec: CourseSpec, area: CourseArea, groups: tuple[DirGroupSpec, ...]
     through = f" (through the symlink {link} → {real(spec.root / link)})" if link else ""
     if output_real == area.root:
         raise CourseError(
-            f"the output folder '{spec.output}' resolves to the course root itself{through}; "
+            f"{what} '{written}' resolves to the course root itself{through}; "
             "choose a plain folder inside the course, such as 'output'",
             spec.file,
-            spec.output_line,
+            line,
         )
     if not area.contains(output_real):
         raise CourseError(
-            f"the output folder '{spec.output}' resolves to {output_real}{through}, outside "
+            f"{what} '{written}' resolves to {output_real}{through}, outside "
             "the course; choose a plain folder inside the course, such as 'output', or name "
             "the folder it leads to under 'allow-outside:'",
             spec.file,
-            spec.output_line,
+            line,
         )
-    for folder, what in sources:
+    for folder, source_what in sources:
         if is_within(output_real, real(spec.root / folder)):
-            raise _output_inside(spec, what, through)
+            raise _output_inside(spec, written, line, source_what, through)
     return output
 
 
-def _output_inside(spec: CourseSpec, what: str, through: str = "") -> CourseError:
+def _output_inside(
+    spec: CourseSpec, written: str, line: int | None, what: str, through: str = ""
+) -> CourseError:
     return CourseError(
-        f"the output folder '{spec.output}' lies inside {what}{through}; clm would read its own "
+        f"the output folder '{written}' lies inside {what}{through}; clm would read its own "
         "outputs as sources. Choose a folder outside it, e.g. 'output'",
         spec.file,
-        spec.output_line,
+        line,
     )
 
 

@@ -22,7 +22,14 @@ ELEMENTS: dict[str, tuple[str, ...]] = {
         "author",
         "organization",
         "kernel-python",
+        "project-slug",
+        "output-targets",
     ),
+    "output-targets": ("output-target",),
+    "output-target": ("path", "kinds", "formats", "languages"),
+    "kinds": ("kind",),
+    "formats": ("format",),
+    "languages": ("language",),
     "sections": ("section",),
     "section": ("name", "topics"),
     "topics": ("topic", "subsection"),
@@ -53,7 +60,9 @@ ATTRIBUTES: dict[str, tuple[str, ...]] = {
         "allow-outside",
         "templates",
         "kernel",
+        "output-layout",
     ),
+    "output-target": ("name",),
     "section": ("enabled", "module"),
     "subsection": ("enabled",),
     "topic": (
@@ -71,21 +80,22 @@ ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "dir-group": ("include-root-files", "recursive", "lang"),
 }
 
-_OUTPUT_LAYOUT = "clm writes CLM's classic public/speaker output tree"
 _REPOSITORIES = "clm does not create or push git repositories"
 _SCHEDULE = "it only shapes CLM's schedule and outline exports"
 
 # CLM elements clm does nothing with, by parent, with the reason.
 IGNORED_ELEMENTS: dict[str, dict[str, str]] = {
     "course": {
-        "project-slug": "it names CLM's output repositories; " + _REPOSITORIES,
-        "output-targets": _OUTPUT_LAYOUT,
         "release-channels": _REPOSITORIES,
         "jupyterlite": "clm builds no JupyterLite sites",
         "tasks": "clm has no `clm run` task runner; use the spec's commands in a script",
         "sidecar-layout": "clm does not record HTTP cassettes",
         "image-options": "clm copies images as they are",
         "branding": "clm's title macro shows author and organization only",
+    },
+    "output-target": {
+        "remote-path": _REPOSITORIES,
+        "jupyterlite": "clm builds no JupyterLite sites",
     },
     "section": {
         "include": "clm does not splice shared folders into topics; copy or link them",
@@ -101,6 +111,7 @@ IGNORED_ELEMENTS: dict[str, dict[str, str]] = {
 
 # CLM attributes clm does nothing with, by element, with the reason.
 IGNORED_ATTRIBUTES: dict[str, dict[str, str]] = {
+    "output-target": {"distribute": _REPOSITORIES},
     "section": {
         "id": "clm selects sections with --only",
         "optional": _SCHEDULE,

@@ -75,6 +75,27 @@ class DirGroupSpec:
 
 
 @dataclass(frozen=True)
+class OutputTargetSpec:
+    """One of CLM 1.35's ``<output-targets>``: a folder and the outputs it holds.
+
+    Empty filters hold everything: every kind, every format, every language of
+    the course.
+    """
+
+    name: str
+    path: str  # relative to the course root
+    kinds: tuple[str, ...] = ()  # Kind values, aliases resolved
+    formats: tuple[str, ...] = ()  # Format values
+    languages: tuple[str, ...] = ()
+    line: int | None = None
+
+
+# The output trees a spec may ask for: CLM 1.35's tiers (or its targets), or the
+# public/speaker tree clm and CLM wrote until 2025.
+LAYOUTS = ("tiers", "classic")
+
+
+@dataclass(frozen=True)
 class CourseSpec:
     """A parsed course spec. Paths are relative to ``root``, the course root."""
 
@@ -108,6 +129,14 @@ class CourseSpec:
     # written in the spec; None runs them in clm's own environment.
     kernel_python: str | None = None
     kernel_python_line: int | None = None
+    # The output tree: CLM 1.35's tiers, replaced by ``output_targets`` when the spec
+    # has some, or the classic public/speaker tree (``output-layout: classic``).
+    output_layout: str = "tiers"
+    output_layout_line: int | None = None
+    output_targets: tuple[OutputTargetSpec, ...] = ()
+    # Names the course folders ``{project-slug}-{lang}`` (else the course name).
+    project_slug: str | None = None
+    project_slug_line: int | None = None
     # The shared cache's settings the spec gives: (remote|trust|push|key, value, line).
     cache_settings: tuple[tuple[str, str | tuple[str, ...], int | None], ...] = ()
     metadata: dict[str, Text] = field(default_factory=dict, compare=False)

@@ -15,7 +15,16 @@ from clm.spec.clm_vocabulary import (
     known_attributes,
     known_children,
 )
-from clm.spec.model import CourseSpec, DirGroupSpec, SectionSpec, Text, TopicRef
+from clm.spec.model import (
+    LAYOUTS,
+    CourseSpec,
+    DirGroupSpec,
+    OutputTargetSpec,
+    SectionSpec,
+    Text,
+    TopicRef,
+)
+from clm.spec.targets import check_unique_names, output_target
 
 TRUE_WORDS = ("true", "yes", "1", "on")
 FALSE_WORDS = ("false", "no", "0", "off")
@@ -229,6 +238,29 @@ def read_xml_spec(file: Path, root: Path) -> CourseSpec:
     github = course.find("github")
     if github is not None:
         _github(reader, github, languages, metadata)
+    slug_element = course.find("project-slug")
+    if slug_element is None and github is not None:
+        slug_element = github.find("project-slug")
+        if slug_element is not None:
+            reader.warn(
+                slug_element,
+                "<project-slug> inside <github> is deprecated (as in CLM 1.35); move it to "
+                "the top level of <course>",
+            )
+    targets = _output_targets(reader, course.find("output-targets"), languages)
+    layout = (course.get("output-layout") or "tiers").strip()
+    if layout not in LAYOUTS:
+        raise reader.error(
+            course,
+            f'<course output-layout="{layout}">: expected one of {", ".join(LAYOUTS)} '
+            "(classic writes the public/speaker tree of clm's 2025 courses)",
+        )
+    if layout == "classic" and targets:
+        raise reader.error(
+            course,
+            '<course output-layout="classic"> and <output-targets> exclude each other: the '
+            "classic tree has fixed folders; remove one of the two",
+        )
     if (ignored := reader.ignored_warning()) is not None:
         reader.warnings.insert(0, ignored)
     return CourseSpec(
@@ -264,8 +296,50 @@ def read_xml_spec(file: Path, root: Path) -> CourseSpec:
         kernel_python=_plain(course.find("kernel-python")) or None,
         kernel_python_line=_line_of(reader, course.find("kernel-python")),
         metadata=metadata,
+        output_layout=layout,
+        output_layout_line=reader.line(course) if course.get("output-layout") else None,
+        output_targets=targets,
+        project_slug=_plain(slug_element) or None,
+        project_slug_line=_line_of(reader, slug_element),
         warnings=tuple(reader.warnings),
     )
+
+
+def _output_targets(
+    reader: _Reader, element: ET.Element | None, languages: tuple[str, ...]
+) -> tuple[OutputTargetSpec, ...]:
+    """CLM 1.35's <output-targets>: each target's words checked, names unique."""
+    if element is None:
+        return ()
+    reader.check_children(element)
+    targets = []
+    for target in element.findall("output-target"):
+        reader.check_attributes(target)
+        reader.check_children(target)
+
+        def words(container: str, item: str, target: ET.Element = target) -> list[str]:
+            found = target.find(container)
+            if found is None:
+                return []
+            reader.check_children(found)
+            return [(entry.text or "").strip() for entry in found.findall(item) if entry.text]
+
+        targets.append(
+            output_target(
+                target.get("name", ""),
+                _plain(target.find("path")),
+                words("kinds", "kind"),
+                words("formats", "format"),
+                words("languages", "language"),
+                languages,
+                reader.line(target),
+                lambda message, target=target: reader.error(target, message),
+                lambda message, target=target: reader.warn(target, f"warning: {message}"),
+            )
+        )
+    found = tuple(targets)
+    check_unique_names(found, lambda message, line: CourseError(message, reader.file, line))
+    return found
 
 
 def _plain(element: ET.Element | None) -> str:

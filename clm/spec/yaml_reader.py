@@ -12,7 +12,16 @@ import yaml
 from clm.encoding import decode_utf8
 from clm.errors import CourseError
 from clm.languages import unknown as unknown_language
-from clm.spec.model import CourseSpec, DirGroupSpec, SectionSpec, Text, TopicRef
+from clm.spec.model import (
+    LAYOUTS,
+    CourseSpec,
+    DirGroupSpec,
+    OutputTargetSpec,
+    SectionSpec,
+    Text,
+    TopicRef,
+)
+from clm.spec.targets import check_unique_names, output_target
 
 COURSE_KEYS = (
     "name",
@@ -38,6 +47,9 @@ COURSE_KEYS = (
     "cache-trust",
     "cache-push",
     "cache-key",
+    "output-targets",
+    "output-layout",
+    "project-slug",
 )
 CACHE_KEYS = ("remote", "trust", "push", "key")  # as cache-<name>
 SECTION_KEYS = ("name", "topics")
@@ -52,6 +64,7 @@ TOPIC_KEYS = (
     "kernel",
 )
 DIR_GROUP_KEYS = ("name", "path", "subdirs", "include-root-files", "recursive", "lang")
+TARGET_KEYS = ("name", "path", "kinds", "formats", "languages")
 DIAGRAM_FORMATS = ("png", "svg")
 
 
@@ -187,6 +200,29 @@ def read_yaml_spec(file: Path, root: Path) -> CourseSpec:
         for key in ("description", "certificate", "github")
         if key in top
     }
+    warnings: list[str] = []
+    targets = tuple(
+        _output_target(reader, node, languages, warnings)
+        for node in (
+            reader.sequence(top["output-targets"], "'output-targets'")
+            if "output-targets" in top
+            else ()
+        )
+    )
+    check_unique_names(targets, lambda message, line: CourseError(message, file, line))
+    layout = setting("output-layout", reader.string, "tiers")
+    if layout not in LAYOUTS:
+        raise reader.error(
+            top["output-layout"],
+            f"unknown output-layout '{layout}' (expected: {', '.join(LAYOUTS)}; "
+            "classic writes the public/speaker tree of clm's 2025 courses)",
+        )
+    if layout == "classic" and targets:
+        raise reader.error(
+            top["output-layout"],
+            "output-layout: classic and output-targets exclude each other: the classic tree "
+            "has fixed folders; remove one of the two settings",
+        )
     return CourseSpec(
         file=file,
         root=root,
@@ -224,6 +260,37 @@ def read_yaml_spec(file: Path, root: Path) -> CourseSpec:
             if f"cache-{name}" in top
         ),
         metadata=metadata,
+        output_layout=layout,
+        output_layout_line=_line(top.get("output-layout")),
+        output_targets=targets,
+        project_slug=setting("project-slug", reader.string, None),
+        project_slug_line=_line(top.get("project-slug")),
+        warnings=tuple(warnings),
+    )
+
+
+def _output_target(
+    reader: _Reader, node: yaml.Node, languages: tuple[str, ...], warnings: list[str]
+) -> OutputTargetSpec:
+    fields = reader.mapping(node, "an output target", TARGET_KEYS)
+    line = node.start_mark.line + 1
+    for required in ("name", "path"):
+        if required not in fields:
+            raise reader.error(node, f"an output target needs a '{required}'")
+
+    def words(key: str) -> list[str]:
+        return list(reader.strings(fields[key], f"'{key}'")) if key in fields else []
+
+    return output_target(
+        reader.string(fields["name"], "the output target's name"),
+        reader.string(fields["path"], "the output target's path"),
+        words("kinds"),
+        words("formats"),
+        words("languages"),
+        languages,
+        line,
+        lambda message: CourseError(message, reader.file, line),
+        lambda message: warnings.append(str(CourseError(f"warning: {message}", reader.file, line))),
     )
 
 

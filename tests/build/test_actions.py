@@ -51,7 +51,7 @@ def _notebooks(langs_kinds):
     )
 
 
-ALL = [("de", "completed"), ("de", "speaker"), ("en", "completed"), ("en", "speaker")]
+ALL = [("de", "completed"), ("de", "recording"), ("en", "completed"), ("en", "recording")]
 
 
 def test_identical_code_runs_once_for_all_languages_and_kinds(deck):
@@ -88,7 +88,7 @@ def test_a_failure_reports_deck_line_languages_and_outputs(deck, tmp_path):
     message = str(failed.get_msg())
     assert "slides_x.py:12 (in the deck: x / 0): ZeroDivisionError: division by zero" in message
     assert "languages: de, en" in message
-    assert "out/de-speaker.html" in message and "out/en-completed.html" in message
+    assert "out/de-recording.html" in message and "out/en-completed.html" in message
 
 
 @pytest.mark.parametrize(
@@ -150,5 +150,5 @@ def test_the_executor_gets_plain_data_and_its_results_fill_the_cache(deck):
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     assert code[0].outputs[0]["text"] == "from elsewhere\n"
     # The same code again: the cache serves it, the executor is not asked.
-    assert _execute(deck, [("en", "speaker")], executor) == {"from_cache": True}
+    assert _execute(deck, [("en", "recording")], executor) == {"from_cache": True}
     assert len(executor.jobs) == 1

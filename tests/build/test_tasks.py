@@ -58,13 +58,19 @@ def test_html_pages_are_made_from_the_executed_notebooks(tmp_path, monkeypatch):
     execution = tasks[(deck, "execute")]
     (job,) = (action[1][0] for action in execution["actions"])
     assert isinstance(job, DeckExecutionJob) and job.environment == "env-fingerprint"
-    assert sorted(lang for lang, *_ in job.notebooks) == ["de", "de", "en", "en"]
+    # completed, trainer and recording in each language: one execution serves them
+    assert sorted((lang, kind) for lang, kind, *_ in job.notebooks) == [
+        (lang, kind) for lang in ("de", "en") for kind in ("completed", "recording", "trainer")
+    ]
     assert "clm:kernel-environment-python3" in execution["file_dep"]
     pages = {html: notebook for _, _, notebook, html in job.notebooks}
     for html, notebook in pages.items():
         output = tasks[(deck, html)]
         assert output["actions"][0][1][0].executed == notebook
         assert notebook in output["file_dep"]
+        # shared's completed page is written to the trainer tier too, by the same task
+        if "/Completed/" in html:
+            assert output["targets"] == [html, html.replace("/shared/", "/trainer/")]
     notebook_page = next(t for (d, t) in tasks if d == deck and t and t.endswith(".ipynb"))
     plain = tasks[(deck, notebook_page)]
     record: OutputJob = plain["actions"][0][1][0]

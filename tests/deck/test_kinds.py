@@ -99,7 +99,7 @@ EXPECTED = {
         ("answer-en", "*Answer:*\n\nanswer-en"),
         ("code-raises", "# code-raises"),
     ],
-    ("de", Kind.SPEAKER): [
+    ("de", Kind.RECORDING): [
         ("plain-de", "plain-de"),
         ("code-plain", "# code-plain\nx = 1"),
         ("code-keep", "# code-keep"),
@@ -110,7 +110,7 @@ EXPECTED = {
         ("md-private", "md-private"),
         ("code-raises", "# code-raises"),
     ],
-    ("en", Kind.SPEAKER): [
+    ("en", Kind.RECORDING): [
         ("plain-en", "plain-en"),
         ("code-plain", "# code-plain\nx = 1"),
         ("code-keep", "# code-keep"),
@@ -152,10 +152,10 @@ def test_cells_remember_the_authors_lines():
 def test_notebook_is_valid_with_deterministic_ids_and_slides():
     prepass = Prepass()
     first, _ = variant_notebook(
-        prepass, TAG_DECK, Path("d.py"), "en", Kind.SPEAKER, Format.NOTEBOOK
+        prepass, TAG_DECK, Path("d.py"), "en", Kind.RECORDING, Format.NOTEBOOK
     )
     second, _ = variant_notebook(
-        prepass, TAG_DECK, Path("d.py"), "en", Kind.SPEAKER, Format.NOTEBOOK
+        prepass, TAG_DECK, Path("d.py"), "en", Kind.RECORDING, Format.NOTEBOOK
     )
     assert notebook_bytes(first) == notebook_bytes(second)
     nbformat.validate(nbformat.reads(notebook_bytes(first).decode(), as_version=4))

@@ -43,8 +43,8 @@ def test_tag_warnings_name_file_and_line():
     assert warnings == [
         "d.py:1: warning: tag 'keep' belongs on a code cell",
         "d.py:4: warning: tag 'answer' belongs on a markdown cell",
-        "d.py:4: warning: unknown tag 'shiny' (known: alt, answer, del, keep, notes, private, "
-        "raises-exception, slide, start, subslide)",
+        "d.py:4: warning: unknown tag 'shiny' (known: alt, answer, completed, del, end-workshop, "
+        "keep, notes, private, raises-exception, slide, start, subslide, voiceover, workshop)",
     ]
 
 

@@ -9,6 +9,7 @@ from tests.e2e.helpers import run_clm
 
 SPEC = """\
 name: {de: Kurs, en: Course}
+output-layout: classic
 sections:
   - name: {de: Eins, en: One}
     topics: [first, second]
@@ -29,18 +30,18 @@ def _course(tmp_path, spec=SPEC, files=None, spec_name="course.yaml"):
 
 
 CASES = {
-    "unknown spec key": (SPEC + "colour: blue\n", {}, "course.yaml:5: unknown key 'colour'"),
+    "unknown spec key": (SPEC + "colour: blue\n", {}, "course.yaml:6: unknown key 'colour'"),
     "unresolved topic id": (
         SPEC.replace("[first, second]", "[first, secnd]"),
         {},
-        "course.yaml:4: topic 'secnd' not found",
+        "course.yaml:5: topic 'secnd' not found",
     ),
     "id found twice": (
         SPEC,
         {"slides/module_200_b/topic_200_second/slides_x.py": deck_text()},
-        "course.yaml:4: topic id 'second' is found twice",
+        "course.yaml:5: topic id 'second' is found twice",
     ),
-    "path leaving the root": (SPEC + "output: ../../out\n", {}, "course.yaml:5: the output folder"),
+    "path leaving the root": (SPEC + "output: ../../out\n", {}, "course.yaml:6: the output folder"),
     "output inside slides": (SPEC + "output: slides/out\n", {}, "lies inside slides/"),
     "malformed cell header": (
         SPEC,
@@ -133,6 +134,7 @@ def test_only_builds_one_topic(tmp_path):
 def test_allow_errors_and_cell_timeout(tmp_path):
     spec = """\
 name: {de: Kurs, en: Course}
+output-layout: classic
 languages: [en]
 sections:
   - name: One

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 
 SPEC = """\
 <?xml version="1.0" encoding="UTF-8"?>
-<course>
+<course output-layout="classic">
     <name><de>Iteration</de><en>Iteration</en></name>
     <prog-lang>python</prog-lang>
     <project-slug>iteration</project-slug>

@@ -123,7 +123,7 @@ def small_course(root: Path, codes: dict[str, str]) -> Path:
 def _html(root: Path, title: str) -> str:
     [page] = [
         page
-        for page in (root / "output/public/En").rglob(f"* {title}.html")
+        for page in (root / "output/shared/Course-en").rglob(f"* {title}.html")
         if "Completed" in page.parts
     ]
     return page.read_text()

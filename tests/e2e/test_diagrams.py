@@ -15,17 +15,26 @@ pytestmark = pytest.mark.slow
 FLOW = "slides/module_100_basics/topic_100_intro/pu/program_flow.puml"
 BINDING = "slides/module_100_basics/topic_110_variables/drawio/name_binding.drawio"
 WEEK_1 = {
-    "de": "De/Python-Grundlagen/Folien/{}/Woche 1 Grundlagen",
-    "en": "En/Python Basics/Slides/{}/Week 1 Basics",
+    "de": "Python-Grundlagen-de/Folien/{}/Woche 1 Grundlagen",
+    "en": "Python Basics-en/Slides/{}/Week 1 Basics",
 }
 
 
 def _variant_folders(lang: str) -> list[str]:
     template = WEEK_1[lang]
-    folders = [f"public/{template.format(f'Html/{k}')}" for k in ("Code-Along", "Completed")]
-    folders += [f"public/{template.format(f'Notebooks/{k}')}" for k in ("Code-Along", "Completed")]
-    folders.append(f"public/{template.format('Python/Completed')}")
-    folders += [f"speaker/{template.format(f'{fmt}/Speaker')}" for fmt in ("Html", "Notebooks")]
+    folders = []
+    for tier, kinds in (
+        ("shared", ("Code-Along", "Completed")),
+        ("trainer", ("Code-Along", "Completed", "Trainer")),
+        ("speaker", ("Recording",)),
+    ):
+        folders += [
+            f"{tier}/{template.format(f'{fmt}/{k}')}"
+            for k in kinds
+            for fmt in ("Html", "Notebooks")
+        ]
+        if "Completed" in kinds:
+            folders.append(f"{tier}/{template.format('Python/Completed')}")
     return folders
 
 
@@ -96,6 +105,6 @@ def test_a_missing_converter_fails_its_renders_and_builds_the_rest(course_copy):
     assert f"{BINDING}:render" in output
     html = (
         course_copy
-        / "output/public/En/Python Basics/Slides/Html/Completed/Week 1 Basics/02 Data Types.html"
+        / "output/shared/Python Basics-en/Slides/Html/Completed/Week 1 Basics/02 Data Types.html"
     )
     assert "One more slide." in html.read_text()

@@ -95,15 +95,15 @@ def test_sentinels_stay_where_they_belong(built):
         relative = path.relative_to(built / "output").as_posix()
         for match in SENTINEL.finditer(path.read_bytes()):
             found.setdefault(match.group(1).decode(), set()).add(relative)
-    public = {tag: {p for p in paths if p.startswith("public/")} for tag, paths in found.items()}
+    public = {tag: {p for p in paths if p.startswith("shared/")} for tag, paths in found.items()}
     for tag in ("PRIVATE", "NOTES", "DEL"):
         assert not public.get(tag), (tag, sorted(public.get(tag, ()))[:5])
     for tag in ("ALT", "ANSWER"):
         assert not [p for p in found.get(tag, ()) if "/Code-Along/" in p], tag
     assert "DEL" not in found
     # The sentinels do reach the outputs meant for them.
-    assert any("/Speaker/" in p for p in found["PRIVATE"])
-    assert any("/Speaker/" in p for p in found["NOTES"])
+    assert any("/Trainer/" in p for p in found["PRIVATE"])
+    assert any("/Recording/" in p for p in found["NOTES"])
     assert any("/Completed/" in p for p in found["ALT"])
     assert any("/Completed/" in p for p in found["ANSWER"])
 
@@ -128,7 +128,7 @@ def test_executed_outputs_only_in_completed_and_speaker_html(built):
             assert outputs == 0, path
         else:
             assert outputs > 0, path
-    tour = built / "output/public/En/Python Basics/Slides/Html/Completed/Week 2 Data and Flow"
+    tour = built / "output/shared/Python Basics-en/Slides/Html/Completed/Week 2 Data and Flow"
     html = (tour / "03 A Tour of Every Tag.html").read_text(encoding="utf-8")
     assert "TypeError" in html  # the raises-exception cell shows its traceback
 
@@ -249,11 +249,11 @@ def test_sigkill_mid_build_leaves_no_half_file(tmp_path):
 
 def test_the_clm_output_layout_literally(built):
     for path in [
-        "output/public/De/Python-Grundlagen/Folien/Html/Code-Along/Woche 1 Grundlagen/01 Einführung in Python.html",
-        "output/public/En/Python Basics/Slides/Notebooks/Completed/Week 1 Basics/01 Introduction to Python.ipynb",
-        "output/public/En/Python Basics/Slides/Python/Completed/Week 1 Basics/01 Introduction to Python.py",
-        "output/speaker/En/Python Basics/Slides/Html/Speaker/Week 1 Basics/01 Introduction to Python.html",
-        "output/public/En/Python Basics/Bonus/pizza/workshop_pizza.md",
-        "output/public/De/Python-Grundlagen/Folien/Html/Completed/Woche 1 Grundlagen/img/python-logo.png",
+        "output/shared/Python-Grundlagen-de/Folien/Html/Code-Along/Woche 1 Grundlagen/01 Einführung in Python.html",
+        "output/shared/Python Basics-en/Slides/Notebooks/Completed/Week 1 Basics/01 Introduction to Python.ipynb",
+        "output/shared/Python Basics-en/Slides/Python/Completed/Week 1 Basics/01 Introduction to Python.py",
+        "output/speaker/Python Basics-en/Slides/Html/Recording/Week 1 Basics/01 Introduction to Python.html",
+        "output/shared/Python Basics-en/Bonus/pizza/workshop_pizza.md",
+        "output/shared/Python-Grundlagen-de/Folien/Html/Completed/Woche 1 Grundlagen/img/python-logo.png",
     ]:
         assert (built / path).is_file(), path

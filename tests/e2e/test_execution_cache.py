@@ -14,8 +14,8 @@ TYPES = "slides/module_100_basics/topic_110_variables/slides_types.py"
 FILES = "slides/module_200_data/topic_200_files/slides_files.py"
 TEMPERATURES = "slides/module_200_data/topic_200_files/data/temperatures.csv"
 LOGO = "slides/module_100_basics/topic_100_intro/img/python-logo.png"
-FILES_HTML = "output/public/En/Python Basics/Slides/Html/Completed/Week 2 Data and Flow/01 Reading Files.html"
-TYPES_HTML = "output/public/En/Python Basics/Slides/Html/Completed/Week 1 Basics/02 Data Types.html"
+FILES_HTML = "output/shared/Python Basics-en/Slides/Html/Completed/Week 2 Data and Flow/01 Reading Files.html"
+TYPES_HTML = "output/shared/Python Basics-en/Slides/Html/Completed/Week 1 Basics/02 Data Types.html"
 
 
 def test_cold_build_runs_each_distinct_code_once(built_run):

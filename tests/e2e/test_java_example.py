@@ -140,13 +140,13 @@ def test_every_deck_builds_its_fourteen_outputs_and_nothing_else(course):
 def test_plain_code_goes_to_the_folder_of_its_language(course):
     intro = output_of(course, INTRO, "en", "Completed", "code")
     assert intro.relative_to(course).as_posix() == (
-        "output/public/En/Java Basics/Slides/Java/Completed/Week 1 Basics/"
+        "output/shared/Java Basics-en/Slides/Java/Completed/Week 1 Basics/"
         "01 Introduction to Java.java"
     )
     assert 'System.out.println("Hello, world!");' in intro.read_text(encoding="utf-8")
     script = output_of(course, TYPESCRIPT, "de", "Completed", "code")
     assert script.relative_to(course).as_posix() == (
-        "output/public/De/Java-Grundlagen/Folien/TypeScript/Completed/Ausblick/"
+        "output/shared/Java-Grundlagen-de/Folien/TypeScript/Completed/Ausblick/"
         "01 Ein Blick auf TypeScript.ts"
     )
     assert "cities.reduce(" in script.read_text(encoding="utf-8")  # the alt cell is kept

@@ -41,7 +41,7 @@ XML_SPEC = """\
 </course>
 """
 DECK = "slides/module_100_a/topic_100_versions.py"
-HTML = "output/public/En/Course/Slides/Html/Completed/One/01 Title.html"
+HTML = "output/shared/Course-en/Slides/Html/Completed/One/01 Title.html"
 
 
 def _course(root: Path, spec: tuple[str, str] = ("course.yaml", SPEC)) -> Path:

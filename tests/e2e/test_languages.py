@@ -132,7 +132,7 @@ Moving the value ends the first binding.
 <!-- #endregion -->
 """
 
-SLIDES = "output/public/En/Languages/Slides"
+SLIDES = "output/shared/Languages-en/Slides"
 
 
 def _course(root: Path, spec: str = SPEC) -> Path:
@@ -202,12 +202,13 @@ def test_decks_without_a_kernel_build_everything_but_their_executed_html(built):
     ]:
         built_outputs = _outputs(root, stem)
         assert len(built_outputs) == 3 + 1 + 1, built_outputs  # notebooks, code-along HTML, code
-        assert f"public/En/Languages/Slides/{folder}/Completed/Week 1/0" in " ".join(built_outputs)
+        assert f"shared/Languages-en/Slides/{folder}/Completed/Week 1/0" in " ".join(built_outputs)
         assert any(name.endswith(suffix) for name in built_outputs)
         assert not any("Html/Completed" in name for name in built_outputs)
     rust = json.loads(
         (
-            root / "output/speaker/En/Languages/Slides/Notebooks/Speaker/Week 1/05 Ownership.ipynb"
+            root
+            / "output/speaker/Languages-en/Slides/Notebooks/Recording/Week 1/05 Ownership.ipynb"
         ).read_text()
     )
     sources = ["".join(cell["source"]) for cell in rust["cells"]]

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from clm.leaks.guard import GUARD_TASK
 from tests.conftest import deck_text, write_files
 from tests.e2e.helpers import executed_tasks, run_clm
 
 SPEC = """\
 name: {de: Kurs, en: Course}
+output-layout: classic
 sections:
   - name: {de: Eins, en: One}
     topics: [intro]
@@ -180,6 +183,55 @@ def test_the_watcher_checks_a_copy_after_copying_it(course_copy):
     finally:
         watcher.stop()
     assert f"FAILED {GUARD_TASK}:files:" in lines
-    published = "output/public/En/Python Basics/Bonus/README.md"
+    published = "output/shared/Python Basics-en/Bonus/README.md"
     assert f"{published} (copied from div/workshops/README.md): contains text of a notes" in lines
     assert not (course_copy / published).exists()
+
+
+VOICEOVER = "Welcome back, today we take the long road through the garden of lists."
+TIERS_SPEC = """\
+name: {de: Kurs, en: Course}
+project-slug: course
+sections:
+  - name: {de: Eins, en: One}
+    topics: [intro]
+dir-groups:
+  - {name: Bonus, path: div}
+"""
+
+
+@pytest.mark.parametrize("route", ["dir-group", "include", "template", "companion"])
+def test_voiceover_text_that_reaches_a_student_output_fails_the_build(tmp_path, route):
+    voiceover_cell = f'\n# %% [markdown] lang="en" tags=["voiceover"]\n# {VOICEOVER}\n'
+    files = {"course.yaml": TIERS_SPEC, DECK: deck_text() + voiceover_cell}
+    leaked_by, origin = "", f"{DECK}:13"
+    if route == "dir-group":
+        files["div/README.md"] = f"Bonus. {VOICEOVER}\n"
+        leaked_by = "output/shared/course-en/Bonus/README.md (copied from div/README.md)"
+    elif route == "include":
+        files["slides/module_100_a/topic_100_intro/narration.md"] = f"# {VOICEOVER}\n"
+        files[DECK] += '\n# %% [markdown] lang="en"\n# j2 include "narration.md"\n'
+        leaked_by = "output/shared/course-en/Slides/Html/Completed/One/01 Title.html"
+    elif route == "template":
+        files["templates/story.j2"] = f"{{% macro story() %}}{VOICEOVER}{{% endmacro %}}\n"
+        files[DECK] += (
+            '\n# %% [markdown] lang="en"\n# j2 from "story.j2" import story\n# {{ story() }}\n'
+        )
+        leaked_by = "output/shared/course-en/Slides/Notebooks/Completed/One/01 Title.ipynb"
+    else:  # narration kept in a companion, copied along by a dir-group
+        companion = "slides/module_100_a/topic_100_intro/voiceover_intro.py"
+        narration = f'# %% [markdown] tags=["voiceover"] for_slide="title"\n# {VOICEOVER}\n'
+        files[DECK] = deck_text()
+        files[companion] = narration
+        files["div/narration.py"] = narration
+        leaked_by = "output/shared/course-en/Bonus/narration.py (copied from div/narration.py)"
+        origin = f"{companion}:1"
+    root = _course(tmp_path, files)
+    result = _build(root)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f'{leaked_by}: contains text of a voiceover cell ({origin}): "Welcome back' in (
+        result.stdout
+    )
+    assert not (root / leaked_by.split(" (")[0]).exists()
+    recording = root / "output/speaker/course-en/Slides/Notebooks/Recording/One/01 Title.ipynb"
+    assert VOICEOVER in recording.read_text()

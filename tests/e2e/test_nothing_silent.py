@@ -22,7 +22,7 @@ DECK = "slides/module_100_a/topic_100_first.py"
 watcher = test_watch.watcher  # the fixture: a real `doit auto` on a copy of the example
 OUTPUT_LIMIT = 10_000_000  # the 10 MB a cell may keep
 PRINTS_12_MB = "for _ in range(120):\n    print('x' * 99_999)"
-HTML = "output/public/En/Course/Slides/Html/Completed/One/01 First.html"
+HTML = "output/shared/Course-en/Slides/Html/Completed/One/01 First.html"
 
 
 def _course(tmp_path, deck: str):

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 
 FILES_DECK = "slides/module_200_data/topic_200_files/slides_files.py"
 TEMPERATURES = "slides/module_200_data/topic_200_files/data/temperatures.csv"
-FAILED_HTML = "output/public/En/Python Basics/Slides/Html/Completed/Week 2 Data and Flow/01 Reading Files.html"
+FAILED_HTML = "output/shared/Python Basics-en/Slides/Html/Completed/Week 2 Data and Flow/01 Reading Files.html"
 
 
 def report(root: Path, *args: str) -> dict:
@@ -89,7 +89,7 @@ def test_cache_stats_and_explain(failing):
     assert explained["status"] == "run"
     assert explained["upstream"][0]["task"] == f"{FILES_DECK}:execute"
     assert explained["cache"]["kind"] == "execution" and explained["cache"]["hit"] is False
-    fine = "output/public/En/Python Basics/Slides/Html/Completed/Week 1 Basics/02 Data Types.html"
+    fine = "output/shared/Python Basics-en/Slides/Html/Completed/Week 1 Basics/02 Data Types.html"
     explained = report(root, "cache", "explain", fine)
     assert explained["status"] == "up-to-date" and explained["cache"]["hit"] is True
     human = run_clm(root, "cache", "explain", FAILED_HTML).stdout

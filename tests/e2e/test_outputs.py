@@ -30,7 +30,7 @@ def _course(tmp_path, spec=SPEC):
 def test_stale_outputs_go_and_foreign_files_stay(tmp_path):
     root = _course(tmp_path)
     assert run_doit(root).returncode == 0
-    folder = root / "output/public/En/Course/Slides/Html/Completed/One"
+    folder = root / "output/shared/Course-en/Slides/Html/Completed/One"
     assert (folder / "02 Second.html").exists()
     (root / "output/README.md").write_text("published by hand")
     (root / "output/.git").mkdir()
@@ -79,7 +79,7 @@ def test_two_specs_writing_the_same_outputs(tmp_path):
     assert "also written by the spec course.yaml" in result.stderr
     (root / "other.yaml").write_text(SPEC + "output: other-output\n")
     assert run_clm(root, "build", "other.yaml").returncode == 0
-    assert (root / "other-output/public/En/Course/Slides/Html/Completed/One/01 First.html").exists()
+    assert (root / "other-output/shared/Course-en/Slides/Html/Completed/One/01 First.html").exists()
     # Switching the course to the other spec: clean the first one's outputs.
     (root / "other.yaml").write_text(SPEC)
     assert run_clm(root, "build", "other.yaml").returncode == 2
@@ -87,4 +87,4 @@ def test_two_specs_writing_the_same_outputs(tmp_path):
     assert cleaned.returncode == 0 and "removed" in cleaned.stdout
     assert not [p for p in (root / "output").rglob("*") if p.is_file()]
     assert run_clm(root, "build", "other.yaml").returncode == 0
-    assert (root / "output/public/En/Course/Slides/Html/Completed/One/01 First.html").exists()
+    assert (root / "output/shared/Course-en/Slides/Html/Completed/One/01 First.html").exists()

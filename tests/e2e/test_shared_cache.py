@@ -150,7 +150,8 @@ def test_a_bad_entry_is_a_miss_with_one_warning_and_verify_names_it(keys, tmp_pa
     assert work_counts(result)["kernels"] == 2 and work_counts(result)["shared"] == 0
     assert (result.stdout + result.stderr).count("its blob does not match its digest") == 1
     assert (
-        "42" in next((clone / "output/public/En").rglob("*Completed*/**/01 One.html")).read_text()
+        "42"
+        in next((clone / "output/shared/Course-en").rglob("*Completed*/**/01 One.html")).read_text()
     )
     checked = run_clm(clone, "cache", "verify", env=env)
     assert checked.returncode == 1

@@ -84,9 +84,9 @@ def test_an_output_subfolder_linked_into_slides_is_never_written_through(tmp_pat
     build = run_clm(root, "build", "--lang", "en", "-j", "1")
     assert build.returncode == 1
     report = build.stdout + build.stderr
-    assert "refused to write output/public/En/Course/Slides/Html/Code-Along/One/" in report
+    assert "refused to write output/shared/Course-en/Slides/Html/Code-Along/One/" in report
     assert sorted(p.name for p in (root / TOPIC).iterdir()) == before
-    assert (root / "output/speaker/En/Course/Slides/Html/Speaker/One/01 Welcome.html").exists()
+    assert (root / "output/speaker/Course-en/Slides/Html/Recording/One/01 Welcome.html").exists()
 
 
 def test_ln_s_etc_as_a_dir_group_copies_nothing(tmp_path):
@@ -136,7 +136,7 @@ def test_copies_keep_their_permission_bits(tmp_path):
     (root / "div/notes.txt").chmod(0o640)
     build = run_clm(root, "build", "--lang", "en", "-j", "1")
     assert build.returncode == 0, build.stdout + build.stderr
-    course = root / "output/public/En/Course"
+    course = root / "output/shared/Course-en"
 
     def mode(path):
         return stat.S_IMODE(path.stat().st_mode)
@@ -214,7 +214,7 @@ CASES = {
     "two dir-groups writing one file": (
         SPEC + "dir-groups:\n  - {name: B, path: div/a}\n  - {name: 'B?', path: div/b}\n",
         {"div/a/x.txt": "a", "div/b/x.txt": "b"},
-        "course.yaml:7: 'output/public/En/Course/B/x.txt' would be written twice, by the "
+        "course.yaml:7: 'output/shared/Course-en/B/x.txt' would be written twice, by the "
         "dir-group 'div/a' (line 6) and by the dir-group 'div/b' (line 7)",
     ),
 }

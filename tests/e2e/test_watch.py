@@ -150,7 +150,7 @@ def test_a_markdown_edit_rebuilds_that_languages_outputs_of_the_deck(watcher, co
     after = snapshot(course_copy)
     assert changed(before, after) == outputs_of(course_copy, VARIABLES, lang="en")
     assert "0 kernels ran deck code" in lines[-1]
-    html = "output/public/En/Python Basics/Slides/Html/Completed/Week 1 Basics/03 Variables.html"
+    html = "output/shared/Python Basics-en/Slides/Html/Completed/Week 1 Basics/03 Variables.html"
     assert f"updated: {html}" in lines
     assert "Names for things" in (course_copy / html).read_text()
 
@@ -162,7 +162,7 @@ def test_a_code_edit_runs_one_kernel_and_rebuilds_the_executed_outputs(watcher, 
     lines = watcher.cycle()
     after = snapshot(course_copy)
     # The edited cell is emptied in code-along, so only completed and speaker change.
-    expected = outputs_of(course_copy, VARIABLES, kinds=(Kind.COMPLETED, Kind.SPEAKER))
+    expected = outputs_of(course_copy, VARIABLES, kinds=(Kind.COMPLETED, Kind.RECORDING))
     assert changed(before, after) == expected
     assert "1 kernel ran deck code" in lines[-1]
 
@@ -224,8 +224,8 @@ def test_a_new_deck_title_renames_its_outputs(watcher, course_copy):
     watcher.cycle()
     after = snapshot(course_copy)
     new = outputs_of(course_copy, TYPES)
-    assert {p for p in new if p.startswith("output/public/En")} != {
-        p for p in old if p.startswith("output/public/En")
+    assert {p for p in new if p.startswith("output/shared/Python Basics-en")} != {
+        p for p in old if p.startswith("output/shared/Python Basics-en")
     }
     assert all("Types of Data" in p for p in new - old)
     assert changed(before, after) == (old - new) | (new - old)
@@ -298,7 +298,7 @@ def test_a_data_clash_holds_back_only_its_topics_and_mending_it_rebuilds_them(wa
     lines = watcher.cycle()
     after = snapshot(course_copy)
     assert outputs_of(course_copy, VARIABLES, lang="en") <= changed(before, after), lines
-    html = "output/public/En/Python Basics/Slides/Html/Completed/Week 1 Basics/03 Variables.html"
+    html = "output/shared/Python Basics-en/Slides/Html/Completed/Week 1 Basics/03 Variables.html"
     assert "Names for things" in (course_copy / html).read_text()
     assert watcher.quiet_for(2.0), "the watcher keeps rebuilding"
 

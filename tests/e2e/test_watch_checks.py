@@ -30,7 +30,7 @@ watcher = test_watch.watcher  # the fixture: a real `doit auto` on a copy of the
 
 GERMAN_HEADER = '# %% [markdown] lang="de" tags=["slide"]\n#\n# ## Namen für Werte'
 ENGLISH_HTML = (
-    "output/public/En/Python Basics/Slides/Html/Completed/Week 1 Basics/03 Variables.html"
+    "output/shared/Python Basics-en/Slides/Html/Completed/Week 1 Basics/03 Variables.html"
 )
 
 

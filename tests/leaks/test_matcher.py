@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import nbformat
@@ -203,8 +204,10 @@ def test_a_kind_rule_that_forgets_notes_is_caught_on_the_example_deck(monkeypatc
         return notebook_bytes(notebook)
 
     assert forbidden.leaks(file_keys("x.ipynb", completed_page()), code_along=False) == []
-    broken = {**kinds.REMOVED, Kind.COMPLETED: frozenset({"del", "start", "private"})}
-    monkeypatch.setattr(kinds, "REMOVED", broken)
+    forgetful = dataclasses.replace(
+        kinds.RULES[Kind.COMPLETED], removed=frozenset({"del", "start", "private"})
+    )
+    monkeypatch.setattr(kinds, "RULES", {**kinds.RULES, Kind.COMPLETED: forgetful})
     (origin,) = forbidden.leaks(file_keys("x.ipynb", completed_page()), code_along=False)
     assert origin.tag == "notes" and origin.deck == TOUR
     assert text.splitlines()[origin.line - 1].startswith('# %% [markdown] lang="en" tags=["notes"]')

@@ -35,8 +35,16 @@ def _plan(make_course, spec=SPEC, files=FILES, **kwargs):
 
 def test_outputs_per_deck(make_course):
     plan = _plan(make_course)
+    # Per language: code-along and completed (with code), trainer, recording.
     counts = {deck.deck.path.rsplit("/", 1)[-1]: len(deck.outputs) for deck in plan.decks}
-    assert counts == {"slides_intro.py": 14, "slides_setup.py": 8, "topic_120_loops.py": 14}
+    assert counts == {"slides_intro.py": 18, "slides_setup.py": 10, "topic_120_loops.py": 18}
+    # The trainer tier repeats shared's code-along and completed: copies of one output.
+    files = {deck.deck.path.rsplit("/", 1)[-1]: len(deck.outputs) for deck in plan.decks}
+    files = {
+        deck.deck.path.rsplit("/", 1)[-1]: sum(len(o.paths) for o in deck.outputs)
+        for deck in plan.decks
+    }
+    assert files == {"slides_intro.py": 28, "slides_setup.py": 16, "topic_120_loops.py": 28}
     setup = next(d for d in plan.decks if d.deck.path.endswith("slides_setup.py"))
     assert setup.execution is None
     assert not [o for o in setup.outputs if o.variant.format is Format.HTML]
@@ -51,8 +59,27 @@ def test_numbering_is_per_section_in_spec_order(make_course):
     ]
 
 
-def test_clm_example_paths(make_course):
+def test_clm_1_35_tiers_by_default(make_course):
     paths = _plan(make_course).output_paths()
+    for path in [
+        "output/shared/Mein Kurs-de/Folien/Html/Code-Along/Woche 1/01 Einführung.html",
+        "output/shared/My Course-en/Slides/Notebooks/Completed/Week 1/01 Introduction.ipynb",
+        "output/shared/My Course-en/Slides/Python/Completed/Week 2/01 Loops.py",
+        "output/trainer/My Course-en/Slides/Python/Completed/Week 2/01 Loops.py",
+        "output/trainer/My Course-en/Slides/Html/Trainer/Week 1/01 Introduction.html",
+        "output/speaker/My Course-en/Slides/Html/Recording/Week 1/01 Introduction.html",
+        "output/shared/My Course-en/Bonus/readme.md",
+        "output/trainer/Mein Kurs-de/Bonus/readme.md",
+        "output/speaker/Mein Kurs-de/Bonus/readme.md",
+    ]:
+        assert path in paths
+    assert not [path for path in paths if "/Partial/" in path or "/public/" in path]
+
+
+def test_the_classic_tree_on_request(make_course):
+    spec = textwrap.dedent(SPEC) + "output-layout: classic\nproject-slug: ignored-here\n"
+    plan = _plan(make_course, spec=spec)
+    paths = plan.output_paths()
     for path in [
         "output/public/De/Mein Kurs/Folien/Html/Code-Along/Woche 1/01 Einführung.html",
         "output/public/En/My Course/Slides/Notebooks/Completed/Week 1/01 Introduction.ipynb",
@@ -62,12 +89,14 @@ def test_clm_example_paths(make_course):
         "output/public/De/Mein Kurs/Bonus/readme.md",
     ]:
         assert path in paths
+    assert {len(deck.outputs) for deck in plan.decks} == {14, 8}
+    assert not [path for path in paths if path.startswith("output/speaker") and "Bonus" in path]
 
 
 def test_topic_data_beside_every_variant_and_shared_files_copied_once(make_course):
     plan = _plan(make_course)
     images = sorted(p for p in plan.output_paths() if p.endswith("img/a.png"))
-    assert len(images) == 14  # 7 variant folders of Woche 1 per language
+    assert len(images) == 28  # 14 variant folders of Woche 1 per language, in three tiers
     copies = [c for job in plan.topic_data for c in job.copies if c.target.endswith("img/a.png")]
     assert len(copies) == len({c.target for c in copies})
 
@@ -75,7 +104,7 @@ def test_topic_data_beside_every_variant_and_shared_files_copied_once(make_cours
 def test_code_along_code(make_course):
     plan = _plan(make_course, spec=textwrap.dedent(SPEC) + "code-along-code: true\n")
     intro = plan.decks[0]
-    assert len(intro.outputs) == 16
+    assert len(intro.outputs) == 20
     assert any(
         o.variant.kind is Kind.CODE_ALONG and o.variant.format is Format.CODE for o in intro.outputs
     )
@@ -84,7 +113,7 @@ def test_code_along_code(make_course):
 def test_one_language(make_course):
     plan = _plan(make_course, languages=("en",))
     assert all(o.variant.lang == "en" for d in plan.decks for o in d.outputs)
-    assert len(plan.decks[0].outputs) == 7
+    assert len(plan.decks[0].outputs) == 9
     assert deck_variants(plan.course, plan.decks[0].deck.topic, ("de",))[0].lang == "de"
 
 
@@ -96,7 +125,9 @@ def test_a_diagram_renders_once_and_is_placed_in_every_variant_folder(make_cours
     placements = {job.lang: job for job in plan.placements}
     assert set(placements) == {"de", "en"}
     targets = [copy.target for copy in placements["en"].copies]
-    assert len(targets) == 7  # html and notebook of three kinds, code of completed
+    # html and notebook of code-along and completed (twice), trainer and recording, and
+    # code of completed (twice)
+    assert len(targets) == 14
     assert all(t.endswith("/Week 1/img/flow.png") for t in targets)
     assert {copy.source for copy in placements["en"].copies} == set(render.targets)
     assert set(targets) <= plan.output_paths()
@@ -153,19 +184,20 @@ def test_a_plan_from_a_dict_touches_no_file(tmp_path, monkeypatch):
 
     monkeypatch.chdir(tmp_path)  # an empty folder: nothing to read, nothing written
     plan = plan_course(course_from_dict(COURSE))
-    assert [len(deck.outputs) for deck in plan.decks] == [14, 8]
+    assert [len(deck.outputs) for deck in plan.decks] == [18, 10]
     intro, setup = plan.decks
     assert intro.execution is not None and setup.execution is None
     assert (
-        "output/public/En/My Course/Slides/Html/Completed/Week 1/01 Introduction.html"
+        "output/shared/My Course-en/Slides/Html/Completed/Week 1/01 Introduction.html"
         in plan.output_paths()
     )
-    assert "output/speaker/De/Mein Kurs/Folien/Notebooks/Speaker/Woche 1/02 Einrichtung.ipynb" in (
-        plan.output_paths()
+    assert (
+        "output/speaker/Mein Kurs-de/Folien/Notebooks/Recording/Woche 1/02 Einrichtung.ipynb"
+        in plan.output_paths()
     )
     assert [render.targets for render in plan.renders] == [
         (".clm/renders/slides/m/topic_100_intro/img/flow.puml/flow.png",)
     ]
     assert {job.lang for job in plan.dir_groups} == {"de", "en"}
-    assert "output/public/De/Mein Kurs/Bonus/a.md" in plan.output_paths()
+    assert "output/shared/Mein Kurs-de/Bonus/a.md" in plan.output_paths()
     assert list(tmp_path.iterdir()) == []

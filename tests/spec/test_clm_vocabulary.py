@@ -100,9 +100,7 @@ def test_what_clm_ignores_is_one_warning_naming_each_setting_and_why(make_course
     spec = _spec(make_course)
     (warning,) = [w for w in spec.warnings if "ignores" in w]
     for word in (
-        "<project-slug>",
         "<github>",
-        "<output-targets>",
         "<tasks>",
         "<include>",
         "<activity>",
@@ -111,7 +109,11 @@ def test_what_clm_ignores_is_one_warning_naming_each_setting_and_why(make_course
         'weekday="…" on <subsection>',
     ):
         assert word in warning, word
-    assert "course.xml:5:" in warning  # the first ignored setting's line
+    assert "<project-slug>" not in warning and "<output-targets>" not in warning
+    assert spec.project_slug == "course"
+    (target,) = spec.output_targets
+    assert (target.name, target.path) == ("students", "output/students")
+    assert "course.xml:9:" in warning  # the first ignored setting's line
     assert "git repositories" in warning
 
 
