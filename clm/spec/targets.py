@@ -45,37 +45,10 @@ def output_target(
             f"the output target '{name}' has an empty path; give a folder relative to the "
             "course root, such as output/students"
         )
-    found_kinds: list[str] = []
-    for word in kinds:
-        kind = word.strip()
-        if kind in KIND_ALIASES:
-            warn(
-                f"the kind '{kind}' of the output target '{name}' is deprecated: it is read "
-                f"as '{KIND_ALIASES[kind]}' (notes and voiceover); write 'trainer' (notes "
-                f"only) or '{KIND_ALIASES[kind]}'"
-            )
-            kind = KIND_ALIASES[kind]
-        if kind in IGNORED_KINDS:
-            warn(
-                f"the kind '{kind}' of the output target '{name}' is ignored: {IGNORED_KINDS[kind]}"
-            )
-            continue
-        if kind not in KINDS:
-            raise error(_unknown("kind", kind, name, KINDS))
-        if kind not in found_kinds:
-            found_kinds.append(kind)
-    found_formats: list[str] = []
-    for word in formats:
-        fmt = word.strip()
-        if fmt in IGNORED_FORMATS:
-            warn(
-                f"the format '{fmt}' of the output target '{name}' is ignored: {IGNORED_FORMATS[fmt]}"
-            )
-            continue
-        if fmt not in FORMATS:
-            raise error(_unknown("format", fmt, name, FORMATS))
-        if fmt not in found_formats:
-            found_formats.append(fmt)
+    found_kinds = _words(
+        "kind", name, kinds, KINDS, IGNORED_KINDS, warn, error, aliases=KIND_ALIASES
+    )
+    found_formats = _words("format", name, formats, FORMATS, IGNORED_FORMATS, warn, error)
     for lang in languages:
         if lang not in course_languages:
             raise error(_unknown("language", lang, name, course_languages))
@@ -92,6 +65,38 @@ def output_target(
         languages=tuple(dict.fromkeys(lang.strip() for lang in languages)),
         line=line,
     )
+
+
+def _words(
+    what: str,
+    target: str,
+    words: list[str],
+    known: tuple[str, ...],
+    ignored: dict[str, str],
+    warn: Callable[[str], None],
+    error: Callable[[str], CourseError],
+    aliases: dict[str, str] | None = None,
+) -> list[str]:
+    """A target's kinds or formats, each once: aliases resolved and ignored words left
+    out (both with a warning), an unknown word an error."""
+    found: list[str] = []
+    for written in words:
+        word = written.strip()
+        if aliases and word in aliases:
+            warn(
+                f"the {what} '{word}' of the output target '{target}' is deprecated: it is "
+                f"read as '{aliases[word]}' (notes and voiceover); write 'trainer' (notes "
+                f"only) or '{aliases[word]}'"
+            )
+            word = aliases[word]
+        if word in ignored:
+            warn(f"the {what} '{word}' of the output target '{target}' is ignored: {ignored[word]}")
+            continue
+        if word not in known:
+            raise error(_unknown(what, word, target, known))
+        if word not in found:
+            found.append(word)
+    return found
 
 
 def check_unique_names(targets: tuple[OutputTargetSpec, ...], error: Callable) -> None:

@@ -39,7 +39,6 @@ def test_outputs_per_deck(make_course):
     counts = {deck.deck.path.rsplit("/", 1)[-1]: len(deck.outputs) for deck in plan.decks}
     assert counts == {"slides_intro.py": 18, "slides_setup.py": 10, "topic_120_loops.py": 18}
     # The trainer tier repeats shared's code-along and completed: copies of one output.
-    files = {deck.deck.path.rsplit("/", 1)[-1]: len(deck.outputs) for deck in plan.decks}
     files = {
         deck.deck.path.rsplit("/", 1)[-1]: sum(len(o.paths) for o in deck.outputs)
         for deck in plan.decks
