@@ -41,12 +41,18 @@ def check_decks(
     prepasses: dict[str, Prepass],
     context_key: str,
     connection: sqlite3.Connection,
+    companions: dict[str, str] | None = None,
 ) -> DeckVerdicts:
     """Check the decks, reusing kept verdicts; a failing deck is checked again next time.
 
-    ``hashes`` holds the content hash of every deck and of every file one includes.
+    ``hashes`` holds the content hash of every deck, of every file one includes
+    and of every voiceover companion in ``companions`` (by deck).
     """
-    keys = {deck: _key(deck, hashes, languages, prepasses[deck], context_key) for deck in decks}
+    companions = companions or {}
+    keys = {
+        deck: _key(deck, hashes, languages, prepasses[deck], context_key, companions.get(deck))
+        for deck in decks
+    }
     known = kept_verdicts(connection, list(keys.values()))
     verdicts = DeckVerdicts()
     unchecked = []
@@ -62,7 +68,10 @@ def check_decks(
     checked = []
     for deck in unchecked:
         try:
-            warnings = check_deck(Path(deck), languages, prepasses[deck])
+            companion = companions.get(deck)
+            warnings = check_deck(
+                Path(deck), languages, prepasses[deck], Path(companion) if companion else None
+            )
         except CourseError as error:
             verdicts.errors[deck] = error
             continue
@@ -73,11 +82,17 @@ def check_decks(
 
 
 def _key(
-    deck: str, hashes: dict[str, str], languages: tuple[str, ...], prepass: Prepass, context: str
+    deck: str,
+    hashes: dict[str, str],
+    languages: tuple[str, ...],
+    prepass: Prepass,
+    context: str,
+    companion: str | None,
 ) -> str:
     included = ",".join(f"{path}={hashes[path]}" for path in prepass.includes)
+    narrated = f"{companion}={hashes[companion]}" if companion else ""
     text = (
         f"{CHECKS_VERSION}|{deck}|{hashes[deck]}|{context}|{','.join(languages)}|"
-        f"{prepass.author}|{prepass.organization}|{included}"
+        f"{prepass.author}|{prepass.organization}|{included}|{narrated}"
     )
     return hashlib.md5(text.encode()).hexdigest()

@@ -124,7 +124,7 @@ def prepare_build(
         connection(state_file),
     )
     decks = sorted({deck.deck.path for deck in plan.decks})
-    verdicts = check_course_decks(spec, template_deps, prepasses, decks)
+    verdicts = check_course_decks(spec, template_deps, prepasses, decks, plan)
     if verdicts.errors and not keep_bad_decks:
         raise next(iter(verdicts.errors.values()))
     kernel_python = interpreter.kernel_python(spec)
@@ -212,16 +212,27 @@ def check_course_decks(
     template_deps: tuple[str, ...],
     prepasses: dict[str, Prepass],
     decks: list[str],
+    plan: OutputPlan,
 ) -> DeckVerdicts:
     """The checks of `clm build` for some decks of the course, kept by content hash."""
     state_file = Path(STATE_PATH)
     store = open_store(state_file)
     included = {path for deck in decks for path in prepasses[deck].includes}
-    hashes = {path: store.md5(path) for path in (*template_deps, *decks, *included)}
+    wanted = set(decks)
+    companions = {
+        d.deck.path: d.deck.companion
+        for d in plan.decks
+        if d.deck.companion and d.deck.path in wanted
+    }
+    hashes = {
+        path: store.md5(path) for path in (*template_deps, *decks, *included, *companions.values())
+    }
     context = hashlib.md5(
         "|".join([engine_key(), *(f"{t}={hashes[t]}" for t in template_deps)]).encode()
     ).hexdigest()
-    return check_decks(decks, hashes, spec.languages, prepasses, context, connection(state_file))
+    return check_decks(
+        decks, hashes, spec.languages, prepasses, context, connection(state_file), companions
+    )
 
 
 def _check_other_specs(spec: CourseSpec, plan: OutputPlan, state_file: Path) -> None:

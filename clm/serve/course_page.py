@@ -58,16 +58,23 @@ def page_url(page: str) -> str:
 def course_rows(plan: OutputPlan, kinds: tuple[Kind, ...] | None) -> CourseRows:
     """The course page's table: the languages the plan builds, the kinds it shows (None: all)."""
     course = plan.course
-    built = {o.variant.lang for deck in plan.decks for o in deck.outputs}
+    variants = {o.variant for deck in plan.decks for o in deck.outputs}
+    built = {variant.lang for variant in variants}
     langs = tuple(lang for lang in course.languages if lang in built) or course.languages
-    columns = tuple((lang, kind) for lang in langs for kind in Kind if not kinds or kind in kinds)
+    # Only the kinds some target builds get a column: a course with one student target
+    # has no trainer or recording column to leave empty.
+    planned = {variant.kind for variant in variants}
+    shown = tuple(kind for kind in Kind if kind in planned and (not kinds or kind in kinds))
+    columns = tuple((lang, kind) for lang in langs for kind in shown)
     first = langs[0]
     sections: dict[str, list[DeckRow]] = {}  # in the plan's order
     pages = 0
     for deck in plan.decks:
         by_column: dict[tuple[str, Kind], list[Link]] = {}
         for output in sorted(deck.outputs, key=lambda o: FORMAT_ORDER[o.variant.format]):
-            page = page_name(course.output, output.path)
+            # Any target's copy below the output folder can be served; one outside it cannot.
+            names = (page_name(course.output, path) for path in output.paths)
+            page = next((name for name in names if name is not None), None)
             if page is None:
                 continue
             variant = output.variant

@@ -115,27 +115,37 @@ class Watcher:
 
         build = self.build
         saved = sorted(path for path in paths if path in self.decks and Path(path).is_file())
+        # A saved companion's warnings are the author's news, like a saved deck's.
+        narrated = {
+            d.deck.path
+            for d in build.plan.decks
+            if d.deck.companion in paths and d.deck.path in self.decks
+        }
         checked = saved
         if paths & set(build.template_deps):
             checked = sorted(path for path in self.decks if Path(path).is_file())
         else:
-            # An included workshop file is checked as part of each deck that includes it.
+            # An included workshop file, or a voiceover companion, is checked as part of
+            # each deck that includes it or that it narrates.
             including = {
                 deck
                 for deck, prepass in build.prepasses.items()
                 if paths.intersection(prepass.includes) and deck in self.decks
             }
+            including |= narrated
             checked = sorted({*saved, *(deck for deck in including if Path(deck).is_file())})
         if not checked:
             return set()
         try:
-            verdicts = check_course_decks(build.spec, build.template_deps, build.prepasses, checked)
+            verdicts = check_course_decks(
+                build.spec, build.template_deps, build.prepasses, checked, build.plan
+            )
         except OSError:  # a deck went away meanwhile: its deletion is the next change
             return set()
         for deck in checked:
             self.bad_decks.pop(deck, None)
         self.bad_decks.update(verdicts.errors)
-        for deck in saved:
+        for deck in sorted({*saved, *narrated}):
             for warning in verdicts.warnings.get(deck, ()):
                 self._say(warning)
         return {deck for deck in saved if deck not in verdicts.errors}

@@ -102,7 +102,7 @@ def test_clm_init_creates_a_course_that_builds(tmp_path):
     build = run_clm(root, "build", "--lang", "en", "-j", "1")
     assert build.returncode == 0, build.stdout + build.stderr
     built = sorted(p.name for p in (root / "output").rglob("*.html"))
-    assert built == ["01 Welcome.html"] * 3
+    assert built == ["01 Welcome.html"] * 6  # shared: 2 kinds, trainer: 3, speaker: 1
 
 
 @pytest.mark.parametrize(("prog_lang", "suffix"), [("java", ".java"), ("typescript", ".ts")])

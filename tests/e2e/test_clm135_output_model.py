@@ -121,6 +121,9 @@ COMPANION = """\
 
 # %% [markdown] tags=["notes"] for_slide="printing"
 # COMPANION-NOTES-MARK: printing needs a live demo here.
+
+# %% [markdown] tags=["voiceover"] for_slide="printng"
+# COMPANION-LOST-MARK: a typo in for_slide puts this in no output.
 """
 WORKSHOP_DECK = """\
 # j2 from 'macros.j2' import header
@@ -272,6 +275,10 @@ def test_the_default_tiers_of_clm_1_35(tmp_path):
         expected |= _tree("trainer", lang, {**student, "Trainer": all_formats})
         expected |= _tree("speaker", lang, {"Recording": all_formats})
     assert set(files) == expected
+    companion = f"{BASICS}/voiceover/voiceover_basics.py"
+    warning = f'{companion}:10: warning: for_slide="printng" names no slide of'
+    assert (result.stdout + result.stderr).count(warning) == 1, result.stdout + result.stderr
+    assert not [path for path, data in files.items() if b"COMPANION-LOST-MARK" in data]
     # The trainer tier repeats shared's student files byte for byte.
     for path in files:
         if path.startswith("output/shared/"):

@@ -28,6 +28,8 @@ LITTER = re.compile(
 
 pytestmark = pytest.mark.slow
 
+TIERS = ("shared", "trainer", "speaker")  # each gets the dir-groups, as in CLM 1.35
+
 
 def _outputs(root: Path) -> list[Path]:
     return [p for p in (root / "output").rglob("*") if p.is_file()]
@@ -47,11 +49,13 @@ def test_second_run_executes_nothing(built):
     assert executed_tasks(result) == []
 
 
-def test_every_planned_output_exists_fourteen_per_deck(built):
+def test_every_planned_output_exists_twenty_eight_per_deck(built):
     plan = _plan(built)
     assert len(plan.decks) >= 6
-    counts = {deck.deck.path: len(deck.outputs) for deck in plan.decks}
-    assert set(counts.values()) == {14, 8}
+    # Per language: shared 5 (code-along and completed, completed code), trainer those and
+    # trainer's 2, speaker recording's 2; the HTML-only deck has 8 of these 28.
+    counts = {deck.deck.path: sum(len(o.paths) for o in deck.outputs) for deck in plan.decks}
+    assert set(counts.values()) == {28, 16}
     for path in plan.output_paths():
         assert (built / path).is_file(), path
 
@@ -66,8 +70,8 @@ def test_topic_data_sits_in_every_variant_folder(built):
 
 
 def test_dir_groups(built):
-    for lang, course in (("De", "Python-Grundlagen"), ("En", "Python Basics")):
-        group = built / "output/public" / lang / course
+    courses = ("Python-Grundlagen-de", "Python Basics-en")
+    for group in (built / "output" / tier / course for tier in TIERS for course in courses):
         solutions = group / "Code/Solutions"
         assert (solutions / "Example_1").is_dir() and (solutions / "Example_3").is_dir()
         assert not (solutions / "Example_2").exists()

@@ -12,6 +12,7 @@ from clm.serve.course_page import course_rows, render_course
 from clm.serve.news import Newsroom
 from clm.serve.server import PreviewServer, inside, with_live_script
 from clm.watch.cycles import Cycle, Watched
+from tests.conftest import write_files
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "python-basics"
 DECK = "slides/a/slides_a.py"
@@ -101,7 +102,7 @@ def test_the_course_page_shows_the_chosen_languages_and_kinds(monkeypatch):
     assert [link.label for link in first.cells[0]] == ["HTML", "notebook", "code"]
     plan = plan_spec("course-specs/python-basics.yaml")[2]
     everything = course_rows(plan, None)
-    assert len(everything.columns) == 6
+    assert len(everything.columns) == 2 * 4  # the default tiers build every kind but partial
     assert everything.pages == sum(
         o.variant.format.value == "html" for d in plan.decks for o in d.outputs
     )
@@ -109,6 +110,39 @@ def test_the_course_page_shows_the_chosen_languages_and_kinds(monkeypatch):
     page = render_course(rows, news.snapshot(), whole=True)
     assert "Python Basics" in page and "building" in page
     assert page.count('class="deck-row') == len(plan.decks)
+
+
+TARGETED_SPEC = """\
+name: Targeted
+prog-lang: python
+output-targets:
+  - name: site
+    path: site
+    kinds: [code-along]
+  - name: students
+    path: output/students
+    kinds: [code-along]
+    formats: [html]
+sections:
+  - name: One
+    topics: [a]
+"""
+
+
+def test_the_course_page_links_a_targets_copy_below_the_output_folder(tmp_path, monkeypatch):
+    write_files(
+        tmp_path / "course",
+        {
+            "course.yaml": TARGETED_SPEC,
+            "slides/module_100_one/topic_100_a/slides_a.py": "# %% [markdown]\n# # A\n",
+        },
+    )
+    monkeypatch.chdir(tmp_path / "course")
+    rows = course_rows(plan_spec("course.yaml", ("en",))[2], None)
+    assert rows.columns == (("en", Kind.CODE_ALONG),)  # no column no target builds
+    ((link,),) = rows.sections[0].decks[0].cells
+    # The site target lies outside the output folder; the students' copy is served.
+    assert link.url.startswith("/students/") and link.url.endswith(".html")
 
 
 def test_a_local_preview_answers_only_requests_naming_this_machine():
