@@ -71,6 +71,18 @@ def holding_folder(path: Path, folders: Iterable[Path]) -> Path | None:
     return next((f for f in folders if is_within(where.parent, real(f))), None)
 
 
+def guarding_folder(path: str, folders: Iterable[str]) -> str | None:
+    """The outermost of ``folders`` that ``path`` is named below (POSIX, as written).
+
+    The folder whose real location a write or removal of ``path`` must stay
+    in. The outermost, and chosen by name rather than resolved: a symlinked
+    target folder (``output/shared`` → ``slides/…``) must not vouch for what
+    is written through it.
+    """
+    below = [f for f in folders if path == f or path.startswith(f.rstrip("/") + "/")]
+    return min(below, key=len) if below else None
+
+
 def check_within(path: Path, folder: Path, doing: str) -> None:
     """Refuse ``doing`` (e.g. "write") ``path`` unless, resolved, it stays in ``folder``.
 

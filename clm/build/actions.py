@@ -21,7 +21,7 @@ from clm.build.jobs import ClashJob, CopyJob, OutputJob, RemovalJob
 from clm.encoding import read_deck
 from clm.errors import CourseError, DiskFull, is_disk_full
 from clm.languages import of_deck
-from clm.paths import OutsideFolder, holding_folder, refusal
+from clm.paths import OutsideFolder, guarding_folder, holding_folder, refusal
 from clm.plan.variants import Format, Kind
 from clm.state import counters
 from clm.state.records import forget_outputs, output_folders, recorded_among, recorded_outputs
@@ -106,7 +106,7 @@ def copy_files(job: CopyJob) -> TaskFailed | None:
     """Copy topic data, a dir-group or placed pictures into the output folder."""
     working_on(job.task_name, job.state_file)
     written = 0
-    roots = [Path(root) for root in job.roots()]
+    roots = job.roots()
     try:
         for source, target in job.copies:
             written += copy_atomic(
@@ -114,7 +114,7 @@ def copy_files(job: CopyJob) -> TaskFailed | None:
                 Path(target),
                 Path(job.state_file),
                 job.spec,
-                inside=holding_folder(Path(target), roots) or roots[0],
+                inside=Path(guarding_folder(target, roots) or roots[0]),
             )
     except OutsideFolder as exc:
         counters.add_counts({counters.OUTPUTS_WRITTEN: written})
@@ -147,12 +147,13 @@ def delete_recorded(
     """
     recorded = recorded_among(Path(state_file), spec, paths)
     # The spec's earlier output folders too: moving 'output:' leaves stale files there.
-    folders = [*map(Path, output_roots), *map(Path, output_folders(Path(state_file), spec))]
+    folders = (*output_roots, *output_folders(Path(state_file), spec))
     removed, refused = [], []
     for path in paths:
         if path not in recorded:
             continue
-        folder = holding_folder(Path(path), folders)
+        named = guarding_folder(path, folders)
+        folder = holding_folder(Path(path), (Path(named),)) if named else None
         if folder is None:
             error = refusal(Path(path), Path(output_roots[0]), "delete")
             refused.append(f"{error}; it was left in place and is no longer counted as an output")

@@ -36,7 +36,7 @@ class OutputJob(_PrepassFields):
     JOB: ClassVar[str] = "output"
     state_file: str
     spec: str
-    output_root: str
+    output_root: str  # the folder the write must really stay in (Target.guard)
     deck: str
     lang: str
     kind: str
@@ -50,11 +50,12 @@ class OutputJob(_PrepassFields):
     includes: tuple[str, ...] = ()  # the files the deck's pre-pass includes
     kernel: str | None = None  # the kernelspec its notebook names; None: its language's
     companion: str | None = None  # the deck's voiceover companion file, if it has one
-    # The same file in other targets (a tier repeats another's kinds): (path, target folder).
+    # The same file in other targets (a tier repeats another's kinds): (path, the folder
+    # that write must stay in).
     copies: tuple[tuple[str, str], ...] = ()
 
     def written(self) -> tuple[tuple[str, str], ...]:
-        """Every (path, target root) this job writes its bytes to."""
+        """Every (path, guarding folder) this job writes its bytes to."""
         return ((self.target, self.output_root), *self.copies)
 
 
@@ -102,7 +103,7 @@ class CopyJob:
     output_root: str
     copies: tuple[tuple[str, str], ...]  # (source, target)
     task_name: str  # for the heartbeat
-    # The target folders: each copy must stay in one of them (output_root when empty).
+    # The folders every copy must really stay in (output_root when empty): Target.guard.
     output_roots: tuple[str, ...] = ()
 
     def roots(self) -> tuple[str, ...]:
@@ -119,7 +120,7 @@ class RemovalJob:
     output_root: str
     paths: tuple[str, ...]  # with ``stale``: the outputs the plan keeps
     stale: bool = False
-    output_roots: tuple[str, ...] = ()  # the target folders (output_root when empty)
+    output_roots: tuple[str, ...] = ()  # the guarding folders (output_root when empty)
 
     def roots(self) -> tuple[str, ...]:
         return self.output_roots or (self.output_root,)

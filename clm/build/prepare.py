@@ -110,8 +110,8 @@ def prepare_build(
     cache.check_usable()  # before the workers fork: a damaged cache is replaced once
     shared_cache = open_shared_cache(spec)
     _check_other_specs(spec, plan, state_file)
-    for root in plan.roots:
-        record_output_folder(state_file, spec.key, root)
+    for folder in dict.fromkeys(plan.guards.values()):
+        record_output_folder(state_file, spec.key, folder)
 
     engine_dep = set_virtual_dependency("engine", engine_key())
     template_deps = course.templates

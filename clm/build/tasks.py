@@ -38,7 +38,8 @@ def task_dicts(build: Build) -> Iterator[dict]:
     """Every task of the build, as plain doit task dicts, each action with its job record."""
     spec_key = build.spec.key
     output_root = build.plan.course.output
-    roots = build.plan.roots
+    guards = build.plan.guards
+    roots = tuple(dict.fromkeys(guards.values()))  # what every write must stay in
     common_deps = [*build.template_deps, build.engine_dep]
 
     def removal(paths: tuple[str, ...]) -> list:
@@ -101,7 +102,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
             job = OutputJob(
                 state_file=STATE_PATH,
                 spec=spec_key,
-                output_root=output.root,
+                output_root=guards[output.root],
                 deck=deck,
                 lang=variant.lang,
                 kind=variant.kind.value,
@@ -111,7 +112,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
                 executed=executed,
                 **prepass_fields,
                 **deck_extras,
-                copies=output.copies,
+                copies=tuple((path, guards[root]) for path, root in output.copies),
             )
             yield {
                 "basename": deck,

@@ -115,6 +115,11 @@ class OutputPlan:
         """The target folders, each once: every output is in one of them."""
         return tuple(dict.fromkeys(target.path for target in self.targets))
 
+    @property
+    def guards(self) -> dict[str, str]:
+        """Each target folder's guarding folder (Target.guard)."""
+        return {target.path: target.guard or target.path for target in self.targets}
+
     def output_paths(self) -> set[str]:
         """Every file this plan writes under the output folder (or keeps, held back)."""
         paths = {path for deck in self.decks for output in deck.outputs for path in output.paths}

@@ -38,6 +38,10 @@ class Target:
     languages: tuple[str, ...] = ()  # empty: every language of the course
     classic: bool = False  # the 2025 tree: <path>/<Lang>/<course name>/…
     dir_groups: bool = True  # dir-groups are copied into it
+    # The folder whose real location its files must stay in (clm.paths.guarding_folder):
+    # the output folder for a target inside it, else the target's own, as checked in
+    # the spec. A target folder inside the output folder may not be a symlink elsewhere.
+    guard: str = ""
 
     @property
     def for_students(self) -> bool:
@@ -51,11 +55,26 @@ class Target:
 def course_targets(course: Course) -> tuple[Target, ...]:
     """The targets the course's spec asks for, in the spec's order."""
     output = course.output
+
+    def guard(path: str) -> str:
+        return output if path.startswith(f"{output}/") else path
+
     if course.output_layout == "classic":
         return (
-            Target("public", f"{output}/public", (Kind.CODE_ALONG, Kind.COMPLETED), classic=True),
             Target(
-                "speaker", f"{output}/speaker", (Kind.RECORDING,), classic=True, dir_groups=False
+                "public",
+                f"{output}/public",
+                (Kind.CODE_ALONG, Kind.COMPLETED),
+                classic=True,
+                guard=output,
+            ),
+            Target(
+                "speaker",
+                f"{output}/speaker",
+                (Kind.RECORDING,),
+                classic=True,
+                dir_groups=False,
+                guard=output,
             ),
         )
     if course.output_targets:
@@ -66,10 +85,11 @@ def course_targets(course: Course) -> tuple[Target, ...]:
                 tuple(Kind(kind) for kind in spec.kinds) or DEFAULT_KINDS,
                 tuple(Format(fmt) for fmt in spec.formats) or ALL_FORMATS,
                 spec.languages,
+                guard=guard(spec.path),
             )
             for spec in course.output_targets
         )
-    return tuple(Target(name, f"{output}/{name}", kinds) for name, kinds in TIERS)
+    return tuple(Target(name, f"{output}/{name}", kinds, guard=output) for name, kinds in TIERS)
 
 
 def select_targets(targets: tuple[Target, ...], names: tuple[str, ...]) -> tuple[Target, ...]:

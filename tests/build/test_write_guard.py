@@ -14,6 +14,7 @@ from clm.build.execution import execute_deck
 from clm.build.files import copy_atomic, write_atomic
 from clm.build.jobs import CopyJob, DeckExecutionJob, RemovalJob
 from clm.errors import CourseError
+from clm.paths import guarding_folder
 from clm.state.records import record_output_folder, record_outputs, recorded_outputs
 from tests.conftest import deck_text
 
@@ -113,6 +114,30 @@ def test_removal_through_a_symlinked_output_folder_is_refused(course):
     failed = remove_outputs(RemovalJob(STATE, "course.yaml", "output", (), stale=True))
     assert failed is not None and "refused to delete" in failed.message
     assert (course / "slides/slides_welcome.py").exists()
+
+
+def test_a_symlinked_target_folder_cannot_vouch_for_itself(course):
+    """output/shared linked into slides/: listed with the output folder, as an older
+    clm recorded it, the link is still refused for copies and removals alike."""
+    os.symlink("../slides", course / "output/shared")
+    roots = ("output/shared", "output")
+    copies = (("slides/slides_welcome.py", "output/shared/copy.py"),)
+    failed = copy_files(CopyJob(STATE, "course.yaml", "output", copies, "job", roots))
+    assert failed is not None and "refused to write output/shared/copy.py" in failed.message
+    assert not (course / "slides/copy.py").exists()
+    record_output_folder(course / STATE, "course.yaml", "output/shared")
+    record_outputs(course / STATE, "course.yaml", ["output/shared/slides_welcome.py"])
+    failed = remove_outputs(RemovalJob(STATE, "course.yaml", "output", (), True, roots))
+    assert failed is not None and "refused to delete" in failed.message
+    assert (course / "slides/slides_welcome.py").exists()
+
+
+def test_the_guarding_folder_is_the_outermost_named_one():
+    folders = ("output/shared", "output", "site")
+    assert guarding_folder("output/shared/a.html", folders) == "output"
+    assert guarding_folder("site/a.html", folders) == "site"
+    assert guarding_folder("output-old/a.html", folders) is None  # a prefix is no folder
+    assert guarding_folder("slides/a.py", folders) is None
 
 
 def test_intermediate_files_stay_in_clm_folder(course):

@@ -69,6 +69,6 @@ def test_a_check_names_the_companion_line_of_narration_no_output_shows(tmp_path)
     warnings = check_deck(deck, ("de", "en"), Prepass(), companion)
     assert len(warnings) == 2, warnings  # once per cell, not once per language
     typo, unnamed = warnings
-    assert typo.startswith(f"{companion}:4: warning: for_slide=\"loop\" names no slide of {deck}")
+    assert typo.startswith(f'{companion}:4: warning: for_slide="loop" names no slide of {deck}')
     assert 'slide_id="loop"' in typo
     assert unnamed.startswith(f"{companion}:7: warning: this narration cell has no for_slide")

@@ -51,33 +51,42 @@ _OUTPUT_TEXT = re.compile(
 )
 
 
+# CLM 1.35's default tiers and the kinds each holds, the student tier first.
+TIERS = {
+    "shared": ("Code-Along", "Completed"),
+    "trainer": ("Code-Along", "Completed", "Trainer"),
+    "speaker": ("Recording",),
+}
+
+
 def expected_outputs(deck: str) -> set[str]:
-    """The 14 outputs of a deck, written out from the layout rules: per language,
-    HTML and a notebook for each kind, and the plain code of the completed kind."""
+    """The 28 outputs of a deck, written out from the layout rules: per language and tier,
+    HTML and a notebook for each kind of the tier, and the plain code of the completed kind."""
     sections, stems, code_folder = DECKS[deck]
     paths = set()
     for lang, (course, slides) in COURSE.items():
         section, stem = sections[lang], stems[lang]
-        for kind in ("Code-Along", "Completed", "Speaker"):
-            audience = "speaker" if kind == "Speaker" else "public"
-            base = f"output/{audience}/{lang.capitalize()}/{course}/{slides}"
-            paths.add(f"{base}/Html/{kind}/{section}/{stem}.html")
-            paths.add(f"{base}/Notebooks/{kind}/{section}/{stem}.ipynb")
-            if kind == "Completed":
-                paths.add(
-                    f"{base}/{code_folder}/{kind}/{section}/{stem}{CODE_SUFFIXES[code_folder]}"
-                )
+        for tier, kinds in TIERS.items():
+            base = f"output/{tier}/{course}-{lang}/{slides}"
+            for kind in kinds:
+                paths.add(f"{base}/Html/{kind}/{section}/{stem}.html")
+                paths.add(f"{base}/Notebooks/{kind}/{section}/{stem}.ipynb")
+                if kind == "Completed":
+                    suffix = CODE_SUFFIXES[code_folder]
+                    paths.add(f"{base}/{code_folder}/{kind}/{section}/{stem}{suffix}")
     return paths
 
 
 def output_of(root: Path, deck: str, lang: str, kind: str, fmt: str) -> Path:
-    """One of the deck's expected outputs: ``fmt`` is html, notebook or code."""
+    """One of the deck's expected outputs, from the first tier that holds ``kind``: ``fmt``
+    is html, notebook or code."""
     code_folder = DECKS[deck][2]
     folder = {"html": "Html", "notebook": "Notebooks", "code": code_folder}[fmt]
+    tier = next(tier for tier, kinds in TIERS.items() if kind in kinds)
     matches = [
         p
         for p in expected_outputs(deck)
-        if f"/{lang.capitalize()}/" in p and f"/{folder}/{kind}/" in p
+        if p.startswith(f"output/{tier}/") and f"-{lang}/" in p and f"/{folder}/{kind}/" in p
     ]
     assert len(matches) == 1, matches
     return root / matches[0]
@@ -118,16 +127,16 @@ def course(tmp_path_factory) -> Path:
     return root
 
 
-def test_every_deck_builds_its_fourteen_outputs_and_nothing_else(course):
+def test_every_deck_builds_its_twenty_eight_outputs_and_nothing_else(course):
     from clm.course.discovery import build_course
     from clm.plan.outputs import plan_course
     from clm.spec import load_spec
 
     plan = plan_course(build_course(load_spec(course / SPEC)))
-    planned = {deck.deck.path: {o.path for o in deck.outputs} for deck in plan.decks}
+    planned = {deck.deck.path: {p for o in deck.outputs for p in o.paths} for deck in plan.decks}
     assert sorted(planned) == sorted(DECKS)
     for deck in DECKS:
-        assert len(expected_outputs(deck)) == 14
+        assert len(expected_outputs(deck)) == 28
         assert planned[deck] == expected_outputs(deck), deck
     written = {
         p.relative_to(course).as_posix()
@@ -189,18 +198,21 @@ def test_completed_html_shows_the_typescript_values(course):
         assert "Berlin, Wien, Zürich" in values and "6189000" in values, values
 
 
-def test_notes_reach_the_speaker_html_and_no_public_output(course):
+def test_notes_reach_the_trainer_and_recording_html_and_no_student_output(course):
     public = {
         p: p.read_text(encoding="utf-8", errors="replace")
-        for p in (course / "output/public").rglob("*")
-        if p.is_file() and p.suffix != ".png"
+        for p in (course / "output").rglob("*")
+        if p.is_file()
+        and p.suffix != ".png"
+        and ("/Code-Along/" in str(p) or "/Completed/" in str(p))
     }
     checked = 0
     for deck in DECKS:
         for lang, text in notes_lines(course / deck):
             assert len(text) >= 15, text
-            speaker = output_of(course, deck, lang, "Speaker", "html")
-            assert text in speaker.read_text(encoding="utf-8"), (deck, text)
+            for kind in ("Trainer", "Recording"):
+                page = output_of(course, deck, lang, kind, "html")
+                assert text in page.read_text(encoding="utf-8"), (deck, kind, text)
             assert not [p for p, content in public.items() if text in content], text
             checked += 1
     assert checked >= 8  # at least four decks with notes in both languages

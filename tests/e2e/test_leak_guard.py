@@ -169,7 +169,7 @@ def test_the_example_course_builds_with_the_guard_and_no_false_alarm(built_run):
     root, result = built_run
     assert result.returncode == 0
     assert {f"{GUARD_TASK}:files", f"{GUARD_TASK}:executed-html"} <= set(executed_tasks(result))
-    assert list((root / "output/public").rglob("*.html"))
+    assert list((root / "output/shared").rglob("*.html"))
 
 
 def test_the_watcher_checks_a_copy_after_copying_it(course_copy):

@@ -70,7 +70,7 @@ def test_clean_and_stale_removal_never_delete_outside_the_output_folder(tmp_path
     clean = run_clm(root, "clean")
     assert clean.returncode == 1
     assert _errors(clean)[0].startswith(f"error: refused to delete {DECK}: it lies outside")
-    assert "removed 7 outputs of course.yaml" in clean.stdout
+    assert "removed 14 outputs of course.yaml" in clean.stdout  # shared 5, trainer 7, speaker 2
     assert (root / DECK).read_bytes() == deck
     assert not [p for p in (root / "output").rglob("*") if p.is_file()]
     assert run_clm(root, "clean").returncode == 0, "the refused record is forgotten"
@@ -79,7 +79,7 @@ def test_clean_and_stale_removal_never_delete_outside_the_output_folder(tmp_path
 def test_an_output_subfolder_linked_into_slides_is_never_written_through(tmp_path):
     root = _course(tmp_path, SPEC)
     (root / "output").mkdir()
-    os.symlink(f"../{TOPIC}", root / "output/public")
+    os.symlink(f"../{TOPIC}", root / "output/shared")
     before = sorted(p.name for p in (root / TOPIC).iterdir())
     build = run_clm(root, "build", "--lang", "en", "-j", "1")
     assert build.returncode == 1

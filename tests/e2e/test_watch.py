@@ -127,9 +127,10 @@ def outputs_of(root: Path, deck: str, *, lang: str | None = None, kinds=tuple(Ki
     _, _, plan = plan_spec(root / YAML_SPEC)
     (deck_plan,) = [d for d in plan.decks if d.deck.path == deck]
     return {
-        o.path
+        path
         for o in deck_plan.outputs
         if (lang is None or o.variant.lang == lang) and o.variant.kind in kinds
+        for path in o.paths  # every target's copy
     }
 
 
@@ -161,8 +162,10 @@ def test_a_code_edit_runs_one_kernel_and_rebuilds_the_executed_outputs(watcher, 
     deck.write_text(deck.read_text().replace("answer = answer + 1", "answer = answer + 2"))
     lines = watcher.cycle()
     after = snapshot(course_copy)
-    # The edited cell is emptied in code-along, so only completed and speaker change.
-    expected = outputs_of(course_copy, VARIABLES, kinds=(Kind.COMPLETED, Kind.RECORDING))
+    # The edited cell is emptied in code-along, so only the executed kinds change.
+    expected = outputs_of(
+        course_copy, VARIABLES, kinds=(Kind.COMPLETED, Kind.TRAINER, Kind.RECORDING)
+    )
     assert changed(before, after) == expected
     assert "1 kernel ran deck code" in lines[-1]
 
@@ -211,7 +214,7 @@ def test_a_diagram_edit_rerenders_it_and_replaces_its_pictures(watcher, course_c
     after = snapshot(course_copy)
     _, _, plan = plan_spec(course_copy / YAML_SPEC)
     placed = {c.target for job in plan.placements if job.source == FLOW for c in job.copies}
-    assert len(placed) == 14
+    assert len(placed) == 28  # per language: shared 5, trainer 7, speaker 2 variant folders
     assert changed(before, after) == placed
     assert "1 diagram rendered (1 JVM and 0 browsers started)" in lines[-1]
 
