@@ -133,9 +133,10 @@ def _walk_files(
 
 def _scan_directory_topic(
     area: CourseArea, found: _Found, real_path: Path, formats: tuple[str, ...]
-) -> tuple[tuple, tuple, tuple, tuple]:
+) -> tuple[tuple, tuple, tuple, tuple, frozenset[str]]:
+    """(decks, data, execution inputs, diagrams, sidecar files) of a topic folder."""
     root = area.root
-    decks, data, inputs, diagrams = [], [], [], []
+    decks, data, inputs, diagrams, sidecars = [], [], [], [], []
     stems: dict[str, str] = {}
     for source, relative in _walk_files(area, found.path, real_path):
         name = posixpath.basename(relative)
@@ -144,6 +145,7 @@ def _scan_directory_topic(
         if "/" not in relative and is_deck_name(name):
             decks.append(source)
         elif _is_sidecar(relative):
+            sidecars.append(source)  # where the decks' companions are looked up
             continue
         elif suffix in DIAGRAM_SUFFIXES:
             if stem in stems:
@@ -167,15 +169,21 @@ def _scan_directory_topic(
     included = {path for diagram in diagrams for path in diagram.includes}
     data = [f for f in data if f.relative not in placed and f.source not in included]
     inputs = [f for f in inputs if f.source not in included]
-    return tuple(decks), tuple(data), tuple(inputs), tuple(diagrams)
+    return tuple(decks), tuple(data), tuple(inputs), tuple(diagrams), frozenset(sidecars)
 
 
-def _companion(root: Path, deck: str) -> str | None:
-    """The deck's voiceover companion, beside it or in its voiceover/ folder, if any."""
+def _companion(root: Path, deck: str, sidecars: frozenset[str] | None) -> str | None:
+    """The deck's voiceover companion, beside it or in its voiceover/ folder, if any.
+
+    ``sidecars`` are the sidecar files of the deck's topic folder, when it has
+    one (its scan found them); a deck directly in a module folder is looked up
+    on disk.
+    """
     folder, name = posixpath.split(deck)
     for relative in companion_names(name):
-        if (root / folder / relative).is_file():
-            return posixpath.join(folder, relative)
+        path = posixpath.join(folder, relative)
+        if path in sidecars if sidecars is not None else (root / path).is_file():
+            return path
     return None
 
 
@@ -354,8 +362,8 @@ class _Discovery:
                 text = read_deck(found.path, self.root)
                 self.deck_titles(found.path, text)
                 data, inputs = _scan_file_topic(self.area, found, text)
-                self.scans[found.path] = ((found.path,), data, inputs, ())
-        decks, data, inputs, diagrams = self.scans[found.path]
+                self.scans[found.path] = ((found.path,), data, inputs, (), None)
+        decks, data, inputs, diagrams, _ = self.scans[found.path]
         self.check_languages(ref, decks)
         return Topic(
             id=ref.id,
@@ -450,7 +458,7 @@ def build_course(spec: CourseSpec) -> Course:
                 topic,
                 discovery.deck_titles(deck),
                 discovery.title_lines[deck],
-                _companion(spec.root, deck),
+                _companion(spec.root, deck, discovery.scans[topic.path][4]),
             )
             for topic in topics
             for deck in topic.decks

@@ -11,6 +11,7 @@ import dataclasses
 import os
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from clm import languages as prog_langs
 from clm.course.discovery import RENDER_FOLDER, build_course
@@ -27,8 +28,12 @@ EXECUTED_FOLDER = ".clm/executed"
 RENDERS_FOLDER = ".clm/renders"
 
 
-@dataclass(frozen=True)
-class DeckOutput:
+# DeckOutput and Copy are named tuples rather than frozen dataclasses: a course of
+# 1,000 decks plans some 20,000 of one and 60,000 of the other, and a frozen
+# dataclass takes four times as long to make.
+
+
+class DeckOutput(NamedTuple):
     """One variant of a deck, written to the first target showing it and copied, byte for
     byte, into the others (a tier repeats another's kinds)."""
 
@@ -65,8 +70,7 @@ class DeckPlan:
     blocked_by: tuple[Clash, ...] = ()  # clashes that hold its outputs back
 
 
-@dataclass(frozen=True)
-class Copy:
+class Copy(NamedTuple):
     source: str
     target: str
     root: str = ""  # the target folder it is copied into
@@ -160,56 +164,65 @@ def _variant_order(languages: tuple[str, ...]):
     return lambda v: (languages.index(v.lang), kinds.index(v.kind), formats.index(v.format))
 
 
+@dataclass(frozen=True)
+class _TopicPlaces:
+    """Where a topic's decks go, worked out once for all its decks: per variant (in plan
+    order) the folders of the targets showing it, the first target's first."""
+
+    variants: tuple[tuple[Variant, tuple[tuple[str, str], ...]], ...]  # (folder, target folder)
+    executed: tuple[Variant, ...]  # the variants whose HTML shows executed code
+    language: prog_langs.Language
+
+    def folders(self, lang: str) -> list[tuple[str, str]]:
+        """Every (variant folder, target folder) of a language, each once, sorted."""
+        return sorted({place for v, places in self.variants if v.lang == lang for place in places})
+
+
 def _topic_places(
     course: Course, topic: Topic, folders: _SectionFolders, langs: tuple[str, ...]
-) -> list[tuple[Variant, str, str]]:
-    """(variant, folder, target folder) of every variant of a topic's decks, in target order."""
+) -> _TopicPlaces:
     language = prog_langs.by_name(topic.language)
-    return [
-        (variant, folders.folder(target, variant, language), target.path)
-        for target in folders.targets
-        for variant in target_variants(target, topic.html, course.code_along_code, langs)
-    ]
+    grouped: dict[Variant, list[tuple[str, str]]] = {}
+    for target in folders.targets:
+        for variant in target_variants(target, topic.html, course.code_along_code, langs):
+            place = (folders.folder(target, variant, language), target.path)
+            kept = grouped.setdefault(variant, [])
+            if all(place[0] != folder for folder, _ in kept):
+                kept.append(place)
+    variants = tuple(
+        (variant, tuple(kept))
+        for variant, kept in sorted(grouped.items(), key=lambda item: folders.order(item[0]))
+    )
+    executed = tuple(v for v, _ in variants if v.executed)
+    return _TopicPlaces(variants, executed, language)
 
 
-def _deck_plan(
-    deck: Deck,
-    number: int,
-    folders: _SectionFolders,
-    places: list[tuple[Variant, str, str]],
-) -> DeckPlan:
+def _deck_plan(deck: Deck, number: int, folders: _SectionFolders, places: _TopicPlaces) -> DeckPlan:
     topic = deck.topic
-    language = prog_langs.by_name(topic.language)
+    language = places.language
     names: dict[tuple[str, Format], str] = {}
-    found: dict[Variant, list[tuple[str, str]]] = {}
-    for variant, folder, root in places:
+    outputs = []
+    for variant, kept in places.variants:
         name = names.get((variant.lang, variant.format))
         if name is None:
             name = deck_file_name(number, deck.title(variant.lang), variant.format, language)
             if name_bytes(name) > MAX_NAME_BYTES:
                 raise _name_too_long(deck, variant.lang, name)
             names[(variant.lang, variant.format)] = name
-        path = f"{folder}/{name}"
-        kept = found.setdefault(variant, [])
-        if all(path != place for place, _ in kept):
-            kept.append((path, root))
-    outputs = tuple(
-        DeckOutput(variant, *kept[0], tuple(kept[1:]))
-        for variant, kept in sorted(found.items(), key=lambda item: folders.order(item[0]))
-    )
+        (folder, root), *others = kept
+        copies = tuple((f"{other}/{name}", other_root) for other, other_root in others)
+        outputs.append(DeckOutput(variant, f"{folder}/{name}", root, copies))
     execution = None
     # Without HTML nothing shows what the code prints; evaluate="no" builds
     # the HTML from the deck as it is, with empty outputs.
-    if topic.html and topic.evaluate:
+    if topic.html and topic.evaluate and places.executed:
         notebooks = tuple(
             (v.lang, v.kind, f"{EXECUTED_FOLDER}/{deck.path}/{v.lang}-{v.kind}.ipynb")
-            for v in (output.variant for output in outputs)
-            if v.executed
+            for v in places.executed
         )
-        if notebooks:
-            kernel = topic.kernel or language.kernel
-            execution = Execution(notebooks, topic.cell_timeout, topic.allow_errors, kernel)
-    return DeckPlan(deck, folders.label, number, outputs, execution)
+        kernel = topic.kernel or language.kernel
+        execution = Execution(notebooks, topic.cell_timeout, topic.allow_errors, kernel)
+    return DeckPlan(deck, folders.label, number, tuple(outputs), execution)
 
 
 def _name_too_long(deck: Deck, lang: str, name: str) -> CourseError:
@@ -231,8 +244,19 @@ class _SectionFolders:
         self.targets = targets
         self.names = {lang: section.name.get(lang) for lang in course.languages}
         self.label = self.names[course.languages[0]]
+        self.langs = langs
         self.order = _variant_order(langs)
         self._folders: dict[tuple[Target, Variant, str], str] = {}
+        self._places: dict[tuple[bool, str], _TopicPlaces] = {}
+
+    def places(self, topic: Topic) -> _TopicPlaces:
+        """Where the topic's decks go: the same for every topic of the section with its
+        programming language and HTML setting."""
+        key = (topic.html, topic.language)
+        places = self._places.get(key)
+        if places is None:
+            places = self._places[key] = _topic_places(self.course, topic, self, self.langs)
+        return places
 
     def folder(self, target: Target, variant: Variant, language: prog_langs.Language) -> str:
         key = (target, variant, language.name)
@@ -274,6 +298,18 @@ def _check_unique_targets(spec: CourseSpec, plan: OutputPlan) -> None:
     Deck outputs are distinct by construction (numbered per section, sections in
     distinct folders); what is copied beside them may clash with them or itself.
     """
+    # The common case, quickly: every copy's target is new. Only a clash takes the
+    # slower walk below, which knows who wrote what first.
+    seen = {path for deck in plan.decks for output in deck.outputs for path in output.paths}
+    clash = False
+    for job in (*plan.topic_data, *plan.placements, *plan.dir_groups):
+        targets = [copy.target for copy in job.copies]
+        if not seen.isdisjoint(targets) or len(set(targets)) != len(targets):
+            clash = True
+            break
+        seen.update(targets)
+    if not clash:
+        return
     written: dict[str, str] = {}
 
     def claim(target: str, origin: str, line: int | None = None) -> None:
@@ -324,15 +360,12 @@ def plan_course(
         for topic in section.topics:
             topic_decks = [deck for deck in section.decks if deck.topic is topic]
             blocking = tuple(c for c in section.clashes if topic.path in c.topics)
-            places = _topic_places(course, topic, folders, langs)
+            places = folders.places(topic)
             for deck in topic_decks:
                 number = section.decks.index(deck) + 1
                 plan = _deck_plan(deck, number, folders, places)
                 decks.append(dataclasses.replace(plan, blocked_by=blocking) if blocking else plan)
-            variant_folders = {
-                lang: sorted({(folder, root) for v, folder, root in places if v.lang == lang})
-                for lang in langs
-            }
+            variant_folders = {lang: places.folders(lang) for lang in langs}
             for lang in langs:
                 copies = []
                 for folder, root in variant_folders[lang] if topic_decks else ():
