@@ -180,11 +180,11 @@ def plan(
             " …" if len(tasks[name].targets) > 2 else ""
         )
         print(f"{job.JOB:<9} {name}" + (f" -> {targets}" if targets and targets != name else ""))
-    summary = ", ".join(f"{count} {kind}" for kind, count in counts.items())
-    print(f"{build.spec.key}: {len(jobs)} jobs ({summary})")
     for target in build.plan.targets:
         kinds = ", ".join(target.kinds)
-        print(f"  target {target.name}: {target.path} ({kinds})")
+        print(f"target {target.name}: {target.path} ({kinds})")
+    summary = ", ".join(f"{count} {kind}" for kind, count in counts.items())
+    print(f"{build.spec.key}: {len(jobs)} jobs ({summary})")  # the last line: the summary
     return EXIT_OK
 
 

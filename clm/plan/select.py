@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from clm.errors import CourseError
 from clm.plan.outputs import OutputPlan
 
@@ -21,8 +23,8 @@ def select_only(plan: OutputPlan, only: str) -> OutputPlan:
     diagrams = {
         d.source for s in sections for t in s.topics if t.path in topics for d in t.diagrams
     }
-    return OutputPlan(
-        course=plan.course,
+    return dataclasses.replace(
+        plan,
         decks=tuple(d for d in plan.decks if d.deck.topic.path in topics),
         topic_data=tuple(j for j in plan.topic_data if j.source in topics),
         dir_groups=(),

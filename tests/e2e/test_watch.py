@@ -123,14 +123,18 @@ def changed(before: dict, after: dict) -> set[str]:
     return {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
 
 
-def outputs_of(root: Path, deck: str, *, lang: str | None = None, kinds=tuple(Kind)) -> set[str]:
+def outputs_of(
+    root: Path, deck: str, *, lang: str | None = None, kinds=tuple(Kind), copies: bool = True
+) -> set[str]:
+    """The deck's output files; without ``copies`` only the first target's, which name the
+    deck's tasks (one task writes a variant into every target)."""
     _, _, plan = plan_spec(root / YAML_SPEC)
     (deck_plan,) = [d for d in plan.decks if d.deck.path == deck]
     return {
         path
         for o in deck_plan.outputs
         if (lang is None or o.variant.lang == lang) and o.variant.kind in kinds
-        for path in o.paths  # every target's copy
+        for path in (o.paths if copies else (o.path,))
     }
 
 

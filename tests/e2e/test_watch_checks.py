@@ -55,7 +55,7 @@ def test_a_broken_cell_header_fails_the_decks_outputs_and_keeps_them(watcher, co
     lines = watcher.cycle()
     report = "\n".join(lines)
     assert f"FAILED {VARIABLES}:{line}: malformed cell header" in report
-    outputs = outputs_of(course_copy, VARIABLES)
+    outputs = outputs_of(course_copy, VARIABLES, copies=False)  # one task per variant
     assert all(f"    {path}" in lines for path in outputs)
     # Only the deck's own tasks fail (the leak guard, which reads every deck, may run).
     assert re.search(rf"task\(s\) run, {len(outputs) + 1} failed", lines[-1]), lines[-1]

@@ -4,6 +4,7 @@ import textwrap
 
 from clm.course.discovery import build_course
 from clm.plan.outputs import deck_variants, plan_course
+from clm.plan.select import select_only
 from clm.plan.variants import Format, Kind
 from clm.spec import load_spec
 from tests.conftest import deck_text
@@ -73,6 +74,14 @@ def test_clm_1_35_tiers_by_default(make_course):
     ]:
         assert path in paths
     assert not [path for path in paths if "/Partial/" in path or "/public/" in path]
+
+
+def test_only_one_topic_keeps_the_targets_and_their_guarding_folder(make_course):
+    plan = _plan(make_course)
+    only = select_only(plan, "loops")
+    assert [d.deck.path.rsplit("/", 1)[-1] for d in only.decks] == ["topic_120_loops.py"]
+    assert only.targets == plan.targets and not only.dir_groups
+    assert set(only.guards.values()) == {"output"}  # the tiers lie inside the output folder
 
 
 def test_the_classic_tree_on_request(make_course):
