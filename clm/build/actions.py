@@ -24,6 +24,7 @@ from clm.languages import of_deck
 from clm.paths import OutsideFolder, guarding_folder, holding_folder, refusal
 from clm.plan.variants import Format, Kind
 from clm.state import counters
+from clm.state.backend import forget_tasks_of
 from clm.state.records import forget_outputs, output_folders, recorded_among, recorded_outputs
 from clm.workers.lifetime import working_on
 
@@ -133,6 +134,7 @@ def remove_outputs(job: RemovalJob) -> TaskFailed | None:
     if job.stale:
         stale = recorded_outputs(Path(job.state_file), job.spec) - set(job.paths)
         paths = tuple(sorted(stale))
+        forget_tasks_of(Path(job.state_file), stale)  # the tasks that wrote them are gone
     refused = delete_recorded(job.state_file, job.spec, job.roots(), paths)
     return TaskFailed("\n".join(refused)) if refused else None
 

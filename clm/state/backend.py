@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -74,10 +75,7 @@ class SqliteStateDB:
 
     def _bump_generation(self) -> None:
         """Inside a write transaction: mark the task records as changed by this process."""
-        self.connection.execute(
-            "insert into meta values ('task-records', '1') on conflict(key) "
-            "do update set value = cast(value as integer) + 1"
-        )
+        _bump_generation(self.connection)
         self._generation = self._stored_generation()
 
     def _task(self, task_id: str) -> dict | None:
@@ -148,6 +146,38 @@ class SqliteStateDB:
             self.connection.close()
         finally:
             forget_store(Path(self.name))
+
+
+def _bump_generation(connection: sqlite3.Connection) -> None:
+    """Inside a write transaction: mark the task records as changed (see refresh)."""
+    connection.execute(
+        "insert into meta values ('task-records', '1') on conflict(key) "
+        "do update set value = cast(value as integer) + 1"
+    )
+
+
+def forget_tasks_of(state_file: Path, outputs: Collection[str]) -> int:
+    """Drop the records of the tasks named after ``outputs`` (``<deck>:<output>``), the
+    stale outputs a build removes; returns how many were dropped.
+
+    doit keeps a task's record after the task is gone (a deleted deck, a layout or
+    target left behind), and every run reads every record: a course that moved from
+    the classic tree to the tiers would carry its old tasks forever. Only records
+    named after this spec's own stale outputs go: another spec of the course keeps
+    its records. A process holding the records sees the change at its next refresh.
+    """
+    from clm.state.records import connection
+
+    if not outputs:
+        return 0
+    db = connection(state_file)
+    rows = db.execute("select task_id from doit_tasks")
+    gone = [(task,) for (task,) in rows if task.split(":", 1)[-1] in outputs and ":" in task]
+    if gone:
+        with _transaction(db):
+            db.executemany("delete from doit_tasks where task_id = ?", gone)
+            _bump_generation(db)
+    return len(gone)
 
 
 class _transaction:

@@ -10,6 +10,7 @@ every notebook), no narration in any student output, one execution per deck.
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -348,6 +349,11 @@ def test_moving_from_the_classic_tree_removes_only_clms_own_files(tmp_path):
     )
     assert left == ["public/En/publish.sh"]
     assert (root / "output/shared/demo-en/Examples/hello.py").is_file()
+    # The classic tree's tasks are gone, and so are their records (each run reads them all).
+    with sqlite3.connect(root / ".clm/state.sqlite") as state:
+        tasks = [task for (task,) in state.execute("select task_id from doit_tasks")]
+    assert tasks and not [task for task in tasks if ":output/public/" in task]
+    assert not [task for task in tasks if ":output/speaker/En/" in task]
 
 
 @pytest.mark.parametrize(
