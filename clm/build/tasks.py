@@ -6,6 +6,7 @@ every entry point calls first (clm.dodo, the CLI, the watcher).
 
 from __future__ import annotations
 
+import operator
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +32,7 @@ from clm.plan.variants import Kind
 from clm.state.db import STATE_PATH
 
 STALE_TASK = "remove-stale-outputs"
+_SOURCE_AND_TARGET = operator.itemgetter(0, 1)  # of a clm.plan.outputs.Copy
 CLASH_TASK = "refuse-clashing-files"
 
 
@@ -114,13 +116,14 @@ def task_dicts(build: Build) -> Iterator[dict]:
                 **deck_extras,
                 copies=tuple((path, guards[root]) for path, root in output.copies),
             )
+            paths = output.paths
             yield {
                 "basename": deck,
                 "name": target,
                 "actions": [(build_output, (job,))],
                 "file_dep": [*deps, executed] if executed else deps,
-                "targets": list(output.paths),
-                "clean": removal(output.paths),
+                "targets": list(paths),
+                "clean": removal(paths),
                 **blocked,
             }
         if execution is not None and html_by_run:
@@ -183,7 +186,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
             grouped.add(copy_job.source)
             what = "topic data" if prefix == "data" else "dir-group"
             yield _group(copy_job.source, f"copy the {what} of {copy_job.source}")
-        copies = tuple((c.source, c.target) for c in copy_job.copies)
+        copies = tuple(map(_SOURCE_AND_TARGET, copy_job.copies))  # tens of thousands
         targets = [target for _, target in copies]
         name = f"{copy_job.source}:{prefix}-{copy_job.lang}"
         copy_tasks.append((name, copy_job))

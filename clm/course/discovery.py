@@ -179,6 +179,8 @@ def _companion(root: Path, deck: str, sidecars: frozenset[str] | None) -> str | 
     one (its scan found them); a deck directly in a module folder is looked up
     on disk.
     """
+    if sidecars is not None and not sidecars:
+        return None  # the topic folder has no sidecar at all
     folder, name = posixpath.split(deck)
     for relative in companion_names(name):
         path = posixpath.join(folder, relative)
@@ -189,6 +191,8 @@ def _companion(root: Path, deck: str, sidecars: frozenset[str] | None) -> str | 
 
 def _is_sidecar(relative: str) -> bool:
     """A file only CLM's authoring tools read: narration and HTTP cassettes."""
+    if "voiceover" not in relative and "cassette" not in relative:
+        return False  # every sidecar's path names one of the two; most files are data
     parts = relative.split("/")
     return (
         is_companion_name(parts[-1])

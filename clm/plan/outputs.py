@@ -8,6 +8,7 @@ Paths are POSIX strings relative to the course root.
 from __future__ import annotations
 
 import dataclasses
+import operator
 import os
 from dataclasses import dataclass
 from functools import cache
@@ -25,6 +26,7 @@ from clm.plan.variants import Format, Kind, Variant, has_format
 from clm.spec import CourseSpec, load_spec
 
 EXECUTED_FOLDER = ".clm/executed"
+_TARGET = operator.itemgetter(1)  # of a Copy
 RENDERS_FOLDER = ".clm/renders"
 
 
@@ -44,7 +46,9 @@ class DeckOutput(NamedTuple):
 
     @property
     def paths(self) -> tuple[str, ...]:
-        return (self.path, *(path for path, _ in self.copies))
+        if not self.copies:
+            return (self.path,)
+        return (self.path, *[path for path, _ in self.copies])
 
 
 @dataclass(frozen=True)
@@ -301,14 +305,11 @@ def _check_unique_targets(spec: CourseSpec, plan: OutputPlan) -> None:
     # The common case, quickly: every copy's target is new. Only a clash takes the
     # slower walk below, which knows who wrote what first.
     seen = {path for deck in plan.decks for output in deck.outputs for path in output.paths}
-    clash = False
+    expected = len(seen)
     for job in (*plan.topic_data, *plan.placements, *plan.dir_groups):
-        targets = [copy.target for copy in job.copies]
-        if not seen.isdisjoint(targets) or len(set(targets)) != len(targets):
-            clash = True
-            break
-        seen.update(targets)
-    if not clash:
+        seen.update(map(_TARGET, job.copies))
+        expected += len(job.copies)
+    if len(seen) == expected:  # no target was there before
         return
     written: dict[str, str] = {}
 
