@@ -121,6 +121,9 @@ class RemovalJob:
     paths: tuple[str, ...]  # with ``stale``: the outputs the plan keeps
     stale: bool = False
     output_roots: tuple[str, ...] = ()  # the guarding folders (output_root when empty)
+    # With ``stale``: the names of the build's output tasks; the records of older tasks
+    # named after this spec's outputs are dropped (clm.state.backend.old_task_records).
+    tasks: tuple[str, ...] = ()
 
     def roots(self) -> tuple[str, ...]:
         return self.output_roots or (self.output_root,)

@@ -101,6 +101,8 @@ class Watcher:
             for target in task.targets:
                 self.by_target[target] = task.name
         self.decks = {d.deck.path: d.deck.titles for d in build.plan.decks}
+        # The decks planned without narration: their trainer files are recording's.
+        self.unnarrated = {d.deck.path for d in build.plan.decks if not d.deck.narrated}
         spec = build.spec
         folders = ["slides"]
         if build.templates:
@@ -161,6 +163,24 @@ class Watcher:
                     return True
             except (OSError, CourseError):
                 return True  # the new plan reports what is wrong
+        return False
+
+    def _narration_came(self, paths: set[str]) -> bool:
+        """Whether a saved deck planned without narration, or a course template, may now
+        bring voiceover cells: trainer and recording must then be written apart."""
+        from clm.course.model import may_narrate
+        from clm.encoding import read_deck
+
+        if not self.unnarrated:
+            return False
+        templates = set(self.build.template_deps)
+        for path in sorted(paths & (self.unnarrated | templates)):
+            try:
+                text = read_deck(path) if path in self.unnarrated else Path(path).read_text()
+            except (OSError, CourseError, UnicodeDecodeError):
+                return True  # the new plan reports what is wrong
+            if may_narrate(text):
+                return True
         return False
 
     def _includes_changed(self, paths: set[str]) -> bool:
@@ -298,6 +318,7 @@ class Watcher:
             or changes.deleted
             or spec_changed
             or self._titles_changed(passed)
+            or self._narration_came(paths)
             or self._includes_changed(paths)
             or any(paths & section.shared for section in self.build.plan.course.sections)
         ):
