@@ -165,16 +165,17 @@ class Watcher:
                 return True  # the new plan reports what is wrong
         return False
 
-    def _narration_came(self, paths: set[str]) -> bool:
-        """Whether a saved deck planned without narration, or a course template, may now
-        bring voiceover cells: trainer and recording must then be written apart."""
+    def _narration_came(self, passed: set[str], paths: set[str]) -> bool:
+        """Whether a saved deck planned without narration (of those that ``passed`` their
+        checks: a deck that fails them builds nothing), or a saved course template, may
+        now bring voiceover cells: trainer and recording must then be written apart."""
         from clm.course.model import may_narrate
         from clm.encoding import read_deck
 
         if not self.unnarrated:
             return False
-        templates = set(self.build.template_deps)
-        for path in sorted(paths & (self.unnarrated | templates)):
+        saved = (passed & self.unnarrated) | (paths & set(self.build.template_deps))
+        for path in sorted(saved):
             try:
                 text = read_deck(path) if path in self.unnarrated else Path(path).read_text()
             except (OSError, CourseError, UnicodeDecodeError):
@@ -318,7 +319,7 @@ class Watcher:
             or changes.deleted
             or spec_changed
             or self._titles_changed(passed)
-            or self._narration_came(paths)
+            or self._narration_came(passed, paths)
             or self._includes_changed(paths)
             or any(paths & section.shared for section in self.build.plan.course.sections)
         ):
