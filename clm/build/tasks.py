@@ -115,7 +115,8 @@ def task_dicts(build: Build) -> Iterator[dict]:
                 executed=executed,
                 **prepass_fields,
                 **deck_extras,
-                copies=tuple((path, guards[root]) for path, root in output.copies),
+                copies=output.copies,
+                output_roots=roots,
             )
             paths = output.paths
             output_tasks.append(f"{deck}:{target}")
