@@ -24,7 +24,7 @@ from clm.languages import of_deck
 from clm.paths import OutsideFolder, guarding_folder, holding_folder, refusal
 from clm.plan.variants import Format, Kind
 from clm.state import counters
-from clm.state.backend import forget_tasks_of
+from clm.state.backend import forget_task_records, old_task_records
 from clm.state.records import forget_outputs, output_folders, recorded_among, recorded_outputs
 from clm.workers.lifetime import working_on
 
@@ -132,9 +132,12 @@ def remove_outputs(job: RemovalJob) -> TaskFailed | None:
     """
     paths = job.paths
     if job.stale:
-        stale = recorded_outputs(Path(job.state_file), job.spec) - set(job.paths)
+        state = Path(job.state_file)
+        recorded = recorded_outputs(state, job.spec)
+        stale = recorded - set(job.paths)
         paths = tuple(sorted(stale))
-        forget_tasks_of(Path(job.state_file), stale)  # the tasks that wrote them are gone
+        old = old_task_records(state, recorded | set(job.paths), set(job.tasks))
+        forget_task_records(state, old)
     refused = delete_recorded(job.state_file, job.spec, job.roots(), paths)
     return TaskFailed("\n".join(refused)) if refused else None
 
@@ -169,7 +172,11 @@ def delete_recorded(
 
 
 def nothing_stale(job: RemovalJob) -> bool:
-    """The up-to-date check of the stale removal: no recorded output is out of the plan."""
+    """The up-to-date check of the stale removal: no recorded output is out of the plan.
+
+    Records of tasks the plan no longer has are dropped when the removal runs, not
+    looked for on every no-op: a record nobody asks for is read but never decoded.
+    """
     return not (recorded_outputs(Path(job.state_file), job.spec) - set(job.paths))
 
 

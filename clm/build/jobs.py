@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from clm.deck.prepass import Prepass
 from clm.leaks.guard import GuardJob
+from clm.paths import guarding_folder
 
 
 class _PrepassFields:
@@ -50,13 +51,22 @@ class OutputJob(_PrepassFields):
     includes: tuple[str, ...] = ()  # the files the deck's pre-pass includes
     kernel: str | None = None  # the kernelspec its notebook names; None: its language's
     companion: str | None = None  # the deck's voiceover companion file, if it has one
-    # The same file in other targets (a tier repeats another's kinds): (path, the folder
-    # that write must stay in).
+    # The same file in other targets (a tier repeats another's kinds): (path, target
+    # folder); each write must stay in its guarding folder among ``output_roots``.
     copies: tuple[tuple[str, str], ...] = ()
+    output_roots: tuple[str, ...] = ()
 
     def written(self) -> tuple[tuple[str, str], ...]:
         """Every (path, guarding folder) this job writes its bytes to."""
-        return ((self.target, self.output_root), *self.copies)
+        if not self.copies:
+            return ((self.target, self.output_root),)
+        return (
+            (self.target, self.output_root),
+            *(
+                (path, guarding_folder(path, self.output_roots) or self.output_root)
+                for path, _ in self.copies
+            ),
+        )
 
 
 @dataclass(frozen=True)
@@ -121,6 +131,9 @@ class RemovalJob:
     paths: tuple[str, ...]  # with ``stale``: the outputs the plan keeps
     stale: bool = False
     output_roots: tuple[str, ...] = ()  # the guarding folders (output_root when empty)
+    # With ``stale``: the names of the build's output tasks; the records of older tasks
+    # named after this spec's outputs are dropped (clm.state.backend.old_task_records).
+    tasks: tuple[str, ...] = ()
 
     def roots(self) -> tuple[str, ...]:
         return self.output_roots or (self.output_root,)

@@ -49,6 +49,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
         return [(remove_outputs, (job,))]
 
     clash_tasks = {}
+    output_tasks: list[str] = []  # the names the stale removal keeps records of
     if build.plan.held_back:
         yield {
             "basename": CLASH_TASK,
@@ -114,9 +115,11 @@ def task_dicts(build: Build) -> Iterator[dict]:
                 executed=executed,
                 **prepass_fields,
                 **deck_extras,
-                copies=tuple((path, guards[root]) for path, root in output.copies),
+                copies=output.copies,
+                output_roots=roots,
             )
             paths = output.paths
+            output_tasks.append(f"{deck}:{target}")
             yield {
                 "basename": deck,
                 "name": target,
@@ -210,7 +213,15 @@ def task_dicts(build: Build) -> Iterator[dict]:
     )
     if build.full:
         planned = tuple(sorted(build.plan.output_paths()))
-        job = RemovalJob(STATE_PATH, spec_key, output_root, planned, stale=True, output_roots=roots)
+        job = RemovalJob(
+            STATE_PATH,
+            spec_key,
+            output_root,
+            planned,
+            stale=True,
+            output_roots=roots,
+            tasks=tuple(output_tasks),
+        )
         yield {
             "basename": STALE_TASK,
             "doc": f"remove outputs that earlier builds of {spec_key} wrote and this one does not",

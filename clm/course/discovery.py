@@ -30,6 +30,7 @@ from clm.course.model import (
     is_companion_name,
     is_deck_name,
     is_ignored,
+    may_narrate,
 )
 from clm.diagrams.sources import included_files, render_names
 from clm.encoding import read_deck
@@ -268,6 +269,7 @@ class _Discovery:
         self.index = index_topics(self.root)
         self.titles: dict[str, tuple[tuple[str, str], ...]] = {}
         self.title_lines: dict[str, int | None] = {}
+        self.narration: dict[str, bool] = {}  # deck → may_narrate(its text)
         self.scans: dict[str, tuple] = {}
 
     def resolve(self, ref: TopicRef) -> _Found:
@@ -345,6 +347,7 @@ class _Discovery:
                 text = read_deck(deck, self.root)
             self.titles[deck] = deck_titles(text, deck, self.spec.languages)
             self.title_lines[deck] = header_line(text)
+            self.narration[deck] = may_narrate(text)
         return self.titles[deck]
 
     def topic(self, ref: TopicRef) -> Topic:
@@ -452,22 +455,32 @@ def _dir_group_files(area: CourseArea, group: DirGroupSpec) -> tuple[TopicFile, 
 def build_course(spec: CourseSpec) -> Course:
     """Resolve every topic the spec uses; raises CourseError on the first problem."""
     discovery = _Discovery(spec)
+    templates = (
+        tuple(source for source, _ in _walk_files(discovery.area, spec.templates))
+        if spec.templates and (spec.root / spec.templates).is_dir()
+        else ()
+    )
+    # A macro of the course's own may make voiceover cells in any deck.
+    narrating_templates = any(
+        may_narrate((spec.root / template).read_text(encoding="utf-8", errors="replace"))
+        for template in templates
+    )
     sections = []
     for section_spec in spec.sections:
         topics = tuple(discovery.topic(ref) for ref in section_spec.topics)
         clashes, shared = _shared_files(spec.root, section_spec.name.get(spec.languages[0]), topics)
-        decks = tuple(
-            Deck(
-                deck,
-                topic,
-                discovery.deck_titles(deck),
-                discovery.title_lines[deck],
-                _companion(spec.root, deck, discovery.scans[topic.path][4]),
-            )
-            for topic in topics
-            for deck in topic.decks
+        decks = []
+        for topic in topics:
+            for deck in topic.decks:
+                companion = _companion(spec.root, deck, discovery.scans[topic.path][4])
+                titles = discovery.deck_titles(deck)
+                narrated = bool(narrating_templates or companion or discovery.narration[deck])
+                decks.append(
+                    Deck(deck, topic, titles, discovery.title_lines[deck], companion, narrated)
+                )
+        sections.append(
+            Section(section_spec.name, tuple(decks), topics, clashes=clashes, shared=shared)
         )
-        sections.append(Section(section_spec.name, decks, topics, clashes=clashes, shared=shared))
     dir_groups = [
         DirGroup(
             group.name,
@@ -478,11 +491,6 @@ def build_course(spec: CourseSpec) -> Course:
         )
         for group in spec.dir_groups
     ]
-    templates = (
-        tuple(source for source, _ in _walk_files(discovery.area, spec.templates))
-        if spec.templates and (spec.root / spec.templates).is_dir()
-        else ()
-    )
     return Course(
         name=spec.name,
         languages=spec.languages,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 
 from clm import languages
@@ -42,6 +43,17 @@ def companion_names(deck_name: str) -> tuple[str, str]:
             break
     file = f"{COMPANION_PREFIX}{name}"
     return file, posixpath.join(COMPANION_FOLDER, file)
+
+
+_INCLUDE = re.compile(r"""\binclude\s+["']""")
+
+
+def may_narrate(text: str) -> bool:
+    """Whether a deck's or template's text may bring voiceover cells: it names the tag,
+    or it includes another file (which may)."""
+    if "voiceover" in text:
+        return True
+    return "include" in text and _INCLUDE.search(text) is not None
 
 
 def is_companion_name(name: str) -> bool:
@@ -110,6 +122,9 @@ class Deck:
     titles: tuple[tuple[str, str], ...]  # (language, title)
     title_line: int | None = None  # the header call the titles come from
     companion: str | None = None  # its voiceover companion file (clm.deck.companions)
+    # Whether it may show voiceover cells (see may_narrate); without them the trainer
+    # kind shows exactly what recording shows, and the plan writes both from one task.
+    narrated: bool = True
 
     def title(self, lang: str) -> str:
         return dict(self.titles)[lang]

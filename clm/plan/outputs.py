@@ -43,6 +43,9 @@ class DeckOutput(NamedTuple):
     path: str
     root: str = ""  # the target folder ``path`` is in
     copies: tuple[tuple[str, str], ...] = ()  # (path, target folder) of the copies
+    # Other kinds whose files are among the copies, being the same bytes (a deck
+    # without narration shows trainer and recording alike): (kind, its first path).
+    also: tuple[tuple[Kind, str], ...] = ()
 
     @property
     def paths(self) -> tuple[str, ...]:
@@ -168,18 +171,27 @@ def _variant_order(languages: tuple[str, ...]):
     return lambda v: (languages.index(v.lang), kinds.index(v.kind), formats.index(v.format))
 
 
+# One variant's places: the variant, the (folder, target folder) of each target showing
+# it (the first target's first), and the other kinds shown by the same file, with the
+# folder of their first target.
+_Places = tuple[Variant, tuple[tuple[str, str], ...], tuple[tuple[Kind, str], ...]]
+
+
 @dataclass(frozen=True)
 class _TopicPlaces:
-    """Where a topic's decks go, worked out once for all its decks: per variant (in plan
-    order) the folders of the targets showing it, the first target's first."""
+    """Where a topic's decks go, worked out once for all its decks, per variant in plan
+    order: for decks with narration, and for decks without, whose trainer files are
+    copies of the recording files (_trainer_as_recording)."""
 
-    variants: tuple[tuple[Variant, tuple[tuple[str, str], ...]], ...]  # (folder, target folder)
-    executed: tuple[Variant, ...]  # the variants whose HTML shows executed code
+    narrated: tuple[_Places, ...]
+    plain: tuple[_Places, ...]
     language: prog_langs.Language
 
     def folders(self, lang: str) -> list[tuple[str, str]]:
         """Every (variant folder, target folder) of a language, each once, sorted."""
-        return sorted({place for v, places in self.variants if v.lang == lang for place in places})
+        return sorted(
+            {place for v, places, _ in self.narrated if v.lang == lang for place in places}
+        )
 
 
 def _topic_places(
@@ -193,12 +205,37 @@ def _topic_places(
             kept = grouped.setdefault(variant, [])
             if all(place[0] != folder for folder, _ in kept):
                 kept.append(place)
-    variants = tuple(
-        (variant, tuple(kept))
+    narrated = tuple(
+        (variant, tuple(kept), ())
         for variant, kept in sorted(grouped.items(), key=lambda item: folders.order(item[0]))
     )
-    executed = tuple(v for v, _ in variants if v.executed)
-    return _TopicPlaces(variants, executed, language)
+    return _TopicPlaces(narrated, _trainer_as_recording(narrated), language)
+
+
+def _trainer_as_recording(variants: tuple[_Places, ...]) -> tuple[_Places, ...]:
+    """A deck without narration shows the trainer what the recording shows (they differ
+    only in voiceover cells): each trainer file becomes a copy of the recording file of
+    its language and format, written by the same task from the same execution (four
+    tasks and one execution per language fewer for each such deck)."""
+    recording = {
+        (v.lang, v.format): index
+        for index, (v, _, _) in enumerate(variants)
+        if v.kind is Kind.RECORDING
+    }
+    merged: list[_Places | None] = list(variants)
+    for index, (variant, places, _) in enumerate(variants):
+        into = recording.get((variant.lang, variant.format))
+        if variant.kind is not Kind.TRAINER or into is None:
+            continue
+        target = merged[into]
+        assert target is not None
+        merged[into] = (
+            target[0],
+            (*target[1], *places),
+            (*target[2], (Kind.TRAINER, places[0][0])),
+        )
+        merged[index] = None
+    return tuple(entry for entry in merged if entry is not None)
 
 
 def _deck_plan(deck: Deck, number: int, folders: _SectionFolders, places: _TopicPlaces) -> DeckPlan:
@@ -206,7 +243,7 @@ def _deck_plan(deck: Deck, number: int, folders: _SectionFolders, places: _Topic
     language = places.language
     names: dict[tuple[str, Format], str] = {}
     outputs = []
-    for variant, kept in places.variants:
+    for variant, kept, others_kinds in places.narrated if deck.narrated else places.plain:
         name = names.get((variant.lang, variant.format))
         if name is None:
             name = deck_file_name(number, deck.title(variant.lang), variant.format, language)
@@ -215,14 +252,16 @@ def _deck_plan(deck: Deck, number: int, folders: _SectionFolders, places: _Topic
             names[(variant.lang, variant.format)] = name
         (folder, root), *others = kept
         copies = tuple((f"{other}/{name}", other_root) for other, other_root in others)
-        outputs.append(DeckOutput(variant, f"{folder}/{name}", root, copies))
+        also = tuple((kind, f"{other}/{name}") for kind, other in others_kinds)
+        outputs.append(DeckOutput(variant, f"{folder}/{name}", root, copies, also))
+    executed = [o.variant for o in outputs if o.variant.executed]
     execution = None
     # Without HTML nothing shows what the code prints; evaluate="no" builds
     # the HTML from the deck as it is, with empty outputs.
-    if topic.html and topic.evaluate and places.executed:
+    if topic.html and topic.evaluate and executed:
         notebooks = tuple(
             (v.lang, v.kind, f"{EXECUTED_FOLDER}/{deck.path}/{v.lang}-{v.kind}.ipynb")
-            for v in places.executed
+            for v in executed
         )
         kernel = topic.kernel or language.kernel
         execution = Execution(notebooks, topic.cell_timeout, topic.allow_errors, kernel)

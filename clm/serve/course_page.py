@@ -64,6 +64,7 @@ def course_rows(plan: OutputPlan, kinds: tuple[Kind, ...] | None) -> CourseRows:
     # Only the kinds some target builds get a column: a course with one student target
     # has no trainer or recording column to leave empty.
     planned = {variant.kind for variant in variants}
+    planned.update(kind for d in plan.decks for o in d.outputs for kind, _ in o.also)
     shown = tuple(kind for kind in Kind if kind in planned and (not kinds or kind in kinds))
     columns = tuple((lang, kind) for lang in langs for kind in shown)
     first = langs[0]
@@ -79,10 +80,18 @@ def course_rows(plan: OutputPlan, kinds: tuple[Kind, ...] | None) -> CourseRows:
                 continue
             variant = output.variant
             main = variant.format is Format.HTML
+            label = FORMAT_LABELS[variant.format]
             pages += main
             by_column.setdefault((variant.lang, variant.kind), []).append(
-                Link(FORMAT_LABELS[variant.format], page_url(page), main)
+                Link(label, page_url(page), main)
             )
+            for kind, path in output.also:  # the same page, under its other kind's name
+                other = page_name(course.output, path)
+                if other is not None:
+                    pages += main
+                    by_column.setdefault((variant.lang, kind), []).append(
+                        Link(label, page_url(other), main)
+                    )
         sections.setdefault(deck.section, []).append(
             DeckRow(
                 path=deck.deck.path,

@@ -156,28 +156,37 @@ def _bump_generation(connection: sqlite3.Connection) -> None:
     )
 
 
-def forget_tasks_of(state_file: Path, outputs: Collection[str]) -> int:
-    """Drop the records of the tasks named after ``outputs`` (``<deck>:<output>``), the
-    stale outputs a build removes; returns how many were dropped.
+def old_task_records(
+    state_file: Path, outputs: Collection[str], tasks: Collection[str]
+) -> list[str]:
+    """The records of tasks named after one of ``outputs`` (``<deck>:<output>``) that are
+    not among the build's ``tasks``: tasks the plan no longer has.
 
-    doit keeps a task's record after the task is gone (a deleted deck, a layout or
-    target left behind), and every run reads every record: a course that moved from
-    the classic tree to the tiers would carry its old tasks forever. Only records
-    named after this spec's own stale outputs go: another spec of the course keeps
-    its records. A process holding the records sees the change at its next refresh.
+    doit keeps a task's record after the task is gone (a deleted deck, a layout
+    or target left behind, a trainer file now written by recording's task), and
+    every run reads every record. Only tasks named after this spec's own outputs
+    count: another spec of the course keeps its records.
     """
     from clm.state.records import connection
 
-    if not outputs:
-        return 0
-    db = connection(state_file)
-    rows = db.execute("select task_id from doit_tasks")
-    gone = [(task,) for (task,) in rows if task.split(":", 1)[-1] in outputs and ":" in task]
-    if gone:
+    rows = connection(state_file).execute("select task_id from doit_tasks")
+    return [
+        task
+        for (task,) in rows
+        if ":" in task and task not in tasks and task.split(":", 1)[1] in outputs
+    ]
+
+
+def forget_task_records(state_file: Path, records: list[str]) -> None:
+    """Drop task records (old_task_records); a process holding the records sees the change
+    at its next refresh."""
+    from clm.state.records import connection
+
+    if records:
+        db = connection(state_file)
         with _transaction(db):
-            db.executemany("delete from doit_tasks where task_id = ?", gone)
+            db.executemany("delete from doit_tasks where task_id = ?", [(r,) for r in records])
             _bump_generation(db)
-    return len(gone)
 
 
 class _transaction:

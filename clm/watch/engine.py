@@ -101,6 +101,8 @@ class Watcher:
             for target in task.targets:
                 self.by_target[target] = task.name
         self.decks = {d.deck.path: d.deck.titles for d in build.plan.decks}
+        # The decks planned without narration: their trainer files are recording's.
+        self.unnarrated = {d.deck.path for d in build.plan.decks if not d.deck.narrated}
         spec = build.spec
         folders = ["slides"]
         if build.templates:
@@ -161,6 +163,25 @@ class Watcher:
                     return True
             except (OSError, CourseError):
                 return True  # the new plan reports what is wrong
+        return False
+
+    def _narration_came(self, passed: set[str], paths: set[str]) -> bool:
+        """Whether a saved deck planned without narration (of those that ``passed`` their
+        checks: a deck that fails them builds nothing), or a saved course template, may
+        now bring voiceover cells: trainer and recording must then be written apart."""
+        from clm.course.model import may_narrate
+        from clm.encoding import read_deck
+
+        if not self.unnarrated:
+            return False
+        saved = (passed & self.unnarrated) | (paths & set(self.build.template_deps))
+        for path in sorted(saved):
+            try:
+                text = read_deck(path) if path in self.unnarrated else Path(path).read_text()
+            except (OSError, CourseError, UnicodeDecodeError):
+                return True  # the new plan reports what is wrong
+            if may_narrate(text):
+                return True
         return False
 
     def _includes_changed(self, paths: set[str]) -> bool:
@@ -298,6 +319,7 @@ class Watcher:
             or changes.deleted
             or spec_changed
             or self._titles_changed(passed)
+            or self._narration_came(passed, paths)
             or self._includes_changed(paths)
             or any(paths & section.shared for section in self.build.plan.course.sections)
         ):

@@ -54,10 +54,11 @@ def test_status_names_the_last_run_and_its_failure(failing):
     (failure,) = data["failures"]
     assert failure["task"] == f"{FILES_DECK}:execute"
     assert re.search(rf"{re.escape(FILES_DECK)}:\d+ .*ValueError", failure["error"])
-    # The execution, the six pages it holds back (completed, trainer and recording HTML per
-    # language; one task writes completed to the shared and the trainer tier) and the leak
+    # The execution, the four pages it holds back (completed and recording HTML per
+    # language: one task writes completed to the shared and the trainer tier, one the
+    # recording page and, the deck having no narration, the trainer page) and the leak
     # check of executed pages.
-    assert data["out_of_date"] == 8
+    assert data["out_of_date"] == 6
     assert data["cache"]["executions"] >= 11
     human = run_clm(root, "status").stdout
     assert "failed" in human and f"{FILES_DECK}:execute" in human and "ValueError" in human
@@ -71,7 +72,7 @@ def test_jobs_list_show_and_runs(failing):
     everything = report(root, "jobs", "list", "--run", str(failed["run"]))
     statuses = {j["task"]: j["status"] for j in everything["jobs"]}
     assert statuses[f"{FILES_DECK}:execute"] == "failed"
-    assert sum(s == "not-rebuilt" for s in statuses.values()) == 7  # 6 pages, their leak check
+    assert sum(s == "not-rebuilt" for s in statuses.values()) == 5  # 4 pages, their leak check
     first_run = report(root, "jobs", "list", "--run", "1")["jobs"]
     assert len(first_run) > 100 and all(j["status"] == "ok" for j in first_run)
     executions = [j for j in first_run if j["task"].endswith(":execute")]
@@ -108,7 +109,7 @@ def test_retry_failed_rebuilds_exactly_the_failed_outputs(failing, tmp_path):
     assert retried.returncode == 0, retried.stderr
     data = json.loads(retried.stdout)
     jsonschema.validate(data, SCHEMAS["jobs retry"])
-    assert data["exit_code"] == 0 and len(data["tasks"]) == 8
+    assert data["exit_code"] == 0 and len(data["tasks"]) == 6
     assert f"{GUARD_TASK}:executed-html" in data["tasks"]
     jobs = report(root, "jobs", "list")["jobs"]
     assert sorted(j["task"] for j in jobs) == sorted(data["tasks"])
@@ -122,7 +123,7 @@ def test_retry_failed_rebuilds_exactly_the_failed_outputs(failing, tmp_path):
         for t in data["tasks"]
         if not t.endswith(":execute") and not t.startswith(GUARD_TASK)
     }
-    assert len(pages) == 6 and touched <= pages
+    assert len(pages) == 4 and touched <= pages
 
 
 def _mtimes(root: Path) -> dict[str, int]:

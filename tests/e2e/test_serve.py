@@ -210,10 +210,12 @@ def test_the_course_page_lists_every_deck_and_links_every_html_output(
     )
     links = set(page.locator("a.main").evaluate_all("links => links.map(a => a.pathname)"))
     html = {
-        "/" + quote(o.path.removeprefix("output/"))
+        "/" + quote(path.removeprefix("output/"))
         for d in plan.decks
         for o in d.outputs
         if o.variant.format is Format.HTML
+        # A trainer page written with the recording page is linked as trainer's too.
+        for path in (o.path, *(path for _, path in o.also))
     }
     assert links == html
     assert page.locator("text=0 failing").count() == 1

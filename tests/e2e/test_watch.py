@@ -239,6 +239,22 @@ def test_a_new_deck_title_renames_its_outputs(watcher, course_copy):
     assert not (old - new) & after.keys()
 
 
+def test_narration_saved_into_a_deck_splits_its_trainer_files_from_recording(watcher, course_copy):
+    page = "Slides/Html/{kind}/Week 1 Basics/02 Data Types.html"
+    trainer = course_copy / "output/trainer/Python Basics-en" / page.format(kind="Trainer")
+    recording = course_copy / "output/speaker/Python Basics-en" / page.format(kind="Recording")
+    assert trainer.read_bytes() == recording.read_bytes()  # one task writes both
+    narration = "Today we meet the types of data, slowly and with examples."
+    deck = course_copy / TYPES
+    deck.write_text(
+        deck.read_text() + f'\n# %% [markdown] lang="en" tags=["voiceover"]\n# {narration}\n'
+    )
+    watcher.cycle()
+    assert narration in recording.read_text()
+    assert narration not in trainer.read_text()  # the trainer kind drops voiceover
+    assert "Types" in trainer.read_text()
+
+
 def test_a_spec_edit_removes_a_topic_and_brings_it_back(watcher, course_copy):
     spec = course_copy / YAML_SPEC
     original = spec.read_text()

@@ -3,6 +3,7 @@ from __future__ import annotations
 import textwrap
 
 from clm.course.discovery import build_course
+from clm.course.model import may_narrate
 from clm.plan.outputs import deck_variants, plan_course
 from clm.plan.select import select_only
 from clm.plan.variants import Format, Kind
@@ -36,9 +37,10 @@ def _plan(make_course, spec=SPEC, files=FILES, **kwargs):
 
 def test_outputs_per_deck(make_course):
     plan = _plan(make_course)
-    # Per language: code-along and completed (with code), trainer, recording.
+    # Per language: code-along and completed (with code), recording; without narration
+    # the trainer files are recording's, written by the same task.
     counts = {deck.deck.path.rsplit("/", 1)[-1]: len(deck.outputs) for deck in plan.decks}
-    assert counts == {"slides_intro.py": 18, "slides_setup.py": 10, "topic_120_loops.py": 18}
+    assert counts == {"slides_intro.py": 14, "slides_setup.py": 8, "topic_120_loops.py": 14}
     # The trainer tier repeats shared's code-along and completed: copies of one output.
     files = {
         deck.deck.path.rsplit("/", 1)[-1]: sum(len(o.paths) for o in deck.outputs)
@@ -48,6 +50,52 @@ def test_outputs_per_deck(make_course):
     setup = next(d for d in plan.decks if d.deck.path.endswith("slides_setup.py"))
     assert setup.execution is None
     assert not [o for o in setup.outputs if o.variant.format is Format.HTML]
+
+
+NARRATED = deck_text("Einführung", "Introduction") + (
+    '\n# %% [markdown] tags=["voiceover"]\n# Welcome, and thank you for coming.\n'
+)
+
+
+def test_a_deck_with_narration_writes_trainer_and_recording_apart(make_course):
+    files = {**FILES, "slides/m_1/topic_100_intro/slides_intro.py": NARRATED}
+    plan = _plan(make_course, files=files)
+    intro, setup, loops = plan.decks
+    assert (intro.deck.narrated, setup.deck.narrated, loops.deck.narrated) == (True, False, False)
+    assert len(intro.outputs) == 18 and sum(len(o.paths) for o in intro.outputs) == 28
+    kinds = {kind for lang, kind, _ in intro.execution.notebooks}
+    assert kinds == {Kind.COMPLETED, Kind.TRAINER, Kind.RECORDING}
+    # Without narration: one execution per language and kind fewer, the trainer page
+    # a copy of the recording page.
+    assert {kind for _, kind, _ in loops.execution.notebooks} == {Kind.COMPLETED, Kind.RECORDING}
+    (recording,) = [
+        o
+        for o in loops.outputs
+        if o.variant.kind is Kind.RECORDING
+        and o.variant.lang == "en"
+        and o.variant.format is Format.HTML
+    ]
+    trainer = "output/trainer/My Course-en/Slides/Html/Trainer/Week 2/01 Loops.html"
+    assert (
+        recording.path == "output/speaker/My Course-en/Slides/Html/Recording/Week 2/01 Loops.html"
+    )
+    assert recording.copies == ((trainer, "output/trainer"),)
+    assert recording.also == ((Kind.TRAINER, trainer),)
+
+
+def test_a_course_template_that_narrates_keeps_every_deck_apart(make_course):
+    spec = textwrap.dedent(SPEC) + "templates: templates\n"
+    files = {**FILES, "templates/narration.j2": '# %% [markdown] tags=["voiceover"]\n'}
+    plan = _plan(make_course, spec=spec, files=files)
+    assert all(deck.deck.narrated for deck in plan.decks)
+    assert len(plan.decks[0].outputs) == 18
+
+
+def test_may_narrate_looks_for_the_tag_and_for_includes():
+    assert may_narrate('# %% [markdown] tags=["voiceover"]\n')
+    assert may_narrate('# j2 include "ws_100_iteration.py"\n')
+    assert may_narrate("{% include 'part.j2' %}")
+    assert not may_narrate("# %%\nprint('This course includes exercises.')\n")
 
 
 def test_numbering_is_per_section_in_spec_order(make_course):
@@ -112,7 +160,7 @@ def test_topic_data_beside_every_variant_and_shared_files_copied_once(make_cours
 def test_code_along_code(make_course):
     plan = _plan(make_course, spec=textwrap.dedent(SPEC) + "code-along-code: true\n")
     intro = plan.decks[0]
-    assert len(intro.outputs) == 20
+    assert len(intro.outputs) == 16  # code-along code added, trainer written with recording
     assert any(
         o.variant.kind is Kind.CODE_ALONG and o.variant.format is Format.CODE for o in intro.outputs
     )
@@ -121,7 +169,7 @@ def test_code_along_code(make_course):
 def test_one_language(make_course):
     plan = _plan(make_course, languages=("en",))
     assert all(o.variant.lang == "en" for d in plan.decks for o in d.outputs)
-    assert len(plan.decks[0].outputs) == 9
+    assert len(plan.decks[0].outputs) == 7
     assert deck_variants(plan.course, plan.decks[0].deck.topic, ("de",))[0].lang == "de"
 
 
