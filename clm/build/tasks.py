@@ -32,8 +32,8 @@ from clm.plan.variants import Kind
 from clm.state.db import STATE_PATH
 
 STALE_TASK = "remove-stale-outputs"
-_SOURCE_AND_TARGET = operator.itemgetter(0, 1)  # of a clm.plan.outputs.Copy
 CLASH_TASK = "refuse-clashing-files"
+_SOURCE_AND_TARGET = operator.itemgetter(0, 1)  # of a clm.plan.outputs.Copy
 
 
 def task_dicts(build: Build) -> Iterator[dict]:

@@ -26,8 +26,8 @@ from clm.plan.variants import Format, Kind, Variant, has_format
 from clm.spec import CourseSpec, load_spec
 
 EXECUTED_FOLDER = ".clm/executed"
-_TARGET = operator.itemgetter(1)  # of a Copy
 RENDERS_FOLDER = ".clm/renders"
+_TARGET = operator.itemgetter(1)  # of a Copy
 
 
 # DeckOutput and Copy are named tuples rather than frozen dataclasses: a course of
@@ -120,11 +120,6 @@ class OutputPlan:
     placements: tuple[CopyJob, ...] = ()  # renders into img/, per diagram and language
     held_back: tuple[HeldBack, ...] = ()
     targets: tuple[Target, ...] = ()  # where the outputs go, in the spec's order
-
-    @property
-    def roots(self) -> tuple[str, ...]:
-        """The target folders, each once: every output is in one of them."""
-        return tuple(dict.fromkeys(target.path for target in self.targets))
 
     @property
     def guards(self) -> dict[str, str]:

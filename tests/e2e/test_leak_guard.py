@@ -189,15 +189,7 @@ def test_the_watcher_checks_a_copy_after_copying_it(course_copy):
 
 
 VOICEOVER = "Welcome back, today we take the long road through the garden of lists."
-TIERS_SPEC = """\
-name: {de: Kurs, en: Course}
-project-slug: course
-sections:
-  - name: {de: Eins, en: One}
-    topics: [intro]
-dir-groups:
-  - {name: Bonus, path: div}
-"""
+TIERS_SPEC = SPEC.replace("output-layout: classic\n", "project-slug: course\n")
 
 
 @pytest.mark.parametrize("route", ["dir-group", "include", "template", "companion"])
