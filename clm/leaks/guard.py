@@ -10,7 +10,10 @@ the public files it reads (for copies: their sources, and it runs after their
 tasks), so doit runs it after everything that writes there and skips it on a
 no-op. When it runs it reads the files actually on disk, however they were
 made (a kind rule, a copied dir-group or topic file, a template), and looks for
-snippets of protected cells (``clm.leaks.snippets``).
+snippets of protected cells (``clm.leaks.snippets``), read the way a reader
+of the file sees them (``clm.leaks.words``). A placed diagram render is read
+with its source (its pixels show the source's words), and after the cells ran,
+the files in a student folder that no task wrote are read too.
 
 It is incremental twice over. Each deck's snippets are kept in the state,
 keyed by the deck's content, the templates and clm's rules, so only edited
@@ -30,7 +33,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -103,11 +106,21 @@ def guard_tasks(
                 code_along.extend(output.paths)
     placements = {id(job) for job in plan.placements}
     copied_from = []
+    drawn_from = []
     for task, job in copy_tasks:
         public = [copy for copy in job.copies if copy.root in student_roots]
         if public:
             checks["diagrams" if id(job) in placements else "files"].add_copies(task, public)
             copied_from += [(copy.target, copy.source) for copy in public]
+            if id(job) in placements:
+                # The words a render shows are its source's: the pixels cannot be read.
+                drawn_from += [(copy.target, job.source) for copy in public]
+                checks["diagrams"].file_dep[job.source] = None
+    # A cell that runs may write anywhere: what lies in a student folder and no task
+    # wrote is read by the check that runs after the cells.
+    if checks["executed-html"].files:
+        checks["executed-html"].roots = tuple(sorted(student_roots))
+        checks["executed-html"].planned = tuple(f for c in checks.values() for f in c.files)
     yield {
         "basename": GUARD_TASK,
         "name": None,
@@ -131,6 +144,9 @@ def guard_tasks(
             public=tuple(check.files),
             code_along=tuple(code_along),
             copied_from=tuple(copied_from),
+            drawn_from=tuple(drawn_from) if name == "diagrams" else (),
+            roots=check.roots,
+            planned=check.planned,
         )
         yield {
             "basename": GUARD_TASK,
@@ -155,6 +171,8 @@ class _Check:
         self.files: list[str] = []
         self.file_dep: dict[str, None] = {}
         self.task_dep: list[str] = []
+        self.roots: tuple[str, ...] = ()  # student folders to look through for unplanned files
+        self.planned: tuple[str, ...] = ()  # every student file the build writes
 
     def add_output(self, paths: tuple[str, ...], task: str) -> None:
         self.files.extend(paths)
@@ -184,6 +202,9 @@ class GuardJob:
     code_along: tuple[str, ...]
     copied_from: tuple[tuple[str, str], ...]
     companions: tuple[str, ...] = ()  # one per deck: its voiceover companion, or ""
+    drawn_from: tuple[tuple[str, str], ...] = ()  # a placed render and its diagram source
+    roots: tuple[str, ...] = ()  # student folders, searched for files no task wrote
+    planned: tuple[str, ...] = ()  # what the build writes in ``roots`` (the rest is not its)
 
     def prepasses(self) -> dict[str, Prepass]:
         return {
@@ -193,57 +214,137 @@ class GuardJob:
 
 
 def check_public_outputs(job: GuardJob) -> TaskFailed | None:
-    """Read the public files written since the last check; remove and report any leak."""
-    state_file, guard, languages = job.state_file, job.guard, job.languages
-    public, code_along, copied_from = job.public, job.code_along, job.copied_from
+    """Read the public files written since the last check; remove and report any leak.
+
+    A file in a student folder that no task wrote (a cell wrote it while it ran,
+    or someone put it there) is read too; a leak in it fails the build, but the
+    file is left for its owner to remove.
+    """
+    state_file, guard = job.state_file, job.guard
     working_on(f"{GUARD_TASK}:{guard}", state_file)
     conn = connection(Path(state_file))
     leak_records.create_tables(conn)
     companions = dict(zip(job.decks, job.companions, strict=True)) if job.companions else {}
-    forbidden = _forbidden(conn, job.prepasses(), languages, job.template_deps, companions)
+    forbidden = _forbidden(conn, job.prepasses(), job.languages, job.template_deps, companions)
     digest = _digest(forbidden)
-    kept = leak_records.checked_files(conn, guard, digest)
-    checked = kept or {}
-    in_code_along = set(code_along)
-    leaks: list[tuple[str, list[Origin]]] = []
-    clean: list[tuple[str, int, int]] = []
-    for path in public:
-        try:
-            stat = os.stat(path)
-        except FileNotFoundError:
-            continue
-        if checked.get(path) == (stat.st_size, stat.st_mtime_ns):
-            continue
-        origins = forbidden.leaks(file_keys(path, Path(path).read_bytes()), path in in_code_along)
-        if origins:
-            Path(path).unlink()
-            leaks.append((path, origins))
-        else:
-            clean.append((path, stat.st_size, stat.st_mtime_ns))
-    leak_records.record_check(conn, guard, digest, kept is None, clean, [path for path, _ in leaks])
+    reader = _Reader(forbidden, frozenset(job.code_along), dict(job.drawn_from))
+    leaks = reader.check(conn, guard, digest, job.public, remove=True)
+    if job.roots:
+        unplanned = _unplanned(job.roots, frozenset(job.planned))
+        leaks += reader.check(conn, f"{guard}:unplanned", digest, unplanned, remove=False)
     if leaks:
-        return TaskFailed(leak_message(leaks, dict(copied_from)))
+        return TaskFailed(leak_message(leaks, dict(job.copied_from), dict(job.drawn_from)))
     return None
 
 
-def leak_message(leaks: list[tuple[str, list[Origin]]], copied_from: dict[str, str]) -> str:
+@dataclass(frozen=True)
+class Leak:
+    """A public file that shows protected text, and whether the guard removed it."""
+
+    path: str
+    origins: list[Origin]
+    removed: bool = True
+
+
+class _Reader:
+    """Reads public files against the forbidden text; a diagram's source once per check."""
+
+    def __init__(
+        self, forbidden: ForbiddenText, code_along: frozenset[str], drawn_from: dict[str, str]
+    ) -> None:
+        self.forbidden = forbidden
+        self.code_along = code_along
+        self.drawn_from = drawn_from
+        self._sources: dict[str, set[int]] = {}
+
+    def keys(self, path: str) -> set[int]:
+        keys = file_keys(path, Path(path).read_bytes())
+        source = self.drawn_from.get(path)
+        if source is not None:
+            if source not in self._sources:
+                try:
+                    self._sources[source] = file_keys(source, Path(source).read_bytes())
+                except OSError:
+                    self._sources[source] = set()
+            keys |= self._sources[source]
+        return keys
+
+    def check(
+        self,
+        conn: sqlite3.Connection,
+        guard: str,
+        digest: str,
+        paths: Iterable[str],
+        remove: bool,
+    ) -> list[Leak]:
+        """The leaks among ``paths`` not found clean since they were last written."""
+        kept = leak_records.checked_files(conn, guard, digest)
+        checked = kept or {}
+        leaks: list[Leak] = []
+        clean: list[tuple[str, int, int]] = []
+        for path in paths:
+            try:
+                stat = os.stat(path)
+                if checked.get(path) == (stat.st_size, stat.st_mtime_ns):
+                    continue
+                origins = self.forbidden.leaks(self.keys(path), path in self.code_along)
+            except (FileNotFoundError, IsADirectoryError):
+                continue
+            if origins:
+                if remove:
+                    Path(path).unlink()
+                leaks.append(Leak(path, origins, remove))
+            else:
+                clean.append((path, stat.st_size, stat.st_mtime_ns))
+        leaked = [leak.path for leak in leaks]
+        leak_records.record_check(conn, guard, digest, kept is None, clean, leaked)
+        return leaks
+
+
+def _unplanned(roots: tuple[str, ...], planned: frozenset[str]) -> list[str]:
+    """The files below ``roots`` that the build does not write."""
+    found = []
+    for root in roots:
+        for folder, _, names in os.walk(root):
+            found += [path for name in names if (path := f"{folder}/{name}") not in planned]
+    return found
+
+
+def leak_message(
+    leaks: list[Leak], copied_from: dict[str, str], drawn_from: dict[str, str] | None = None
+) -> str:
+    drawn_from = drawn_from or {}
     count = len(leaks)
+    removed = [leak for leak in leaks if leak.removed]
     lines = [
         f"{count} student output{'s' if count != 1 else ''} contained text that must not be "
-        f"public; {'they were' if count != 1 else 'it was'} removed, so it is not published. "
-        "Fix the cell's tags, the template or the copied file, and build again:"
+        f"public{'; ' + _removed(len(removed)) if removed else ''}. Fix the cell's tags, "
+        "the template, the diagram or the copied file, and build again:"
     ]
-    for path, origins in leaks:
+    for leak in leaks:
         named = "; ".join(
             f'text of a {o.tag} cell ({o.deck}:{o.line}): "{o.words} …"'
-            for o in origins[:_NAMED_CELLS]
+            for o in leak.origins[:_NAMED_CELLS]
         )
-        more = len(origins) - _NAMED_CELLS
+        more = len(leak.origins) - _NAMED_CELLS
         if more > 0:
             named += f"; and of {more} more protected cell{'s' if more != 1 else ''}"
-        source = f" (copied from {copied_from[path]})" if path in copied_from else ""
-        lines.append(f"{path}{source}: contains {named}")
+        path = leak.path
+        if path in drawn_from:
+            source = f" (rendered from {drawn_from[path]})"
+        elif path in copied_from:
+            source = f" (copied from {copied_from[path]})"
+        elif not leak.removed:
+            source = " (no task of the build wrote it: a cell that ran, or someone, put it there)"
+        else:
+            source = ""
+        fix = "" if leak.removed else "; it was left in place: remove it and what writes it"
+        lines.append(f"{path}{source}: contains {named}{fix}")
     return "\n".join(lines)
+
+
+def _removed(count: int) -> str:
+    return f"{'they were' if count != 1 else 'it was'} removed, so it is not published"
 
 
 def _forbidden(

@@ -152,7 +152,7 @@ def deck_snippets(
             tag = next((tag for tag in NARRATION if tag in cell.tags), None)
             if tag is None:
                 continue
-            for position, (key, written) in enumerate(snippets(cell.text)):
+            for position, (key, written) in enumerate(snippets(cell.text, hidden=True)):
                 found.protected.setdefault(
                     key, Origin(companion, cell.line, tag, written, position)
                 )
@@ -170,7 +170,7 @@ def deck_snippets(
                 tag = _protecting_tag(cell)
                 if tag is None:
                     continue
-                for position, (key, written) in enumerate(snippets(cell.text)):
+                for position, (key, written) in enumerate(snippets(cell.text, hidden=True)):
                     known = found.protected.get(key)
                     # Text that is also private outranks the same text in an alt cell.
                     if known is None or (tag in NEVER_PUBLIC and not known.never_public):

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import html
+import unicodedata
+import zlib
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -227,3 +232,147 @@ def test_voiceover_text_that_reaches_a_student_output_fails_the_build(tmp_path, 
     assert not (root / leaked_by.split(" (")[0]).exists()
     recording = root / "output/speaker/course-en/Slides/Notebooks/Recording/One/01 Title.ipynb"
     assert VOICEOVER in recording.read_text()
+
+
+def _drawio(label: str) -> str:
+    """A draw.io file as the desktop app saves it: the page deflated, base64-encoded."""
+    page = (
+        f'<mxGraphModel><root><mxCell id="2" value="{html.escape(label)}"/></root></mxGraphModel>'
+    )
+    deflater = zlib.compressobj(9, zlib.DEFLATED, -15)
+    packed = deflater.compress(quote(page).encode()) + deflater.flush()
+    return f'<mxfile><diagram id="p" name="Page-1">{base64.b64encode(packed).decode()}</diagram></mxfile>'
+
+
+PRUEFUNG = "Sagen Sie, dass die Prüfung nur Kapitel drei und fünf abdeckt."
+
+
+def test_notes_hidden_in_comments_attributes_and_encodings_of_copied_files_fail_the_build(
+    tmp_path,
+):
+    copied = {
+        "div/README.md": f"Bonus material.\n<!--\n{NOTES}\n-->\n",
+        "div/figure.html": f'<p><img src="figure.png" alt="{NOTES}"></p>\n',
+        "div/links.md": f'See ![the figure](figure.png "{NOTES}").\n',
+        "div/utf16.txt": f"Bonus.\n{NOTES}\n".encode("utf-16"),
+        "div/utf16-le.txt": f"Bonus.\n{NOTES}\n".encode("utf-16-le"),
+        "div/flow.drawio": _drawio(NOTES),
+        "div/flow.puml": f"@startuml\nnote over A\n{NOTES}\nend note\n@enduml\n",
+        "div/nfd.md": unicodedata.normalize("NFD", PRUEFUNG),
+    }
+    german_notes = f'\n# %% [markdown] lang="de" tags=["notes"]\n# {PRUEFUNG}\n'
+    root = _course(tmp_path, {**copied, DECK: deck_text() + NOTES_CELL + german_notes})
+    result = _build(root)
+    assert result.returncode == 1, result.stdout + result.stderr
+    for name in copied:
+        published = f"output/public/En/Course/Bonus/{name.removeprefix('div/')}"
+        origin = f"{DECK}:16" if name == "div/nfd.md" else f"{DECK}:13"
+        assert f"{published} (copied from {name}): contains text of a notes cell ({origin})" in (
+            result.stdout
+        ), name
+        assert not (root / published).exists()
+
+
+def test_notes_in_a_comment_of_a_public_cell_fail_the_build(tmp_path):
+    # (An image's alt text in a public cell is shown: it makes its words public.)
+    hidden = f'\n# %% [markdown] lang="en"\n# Welcome!\n# <!-- {NOTES} -->\n'
+    root = _course(tmp_path, {DECK: deck_text() + NOTES_CELL + hidden})
+    result = _build(root)
+    assert result.returncode == 1, result.stdout + result.stderr
+    base = "output/public/En/Course/Slides"
+    for path in (
+        f"{base}/Html/Code-Along/One/01 Title.html",
+        f"{base}/Html/Completed/One/01 Title.html",
+        f"{base}/Notebooks/Code-Along/One/01 Title.ipynb",
+        f"{base}/Python/Completed/One/01 Title.py",
+    ):
+        assert f"{path}: contains text of a notes cell ({DECK}:13)" in result.stdout, path
+        assert not (root / path).exists()
+
+
+def test_a_diagram_render_is_checked_by_the_text_it_carries_and_its_source(tmp_path):
+    # PlantUML draws each line of the note as an SVG <text> of its own.
+    note = NOTES.replace(" covers ", " covers\n")
+    topic = "slides/module_100_a/topic_100_intro"
+    root = _course(
+        tmp_path,
+        {
+            "course.yaml": SPEC.replace("sections:", "diagram-formats: [png, svg]\nsections:"),
+            f"{topic}/flow.puml": f"@startuml\nA -> B\nnote right of B\n{note}\nend note\n@enduml\n",
+        },
+    )
+    result = _build(root)
+    assert result.returncode == 1, result.stdout + result.stderr
+    rendered = [line for line in result.stdout.splitlines() if "(rendered from" in line]
+    placed = {line.split(" (rendered from ")[0].rsplit("/", 1)[1] for line in rendered}
+    assert placed == {"flow.png", "flow.svg"}, result.stdout
+    assert all(f"(rendered from {topic}/flow.puml): contains" in line for line in rendered)
+    assert all(f"contains text of a notes cell ({DECK}:13)" in line for line in rendered)
+    assert not list((root / "output/public").rglob("flow.*"))
+    assert list((root / "output/speaker").rglob("flow.svg"))
+
+
+def test_a_file_a_cell_writes_into_a_student_folder_is_checked_and_left_to_its_owner(tmp_path):
+    root = tmp_path / "course"
+    written = root / "output/public/En/Course/notes.txt"
+    backwards = " ".join(reversed(NOTES.split()))  # the cell's own text must not be the notes
+    code = (
+        "from pathlib import Path\n"
+        f"target = Path({str(written)!r})\n"
+        "target.parent.mkdir(parents=True, exist_ok=True)\n"
+        f"target.write_text(' '.join(reversed({backwards!r}.split())))\n"
+    )
+    _course(tmp_path, {DECK: deck_text(code=code) + NOTES_CELL})
+    result = _build(root)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert (
+        "output/public/En/Course/notes.txt (no task of the build wrote it: a cell that ran, or "
+        f"someone, put it there): contains text of a notes cell ({DECK}:17)"
+    ) in result.stdout
+    assert "it was left in place: remove it and what writes it" in result.stdout
+    assert written.read_text() == NOTES
+
+
+JAVA_SPEC = SPEC.replace("output-layout: classic\n", "output-layout: classic\nprog-lang: java\n")
+JAVA_DECK = """\
+// j2 from 'macros.j2' import header
+// {{ header("Dienste", "Services") }}
+
+// %% [markdown] lang="en" tags=["slide"]
+// ## A service
+
+// %% tags=["start"]
+class UserService {
+    public void getUserData() { }
+}
+
+// %% tags=["alt"]
+class UserService {
+    public void getUserData() {
+        // In a real application this reads the database.
+    }
+}
+
+// %% tags=["keep"]
+new UserService().getUserData();
+"""
+
+
+@pytest.mark.slow
+def test_nbconvert_s_prompt_after_a_start_cell_is_no_leak_in_a_java_course(tmp_path):
+    root = tmp_path / "course"
+    write_files(
+        root,
+        {
+            "course.yaml": JAVA_SPEC,
+            "div/README.md": PUBLIC_BONUS,
+            "slides/module_100_a/topic_100_intro/slides_intro.java": JAVA_DECK,
+        },
+    )
+    result = _build(root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = root / "output/public/En/Course/Slides/Html/Code-Along/One/01 Services.html"
+    text = page.read_text(encoding="utf-8")
+    assert "getUserData" in text and "In\xa0[\xa0]:" in text and "In a real" not in text
+    no_op = _build(root)
+    assert no_op.returncode == 0 and executed_tasks(no_op) == [], no_op.stdout
