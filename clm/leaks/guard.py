@@ -120,6 +120,9 @@ def guard_tasks(
     # wrote is read by the check that runs after the cells.
     if checks["executed-html"].files:
         checks["executed-html"].roots = tuple(sorted(student_roots))
+        checks["executed-html"].other_roots = tuple(
+            sorted({target.path for target in plan.targets} - student_roots)
+        )
         checks["executed-html"].planned = tuple(f for c in checks.values() for f in c.files)
     yield {
         "basename": GUARD_TASK,
@@ -147,6 +150,7 @@ def guard_tasks(
             drawn_from=tuple(drawn_from) if name == "diagrams" else (),
             roots=check.roots,
             planned=check.planned,
+            other_roots=check.other_roots,
         )
         yield {
             "basename": GUARD_TASK,
@@ -173,6 +177,7 @@ class _Check:
         self.task_dep: list[str] = []
         self.roots: tuple[str, ...] = ()  # student folders to look through for unplanned files
         self.planned: tuple[str, ...] = ()  # every student file the build writes
+        self.other_roots: tuple[str, ...] = ()  # trainer folders, maybe inside a student one
 
     def add_output(self, paths: tuple[str, ...], task: str) -> None:
         self.files.extend(paths)
@@ -205,6 +210,7 @@ class GuardJob:
     drawn_from: tuple[tuple[str, str], ...] = ()  # a placed render and its diagram source
     roots: tuple[str, ...] = ()  # student folders, searched for files no task wrote
     planned: tuple[str, ...] = ()  # what the build writes in ``roots`` (the rest is not its)
+    other_roots: tuple[str, ...] = ()  # the folders of the other targets: not searched
 
     def prepasses(self) -> dict[str, Prepass]:
         return {
@@ -230,7 +236,7 @@ def check_public_outputs(job: GuardJob) -> TaskFailed | None:
     reader = _Reader(forbidden, frozenset(job.code_along), dict(job.drawn_from))
     leaks = reader.check(conn, guard, digest, job.public, remove=True)
     if job.roots:
-        unplanned = _unplanned(job.roots, frozenset(job.planned))
+        unplanned = _unplanned(job.roots, frozenset(job.planned), job.other_roots)
         leaks += reader.check(conn, f"{guard}:unplanned", digest, unplanned, remove=False)
     if leaks:
         return TaskFailed(leak_message(leaks, dict(job.copied_from), dict(job.drawn_from)))
@@ -301,11 +307,16 @@ class _Reader:
         return leaks
 
 
-def _unplanned(roots: tuple[str, ...], planned: frozenset[str]) -> list[str]:
-    """The files below ``roots`` that the build does not write."""
+def _unplanned(
+    roots: tuple[str, ...], planned: frozenset[str], other_roots: tuple[str, ...]
+) -> list[str]:
+    """The files below ``roots`` that the build does not write. The folder of another
+    target is not searched, wherever it lies (a trainer target inside a student one)."""
+    skipped = {*roots, *other_roots}
     found = []
     for root in roots:
-        for folder, _, names in os.walk(root):
+        for folder, subfolders, names in os.walk(root):
+            subfolders[:] = [name for name in subfolders if f"{folder}/{name}" not in skipped]
             found += [path for name in names if (path := f"{folder}/{name}") not in planned]
     return found
 

@@ -76,24 +76,24 @@ _BOMS = (
 _PNG = b"\x89PNG\r\n\x1a\n"
 
 
-def _normalised(text: str) -> str:
-    if text.isascii() or unicodedata.is_normalized("NFKC", text):
-        return text
-    return unicodedata.normalize("NFKC", text)
+def _words(text: str) -> list[str]:
+    """The words of plain text, NFKC-normalised: a decomposed "é" (e and a combining
+    accent) would otherwise end a word, and full-width letters are letters."""
+    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return _WORD.findall(text)
 
 
 def _visible(text: str) -> list[str]:
     """The words of one stretch of markup as it reads: tags and escapes dropped."""
     text = _SEPARATING_TAG.sub(" ", text)
-    text = html.unescape(_INLINE_TAG.sub("", text))
-    return _WORD.findall(text)
+    return _words(html.unescape(_INLINE_TAG.sub("", text)))
 
 
 def words(text: str) -> list[str]:
     """The words of the visible text of markdown, HTML or code: no comments, no
     attribute values, no link targets."""
-    text = _LINK_TARGET.sub("]", _COMMENT.sub(" ", _normalised(text)))
-    return _visible(text)
+    return _visible(_LINK_TARGET.sub("]", _COMMENT.sub(" ", text)))
 
 
 def segments(
@@ -106,10 +106,9 @@ def segments(
     Without ``comments``, the text of HTML comments is left out (a deck's public
     cell makes public what its reader is shown, not what its author hid).
     """
-    text = _normalised(text)
     if "<" not in text and "&" not in text and "](" not in text:  # most strings of a notebook
         pieces = _CODE_CELL.split(text) if cells == "code" else [text]
-        return [run for piece in pieces if len(run := _WORD.findall(piece)) >= SNIPPET_WORDS]
+        return [run for piece in pieces if len(run := _words(piece)) >= SNIPPET_WORDS]
     found: list[list[str]] = []
     if depth < _NESTING:
         for hidden in _carried(text):
@@ -119,12 +118,14 @@ def segments(
             if "<" in value or "&" in value:
                 found += segments(value, None, comments, depth + 1)
             else:
-                found.append(_WORD.findall(value))
-    if comments:
-        found += [_visible(comment) for comment in _COMMENT.findall(text)]
-    text = _COMMENT.sub(" ", text)
-    found += [_WORD.findall(title) for title in _LINK_TARGET.findall(text) if title]
-    text = _LINK_TARGET.sub("]", text)
+                found.append(_words(value))
+    if "<!--" in text:
+        if comments:
+            found += [_visible(comment) for comment in _COMMENT.findall(text)]
+        text = _COMMENT.sub(" ", text)
+    if "](" in text:
+        found += [_words(title) for title in _LINK_TARGET.findall(text) if title]
+        text = _LINK_TARGET.sub("]", text)
     if cells == "html":
         pieces = _PROMPT.sub(" ", text).split(_HTML_CELL)
     elif cells == "code":
