@@ -334,7 +334,8 @@ def leak_message(
     ]
     for leak in leaks:
         named = "; ".join(
-            f'text of a {o.tag} cell ({o.deck}:{o.line}): "{o.words} …"'
+            f"text of {'an' if o.tag[0] in 'aeiou' else 'a'} {o.tag} cell ({o.deck}:{o.line}): "
+            f'"{o.words} …"'
             for o in leak.origins[:_NAMED_CELLS]
         )
         more = len(leak.origins) - _NAMED_CELLS

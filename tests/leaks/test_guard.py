@@ -28,3 +28,32 @@ def test_files_no_task_wrote_are_found_but_not_in_another_target_s_folder(tmp_pa
         "output/students/img/written-by-a-cell.txt",
         "output/students/shared/extra.txt",
     ]
+
+
+def test_the_message_names_the_file_its_source_and_the_cell():
+    from clm.leaks.guard import Leak, leak_message
+    from clm.leaks.snippets import Origin
+
+    alt = Origin("deck.java", 12, "alt", "class UserService public void getUserData In")
+    notes = Origin("deck.py", 3, "notes", "Remind them that the exam covers")
+    message = leak_message(
+        [
+            Leak("out/a.html", [alt]),
+            Leak("out/img/flow.png", [notes]),
+            Leak("out/notes.txt", [notes], removed=False),
+        ],
+        {"out/img/flow.png": ".clm/renders/x.png"},
+        {"out/img/flow.png": "topic/flow.puml"},
+    )
+    assert message.splitlines() == [
+        "3 student outputs contained text that must not be public; they were removed, so it "
+        "is not published. Fix the cell's tags, the template, the diagram or the copied file, "
+        "and build again:",
+        'out/a.html: contains text of an alt cell (deck.java:12): "class UserService public '
+        'void getUserData In …"',
+        "out/img/flow.png (rendered from topic/flow.puml): contains text of a notes cell "
+        '(deck.py:3): "Remind them that the exam covers …"',
+        "out/notes.txt (no task of the build wrote it: a cell that ran, or someone, put it "
+        'there): contains text of a notes cell (deck.py:3): "Remind them that the exam covers '
+        '…"; it was left in place: remove it and what writes it',
+    ]
