@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import stat as file_mode
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -291,6 +292,8 @@ class _Reader:
         for path in paths:
             try:
                 stat = os.stat(path)
+                if not file_mode.S_ISREG(stat.st_mode):
+                    continue  # a FIFO or a device is never published, and would block a read
                 if checked.get(path) == (stat.st_size, stat.st_mtime_ns):
                     continue
                 origins = self.forbidden.leaks(self.keys(path), path in self.code_along)
@@ -317,8 +320,20 @@ def _unplanned(
     for root in roots:
         for folder, subfolders, names in os.walk(root):
             subfolders[:] = [name for name in subfolders if f"{folder}/{name}" not in skipped]
-            found += [path for name in names if (path := f"{folder}/{name}") not in planned]
+            found += [
+                path
+                for name in names
+                if (path := f"{folder}/{name}") not in planned and _is_file(path)
+            ]
     return found
+
+
+def _is_file(path: str) -> bool:
+    """A regular file, or a link to one: a FIFO a cell left would block the read."""
+    try:
+        return file_mode.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 def leak_message(

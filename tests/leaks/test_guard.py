@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from clm.leaks.guard import _unplanned
 from tests.conftest import write_files
 
@@ -57,3 +59,13 @@ def test_the_message_names_the_file_its_source_and_the_cell():
         'there): contains text of a notes cell (deck.py:3): "Remind them that the exam covers '
         '…"; it was left in place: remove it and what writes it',
     ]
+
+
+def test_only_files_a_reader_could_open_are_searched(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_files(tmp_path, {"output/students/deck.html": "planned", "elsewhere.txt": "text"})
+    os.mkfifo("output/students/pipe")  # reading it would block the guard for ever
+    os.symlink(tmp_path / "elsewhere.txt", "output/students/link.txt")
+    os.symlink(tmp_path / "missing.txt", "output/students/dangling.txt")
+    found = _unplanned(("output/students",), frozenset({"output/students/deck.html"}), ())
+    assert found == ["output/students/link.txt"]
