@@ -35,7 +35,8 @@ class DiskFullFailure(TaskFailed):
 
 def reports_write_failures(action):
     """Turn a full file system anywhere in ``action`` into a DiskFullFailure naming the path,
-    and a folder that refuses writes into a failure of this task naming the folder.
+    and a folder that refuses writes (or a file where a folder belongs) into a failure of
+    this task naming it.
 
     After a full disk every later write would fail the same way, so a message per
     output (with a traceback) would only bury the one thing the author needs to
@@ -48,7 +49,7 @@ def reports_write_failures(action):
             return action(job, *args, **kwargs)
         except DiskFull as full:
             return DiskFullFailure(str(full))
-        except NotWritable as refused:
+        except CourseError as refused:  # a folder that refuses writes, a file in the way
             return TaskFailed(str(refused))
         except (OSError, sqlite3.Error) as error:
             if not is_disk_full(error):

@@ -9,7 +9,7 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
-from clm.errors import DiskFull, NotWritable, is_disk_full, is_not_writable
+from clm.errors import CourseError, DiskFull, NotWritable, is_disk_full, is_not_writable
 from clm.paths import check_within
 from clm.state.records import record_outputs, register_temp, release_temp
 
@@ -19,7 +19,7 @@ def unchanged(path: Path, data: bytes) -> bool:
     replaced, so that nothing is written through it)."""
     try:
         info = path.lstat()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # a file where a folder above should be
         return False
     if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
         return False
@@ -91,6 +91,14 @@ def _refusals(path: Path) -> Iterator[None]:
             # the folder that refused is the one above either.
             refused = Path(error.filename).parent if error.filename else path.parent
             raise NotWritable(refused, error) from None
+        if isinstance(error, FileExistsError | NotADirectoryError):
+            blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+            if blocker is not None:
+                raise CourseError(
+                    f"a file stands where clm needs a folder (for {path}); move or delete "
+                    "it, then build again",
+                    blocker.absolute(),
+                ) from None
         raise
 
 

@@ -222,6 +222,13 @@ def _output(
     for folder, source_what in sources:
         if is_within(output_real, real(spec.root / folder)):
             raise _output_inside(spec, written, line, source_what, through)
+    if output_real.exists() and not output_real.is_dir():
+        raise CourseError(
+            f"{what} '{written}' is a file{through}; clm needs a folder there: move the file "
+            "or choose another folder",
+            spec.file,
+            line,
+        )
     return output
 
 

@@ -1,5 +1,6 @@
-"""An output folder that refuses writes: one message per failing output naming the folder
-and the fix, exit 1, no traceback; `clm clean` says the same of what it cannot delete.
+"""An output folder that refuses writes, or a file where a folder belongs: one message per
+failing output naming the folder (or file) and the fix, exit 1, no traceback; `clm clean`
+says the same of what it cannot delete.
 
 Each output used to fail with a raw traceback of the OSError (14 of them for a
 small course).
@@ -62,3 +63,19 @@ def test_clean_names_what_a_read_only_output_folder_keeps(tmp_path, read_only):
     assert all(line.startswith(f"error: {output}/") and line.endswith(FIX) for line in errors)
     assert "cannot delete output/" in errors[0]
     assert output_files(output).keys() == written.keys()
+
+
+def test_a_file_where_an_output_folder_belongs_fails_the_outputs_below_it(tmp_path):
+    root = _course(tmp_path / "course")
+    write_files(root, {"output/speaker": "a file, not a folder"})
+    result = run_clm(root, "build")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr, result.stdout
+    lines = result.stdout.splitlines()
+    failed = [line for line in lines if line.startswith("FAILED ")]
+    assert failed and all(":output/speaker/" in line for line in failed)
+    blocked = [line for line in lines if line.startswith(f"{root / 'output/speaker'}: ")]
+    assert len(blocked) == len(failed)
+    assert blocked[0].endswith("); move or delete it, then build again")
+    assert "a file stands where clm needs a folder (for output/speaker/" in blocked[0]
+    assert (root / "output/shared").is_dir()  # the other outputs are built

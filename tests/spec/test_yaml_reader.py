@@ -210,3 +210,13 @@ def test_output_targets_differing_only_in_case_are_an_error(make_course):
     assert str(caught.value).startswith(
         f"{spec_file}:5: the output target folders 'out/Students' (line 4) and 'out/students'"
     )
+
+
+def test_an_output_folder_that_is_a_file_is_an_error(make_course):
+    spec_file = make_course("name: K\nsections: []\noutput: out\n", {"out": "not a folder"})
+    with pytest.raises(CourseError) as caught:
+        load_spec(spec_file)
+    assert str(caught.value) == (
+        f"{spec_file}:3: the output folder 'out' is a file; clm needs a folder there: move the "
+        "file or choose another folder"
+    )
