@@ -33,8 +33,19 @@ _NOT_BUILDING = {"list", "info", "help", "forget", "ignore", "dumpdb", "strace",
 _REMOVING = {"clean", "forget", "reset-dep", "ignore"}
 
 
+# doit's loader options, which may come before the command, and take a value.
+_LOADER_OPTIONS = {"-f", "--file", "-d", "--dir"}
+
+
 def _command() -> str:
-    return next((arg for arg in sys.argv[1:] if not arg.startswith("-")), "run")
+    """The doit command this process runs (``doit -f dodo.py clean``: clean)."""
+    words = iter(sys.argv[1:])
+    for word in words:
+        if word in _LOADER_OPTIONS:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return "run"
 
 
 def _builds() -> bool:

@@ -26,7 +26,7 @@ def test_clean_refuses_while_a_build_runs_and_works_after_it(tmp_path):
         written = output_files(root / "output")
         assert written, "the build wrote outputs before the sleeping cell"
         cleaned = run_clm(root, "clean")
-        doit_cleaned = run_doit(root, "clean")
+        doit_cleaned = run_doit(root, "-f", "dodo.py", "clean")  # loader options first
         assert output_files(root / "output").keys() >= written.keys()
         os.killpg(build.process.pid, signal.SIGINT)
         build.end(timeout=120)
