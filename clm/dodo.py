@@ -28,10 +28,40 @@ _NOT_BUILDING = {"list", "info", "help", "forget", "ignore", "dumpdb", "strace",
                  "tabcompletion", "reset-dep"}  # fmt: skip
 
 
+# doit's commands that remove outputs or records a running build writes: they hold
+# the build lock, or refuse while a build runs.
+_REMOVING = {"clean", "forget", "reset-dep", "ignore"}
+
+
+# doit's loader options, which may come before the command, and take a value.
+_LOADER_OPTIONS = {"-f", "--file", "-d", "--dir"}
+
+
+def _command() -> str:
+    """The doit command this process runs (``doit -f dodo.py clean``: clean)."""
+    words = iter(sys.argv[1:])
+    for word in words:
+        if word in _LOADER_OPTIONS:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return "run"
+
+
 def _builds() -> bool:
     """Whether this doit process runs tasks (``doit``, ``doit run``, ``doit TASK``)."""
-    command = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), "run")
-    return command not in _NOT_BUILDING
+    return _command() not in _NOT_BUILDING
+
+
+def _hold_lock_to_remove() -> None:
+    """``doit clean`` and its kind take the build lock for the rest of the process."""
+    from clm.build.runner import locked_out
+    from clm.state import lock
+
+    try:
+        lock.acquire(lock.LOCK_FILE, wait=False)
+    except lock.BuildLocked as locked:
+        raise InvalidDodoFile(locked_out(f"doit {_command()}", locked.holder)) from None
 
 
 def course_tasks(
@@ -60,6 +90,8 @@ def course_tasks(
             build, tasks = prepared_tasks(spec_file)
         except CourseError as error:
             raise InvalidDodoFile(str(error)) from None
+        if _command() in _REMOVING:
+            _hold_lock_to_remove()
         if _builds():
             prefetch(build.shared_cache)
         yield from tasks.values()

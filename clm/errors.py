@@ -45,6 +45,27 @@ class DiskFull(CourseError):
         )
 
 
+class NotWritable(CourseError):
+    """A folder refuses a write or a removal (read-only, not ours): that output fails."""
+
+    def __init__(self, folder: Path | str, error: OSError, doing: str = "cannot write into it"):
+        reason = (
+            "its file system is mounted read-only"
+            if error.errno == errno.EROFS
+            else "permission denied"
+        )
+        super().__init__(
+            f"{doing}: {reason}; make the folder writable for this user (chmod u+w, or mount "
+            "it read-write) or choose another output folder in the spec, then build again",
+            Path(folder).absolute(),
+        )
+
+
+def is_not_writable(error: BaseException) -> bool:
+    """Whether ``error`` says a folder or file refuses to be written (not: is full)."""
+    return isinstance(error, OSError) and error.errno in (errno.EACCES, errno.EPERM, errno.EROFS)
+
+
 def is_disk_full(error: BaseException) -> bool:
     """Whether ``error`` says a file system is full (or a quota is used up)."""
     if isinstance(error, OSError):

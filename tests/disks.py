@@ -1,8 +1,9 @@
-"""Small real file systems that fill up: a tmpfs mounted for one test (needs root)."""
+"""Small real file systems that fill up or refuse writes: a tmpfs mounted for one test."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -44,3 +45,30 @@ def fill(folder: Path, leave: int = 0) -> None:
                 filler.flush()
         except OSError:
             return
+
+
+@pytest.fixture
+def read_only(small_disk):
+    """Make a folder refuse writes, also to root: a tmpfs remounted read-only (EROFS) where
+    this process may mount, else its permission bits (EACCES; root ignores those)."""
+    made_read_only: list[Path] = []
+
+    def make(folder: Path) -> Path:
+        if os.geteuid() != 0:
+            folder.mkdir(parents=True, exist_ok=True)
+            folder.chmod(0o555)
+            made_read_only.append(folder)
+            return folder
+        kept = folder.with_name(folder.name + ".kept")
+        if folder.exists():
+            folder.rename(kept)
+        small_disk(folder, "16m")
+        if kept.exists():  # what the folder held, now on the tmpfs
+            shutil.copytree(kept, folder, dirs_exist_ok=True, symlinks=True)
+            shutil.rmtree(kept)
+        subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+        return folder
+
+    yield make
+    for folder in made_read_only:
+        folder.chmod(0o755)

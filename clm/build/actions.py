@@ -19,7 +19,7 @@ from doit.exceptions import TaskFailed
 from clm.build.files import copy_atomic, remove_empty_folders, write_atomic
 from clm.build.jobs import ClashJob, CopyJob, OutputJob, RemovalJob
 from clm.encoding import read_deck
-from clm.errors import CourseError, DiskFull, is_disk_full
+from clm.errors import CourseError, DiskFull, NotWritable, is_disk_full, is_not_writable
 from clm.languages import of_deck
 from clm.paths import OutsideFolder, guarding_folder, holding_folder, refusal
 from clm.plan.variants import Format, Kind
@@ -33,11 +33,14 @@ class DiskFullFailure(TaskFailed):
     """A task could not write because a file system is full; the build stops at once."""
 
 
-def stops_when_disk_full(action):
-    """Turn a full file system anywhere in ``action`` into a DiskFullFailure naming the path.
+def reports_write_failures(action):
+    """Turn a full file system anywhere in ``action`` into a DiskFullFailure naming the path,
+    and a folder that refuses writes (or a file where a folder belongs) into a failure of
+    this task naming it.
 
-    Every later write would fail the same way, so a message per output (with
-    a traceback) would only bury the one thing the author needs to know.
+    After a full disk every later write would fail the same way, so a message per
+    output (with a traceback) would only bury the one thing the author needs to
+    know. A refusing folder may hold only some outputs: the others are built.
     """
 
     @functools.wraps(action)
@@ -46,6 +49,8 @@ def stops_when_disk_full(action):
             return action(job, *args, **kwargs)
         except DiskFull as full:
             return DiskFullFailure(str(full))
+        except CourseError as refused:  # a folder that refuses writes, a file in the way
+            return TaskFailed(str(refused))
         except (OSError, sqlite3.Error) as error:
             if not is_disk_full(error):
                 raise
@@ -58,7 +63,7 @@ def stops_when_disk_full(action):
     return guarded
 
 
-@stops_when_disk_full
+@reports_write_failures
 def build_output(job: OutputJob) -> TaskFailed | None:
     """Write one output of a deck, into every target that shows it."""
     working_on(f"{job.deck}:{job.target}", job.state_file)
@@ -102,7 +107,7 @@ def build_output(job: OutputJob) -> TaskFailed | None:
     return None
 
 
-@stops_when_disk_full
+@reports_write_failures
 def copy_files(job: CopyJob) -> TaskFailed | None:
     """Copy topic data, a dir-group or placed pictures into the output folder."""
     working_on(job.task_name, job.state_file)
@@ -163,8 +168,14 @@ def delete_recorded(
             error = refusal(Path(path), Path(output_roots[0]), "delete")
             refused.append(f"{error}; it was left in place and is no longer counted as an output")
         else:
-            with contextlib.suppress(FileNotFoundError):
-                Path(path).unlink()
+            try:
+                with contextlib.suppress(FileNotFoundError):
+                    Path(path).unlink()
+            except OSError as error:
+                if not is_not_writable(error):
+                    raise
+                refused.append(str(NotWritable(Path(path).parent, error, f"cannot delete {path}")))
+                continue  # still an output: the next build or clean tries again
             remove_empty_folders(Path(path).parent, folder)
         removed.append(path)
     forget_outputs(Path(state_file), removed)

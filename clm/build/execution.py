@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from doit.exceptions import TaskFailed
 
-from clm.build.actions import stops_when_disk_full
+from clm.build.actions import reports_write_failures
 from clm.build.files import write_atomic
 from clm.build.jobs import DeckExecutionJob
 from clm.encoding import read_deck
@@ -60,7 +60,7 @@ def deck_groups(job: DeckExecutionJob) -> dict[str, list[ExecutedVariant]]:
     )
 
 
-@stops_when_disk_full
+@reports_write_failures
 def execute_deck(
     job: DeckExecutionJob, executor: Executor | None = None, cache: ResultsCache | None = None
 ) -> TaskFailed | dict:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
-from clm.errors import DiskFull, is_disk_full
+from clm.errors import CourseError, DiskFull, NotWritable, is_disk_full, is_not_writable
 from clm.paths import check_within
 from clm.state.records import record_outputs, register_temp, release_temp
 
@@ -17,7 +19,7 @@ def unchanged(path: Path, data: bytes) -> bool:
     replaced, so that nothing is written through it)."""
     try:
         info = path.lstat()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # a file where a folder above should be
         return False
     if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
         return False
@@ -47,32 +49,25 @@ def write_atomic(
     check_within(path, inside, "write")
     if unchanged(path, data):
         if os.name != "nt" and stat.S_IMODE(path.stat().st_mode) != mode:
-            os.chmod(path, mode)
+            with _refusals(path):
+                os.chmod(path, mode)
         if spec is not None:
             record_outputs(state_file, spec, [path.as_posix()])
         return False
-    try:
+    with _refusals(path):
         path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        if is_disk_full(error):
-            raise DiskFull(path) from None
-        raise
     # Named and registered before it exists: a writer killed at any moment leaves
     # no file, or one the next build knows to sweep.
     temp = path.parent / f".{path.name[:40]}.{secrets.token_hex(6)}.clm-tmp"
     temp_key = os.path.relpath(temp)
     register_temp(state_file, temp_key)
     try:
-        try:
+        with _refusals(path):
             with open(temp, "xb") as stream:
                 stream.write(data)
-        except OSError as error:
-            if is_disk_full(error):
-                raise DiskFull(path) from None
-            raise
-        if os.name != "nt":
-            os.chmod(temp, mode)
-        os.replace(temp, path)
+            if os.name != "nt":
+                os.chmod(temp, mode)
+            os.replace(temp, path)
         if spec is not None:
             record_outputs(state_file, spec, [path.as_posix()])
     finally:
@@ -80,6 +75,31 @@ def write_atomic(
             temp.unlink()
         release_temp(state_file, temp_key)
     return True
+
+
+@contextlib.contextmanager
+def _refusals(path: Path) -> Iterator[None]:
+    """A full file system (DiskFull) or a folder that refuses writes (NotWritable) as a
+    CourseError naming the folder; any other OSError as it is."""
+    try:
+        yield
+    except OSError as error:
+        if is_disk_full(error):
+            raise DiskFull(path) from None
+        if is_not_writable(error):
+            # mkdir names the folder it could not make, open the temporary file:
+            # the folder that refused is the one above either.
+            refused = Path(error.filename).parent if error.filename else path.parent
+            raise NotWritable(refused, error) from None
+        if isinstance(error, FileExistsError | NotADirectoryError):
+            blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+            if blocker is not None:
+                raise CourseError(
+                    f"a file stands where clm needs a folder (for {path}); move or delete "
+                    "it, then build again",
+                    blocker.absolute(),
+                ) from None
+        raise
 
 
 def copy_atomic(

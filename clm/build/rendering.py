@@ -6,7 +6,7 @@ from pathlib import Path
 
 from doit.exceptions import TaskFailed
 
-from clm.build.actions import stops_when_disk_full
+from clm.build.actions import reports_write_failures
 from clm.build.files import write_atomic
 from clm.build.jobs import RenderJob
 from clm.diagrams.names import DRAWIO
@@ -30,7 +30,7 @@ def job_render_key(job: RenderJob) -> str:
     return render_key(kind, data, job.formats, included)
 
 
-@stops_when_disk_full
+@reports_write_failures
 def render_diagram(job: RenderJob, cache: ResultsCache | None = None) -> TaskFailed | dict:
     """Render a diagram into ``.clm/renders/``, or take its pictures from the cache.
 

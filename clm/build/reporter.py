@@ -18,7 +18,6 @@ interrupted, and exits with 130 (Ctrl-C) or 1 (a full disk) without a traceback.
 
 from __future__ import annotations
 
-import signal
 import sys
 
 from doit.exceptions import BaseFail, UnmetDependency
@@ -29,9 +28,13 @@ from clm.build.bookkeeping import RunBook
 from clm.errors import CourseError, DiskFull, is_disk_full
 from clm.state import counters
 from clm.state.db import STATE_PATH
-from clm.workers.lifetime import end_workers, exit_soon
-
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
+from clm.workers.lifetime import (
+    end_workers,
+    exit_soon,
+    ignore_stops,
+    interrupt_exit,
+    stop_like_ctrl_c,
+)
 
 
 def work_summary(totals: dict[str, int]) -> str:
@@ -78,6 +81,7 @@ class ClmReporter(ConsoleReporter):
         from clm.build.progress import Progress
         from clm.execute.kernels import sweep_scratch_folders
 
+        stop_like_ctrl_c()  # `kill` and a closed terminal end the build as Ctrl-C does
         # `clm build` takes the lock itself (and may refuse to wait); plain `doit` waits here.
         if self.books.lock():
             _refresh_state()
@@ -134,8 +138,7 @@ class ClmReporter(ConsoleReporter):
         # this process such as a full disk under .clm/.
         stopped = sys.exc_info()[1]
         if stopped is not None:
-            # A second Ctrl-C must not cut the cleanup short.
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            ignore_stops()
             end_workers()
         if self.progress is not None:
             self.progress.close()
@@ -175,17 +178,18 @@ class ClmReporter(ConsoleReporter):
             self._stop(stopped)
 
     def _stop(self, stopped: BaseException) -> None:
-        """Say why the build stopped and exit: 130 for Ctrl-C, 1 for a full disk.
+        """Say why the build stopped and exit: 130 for Ctrl-C (143 SIGTERM, 129 SIGHUP),
+        1 for a full disk.
 
         Raised from here, SystemExit replaces the exception on its way out, so
         neither doit nor Python prints a traceback of it; any other error is a
         bug in clm and goes on, with its traceback.
         """
         if isinstance(stopped, KeyboardInterrupt):
+            code, what = interrupt_exit(stopped)
             self._exit(
-                EXIT_INTERRUPTED,
-                "clm: interrupted; the outputs finished so far are kept, "
-                "the next build does the rest",
+                code,
+                f"clm: {what}; the outputs finished so far are kept, the next build does the rest",
             )
         if isinstance(stopped, CourseError):
             self._exit(1, f"clm: error: {stopped}")

@@ -33,6 +33,15 @@ def doit_config(jobs: int | None = None) -> dict:
     }
 
 
+def locked_out(command: str, holder: str) -> str:
+    """Why a command that removes outputs or records does not run while a build does."""
+    return (
+        f"a build of this course is running (process {holder}) and {command} would remove "
+        f"what it writes; let it finish (or stop it: Ctrl-C, or kill {holder}) and run "
+        f"{command} again"
+    )
+
+
 def run_doit(
     tasks: Callable[[], Iterable],
     arguments: list[str],
@@ -50,11 +59,13 @@ def run_doit(
     from doit.doit_cmd import DoitMain
 
     from clm.state import lock
+    from clm.workers.lifetime import stop_like_ctrl_c
 
     def task_course():
         yield from tasks()
 
     namespace = {"DOIT_CONFIG": doit_config(jobs), "task_course": task_course}
+    stop_like_ctrl_c()  # also while waiting for the lock and in the cluster pre-pass
     try:
         held = lock.acquire(lock.LOCK_FILE, wait=not no_wait)
     except lock.BuildLocked as locked:

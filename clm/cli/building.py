@@ -136,14 +136,20 @@ def serve(spec: str | None, args) -> int:
 
 def clean(spec: str | None) -> int:
     from clm.build.cleaning import clean_outputs
+    from clm.build.runner import locked_out
     from clm.spec import load_spec, locate_spec
+    from clm.state import lock
 
     try:
         course_spec = load_spec(locate_spec(spec))
     except CourseError as error:
         return _error(error)
     os.chdir(course_spec.root)
-    removed, refused = clean_outputs(course_spec)
+    try:
+        with lock.holding(wait=False):
+            removed, refused = clean_outputs(course_spec)
+    except lock.BuildLocked as locked:
+        return _error(locked_out("clm clean", locked.holder))
     for message in refused:
         print(f"error: {message}", file=sys.stderr)
     print(f"removed {removed} outputs of {course_spec.key}")

@@ -37,7 +37,9 @@ def healthy(found: list[Check]) -> bool:
 
 def _version_line(command: list[str]) -> str | None:
     try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=30)
+        result = subprocess.run(
+            command, capture_output=True, text=True, errors="replace", timeout=30
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     lines = (result.stdout + result.stderr).strip().splitlines()

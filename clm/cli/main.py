@@ -17,8 +17,6 @@ from clm.build.runner import EXIT_FAILED, EXIT_USAGE
 from clm.errors import CourseError
 from clm.plan.variants import Kind
 
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports Ctrl-C
-
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -228,10 +226,13 @@ def main(argv: list[str] | None = None) -> int:
         # The reader went away (`clm plan --json | head`): nothing more to say, quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAILED
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:
         # Before doit runs (planning, waiting for the lock) or after it: nothing half-done.
-        print("\nclm: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        from clm.workers.lifetime import interrupt_exit
+
+        code, what = interrupt_exit(interrupt)
+        print(f"\nclm: {what}", file=sys.stderr)
+        return code
     except CourseError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -148,6 +148,7 @@ def ask(python: str) -> dict:
                 [python, "-c", Path(probe.__file__).read_text(encoding="utf-8")],
                 capture_output=True,
                 text=True,
+                errors="replace",  # what a broken interpreter prints need not be UTF-8
                 cwd=empty,
                 timeout=PROBE_TIMEOUT,
             )
@@ -158,8 +159,10 @@ def ask(python: str) -> dict:
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
         raise ProbeFailed(f"it fails to run Python code: {last}")
+    # The probe's answer is its last line: a noisy startup may print before it.
+    lines = done.stdout.strip().splitlines()
     try:
-        said = json.loads(done.stdout)
+        said = json.loads(lines[-1] if lines else "")
         if not (
             isinstance(said["packages"], list)
             and isinstance(said["version"], str)
@@ -168,5 +171,10 @@ def ask(python: str) -> dict:
         ):
             raise TypeError
     except (ValueError, KeyError, TypeError):
-        raise ProbeFailed("it does not answer like a Python interpreter") from None
+        printed = f" (it printed {_shortened(lines[0])!r})" if lines else ""
+        raise ProbeFailed(f"it does not answer like a Python interpreter{printed}") from None
     return said
+
+
+def _shortened(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"

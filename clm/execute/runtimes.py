@@ -118,6 +118,7 @@ def version_of(program: str | None) -> str:
             [program, "--version"],
             capture_output=True,
             text=True,
+            errors="replace",  # a program's banner need not be UTF-8
             timeout=VERSION_TIMEOUT,
             stdin=subprocess.DEVNULL,
         )

@@ -36,6 +36,7 @@ def check_spec(spec: CourseSpec) -> CourseSpec:
     groups = tuple(_dir_group(spec, area, group) for group in spec.dir_groups)
     output = _output(spec, area, groups, spec.output, spec.output_line, "the output folder")
     targets = tuple(_target(spec, area, groups, target) for target in spec.output_targets)
+    _check_case(spec, [(target.path, target.line) for target in targets], "output target")
     _check_names(spec)
     return dataclasses.replace(
         spec, output=output.as_posix(), dir_groups=groups, output_targets=targets
@@ -221,6 +222,13 @@ def _output(
     for folder, source_what in sources:
         if is_within(output_real, real(spec.root / folder)):
             raise _output_inside(spec, written, line, source_what, through)
+    if output_real.exists() and not output_real.is_dir():
+        raise CourseError(
+            f"{what} '{written}' is a file{through}; clm needs a folder there: move the file "
+            "or choose another folder",
+            spec.file,
+            line,
+        )
     return output
 
 
@@ -238,11 +246,15 @@ def _output_inside(
 def _check_names(spec: CourseSpec) -> None:
     """Course, section and dir-group names become folder names: each must fit a file
     system, and two sections must not share one folder."""
+    if spec.project_slug is not None:
+        _check_folder_name(spec, spec.project_slug, "project slug", spec.project_slug_line)
     for lang in spec.languages:
+        _check_folder_name(spec, spec.name.get(lang), f"course name ({lang})", spec.name_line)
         _check_length(spec, spec.name, lang, "course name", spec.name_line)
         folders: dict[str, tuple[str, int]] = {}
         for section in spec.sections:
             name = section.name.get(lang)
+            _check_folder_name(spec, name, f"section name ({lang})", section.line)
             _check_length(spec, section.name, lang, "section name", section.line)
             key = sanitize(name).casefold()
             if key in folders:
@@ -259,6 +271,51 @@ def _check_names(spec: CourseSpec) -> None:
         for group in spec.dir_groups:
             for part in group.name.get(lang).replace("\\", "/").split("/"):
                 _check_length(spec, Text.plain(part), lang, "dir-group name", group.line)
+        groups = [(_folder(group.name.get(lang)), group.line) for group in spec.dir_groups]
+        _check_case(spec, groups, "dir-group", f" (in the {lang} course folder)")
+
+
+def _folder(name: str) -> str:
+    """A dir-group's folder below the course folder, as the plan makes it."""
+    return "/".join(sanitize(part) for part in name.replace("\\", "/").split("/") if part.strip())
+
+
+def _check_case(
+    spec: CourseSpec, folders: list[tuple[str, int | None]], what: str, where: str = ""
+) -> None:
+    """Folders (and the folders above them) that differ only in case are one folder on
+    Windows and macOS: the later one would overwrite or merge into the earlier."""
+    seen: dict[str, tuple[str, int | None]] = {}
+    for folder, line in folders:
+        parts = folder.split("/")
+        for end in range(1, len(parts) + 1):
+            prefix = "/".join(parts[:end])
+            other, other_line = seen.setdefault(prefix.casefold(), (prefix, line))
+            if other != prefix:
+                raise CourseError(
+                    f"the {what} folders '{other}' (line {other_line}) and '{prefix}'{where} "
+                    "differ only in case, which Windows and macOS take for one folder; spell "
+                    "them alike or give them different names",
+                    spec.file,
+                    line,
+                )
+
+
+def _check_folder_name(spec: CourseSpec, name: str, what: str, line: int | None) -> None:
+    """A name that becomes a folder must leave something once cleaned: '' and '//' would
+    both be a folder '_'."""
+    folder = sanitize(name)
+    if folder.strip("_"):
+        return
+    problem = (
+        "is empty"
+        if not name.strip()
+        else f"'{name}' leaves only '{folder}' as a folder name once characters such as "
+        "/ ? : are cleaned out"
+    )
+    raise CourseError(
+        f"the {what} {problem}; give it a name with letters or digits", spec.file, line
+    )
 
 
 def _check_length(spec: CourseSpec, text: Text, lang: str, what: str, line: int | None) -> None:

@@ -170,6 +170,13 @@ def read_xml_spec(file: Path, root: Path) -> CourseSpec:
     except expat.ExpatError as exc:
         message = expat.errors.messages.get(exc.code, str(exc))
         raise CourseError(f"not well-formed XML: {message}", file, exc.lineno) from None
+    except LookupError as exc:  # expat asks Python for an encoding the declaration names
+        raise CourseError(
+            f"the XML declaration names an encoding Python does not know ({exc}); "
+            'write encoding="UTF-8" or leave it out',
+            file,
+            1,
+        ) from None
     reader = _Reader(file, lines)
     if course.tag != "course":
         raise reader.error(course, f"expected the root element <course>, found <{course.tag}>")

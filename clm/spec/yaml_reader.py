@@ -71,6 +71,13 @@ DIAGRAM_FORMATS = ("png", "svg")
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$")
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_YAML_TAGS = "tag:yaml.org,2002:"
+# The tags plain YAML gives its values, written or not; the merge key `<<` and `=`
+# resolve to the last two and are reported as unknown keys.
+_PLAIN_TAGS = frozenset(
+    {tag for tag in _CONSTRUCTOR.yaml_constructors if tag is not None}
+    | {f"{_YAML_TAGS}merge", f"{_YAML_TAGS}value"}
+)
 
 
 class _Reader:
@@ -85,6 +92,8 @@ class _Reader:
             raise self.error(node, f"expected {what} as a mapping of keys to values")
         result: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise self.error(key_node, f"expected a plain word as a key in {what}")
             key = key_node.value
             if key not in allowed:
                 close = difflib.get_close_matches(str(key), allowed, n=1)
@@ -101,7 +110,16 @@ class _Reader:
     def scalar(self, node: yaml.Node, what: str) -> Any:
         if not isinstance(node, yaml.ScalarNode):
             raise self.error(node, f"expected {what} as a single value")
-        return _CONSTRUCTOR.construct_object(node)
+        try:
+            return _CONSTRUCTOR.construct_object(node)
+        # A value its tag cannot read (`!!int abc`, `!!timestamp x`): PyYAML's
+        # constructors let the underlying int(), float() or regex error through.
+        except (yaml.YAMLError, ValueError, KeyError, AttributeError, TypeError):
+            raise self.error(
+                node,
+                f"{what}: '{node.value}' is not a valid {_short(node.tag)}; "
+                "remove the tag or fix the value",
+            ) from None
 
     def string(self, node: yaml.Node, what: str) -> str:
         value = self.scalar(node, what)
@@ -152,13 +170,56 @@ class _Reader:
         return Text.plain(self.string(node, what))
 
 
-def read_yaml_spec(file: Path, root: Path) -> CourseSpec:
+def _compose(file: Path) -> yaml.Node | None:
+    """The spec's YAML as nodes, with their lines; any YAML problem is a CourseError."""
+    text = decode_utf8(file.read_bytes(), file, "spec")
     try:
-        document = yaml.compose(decode_utf8(file.read_bytes(), file, "spec"), Loader=_LOADER)
+        document = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        raise CourseError(f"not valid YAML: {exc.problem or exc}", file, line) from None
+        problem = exc.problem or str(exc)
+        if exc.context and exc.context_mark and exc.context_mark is not mark:
+            problem = f"{exc.context} (line {exc.context_mark.line + 1}), {problem}"
+        raise CourseError(f"not valid YAML: {problem}", file, line) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise CourseError(
+            f"not valid YAML: {exc.reason} (character U+{code:04X}); remove it", file, line
+        ) from None
+    _check_tags(document, file)
+    return document
+
+
+def _check_tags(document: yaml.Node | None, file: Path) -> None:
+    """No node may carry a tag of its own (`!custom`, `!!python/object`): a spec is plain data."""
+    pending, seen = [document] if document is not None else [], set()
+    while pending:
+        node = pending.pop()
+        if id(node) in seen:  # an alias: `&a [*a]` refers to itself
+            continue
+        seen.add(id(node))
+        if node.tag not in _PLAIN_TAGS:
+            raise CourseError(
+                f"unknown YAML tag '{_short(node.tag)}': a course spec holds plain values; "
+                "remove the tag (quote a value that starts with '!')",
+                file,
+                node.start_mark.line + 1,
+            )
+        if isinstance(node, yaml.MappingNode):
+            pending.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            pending.extend(node.value)
+
+
+def _short(tag: str) -> str:
+    """A tag as it is written: ``!!int`` for YAML's own, ``!custom`` as it is."""
+    return "!!" + tag.removeprefix(_YAML_TAGS) if tag.startswith(_YAML_TAGS) else tag
+
+
+def read_yaml_spec(file: Path, root: Path) -> CourseSpec:
+    document = _compose(file)
     reader = _Reader(file)
     if document is None:
         raise CourseError("the spec is empty; it needs at least 'name' and 'sections'", file, 1)

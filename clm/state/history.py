@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from clm.state import lock
 from clm.state.records import connection
 
 KEEP_RUNS = 200
@@ -44,6 +45,18 @@ def pid_alive(pid: int) -> bool:
     except (OSError, IndexError):
         return not Path("/proc").is_dir()  # gone meanwhile, or no /proc to ask
     return state != "Z"
+
+
+def build_alive(pid: int, state_file: Path | str) -> bool:
+    """Whether the build (or watcher) process ``pid`` of the course whose state is
+    ``state_file`` still runs: the process lives and holds the course's build lock.
+
+    A run that never recorded its end was killed (SIGKILL, a crash, a power cut)
+    unless both hold; its pid may belong to another process by now.
+    """
+    if not pid_alive(pid):
+        return False
+    return lock.held_by(pid, Path(state_file).with_name(Path(lock.LOCK_FILE).name)) is not False
 
 
 # -- runs ------------------------------------------------------------------------
@@ -118,10 +131,10 @@ class Run:
     counters: dict[str, int]
 
 
-def _run(row) -> Run:
+def _run(row, state_file: Path | str) -> Run:
     run_id, pid, command, spec, started, ended, result, executed, failed, uptodate, nr, ctr = row
     if result is None:
-        result = "running" if pid_alive(pid) else "interrupted"
+        result = "running" if build_alive(pid, state_file) else "interrupted"
     return Run(
         run_id,
         pid,
@@ -149,7 +162,7 @@ def runs(state_file: Path | str, limit: int = 20) -> list[Run]:
     rows = _db(state_file).execute(
         f"select {_RUN_COLUMNS} from runs order by id desc limit ?", (limit,)
     )
-    return [_run(row) for row in rows]
+    return [_run(row, state_file) for row in rows]
 
 
 def last_spec(state_file: Path | str) -> str | None:
@@ -161,7 +174,7 @@ def last_spec(state_file: Path | str) -> str | None:
 def get_run(state_file: Path | str, run: int) -> Run | None:
     row = _db(state_file).execute(f"select {_RUN_COLUMNS} from runs where id = ?", (run,))
     found = row.fetchone()
-    return _run(found) if found else None
+    return _run(found, state_file) if found else None
 
 
 # -- jobs ------------------------------------------------------------------------
@@ -224,9 +237,9 @@ def _job(row, live_runs: set[int]) -> Job:
     )  # fmt: skip
 
 
-def _live_runs(conn) -> set[int]:
+def _live_runs(conn, state_file: Path | str) -> set[int]:
     rows = conn.execute("select id, pid from runs where result is null").fetchall()
-    return {run for run, pid in rows if pid_alive(pid)}
+    return {run for run, pid in rows if build_alive(pid, state_file)}
 
 
 def jobs(state_file: Path | str, run: int, *, failed_only: bool = False) -> list[Job]:
@@ -237,7 +250,7 @@ def jobs(state_file: Path | str, run: int, *, failed_only: bool = False) -> list
     if failed_only:
         query += " and status = 'failed'"
     query += " order by id"
-    live = _live_runs(conn)
+    live = _live_runs(conn, state_file)
     return [_job(row, live) for row in conn.execute(query, (run,))]
 
 
@@ -247,7 +260,7 @@ def get_job(state_file: Path | str, job: int) -> Job | None:
         "select id, run, task, status, started, ended, from_cache, error from jobs where id = ?",
         (job,),
     ).fetchone()
-    return _job(row, _live_runs(conn)) if row else None
+    return _job(row, _live_runs(conn, state_file)) if row else None
 
 
 def cache_use(state_file: Path | str, last_runs: int = 20) -> tuple[int, int]:

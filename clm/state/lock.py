@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 LOCK_FILE = ".clm/build.lock"
@@ -86,6 +86,17 @@ def acquire(
     return True
 
 
+@contextlib.contextmanager
+def holding(path: Path | str = LOCK_FILE, *, wait: bool = True) -> Iterator[None]:
+    """The lock held for a ``with`` block (BuildLocked without ``wait`` if another holds it)."""
+    held = acquire(path, wait=wait)
+    try:
+        yield
+    finally:
+        if held:
+            release(path)
+
+
 def release(path: Path | str = LOCK_FILE) -> None:
     fd = _held.pop(os.path.abspath(path), None)
     if fd is None:
@@ -125,3 +136,14 @@ def is_locked(path: Path | str = LOCK_FILE) -> bool:
         return False
     finally:
         os.close(fd)
+
+
+def held_by(pid: int, path: Path | str = LOCK_FILE) -> bool | None:
+    """Whether process ``pid`` holds the lock now; None where this system cannot tell.
+
+    A build's pid alone does not say it runs: after a SIGKILL another process
+    may get the same pid (soon, in a container). The lock ends with its holder.
+    """
+    if fcntl is None:
+        return None
+    return is_locked(path) and holder(path) == str(pid)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import signal
 import sys
 import time
 from collections.abc import Iterable
@@ -30,6 +29,7 @@ from typing import TextIO
 from clm.errors import CourseError
 from clm.watch.changes import ChangeCollector, Changes, EventQueue, Scope
 from clm.watch.cycles import Companion, Cycle, CycleListener, Watched
+from clm.workers.lifetime import stop_like_ctrl_c
 
 HTML_SUFFIX = ".html"
 
@@ -557,10 +557,6 @@ def _html_stats(task) -> dict[str, tuple[int, int] | None]:
     return {t: _stat(t) for t in task.targets if t.endswith(HTML_SUFFIX)}
 
 
-def _interrupt(signum, frame) -> None:
-    raise KeyboardInterrupt
-
-
 def watch_course(
     spec_file: Path,
     jobs: int | None = None,
@@ -583,8 +579,8 @@ def watch_course(
         if companion is not None:
             companion.close()
         return 2
-    # `kill` and CI timeouts end the watcher as cleanly as Ctrl-C does.
-    signal.signal(signal.SIGTERM, _interrupt)
+    # `kill`, CI timeouts and a closed terminal end the watcher as cleanly as Ctrl-C does.
+    stop_like_ctrl_c()
     try:
         with contextlib.ExitStack() as stack:
             if companion is not None:

@@ -76,6 +76,8 @@ def die_with_parent(parent: int) -> None:
     """End this process soon after ``parent`` dies: cleanly if it can, at once if not."""
     signal.signal(signal.SIGTERM, _leave)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "SIGHUP"):  # a closed terminal: the parent ends the build
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
     if _prctl is not None:
         _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
     threading.Thread(target=_watch_parent, args=(parent,), name="clm-parent", daemon=True).start()
@@ -163,6 +165,52 @@ def guard_forked_workers(state_file: str) -> None:
     absolute = os.path.abspath(state_file)
     os.register_at_fork(after_in_child=lambda: start_worker(parent, absolute))
     _hooked = True
+
+
+# -- a build stopped from outside -----------------------------------------------------
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM (`kill`, a CI timeout) or SIGHUP (a closed terminal) in the build's process.
+
+    A KeyboardInterrupt, so that every path Ctrl-C takes (workers ended, the run
+    recorded as interrupted, the lock released) is taken for these too.
+    """
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stopped(signum, frame) -> None:
+    raise Stopped(signum)
+
+
+def _stopping_signals() -> list[int]:
+    return [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+
+
+def stop_like_ctrl_c() -> None:
+    """From now on SIGTERM and SIGHUP end this process as Ctrl-C does (main thread only).
+
+    Forked workers keep their own handlers (die_with_parent): their parent ends them.
+    """
+    for signum in _stopping_signals():
+        signal.signal(signum, _stopped)
+
+
+def ignore_stops() -> None:
+    """While a stopped build cleans up, a second Ctrl-C, SIGTERM or SIGHUP must not cut it short."""
+    for signum in (signal.SIGINT, *_stopping_signals()):
+        signal.signal(signum, signal.SIG_IGN)
+
+
+def interrupt_exit(interrupt: KeyboardInterrupt) -> tuple[int, str]:
+    """The exit code (128 + the signal, as a shell reports it) and the word for an interrupt."""
+    signum = getattr(interrupt, "signum", signal.SIGINT)
+    if signum == signal.SIGINT:
+        return 128 + signum, "interrupted"
+    return 128 + signum, f"stopped by {signal.Signals(signum).name}"
 
 
 # -- ending a build's processes ----------------------------------------------------

@@ -48,6 +48,21 @@ CASES = {
         {"slides/module_100_a/topic_110_second.py": deck_text() + '\n# %% tags=["keep"\nx = 1\n'},
         "topic_110_second.py:13: malformed cell header",
     ),
+    "unknown YAML tag": (
+        SPEC.replace("name: {de: Kurs, en: Course}", "name: !custom foo"),
+        {},
+        "course.yaml:1: unknown YAML tag '!custom'",
+    ),
+    "empty course name": (
+        SPEC.replace("name: {de: Kurs, en: Course}", 'name: ""'),
+        {},
+        "course.yaml:1: the course name (de) is empty",
+    ),
+    "dir-groups differing in case": (
+        SPEC + "dir-groups:\n  - {name: Extra, path: div}\n  - {name: extra, path: div}\n",
+        {"div/a.txt": "a"},
+        "course.yaml:8: the dir-group folders 'Extra' (line 7) and 'extra'",
+    ),
     "undefined Jinja name": (
         SPEC,
         {"slides/module_100_a/topic_110_second.py": deck_text() + "\n# %%\n# {{ no_such_name }}\n"},
@@ -67,6 +82,15 @@ def test_bad_input_builds_nothing_and_exits_2(tmp_path, case):
     assert message in errors[0]
     assert not (root / "output").exists()
     assert not (root / "slides" / "out").exists()
+
+
+@pytest.mark.parametrize("case", ["unknown YAML tag", "empty course name"])
+def test_plan_names_a_bad_spec_as_build_does(tmp_path, case):
+    spec, files, message = CASES[case]
+    result = run_clm(_course(tmp_path, spec, files), "plan")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("error: ") and message in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_a_failing_cell_fails_only_its_executed_outputs(tmp_path):

@@ -105,3 +105,25 @@ def test_an_interpreter_without_ipykernel_builds_nothing_and_says_how_to_install
     assert "has no ipykernel" in result.stderr
     assert "`.venv/bin/python -m pip install ipykernel`" in result.stderr
     assert not (root / "output").exists()
+
+
+@pytest.mark.parametrize("stream", ["stdout", "stderr"])
+def test_an_interpreter_printing_bytes_that_are_not_utf8_is_named_with_what_it_printed(
+    tmp_path, stream
+):
+    """Its output was decoded strictly: a raw UnicodeDecodeError instead of the spec line."""
+    root = _course(tmp_path / "course", ("course.yaml", SPEC.replace(".venv", "python")))
+    redirect = " >&2" if stream == "stderr" else ""
+    (root / "python").write_bytes(
+        b"#!/bin/sh\nprintf 'Gr\\374\\337e aus Latin-1\\n'" + redirect.encode() + b"\nexit "
+        + (b"3" if stream == "stderr" else b"0") + b"\n"
+    )  # fmt: skip
+    (root / "python").chmod(0o755)
+    result = run_clm(root, "build")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and "UnicodeDecodeError" not in result.stderr
+    (error,) = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert f"course.yaml:{SPEC_LINE}: kernel-python 'python': " in error
+    assert "is no working Python" in error and "Gr\ufffd\ufffde aus Latin-1" in error
+    assert "name a working interpreter or a virtual environment's folder" in error
+    assert not (root / "output").exists()

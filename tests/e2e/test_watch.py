@@ -335,6 +335,16 @@ def test_ctrl_c_ends_the_watcher_at_once_and_leaves_no_process(watcher):
     assert alive == []
 
 
+def test_a_closed_terminal_ends_the_watcher_as_ctrl_c_does(watcher):
+    """SIGHUP ended the watcher on the spot, its workers left to notice on their own."""
+    children = _descendants(watcher.process.pid)
+    watcher.stop(signal.SIGHUP)
+    assert watcher.process.returncode == 0
+    assert watcher.wait_for(re.compile(r"^clm: stopped watching"))
+    time.sleep(0.5)
+    assert [pid for pid in children if _alive(pid)] == []
+
+
 def test_a_killed_watcher_takes_its_workers_and_kernels_along(watcher):
     children = _descendants(watcher.process.pid)
     watcher.process.kill()  # SIGKILL to the watcher alone: it cannot clean up

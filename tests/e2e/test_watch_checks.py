@@ -168,3 +168,20 @@ def test_a_save_in_the_burst_that_broke_the_spec_is_built_and_not_lost(watcher, 
     spec.write_text(good)
     lines = watcher.cycle()
     assert " 0 failed" in lines[-1], "\n".join(lines)
+
+
+def test_an_unknown_yaml_tag_in_the_spec_is_reported_and_the_watcher_goes_on(watcher, course_copy):
+    """PyYAML's ConstructorError used to end the watcher with a traceback."""
+    spec = course_copy / YAML_SPEC
+    good = spec.read_text()
+    name = next(line for line in good.splitlines() if line.startswith("name:"))
+    line = good.splitlines().index(name) + 1
+    spec.write_text(good.replace(name, "name: !custom foo", 1))
+    lines = watcher.cycle()
+    assert any(f"{YAML_SPEC}:{line}: unknown YAML tag '!custom'" in text for text in lines), lines
+    assert not any("Traceback" in text for text in lines), lines
+    assert watcher.process.poll() is None
+
+    spec.write_text(good)
+    lines = watcher.cycle()
+    assert " 0 failed" in lines[-1], "\n".join(lines)

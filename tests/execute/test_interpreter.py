@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import platform
+import sys
 from pathlib import Path
 
 import pytest
@@ -106,3 +108,15 @@ def test_an_interpreter_with_ipykernel_passes(tmp_path):
     interpreter = described(spec, python)
     assert interpreter.ipykernel == "6.29.5"
     check_ipykernel(spec, python, interpreter)
+
+
+def test_an_interpreter_that_prints_a_banner_that_is_not_utf8_is_still_understood(tmp_path):
+    """A wrapper (an activation script, a noisy sitecustomize) may print before Python answers."""
+    wrapper = tmp_path / "python"
+    wrapper.write_bytes(
+        b"#!/bin/sh\nprintf 'Gr\\374\\337e\\n'\nexec " + sys.executable.encode() + b' "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    spec = _spec(tmp_path, "python")
+    interpreter = described(spec, kernel_python(spec))
+    assert interpreter.version == platform.python_version()

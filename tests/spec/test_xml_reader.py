@@ -91,6 +91,11 @@ def test_html_attribute_reading_as_true_still_disables_html_with_a_warning(make_
         ("<de>Woche 1</de>", "<fr>Semaine 1</fr>", 13, "unknown element <fr>"),
         ("<path>root-files</path>", "<path>../x</path>", 32, "leaves the course root"),
         ("</course>", "", 33, "not well-formed XML"),
+        ("<de>Mein Kurs</de>", "<de></de>", 3, "the course name (de) is empty"),
+        ("<de>Mein Kurs</de>", "<de>  </de>", 3, "the course name (de) is empty"),
+        ("<de>Mein Kurs</de>", "<de>//</de>", 3, "the course name (de) '//' leaves only '__'"),
+        ('encoding="UTF-8"', 'encoding="klingon"', 1, "names an encoding Python does not know"),
+        ("<name>Extra</name>", "<name>code/solutions</name>", 27, "differ only in case"),
     ],
 )
 def test_errors_name_file_and_line(make_course, old, new, line, message):

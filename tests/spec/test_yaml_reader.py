@@ -73,6 +73,25 @@ def test_defaults(make_course):
         ("name: K\nsections: []\noutput: slides/out\n", 3, "lies inside slides/"),
         ("name: K\nsections: []\noutput: templates\n", 3, "lies inside templates/"),
         ("sections: []\n", 1, "has no 'name'"),
+        # PyYAML's own errors (a constructor for an unknown tag, a value its tag cannot
+        # read, a control character) were raw tracebacks without the spec's name.
+        ("name: !custom foo\nsections: []\n", 1, "unknown YAML tag '!custom'"),
+        ("name: !custom {de: K, en: C}\nsections: []\n", 1, "unknown YAML tag '!custom'"),
+        ("name: K\nsections: !list []\n", 2, "unknown YAML tag '!list'"),
+        ("name: K\n!key sections: []\n", 2, "unknown YAML tag '!key'"),
+        (
+            "name: !!python/name:os.system ''\nsections: []\n",
+            1,
+            "unknown YAML tag '!!python/name:os.system'",
+        ),
+        ("name: K\nsections: []\ncell-timeout: !!int soon\n", 3, "'soon' is not a valid !!int"),
+        ("name: K\nsections: []\nauthor: !!timestamp x\n", 3, "'x' is not a valid !!timestamp"),
+        ("name: K\nsections: []\nallow-errors: !!bool maybe\n", 3, "'maybe' is not a valid !!bool"),
+        ("name: K\nsections: []\nauthor: \x00\n", 3, "control characters are not allowed"),
+        ("name: &a K\nsections: []\nauthor: &a x\n", 3, "found duplicate anchor"),
+        ("name: K\nsections: []\nauthor: *nowhere\n", 3, "found undefined alias"),
+        ("name: 'K\nsections: []\n", 3, "while scanning a quoted scalar (line 1)"),
+        ("name: K\nsections: []\n? [a]\n: 1\n", 3, "expected a plain word as a key"),
     ],
 )
 def test_errors_name_file_line_and_expectation(make_course, spec_text, line, message):
@@ -129,3 +148,75 @@ def test_a_spec_that_is_not_utf8_names_its_line_and_the_fix(tmp_path):
         load_spec(spec)
     assert str(raised.value).startswith(f"{spec}:3: the spec is not UTF-8: byte 0xfc in column 5")
     assert "save it as UTF-8" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ('""', "the course name (de) is empty"),
+        ("'   '", "the course name (de) is empty"),
+        ("{de: '', en: Course}", "the course name (de) is empty"),
+        ("'///'", "the course name (de) '///' leaves only '___' as a folder name"),
+        ("'?!'", "the course name (de) '?!' leaves only '_' as a folder name"),
+    ],
+)
+def test_a_course_name_that_makes_no_folder_name_is_an_error(make_course, name, problem):
+    """An empty course name became an output folder named '_'."""
+    spec_file = make_course(f"sections: []\nname: {name}\n", {})
+    with pytest.raises(CourseError) as caught:
+        load_spec(spec_file)
+    assert str(caught.value).startswith(f"{spec_file}:2: {problem}")
+    assert "give it a name with letters or digits" in str(caught.value)
+
+
+def test_a_section_name_that_makes_no_folder_name_is_an_error(make_course):
+    spec_file = make_course("name: K\nsections:\n  - {name: '', topics: []}\n", {})
+    with pytest.raises(CourseError, match=r"course.yaml:3: the section name \(de\) is empty"):
+        load_spec(spec_file)
+
+
+def test_dir_group_folders_differing_only_in_case_are_an_error(make_course):
+    """`Bonus/Extra` and `bonus` were two folders on Linux and one on Windows and macOS."""
+    spec_file = make_course(
+        "name: K\nsections: []\ndir-groups:\n"
+        "  - {name: Bonus/Extra, path: a}\n  - {name: Code, path: b}\n  - {name: bonus, path: b}\n",
+        {"a/x.txt": "x", "b/y.txt": "y"},
+    )
+    with pytest.raises(CourseError) as caught:
+        load_spec(spec_file)
+    assert str(caught.value).startswith(
+        f"{spec_file}:6: the dir-group folders 'Bonus' (line 4) and 'bonus' (in the de course "
+        "folder) differ only in case"
+    )
+
+
+def test_dir_groups_sharing_a_folder_spelt_alike_are_fine(make_course):
+    spec_file = make_course(
+        "name: K\nsections: []\ndir-groups:\n"
+        "  - {name: Code, path: a, recursive: false}\n  - {name: Code/Solutions, path: b}\n",
+        {"a/x.txt": "x", "b/y.txt": "y"},
+    )
+    assert len(load_spec(spec_file).dir_groups) == 2
+
+
+def test_output_targets_differing_only_in_case_are_an_error(make_course):
+    spec_file = make_course(
+        "name: K\nsections: []\noutput-targets:\n"
+        "  - {name: a, path: out/Students}\n  - {name: b, path: out/students}\n",
+        {},
+    )
+    with pytest.raises(CourseError) as caught:
+        load_spec(spec_file)
+    assert str(caught.value).startswith(
+        f"{spec_file}:5: the output target folders 'out/Students' (line 4) and 'out/students'"
+    )
+
+
+def test_an_output_folder_that_is_a_file_is_an_error(make_course):
+    spec_file = make_course("name: K\nsections: []\noutput: out\n", {"out": "not a folder"})
+    with pytest.raises(CourseError) as caught:
+        load_spec(spec_file)
+    assert str(caught.value) == (
+        f"{spec_file}:3: the output folder 'out' is a file; clm needs a folder there: move the "
+        "file or choose another folder"
+    )
