@@ -20,18 +20,29 @@ BURST = 200
 
 
 @contextmanager
-def serving(host: str = "127.0.0.1", *, start: bool = True) -> Iterator[PreviewServer]:
+def serving(
+    host: str = "127.0.0.1", *, accept_when: threading.Event | None = None
+) -> Iterator[PreviewServer]:
+    """A preview server on ``host``; with ``accept_when``, it only listens (its
+    connections wait in the backlog) until that event is set."""
     server = PreviewServer((host, 0), Newsroom())
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1})
-    if start:
-        thread.start()
+    go = accept_when or threading.Event()
+    if accept_when is None:
+        go.set()
+
+    def serve() -> None:
+        go.wait()
+        server.serve_forever(poll_interval=0.1)
+
+    thread = threading.Thread(target=serve)
+    thread.start()
     try:
         yield server
     finally:
+        go.set()
         server.newsroom.close()
-        if thread.is_alive():
-            server.shutdown()
-            thread.join(HANG_GUARD)
+        server.shutdown()
+        thread.join(HANG_GUARD)
         server.server_close()
 
 
@@ -93,14 +104,16 @@ def test_a_head_of_the_event_stream_gets_the_headers_and_the_connection_ends():
 
 
 def test_a_burst_of_connections_waits_in_the_backlog_and_every_one_is_answered():
-    with serving(start=False) as server:
+    accepting = threading.Event()
+    with serving(accept_when=accepting) as server:
         # Before the server accepts anything, each connection must find room in the
         # listen backlog: a connection without room has its SYN dropped, and waits
         # for the retries, seconds apart, as a browser's requests did.
-        clients = [socket.socket() for _ in range(BURST)]
+        every = [socket.socket() for _ in range(BURST)]
+        stream, *clients = every
         try:
             with selectors.DefaultSelector() as pending:
-                for client in clients:
+                for client in every:
                     client.setblocking(False)
                     client.connect_ex(server.server_address[:2])
                     pending.register(client, selectors.EVENT_WRITE)
@@ -109,17 +122,22 @@ def test_a_burst_of_connections_waits_in_the_backlog_and_every_one_is_answered()
                     assert ready, f"{len(pending.get_map())} of {BURST} never got connected"
                     for key, _ in ready:
                         pending.unregister(key.fileobj)
-            for client in clients:
+            for client in every:
                 assert client.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0
-            threading.Thread(target=server.serve_forever, daemon=True).start()
+            accepting.set()
+            # A browser's event stream, first in line, never ends: the others are
+            # answered beside it, each on a thread of its own.
+            stream.setblocking(True)
+            stream.sendall(f"GET {EVENTS} HTTP/1.0\r\nHost: localhost\r\n\r\n".encode())
             for client in clients:
                 client.setblocking(True)
                 client.settimeout(HANG_GUARD)
                 client.sendall(f"GET {LIVE_SCRIPT} HTTP/1.0\r\nHost: localhost\r\n\r\n".encode())
             answers = [read_to_end(client) for client in clients]
         finally:
-            for client in clients:
+            for client in every:
                 client.close()
+    assert len(answers) == BURST - 1
     assert all(answer.startswith(b"HTTP/1.0 200 ") for answer in answers)
 
 
