@@ -33,13 +33,15 @@ write_file() {
 }
 
 # pip install the rest of the arguments into venv $1 unless its stamp named $2
-# says $3 was installed; the stamp is written only after pip succeeded.
+# says $3 was installed; the stamp is written only after pip succeeded. $4 says
+# what is installed, for the line that tells it.
 pip_install_once() {
-    local venv="$1" stamp="$1/.clm-$2" wanted="$3"
-    shift 3
+    local venv="$1" stamp="$1/.clm-$2" wanted="$3" what="$4"
+    shift 4
     if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
         return 0
     fi
+    [ -z "$what" ] || echo "setup: installing $what into $venv"
     rm -f "$stamp"
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$@"
     write_file "$stamp" "$wanted"

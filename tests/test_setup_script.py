@@ -86,7 +86,7 @@ def test_the_install_stamp_is_written_only_after_pip_succeeded(repaired, tmp_pat
     offline = {**os.environ, "PIP_NO_INDEX": "1"}
     # An install that fails, as one stopped half way does, leaves no stamp.
     failed = step(
-        'pip_install_once "$1" probe v1 "$2"',
+        'pip_install_once "$1" probe v1 "a probe" "$2"',
         venv,
         tmp_path / "missing-1.0-py3-none-any.whl",
         env=offline,
@@ -94,7 +94,7 @@ def test_the_install_stamp_is_written_only_after_pip_succeeded(repaired, tmp_pat
     assert failed.returncode != 0
     assert not stamp.exists()
     wheel = a_wheel(tmp_path)
-    done = step('pip_install_once "$1" probe v1 "$2"', venv, wheel, env=offline)
+    done = step('pip_install_once "$1" probe v1 "a probe" "$2"', venv, wheel, env=offline)
     assert done.returncode == 0, done.stderr
     assert stamp.read_text() == "v1\n"
     assert not Path(f"{stamp}.part").exists()
@@ -103,7 +103,10 @@ def test_the_install_stamp_is_written_only_after_pip_succeeded(repaired, tmp_pat
     assert imported.returncode == 0
     # Stamped: the next run installs nothing (a broken wheel would fail it).
     wheel.write_bytes(b"not a wheel")
-    assert step('pip_install_once "$1" probe v1 "$2"', venv, wheel, env=offline).returncode == 0
+    assert (
+        step('pip_install_once "$1" probe v1 "a probe" "$2"', venv, wheel, env=offline).returncode
+        == 0
+    )
 
 
 def test_a_file_is_renamed_from_its_part_only_when_made_whole(tmp_path):
