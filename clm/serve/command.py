@@ -61,6 +61,8 @@ class Preview:
         )
         self.thread.start()
         print(f"clm: serving {self.server.url} (the course page; Ctrl-C ends)", flush=True)
+        if not self.server.this_machine_only:
+            print(exposure_warning(self.server.server_address[0]), file=sys.stderr, flush=True)
 
     def cycle_started(self, watched: Watched, tasks: set[str]) -> None:
         self.newsroom.cycle_started(watched, tasks)
@@ -78,6 +80,14 @@ class Preview:
         if self.thread is not None:
             self.server.shutdown()
         self.server.server_close()
+
+
+def exposure_warning(host: str) -> str:
+    return (
+        f"clm: warning: serving on {host}, beyond this machine: anyone who can reach it "
+        "on the network reads every output, solutions and speaker notes included (the "
+        "preview has no login). Serve on 127.0.0.1 (the default) unless that is meant."
+    )
 
 
 def serve_course(

@@ -17,6 +17,7 @@ import ipaddress
 import json
 import mimetypes
 import os
+import socket
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,6 +39,10 @@ COURSE_PART = "/_clm/course"
 
 class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True  # a browser's open stream never holds up Ctrl-C
+    # A course page opens dozens of pictures and scripts at once, and a burst of
+    # connections beyond the listen backlog has its SYNs dropped: the browser tries
+    # again after 1, 3, 7, ... seconds, and the page stalls for half a minute.
+    request_queue_size = 1024
 
     def __init__(
         self,
@@ -45,6 +50,8 @@ class PreviewServer(ThreadingHTTPServer):
         newsroom: Newsroom,
         kinds: tuple[Kind, ...] | None = None,
     ):
+        # An instance attribute before the socket is made: ::1 and :: need IPv6.
+        self.address_family = address_family(address[0])
         super().__init__(address, PreviewHandler)
         self.newsroom = newsroom
         self.kinds = kinds
@@ -53,10 +60,15 @@ class PreviewServer(ThreadingHTTPServer):
         self._rows_lock = threading.Lock()
         self.script = files("clm.serve").joinpath("live.js").read_bytes()
 
+    @property
+    def this_machine_only(self) -> bool:
+        """Whether only this machine can reach the server (it listens on loopback)."""
+        return _loopback(self.server_address[0])
+
     def admits(self, host_header: str) -> bool:
         """Whether a request's Host names this server as a browser on this machine
         would; any host when it serves beyond this machine (--host)."""
-        if not _loopback(self.server_address[0]):
+        if not self.this_machine_only:
             return True
         name = host_header.strip().lower()
         name = name[: name.index("]") + 1] if name.startswith("[") else name.partition(":")[0]
@@ -65,7 +77,7 @@ class PreviewServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}/"
+        return f"http://{url_host(host)}:{port}/"
 
     def output_root(self) -> Path | None:
         folder = self.newsroom.output_folder()
@@ -103,7 +115,13 @@ class PreviewHandler(BaseHTTPRequestHandler):
             if not self.server.admits(self.headers.get("Host", "")):
                 # Another site's page, reaching this machine through a DNS name that
                 # points here, must not read the course (its solutions, its notes).
-                self._send(b"", "text/plain", body, HTTPStatus.FORBIDDEN)
+                self._error(
+                    HTTPStatus.FORBIDDEN,
+                    "This preview serves this machine only and answers requests that "
+                    "name it (127.0.0.1, localhost, [::1]), so that no other site's page "
+                    f"can read the course. Open {self.server.url} instead.",
+                    body,
+                )
                 return
             split = urlsplit(self.path)
             path = unquote(split.path)
@@ -114,7 +132,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             elif path == LIVE_SCRIPT:
                 self._send(self.server.script, "text/javascript; charset=utf-8", body)
             elif path == EVENTS:
-                self._events(parse_qs(split.query))
+                self._events(parse_qs(split.query), body)
             else:
                 self._file(path, body)
         except (BrokenPipeError, ConnectionResetError):
@@ -134,9 +152,24 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if body:
             self.wfile.write(content)
 
-    def _not_found(self, body: bool) -> None:
-        message = b"<!DOCTYPE html><title>Not found</title><h1>Not found</h1>"
-        self._send(message, "text/html; charset=utf-8", body, HTTPStatus.NOT_FOUND)
+    def _error(self, status: HTTPStatus, explanation: str, body: bool) -> None:
+        self._send(error_page(status, explanation), "text/html; charset=utf-8", body, status)
+
+    def _not_found(self, path: str, body: bool) -> None:
+        self._error(
+            HTTPStatus.NOT_FOUND,
+            f"{path} is no file below the course's output folder (it may not be built "
+            "yet, or its deck was renamed). The course page at / links every output.",
+            body,
+        )
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """The standard library's own errors (a malformed request, a method other than
+        GET and HEAD) as the preview's other error pages."""
+        status = HTTPStatus(code)
+        self.close_connection = True
+        explanation = f"{message or status.description}: the preview answers a browser's GET."
+        self._error(status, explanation, getattr(self, "command", None) != "HEAD")
 
     def _course_page(self, whole: bool, body: bool) -> None:
         snapshot = self.server.newsroom.snapshot()
@@ -150,7 +183,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             if path == "/favicon.ico":  # asked for by every browser; none is no error
                 self._send(b"", "image/x-icon", body, HTTPStatus.NO_CONTENT)
                 return
-            self._not_found(body)
+            self._not_found(path, body)
             return
         if found.is_dir():
             if not path.endswith("/"):
@@ -172,7 +205,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         try:
             content = found.read_bytes()
         except OSError:  # gone between the look and the read
-            self._not_found(body)
+            self._not_found(path, body)
             return
         if content_type == "text/html":
             content = with_live_script(content, page, version)
@@ -180,7 +213,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             content_type += "; charset=utf-8"
         self._send(content, content_type, body)
 
-    def _events(self, query: dict[str, list[str]]) -> None:
+    def _events(self, query: dict[str, list[str]], body: bool) -> None:
         page = query.get("page", [None])[0]
         held = query.get("version", [""])[0]
         newsroom = self.server.newsroom
@@ -189,6 +222,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
+        if not body:  # HEAD: the headers are the whole answer, the stream never starts
+            return
         self._stream(f"retry: {RETRY_MILLISECONDS}\n\n")
         if page is not None:
             if failure is not None:
@@ -223,6 +258,35 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def _stream(self, text: str) -> None:
         self.wfile.write(text.encode())
         self.wfile.flush()
+
+
+def address_family(host: str) -> socket.AddressFamily:
+    """IPv6 for an IPv6 address (``::1``, ``::``) or a name that has only one."""
+    try:
+        return socket.AF_INET6 if ipaddress.ip_address(host).version == 6 else socket.AF_INET
+    except ValueError:
+        pass
+    try:
+        found = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except OSError:
+        return socket.AF_INET  # binding then says what is wrong with the name
+    families = {family for family, *_ in found}
+    return socket.AF_INET if socket.AF_INET in families or not families else socket.AF_INET6
+
+
+def url_host(host: str) -> str:
+    """The host as a URL writes it: an IPv6 address in brackets."""
+    return f"[{host}]" if ":" in host else host
+
+
+def error_page(status: HTTPStatus, explanation: str) -> bytes:
+    """A short page saying what went wrong and what to do; every part escaped."""
+    title = html.escape(f"{status.value} {status.phrase}")
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+        f'</head><body style="font: 18px system-ui, sans-serif"><h1>{title}</h1>'
+        f'<p>{html.escape(explanation)}</p><p><a href="/">course page</a></p></body></html>'
+    ).encode()
 
 
 def _loopback(host: str) -> bool:

@@ -83,24 +83,70 @@ def work_counts(result: subprocess.CompletedProcess) -> dict[str, int]:
 
 
 def without_coverage_noise(output: str) -> str:
-    """A build's output without what coverage.py itself prints when it measures the build.
+    """A build's output without the exceptions of coverage.py itself, which measures it.
 
-    A process that ends while coverage.py saves its data (a stopped build ends
-    within half a second) can make coverage report an exception of its own
-    data file: "Exception ignored in: <generator object SqliteDb.execute …>"
-    with its traceback. That is the measurement's, not clm's.
+    A process that ends while coverage.py saves its data (a worker stopped with
+    SIGTERM, whose handler coverage installs, amid its asyncio loop) can make
+    coverage report an exception of its own data file: "Exception ignored in:
+    <generator object SqliteDb.execute …>", or asyncio's "Exception in callback …"
+    with "no such table: coverage_schema". Such a report is the measurement's, not
+    clm's: one whose traceback ends inside coverage's package is left out, with
+    its heading and the tracebacks chained to it.
     """
+    lines = output.splitlines(keepends=True)
     kept: list[str] = []
-    skipping = False
-    for line in output.splitlines(keepends=True):
-        if line.startswith("Exception ignored in: <generator object SqliteDb."):
-            skipping = True
+    at = 0
+    while at < len(lines):
+        heading = at
+        while at < len(lines) and lines[at].startswith(REPORT_HEADINGS):
+            at += 1
+        if at < len(lines) and lines[at].startswith(TRACEBACK):
+            after, coverages = _report(lines, at)
+            if not coverages:
+                kept.extend(lines[heading:after])
+            at = after
             continue
-        if skipping:
-            if line.startswith(("Traceback (most recent call last):", "  ")):
-                continue
-            skipping = False
-            if line.startswith("sqlite3.ProgrammingError:"):
-                continue
-        kept.append(line)
+        kept.extend(lines[heading : at + 1])
+        at += 1
     return "".join(kept)
+
+
+TRACEBACK = "Traceback (most recent call last):"
+# What Python and asyncio print above a traceback that no one caught.
+REPORT_HEADINGS = (
+    "Exception ignored in: ",
+    "Exception in callback ",
+    "handle: <",
+    "Error in atexit._run_exitfuncs:",
+)
+CHAINED = (
+    "During handling of the above exception, another exception occurred:",
+    "The above exception was the direct cause of the following exception:",
+)
+COVERAGE_PACKAGE = f"{os.sep}coverage{os.sep}"
+
+
+def _report(lines: list[str], at: int) -> tuple[int, bool]:
+    """Where the report starting with the traceback at ``at`` ends (its chained
+    tracebacks included), and whether one of its tracebacks ends in coverage.py."""
+    coverages = False
+    while True:
+        at += 1  # past "Traceback ..."
+        innermost = ""
+        while at < len(lines) and lines[at].startswith("  "):
+            if lines[at].lstrip().startswith('File "'):
+                innermost = lines[at]
+            at += 1
+        coverages = coverages or COVERAGE_PACKAGE in innermost
+        at += 1  # the exception's line
+        chain = at
+        while chain < len(lines) and not lines[chain].strip():
+            chain += 1
+        if chain >= len(lines) or not lines[chain].startswith(CHAINED):
+            return min(at, len(lines)), coverages
+        chain += 1
+        while chain < len(lines) and not lines[chain].strip():
+            chain += 1
+        if chain >= len(lines) or not lines[chain].startswith(TRACEBACK):
+            return min(at, len(lines)), coverages
+        at = chain

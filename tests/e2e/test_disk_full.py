@@ -60,7 +60,7 @@ def test_a_full_state_folder_while_a_cell_runs_ends_the_build_with_one_message(
         build.wait_for(started)
         fill(state)
         filled.touch()
-        code, output, _ = build.end(timeout=30)
+        code, output, _ = build.end(timeout=120)
     finally:
         build.kill()
     assert code is not None, f"the build hung on a full .clm/:\n{output}"

@@ -139,6 +139,7 @@ def test_workers_list_during_a_real_build(built, tmp_path):
     (root / ".clm" / "state.sqlite").unlink()
     deck = root / FILES_DECK
     deck.write_text(deck.read_text() + "\n# %%\nimport time\ntime.sleep(4)\n")
+    launched = time.time()
     build = subprocess.Popen(
         [sys.executable, "-m", "doit"], cwd=root, stdout=subprocess.DEVNULL, env=_env()
     )
@@ -152,7 +153,7 @@ def test_workers_list_during_a_real_build(built, tmp_path):
                 break
             time.sleep(0.3)
         assert seen, "no worker reported a task"
-        assert all(w["heartbeat"] > time.time() - 5 for w in seen)
+        assert all(w["heartbeat"] >= launched for w in seen)  # this build's workers
         status = report(root, "status")
         assert status["running"] is True
     finally:
@@ -184,7 +185,7 @@ def test_a_second_build_waits_for_the_first_and_no_wait_refuses(built, tmp_path)
         env=_env(),
     )
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120
         while not report(root, "status")["running"]:
             assert time.monotonic() < deadline, "the first build never took the lock"
             time.sleep(0.1)
@@ -226,7 +227,7 @@ def test_a_sigkilled_build_leaves_no_process_and_the_next_does_only_the_rest(
     build.kill()
     build.wait()
     assert children, "the build ran no worker"
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 120  # a hang guard: the workers end on their own
     while [pid for pid in children if _alive(pid)] and time.monotonic() < deadline:
         time.sleep(0.1)
     survivors = [pid for pid in children if _alive(pid)]

@@ -11,7 +11,6 @@ import http.client
 import re
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -24,7 +23,7 @@ from clm.plan.outputs import plan_spec
 from clm.plan.variants import Format, Kind
 from tests.e2e.conftest import YAML_SPEC
 from tests.e2e.helpers import _env
-from tests.e2e.test_watch import TYPES, VARIABLES, Watcher, _alive, _descendants
+from tests.e2e.test_watch import TYPES, VARIABLES, WITHIN, Watcher, _descendants, all_end
 
 pytestmark = pytest.mark.slow
 
@@ -89,19 +88,19 @@ def html_page(root: Path, deck: str, lang: str = "en", kind: Kind = Kind.COMPLET
     return path
 
 
-def shows(page, text: str, timeout: float = 10.0) -> float:
-    """Seconds until the page's text contains ``text`` (across the reloads it makes)."""
+def shows(page, text: str) -> None:
+    """Waits until the page's text contains ``text`` (across the reloads it makes)."""
     from playwright.sync_api import Error
 
-    started = time.perf_counter()
-    while time.perf_counter() - started < timeout:
+    deadline = time.monotonic() + WITHIN
+    while time.monotonic() < deadline:
         try:
             if page.evaluate("(text) => document.body.innerText.includes(text)", text):
-                return time.perf_counter() - started
+                return
         except Error:  # the page is reloading
             pass
-        time.sleep(0.005)
-    raise AssertionError(f"the page did not show {text!r} within {timeout} s")
+        time.sleep(0.05)
+    raise AssertionError(f"the page did not show {text!r} within {WITHIN} s")
 
 
 def test_a_saved_edit_reloads_its_page_in_place_and_no_other(preview, context, course_copy):
@@ -116,26 +115,21 @@ def test_a_saved_edit_reloads_its_page_in_place_and_no_other(preview, context, c
     page.wait_for_function("window.scrollY === 300")
     page.wait_for_timeout(300)  # both pages' event streams are connected
 
-    seconds = []
+    # How soon is benchmarks/watch.py's to measure: on a loaded machine any time is right.
     for edit in range(EDITS):
         marker = f"Names for things, edit {edit}"
         deck.write_text(original.replace("Names for values", marker))
-        saved = time.perf_counter()
         shows(page, marker)
-        seconds.append(time.perf_counter() - saved)
         assert page.evaluate("window.scrollY") == 300, "the reload lost the scroll position"
         preview.cycle()
-    print(f"save → browser shows the change: {', '.join(f'{s:.3f}' for s in seconds)} s")
-    # The machines are shared: the best of the edits shows what the preview can do.
-    assert min(seconds) < 1.0, seconds
-    assert statistics.median(seconds) < 3.0, seconds
     assert other_loads == []
     assert other.evaluate("window.stillTheSamePage") is True
 
 
 # The course page's sections are not rendered while off screen (content-visibility),
 # so its rows are looked for in the document, whether or not they are painted.
-IN_PAGE = {"state": "attached", "timeout": 10_000}
+IN_PAGE = {"state": "attached", "timeout": WITHIN * 1000}
+SEEN = {"timeout": WITHIN * 1000}
 
 VISIBILITY = """(state) => {
     Object.defineProperty(document, "visibilityState", {value: state, configurable: true});
@@ -171,7 +165,7 @@ def test_a_failing_edit_shows_the_overlay_and_the_fix_clears_it(preview, context
     # Line 22 of the deck raises.
     deck.write_text(original.replace("answer = 42\n", 'answer = 42\nraise ValueError("boom")\n'))
     overlay = page.locator("#clm-overlay")
-    overlay.wait_for(timeout=15_000)
+    overlay.wait_for(**SEEN)
     message = overlay.inner_text()
     assert f"{VARIABLES}:22" in message and "ValueError: boom" in message, message
     assert "Names for values" in page.inner_text("body"), "the last good version stays"
@@ -192,9 +186,9 @@ def test_a_failing_edit_shows_the_overlay_and_the_fix_clears_it(preview, context
     # still clears the overlay.
     preview.cycle()
     deck.write_text(original.replace("answer = 42\n", "answer = 42\nraise KeyError\n"))
-    overlay.wait_for(timeout=15_000)
+    overlay.wait_for(**SEEN)
     deck.write_text(original.replace("Names for values", "Names, fixed"))
-    overlay.wait_for(state="detached", timeout=15_000)
+    overlay.wait_for(state="detached", **SEEN)
 
 
 def test_the_course_page_lists_every_deck_and_links_every_html_output(
@@ -228,16 +222,16 @@ def test_the_course_page_lists_every_deck_and_links_every_html_output(
     original = spec.read_text()
     spec.write_text(original + "\nsections: [\n")
     banner = page.locator(".banner", has_text="cannot be planned")
-    banner.wait_for(timeout=15_000)
+    banner.wait_for(**SEEN)
     assert YAML_SPEC in banner.inner_text()
     spec.write_text(original)
-    banner.wait_for(state="detached", timeout=15_000)
+    banner.wait_for(state="detached", **SEEN)
 
 
 def _get(url: str, path: str, host: str | None = None) -> tuple[int, bytes]:
     """A request with the path exactly as given (a browser would tidy it first)."""
     parts = urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=WITHIN)
     try:
         connection.putrequest("GET", path, skip_host=host is not None, skip_accept_encoding=True)
         if host is not None:
@@ -267,11 +261,14 @@ def test_the_server_serves_the_output_folder_only(preview, course_copy):
     ):
         status, body = _get(preview.url, path)
         assert status == 404, path
-        assert b"course:" not in body and b"python-basics" not in body
+        # The 404 names the path asked for (escaped), never what lies there.
+        assert b"prog-lang:" not in body and b"course_tasks" not in body
+        assert b"404 Not Found" in body
     assert _get(preview.url, "/favicon.ico") == (204, b""), "a browser's first question"
     # A page of another site, reaching 127.0.0.1 through its own DNS name, reads nothing.
     status, body = _get(preview.url, "/", host="rebound.example:80")
-    assert (status, body) == (403, b"")
+    assert status == 403 and b"serves this machine only" in body
+    assert b"deck-row" not in body
 
 
 def test_a_port_in_use_is_said_in_one_line(course_copy):
@@ -285,7 +282,7 @@ def test_a_port_in_use_is_said_in_one_line(course_copy):
             capture_output=True,
             text=True,
             env=_env(),
-            timeout=60,
+            timeout=WITHIN,
         )
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
@@ -293,16 +290,31 @@ def test_a_port_in_use_is_said_in_one_line(course_copy):
     assert f"port {port}" in lines[0] and "--port" in lines[0]
 
 
+@pytest.mark.parametrize("host", ["0.0.0.0", "::1"])
+def test_serving_beyond_this_machine_is_warned_of_and_ipv6_is_served(course_copy, host):
+    serving = Preview(course_copy, "--host", host)
+    try:
+        warned = [line for line in serving.seen if "warning" in line]
+        if host == "0.0.0.0":
+            (warning,) = warned
+            assert "0.0.0.0" in warning and "solutions and speaker notes" in warning
+            status, _ = _get(serving.url.replace("0.0.0.0", "127.0.0.1"), "/")
+        else:
+            assert warned == []
+            assert serving.url.startswith("http://[::1]:")
+            status, _ = _get(serving.url, "/")
+        assert status == 200
+    finally:
+        serving.stop()
+
+
 def test_ctrl_c_ends_server_watcher_workers_and_kernels(preview, context, course_copy):
     page = preview.open(context, VARIABLES)
     page.wait_for_timeout(300)  # a browser holds an event stream open
     children = _descendants(preview.process.pid)
     assert children, "the preview runs worker processes"
-    assert preview.stop(signal.SIGINT) < 3.0
-    deadline = time.monotonic() + 5
-    while [pid for pid in children if _alive(pid)] and time.monotonic() < deadline:
-        time.sleep(0.1)
-    left = [pid for pid in children if _alive(pid)]
+    preview.stop(signal.SIGINT)
+    left = all_end(children)
     assert left == [], [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in left]
     with pytest.raises(OSError):
         socket.create_connection((urlsplit(preview.url).hostname, urlsplit(preview.url).port), 1)

@@ -88,7 +88,7 @@ def test_a_waiting_browser_wakes_when_the_preview_closes():
     waiter = threading.Thread(target=lambda: woken.append(news.wait(0, timeout=30)))
     waiter.start()
     news.close()
-    waiter.join(timeout=5)
+    waiter.join(timeout=60)  # a hang guard
     assert woken == [None]
 
 
