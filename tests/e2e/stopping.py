@@ -64,7 +64,7 @@ class Build:
         )
         self.below: set[int] = set()  # every process seen below the build
 
-    def wait_for(self, path: Path, timeout: float = 120) -> None:
+    def wait_for(self, path: Path, timeout: float = 300) -> None:
         """Wait for ``path`` to appear, noting the build's processes meanwhile."""
         deadline = time.monotonic() + timeout
         while not path.exists():

@@ -54,7 +54,7 @@ def test_ctrl_c_while_waiting_for_another_build_ends_at_once_without_a_traceback
     try:
         build = Build(root, command)
         try:
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + HANG_GUARD
             while not (root / ".clm/state.sqlite").exists():  # planned: it waits for the lock
                 assert build.process.poll() is None
                 assert time.monotonic() < deadline
