@@ -69,7 +69,13 @@ def _scratch_folders(pids) -> set[Path]:
 
 
 @pytest.mark.parametrize("next_build", ["clm build", "doit auto"])
-def test_the_next_build_sweeps_the_scratch_folders_a_killed_build_left(tmp_path, next_build):
+def test_the_next_build_sweeps_the_scratch_folders_a_killed_build_left(
+    tmp_path, monkeypatch, next_build
+):
+    # A temporary folder of the test's own: any clm build on the machine sweeps the
+    # folders of dead builds in the shared one, and other work may run builds meanwhile.
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
     root = tmp_path / "course"
     started = sleepy_course(root)
     build = Build(root, "doit")
