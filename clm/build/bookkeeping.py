@@ -7,6 +7,7 @@ and the closing summary read the same records whichever of them ran.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable
 
@@ -34,6 +35,18 @@ class RunBook:
         self.run = history.begin_run(self.state_file, spec, command)
         self._jobs.clear()
         counters.start_run(str(self.run))
+        return self.run
+
+    def go_on(self, spec: str | None) -> int:
+        """Take over the run this process began before doit started (the cluster
+        pre-pass of clm.build.cluster_fill), or begin one: a build is one run however it ends."""
+        begun = os.environ.get(counters.RUN_VARIABLE, "")
+        earlier = history.get_run(self.state_file, int(begun)) if begun.isdigit() else None
+        if earlier is None or earlier.pid != os.getpid() or earlier.ended is not None:
+            return self.begin(spec)
+        self.run = earlier.id
+        self._jobs.clear()
+        counters.start_run(str(self.run))  # counts the pre-pass carried
         return self.run
 
     def started(self, task: str) -> None:

@@ -13,6 +13,12 @@ workers are results too: they wait in ``clm.build.execution.CLUSTER_FAILURES``
 for the execute task of their deck to report them, so that nothing runs a
 second time here. Ctrl-C keeps every result stored so far, and the next build
 sends only the rest.
+
+A cluster that goes away mid-build (its scheduler killed, silent, or left
+without workers) keeps what it sent too; the executions it did not finish run
+here with ``fallback=local``, and otherwise fail their decks with the reason,
+so that the doit build that follows writes every other output and ends as a
+failed build in the history.
 """
 
 from __future__ import annotations
@@ -24,8 +30,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clm.build import execution
+from clm.build.bookkeeping import RunBook
 from clm.build.execution import deck_groups, execution_job
 from clm.build.jobs import DeckExecutionJob, task_jobs
+from clm.build.runner import EXIT_FAILED
 from clm.errors import CourseError
 from clm.execute.cluster import (
     ClusterJob,
@@ -45,6 +53,7 @@ from clm.state.db import STATE_PATH
 from clm.state.results import EXECUTIONS, encode_outputs
 
 REPORT_EVERY = 5.0  # seconds between progress lines in a log (a terminal redraws)
+DECKS_NAMED = 10  # decks a lost cluster's message names; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -105,10 +114,39 @@ def pending_executions(tasks: dict) -> list[Pending]:
     return list(pending.values())
 
 
+def pre_pass(tasks: dict, choice: ExecutorChoice, out=None) -> int | None:
+    """``fill_cache`` as the first part of a build: None to go on with doit, or the exit code.
+
+    The build's run in the history begins here, and doit's reporter goes on
+    with it: ``clm status`` tells the truth about a build that stops, or is
+    killed, before doit runs.
+    """
+    from clm.build.prepare import planned_spec
+
+    out = out or sys.stderr
+    books = RunBook(lambda text: print(text, file=out))
+    books.begin(planned_spec)
+    nothing_built = {"executed": 0, "uptodate": 0, "not_rebuilt": 0}
+    try:
+        fill_cache(tasks, choice, out)
+    except ClusterUnreachable as unreachable:
+        print(
+            f"error: {unreachable}; start it (see README: Running on a Dask cluster), "
+            "or build with --executor dask://…,fallback=local to run here instead",
+            file=out,
+        )
+        books.end(failed=1, **nothing_built)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        books.end(failed=0, interrupted=True, stopping=True, **nothing_built)
+        raise
+    return None
+
+
 def fill_cache(tasks: dict, choice: ExecutorChoice, out=None, clock=time.monotonic) -> FillOutcome:
     """Run what the cache lacks on the cluster ``choice`` names; see the module's text.
 
-    Raises ClusterUnreachable when the scheduler does not answer (unless the
+    Raises ClusterUnreachable when the scheduler cannot be reached (unless the
     choice falls back to running here); KeyboardInterrupt goes on after the
     client let go of the cluster.
     """
@@ -124,7 +162,7 @@ def fill_cache(tasks: dict, choice: ExecutorChoice, out=None, clock=time.monoton
     except ClusterUnreachable as unreachable:
         if not choice.fallback:
             raise
-        print(f"clm: {unreachable}; running the decks here (fallback=local)", file=out)
+        print(f"clm: warning: {unreachable}; running the decks here (fallback=local)", file=out)
         return outcome
     by_key = {item.request.key: item for item in pending}
     progress = _Progress(out, choice.address, len(pending), clock)
@@ -147,6 +185,10 @@ def fill_cache(tasks: dict, choice: ExecutorChoice, out=None, clock=time.monoton
             if progress.due():
                 progress.workers = _record(executor, choice.address, len(pending), progress.done)
             progress.show(executor.in_flight())
+    except ClusterUnreachable as lost:
+        progress.close()
+        left = [by_key[request.key] for request in executor.unfinished()]
+        _cluster_lost(lost, left, outcome.stored, choice, out)
     except KeyboardInterrupt:
         progress.close()
         print(
@@ -161,6 +203,34 @@ def fill_cache(tasks: dict, choice: ExecutorChoice, out=None, clock=time.monoton
     progress.close()
     counters.carry({counters.CLUSTER_EXECUTIONS: outcome.ran})
     return outcome
+
+
+def _cluster_lost(
+    lost: ClusterUnreachable, left: list[Pending], kept: int, choice: ExecutorChoice, out
+) -> None:
+    """Say what a cluster lost mid-build leaves undone; fail those decks unless they may run here."""
+    if choice.fallback:
+        print(
+            f"clm: warning: {lost}; running the {len(left)} executions it did not finish "
+            "here (fallback=local)",
+            file=out,
+        )
+        return
+    decks = sorted({item.deck for item in left})
+    named = ", ".join(decks[:DECKS_NAMED])
+    if len(decks) > DECKS_NAMED:
+        named += f" and {len(decks) - DECKS_NAMED} more"
+    print(
+        f"error: {lost}; {len(decks)} deck{'s' if len(decks) != 1 else ''} it did not "
+        f"finish fail{'s' if len(decks) == 1 else ''}: {named}. The {kept} results it sent "
+        "are kept: build again once the cluster is back (only the rest is sent), or build "
+        "with --executor dask://…,fallback=local to run them here",
+        file=out,
+    )
+    for item in left:
+        execution.CLUSTER_FAILURES[item.request.key] = ExecutionFailure(
+            None, f"not run: {lost}", None
+        )
 
 
 def _not_shared(pending: list[Pending]) -> list[Pending]:
@@ -199,7 +269,11 @@ def _take(finished: Finished, item: Pending, executor: DaskExecutor, cache) -> b
     elif result is not None:
         failure = result.failure
     else:
-        failure = _lost(finished.error, executor.cell_running(key))
+        try:
+            cell = executor.cell_running(key)
+        except ClusterUnreachable:  # the cluster went away meanwhile: the deck's failure stands
+            cell = None
+        failure = _lost(finished.error, cell)
     execution.CLUSTER_FAILURES[key] = failure
     return False
 

@@ -86,7 +86,7 @@ class ClmReporter(ConsoleReporter):
         if self.books.lock():
             _refresh_state()
         sweep_scratch_folders()  # left by killed builds and crashed watchers
-        self.books.begin(planned_spec)
+        self.books.go_on(planned_spec)
         total = sum(1 for task in tasks.values() if not task.has_subtask)
         self.progress = Progress(self.outstream, total)
 

@@ -76,23 +76,10 @@ def build(
 
 def _build_on_cluster(tasks: dict, choice, jobs: int | None, no_wait: bool) -> int:
     """Fill the cache on the cluster, then build here; the lock is held throughout."""
-    from clm.build.cluster_fill import fill_cache
+    from clm.build.cluster_fill import pre_pass
     from clm.build.runner import run_doit
-    from clm.execute.cluster import ClusterUnreachable
 
-    def fill() -> int | None:
-        try:
-            fill_cache(tasks, choice)
-        except ClusterUnreachable as unreachable:
-            print(
-                f"error: {unreachable}; start it (see README: Running on a Dask cluster), "
-                "or build with --executor dask://…,fallback=local to run here instead",
-                file=sys.stderr,
-            )
-            return EXIT_FAILED
-        return None
-
-    return run_doit(tasks.values, [], jobs, no_wait, before=fill)
+    return run_doit(tasks.values, [], jobs, no_wait, before=lambda: pre_pass(tasks, choice))
 
 
 def watch(spec: str | None, jobs: int | None) -> int:

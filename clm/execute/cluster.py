@@ -29,11 +29,13 @@ import contextlib
 import dataclasses
 import functools
 import hashlib
+import logging
 import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from clm.errors import CourseError
 from clm.execute.executor import EnvironmentRefusal, ExecutionJob, ExecutionResult, LocalExecutor
@@ -45,7 +47,10 @@ TASK_PREFIX = "clm-execution-"  # a Dask task's key: this and the execution's ca
 INPUT_PREFIX = "clm-input-"  # a large input file's task: this and its SHA-256
 BIG_INPUT = 1_000_000  # bytes from which an input file is sent once, not with each execution
 CELL_TOPIC = "clm-cell"  # the worker's event before each cell: {"key": ..., "cell": index}
-CONNECT_TIMEOUT = 10.0  # seconds for the scheduler to answer
+# Seconds the scheduler has to answer: to connect, and to each question after. Dask's
+# client waits for some answers for ever (its handshake reads the scheduler's greeting
+# without a deadline), so every call to it goes through ``_answered``.
+ANSWER_TIMEOUT = 10.0
 # Seconds a cluster may be without workers (an autoscaled one may take minutes to get some).
 WORKER_WAIT_VARIABLE = "CLM_DASK_WORKER_WAIT"
 WORKER_WAIT = 60.0
@@ -55,6 +60,8 @@ IDLE_SPARE_SECONDS = 10.0  # a worker's spare kernel lives this long without a n
 # How clm names a scheduler, and what Dask calls the same address.
 SCHEMES = {"dask://": "tcp://", "dask+tls://": "tls://", "tcp://": "tcp://", "tls://": "tls://"}
 INSTALL = "pip install 'clm[dask]'"
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -272,7 +279,45 @@ def worker_wait() -> float:
 
 
 class ClusterUnreachable(Exception):
-    """The scheduler did not answer, or clm[dask] is not installed."""
+    """The scheduler did not answer, went away, has no workers, or clm[dask] is not installed."""
+
+
+def _answered(
+    call: Callable[[], T],
+    address: str,
+    what: str,
+    seconds: float = ANSWER_TIMEOUT,
+    late: Callable[[T], object] | None = None,
+) -> T:
+    """``call()``, or ClusterUnreachable when the scheduler keeps it waiting ``seconds``.
+
+    The call runs in a daemon thread: a scheduler that never answers leaves
+    that thread blocked, not the build (nor the interpreter's exit). ``late``
+    receives what a call that finished after all returned (a client to close).
+    """
+    box: dict[str, object] = {}
+    abandoned = threading.Event()
+
+    def run() -> None:
+        try:
+            box["value"] = call()
+        except BaseException as error:  # handed to the caller, as the call would raise it
+            box["error"] = error
+        if abandoned.is_set() and late is not None and "value" in box:
+            with contextlib.suppress(Exception):
+                late(box["value"])  # type: ignore[arg-type]
+
+    thread = threading.Thread(target=run, name=f"clm-dask-{what}", daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        abandoned.set()
+        raise ClusterUnreachable(
+            f"the Dask scheduler at {address} did not answer within {seconds:g} s ({what})"
+        )
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return box["value"]  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -292,30 +337,42 @@ class DaskExecutor:
         self.client = None
         self._futures: dict = {}  # future: request
         self._inputs: dict = {}  # digest: the future of a large input file's bytes
+        self._answering = True  # False once the scheduler let a question go unanswered
 
     def connect(self) -> None:
-        """Connect, or ClusterUnreachable within CONNECT_TIMEOUT seconds."""
+        """Connect, or ClusterUnreachable within ANSWER_TIMEOUT seconds."""
         try:
             from distributed import Client
         except ImportError:
             raise ClusterUnreachable(
                 f"running on a Dask cluster needs Dask's client: {INSTALL}"
             ) from None
+
+        def connected() -> Client:
+            return Client(self.address, timeout=ANSWER_TIMEOUT, set_as_default=False, name="clm")
+
         try:
-            self.client = Client(
-                self.address, timeout=CONNECT_TIMEOUT, set_as_default=False, name="clm"
-            )
+            self.client = _answered(connected, self.address, "to connect", late=_close_quietly)
         except (OSError, TimeoutError) as error:
             raise ClusterUnreachable(
                 f"the Dask scheduler at {self.address} did not answer within "
-                f"{CONNECT_TIMEOUT:g} s ({error})"
+                f"{ANSWER_TIMEOUT:g} s ({error})"
             ) from None
         # Tasks wait for workers that may never come: a build would hang, silently.
+        client = self.client
         try:
-            self.client.wait_for_workers(1, timeout=worker_wait())
+            _answered(
+                lambda: client.wait_for_workers(1, timeout=worker_wait()),
+                self.address,
+                "while waiting for workers",
+                worker_wait() + ANSWER_TIMEOUT,
+            )
+        except ClusterUnreachable:
+            self._answering = False
+            self.close()
+            raise
         except TimeoutError:
-            self.client.close()
-            self.client = None
+            self.close()
             raise ClusterUnreachable(
                 f"the Dask scheduler at {self.address} has no workers (none came within "
                 f"{worker_wait():g} s, see ${WORKER_WAIT_VARIABLE}): start some with "
@@ -324,9 +381,11 @@ class DaskExecutor:
 
     def worker_rows(self) -> list[ClusterWorker]:
         """The scheduler's workers: address, threads, tasks it has them processing."""
-        assert self.client is not None
-        workers = self.client.scheduler_info(n_workers=-1).get("workers", {})
-        processing = self.client.processing()
+        client = self.client
+        assert client is not None
+        info = self._asked(lambda: client.scheduler_info(n_workers=-1), "asked for its workers")
+        processing = self._asked(client.processing, "asked what its workers run")
+        workers = info.get("workers", {})
         return [
             ClusterWorker(address, int(info.get("nthreads", 0)), len(processing.get(address, ())))
             for address, info in sorted(workers.items())
@@ -378,6 +437,25 @@ class DaskExecutor:
             )
         return future
 
+    def _asked(self, question: Callable[[], T], what: str) -> T:
+        """The scheduler's answer to ``question``; ClusterUnreachable when it does not come
+        within ANSWER_TIMEOUT seconds, or the client lost its scheduler (Dask then answers
+        from what it knew)."""
+        assert self.client is not None
+        if self.client.status != "running":
+            raise self._went_away()
+        try:
+            return _answered(question, self.address, what)
+        except ClusterUnreachable:
+            self._answering = False
+            raise
+
+    def _went_away(self) -> ClusterUnreachable:
+        return ClusterUnreachable(
+            f"the Dask cluster at {self.address} went away (the connection to its "
+            "scheduler was lost)"
+        )
+
     def in_flight(self) -> int:
         return sum(1 for future in self._futures if not future.done())
 
@@ -385,30 +463,39 @@ class DaskExecutor:
         """Each submitted job as it ends, and None every few seconds while none does.
 
         ClusterUnreachable when the cluster has had no worker for
-        ``worker_wait()`` seconds: its tasks would wait for ever.
+        ``worker_wait()`` seconds (its tasks would wait for ever), when the
+        scheduler went away (Dask cancels every task then), or when it does
+        not answer within ANSWER_TIMEOUT seconds; the jobs not yielded yet are
+        still in ``unfinished()``.
         """
         from distributed import as_completed
 
-        assert self.client is not None
-        pending = as_completed(list(self._futures), loop=self.client.loop)
+        client = self.client
+        assert client is not None
+        pending = as_completed(list(self._futures), loop=client.loop)
         checked = clock()
         alone_since = None
         while not pending.is_empty():
             batch = pending.next_batch(block=False) if pending.has_ready() else []
             for future in batch:
-                request = self._futures.pop(future)
+                if future.status == "cancelled":
+                    raise self._went_away()
                 if future.status == "error":
-                    yield Finished(request, None, future.exception())
+                    finished = Finished(self._futures[future], None, future.exception())
                 else:
-                    yield Finished(request, future.result())
+                    result = self._result(future)
+                    finished = Finished(self._futures[future], result)
+                del self._futures[future]
                 future.release()
+                yield finished
             if batch:
                 continue
             time.sleep(POLL_SECONDS)
             if clock() - checked < CHECK_SECONDS:
                 continue
             checked = clock()
-            if self.client.scheduler_info(n_workers=-1).get("workers"):
+            info = self._asked(lambda: client.scheduler_info(n_workers=-1), "asked for its workers")
+            if info.get("workers"):
                 alone_since = None
             elif alone_since is None:
                 alone_since = checked
@@ -419,11 +506,31 @@ class DaskExecutor:
                 )
             yield None
 
+    def _result(self, future) -> ExecutionResult:
+        """A finished task's result, fetched from its worker within ANSWER_TIMEOUT seconds."""
+        from distributed.client import FutureCancelledError
+
+        try:
+            return future.result(timeout=ANSWER_TIMEOUT)
+        except FutureCancelledError:
+            raise self._went_away() from None
+        except TimeoutError:
+            self._answering = False
+            raise ClusterUnreachable(
+                f"the Dask cluster at {self.address} did not hand over a result within "
+                f"{ANSWER_TIMEOUT:g} s"
+            ) from None
+
+    def unfinished(self) -> list[ClusterJob]:
+        """The jobs sent and not yielded by ``finished`` yet."""
+        return list(self._futures.values())
+
     def cell_running(self, key: str) -> int | None:
         """The cell a worker last started for the execution ``key`` (from its events)."""
-        assert self.client is not None
+        client = self.client
+        assert client is not None
         cell = None
-        for _, event in self.client.get_events(CELL_TOPIC):
+        for _, event in self._asked(lambda: client.get_events(CELL_TOPIC), "asked for events"):
             if isinstance(event, dict) and event.get("key") == key:
                 cell = event.get("cell")
         return cell if isinstance(cell, int) else None
@@ -434,16 +541,35 @@ class DaskExecutor:
         The workers first shut down the spare kernels they booted for this
         build's next notebook, which will not come: no kernel outlives a build.
         """
-        if self.client is None:
+        client = self.client
+        if client is None:
             return
+        self.client = None
         for future in [*self._futures, *self._inputs.values()]:
             future.release()
         self._futures.clear()
         self._inputs.clear()
-        with contextlib.suppress(Exception):  # a worker gone meanwhile has no spares left
-            self.client.run(release_spares, wait=True, on_error="ignore")
-        self.client.close(timeout=CONNECT_TIMEOUT)
-        self.client = None
+        # A worker gone meanwhile has no spares left; a scheduler gone or silent, no
+        # workers to ask: either way the client is let go of within a deadline.
+        if client.status == "running" and self._answering:
+            with contextlib.suppress(Exception):
+                _answered(
+                    lambda: client.run(release_spares, wait=True, on_error="ignore"),
+                    self.address,
+                    "while releasing the workers' spare kernels",
+                )
+        if client.status != "running":
+            # Closing cancels the client's attempts to reconnect, which it logs as an
+            # error with a traceback; the build has said in its words what happened.
+            logging.getLogger("distributed.client").setLevel(logging.CRITICAL)
+        with contextlib.suppress(Exception):
+            _answered(lambda: _close_quietly(client), self.address, "while disconnecting")
+
+
+def _close_quietly(client) -> None:
+    """Close a Dask client, however its scheduler fares."""
+    with contextlib.suppress(Exception):
+        client.close(timeout=ANSWER_TIMEOUT)
 
 
 def release_spares() -> int:

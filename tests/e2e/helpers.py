@@ -10,6 +10,11 @@ from pathlib import Path
 # The checkout these tests belong to: its clm is the one under test, also in a
 # worktree whose clm is not the one installed in the virtual environment.
 CHECKOUT = Path(__file__).resolve().parents[2]
+# Every process these helpers start carries this test session's tag in its environment,
+# and so does every process it starts (kernels, Dask workers): a test counts those, never
+# the processes other work on the machine runs.
+TAG_VARIABLE = "CLM_TEST_SESSION"
+SESSION_TAG = f"{os.getpid()}-{os.urandom(6).hex()}"
 
 
 def run_clm(
@@ -45,7 +50,18 @@ def _env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(CHECKOUT)
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    env[TAG_VARIABLE] = SESSION_TAG
     return env
+
+
+def started_here(pid: int) -> bool:
+    """Whether process ``pid`` was started by this test session (or below one it started)."""
+    import psutil
+
+    try:
+        return psutil.Process(pid).environ().get(TAG_VARIABLE) == SESSION_TAG
+    except (psutil.Error, OSError):
+        return False
 
 
 def output_files(root: Path) -> dict[str, bytes]:

@@ -65,3 +65,37 @@ def test_a_worker_sees_a_package_installed_while_it_runs(tmp_path, monkeypatch):
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: late-package\nVersion: 2.0\n")
     after, facts = worker_environment("python3", None)
     assert after != before and "late-package==2.0" in facts
+
+
+def test_a_question_never_answered_ends_at_its_deadline_and_a_late_answer_is_let_go():
+    import threading
+    import time
+
+    from clm.execute.cluster import ClusterUnreachable, _answered
+
+    answer = threading.Event()
+    let_go: list[str] = []
+    with pytest.raises(ClusterUnreachable) as raised:
+        _answered(
+            lambda: "client" if answer.wait() else "",
+            "tcp://127.0.0.1:1",
+            "to connect",
+            seconds=0.2,
+            late=let_go.append,
+        )
+    assert str(raised.value) == (
+        "the Dask scheduler at tcp://127.0.0.1:1 did not answer within 0.2 s (to connect)"
+    )
+    answer.set()
+    deadline = time.monotonic() + 60  # only a hang
+    while not let_go and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert let_go == ["client"]
+
+
+def test_an_answer_in_time_is_the_call_s_result_or_its_error():
+    from clm.execute.cluster import _answered
+
+    assert _answered(lambda: 42, "tcp://127.0.0.1:1", "to a question") == 42
+    with pytest.raises(ZeroDivisionError):
+        _answered(lambda: 1 / 0, "tcp://127.0.0.1:1", "to a question")
