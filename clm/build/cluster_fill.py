@@ -192,7 +192,8 @@ def fill_cache(tasks: dict, choice: ExecutorChoice, out=None, clock=time.monoton
     except KeyboardInterrupt:
         progress.close()
         print(
-            f"clm: interrupted; {outcome.stored} results from the cluster are kept in the "
+            f"clm: interrupted; {_counted(outcome.stored, 'result')} from the cluster are kept "
+            "in the "
             "cache, the next build sends only the rest",
             file=out,
         )
@@ -211,7 +212,8 @@ def _cluster_lost(
     """Say what a cluster lost mid-build leaves undone; fail those decks unless they may run here."""
     if choice.fallback:
         print(
-            f"clm: warning: {lost}; running the {len(left)} executions it did not finish "
+            f"clm: warning: {lost}; running the {_counted(len(left), 'execution')} it did not "
+            "finish "
             "here (fallback=local)",
             file=out,
         )
@@ -222,8 +224,8 @@ def _cluster_lost(
         named += f" and {len(decks) - DECKS_NAMED} more"
     print(
         f"error: {lost}; {len(decks)} deck{'s' if len(decks) != 1 else ''} it did not "
-        f"finish fail{'s' if len(decks) == 1 else ''}: {named}. The {kept} results it sent "
-        "are kept: build again once the cluster is back (only the rest is sent), or build "
+        f"finish fail{'s' if len(decks) == 1 else ''}: {named}. What it sent is kept "
+        f"({_counted(kept, 'result')}): build again once the cluster is back (only the rest is sent), or build "
         "with --executor dask://…,fallback=local to run them here",
         file=out,
     )
@@ -335,3 +337,8 @@ class _Progress:
             self.out.write("\n")
             self.out.flush()
             self._drawn = False
+
+
+def _counted(count: int, thing: str) -> str:
+    """'1 result', '2 results'."""
+    return f"{count} {thing}{'' if count == 1 else 's'}"

@@ -502,7 +502,8 @@ class DaskExecutor:
             elif checked - alone_since >= worker_wait():
                 raise ClusterUnreachable(
                     f"the Dask scheduler at {self.address} has had no workers for "
-                    f"{worker_wait():g} s, and {len(self._futures)} executions wait for one"
+                    f"{worker_wait():g} s, and {len(self._futures)} "
+                    f"execution{' waits' if len(self._futures) == 1 else 's wait'} for one"
                 )
             yield None
 

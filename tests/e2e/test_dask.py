@@ -451,7 +451,7 @@ def test_a_cluster_that_loses_every_worker_fails_the_build_instead_of_waiting(
         finally:
             build.kill()
         assert code == 1, output
-        assert "has had no workers for 3 s, and 1 executions wait for one" in output
+        assert "has had no workers for 3 s, and 1 execution waits for one" in output
         assert "Traceback" not in output
         assert last_run(root)["result"] == "failed"
     finally:
@@ -556,7 +556,7 @@ def test_a_scheduler_killed_mid_build_fails_what_it_did_not_finish_or_runs_it_he
     if fallback:
         assert code == 0, output
         assert f"clm: warning: {gone}" in output
-        assert "running the 1 executions it did not finish here (fallback=local)" in output
+        assert "running the 1 execution it did not finish here (fallback=local)" in output
         assert "woke" in _html(root, "Slow")
         assert last_run(root)["result"] == "ok"
     else:
