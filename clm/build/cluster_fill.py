@@ -225,8 +225,8 @@ def _cluster_lost(
     print(
         f"error: {lost}; {len(decks)} deck{'s' if len(decks) != 1 else ''} it did not "
         f"finish fail{'s' if len(decks) == 1 else ''}: {named}. What it sent is kept "
-        f"({_counted(kept, 'result')}): build again once the cluster is back (only the rest is sent), or build "
-        "with --executor dask://…,fallback=local to run them here",
+        f"({_counted(kept, 'result')}): build again once the cluster is back (only the "
+        "rest is sent), or build with --executor dask://…,fallback=local to run them here",
         file=out,
     )
     for item in left:
