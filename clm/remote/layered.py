@@ -14,8 +14,9 @@ store's namespace still lacks of the build's keys, then the build's manifest.
 An entry counts only if it is signed by the course's key for the namespace
 it was found in, and its blob only if its SHA-256 is the one the entry names;
 anything else is a miss and a warning, never a result. A store that fails
-(unreachable, refusing, timing out) is a warning and turns the shared cache
-off for the rest of the process: the build goes on with local executions.
+(unreachable, refusing, silent past its deadline) is one warning and turns the
+shared cache off for the rest of the build, in every one of its processes: the
+build goes on with local executions.
 """
 
 from __future__ import annotations
