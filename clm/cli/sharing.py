@@ -230,6 +230,11 @@ def export_store(course: Path, spec: str | None, folder: Path, namespace: str | 
     for warning in signer.warnings:
         print(warning, file=sys.stderr)
     results = ((kind, key, data) for kind in KINDS for key, data in all_entries(kind))
-    count = export(results, Store(folder.as_uri()), namespace, signer)
+    try:
+        count = export(results, Store(folder.as_uri()), namespace, signer)
+    except (OSError, ValueError) as error:  # a link or a file where the store has a folder
+        return _error(
+            f"{folder}: cannot export the cache into it as a store ({error})", EXIT_FAILED
+        )
     print(f"exported {count} results into {folder} (namespace {namespace}): a file:// store")
     return EXIT_OK

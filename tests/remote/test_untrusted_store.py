@@ -316,3 +316,25 @@ def test_a_store_failing_in_one_worker_is_off_in_all_and_said_once():
     child.join(60)
     assert first.get(timeout=60) is True
     assert flag.is_set() and flag.set_first() is False
+
+
+@posix_only
+def test_exporting_into_a_store_folder_with_a_link_writes_nothing_through_it(course, tmp_path):
+    from clm.state.cache import SqliteResultsCache
+    from tests.conftest import deck_text, write_files
+    from tests.e2e.helpers import run_clm
+
+    spec = "name: {de: K, en: C}\nsections:\n  - name: {de: E, en: O}\n    topics: [a]\n"
+    write_files(course, {"course.yaml": spec, "slides/module_1_a/topic_1_a.py": deck_text()})
+    SqliteResultsCache(course / ".clm/cache.sqlite").put("executions", "k1", b"[1]")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    store = tmp_path / "artifact"
+    store.mkdir()
+    (store / "cas").symlink_to(outside, target_is_directory=True)
+    result = run_clm(course, "cache", "export", f"{store}/", "--namespace", "ci-main",
+                     env={"CLM_CACHE_KEY": str(course / "clm-cache.key")})  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"{store}: cannot export the cache into it as a store" in result.stderr
+    assert "cas" in result.stderr and "symbolic link" in result.stderr
+    assert "Traceback" not in result.stderr and list(outside.iterdir()) == []
