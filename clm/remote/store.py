@@ -314,7 +314,7 @@ class Store:
         folder = self._path("ac", namespace)
         if self.tree is None:
             try:
-                return sorted(self.fs.find(folder)), {}
+                return sorted(network.find(self.fs, folder)), {}
             except FileNotFoundError:
                 return [], {}
         files, others = [], {}
@@ -335,7 +335,7 @@ class Store:
                 if stat.S_ISREG(info.st_mode)
             )
         try:
-            found = self.fs.find(self._path("cas"), detail=True)
+            found = network.find(self.fs, self._path("cas"), detail=True)
         except FileNotFoundError:
             return []
         return sorted((path, _modified(info)) for path, info in found.items())

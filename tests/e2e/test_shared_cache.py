@@ -376,3 +376,53 @@ def test_a_fifo_in_the_store_is_one_warning_in_a_build_and_named_by_verify(keys,
     checked = run_clm(clone, "cache", "verify", env=env, timeout=300)
     assert checked.returncode == 1
     assert "1 do not (its blob is unreadable, it is a FIFO: 1)" in checked.stdout
+
+
+def test_the_cache_commands_name_the_deadline_a_silent_store_missed(keys, tmp_path):
+    course = small_course(tmp_path / "course")
+    keys_for(course, keys)
+    with blackhole() as port:
+        env = {"CLM_CACHE_REMOTE": f"http://127.0.0.1:{port}", "CLM_CACHE_TIMEOUT": "2"}
+        results = {
+            command: run_clm(course, "cache", command, env=env, timeout=240)
+            for command in ("verify", "pull")
+        }
+    for command, result in results.items():
+        assert result.returncode == 1, (command, result.stdout, result.stderr)
+        assert f"http://127.0.0.1:{port} did not answer within 2 s" in result.stderr, command
+        assert "Traceback" not in result.stderr
+
+
+def test_on_s3_a_blob_is_read_no_further_than_its_entry_says(s3, keys, tmp_path, monkeypatch):
+    from clm.remote.layered import RemoteCache
+    from clm.remote.settings import RemoteSettings
+    from clm.remote.store import Entry
+    from tests.remote.test_shared_store import Memory
+
+    for name, value in s3.env.items():
+        monkeypatch.setenv(name, value)
+    url = "s3://courses/untrusted"
+
+    def remote(push: str | None = None) -> RemoteCache:
+        key = keys / "clm-cache.key"
+        return RemoteCache.open(
+            RemoteSettings(url, ("ci-main",), push, key, keys / "clm-cache.pub")
+        )
+
+    writer = remote("ci-main")
+    assert writer.push("executions", "k1", b"[1]") and writer.push("executions", "k2", b"[2]")
+    store = writer.store
+    entry = store.fs.cat_file(store.entry_path("ci-main", "executions", "k1"))
+    blob = Entry.from_json(entry).blob
+    store.fs.pipe_file(store.blob_path(blob), b"[1]" + b" " * (8 << 20))
+    store.fs.pipe_file(f"{store.manifest_folder('ci-main')}/LATEST", b"")  # empty: no range
+
+    reader = remote()
+    assert reader.prefetch(Memory()) == 0
+    assert reader.fetch([("executions", "k1"), ("executions", "k2")]) == {
+        ("executions", "k2"): b"[2]"
+    }
+    warnings = reader.take_warnings()
+    assert reader.off is None, warnings
+    assert any("LATEST names no manifest" in w for w in warnings), warnings
+    assert any("it is longer than 3 bytes" in w for w in warnings), warnings
