@@ -18,6 +18,9 @@ DEFAULT_TIMEOUT = 10.0  # seconds to connect, and to wait for the next piece of 
 TIMEOUT_VARIABLE = "CLM_CACHE_TIMEOUT"
 CONCURRENT_READS = 64
 _HTTP = ("http://", "https://")
+# What a web server answers for a file it does not have: a bucket that may not be listed
+# (S3's static hosting, say) says 403 where others say 404.
+MISSING_STATUSES = (403, 404, 410)
 
 
 def storage_options(url: str, timeout: float) -> dict:
@@ -90,7 +93,7 @@ async def _read(fs, path: str, limit: int) -> bytes:
 async def _http_read(fs, url: str, limit: int) -> bytes:
     session = await fs.set_session()
     async with session.get(fs.encode_url(url), **fs.kwargs) as response:
-        if response.status == 404:
+        if response.status in MISSING_STATUSES:
             raise FileNotFoundError(url)
         response.raise_for_status()
         data = bytearray()

@@ -70,3 +70,29 @@ def blackhole() -> Iterator[int]:
         listener.close()
         for connection in held:
             connection.close()
+
+
+@contextlib.contextmanager
+def forbidding_web_server(folder: Path) -> Iterator[str]:
+    """A web server publishing ``folder`` that answers 403 for a file it lacks, as a
+    bucket does that may not be listed; its URL."""
+    import functools
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Forbidding(SimpleHTTPRequestHandler):
+        def send_error(self, code, message=None, explain=None):
+            super().send_error(403 if code == 404 else code, message, explain)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Forbidding, directory=str(folder))
+    )
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
+    serving.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

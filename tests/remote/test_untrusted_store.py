@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 
 from clm.errors import CourseError
-from clm.remote.layered import SharedFlag
+from clm.remote.layered import RemoteCache, SharedFlag
 from clm.remote.operations import collect_garbage, verify
-from clm.remote.settings import resolve
+from clm.remote.settings import RemoteSettings, resolve
 from clm.remote.signing import Signer, Verifier, exposed_key_warning
 from clm.remote.store import Entry, Store
-from tests.remote.servers import web_server
+from tests.remote.servers import forbidding_web_server, web_server
 from tests.remote.test_shared_store import Memory, remote
 
 pytest.importorskip("cryptography")
@@ -338,3 +338,16 @@ def test_exporting_into_a_store_folder_with_a_link_writes_nothing_through_it(cou
     assert f"{store}: cannot export the cache into it as a store" in result.stderr
     assert "cas" in result.stderr and "symbolic link" in result.stderr
     assert "Traceback" not in result.stderr and list(outside.iterdir()) == []
+
+
+def test_a_web_server_saying_403_for_a_missing_file_is_a_miss_not_a_failure(course, tmp_path):
+    store = tmp_path / "store"
+    _pushed(course, store, ("k1",))
+    with forbidding_web_server(store) as url:
+        settings = RemoteSettings(url, ("ci-main",), None, None, course / "clm-cache.pub")
+        reader = RemoteCache.open(settings)
+        assert reader.fetch([("executions", "k1"), ("executions", "k2")]) == {
+            ("executions", "k1"): b'["k1"]'
+        }
+        assert reader.fetch([("executions", "k3")]) == {}
+    assert reader.off is None and reader.take_warnings() == []
