@@ -16,7 +16,7 @@ from clm.remote.local import TooBig
 
 DEFAULT_TIMEOUT = 10.0  # seconds to connect, and to wait for the next piece of an answer
 TIMEOUT_VARIABLE = "CLM_CACHE_TIMEOUT"
-CONCURRENT_READS = 64
+CONCURRENT_READS = 128  # as many as fsspec reads at once by default
 _HTTP = ("http://", "https://")
 # What a web server answers for a file it does not have: a bucket that may not be listed
 # (S3's static hosting, say) says 403 where others say 404.

@@ -158,6 +158,8 @@ def collect_garbage(store: Store, keep: int, now: float | None = None) -> Collec
     now = time.time() if now is None else now
     report = Collection()
     named_blobs: set[str] = set()
+    strangers = store.strangers("ac", "manifests", "cas")
+    report.warnings.extend(f"{path} is left alone: {why}" for path, why in strangers.items())
     for namespace in store.namespaces():
         names = store.manifest_names(namespace)
         kept_names = names[-keep:] if keep > 0 else []

@@ -308,6 +308,18 @@ class Store:
             found.update(path.rstrip("/").rsplit("/", 1)[-1] for path in listed)
         return sorted(name for name in found if NAMESPACE.fullmatch(name))
 
+    def strangers(self, *folders: str) -> dict[str, str]:
+        """What stands in a local store's ``folders`` (such as ac/) and is no real folder
+        (a link to one, say), with what it is; {} for other stores, which have no links."""
+        if self.tree is None:
+            return {}
+        return {
+            self._path(folder, name): f"it is {describe(info.st_mode)}"
+            for folder in folders
+            for name, info in self.tree.listing(folder)
+            if not stat.S_ISDIR(info.st_mode)
+        }
+
     def walk_entries(self, namespace: str) -> tuple[list[str], dict[str, str]]:
         """(the paths of every entry file in a namespace; the paths of what is there but
         is no file, with what it is). A local store's links are never followed."""
@@ -317,7 +329,8 @@ class Store:
                 return sorted(network.find(self.fs, folder)), {}
             except FileNotFoundError:
                 return [], {}
-        files, others = [], {}
+        files: list[str] = []
+        others = {path: why for path, why in self.strangers("ac").items() if path == folder}
         for relative, info in self.tree.walk(self._relative(folder), ENTRY_DEPTH):
             if stat.S_ISREG(info.st_mode):
                 files.append(self._path(relative))
