@@ -199,12 +199,9 @@ class LocalTree:
         folder = os.open(self.root, os.O_RDONLY | _DIRECTORY)
         try:
             for index, part in enumerate(parts):
-                if create:
-                    with contextlib.suppress(FileExistsError):
-                        os.mkdir(part, 0o755, dir_fd=folder)
                 step = _Place(folder, "", part)
                 try:
-                    inner = os.open(part, os.O_RDONLY | _DIRECTORY | _NOFOLLOW, dir_fd=folder)
+                    inner = _open_folder(step, create)
                 except OSError as error:
                     raise _refused("/".join(parts[: index + 1]), step, error) from None
                 os.close(folder)
@@ -223,6 +220,20 @@ class LocalTree:
             mode = os.lstat(path).st_mode
             if not stat.S_ISDIR(mode) or _is_junction(path):
                 raise NotAFile("/".join(parts[: index + 1]), describe(mode))
+
+
+def _open_folder(place: _Place, create: bool) -> int:
+    """The real folder ``place`` names, opened (made first if missing and ``create``)."""
+    assert place.folder is not None
+    flags = os.O_RDONLY | _DIRECTORY | _NOFOLLOW
+    try:
+        return os.open(place.name, flags, dir_fd=place.folder)
+    except FileNotFoundError:
+        if not create:
+            raise
+    with contextlib.suppress(FileExistsError):  # another writer's, just now
+        os.mkdir(place.name, 0o755, dir_fd=place.folder)
+    return os.open(place.name, flags, dir_fd=place.folder)
 
 
 def _refused(relative: str, place: _Place, error: OSError) -> Exception:
