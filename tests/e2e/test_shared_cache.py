@@ -178,6 +178,8 @@ class S3Server:
             "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_DEFAULT_REGION": "us-east-1",
             "AWS_ENDPOINT_URL": f"http://127.0.0.1:{self.port}",
+            # moto answers slowly on a busy machine: a deadline for a real outage only
+            "CLM_CACHE_TIMEOUT": "60",
         }
         wait_for_port(self.port, self.process)
         import boto3
@@ -406,7 +408,7 @@ def test_on_s3_a_blob_is_read_no_further_than_its_entry_says(s3, keys, tmp_path,
     def remote(push: str | None = None) -> RemoteCache:
         key = keys / "clm-cache.key"
         return RemoteCache.open(
-            RemoteSettings(url, ("ci-main",), push, key, keys / "clm-cache.pub")
+            RemoteSettings(url, ("ci-main",), push, key, keys / "clm-cache.pub", 60.0)
         )
 
     writer = remote("ci-main")
