@@ -264,9 +264,11 @@ class Store:
             entries = []
             for item in data["entries"]:
                 try:
-                    entries.append(Entry.from_fields(item))
+                    entry = Entry.from_fields(item)
                 except ValueError:
                     continue
+                if entry.kind in KINDS:  # no other kind has a place in the local cache
+                    entries.append(entry)
             return Manifest(name, namespace, float(data["created"]), entries)
         except FileNotFoundError:
             warn(f"{self._relative(path)} is missing")

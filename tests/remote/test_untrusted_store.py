@@ -8,6 +8,7 @@ nor reads it whole, nor turns the whole shared cache off for it.
 from __future__ import annotations
 
 import contextlib
+import json
 import multiprocessing
 import os
 import stat
@@ -23,6 +24,7 @@ from clm.remote.operations import collect_garbage, verify
 from clm.remote.settings import RemoteSettings, resolve
 from clm.remote.signing import Signer, Verifier, exposed_key_warning
 from clm.remote.store import Entry, Store
+from clm.state.cache import SqliteResultsCache
 from tests.remote.servers import forbidding_web_server, web_server
 from tests.remote.test_shared_store import Memory, remote
 
@@ -240,6 +242,19 @@ def test_a_bad_newest_manifest_or_pointer_costs_only_what_it_named(course, tmp_p
     assert reader.fetch([("executions", "k2")]) == {("executions", "k2"): b'["k2"]'}
 
 
+def test_a_manifest_entry_of_a_kind_clm_has_not_is_skipped(course, tmp_path):
+    store = tmp_path / "store"
+    _pushed(course, store)
+    newest = _manifests(store)[-1]
+    manifest = json.loads(newest.read_bytes())
+    manifest["entries"].insert(0, {**manifest["entries"][0], "kind": "bogus"})
+    newest.write_text(json.dumps(manifest))
+    local = SqliteResultsCache(tmp_path / "cache.sqlite")  # the real one: it knows two kinds
+    reader = remote(course, store)
+    assert reader.prefetch(local) == 2 and reader.off is None
+    assert reader.take_warnings() == []
+
+
 def test_gc_names_a_manifest_it_cannot_read(course, tmp_path):
     store = tmp_path / "store"
     _pushed(course, store)
@@ -321,7 +336,6 @@ def test_a_store_failing_in_one_worker_is_off_in_all_and_said_once():
 
 @posix_only
 def test_exporting_into_a_store_folder_with_a_link_writes_nothing_through_it(course, tmp_path):
-    from clm.state.cache import SqliteResultsCache
     from tests.conftest import deck_text, write_files
     from tests.e2e.helpers import run_clm
 
