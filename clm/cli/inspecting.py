@@ -103,7 +103,15 @@ def cache_command(args) -> int:
     if not _in_course(args.course):
         return EXIT_USAGE
     if action == "export":
-        exported = cache.export_cache(Path(args.file).resolve())
+        target = Path(args.file)
+        if (target.exists() or target.is_symlink()) and not args.force:
+            return _error(
+                f"{target} exists; clm cache export writes a new file and replaces one only "
+                "when told to: add --force, or give another file name"
+            )
+        if not target.parent.is_dir():
+            return _error(f"{target.parent}: no such folder to export the cache into")
+        exported = cache.export_cache(target.absolute())
         print(
             f"exported {exported.executions} executions and {exported.renders} renders "
             f"({exported.size:,} bytes) to {args.file}"

@@ -168,6 +168,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.add_argument("file")  # a str: its trailing / says "a store folder"
     export.add_argument("--namespace", help="a store folder's namespace (default: $CLM_CACHE_PUSH)")
+    export.add_argument("--force", action="store_true", help="replace FILE if it exists")
     export.add_argument("--spec", help="course spec (default as for build)")
     cache_commands.add_parser(
         "keygen", parents=[report], help="write clm-cache.pub and clm-cache.key (shared cache)"

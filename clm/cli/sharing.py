@@ -70,8 +70,17 @@ def _remote(course: Path, spec: str | None):
         )
     remote = RemoteCache.open(settings)
     if remote.off:
-        raise CourseError(f"the shared cache at {settings.url} cannot be opened ({remote.off})")
+        raise CourseError(f"{remote.off}: it cannot be opened")
+    for warning in remote.take_warnings():  # a signing key others may write, say
+        print(warning, file=sys.stderr)
     return loaded, remote
+
+
+def _failed(remote, error: Exception) -> int:
+    """The store failed under a command that exists only to talk to it: exit 1."""
+    from clm.remote.network import failure
+
+    return _error(failure(remote.settings.url, error, remote.settings.timeout), EXIT_FAILED)
 
 
 def _said(remote) -> int:
@@ -128,7 +137,10 @@ def verify(course: Path, spec: str | None) -> int:
     namespaces = list(
         dict.fromkeys([*remote.settings.trust, *filter(None, [remote.settings.push])])
     )
-    report = check(remote.store, namespaces, remote.verifier)
+    try:
+        report = check(remote.store, namespaces, remote.verifier)
+    except Exception as error:
+        return _failed(remote, error)
     bad = sum(report.bad.values())
     reasons = ", ".join(f"{reason}: {count}" for reason, count in report.bad.most_common())
     print(
@@ -149,7 +161,12 @@ def gc(course: Path, spec: str | None, keep: int) -> int:
         _, remote = _remote(course, spec)
     except CourseError as error:
         return _error(str(error))
-    report = collect_garbage(remote.store, keep)
+    try:
+        report = collect_garbage(remote.store, keep)
+    except Exception as error:
+        return _failed(remote, error)
+    for warning in report.warnings:
+        print(f"clm: warning: {warning}", file=sys.stderr)
     print(
         f"kept {report.entries_kept} entries named by the newest {keep} manifests of each "
         f"namespace; removed {report.entries_removed} entries, {report.manifests_removed} "
@@ -173,7 +190,12 @@ def promote(course: Path, spec: str | None, source: str, target: str) -> int:
         signer = remote.signer or Signer(key_file)
     except CourseError as error:
         return _error(str(error))
-    count = copy_over(remote.store, source, target, remote.verifier, signer, print)
+    for warning in signer.warnings:
+        print(warning, file=sys.stderr)
+    try:
+        count = copy_over(remote.store, source, target, remote.verifier, signer, print)
+    except Exception as error:
+        return _failed(remote, error)
     print(
         f"promoted {count} entries of {source}'s newest manifest to {target} "
         f"(recorded under promotions/{target}/ in {remote.settings.url})"
@@ -205,7 +227,14 @@ def export_store(course: Path, spec: str | None, folder: Path, namespace: str | 
         signer = Signer(key_file)
     except CourseError as error:
         return _error(str(error))
+    for warning in signer.warnings:
+        print(warning, file=sys.stderr)
     results = ((kind, key, data) for kind in KINDS for key, data in all_entries(kind))
-    count = export(results, Store(folder.as_uri()), namespace, signer)
+    try:
+        count = export(results, Store(folder.as_uri()), namespace, signer)
+    except (OSError, ValueError) as error:  # a link or a file where the store has a folder
+        return _error(
+            f"{folder}: cannot export the cache into it as a store ({error})", EXIT_FAILED
+        )
     print(f"exported {count} results into {folder} (namespace {namespace}): a file:// store")
     return EXIT_OK

@@ -14,17 +14,20 @@ store's namespace still lacks of the build's keys, then the build's manifest.
 An entry counts only if it is signed by the course's key for the namespace
 it was found in, and its blob only if its SHA-256 is the one the entry names;
 anything else is a miss and a warning, never a result. A store that fails
-(unreachable, refusing, timing out) is a warning and turns the shared cache
-off for the rest of the process: the build goes on with local executions.
+(unreachable, refusing, silent past its deadline) is one warning and turns the
+shared cache off for the rest of the build, in every one of its processes: the
+build goes on with local executions.
 """
 
 from __future__ import annotations
 
+import mmap
 import os
 import time
 from collections import Counter
 from collections.abc import Callable
 
+from clm.remote.network import failure
 from clm.remote.settings import RemoteSettings
 from clm.remote.signing import Signer, Verifier
 from clm.remote.store import Entry, Store, digest_of
@@ -32,6 +35,33 @@ from clm.state import counters
 from clm.state.results import ResultsCache
 
 BATCH = 500  # entries or blobs read per request batch (fsspec runs a batch concurrently)
+
+
+class SharedFlag:
+    """One byte that a process and the workers it forks share (an anonymous shared
+    mapping): set once, seen by all of them."""
+
+    def __init__(self) -> None:
+        try:
+            self._byte: mmap.mmap | bytearray = mmap.mmap(-1, 1)
+        except (OSError, ValueError):
+            self._byte = bytearray(1)  # this process only
+
+    def is_set(self) -> bool:
+        return bool(self._byte[0])
+
+    def set_first(self) -> bool:
+        """Set the flag; whether it was this call that set it."""
+        first = not self._byte[0]
+        self._byte[0] = 1
+        return first
+
+    def __getstate__(self) -> bool:  # a copy that travels (pickled) shares nothing
+        return self.is_set()
+
+    def __setstate__(self, state: bool) -> None:
+        self.__init__()
+        self._byte[0] = int(state)
 
 
 class RemoteCache:
@@ -53,17 +83,19 @@ class RemoteCache:
         self.pending_warnings: list[str] = []
         self._said_no_key = False
         self._pid = os.getpid()  # the process the store was opened in
+        self._failed = SharedFlag()  # the store failed in one of the build's processes
 
     @classmethod
     def open(cls, settings: RemoteSettings) -> RemoteCache:
         """The remote cache of ``settings``; one that warns and stays off if it cannot open."""
         remote = cls(settings)
         try:
-            remote.store = Store(settings.url)
+            remote.store = Store(settings.url, timeout=settings.timeout)
             if settings.public_key.is_file():
                 remote.verifier = Verifier(settings.public_key)
             if settings.push and settings.key_file is not None:
                 remote.signer = Signer(settings.key_file)
+                remote.pending_warnings.extend(remote.signer.warnings)
         except Exception as error:  # an unknown protocol, a missing s3fs, a bad key
             remote._turn_off(error)
         return remote
@@ -89,8 +121,11 @@ class RemoteCache:
         for start in range(0, len(wanted), BATCH):
             batch = wanted[start : start + BATCH]
             items = [(ns, kind, key) for ns in self.settings.trust for kind, key in batch]
-            found = self.store.entries(items)
+            found, bad = self.store.entries(items)
             for namespace, kind, key in items:  # in the order of trust: the first one wins
+                if (namespace, kind, key) in bad and (kind, key) not in chosen:
+                    path = self.store.entry_path(namespace, kind, key)
+                    self._reject(f"{bad[namespace, kind, key]} ({path})", None, namespace)
                 data = found.get((namespace, kind, key))
                 if data is None or (kind, key) in chosen:
                     continue
@@ -106,10 +141,16 @@ class RemoteCache:
         entries = list(chosen.items())
         for start in range(0, len(entries), BATCH):
             batch = entries[start : start + BATCH]
-            blobs = self.store.blobs(sorted({entry.blob for _, entry in batch}))
+            sizes: dict[str, int] = {}
+            for _, entry in batch:
+                sizes[entry.blob] = max(entry.size, sizes.get(entry.blob, 0))
+            blobs, bad = self.store.blobs(sizes)
             for item, entry in batch:
                 data = blobs.get(entry.blob)
-                if data is None:
+                if entry.blob in bad:
+                    reason = bad[entry.blob]
+                    self._reject(f"its blob {self.store.blob_path(entry.blob)}: {reason}", entry)
+                elif data is None:
                     self._reject("its blob is missing", entry)
                 elif len(data) != entry.size or digest_of(data) != entry.blob:
                     self._reject("its blob does not match its digest", entry)
@@ -151,7 +192,7 @@ class RemoteCache:
         try:
             chosen: dict[tuple[str, str], Entry] = {}
             for namespace in self.settings.trust:
-                manifest = self.store.newest_manifest(namespace)
+                manifest = self.store.newest_manifest(namespace, self._store_says)
                 for entry in manifest.entries if manifest else ():
                     item = (entry.kind, entry.key)
                     if item in chosen or local.contains(*item):
@@ -197,7 +238,7 @@ class RemoteCache:
             return None
         assert self.store is not None
         try:
-            newest = self.store.newest_manifest(namespace)
+            newest = self.store.newest_manifest(namespace, self._store_says)
             there = {(e.kind, e.key): e.blob for e in (newest.entries if newest else ())}
             results = {
                 (kind, key): data
@@ -212,9 +253,8 @@ class RemoteCache:
                 for item, entry in entries.items()
                 if there.get(item) != entry.blob
             ]
-            there.update(
-                {item[1:]: entries[item[1:]].blob for item in self.store.entries(unlisted)}
-            )
+            pushed_already, _ = self.store.entries(unlisted)
+            there.update({item[1:]: entries[item[1:]].blob for item in pushed_already})
             missing = [item for item, entry in entries.items() if there.get(item) != entry.blob]
             for start in range(0, len(missing), BATCH):
                 batch = missing[start : start + BATCH]
@@ -231,24 +271,37 @@ class RemoteCache:
 
     def _usable(self) -> bool:
         """Whether the store may be used; a forked worker opens one of its own first."""
+        if self.off is None and self._failed.is_set():
+            self.off = "it failed in another of the build's processes"
         if self.off is not None:
             return False
         if self.store is not None and self._pid != os.getpid():
             self._pid = os.getpid()
             try:
-                self.store = Store(self.settings.url)
+                self.store = Store(self.settings.url, timeout=self.settings.timeout)
             except Exception as error:
                 self.store = None
                 self._turn_off(error)
         return self.store is not None
 
     def _turn_off(self, error: BaseException) -> None:
-        if self.off is None:
-            self.off = f"{type(error).__name__}: {error}".strip()
+        """Use the store no more in this build, in any of its processes; the first
+        process to find it failing says so, once."""
+        if self.off is not None:
+            return
+        self.off = failure(self.settings.url, error, self.settings.timeout)
+        if self._failed.set_first():
             self.pending_warnings.append(
-                f"clm: warning: the shared cache at {self.settings.url} failed ({self.off}); "
-                "this build goes on without it, running what the local cache lacks"
+                f"clm: warning: {self.off}; this build goes on without it, running what "
+                "the local cache lacks"
             )
+
+    def _store_says(self, problem: str) -> None:
+        """A file of the store that is not what clm writes (a manifest, its pointer)."""
+        self.pending_warnings.append(
+            f"clm: warning: the shared cache at {self.settings.url}: {problem}; "
+            "it is skipped, the rest of the store is used"
+        )
 
     def _reject(self, reason: str, entry: Entry | None, namespace: str | None = None) -> None:
         self.rejected[reason] += 1

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from clm.remote.signing import Signer, Verifier
-from clm.remote.store import Entry, Store, digest_of
+from clm.remote.store import ENTRY_LIMIT, Entry, Store, digest_of
 
 GC_GRACE_SECONDS = 3600.0  # a blob younger than this may be a writer's whose entry is coming
 
@@ -56,13 +56,14 @@ def verify(store: Store, namespaces: Iterable[str], verifier: Verifier) -> Verif
             report.examples.append(f"{path}: {reason}")
 
     for namespace in namespaces:
-        paths = [path for path in store.walk_entries(namespace) if path.endswith(".json")]
-        found = store.cat_many(paths)
+        found, strangers, unreadable = _entry_files(store, namespace)
+        for path, reason in {**strangers, **unreadable}.items():
+            bad(f"unreadable, {reason}", path)
         entries = {}
-        for path in paths:
+        for path, data in found.items():
             try:
-                entry = Entry.from_json(found[path])
-            except (KeyError, ValueError):
+                entry = Entry.from_json(data)
+            except ValueError:
                 bad("unreadable", path)
                 continue
             if entry.namespace != namespace or path != store.entry_path(
@@ -75,16 +76,34 @@ def verify(store: Store, namespaces: Iterable[str], verifier: Verifier) -> Verif
                 bad("signed with another key", path)
             else:
                 entries[path] = entry
-        blobs = store.blobs(sorted({entry.blob for entry in entries.values()}))
+        sizes: dict[str, int] = {}
+        for entry in entries.values():
+            sizes[entry.blob] = max(entry.size, sizes.get(entry.blob, 0))
+        blobs, bad_blobs = store.blobs(sizes)
         for path, entry in entries.items():
             data = blobs.get(entry.blob)
-            if data is None:
+            if entry.blob in bad_blobs:
+                bad(f"its blob is unreadable, {bad_blobs[entry.blob]}", path)
+            elif data is None:
                 bad("its blob is missing", path)
             elif len(data) != entry.size or digest_of(data) != entry.blob:
                 bad("its blob does not match its digest", path)
             else:
                 report.good += 1
     return report
+
+
+def _entry_files(
+    store: Store, namespace: str
+) -> tuple[dict[str, bytes], dict[str, str], dict[str, str]]:
+    """(every entry file of a namespace, read up to an entry's size; what else is in its
+    folder and is no file (a link, a FIFO), with what it is; the files that cannot be
+    entries (too long), with why)."""
+    paths, strangers = store.walk_entries(namespace)
+    found, unreadable = store.read_many(
+        {path: ENTRY_LIMIT for path in paths if path.endswith(".json")}
+    )
+    return found, strangers, unreadable
 
 
 def promote(
@@ -97,7 +116,7 @@ def promote(
 ) -> int:
     """Copy the entries of ``source``'s newest manifest into ``target``, checked and signed
     anew, with a manifest and a record of the promotion; how many."""
-    manifest = store.newest_manifest(source)
+    manifest = store.newest_manifest(source, lambda problem: say(f"clm: warning: {problem}"))
     if manifest is None:
         return 0
     promoted = []
@@ -120,9 +139,7 @@ def promote(
         "entries": len(promoted),
         "at": time.time(),
     }
-    store._write(
-        store._path("promotions", target, name), json.dumps(record, sort_keys=True).encode()
-    )
+    store.write_file(("promotions", target, name), json.dumps(record, sort_keys=True).encode())
     return record["entries"]
 
 
@@ -132,6 +149,7 @@ class Collection:
     manifests_removed: int = 0
     blobs_removed: int = 0
     entries_kept: int = 0
+    warnings: list[str] = field(default_factory=list)  # what in the store is not clm's
 
 
 def collect_garbage(store: Store, keep: int, now: float | None = None) -> Collection:
@@ -140,12 +158,14 @@ def collect_garbage(store: Store, keep: int, now: float | None = None) -> Collec
     now = time.time() if now is None else now
     report = Collection()
     named_blobs: set[str] = set()
+    strangers = store.strangers("ac", "manifests", "cas")
+    report.warnings.extend(f"{path} is left alone: {why}" for path, why in strangers.items())
     for namespace in store.namespaces():
         names = store.manifest_names(namespace)
         kept_names = names[-keep:] if keep > 0 else []
         kept: set[tuple[str, str]] = set()
         for name in kept_names:
-            manifest = store.manifest(namespace, name)
+            manifest = store.manifest(namespace, name, report.warnings.append)
             if manifest is not None:
                 kept.update((kind, key) for kind, keys in manifest.keys.items() for key in keys)
         old = [
@@ -153,13 +173,13 @@ def collect_garbage(store: Store, keep: int, now: float | None = None) -> Collec
         ]
         store.remove(old)
         report.manifests_removed += len(old)
-        paths = [path for path in store.walk_entries(namespace) if path.endswith(".json")]
-        doomed = []
-        found = store.cat_many(paths)
-        for path in paths:
+        found, strangers, unreadable = _entry_files(store, namespace)
+        report.warnings.extend(f"{path} is left alone: {why}" for path, why in strangers.items())
+        doomed = list(unreadable)
+        for path, data in found.items():
             try:
-                entry = Entry.from_json(found[path])
-            except (KeyError, ValueError):
+                entry = Entry.from_json(data)
+            except ValueError:
                 doomed.append(path)
                 continue
             if (entry.kind, entry.key) in kept:

@@ -6,6 +6,7 @@ Each setting comes from the environment, else from the course spec:
     CLM_CACHE_TRUST   cache-trust   namespaces to read, comma-separated (ci-main)
     CLM_CACHE_PUSH    cache-push    the namespace to write (unset: write nothing)
     CLM_CACHE_KEY     cache-key     the private signing key (clm-cache.key)
+    CLM_CACHE_TIMEOUT               seconds a network store may keep a build waiting (10)
 
 Main-branch CI sets ``CLM_CACHE_PUSH=ci-main`` and holds the key; pull
 requests read ``ci-main`` and push nowhere, or to ``pr-<number>``; authors
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clm.errors import CourseError
+from clm.remote.network import DEFAULT_TIMEOUT, TIMEOUT_VARIABLE
 from clm.remote.signing import PRIVATE_FILE, PUBLIC_FILE
 
 DEFAULT_TRUST = ("ci-main",)
@@ -33,7 +35,9 @@ VARIABLES = {
 }
 SCHEMES = ("file://", "s3://", "gs://", "gcs://", "https://", "http://", "memory://")
 READ_ONLY_SCHEMES = ("https://", "http://")
-_NAMESPACE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
+# The whole name must match (fullmatch): "ci-main\n" is no namespace, though $ matches
+# before a final newline.
+NAMESPACE = re.compile(r"[a-z0-9][a-z0-9._-]{0,62}")
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,7 @@ class RemoteSettings:
     push: str | None  # None: this build writes nothing
     key_file: Path | None  # the private key, when it pushes
     public_key: Path  # clm-cache.pub at the course root: what every entry is checked with
+    timeout: float = DEFAULT_TIMEOUT  # seconds a network store may keep the build waiting
 
     @property
     def read_only(self) -> bool:
@@ -106,7 +111,23 @@ def resolve(
             f"{key_file} does not exist ({key_origin}); make a key pair with `clm cache keygen`, "
             "or give the CI secret's path"
         )
-    return RemoteSettings(url, trust, push, key_file if push else None, root / PUBLIC_FILE)
+    timeout = _timeout(environ.get(TIMEOUT_VARIABLE))
+    return RemoteSettings(url, trust, push, key_file if push else None, root / PUBLIC_FILE, timeout)
+
+
+def _timeout(given: str | None) -> float:
+    if not given:
+        return DEFAULT_TIMEOUT
+    try:
+        seconds = float(given)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < 86400:
+        raise CourseError(
+            f"{TIMEOUT_VARIABLE}={given!r} is no deadline; give the seconds a store may take "
+            f"to answer, such as {DEFAULT_TIMEOUT:g} (the default) or 30"
+        )
+    return seconds
 
 
 def _url(url: str, origin: str, root: Path) -> str:
@@ -123,8 +144,8 @@ def _url(url: str, origin: str, root: Path) -> str:
 
 
 def check_namespace(namespace: str, origin: str) -> None:
-    if not _NAMESPACE.match(namespace):
+    if not NAMESPACE.fullmatch(namespace):
         raise CourseError(
-            f"{origin}: {namespace!r} is no namespace; use lower-case letters, digits, '.', '_' "
-            "and '-', such as ci-main, pr-123 or user-ann"
+            f"{origin}: {namespace!r} is no namespace; use 1 to 63 lower-case letters, digits, "
+            "'.', '_' and '-', starting with a letter or digit, such as ci-main, pr-123 or user-ann"
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import os
+import stat
 from pathlib import Path
 
 from clm.errors import CourseError
@@ -20,6 +21,7 @@ PRIVATE_FILE = "clm-cache.key"
 PUBLIC_FILE = "clm-cache.pub"
 PUBLIC_PREFIX = "clm-cache-ed25519 "  # the public key file: this and the key in base64
 INSTALL = "pip install 'clm[shared-cache]'"
+KEY_LIMIT = 64 << 10  # a PEM Ed25519 key is some 120 bytes
 
 
 def _crypto():
@@ -59,13 +61,43 @@ def keygen(root: Path) -> tuple[Path, Path]:
     return private_path, public_path
 
 
+def exposed_key_warning(path: Path, mode: int, posix: bool = os.name == "posix") -> str | None:
+    """A warning for a private key that every user of the machine may write (POSIX modes
+    only: on Windows the file's ACL decides, which ``mode`` does not show).
+
+    Signing with it stays safe for readers, who check each entry with the committed
+    public key; but anybody could swap it, and then every entry pushed is rejected."""
+    if not posix or not mode & stat.S_IWOTH:
+        return None
+    return (
+        f"clm: warning: {path} (the shared cache's signing key) may be written by every user "
+        f"of this machine, who could swap it for theirs; make it private: chmod 600 {path}"
+    )
+
+
+def _read_key(path: Path) -> tuple[bytes, int]:
+    """The key file's bytes and mode; OSError for what is no small regular file (a FIFO
+    there is never waited for)."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(descriptor, "rb", buffering=0) as file:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            raise OSError(0, "it is not a regular file")
+        data = file.read(KEY_LIMIT + 1)
+    if len(data) > KEY_LIMIT:
+        raise OSError(0, f"it is longer than {KEY_LIMIT:,} bytes, no key")
+    return data, mode
+
+
 class Signer:
-    """Signs with the private key in a ``clm-cache.key`` file."""
+    """Signs with the private key in a ``clm-cache.key`` file; ``warnings`` says what is
+    unsafe about the file."""
 
     def __init__(self, path: Path):
         serialization, ed25519 = _crypto()
         try:
-            key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+            data, mode = _read_key(path)
+            key = serialization.load_pem_private_key(data, password=None)
         except OSError as error:
             raise CourseError(
                 f"{path}: cannot read the cache's signing key ({error.strerror})"
@@ -75,6 +107,7 @@ class Signer:
         if not isinstance(key, ed25519.Ed25519PrivateKey):
             raise CourseError(f"{path}: not an Ed25519 key (write one with `clm cache keygen`)")
         self._key = key
+        self.warnings = [text for text in [exposed_key_warning(path, mode)] if text]
 
     def sign(self, payload: bytes) -> str:
         return base64.b64encode(self._key.sign(payload)).decode()

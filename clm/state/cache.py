@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import sqlite3
 import sys
 import time
@@ -236,10 +237,14 @@ def all_entries(kind: str, path: Path | str = CACHE_FILE) -> Iterator[tuple[str,
 
 
 def export_cache(target: Path, path: Path | str = CACHE_FILE) -> CacheStats:
-    """Write the whole cache into one standalone SQLite file."""
-    if target.exists():
-        target.unlink()
-    connection(path).execute("vacuum into ?", (str(target),))
+    """Write the whole cache into one standalone SQLite file, replacing ``target`` (the
+    caller decides whether it may) in one step: it is never left half written."""
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        connection(path).execute("vacuum into ?", (str(temporary),))
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
     return stats(path)
 
 

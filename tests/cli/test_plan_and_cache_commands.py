@@ -45,3 +45,31 @@ def test_cache_commands_outside_a_course_say_so_and_create_nothing(tmp_path):
         assert result.returncode == 2, (args, result.stdout)
         assert "is no course" in result.stderr and "--course" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_cache_export_replaces_a_file_only_with_force_and_never_leaves_half_a_file(tmp_path):
+    from tests.conftest import deck_text, write_files
+
+    spec = (
+        "name: {de: Kurs, en: Course}\nsections:\n  - name: {de: Eins, en: One}\n    topics: [a]\n"
+    )
+    write_files(
+        tmp_path,
+        {"course.yaml": spec, "slides/module_100_a/topic_100_a.py": deck_text(code="print(1)")},
+    )
+    refused = run_clm(tmp_path, "cache", "export", "course.yaml")
+    assert refused.returncode == 2
+    assert "course.yaml exists" in refused.stderr and "--force" in refused.stderr
+    assert (tmp_path / "course.yaml").read_text() == spec
+
+    fresh = run_clm(tmp_path, "cache", "export", "cache.sqlite")
+    assert fresh.returncode == 0, fresh.stderr
+    again = run_clm(tmp_path, "cache", "export", "cache.sqlite")
+    assert again.returncode == 2 and "cache.sqlite exists" in again.stderr
+    (tmp_path / "old.sqlite").write_text("an old export")
+    forced = run_clm(tmp_path, "cache", "export", "old.sqlite", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert (tmp_path / "old.sqlite").read_bytes().startswith(b"SQLite format 3")
+    assert not list(tmp_path.glob(".*.tmp")), "no temporary file is left behind"
+    nowhere = run_clm(tmp_path, "cache", "export", "missing/cache.sqlite")
+    assert nowhere.returncode == 2 and "no such folder" in nowhere.stderr

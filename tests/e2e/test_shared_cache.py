@@ -8,11 +8,10 @@ pushes, and what anybody edits in the store, never becomes a result there.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ import pytest
 from tests.e2e.conftest import YAML_SPEC, copy_sources
 from tests.e2e.helpers import output_files, run_clm, work_counts
 from tests.e2e.stopping import Build, sleepy_course
+from tests.remote.servers import blackhole, free_port, wait_for_port, web_server
 
 pytest.importorskip("cryptography")
 pytestmark = pytest.mark.slow
@@ -167,9 +167,7 @@ class S3Server:
     """moto's S3 server on 127.0.0.1, in a process of its own, with one bucket."""
 
     def __init__(self, log: Path):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        self.port = free_port()
         self.log = log.open("w")
         moto = str(Path(sys.executable).parent / "moto_server")
         self.process = subprocess.Popen(
@@ -180,14 +178,10 @@ class S3Server:
             "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_DEFAULT_REGION": "us-east-1",
             "AWS_ENDPOINT_URL": f"http://127.0.0.1:{self.port}",
+            # moto answers slowly on a busy machine: a deadline for a real outage only
+            "CLM_CACHE_TIMEOUT": "60",
         }
-        deadline = time.monotonic() + 60
-        while True:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port)):
-                break
-            assert self.process.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, "moto's server did not start"
-            time.sleep(0.1)
+        wait_for_port(self.port, self.process)
         import boto3
 
         boto3.client("s3", region_name="us-east-1", endpoint_url=self.env["AWS_ENDPOINT_URL"],
@@ -264,28 +258,10 @@ def test_a_read_only_https_store_serves_a_fresh_clone(keys, tmp_path):
         run_clm(ci, "cache", "export", f"{folder}/", "--namespace", "ci-main", env=env).returncode
         == 0
     )
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
-        cwd=folder,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 120  # a hang guard
-        while True:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port)):
-                break
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
+    with web_server(folder) as url:
         clone = small_course(tmp_path / "clone")
         keys_for(clone, keys)
-        result = run_clm(clone, "build", env={"CLM_CACHE_REMOTE": f"http://127.0.0.1:{port}"})
-    finally:
-        server.kill()
-        server.wait()
+        result = run_clm(clone, "build", env={"CLM_CACHE_REMOTE": url})
     assert result.returncode == 0, result.stdout + result.stderr
     assert work_counts(result)["kernels"] == 0 and work_counts(result)["shared"] == 2
     assert "clm: warning" not in result.stdout + result.stderr
@@ -352,3 +328,103 @@ def _executions(cache: Path) -> int:
 
     with contextlib.closing(sqlite3.connect(cache)) as db:
         return db.execute("select count(*) from executions").fetchone()[0]
+
+
+# -- a store that is untrusted input --------------------------------------------------
+
+
+@pytest.mark.parametrize("protocol", ["http", "s3"])
+def test_a_store_that_never_answers_costs_one_deadline_and_one_warning(keys, tmp_path, protocol):
+    clone = small_course(tmp_path / "clone")
+    keys_for(clone, keys)
+    with blackhole() as port:
+        if protocol == "http":
+            env = {"CLM_CACHE_REMOTE": f"http://127.0.0.1:{port}"}
+        else:
+            env = {
+                "CLM_CACHE_REMOTE": "s3://courses/clm-cache",
+                "AWS_ACCESS_KEY_ID": "testing",
+                "AWS_SECRET_ACCESS_KEY": "testing",
+                "AWS_DEFAULT_REGION": "us-east-1",
+                "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+            }
+        # A generous limit only catches a hang: the old client waited minutes.
+        result = run_clm(clone, "build", "-j", "2", env={**env, "CLM_CACHE_TIMEOUT": "3"},
+                         timeout=240)  # fmt: skip
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert output.count("did not answer within 3 s") == 1, output
+    assert "(set CLM_CACHE_TIMEOUT to wait longer)" in output and "Traceback" not in output
+    assert work_counts(result)["shared"] == 0 and work_counts(result)["written"] > 0
+
+
+def test_a_fifo_in_the_store_is_one_warning_in_a_build_and_named_by_verify(keys, tmp_path):
+    store_folder = tmp_path / "store"
+    ci = small_course(tmp_path / "ci")
+    keys_for(ci, keys)
+    assert run_clm(ci, "build", env=main_ci(store_folder.as_uri(), keys)).returncode == 0
+    blob = next(path for path in (store_folder / "cas").rglob("*") if path.is_file())
+    blob.unlink()
+    os.mkfifo(blob)
+
+    clone = small_course(tmp_path / "clone")
+    keys_for(clone, keys)
+    env = {"CLM_CACHE_REMOTE": store_folder.as_uri()}
+    result = run_clm(clone, "build", env=env, timeout=300)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert output.count(f"{blob}: it is a FIFO") == 1, output
+    assert work_counts(result)["shared"] == 1
+    checked = run_clm(clone, "cache", "verify", env=env, timeout=300)
+    assert checked.returncode == 1
+    assert "1 do not (its blob is unreadable, it is a FIFO: 1)" in checked.stdout
+
+
+def test_the_cache_commands_name_the_deadline_a_silent_store_missed(keys, tmp_path):
+    course = small_course(tmp_path / "course")
+    keys_for(course, keys)
+    with blackhole() as port:
+        env = {"CLM_CACHE_REMOTE": f"http://127.0.0.1:{port}", "CLM_CACHE_TIMEOUT": "2"}
+        results = {
+            command: run_clm(course, "cache", command, env=env, timeout=240)
+            for command in ("verify", "pull")
+        }
+    for command, result in results.items():
+        assert result.returncode == 1, (command, result.stdout, result.stderr)
+        assert f"http://127.0.0.1:{port} did not answer within 2 s" in result.stderr, command
+        assert "Traceback" not in result.stderr
+
+
+def test_on_s3_a_blob_is_read_no_further_than_its_entry_says(s3, keys, tmp_path, monkeypatch):
+    from clm.remote.layered import RemoteCache
+    from clm.remote.settings import RemoteSettings
+    from clm.remote.store import Entry
+    from tests.remote.test_shared_store import Memory
+
+    for name, value in s3.env.items():
+        monkeypatch.setenv(name, value)
+    url = "s3://courses/untrusted"
+
+    def remote(push: str | None = None) -> RemoteCache:
+        key = keys / "clm-cache.key"
+        return RemoteCache.open(
+            RemoteSettings(url, ("ci-main",), push, key, keys / "clm-cache.pub", 60.0)
+        )
+
+    writer = remote("ci-main")
+    assert writer.push("executions", "k1", b"[1]") and writer.push("executions", "k2", b"[2]")
+    store = writer.store
+    entry = store.fs.cat_file(store.entry_path("ci-main", "executions", "k1"))
+    blob = Entry.from_json(entry).blob
+    store.fs.pipe_file(store.blob_path(blob), b"[1]" + b" " * (8 << 20))
+    store.fs.pipe_file(f"{store.manifest_folder('ci-main')}/LATEST", b"")  # empty: no range
+
+    reader = remote()
+    assert reader.prefetch(Memory()) == 0
+    assert reader.fetch([("executions", "k1"), ("executions", "k2")]) == {
+        ("executions", "k2"): b"[2]"
+    }
+    warnings = reader.take_warnings()
+    assert reader.off is None, warnings
+    assert any("LATEST names no manifest" in w for w in warnings), warnings
+    assert any("it is longer than 3 bytes" in w for w in warnings), warnings

@@ -36,14 +36,6 @@ class Memory:
         return (kind, key) in self.data
 
 
-@pytest.fixture
-def course(tmp_path) -> Path:
-    root = tmp_path / "course"
-    root.mkdir()
-    keygen(root)
-    return root
-
-
 def remote(course: Path, store: Path, trust=("ci-main",), push=None, key=None) -> RemoteCache:
     settings = RemoteSettings(
         store.as_uri(),
