@@ -192,9 +192,8 @@ def fill_cache(tasks: dict, choice: ExecutorChoice, out=None, clock=time.monoton
     except KeyboardInterrupt:
         progress.close()
         print(
-            f"clm: interrupted; {_counted(outcome.stored, 'result')} from the cluster are kept "
-            "in the "
-            "cache, the next build sends only the rest",
+            f"clm: interrupted; what the cluster sent is kept in the cache "
+            f"({_counted(outcome.stored, 'result')}), the next build sends only the rest",
             file=out,
         )
         raise
