@@ -296,25 +296,31 @@ def _answered(
     receives what a call that finished after all returned (a client to close).
     """
     box: dict[str, object] = {}
-    abandoned = threading.Event()
+    abandoned = False
+    settled = threading.Lock()  # the answer and the giving up never pass each other
 
     def run() -> None:
         try:
-            box["value"] = call()
+            value = call()
         except BaseException as error:  # handed to the caller, as the call would raise it
             box["error"] = error
-        if abandoned.is_set() and late is not None and "value" in box:
+            return
+        with settled:
+            box["value"] = value
+            too_late = abandoned
+        if too_late and late is not None:
             with contextlib.suppress(Exception):
-                late(box["value"])  # type: ignore[arg-type]
+                late(value)
 
     thread = threading.Thread(target=run, name=f"clm-dask-{what}", daemon=True)
     thread.start()
     thread.join(seconds)
-    if thread.is_alive():
-        abandoned.set()
-        raise ClusterUnreachable(
-            f"the Dask scheduler at {address} did not answer within {seconds:g} s ({what})"
-        )
+    with settled:
+        if "value" not in box and "error" not in box:
+            abandoned = True
+            raise ClusterUnreachable(
+                f"the Dask scheduler at {address} did not answer within {seconds:g} s ({what})"
+            )
     if "error" in box:
         raise box["error"]  # type: ignore[misc]
     return box["value"]  # type: ignore[return-value]
