@@ -47,6 +47,7 @@ from clm.errors import CourseError
 from clm.leaks.words import SNIPPET_WORDS, file_keys
 from clm.plan.variants import STUDENT_KINDS, Kind
 from clm.state import leak_records
+from clm.state.checker import set_virtual_dependency
 from clm.state.db import STATE_PATH
 from clm.state.records import connection
 from clm.templates import PACKAGE_TEMPLATES, packaged_files
@@ -125,6 +126,8 @@ def guard_tasks(
             sorted({target.path for target in plan.targets} - student_roots)
         )
         checks["executed-html"].planned = tuple(f for c in checks.values() for f in c.files)
+    # Stronger rules read again what older ones passed: clm's version alone may not move.
+    rules_dep = set_virtual_dependency("leak-guard", f"{GUARD_VERSION}|{SNIPPET_WORDS}")
     yield {
         "basename": GUARD_TASK,
         "name": None,
@@ -163,6 +166,7 @@ def guard_tasks(
                 *filter(None, companions),
                 *template_deps,
                 engine_dep,
+                rules_dep,
                 *filter(None, check.file_dep),
             ],
             "task_dep": check.task_dep,

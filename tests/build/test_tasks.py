@@ -113,3 +113,27 @@ def test_the_files_a_deck_includes_are_inputs_of_its_tasks_and_reach_its_jobs(
     guard = next(t for (b, n), t in tasks.items() if b == "check-public-outputs" and n)
     assert included in guard["file_dep"]
     assert guard["actions"][0][1][0].prepasses()[deck].includes == (included,)
+
+
+def test_the_guard_reads_everything_again_when_its_rules_change(tmp_path, monkeypatch):
+    import clm.leaks.guard
+    from clm.state.checker import ContentChecker
+
+    monkeypatch.chdir(tmp_path)
+
+    def rules_state() -> set[str]:
+        guards = [
+            task
+            for task in task_dicts(_build())
+            if task["basename"] == "check-public-outputs" and task.get("name")
+        ]
+        assert guards
+        rules = {dep for guard in guards for dep in guard["file_dep"] if dep.endswith("leak-guard")}
+        assert len(rules) == 1, rules
+        return {ContentChecker().get_state(dep, None) for dep in rules}
+
+    before = rules_state()
+    # clm's version may stay while the guard's rules grow stronger: the outputs that
+    # passed the old rules are read again under the new ones.
+    monkeypatch.setattr(clm.leaks.guard, "GUARD_VERSION", f"{clm.leaks.guard.GUARD_VERSION}-next")
+    assert rules_state() != before
