@@ -1,0 +1,258 @@
+"""State held by the process instead of passed: a ratchet until issue 25's session lands.
+
+A module-level container that the module's own functions fill, a ``global``
+statement, an ``import sqlite3`` outside clm/state/ and a second definition of
+a state path all hide an input from every signature, and reach a worker only if
+it was forked. Today's are listed below, each to go; a new one fails here, and
+so does a listed one that is gone (take it off the list, so that it cannot come
+back unnoticed).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import clm
+
+PACKAGE = Path(clm.__file__).parent
+
+# (module, name) of the registries that exist today.
+KNOWN_REGISTRIES = {
+    ("diagrams/drawio.py", "_drivers"),
+    ("diagrams/render.py", "_converters"),
+    ("execute/cluster.py", "_threads"),
+    ("execute/kernels.py", "_every_pool"),
+    ("execute/kernels.py", "_pools"),
+    ("state/cache.py", "_connections"),
+    ("state/checker.py", "_virtual_values"),
+    ("state/counters.py", "_carried"),
+    ("state/lock.py", "_held"),
+    ("state/records.py", "_connections"),
+    ("state/store.py", "_stores"),
+}
+# (module, names) of today's `global` statements.
+KNOWN_GLOBALS = {
+    ("build/prepare.py", "planned_spec"),
+    ("diagrams/render.py", "_owner"),
+    ("state/cache.py", "_in_use"),
+    ("state/store.py", "_current"),
+    ("workers/lifetime.py", "_current_task"),
+    ("workers/lifetime.py", "_beating"),
+    ("workers/lifetime.py", "_hooked"),
+    ("workers/lifetime.py", "_prctl"),
+    ("workers/warm_up.py", "_warm_in"),
+    ("workers/warm_up.py", "_registered"),
+}
+# Modules outside clm/state/ that import sqlite3 today.
+KNOWN_SQLITE_IMPORTS = {
+    "build/actions.py",
+    "build/bookkeeping.py",
+    "build/deck_checks.py",
+    "build/prepasses.py",
+    "cli/main.py",
+    "errors.py",
+    "leaks/guard.py",
+}
+STATE_PATH_NAMES = {"STATE_PATH", "CACHE_FILE", "LOCK_FILE"}
+# Modules outside clm/state/ that spell a path under .clm/ themselves today.
+KNOWN_CLM_FOLDER_SPELLINGS = {"cli/inspecting.py", "plan/outputs.py", "spec/checks.py"}
+
+MUTATING_METHODS = {
+    "append",
+    "add",
+    "update",
+    "setdefault",
+    "pop",
+    "popitem",
+    "clear",
+    "extend",
+    "insert",
+    "remove",
+    "discard",
+}
+MUTABLE_CALLS = {
+    "dict",
+    "list",
+    "set",
+    "defaultdict",
+    "OrderedDict",
+    "WeakSet",
+    "WeakValueDictionary",
+    "local",  # threading.local(): one registry per thread
+}
+
+
+def _sources() -> dict[str, ast.Module]:
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.parent.name == "scaffold" and path.name != "__init__.py":
+            continue  # files `clm init` copies into a course, not modules of clm
+        found[path.relative_to(PACKAGE).as_posix()] = ast.parse(path.read_text(), str(path))
+    return found
+
+
+def _mutable_value(value: ast.expr | None) -> bool:
+    if isinstance(value, ast.Dict | ast.List | ast.Set | ast.DictComp | ast.ListComp):
+        return True
+    if isinstance(value, ast.Call):
+        called = value.func
+        name = called.attr if isinstance(called, ast.Attribute) else getattr(called, "id", "")
+        return name in MUTABLE_CALLS
+    return False
+
+
+def _module_containers(tree: ast.Module) -> set[str]:
+    """Names the module binds, at its top level, to a new mutable container."""
+    names = set()
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and _mutable_value(node.value):
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names |= {node.target.id} if _mutable_value(node.value) else set()
+    return names
+
+
+def _filled_in_functions(tree: ast.Module, names: set[str]) -> set[str]:
+    """Those of ``names`` that a function of the module changes (an item set or a
+    mutating method called): a registry, not a constant table."""
+    filled = set()
+    for function in ast.walk(tree):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for node in ast.walk(function):
+            if isinstance(node, ast.Assign | ast.AugAssign | ast.Delete):
+                targets = (
+                    node.targets if isinstance(node, ast.Assign | ast.Delete) else [node.target]
+                )
+                for t in targets:
+                    for item in t.elts if isinstance(t, ast.Tuple) else [t]:
+                        holder = (
+                            item.value if isinstance(item, ast.Subscript | ast.Attribute) else None
+                        )
+                        if isinstance(holder, ast.Name) and holder.id in names:
+                            filled.add(holder.id)
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                owner = node.func.value
+                mutates = node.func.attr in MUTATING_METHODS
+                if mutates and isinstance(owner, ast.Name) and owner.id in names:
+                    filled.add(owner.id)
+    return filled
+
+
+def registries(sources: dict[str, ast.Module]) -> set[tuple[str, str]]:
+    found = set()
+    for module, tree in sources.items():
+        containers = _module_containers(tree)
+        found |= {(module, name) for name in _filled_in_functions(tree, containers)}
+    return found
+
+
+def globals_declared(sources: dict[str, ast.Module]) -> set[tuple[str, str]]:
+    return {
+        (module, name)
+        for module, tree in sources.items()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Global)
+        for name in node.names
+    }
+
+
+def sqlite_imports(sources: dict[str, ast.Module]) -> set[str]:
+    found = set()
+    for module, tree in sources.items():
+        if module.startswith("state/"):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                imported = {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                imported = {node.module or ""}
+            else:
+                continue
+            if "sqlite3" in imported:
+                found.add(module)
+    return found
+
+
+def state_path_definitions(sources: dict[str, ast.Module]) -> dict[str, list[str]]:
+    defined: dict[str, list[str]] = {}
+    for module, tree in sources.items():
+        for node in tree.body:
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            if isinstance(node, ast.AnnAssign):
+                targets = [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name) and target.id in STATE_PATH_NAMES:
+                    defined.setdefault(target.id, []).append(module)
+    return defined
+
+
+def clm_folder_spellings(sources: dict[str, ast.Module]) -> set[str]:
+    """Modules outside clm/state/ with a string naming .clm/ or a path below it."""
+    return {
+        module
+        for module, tree in sources.items()
+        if not module.startswith("state/")
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and (node.value == ".clm" or node.value.startswith(".clm/"))
+    }
+
+
+SOURCES = _sources()
+
+
+def test_no_new_module_level_registry():
+    found = registries(SOURCES)
+    assert found - KNOWN_REGISTRIES == set(), "pass this state, do not keep it in the module"
+    assert KNOWN_REGISTRIES - found == set(), "gone: take it off KNOWN_REGISTRIES"
+
+
+def test_no_new_global_statement():
+    found = globals_declared(SOURCES)
+    assert found - KNOWN_GLOBALS == set(), "pass this state, do not rebind a module global"
+    assert KNOWN_GLOBALS - found == set(), "gone: take it off KNOWN_GLOBALS"
+
+
+def test_sqlite_is_imported_in_the_state_part_only():
+    found = sqlite_imports(SOURCES)
+    assert found - KNOWN_SQLITE_IMPORTS == set()
+    assert KNOWN_SQLITE_IMPORTS - found == set(), "gone: take it off KNOWN_SQLITE_IMPORTS"
+
+
+def test_each_state_path_is_defined_once():
+    defined = state_path_definitions(SOURCES)
+    assert {name: modules for name, modules in defined.items() if len(modules) > 1} == {}
+
+
+def test_paths_under_the_state_folder_are_spelled_in_the_state_part_only():
+    found = clm_folder_spellings(SOURCES)
+    assert found - KNOWN_CLM_FOLDER_SPELLINGS == set(), "ask clm.state for the path"
+    assert KNOWN_CLM_FOLDER_SPELLINGS - found == set(), "gone: take it off the list"
+
+
+def test_the_checks_see_what_they_look_for():
+    module = ast.parse(
+        "import sqlite3\n"
+        "import threading\n"
+        "_seen = {}\n"
+        "_per_thread = threading.local()\n"
+        "TABLE = {'a': 1}\n"
+        "_count = 0\n"
+        "STATE_PATH = '.clm/state.sqlite'\n"
+        "def note(key):\n"
+        "    global _count\n"
+        "    _count += 1\n"
+        "    _seen[key] = TABLE['a']\n"
+        "    _per_thread.key = key\n"
+    )
+    sources = {"cli/fake.py": module, "state/fake.py": module}
+    assert registries(sources) == {
+        (module, name) for module in sources for name in ("_seen", "_per_thread")
+    }
+    assert globals_declared(sources) == {("cli/fake.py", "_count"), ("state/fake.py", "_count")}
+    assert sqlite_imports(sources) == {"cli/fake.py"}
+    assert state_path_definitions(sources) == {"STATE_PATH": ["cli/fake.py", "state/fake.py"]}
+    assert clm_folder_spellings(sources) == {"cli/fake.py"}
