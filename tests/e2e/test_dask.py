@@ -13,11 +13,9 @@ import json
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -28,6 +26,7 @@ from tests.e2e.conftest import YAML_SPEC, copy_sources
 from tests.e2e.helpers import _env, output_files, run_clm, started_here, work_counts
 from tests.e2e.stopping import Build, last_run
 from tests.e2e.test_watch import _alive
+from tests.remote.servers import Blackhole
 
 pytest.importorskip("distributed")
 pytestmark = pytest.mark.slow
@@ -458,41 +457,21 @@ def test_a_cluster_that_loses_every_worker_fails_the_build_instead_of_waiting(
         dask.close()
 
 
-class Blackhole:
-    """A TCP listener on 127.0.0.1 that accepts every connection and never says a word."""
-
-    def __init__(self):
-        self.listener = socket.create_server(("127.0.0.1", 0), backlog=64)
-        self.accepted: list[socket.socket] = []
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-        self.executor = f"dask://127.0.0.1:{self.listener.getsockname()[1]}"
-
-    def _accept(self) -> None:
-        with contextlib.suppress(OSError):  # closed
-            while True:
-                self.accepted.append(self.listener.accept()[0])
-
-    def close(self) -> None:
-        self.listener.close()
-        for connection in self.accepted:
-            connection.close()
-
-
 @pytest.fixture
 def blackhole():
-    listener = Blackhole()
-    yield listener
-    listener.close()
+    """A scheduler address that accepts connections and never answers."""
+    hole = Blackhole()
+    yield hole
+    hole.close()
 
 
 def test_a_scheduler_that_never_answers_stops_the_build_at_the_deadline_it_names(
     blackhole, tmp_path
 ):
     root = small_course(tmp_path / "course", {"good": "print(6 * 7)"})
-    result = run_clm(root, "build", "--executor", blackhole.executor, timeout=300)
+    result = run_clm(root, "build", "--executor", f"dask://127.0.0.1:{blackhole.port}", timeout=300)
     assert result.returncode == 1, result.stdout + result.stderr
-    address = blackhole.executor.replace("dask://", "tcp://")
+    address = f"tcp://127.0.0.1:{blackhole.port}"
     [message] = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert f"the Dask scheduler at {address} did not answer within 10 s" in message
     assert "fallback=local to run here instead" in message
@@ -505,7 +484,7 @@ def test_a_scheduler_that_never_answers_is_left_for_a_local_build_with_fallback(
     blackhole, tmp_path
 ):
     root = small_course(tmp_path / "course", {"good": "print(6 * 7)"})
-    executor = f"{blackhole.executor},fallback=local"
+    executor = f"dask://127.0.0.1:{blackhole.port},fallback=local"
     result = run_clm(root, "build", "--executor", executor, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     warnings = [line for line in result.stderr.splitlines() if "fallback=local" in line]

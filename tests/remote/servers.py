@@ -47,29 +47,34 @@ def web_server(folder: Path) -> Iterator[str]:
         server.wait()
 
 
+class Blackhole:
+    """A TCP listener on 127.0.0.1 that accepts every connection and never sends a byte."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0), backlog=128)
+        self.port: int = self.listener.getsockname()[1]
+        self.accepted: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        with contextlib.suppress(OSError):  # closed: the test is over
+            while True:
+                self.accepted.append(self.listener.accept()[0])
+
+    def close(self) -> None:
+        self.listener.close()
+        for connection in self.accepted:
+            connection.close()
+
+
 @contextlib.contextmanager
 def blackhole() -> Iterator[int]:
-    """A port that accepts every connection and never sends a byte; its number."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(128)
-    held: list[socket.socket] = []
-
-    def take() -> None:
-        while True:
-            try:
-                held.append(listener.accept()[0])
-            except OSError:  # closed: the test is over
-                return
-
-    taker = threading.Thread(target=take, daemon=True)
-    taker.start()
+    """A Blackhole for the block; its port."""
+    hole = Blackhole()
     try:
-        yield listener.getsockname()[1]
+        yield hole.port
     finally:
-        listener.close()
-        for connection in held:
-            connection.close()
+        hole.close()
 
 
 @contextlib.contextmanager
