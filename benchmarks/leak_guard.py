@@ -30,8 +30,8 @@ from doit.dependency import Dependency
 from clm.languages.table import PYTHON
 from clm.state.backend import SqliteStateDB
 from clm.state.checker import ContentChecker
-from clm.build.prepare import prepare_build
-from clm.build.tasks import course_tasks_for_doit
+from clm.tasks.prepare import prepare_build
+from clm.tasks.generator import course_tasks_for_doit
 build = prepare_build("course.yaml")
 tasks = {t.name: t for t in course_tasks_for_doit(build)}
 guards = [t for name, t in tasks.items() if name.startswith("check-public-outputs:")]
@@ -52,12 +52,12 @@ print(time.perf_counter() - start, sum(len(t.file_dep) for t in guards))
 
 def write_stand_ins(root: Path) -> list[tuple]:
     """Write every planned public file; returns the guard's actions."""
-    from clm.build.prepare import prepare_build
-    from clm.build.tasks import task_dicts
     from clm.deck.formats import code_bytes, html_bytes, notebook_bytes
     from clm.deck.notebook import variant_notebook
     from clm.languages.table import PYTHON
     from clm.plan.variants import Format, Kind
+    from clm.tasks.generator import task_dicts
+    from clm.tasks.prepare import prepare_build
 
     os.chdir(root)
     build = prepare_build("course.yaml")

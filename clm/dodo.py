@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 
 from doit.exceptions import InvalidDodoFile
 
-from clm.build.runner import doit_config
+from clm.tasks.runner import doit_config
 from clm.errors import CourseError
 from clm.spec import course_root, locate_spec
 
@@ -55,7 +55,7 @@ def _builds() -> bool:
 
 def _hold_lock_to_remove() -> None:
     """``doit clean`` and its kind take the build lock for the rest of the process."""
-    from clm.build.runner import locked_out
+    from clm.tasks.runner import locked_out
     from clm.state import lock
 
     try:
@@ -82,9 +82,9 @@ def course_tasks(
     os.chdir(root)
 
     def task_course() -> Iterator:
-        from clm.build.tasks import prepared_tasks
+        from clm.tasks.generator import prepared_tasks
 
-        from clm.build.shared_cache import prefetch
+        from clm.tasks.shared_cache import prefetch
 
         try:
             build, tasks = prepared_tasks(spec_file)

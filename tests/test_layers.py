@@ -29,7 +29,7 @@ LAYERS = [
     {"workers"},
     {"execute"},
     {"leaks"},
-    {"build"},
+    {"tasks"},
     {"watch"},
     {"serve"},
     {"scaffold"},
@@ -200,6 +200,6 @@ def test_the_checks_see_a_cycle_and_an_upward_import():
     """The checks themselves can fail: a planted cycle and a planted upward import."""
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) is None
-    assert _layer(part("clm.state.db")) < _layer(part("clm.build.tasks"))
+    assert _layer(part("clm.state.db")) < _layer(part("clm.tasks.generator"))
     assert SQL.match("insert or replace into meta values (?, ?)")
     assert not SQL.match("delete every output clm wrote for a spec")

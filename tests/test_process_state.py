@@ -33,7 +33,7 @@ KNOWN_REGISTRIES = {
 }
 # (module, names) of today's `global` statements.
 KNOWN_GLOBALS = {
-    ("build/prepare.py", "planned_spec"),
+    ("tasks/prepare.py", "planned_spec"),
     ("diagrams/render.py", "_owner"),
     ("state/cache.py", "_in_use"),
     ("state/store.py", "_current"),
@@ -46,10 +46,10 @@ KNOWN_GLOBALS = {
 }
 # Modules outside clm/state/ that import sqlite3 today.
 KNOWN_SQLITE_IMPORTS = {
-    "build/actions.py",
-    "build/bookkeeping.py",
-    "build/deck_checks.py",
-    "build/prepasses.py",
+    "tasks/actions.py",
+    "tasks/bookkeeping.py",
+    "tasks/deck_checks.py",
+    "tasks/prepasses.py",
     "cli/main.py",
     "errors.py",
     "leaks/guard.py",

@@ -11,8 +11,8 @@ import os
 import sys
 from pathlib import Path
 
-from clm.build.runner import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from clm.errors import CourseError
+from clm.tasks.runner import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
 
 def _error(error: CourseError | str) -> int:
@@ -45,9 +45,9 @@ def build(
     executor: str | None = None,
     targets: tuple[str, ...] | None = None,
 ) -> int:
-    from clm.build.runner import run_doit
-    from clm.build.tasks import prepared_tasks
     from clm.execute.cluster import ENVIRONMENT_VARIABLE, parse_executor
+    from clm.tasks.generator import prepared_tasks
+    from clm.tasks.runner import run_doit
 
     if not _positive("build", jobs):
         return EXIT_USAGE
@@ -62,7 +62,7 @@ def build(
         )
     except CourseError as error:
         return _error(error)
-    from clm.build.shared_cache import prefetch, publish
+    from clm.tasks.shared_cache import prefetch, publish
 
     prefetch(build.shared_cache)
     if choice.address is None:
@@ -76,8 +76,8 @@ def build(
 
 def _build_on_cluster(tasks: dict, choice, jobs: int | None, no_wait: bool) -> int:
     """Fill the cache on the cluster, then build here; the lock is held throughout."""
-    from clm.build.cluster_fill import pre_pass
-    from clm.build.runner import run_doit
+    from clm.tasks.cluster_fill import pre_pass
+    from clm.tasks.runner import run_doit
 
     return run_doit(tasks.values, [], jobs, no_wait, before=lambda: pre_pass(tasks, choice))
 
@@ -122,10 +122,10 @@ def serve(spec: str | None, args) -> int:
 
 
 def clean(spec: str | None) -> int:
-    from clm.build.cleaning import clean_outputs
-    from clm.build.runner import locked_out
     from clm.spec import load_spec, locate_spec
     from clm.state import lock
+    from clm.tasks.cleaning import clean_outputs
+    from clm.tasks.runner import locked_out
 
     try:
         course_spec = load_spec(locate_spec(spec))
@@ -151,8 +151,8 @@ def plan(
     targets: tuple[str, ...] | None = None,
 ) -> int:
     """Print every job of the build: one JSON object a line with --json."""
-    from clm.build.jobs import job_json
-    from clm.build.tasks import prepared_tasks
+    from clm.tasks.generator import prepared_tasks
+    from clm.tasks.jobs import job_json
 
     try:
         spec_file = _enter_course(spec)
@@ -182,7 +182,7 @@ def plan(
 
 
 def _jobs(task) -> list:
-    from clm.build.jobs import task_jobs
+    from clm.tasks.jobs import task_jobs
 
     return task_jobs(task)
 
@@ -206,8 +206,8 @@ def retry(job_id: int | None, failed: bool, as_json: bool) -> int:
 
 
 def _run_tasks(spec_file: Path, names: list[str], quiet: bool) -> int:
-    from clm.build.runner import run_doit
-    from clm.build.tasks import prepared_tasks
+    from clm.tasks.generator import prepared_tasks
+    from clm.tasks.runner import run_doit
 
     try:
         _, tasks = prepared_tasks(spec_file, warn=False)

@@ -71,10 +71,10 @@ def explain(spec_file: Path, output: str) -> dict:
     """What the build would do about ``output``; CourseError when no task makes it."""
     from doit.dependency import Dependency
 
-    from clm.build.tasks import prepared_tasks
     from clm.state.backend import SqliteStateDB
     from clm.state.checker import ContentChecker
     from clm.state.db import STATE_PATH
+    from clm.tasks.generator import prepared_tasks
 
     build, tasks = prepared_tasks(spec_file, warn=False)
     root = build.spec.root
@@ -112,14 +112,14 @@ def explain(spec_file: Path, output: str) -> dict:
 
 
 def _job(task):
-    """The job record of a task's action (see clm.build.jobs)."""
+    """The job record of a task's action (see clm.tasks.jobs)."""
     (action,) = task.actions
     return action.args[0] if action.args else None
 
 
 def _cache_lookup(task, makers: dict) -> dict | None:
     """Whether the results cache holds what the output is made from."""
-    from clm.build.jobs import DeckExecutionJob, RenderJob
+    from clm.tasks.jobs import DeckExecutionJob, RenderJob
 
     for dep in sorted(task.file_dep):
         maker = makers.get(dep)
@@ -135,9 +135,9 @@ def _cache_lookup(task, makers: dict) -> dict | None:
 
 
 def _execution_lookup(job, executed: str) -> dict:
-    from clm.build.execution import deck_groups
     from clm.state.cache import results_cache
     from clm.state.results import EXECUTIONS
+    from clm.tasks.execution import deck_groups
 
     groups = deck_groups(job)
     key = next(
@@ -147,9 +147,9 @@ def _execution_lookup(job, executed: str) -> dict:
 
 
 def _render_lookup(job) -> dict:
-    from clm.build.rendering import job_render_key
     from clm.state.cache import results_cache
     from clm.state.results import RENDERS
+    from clm.tasks.rendering import job_render_key
 
     key = job_render_key(job)
     return {"kind": "render", "key": key, "hit": results_cache().contains(RENDERS, key)}

@@ -9,8 +9,8 @@ import os
 import sys
 from pathlib import Path
 
-from clm.build.runner import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from clm.errors import CourseError
+from clm.tasks.runner import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
 
 def _print(data, text, as_json: bool) -> None:

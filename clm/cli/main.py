@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 
 from clm import __version__
-from clm.build.runner import EXIT_FAILED, EXIT_USAGE
 from clm.errors import CourseError
 from clm.plan.variants import Kind
+from clm.tasks.runner import EXIT_FAILED, EXIT_USAGE
 
 
 def _parser() -> argparse.ArgumentParser:

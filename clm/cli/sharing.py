@@ -12,8 +12,8 @@ import os
 import sys
 from pathlib import Path
 
-from clm.build.runner import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from clm.errors import CourseError
+from clm.tasks.runner import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
 
 def _error(text: str, code: int = EXIT_USAGE) -> int:
@@ -104,9 +104,9 @@ def pull(course: Path, spec: str | None) -> int:
 
 
 def push(course: Path, spec: str | None) -> int:
-    from clm.build.shared_cache import plan_keys
-    from clm.build.tasks import prepared_tasks
     from clm.state.cache import SqliteResultsCache
+    from clm.tasks.generator import prepared_tasks
+    from clm.tasks.shared_cache import plan_keys
 
     try:
         loaded, remote = _remote(course, spec)

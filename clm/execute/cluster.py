@@ -1,6 +1,6 @@
 """Running executions on a Dask cluster: the address, what a worker is sent, what it does.
 
-The build's cluster pre-pass (clm.build.cluster_fill) sends every execution
+The build's cluster pre-pass (clm.tasks.cluster_fill) sends every execution
 the cache lacks to a Dask scheduler at once, one task each, named after its
 cache key; Dask spreads them over its workers. A task carries plain data
 only (an ``ExecutionJob``: the notebook's code as nbformat JSON, its input
@@ -189,7 +189,7 @@ def _thread_executor() -> LocalExecutor:
 def worker_environment(kernel: str, python: str | None) -> tuple[str, tuple[str, ...]]:
     """(fingerprint, facts) of what runs ``kernel`` on this machine.
 
-    The fingerprint is the one a build here would compute (clm.build.prepare);
+    The fingerprint is the one a build here would compute (clm.tasks.prepare);
     the facts are ``name==value`` lines (interpreter, packages, runtime files)
     a build compares with its own to say what differs. Computed again only
     when what it depends on changed (a package installed into a running

@@ -1,7 +1,7 @@
 """The state's record of the last cluster pre-pass: what ``clm status`` and
 ``clm workers list`` say about the Dask cluster a build of the course uses.
 
-The pre-pass (clm.build.cluster_fill) rewrites the one record as it goes;
+The pre-pass (clm.tasks.cluster_fill) rewrites the one record as it goes;
 the reports read it without contacting the cluster, so they never wait.
 """
 

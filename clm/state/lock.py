@@ -1,4 +1,4 @@
-"""One build of a course at a time: an advisory lock on ``.clm/build.lock``.
+"""One build of a course at a time: an advisory lock on ``.clm/tasks.lock``.
 
 The operating system releases the lock however its holder ends (a crash, a
 SIGKILL), so a stale lock cannot block a course. The file holds the holder's
@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-LOCK_FILE = ".clm/build.lock"
+LOCK_FILE = ".clm/tasks.lock"
 
 try:
     import fcntl

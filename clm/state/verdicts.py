@@ -1,7 +1,7 @@
 """Kept results of small computations, by content key: deck checks and the environment.
 
 A deck's checks are kept as its warnings under a key of its content and of
-what else decides them (clm.build.deck_checks); the fingerprint of the
+what else decides them (clm.tasks.deck_checks); the fingerprint of the
 kernels' Python environment is kept with the stamp of ``sys.path`` it was
 computed under (clm.execute.environment), what a course's own interpreter
 said about itself under its path, and the fingerprint of every other kernel

@@ -50,12 +50,12 @@ class Watcher:
     ):
         from doit.dependency import Dependency
 
-        from clm.build.bookkeeping import RunBook
-        from clm.build.tasks import print_warnings
         from clm.execute.kernels import prestart
         from clm.state.backend import SqliteStateDB
         from clm.state.checker import ContentChecker
         from clm.state.db import STATE_PATH
+        from clm.tasks.bookkeeping import RunBook
+        from clm.tasks.generator import print_warnings
         from clm.workers.pool import WorkerPool
 
         self.spec_file = spec_file
@@ -86,7 +86,7 @@ class Watcher:
     # -- the plan -----------------------------------------------------------
 
     def _load(self) -> None:
-        from clm.build.tasks import prepared_tasks
+        from clm.tasks.generator import prepared_tasks
 
         build, self.tasks = prepared_tasks(
             self.spec_file, languages=self.languages, keep_bad_decks=True, warn=False
@@ -113,7 +113,7 @@ class Watcher:
     def _check_saved(self, paths: set[str]) -> set[str]:
         """Check the saved decks as `clm build` does (every deck when a template changed),
         print their warnings; the saved decks that pass."""
-        from clm.build.prepare import check_course_decks
+        from clm.tasks.prepare import check_course_decks
 
         build = self.build
         saved = sorted(path for path in paths if path in self.decks and Path(path).is_file())
@@ -334,7 +334,7 @@ class Watcher:
 
     def _report(self, result: dict, seconds: float) -> str:
         """Say what the cycle did; its closing line."""
-        from clm.build.reporter import work_summary
+        from clm.tasks.reporter import work_summary
 
         for basename, count in sorted(result.get("rebuilt", {}).items()):
             self._say(f"rebuilt: {basename} ({count} task{'s' if count != 1 else ''})")
@@ -354,7 +354,7 @@ class Watcher:
 
     def _run(self, selected: set[str]) -> dict:
         """Check and run ``selected``, each after the selected tasks it depends on."""
-        from clm.build.tasks import CLASH_TASK
+        from clm.tasks.generator import CLASH_TASK
 
         # A deck held back by a clash waits for the clash's task, which fails.
         selected = selected | {

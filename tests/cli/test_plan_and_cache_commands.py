@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from clm.build.jobs import JOBS, job_from_dict
 from clm.plan.variants import Kind
+from clm.tasks.jobs import JOBS, job_from_dict
 from tests.e2e.conftest import YAML_SPEC, copy_sources
 from tests.e2e.helpers import run_clm
 

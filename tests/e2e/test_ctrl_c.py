@@ -49,7 +49,7 @@ def test_ctrl_c_while_waiting_for_another_build_ends_at_once_without_a_traceback
 
     root = tmp_path / "course"
     sleepy_course(root)
-    held = root / ".clm/build.lock"
+    held = root / ".clm/tasks.lock"
     assert lock.acquire(held)  # another build of the course, as far as clm can tell
     try:
         build = Build(root, command)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from clm.build.task_objects import task_objects
+from clm.tasks.task_objects import task_objects
 from clm.watch.engine import Watcher
 
 

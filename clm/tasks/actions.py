@@ -1,6 +1,6 @@
 """The functions doit runs in its worker processes: thin I/O around the conversions.
 
-Each gets one frozen job record (clm.build.jobs), so tasks also run under the
+Each gets one frozen job record (clm.tasks.jobs), so tasks also run under the
 spawn start method (macOS, Windows). Each returns None or a dict of values on
 success, or a ``TaskFailed`` whose message is meant for the author. The
 conversions they call return bytes and counts; the actions write the files
@@ -16,8 +16,6 @@ from pathlib import Path
 
 from doit.exceptions import TaskFailed
 
-from clm.build.files import copy_atomic, remove_empty_folders, write_atomic
-from clm.build.jobs import ClashJob, CopyJob, OutputJob, RemovalJob
 from clm.encoding import read_deck
 from clm.errors import CourseError, DiskFull, NotWritable, is_disk_full, is_not_writable
 from clm.languages import of_deck
@@ -26,6 +24,8 @@ from clm.plan.variants import Format, Kind
 from clm.state import counters
 from clm.state.backend import forget_task_records, old_task_records
 from clm.state.records import forget_outputs, output_folders, recorded_among, recorded_outputs
+from clm.tasks.files import copy_atomic, remove_empty_folders, write_atomic
+from clm.tasks.jobs import ClashJob, CopyJob, OutputJob, RemovalJob
 from clm.workers.lifetime import working_on
 
 

@@ -23,11 +23,11 @@ import sys
 from doit.exceptions import BaseFail, UnmetDependency
 from doit.reporter import ConsoleReporter
 
-from clm.build.actions import DiskFullFailure
-from clm.build.bookkeeping import RunBook
 from clm.errors import CourseError, DiskFull, is_disk_full
 from clm.state import counters
 from clm.state.db import STATE_PATH
+from clm.tasks.actions import DiskFullFailure
+from clm.tasks.bookkeeping import RunBook
 from clm.workers.lifetime import (
     end_workers,
     exit_soon,
@@ -77,9 +77,9 @@ class ClmReporter(ConsoleReporter):
     # -- doit's hooks --------------------------------------------------------
 
     def initialize(self, tasks, selected_tasks) -> None:
-        from clm.build.prepare import planned_spec
-        from clm.build.progress import Progress
         from clm.execute.kernels import sweep_scratch_folders
+        from clm.tasks.prepare import planned_spec
+        from clm.tasks.progress import Progress
 
         stop_like_ctrl_c()  # `kill` and a closed terminal end the build as Ctrl-C does
         # `clm build` takes the lock itself (and may refuse to wait); plain `doit` waits here.

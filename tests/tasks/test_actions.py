@@ -5,10 +5,10 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from clm.build.actions import build_output, copy_files, remove_outputs
-from clm.build.execution import execute_deck
-from clm.build.jobs import CopyJob, DeckExecutionJob, OutputJob, RemovalJob
 from clm.execute.executor import ExecutionJob, ExecutionResult, LocalExecutor
+from clm.tasks.actions import build_output, copy_files, remove_outputs
+from clm.tasks.execution import execute_deck
+from clm.tasks.jobs import CopyJob, DeckExecutionJob, OutputJob, RemovalJob
 from tests.conftest import deck_text
 
 STATE = ".clm/state.sqlite"

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from clm.build.jobs import DeckExecutionJob, OutputJob, RenderJob, job_from_dict, job_json
-from clm.build.prepare import Build
-from clm.build.tasks import STALE_TASK, task_dicts
 from clm.course.data import course_from_dict
 from clm.deck.prepass import Prepass
 from clm.plan.outputs import plan_course
 from clm.spec.model import CourseSpec, Text
+from clm.tasks.generator import STALE_TASK, task_dicts
+from clm.tasks.jobs import DeckExecutionJob, OutputJob, RenderJob, job_from_dict, job_json
+from clm.tasks.prepare import Build
 from tests.plan.test_outputs import COURSE
 
 

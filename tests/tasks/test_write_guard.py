@@ -9,13 +9,13 @@ import stat
 
 import pytest
 
-from clm.build.actions import copy_files, remove_outputs
-from clm.build.execution import execute_deck
-from clm.build.files import copy_atomic, write_atomic
-from clm.build.jobs import CopyJob, DeckExecutionJob, RemovalJob
 from clm.errors import CourseError
 from clm.paths import guarding_folder
 from clm.state.records import record_output_folder, record_outputs, recorded_outputs
+from clm.tasks.actions import copy_files, remove_outputs
+from clm.tasks.execution import execute_deck
+from clm.tasks.files import copy_atomic, write_atomic
+from clm.tasks.jobs import CopyJob, DeckExecutionJob, RemovalJob
 from tests.conftest import deck_text
 
 STATE = ".clm/state.sqlite"

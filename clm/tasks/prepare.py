@@ -2,7 +2,7 @@
 every task depends on (clm's engine, the environment of each kernel the decks run
 in, the converters).
 
-What it computes, a ``Build``, is all the doit adapter (clm.build.tasks) needs.
+What it computes, a ``Build``, is all the doit adapter (clm.tasks.generator) needs.
 CourseError for bad input, naming file and line.
 """
 
@@ -14,9 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from clm import CONVERSION_VERSION, __version__
-from clm.build.deck_checks import DeckVerdicts, check_decks
-from clm.build.prepasses import course_prepass, deck_prepasses
-from clm.build.shared_cache import open_shared_cache
 from clm.deck.prepass import Prepass
 from clm.diagrams.tools import converter_versions
 from clm.errors import CourseError
@@ -38,6 +35,9 @@ from clm.state.records import (
     record_output_folder,
 )
 from clm.state.store import open_store
+from clm.tasks.deck_checks import DeckVerdicts, check_decks
+from clm.tasks.prepasses import course_prepass, deck_prepasses
+from clm.tasks.shared_cache import open_shared_cache
 from clm.templates import PACKAGE_TEMPLATES, packaged_files
 
 # The spec this process planned last: the build history records it with each run.

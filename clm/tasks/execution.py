@@ -15,9 +15,6 @@ from typing import TYPE_CHECKING
 
 from doit.exceptions import TaskFailed
 
-from clm.build.actions import reports_write_failures
-from clm.build.files import write_atomic
-from clm.build.jobs import DeckExecutionJob
 from clm.encoding import read_deck
 from clm.errors import CourseError
 from clm.execute.executor import ExecutionFailure, ExecutionJob, Executor, LocalExecutor
@@ -28,6 +25,9 @@ from clm.state import counters
 from clm.state.cache import cache_warnings, results_cache
 from clm.state.results import EXECUTIONS, ResultsCache, cached_outputs, encode_outputs
 from clm.state.store import file_md5
+from clm.tasks.actions import reports_write_failures
+from clm.tasks.files import write_atomic
+from clm.tasks.jobs import DeckExecutionJob
 from clm.workers.lifetime import working_on
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from clm.execute.keys import ExecutedVariant
     from clm.languages.model import Language
 
-# Executions a cluster pre-pass (clm.build.cluster_fill) ran and that gave no
+# Executions a cluster pre-pass (clm.tasks.cluster_fill) ran and that gave no
 # outputs, by execution key: their decks report the failure without running
 # them again. Filled before doit forks its workers, which inherit it.
 CLUSTER_FAILURES: dict[str, ExecutionFailure] = {}

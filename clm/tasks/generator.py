@@ -1,6 +1,6 @@
 """The doit adapter: one task dict per output file, made from the output plan.
 
-Each action gets one frozen job record (clm.build.jobs); prepared_tasks is what
+Each action gets one frozen job record (clm.tasks.jobs); prepared_tasks is what
 every entry point calls first (clm.dodo, the CLI, the watcher).
 """
 
@@ -13,23 +13,23 @@ from pathlib import Path
 
 from doit.task import Task
 
-from clm.build.actions import (
+from clm.execute.kernels import KERNEL_NAME
+from clm.leaks.guard import guard_tasks
+from clm.plan.gc_pause import paused_garbage_collection
+from clm.plan.variants import Kind
+from clm.state.db import STATE_PATH
+from clm.tasks.actions import (
     build_output,
     copy_files,
     nothing_stale,
     refuse_clash,
     remove_outputs,
 )
-from clm.build.execution import execute_deck
-from clm.build.jobs import ClashJob, CopyJob, DeckExecutionJob, OutputJob, RemovalJob, RenderJob
-from clm.build.prepare import Build, prepare_build
-from clm.build.prepasses import execution_inputs
-from clm.build.rendering import render_diagram
-from clm.execute.kernels import KERNEL_NAME
-from clm.leaks.guard import guard_tasks
-from clm.plan.gc_pause import paused_garbage_collection
-from clm.plan.variants import Kind
-from clm.state.db import STATE_PATH
+from clm.tasks.execution import execute_deck
+from clm.tasks.jobs import ClashJob, CopyJob, DeckExecutionJob, OutputJob, RemovalJob, RenderJob
+from clm.tasks.prepare import Build, prepare_build
+from clm.tasks.prepasses import execution_inputs
+from clm.tasks.rendering import render_diagram
 
 STALE_TASK = "remove-stale-outputs"
 CLASH_TASK = "refuse-clashing-files"
@@ -240,8 +240,8 @@ def _group(basename: str, doc: str) -> dict:
 
 
 def course_tasks_for_doit(build: Build) -> Iterator[Task]:
-    """The build's tasks as doit Task objects (see clm.build.task_objects)."""
-    from clm.build.task_objects import task_objects
+    """The build's tasks as doit Task objects (see clm.tasks.task_objects)."""
+    from clm.tasks.task_objects import task_objects
     from clm.workers import prepare_forked_workers
 
     prepare_forked_workers(STATE_PATH)  # before doit forks its workers

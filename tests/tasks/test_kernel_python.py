@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from clm.build.prepare import prepare_build
-from clm.build.tasks import task_dicts
 from clm.errors import CourseError
 from clm.execute import environment
+from clm.tasks.generator import task_dicts
+from clm.tasks.prepare import prepare_build
 from tests.conftest import deck_text
 from tests.venvs import make_venv, site_packages, write_distribution
 

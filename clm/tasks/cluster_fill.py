@@ -9,7 +9,7 @@ ordinary local one: its execute tasks find their results in the cache and
 write the executed notebooks, and the HTML is rendered here.
 
 A failing cell, an environment the worker refused and a task that killed its
-workers are results too: they wait in ``clm.build.execution.CLUSTER_FAILURES``
+workers are results too: they wait in ``clm.tasks.execution.CLUSTER_FAILURES``
 for the execute task of their deck to report them, so that nothing runs a
 second time here. Ctrl-C keeps every result stored so far, and the next build
 sends only the rest.
@@ -29,11 +29,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from clm.build import execution
-from clm.build.bookkeeping import RunBook
-from clm.build.execution import deck_groups, execution_job
-from clm.build.jobs import DeckExecutionJob, task_jobs
-from clm.build.runner import EXIT_FAILED
 from clm.errors import CourseError
 from clm.execute.cluster import (
     ClusterJob,
@@ -51,6 +46,11 @@ from clm.state import counters
 from clm.state.cache import results_cache
 from clm.state.db import STATE_PATH
 from clm.state.results import EXECUTIONS, encode_outputs
+from clm.tasks import execution
+from clm.tasks.bookkeeping import RunBook
+from clm.tasks.execution import deck_groups, execution_job
+from clm.tasks.jobs import DeckExecutionJob, task_jobs
+from clm.tasks.runner import EXIT_FAILED
 
 REPORT_EVERY = 5.0  # seconds between progress lines in a log (a terminal redraws)
 DECKS_NAMED = 10  # decks a lost cluster's message names; the rest are counted
@@ -121,7 +121,7 @@ def pre_pass(tasks: dict, choice: ExecutorChoice, out=None) -> int | None:
     with it: ``clm status`` tells the truth about a build that stops, or is
     killed, before doit runs.
     """
-    from clm.build.prepare import planned_spec
+    from clm.tasks.prepare import planned_spec
 
     out = out or sys.stderr
     books = RunBook(lambda text: print(text, file=out))

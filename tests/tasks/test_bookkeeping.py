@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from clm.build.bookkeeping import RunBook
 from clm.state import counters, history
 from clm.state.db import STATE_PATH
+from clm.tasks.bookkeeping import RunBook
 
 
 @pytest.fixture

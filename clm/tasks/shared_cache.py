@@ -13,8 +13,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from clm.build.execution import deck_groups
-from clm.build.jobs import DeckExecutionJob, RenderJob, task_jobs
 from clm.errors import CourseError
 from clm.remote.layered import LayeredCache, RemoteCache
 from clm.remote.settings import Setting, resolve
@@ -22,6 +20,8 @@ from clm.spec.model import CourseSpec
 from clm.state import counters
 from clm.state.cache import SqliteResultsCache, use_results_cache
 from clm.state.results import EXECUTIONS, RENDERS
+from clm.tasks.execution import deck_groups
+from clm.tasks.jobs import DeckExecutionJob, RenderJob, task_jobs
 
 
 def _say(text: str) -> None:
@@ -56,8 +56,8 @@ def prefetch(remote: RemoteCache | None, say: Callable[[str], None] = _say) -> i
 
 def plan_keys(tasks: dict) -> dict[str, list[str]]:
     """Every execution and render key of the build's tasks (what its manifest lists)."""
-    from clm.build.rendering import job_render_key
     from clm.execute.runtimes import is_missing
+    from clm.tasks.rendering import job_render_key
 
     keys: dict[str, list[str]] = {EXECUTIONS: [], RENDERS: []}
     for job in (job for task in tasks.values() for job in task_jobs(task)):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from doit.loader import generate_tasks
 
-from clm.build.task_objects import task_objects
+from clm.tasks.task_objects import task_objects
 
 
 def action(*args):

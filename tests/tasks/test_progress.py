@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from clm.build.progress import CLEAR_LINE, Progress, clock_text
+from clm.tasks.progress import CLEAR_LINE, Progress, clock_text
 
 
 class Clock:

@@ -6,14 +6,14 @@ from pathlib import Path
 
 from doit.exceptions import TaskFailed
 
-from clm.build.actions import reports_write_failures
-from clm.build.files import write_atomic
-from clm.build.jobs import RenderJob
 from clm.diagrams.names import DRAWIO
 from clm.paths import OutsideFolder
 from clm.state import counters
 from clm.state.cache import cache_warnings, results_cache
 from clm.state.results import RENDERS, ResultsCache, cached_files, pack_files
+from clm.tasks.actions import reports_write_failures
+from clm.tasks.files import write_atomic
+from clm.tasks.jobs import RenderJob
 from clm.workers.lifetime import working_on
 
 

@@ -1,6 +1,6 @@
 """The jobs of a build as frozen records: what each task's action is given.
 
-clm.build.tasks makes one record per action from the output plan; doit hands
+clm.tasks.generator makes one record per action from the output plan; doit hands
 it to a worker, and ``doit info``, ``clm cache explain`` and ``clm plan --json``
 read the very same record. Records hold strings, numbers, None and tuples of
 them only: they pickle for spawned workers and print as one line of JSON.

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import os
 
-from clm.build.prepare import prepare_build
-from clm.build.tasks import task_dicts
+from clm.tasks.generator import task_dicts
+from clm.tasks.prepare import prepare_build
 
 SPEC = """\
 name: Course

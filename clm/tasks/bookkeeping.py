@@ -1,6 +1,6 @@
 """One run's bookkeeping: the build lock, the run and job rows of the history, the counters.
 
-doit's reporter (clm.build.reporter) and the watcher (clm.watch.engine) both
+doit's reporter (clm.tasks.reporter) and the watcher (clm.watch.engine) both
 keep their books through a ``RunBook``, so that ``clm status``, ``clm jobs``
 and the closing summary read the same records whichever of them ran.
 """
@@ -39,7 +39,7 @@ class RunBook:
 
     def go_on(self, spec: str | None) -> int:
         """Take over the run this process began before doit started (the cluster
-        pre-pass of clm.build.cluster_fill), or begin one: a build is one run however it ends."""
+        pre-pass of clm.tasks.cluster_fill), or begin one: a build is one run however it ends."""
         begun = os.environ.get(counters.RUN_VARIABLE, "")
         earlier = history.get_run(self.state_file, int(begun)) if begun.isdigit() else None
         if earlier is None or earlier.pid != os.getpid() or earlier.ended is not None:

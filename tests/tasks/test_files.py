@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import os
 
-from clm.build.files import remove_empty_folders, write_atomic
 from clm.state.records import connection, recorded_outputs
+from clm.tasks.files import remove_empty_folders, write_atomic
 
 
 def test_writes_atomically_and_records(tmp_path, monkeypatch):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from clm.build.actions import delete_recorded
 from clm.spec import CourseSpec
 from clm.state.db import STATE_PATH
 from clm.state.records import recorded_outputs
+from clm.tasks.actions import delete_recorded
 
 
 def clean_outputs(spec: CourseSpec) -> tuple[int, list[str]]:
