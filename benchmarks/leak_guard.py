@@ -111,9 +111,9 @@ def run_guards(actions: list[tuple]) -> float:
 
 
 def forget_checks() -> None:
-    from clm.state.records import connection
+    from clm.state.workspace import Workspace
 
-    conn = connection(Path(".clm/state.sqlite"))
+    conn = Workspace.at(Path.cwd()).state()
     for table in ("leak_decks", "leak_checked", "leak_forbidden"):
         conn.execute(f"delete from {table}")
     conn.execute("delete from meta where key like 'leak-guard%'")
@@ -157,9 +157,9 @@ def _public(args: tuple) -> tuple[str, ...]:
 
 
 def _files_only(actions: list[tuple]) -> float:
-    from clm.state.records import connection
+    from clm.state.workspace import Workspace
 
-    conn = connection(Path(".clm/state.sqlite"))
+    conn = Workspace.at(Path.cwd()).state()
     conn.execute("delete from leak_checked")
     return run_guards(actions)
 

@@ -19,6 +19,7 @@ from doit.exceptions import InvalidDodoFile
 from clm.tasks.runner import doit_config
 from clm.errors import CourseError
 from clm.spec import course_root, locate_spec
+from clm.state.workspace import Workspace
 
 __all__ = ["course_tasks", "doit_config"]
 
@@ -53,13 +54,13 @@ def _builds() -> bool:
     return _command() not in _NOT_BUILDING
 
 
-def _hold_lock_to_remove() -> None:
+def _hold_lock_to_remove(workspace: Workspace) -> None:
     """``doit clean`` and its kind take the build lock for the rest of the process."""
     from clm.tasks.runner import locked_out
     from clm.state import lock
 
     try:
-        lock.acquire(lock.LOCK_FILE, wait=False)
+        lock.acquire(workspace.lock_file, wait=False)
     except lock.BuildLocked as locked:
         raise InvalidDodoFile(locked_out(f"doit {_command()}", locked.holder)) from None
 
@@ -80,6 +81,7 @@ def course_tasks(
     except CourseError as error:
         raise InvalidDodoFile(str(error)) from None
     os.chdir(root)
+    workspace = Workspace.at(root)
 
     def task_course() -> Iterator:
         from clm.tasks.generator import prepared_tasks
@@ -91,11 +93,11 @@ def course_tasks(
         except CourseError as error:
             raise InvalidDodoFile(str(error)) from None
         if _command() in _REMOVING:
-            _hold_lock_to_remove()
+            _hold_lock_to_remove(workspace)
         if _builds():
-            prefetch(build.shared_cache)
+            prefetch(build.shared_cache, workspace)
         yield from tasks.values()
 
     task_course.__doc__ = f"build the course of {spec_file.name}"
     task_course.clm_spec = spec_file  # what `doit auto` watches
-    return doit_config(), task_course
+    return doit_config(workspace), task_course

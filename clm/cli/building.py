@@ -64,22 +64,30 @@ def build(
         return _error(error)
     from clm.tasks.shared_cache import prefetch, publish
 
-    prefetch(build.shared_cache)
+    workspace = build.session.workspace()
+    prefetch(build.shared_cache, workspace)
     if choice.address is None:
-        code = run_doit(tasks.values, [], jobs, no_wait)
+        code = run_doit(workspace, tasks.values, [], jobs, no_wait)
     else:
-        code = _build_on_cluster(tasks, choice, jobs, no_wait)
+        code = _build_on_cluster(workspace, tasks, choice, jobs, no_wait)
     if code in (EXIT_OK, EXIT_FAILED) and build.full:
-        publish(build.shared_cache, tasks)
+        publish(build.shared_cache, workspace, tasks)
     return code
 
 
-def _build_on_cluster(tasks: dict, choice, jobs: int | None, no_wait: bool) -> int:
+def _build_on_cluster(workspace, tasks: dict, choice, jobs: int | None, no_wait: bool) -> int:
     """Fill the cache on the cluster, then build here; the lock is held throughout."""
     from clm.tasks.cluster_fill import pre_pass
     from clm.tasks.runner import run_doit
 
-    return run_doit(tasks.values, [], jobs, no_wait, before=lambda: pre_pass(tasks, choice))
+    return run_doit(
+        workspace,
+        tasks.values,
+        [],
+        jobs,
+        no_wait,
+        before=lambda: pre_pass(tasks, choice, workspace),
+    )
 
 
 def watch(spec: str | None, jobs: int | None) -> int:
@@ -124,6 +132,7 @@ def serve(spec: str | None, args) -> int:
 def clean(spec: str | None) -> int:
     from clm.spec import load_spec, locate_spec
     from clm.state import lock
+    from clm.state.workspace import Workspace
     from clm.tasks.cleaning import clean_outputs
     from clm.tasks.runner import locked_out
 
@@ -133,7 +142,7 @@ def clean(spec: str | None) -> int:
         return _error(error)
     os.chdir(course_spec.root)
     try:
-        with lock.holding(wait=False):
+        with lock.holding(Workspace.at(course_spec.root).lock_file, wait=False):
             removed, refused = clean_outputs(course_spec)
     except lock.BuildLocked as locked:
         return _error(locked_out("clm clean", locked.holder))
@@ -187,13 +196,13 @@ def _jobs(task) -> list:
     return task_jobs(task)
 
 
-def retry(job_id: int | None, failed: bool, as_json: bool) -> int:
+def retry(workspace, job_id: int | None, failed: bool, as_json: bool) -> int:
     from clm.cli import reports
 
     if (job_id is None) == (not failed):
         return _error("name a job ID or say --failed")
     try:
-        spec, tasks = reports.tasks_to_retry(job_id)
+        spec, tasks = reports.tasks_to_retry(workspace, job_id)
     except CourseError as error:
         return _error(error)
     if not tasks:
@@ -210,7 +219,7 @@ def _run_tasks(spec_file: Path, names: list[str], quiet: bool) -> int:
     from clm.tasks.runner import run_doit
 
     try:
-        _, tasks = prepared_tasks(spec_file, warn=False)
+        build, tasks = prepared_tasks(spec_file, warn=False)
     except CourseError as error:
         return _error(error)
     # Tasks of an older plan that the spec no longer has are skipped, not an error.
@@ -221,4 +230,4 @@ def _run_tasks(spec_file: Path, names: list[str], quiet: bool) -> int:
     options = (
         ["--output-file", "/dev/stderr" if os.name == "posix" else os.devnull] if quiet else []
     )
-    return run_doit(tasks.values, [*options, *wanted])
+    return run_doit(build.session.workspace(), tasks.values, [*options, *wanted])

@@ -73,7 +73,6 @@ def explain(spec_file: Path, output: str) -> dict:
 
     from clm.state.backend import SqliteStateDB
     from clm.state.checker import ContentChecker
-    from clm.state.db import STATE_PATH
     from clm.tasks.generator import prepared_tasks
 
     build, tasks = prepared_tasks(spec_file, warn=False)
@@ -86,7 +85,8 @@ def explain(spec_file: Path, output: str) -> dict:
             f"no output of {build.spec.key} is {wanted!r}; give a path below "
             f"{build.plan.course.output}/ as the build writes it"
         )
-    dependency = Dependency(SqliteStateDB, STATE_PATH, checker_cls=ContentChecker)
+    state_file = str(build.session.workspace().state_file)
+    dependency = Dependency(SqliteStateDB, state_file, checker_cls=ContentChecker)
     status = dependency.get_status(task, tasks, get_log=True)
     upstream = []
     for dep in sorted(task.file_dep):
@@ -143,7 +143,8 @@ def _execution_lookup(job, executed: str) -> dict:
     key = next(
         k for k, members in groups.items() if any(m.notebook_path == executed for m in members)
     )
-    return {"kind": "execution", "key": key, "hit": results_cache().contains(EXECUTIONS, key)}
+    hit = results_cache(job.session.workspace()).contains(EXECUTIONS, key)
+    return {"kind": "execution", "key": key, "hit": hit}
 
 
 def _render_lookup(job) -> dict:
@@ -152,7 +153,8 @@ def _render_lookup(job) -> dict:
     from clm.tasks.rendering import job_render_key
 
     key = job_render_key(job)
-    return {"kind": "render", "key": key, "hit": results_cache().contains(RENDERS, key)}
+    hit = results_cache(job.session.workspace()).contains(RENDERS, key)
+    return {"kind": "render", "key": key, "hit": hit}
 
 
 def explain_text(report: dict) -> str:

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from clm.errors import CourseError
+from clm.state.workspace import FOLDER, Workspace
 from clm.tasks.runner import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
 
@@ -22,33 +23,36 @@ def _error(message: object) -> int:
     return EXIT_USAGE
 
 
-def _in_built_course(folder: Path) -> bool:
+def _in_built_course(folder: Path) -> Workspace | None:
     """Enter a course that has been built; say so when ``folder`` is none."""
-    if not (folder / ".clm").is_dir():
-        _error(f"{folder.resolve()} has no .clm/: no course has been built there")
-        return False
+    workspace = Workspace.at(folder)
+    if not workspace.folder.is_dir():
+        _error(f"{folder.resolve()} has no {FOLDER}/: no course has been built there")
+        return None
     os.chdir(folder)
-    return True
+    return workspace
 
 
-def _in_course(folder: Path) -> bool:
+def _in_course(folder: Path) -> Workspace | None:
     """Enter a course, built or not (a cache may be imported before the first build)."""
-    if not (folder / ".clm").is_dir() and not (folder / "slides").is_dir():
+    workspace = Workspace.at(folder)
+    if not workspace.folder.is_dir() and not (folder / "slides").is_dir():
         _error(
-            f"{folder.resolve()} is no course: it has neither slides/ nor .clm/; run the "
+            f"{folder.resolve()} is no course: it has neither slides/ nor {FOLDER}/; run the "
             "command in a course's folder or name one with --course"
         )
-        return False
+        return None
     os.chdir(folder)
-    return True
+    return workspace
 
 
 def status_command(course: Path, as_json: bool) -> int:
     from clm.cli import reports
 
-    if not _in_built_course(course):
+    workspace = _in_built_course(course)
+    if workspace is None:
         return EXIT_USAGE
-    _print(reports.status(), reports.status_text, as_json)
+    _print(reports.status(workspace), reports.status_text, as_json)
     return EXIT_OK
 
 
@@ -56,26 +60,28 @@ def jobs_command(args) -> int:
     from clm.cli import reports
     from clm.cli.building import retry
 
-    if not _in_built_course(args.course):
+    workspace = _in_built_course(args.course)
+    if workspace is None:
         return EXIT_USAGE
     if args.jobs_command == "list":
-        _print(reports.jobs_list(args.run, args.failed), reports.jobs_text, args.json)
+        _print(reports.jobs_list(workspace, args.run, args.failed), reports.jobs_text, args.json)
         return EXIT_OK
     if args.jobs_command == "show":
-        job = reports.job_show(args.id)
+        job = reports.job_show(workspace, args.id)
         if job is None:
             return _error(f"there is no job {args.id}")
         _print(job, reports.job_text, args.json)
         return EXIT_OK
-    return retry(args.id, args.failed, args.json)
+    return retry(workspace, args.id, args.failed, args.json)
 
 
 def workers_command(course: Path, as_json: bool) -> int:
     from clm.cli import reports
 
-    if not _in_built_course(course):
+    workspace = _in_built_course(course)
+    if workspace is None:
         return EXIT_USAGE
-    _print(reports.workers(), reports.workers_text, as_json)
+    _print(reports.workers(workspace), reports.workers_text, as_json)
     return EXIT_OK
 
 
@@ -100,8 +106,10 @@ def cache_command(args) -> int:
         action == "export" and (args.file.endswith("/") or Path(args.file).is_dir())
     ):
         return _shared_cache_command(args)
-    if not _in_course(args.course):
+    workspace = _in_course(args.course)
+    if workspace is None:
         return EXIT_USAGE
+    cache_file = workspace.cache_file
     if action == "export":
         target = Path(args.file)
         if (target.exists() or target.is_symlink()) and not args.force:
@@ -111,7 +119,7 @@ def cache_command(args) -> int:
             )
         if not target.parent.is_dir():
             return _error(f"{target.parent}: no such folder to export the cache into")
-        exported = cache.export_cache(target.absolute())
+        exported = cache.export_cache(target.absolute(), cache_file)
         print(
             f"exported {exported.executions} executions and {exported.renders} renders "
             f"({exported.size:,} bytes) to {args.file}"
@@ -119,21 +127,25 @@ def cache_command(args) -> int:
     elif action == "import":
         if not args.file.is_file():
             return _error(f"{args.file}: no such cache file")
-        added = cache.import_cache(args.file.resolve())
+        added = cache.import_cache(args.file.resolve(), cache_file)
         print(f"imported {added} new entries (executions and renders) from {args.file}")
     elif action == "prune":
         try:
             limit = size(args.max_size)
         except (ValueError, KeyError):
             return _error(f"--max-size {args.max_size!r}: expected a size such as 500M")
-        data = {"removed": cache.prune(limit), "bytes": cache.stats().size}
+        data = {"removed": cache.prune(limit, cache_file), "bytes": cache.stats(cache_file).size}
         _print(
             data, lambda d: f"removed {d['removed']} entries; {d['bytes']:,} bytes remain", as_json
         )
     elif action == "clear":
-        _print({"removed": cache.clear()}, lambda d: f"removed {d['removed']} entries", as_json)
+        _print(
+            {"removed": cache.clear(cache_file)},
+            lambda d: f"removed {d['removed']} entries",
+            as_json,
+        )
     else:
-        _print(reports.cache_report(), reports.cache_text, as_json)
+        _print(reports.cache_report(workspace), reports.cache_text, as_json)
     return EXIT_OK
 
 
@@ -158,11 +170,10 @@ def explain_command(spec: str | None, output: str, as_json: bool) -> int:
     from clm.cli.explain import explain, explain_text
     from clm.spec import locate_spec
     from clm.state import history
-    from clm.state.db import STATE_PATH
 
     try:
         # Without a spec: the one the last build here built, what a report is most likely about.
-        last = history.last_spec(STATE_PATH) if spec is None else None
+        last = history.last_spec(Workspace.at(Path.cwd())) if spec is None else None
         spec_file = Path(last).resolve() if last else locate_spec(spec)
         _print(explain(spec_file, output), explain_text, as_json)
     except CourseError as error:

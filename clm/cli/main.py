@@ -145,7 +145,7 @@ def _parser() -> argparse.ArgumentParser:
     workers_commands.add_parser("list", parents=[report], help="pid, current task, heartbeat")
 
     cache = commands.add_parser(
-        "cache", help="the cache of executions and renders in .clm/cache.sqlite"
+        "cache", help="the course's cache of executions and renders (in its .clm folder)"
     )
     cache_commands = cache.add_subparsers(dest="cache_command", metavar="ACTION")
     cache.set_defaults(cache_command="stats", course=Path("."), json=False)
@@ -218,7 +218,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     import sqlite3
 
-    from clm.state.db import STATE_PATH, is_damage, unreadable_state
+    from clm.state.db import is_damage, unreadable_state
+    from clm.state.workspace import Workspace
 
     args = _parser().parse_args(argv)
     try:
@@ -243,10 +244,12 @@ def main(argv: list[str] | None = None) -> int:
         # Damage found past opening. The cache is disposable, the state is not.
         from clm.state import cache
 
-        if cache.replace_if_damaged():
+        # Every command that opens a course's files works in its root by now.
+        workspace = Workspace.at(Path.cwd())
+        if cache.replace_if_damaged(workspace.cache_file):
             print("error: the damaged cache was replaced; run the command again", file=sys.stderr)
         else:
-            print(f"error: {unreadable_state(Path(STATE_PATH), error)}", file=sys.stderr)
+            print(f"error: {unreadable_state(workspace.state_file, error)}", file=sys.stderr)
         return EXIT_USAGE
 
 

@@ -12,8 +12,8 @@ from dataclasses import asdict
 
 from clm.errors import CourseError
 from clm.state import cache, history, lock
-from clm.state.db import STATE_PATH
 from clm.state.store import sources_changed
+from clm.state.workspace import Workspace
 
 
 def _run(run: history.Run | None) -> dict | None:
@@ -40,11 +40,11 @@ def _ago(stamp: float | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(stamp))
 
 
-def cache_report() -> dict:
-    stats = cache.stats()
-    served, ran = history.cache_use(STATE_PATH)
+def cache_report(workspace: Workspace) -> dict:
+    stats = cache.stats(workspace.cache_file)
+    served, ran = history.cache_use(workspace)
     return {
-        "file": cache.CACHE_FILE,
+        "file": workspace.cache_file.relative_to(workspace.root).as_posix(),
         "entries": stats.entries,
         "executions": stats.executions,
         "renders": stats.renders,
@@ -55,29 +55,29 @@ def cache_report() -> dict:
     }
 
 
-def status() -> dict:
-    latest = history.runs(STATE_PATH, limit=1)
+def status(workspace: Workspace) -> dict:
+    latest = history.runs(workspace, limit=1)
     last = latest[0] if latest else None
-    failures = history.jobs(STATE_PATH, last.id, failed_only=True) if last else []
+    failures = history.jobs(workspace, last.id, failed_only=True) if last else []
     out_of_date = 0
     if last is not None:
         out_of_date = last.failed + last.not_rebuilt
     return {
-        "running": lock.is_locked(),
+        "running": lock.is_locked(workspace.lock_file),
         "last_run": _run(last),
         "failures": [_job(job) for job in failures],
         "out_of_date": out_of_date,
-        "sources_changed": sources_changed(STATE_PATH),
-        "cache": cache_report(),
-        "workers": [_worker(w) for w in history.live_workers(STATE_PATH)],
-        "cluster": _cluster(),
+        "sources_changed": sources_changed(workspace),
+        "cache": cache_report(workspace),
+        "workers": [_worker(w) for w in history.live_workers(workspace)],
+        "cluster": _cluster(workspace),
     }
 
 
-def _cluster() -> dict | None:
+def _cluster(workspace: Workspace) -> dict | None:
     from clm.state.cluster import last_record
 
-    record = last_record(STATE_PATH)
+    record = last_record(workspace)
     return None if record is None else record.to_dict()
 
 
@@ -145,11 +145,11 @@ def cache_text(report: dict) -> str:
     )
 
 
-def jobs_list(run: int | None, failed_only: bool) -> dict:
+def jobs_list(workspace: Workspace, run: int | None, failed_only: bool) -> dict:
     if run is None:
-        latest = history.runs(STATE_PATH, limit=1)
+        latest = history.runs(workspace, limit=1)
         run = latest[0].id if latest else None
-    found = history.jobs(STATE_PATH, run, failed_only=failed_only) if run is not None else []
+    found = history.jobs(workspace, run, failed_only=failed_only) if run is not None else []
     return {"run": run, "jobs": [_job(job) for job in found]}
 
 
@@ -166,8 +166,8 @@ def jobs_text(report: dict) -> str:
     return "\n".join(lines)
 
 
-def job_show(job_id: int) -> dict | None:
-    job = history.get_job(STATE_PATH, job_id)
+def job_show(workspace: Workspace, job_id: int) -> dict | None:
+    job = history.get_job(workspace, job_id)
     return None if job is None else _job(job)
 
 
@@ -185,28 +185,28 @@ def job_text(job: dict) -> str:
     return "\n".join(lines)
 
 
-def tasks_to_retry(job_id: int | None) -> tuple[str | None, list[str]]:
+def tasks_to_retry(workspace: Workspace, job_id: int | None) -> tuple[str | None, list[str]]:
     """(spec, task names): one job's task, or (None) the last run's failed tasks and the
     tasks they held back. CourseError when there is no such job or no spec to build."""
     if job_id is None:
-        latest = history.runs(STATE_PATH, limit=1)
+        latest = history.runs(workspace, limit=1)
         run = latest[0] if latest else None
-        found = [] if run is None else history.jobs(STATE_PATH, run.id)
+        found = [] if run is None else history.jobs(workspace, run.id)
         tasks = sorted({j.task for j in found if j.status in ("failed", "not-rebuilt")})
     else:
-        job = history.get_job(STATE_PATH, job_id)
+        job = history.get_job(workspace, job_id)
         if job is None:
             raise CourseError(f"there is no job {job_id}")
-        run, tasks = history.get_run(STATE_PATH, job.run), [job.task]
+        run, tasks = history.get_run(workspace, job.run), [job.task]
     if tasks and (run is None or not run.spec):
         raise CourseError("the run does not say which spec it built")
     return (run.spec if run else None), tasks
 
 
-def workers() -> dict:
+def workers(workspace: Workspace) -> dict:
     return {
-        "workers": [_worker(w) for w in history.live_workers(STATE_PATH)],
-        "cluster": _cluster(),
+        "workers": [_worker(w) for w in history.live_workers(workspace)],
+        "cluster": _cluster(workspace),
     }
 
 

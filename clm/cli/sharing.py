@@ -92,12 +92,13 @@ def _said(remote) -> int:
 
 def pull(course: Path, spec: str | None) -> int:
     from clm.state.cache import SqliteResultsCache
+    from clm.state.workspace import Workspace
 
     try:
-        _, remote = _remote(course, spec)
+        loaded, remote = _remote(course, spec)
     except CourseError as error:
         return _error(str(error))
-    copied = remote.prefetch(SqliteResultsCache())
+    copied = remote.prefetch(SqliteResultsCache(Workspace.at(loaded.root).cache_file))
     code = _said(remote)
     print(f"pulled {copied} results from {', '.join(remote.settings.trust)}")
     return code
@@ -105,6 +106,7 @@ def pull(course: Path, spec: str | None) -> int:
 
 def push(course: Path, spec: str | None) -> int:
     from clm.state.cache import SqliteResultsCache
+    from clm.state.workspace import Workspace
     from clm.tasks.generator import prepared_tasks
     from clm.tasks.shared_cache import plan_keys
 
@@ -118,7 +120,9 @@ def push(course: Path, spec: str | None) -> int:
         _, tasks = prepared_tasks(loaded.file, warn=False)
     except CourseError as error:
         return _error(str(error))
-    remote.publish(plan_keys(tasks), SqliteResultsCache(), print)
+    remote.publish(
+        plan_keys(tasks), SqliteResultsCache(Workspace.at(loaded.root).cache_file), print
+    )
     return _said(remote)
 
 
@@ -210,6 +214,7 @@ def export_store(course: Path, spec: str | None, folder: Path, namespace: str | 
     from clm.remote.signing import PRIVATE_FILE, Signer
     from clm.remote.store import KINDS, Store
     from clm.state.cache import all_entries
+    from clm.state.workspace import Workspace
 
     folder = folder.resolve()
     try:
@@ -229,7 +234,10 @@ def export_store(course: Path, spec: str | None, folder: Path, namespace: str | 
         return _error(str(error))
     for warning in signer.warnings:
         print(warning, file=sys.stderr)
-    results = ((kind, key, data) for kind in KINDS for key, data in all_entries(kind))
+    cache_file = Workspace.at(loaded.root).cache_file
+    results = (
+        (kind, key, data) for kind in KINDS for key, data in all_entries(kind, cache_file)
+    )
     try:
         count = export(results, Store(folder.as_uri()), namespace, signer)
     except (OSError, ValueError) as error:  # a link or a file where the store has a folder

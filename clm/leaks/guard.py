@@ -48,10 +48,9 @@ from clm.leaks.words import SNIPPET_WORDS, file_keys
 from clm.plan.variants import STUDENT_KINDS, Kind
 from clm.state import leak_records
 from clm.state.checker import set_virtual_dependency
-from clm.state.db import STATE_PATH
-from clm.state.records import connection
 from clm.templates import PACKAGE_TEMPLATES, packaged_files
 from clm.workers.lifetime import working_on
+from clm.workers.record import SessionSpec
 
 if TYPE_CHECKING:
     from clm.leaks.snippets import DeckSnippets, ForbiddenText, Origin
@@ -62,6 +61,7 @@ _NAMED_CELLS = 3  # per leaking file; the rest are counted
 
 
 def guard_tasks(
+    session: SessionSpec,
     plan: OutputPlan,
     copy_tasks: list[tuple[str, CopyJob]],
     languages: tuple[str, ...],
@@ -138,7 +138,7 @@ def guard_tasks(
         if not check.files:
             continue
         job = GuardJob(
-            state_file=STATE_PATH,
+            session=session,
             guard=name,
             decks=decks,
             languages=languages,
@@ -199,7 +199,7 @@ class GuardJob:
     """One check of the guard: the public files it reads and what they must not contain."""
 
     JOB: ClassVar[str] = "leak-check"
-    state_file: str
+    session: SessionSpec
     guard: str  # files, executed-html or diagrams
     decks: tuple[str, ...]
     languages: tuple[str, ...]
@@ -231,10 +231,9 @@ def check_public_outputs(job: GuardJob) -> TaskFailed | None:
     or someone put it there) is read too; a leak in it fails the build, but the
     file is left for its owner to remove.
     """
-    state_file, guard = job.state_file, job.guard
-    working_on(f"{GUARD_TASK}:{guard}", state_file)
-    conn = connection(Path(state_file))
-    leak_records.create_tables(conn)
+    guard = job.guard
+    working_on(f"{GUARD_TASK}:{guard}", job.session.state_file)
+    conn = job.session.workspace().state()
     companions = dict(zip(job.decks, job.companions, strict=True)) if job.companions else {}
     forbidden = _forbidden(conn, job.prepasses(), job.languages, job.template_deps, companions)
     digest = _digest(forbidden)

@@ -24,9 +24,8 @@ from clm.plan.layout import course_folder, deck_file_name, dir_group_folder, var
 from clm.plan.targets import Target, course_targets, select_targets
 from clm.plan.variants import Format, Kind, Variant, has_format
 from clm.spec import CourseSpec, load_spec
+from clm.state.workspace import EXECUTED, RENDERS
 
-EXECUTED_FOLDER = ".clm/executed"
-RENDERS_FOLDER = ".clm/renders"
 _TARGET = operator.itemgetter(1)  # of a Copy
 
 
@@ -99,7 +98,7 @@ class Render:
 
     diagram: Diagram
     formats: tuple[str, ...]
-    targets: tuple[str, ...]  # under RENDERS_FOLDER, one per name in diagram.renders
+    targets: tuple[str, ...]  # under RENDERS, one per name in diagram.renders
 
 
 @dataclass(frozen=True)
@@ -255,8 +254,7 @@ def _deck_plan(deck: Deck, number: int, folders: _SectionFolders, places: _Topic
     # the HTML from the deck as it is, with empty outputs.
     if topic.html and topic.evaluate and executed:
         notebooks = tuple(
-            (v.lang, v.kind, f"{EXECUTED_FOLDER}/{deck.path}/{v.lang}-{v.kind}.ipynb")
-            for v in executed
+            (v.lang, v.kind, f"{EXECUTED}/{deck.path}/{v.lang}-{v.kind}.ipynb") for v in executed
         )
         kernel = topic.kernel or language.kernel
         execution = Execution(notebooks, topic.cell_timeout, topic.allow_errors, kernel)
@@ -419,7 +417,7 @@ def plan_course(
                 render = rendered.get(diagram.source)
                 if render is None:
                     targets_of_render = tuple(
-                        f"{RENDERS_FOLDER}/{diagram.source}/{n}" for n in diagram.renders
+                        f"{RENDERS}/{diagram.source}/{n}" for n in diagram.renders
                     )
                     render = rendered[diagram.source] = Render(
                         diagram, course.diagram_formats, targets_of_render

@@ -31,7 +31,6 @@ from clm.remote.network import failure
 from clm.remote.settings import RemoteSettings
 from clm.remote.signing import Signer, Verifier
 from clm.remote.store import Entry, Store, digest_of
-from clm.state import counters
 from clm.state.results import ResultsCache
 
 BATCH = 500  # entries or blobs read per request batch (fsspec runs a batch concurrently)
@@ -336,6 +335,7 @@ class LayeredCache:
     def __init__(self, local: ResultsCache, remote: RemoteCache):
         self.local = local
         self.remote = remote
+        self.fetched = 0  # results the shared cache served; the action counts them
 
     def get(self, kind: str, key: str) -> bytes | None:
         data = self.local.get(kind, key)
@@ -344,7 +344,7 @@ class LayeredCache:
         data = self.remote.fetch([(kind, key)]).get((kind, key))
         if data is not None:
             self.local.put(kind, key, data)
-            counters.add_counts({counters.REMOTE_HITS: 1})
+            self.fetched += 1
         return data
 
     def put(self, kind: str, key: str, data: bytes) -> None:
@@ -359,3 +359,7 @@ class LayeredCache:
 
     def take_warnings(self) -> list[str]:
         return self.remote.take_warnings()
+
+    def take_fetched(self) -> int:
+        taken, self.fetched = self.fetched, 0
+        return taken

@@ -13,15 +13,15 @@ import os
 import sqlite3
 import sys
 from collections.abc import Collection
-from pathlib import Path
 from typing import Any
 
 from doit.exceptions import InvalidDodoFile
 
 from clm.errors import CourseError
-from clm.state.db import is_damage, unreadable_state
+from clm.state.db import is_damage, transaction, unreadable_state
 from clm.state.history import pid_alive
 from clm.state.store import forget_store, open_store
+from clm.state.workspace import Workspace
 
 # doit's Dependency.save_success sets 'deps:' last: the task's record is complete then.
 _LAST_KEY_OF_A_SUCCESS = "deps:"
@@ -33,8 +33,10 @@ class SqliteStateDB:
     def __init__(self, name: str, codec: Any, *, module_name: str | None = None):
         self.name = name
         self.codec = codec
+        self.workspace = Workspace.of_state_file(name)
         try:
-            self.store = open_store(Path(name))
+            self.workspace.make_folder()
+            self.store = open_store(self.workspace.state_file)
             self.connection = self.store.connection
             self._generation = self._stored_generation()
             # Rows as stored; decoded on first use, and compared before writing so
@@ -45,12 +47,11 @@ class SqliteStateDB:
         except sqlite3.DatabaseError as error:
             if not is_damage(error):
                 raise
-            raise InvalidDodoFile(str(unreadable_state(Path(name), error))) from None
+            raise InvalidDodoFile(str(unreadable_state(self.workspace.state_file, error))) from None
         except CourseError as error:  # doit prints its own errors as "ERROR: …", no traceback
             raise InvalidDodoFile(str(error)) from None
         self._tasks: dict[str, dict] = {}
         self._dirty: set[str] = set()
-        sweep_temp_files(self.connection)
 
     def refresh(self) -> None:
         """Read the task records again if another process changed them since we last did.
@@ -106,7 +107,7 @@ class SqliteStateDB:
         self._tasks.pop(task_id, None)
         self._raw.pop(task_id, None)
         self._dirty.discard(task_id)
-        with _transaction(self.connection):
+        with transaction(self.connection):
             self.connection.execute("delete from doit_tasks where task_id = ?", (task_id,))
             self._bump_generation()
 
@@ -114,7 +115,7 @@ class SqliteStateDB:
         self._tasks.clear()
         self._raw.clear()
         self._dirty.clear()
-        with _transaction(self.connection):
+        with transaction(self.connection):
             self.connection.execute("delete from doit_tasks")
             self._bump_generation()
 
@@ -127,7 +128,7 @@ class SqliteStateDB:
                 self._raw[task_id] = encoded
         self._dirty.difference_update(task_ids)
         if rows or self.store.has_new_hashes():
-            with _transaction(self.connection):
+            with transaction(self.connection):
                 self.connection.executemany("insert or replace into doit_tasks values (?, ?)", rows)
                 if rows:
                     self._bump_generation()
@@ -145,7 +146,7 @@ class SqliteStateDB:
                 raise
             self.connection.close()
         finally:
-            forget_store(Path(self.name))
+            forget_store(self.workspace.state_file)
 
 
 def _bump_generation(connection: sqlite3.Connection) -> None:
@@ -157,7 +158,7 @@ def _bump_generation(connection: sqlite3.Connection) -> None:
 
 
 def old_task_records(
-    state_file: Path, outputs: Collection[str], tasks: Collection[str]
+    workspace: Workspace, outputs: Collection[str], tasks: Collection[str]
 ) -> list[str]:
     """The records of tasks named after one of ``outputs`` (``<deck>:<output>``) that are
     not among the build's ``tasks``: tasks the plan no longer has.
@@ -167,9 +168,7 @@ def old_task_records(
     every run reads every record. Only tasks named after this spec's own outputs
     count: another spec of the course keeps its records.
     """
-    from clm.state.records import connection
-
-    rows = connection(state_file).execute("select task_id from doit_tasks")
+    rows = workspace.state().execute("select task_id from doit_tasks")
     return [
         task
         for (task,) in rows
@@ -177,41 +176,32 @@ def old_task_records(
     ]
 
 
-def forget_task_records(state_file: Path, records: list[str]) -> None:
+def forget_task_records(workspace: Workspace, records: list[str]) -> None:
     """Drop task records (old_task_records); a process holding the records sees the change
     at its next refresh."""
-    from clm.state.records import connection
-
     if records:
-        db = connection(state_file)
-        with _transaction(db):
+        db = workspace.state()
+        with transaction(db):
             db.executemany("delete from doit_tasks where task_id = ?", [(r,) for r in records])
             _bump_generation(db)
 
 
-class _transaction:
-    def __init__(self, connection):
-        self.connection = connection
+def sweep_temp_files(workspace: Workspace) -> list[str]:
+    """Delete temporary files left by writers that died before renaming them.
 
-    def __enter__(self):
-        self.connection.execute("begin immediate")
-
-    def __exit__(self, exc_type, exc, tb):
-        self.connection.execute("rollback" if exc_type else "commit")
-
-
-def sweep_temp_files(connection) -> list[str]:
-    """Delete temporary files left by writers that died before renaming them."""
+    Called when a run starts (clm.tasks.bookkeeping), never by merely opening the state.
+    """
+    connection = workspace.state()
     swept = []
     rows = connection.execute("select path, pid from temp_files").fetchall()
     for path, pid in rows:
         if pid != os.getpid() and pid_alive(pid):
             continue
         try:
-            os.unlink(path)
+            os.unlink(workspace.root / path)
             swept.append(path)
         except FileNotFoundError:
             pass
-        with _transaction(connection):
+        with transaction(connection):
             connection.execute("delete from temp_files where path = ?", (path,))
     return swept

@@ -19,31 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clm.errors import CourseError
-from clm.state.db import is_damage, open_database
+from clm.state import db
+from clm.state.db import is_damage, open_database, transaction
 from clm.state.results import EXECUTIONS, KINDS, RENDERS, ResultsCache
+from clm.state.schema import CACHE_SCHEMA
+from clm.state.workspace import Workspace
 
-CACHE_FILE = ".clm/cache.sqlite"
-
-SCHEMA = """
-create table if not exists executions (
-    key text primary key,
-    outputs text not null,
-    size integer not null,
-    created real not null,
-    last_used real not null
-);
-create table if not exists renders (
-    key text primary key,
-    files blob not null,
-    size integer not null,
-    created real not null,
-    last_used real not null
-);
-"""
 TABLES = KINDS
 _VALUE_COLUMNS = {EXECUTIONS: "outputs", RENDERS: "files"}
-
-_connections: dict[tuple[int, str], sqlite3.Connection] = {}
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -60,7 +43,7 @@ def _connect(path: Path) -> sqlite3.Connection:
 def _open(path: Path) -> sqlite3.Connection:
     connection = open_database(path)
     try:
-        connection.executescript(SCHEMA)
+        connection.executescript(CACHE_SCHEMA)
         # A damaged file often passes the pragmas and fails at its first read.
         connection.execute("select key from executions limit 1").fetchone()
     except BaseException:
@@ -86,9 +69,8 @@ def _put_aside(path: Path, error: BaseException) -> None:
     )
 
 
-def replace_if_damaged(path: Path | str = CACHE_FILE) -> bool:
+def replace_if_damaged(path: Path) -> bool:
     """Check the whole cache file; a damaged one is put aside. True when it was."""
-    path = Path(path)
     if not path.is_file():
         return False
     checker = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
@@ -103,14 +85,14 @@ def replace_if_damaged(path: Path | str = CACHE_FILE) -> bool:
         checker.close()
     if error is None:
         return False
-    stale = _connections.pop((os.getpid(), str(path.resolve())), None)
+    stale = db.unregister(path)
     if stale is not None:
         stale.close()
     _put_aside(path, error)
     return True
 
 
-def check_usable(path: Path | str = CACHE_FILE) -> None:
+def check_usable(path: Path) -> None:
     """Open the cache once in this process, replacing it when damaged.
 
     Called before the workers fork, so that they find a usable cache and do
@@ -119,23 +101,18 @@ def check_usable(path: Path | str = CACHE_FILE) -> None:
     connection(path)
 
 
-def connection(path: Path | str = CACHE_FILE) -> sqlite3.Connection:
+def connection(path: Path) -> sqlite3.Connection:
     """This process's connection to a cache file (workers open their own)."""
-    key = (os.getpid(), str(Path(path).resolve()))
-    conn = _connections.get(key)
-    if conn is None:
-        conn = _connections[key] = _connect(Path(path))
-    return conn
+    return db.registered(path, lambda: _connect(path))
 
 
-def clear(path: Path | str = CACHE_FILE) -> int:
+def clear(path: Path) -> int:
     """Drop every entry; how many there were."""
     conn = connection(path)
     removed = stats(path).entries
-    conn.execute("begin immediate")
-    for table in TABLES:
-        conn.execute(f"delete from {table}")
-    conn.execute("commit")
+    with transaction(conn):
+        for table in TABLES:
+            conn.execute(f"delete from {table}")
     conn.execute("vacuum")
     return removed
 
@@ -147,8 +124,8 @@ class SqliteResultsCache:
     size and when it was made and last used, which ``clm cache prune`` reads.
     """
 
-    def __init__(self, path: Path | str = CACHE_FILE):
-        self.path = path
+    def __init__(self, path: Path):
+        self.path = Path(path)
 
     def _table(self, kind: str) -> tuple[str, str]:
         if kind not in TABLES:
@@ -189,10 +166,10 @@ class SqliteResultsCache:
 _in_use: ResultsCache | None = None  # set by a build with a shared cache (clm.remote)
 
 
-def results_cache() -> ResultsCache:
+def results_cache(workspace: Workspace) -> ResultsCache:
     """The results cache the build uses: the course's own file, or the layers a build
     with a shared cache put in its place (see use_results_cache)."""
-    return _in_use if _in_use is not None else SqliteResultsCache(CACHE_FILE)
+    return _in_use if _in_use is not None else SqliteResultsCache(workspace.cache_file)
 
 
 def use_results_cache(cache: ResultsCache | None) -> None:
@@ -208,6 +185,12 @@ def cache_warnings() -> list[str]:
     return take() if take is not None else []
 
 
+def fetched_remotely(cache: ResultsCache) -> int:
+    """How many results a shared cache under ``cache`` served since last asked."""
+    take = getattr(cache, "take_fetched", None)
+    return take() if take is not None else 0
+
+
 @dataclass(frozen=True)
 class CacheStats:
     entries: int  # executions and renders
@@ -216,7 +199,7 @@ class CacheStats:
     renders: int = 0
 
 
-def stats(path: Path | str = CACHE_FILE) -> CacheStats:
+def stats(path: Path) -> CacheStats:
     conn = connection(path)
     counts = {}
     size = 0
@@ -229,14 +212,14 @@ def stats(path: Path | str = CACHE_FILE) -> CacheStats:
     return CacheStats(sum(counts.values()), size, counts["executions"], counts["renders"])
 
 
-def all_entries(kind: str, path: Path | str = CACHE_FILE) -> Iterator[tuple[str, bytes]]:
+def all_entries(kind: str, path: Path) -> Iterator[tuple[str, bytes]]:
     """Every (key, stored bytes) of one kind, for copying the cache elsewhere."""
     column = _VALUE_COLUMNS[kind]
     for key, value in connection(path).execute(f"select key, {column} from {kind} order by key"):
         yield key, value.encode() if isinstance(value, str) else bytes(value)
 
 
-def export_cache(target: Path, path: Path | str = CACHE_FILE) -> CacheStats:
+def export_cache(target: Path, path: Path) -> CacheStats:
     """Write the whole cache into one standalone SQLite file, replacing ``target`` (the
     caller decides whether it may) in one step: it is never left half written."""
     temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
@@ -248,7 +231,7 @@ def export_cache(target: Path, path: Path | str = CACHE_FILE) -> CacheStats:
     return stats(path)
 
 
-def import_cache(source: Path, path: Path | str = CACHE_FILE) -> int:
+def import_cache(source: Path, path: Path) -> int:
     """Add the entries of an exported cache; returns how many were new.
 
     Raises CourseError, and changes nothing, when ``source`` is not a clm cache.
@@ -258,10 +241,9 @@ def import_cache(source: Path, path: Path | str = CACHE_FILE) -> int:
     before = stats(path).entries
     conn.execute("attach database ? as imported", (str(source),))
     try:
-        conn.execute("begin immediate")
-        for table in present:  # caches exported before renders were cached have none
-            conn.execute(f"insert or ignore into {table} select * from imported.{table}")
-        conn.execute("commit")
+        with transaction(conn):
+            for table in present:  # caches exported before renders were cached have none
+                conn.execute(f"insert or ignore into {table} select * from imported.{table}")
     finally:
         conn.execute("detach database imported")
     return stats(path).entries - before
@@ -300,10 +282,10 @@ def _exported_tables(source: Path) -> list[str]:
 
 
 def _schema_columns() -> dict[str, list[str]]:
-    """The columns of each cache table, as SCHEMA defines them."""
+    """The columns of each cache table, as CACHE_SCHEMA defines them."""
     memory = sqlite3.connect(":memory:")
     try:
-        memory.executescript(SCHEMA)
+        memory.executescript(CACHE_SCHEMA)
         return {
             table: [row[1] for row in memory.execute(f"pragma table_info({table})")]
             for table in TABLES
@@ -312,22 +294,21 @@ def _schema_columns() -> dict[str, list[str]]:
         memory.close()
 
 
-def prune(max_bytes: int, path: Path | str = CACHE_FILE) -> int:
+def prune(max_bytes: int, path: Path) -> int:
     """Drop the least recently used entries until the outputs fit ``max_bytes``."""
     conn = connection(path)
     total = stats(path).size
     removed = 0
-    conn.execute("begin immediate")
-    entries = conn.execute(
-        "select 'executions', key, size, last_used from executions "
-        "union all select 'renders', key, size, last_used from renders order by 4"
-    ).fetchall()
-    for table, key, size, _ in entries:
-        if total <= max_bytes:
-            break
-        conn.execute(f"delete from {table} where key = ?", (key,))
-        total -= size
-        removed += 1
-    conn.execute("commit")
+    with transaction(conn):
+        entries = conn.execute(
+            "select 'executions', key, size, last_used from executions "
+            "union all select 'renders', key, size, last_used from renders order by 4"
+        ).fetchall()
+        for table, key, size, _ in entries:
+            if total <= max_bytes:
+                break
+            conn.execute(f"delete from {table} where key = ?", (key,))
+            total -= size
+            removed += 1
     conn.execute("vacuum")
     return removed

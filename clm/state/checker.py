@@ -7,6 +7,7 @@ import os
 from doit.dependency import FileChangedChecker
 
 from clm.state.store import current_store, file_md5
+from clm.state.workspace import is_intermediate
 
 # Dependencies that are values, not files: the engine version and packaged
 # templates, which live in the (movable) virtual environment.
@@ -38,7 +39,7 @@ class ContentChecker(FileChangedChecker):
 
     def exists(self, file_path: str) -> bool:
         """Whether a target exists; one directory listing answers for all its files."""
-        if file_path.startswith(".clm/"):
+        if is_intermediate(file_path):
             return os.path.exists(file_path)
         folder, _, name = file_path.rpartition("/")
         listing = self._listings.get(folder)
@@ -55,7 +56,7 @@ class ContentChecker(FileChangedChecker):
             if file_path not in _virtual_values:
                 raise OSError(f"unknown clm value {file_path}")
             return _VIRTUAL_STAT
-        if file_path.startswith(".clm/"):
+        if is_intermediate(file_path):
             return os.stat(file_path)
         stat = self._stats.get(file_path)
         if stat is None:
@@ -65,7 +66,7 @@ class ContentChecker(FileChangedChecker):
     def _md5(self, path: str, stat: os.stat_result) -> str:
         if path.startswith(VIRTUAL_PREFIX):
             return _virtual_values[path]
-        if not path.startswith(".clm/"):
+        if not is_intermediate(path):
             known = self._hashes.get(path)
             if known is None:
                 known = self._hashes[path] = self._content_md5(path, stat)

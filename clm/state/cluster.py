@@ -11,11 +11,9 @@ import json
 import os
 import time
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
-from clm.state.db import STATE_PATH
 from clm.state.history import pid_alive
-from clm.state.records import connection
+from clm.state.workspace import Workspace
 
 META_KEY = "cluster"
 
@@ -47,22 +45,23 @@ class ClusterRecord:
 
 
 def record(
-    address: str, submitted: int, done: int, in_flight: int, workers: list[ClusterWorker]
+    workspace: Workspace,
+    address: str,
+    submitted: int,
+    done: int,
+    in_flight: int,
+    workers: list[ClusterWorker],
 ) -> None:
-    state = connection(Path(STATE_PATH))
+    state = workspace.state()
     kept = ClusterRecord(address, submitted, done, in_flight, workers, os.getpid(), time.time())
     state.execute("insert or replace into meta values (?, ?)", (META_KEY, json.dumps(asdict(kept))))
 
 
-def last_record(state_file: str = STATE_PATH) -> ClusterRecord | None:
+def last_record(workspace: Workspace) -> ClusterRecord | None:
     """The last pre-pass's record, if a build of the course used a cluster."""
-    if not Path(state_file).exists():
+    if not workspace.exists():
         return None
-    row = (
-        connection(Path(state_file))
-        .execute("select value from meta where key = ?", (META_KEY,))
-        .fetchone()
-    )
+    row = workspace.state().execute("select value from meta where key = ?", (META_KEY,)).fetchone()
     if row is None:
         return None
     try:

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import os
 import time
-from pathlib import Path
 
-from clm.state.db import STATE_PATH
-from clm.state.records import connection
+from clm.state.workspace import Workspace
 
 RUN_VARIABLE = "CLM_RUN_ID"
-STATE_FILE = Path(STATE_PATH)
 
 KERNELS = "kernels"  # kernels that ran deck code
 SPARE_KERNELS = "spare-kernels"  # kernels started ahead of need
@@ -42,38 +39,36 @@ def carry(counts: dict[str, int]) -> None:
         _carried[name] = _carried.get(name, 0) + amount
 
 
-def start_run(run: str) -> str:
+def start_run(workspace: Workspace, run: str) -> str:
     """Name this process's build; workers forked later inherit the name."""
     os.environ[RUN_VARIABLE] = run
     now = time.time()
-    connection(STATE_FILE).execute(
+    workspace.state().execute(
         "delete from run_counters where run in (select cast(id as text) from runs "
         "where started < ?)",
         (now - KEEP_SECONDS,),
     )
-    add_counts(_carried)
+    add_counts(workspace, _carried)
     _carried.clear()
     return run
 
 
-def add_counts(counts: dict[str, int]) -> None:
+def add_counts(workspace: Workspace, counts: dict[str, int]) -> None:
     """Add to several counters at once: one statement for a task's whole work."""
     run = os.environ.get(RUN_VARIABLE)
     rows = [(run, name, amount) for name, amount in counts.items() if amount]
     if not run or not rows:
         return
-    connection(STATE_FILE).executemany(
+    workspace.state().executemany(
         "insert into run_counters values (?, ?, ?) "
         "on conflict(run, name) do update set value = value + excluded.value",
         rows,
     )
 
 
-def totals(run: str | None = None) -> dict[str, int]:
+def totals(workspace: Workspace, run: str | None = None) -> dict[str, int]:
     run = run or os.environ.get(RUN_VARIABLE)
     if not run:
         return {}
-    rows = connection(STATE_FILE).execute(
-        "select name, value from run_counters where run = ?", (run,)
-    )
+    rows = workspace.state().execute("select name, value from run_counters where run = ?", (run,))
     return dict(rows)

@@ -1,80 +1,22 @@
-"""The build state: one SQLite file under .clm/, shared by doit and the workers.
+"""Opening clm's SQLite files: the settings, the one connection registry, transactions.
 
-WAL lets one writer work beside many readers, so worker processes can record
-what they wrote while the doit process commits each finished task.
+The state (``.clm/state.sqlite``, shared by doit and the workers) and the
+results cache (``.clm/cache.sqlite``) are opened here, with their schemas from
+clm.state.schema; clm.state.workspace says where they are. WAL lets one writer
+work beside many readers, so worker processes can record what they wrote while
+the doit process commits each finished task.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from clm.errors import CourseError
-
-STATE_FOLDER = ".clm"
-STATE_FILE = "state.sqlite"
-STATE_PATH = f"{STATE_FOLDER}/{STATE_FILE}"  # relative to the course root, every build's cwd
-
-SCHEMA = """
-create table if not exists doit_tasks (task_id text primary key, data text not null);
-create table if not exists file_hashes (
-    path text primary key, size integer not null, mtime_ns integer not null, md5 text not null
-);
-create table if not exists outputs (path text primary key, spec text not null);
-create table if not exists temp_files (path text primary key, pid integer not null);
-create table if not exists checked_decks (key text primary key, warnings text not null);
-create table if not exists meta (key text primary key, value text not null);
-create table if not exists runs (
-    id integer primary key autoincrement,
-    pid integer not null,
-    command text not null,
-    spec text,
-    started real not null,
-    ended real,
-    result text,
-    executed integer not null default 0,
-    failed integer not null default 0,
-    uptodate integer not null default 0,
-    not_rebuilt integer not null default 0,
-    counters text
-);
-create table if not exists jobs (
-    id integer primary key autoincrement,
-    run integer not null,
-    task text not null,
-    status text not null,
-    started real,
-    ended real,
-    from_cache integer,
-    error text
-);
-create index if not exists jobs_by_run on jobs (run, status);
-create index if not exists jobs_by_task on jobs (task);
-create table if not exists workers (
-    pid integer primary key,
-    run integer,
-    task text,
-    started real not null,
-    heartbeat real not null
-);
-create table if not exists run_counters (
-    run text not null, name text not null, value integer not null, primary key (run, name)
-);
-"""
-
-
-def state_path(root: Path) -> Path:
-    return root / STATE_FOLDER / STATE_FILE
-
-
-def ensure_state_folder(root: Path) -> Path:
-    """Create .clm/ with a .gitignore, so the state never ends up in the course's git."""
-    folder = root / STATE_FOLDER
-    folder.mkdir(exist_ok=True)
-    ignore = folder / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("*\n", encoding="utf-8")
-    return folder
+from clm.state.schema import STATE_SCHEMA
 
 
 class UnreadableStateError(CourseError):
@@ -108,11 +50,43 @@ def open_database(
     return connection
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    ensure_state_folder(path.parent.parent)
+# This process's connections, one per file. Keyed by process too: a forked child
+# must open its own rather than use the SQLite handle of its parent.
+_connections: dict[tuple[int, Path], sqlite3.Connection] = {}
+
+
+def registered(path: Path, open_: Callable[[], sqlite3.Connection]) -> sqlite3.Connection:
+    """This process's connection to ``path``, opened by ``open_`` the first time."""
+    key = (os.getpid(), path)
+    connection = _connections.get(key)
+    if connection is None:
+        connection = _connections[key] = open_()
+    return connection
+
+
+def unregister(path: Path) -> sqlite3.Connection | None:
+    """Forget this process's connection to ``path`` (the caller closes it)."""
+    return _connections.pop((os.getpid(), path), None)
+
+
+@contextlib.contextmanager
+def transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction: committed at the end of the block, rolled back on an error."""
+    connection.execute("begin immediate")
+    try:
+        yield connection
+    except BaseException:
+        if connection.in_transaction:  # SQLite rolls back by itself after some errors
+            connection.execute("rollback")
+        raise
+    connection.execute("commit")
+
+
+def open_state(path: Path) -> sqlite3.Connection:
+    """A new connection to the state file at ``path``, its tables made if missing."""
     connection = open_database(path)
     try:
-        connection.executescript(SCHEMA)
+        connection.executescript(STATE_SCHEMA)
     except sqlite3.DatabaseError as error:
         connection.close()
         if not is_damage(error):

@@ -11,21 +11,17 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from clm.state import lock
-from clm.state.records import connection
+from clm.state.db import transaction
+from clm.state.workspace import Workspace
 
 KEEP_RUNS = 200
 STALE_AFTER = 5.0  # a worker whose heartbeat is older is gone
-
-
-def _db(state_file: Path | str) -> sqlite3.Connection:
-    return connection(Path(state_file))
 
 
 def pid_alive(pid: int) -> bool:
@@ -47,24 +43,24 @@ def pid_alive(pid: int) -> bool:
     return state != "Z"
 
 
-def build_alive(pid: int, state_file: Path | str) -> bool:
-    """Whether the build (or watcher) process ``pid`` of the course whose state is
-    ``state_file`` still runs: the process lives and holds the course's build lock.
+def build_alive(pid: int, workspace: Workspace) -> bool:
+    """Whether the build (or watcher) process ``pid`` of the course in ``workspace``
+    still runs: the process lives and holds the course's build lock.
 
     A run that never recorded its end was killed (SIGKILL, a crash, a power cut)
     unless both hold; its pid may belong to another process by now.
     """
     if not pid_alive(pid):
         return False
-    return lock.held_by(pid, Path(state_file).with_name(Path(lock.LOCK_FILE).name)) is not False
+    return lock.held_by(pid, workspace.lock_file) is not False
 
 
 # -- runs ------------------------------------------------------------------------
 
 
-def begin_run(state_file: Path | str, spec: str | None, command: list[str] | None = None) -> int:
+def begin_run(workspace: Workspace, spec: str | None, command: list[str] | None = None) -> int:
     """Record a run as started; drops the oldest runs beyond KEEP_RUNS."""
-    conn = _db(state_file)
+    conn = workspace.state()
     argv = command if command is not None else [Path(sys.argv[0]).name, *sys.argv[1:]]
     cursor = conn.execute(
         "insert into runs (pid, command, spec, started) values (?, ?, ?, ?)",
@@ -75,15 +71,14 @@ def begin_run(state_file: Path | str, spec: str | None, command: list[str] | Non
     conn.execute("delete from workers where heartbeat < ?", (time.time() - STALE_AFTER,))
     oldest = run - KEEP_RUNS
     if oldest > 0 and run % 20 == 0:  # now and then, not on every build
-        conn.execute("begin immediate")
-        conn.execute("delete from jobs where run <= ?", (oldest,))
-        conn.execute("delete from runs where id <= ?", (oldest,))
-        conn.execute("commit")
+        with transaction(conn):
+            conn.execute("delete from jobs where run <= ?", (oldest,))
+            conn.execute("delete from runs where id <= ?", (oldest,))
     return run
 
 
 def end_run(
-    state_file: Path | str,
+    workspace: Workspace,
     run: int,
     *,
     executed: int,
@@ -99,7 +94,7 @@ def end_run(
     its result cannot be told from a dead pid.
     """
     result = "interrupted" if interrupted else "failed" if failed else "ok"
-    _db(state_file).execute(
+    workspace.state().execute(
         "update runs set ended = ?, result = ?, executed = ?, failed = ?, uptodate = ?, "
         "not_rebuilt = ?, counters = ? where id = ?",
         (
@@ -131,10 +126,10 @@ class Run:
     counters: dict[str, int]
 
 
-def _run(row, state_file: Path | str) -> Run:
+def _run(row, workspace: Workspace) -> Run:
     run_id, pid, command, spec, started, ended, result, executed, failed, uptodate, nr, ctr = row
     if result is None:
-        result = "running" if build_alive(pid, state_file) else "interrupted"
+        result = "running" if build_alive(pid, workspace) else "interrupted"
     return Run(
         run_id,
         pid,
@@ -157,31 +152,31 @@ _RUN_COLUMNS = (
 )
 
 
-def runs(state_file: Path | str, limit: int = 20) -> list[Run]:
+def runs(workspace: Workspace, limit: int = 20) -> list[Run]:
     """The latest runs, newest first."""
-    rows = _db(state_file).execute(
+    rows = workspace.state().execute(
         f"select {_RUN_COLUMNS} from runs order by id desc limit ?", (limit,)
     )
-    return [_run(row, state_file) for row in rows]
+    return [_run(row, workspace) for row in rows]
 
 
-def last_spec(state_file: Path | str) -> str | None:
+def last_spec(workspace: Workspace) -> str | None:
     """The spec the last run built, if the state knows one."""
-    latest = runs(state_file, limit=1) if Path(state_file).is_file() else []
+    latest = runs(workspace, limit=1) if workspace.exists() else []
     return latest[0].spec if latest and latest[0].spec else None
 
 
-def get_run(state_file: Path | str, run: int) -> Run | None:
-    row = _db(state_file).execute(f"select {_RUN_COLUMNS} from runs where id = ?", (run,))
+def get_run(workspace: Workspace, run: int) -> Run | None:
+    row = workspace.state().execute(f"select {_RUN_COLUMNS} from runs where id = ?", (run,))
     found = row.fetchone()
-    return _run(found, state_file) if found else None
+    return _run(found, workspace) if found else None
 
 
 # -- jobs ------------------------------------------------------------------------
 
 
-def job_started(state_file: Path | str, run: int, task: str) -> int:
-    cursor = _db(state_file).execute(
+def job_started(workspace: Workspace, run: int, task: str) -> int:
+    cursor = workspace.state().execute(
         "insert into jobs (run, task, status, started) values (?, ?, 'running', ?)",
         (run, task, time.time()),
     )
@@ -189,21 +184,21 @@ def job_started(state_file: Path | str, run: int, task: str) -> int:
 
 
 def job_finished(
-    state_file: Path | str,
+    workspace: Workspace,
     job: int,
     status: str,
     *,
     from_cache: bool | None = None,
     error: str | None = None,
 ) -> None:
-    _db(state_file).execute(
+    workspace.state().execute(
         "update jobs set status = ?, ended = ?, from_cache = ?, error = ? where id = ?",
         (status, time.time(), None if from_cache is None else int(from_cache), error, job),
     )
 
 
-def job_not_rebuilt(state_file: Path | str, run: int, task: str, reason: str) -> None:
-    _db(state_file).execute(
+def job_not_rebuilt(workspace: Workspace, run: int, task: str, reason: str) -> None:
+    workspace.state().execute(
         "insert into jobs (run, task, status, error) values (?, ?, 'not-rebuilt', ?)",
         (run, task, reason),
     )
@@ -237,36 +232,36 @@ def _job(row, live_runs: set[int]) -> Job:
     )  # fmt: skip
 
 
-def _live_runs(conn, state_file: Path | str) -> set[int]:
+def _live_runs(conn, workspace: Workspace) -> set[int]:
     rows = conn.execute("select id, pid from runs where result is null").fetchall()
-    return {run for run, pid in rows if build_alive(pid, state_file)}
+    return {run for run, pid in rows if build_alive(pid, workspace)}
 
 
-def jobs(state_file: Path | str, run: int, *, failed_only: bool = False) -> list[Job]:
-    conn = _db(state_file)
+def jobs(workspace: Workspace, run: int, *, failed_only: bool = False) -> list[Job]:
+    conn = workspace.state()
     query = (
         "select id, run, task, status, started, ended, from_cache, error from jobs where run = ?"
     )
     if failed_only:
         query += " and status = 'failed'"
     query += " order by id"
-    live = _live_runs(conn, state_file)
+    live = _live_runs(conn, workspace)
     return [_job(row, live) for row in conn.execute(query, (run,))]
 
 
-def get_job(state_file: Path | str, job: int) -> Job | None:
-    conn = _db(state_file)
+def get_job(workspace: Workspace, job: int) -> Job | None:
+    conn = workspace.state()
     row = conn.execute(
         "select id, run, task, status, started, ended, from_cache, error from jobs where id = ?",
         (job,),
     ).fetchone()
-    return _job(row, _live_runs(conn, state_file)) if row else None
+    return _job(row, _live_runs(conn, workspace)) if row else None
 
 
-def cache_use(state_file: Path | str, last_runs: int = 20) -> tuple[int, int]:
+def cache_use(workspace: Workspace, last_runs: int = 20) -> tuple[int, int]:
     """(served from the cache, run for real) over the executions and renders of recent runs."""
     row = (
-        _db(state_file)
+        workspace.state()
         .execute(
             "select coalesce(sum(from_cache = 1), 0), coalesce(sum(from_cache = 0), 0) from jobs "
             "where run > (select coalesce(max(id), 0) from runs) - ? and from_cache is not null",
@@ -289,9 +284,9 @@ class Worker:
     heartbeat: float
 
 
-def live_workers(state_file: Path | str) -> list[Worker]:
+def live_workers(workspace: Workspace) -> list[Worker]:
     """Workers with a recent heartbeat whose process still exists (a read, never a write)."""
-    rows = _db(state_file).execute(
+    rows = workspace.state().execute(
         "select pid, run, task, started, heartbeat from workers where heartbeat >= ? order by pid",
         (time.time() - STALE_AFTER,),
     )

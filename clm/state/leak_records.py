@@ -9,22 +9,9 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA = """
-create table if not exists leak_decks (
-    deck text primary key, key text not null,
-    protected text not null, public blob not null, code_along blob not null
-);
-create table if not exists leak_forbidden (key text primary key, data text not null);
-create table if not exists leak_checked (
-    guard text not null, path text not null, size integer not null, mtime_ns integer not null,
-    primary key (guard, path)
-);
-"""
+from clm.state.db import transaction
+
 _INDEX_KEY = "leak-guard-index"
-
-
-def create_tables(connection: sqlite3.Connection) -> None:
-    connection.executescript(SCHEMA)
 
 
 def kept_forbidden(connection: sqlite3.Connection, course_key: str) -> str | None:
@@ -44,11 +31,12 @@ def keep_forbidden(
     connection: sqlite3.Connection, deck_rows: list[tuple], course_key: str, forbidden: str
 ) -> None:
     """Keep the snippets of the decks read again and the course's new forbidden text."""
-    connection.execute("begin immediate")
-    connection.executemany("insert or replace into leak_decks values (?, ?, ?, ?, ?)", deck_rows)
-    connection.execute("delete from leak_forbidden")
-    connection.execute("insert into leak_forbidden values (?, ?)", (course_key, forbidden))
-    connection.execute("commit")
+    with transaction(connection):
+        connection.executemany(
+            "insert or replace into leak_decks values (?, ?, ?, ?, ?)", deck_rows
+        )
+        connection.execute("delete from leak_forbidden")
+        connection.execute("insert into leak_forbidden values (?, ?)", (course_key, forbidden))
 
 
 def checked_files(
@@ -75,17 +63,16 @@ def record_check(
     leaked: list[str],
 ) -> None:
     """Record what one check found: files clean now, files that leaked (and were removed)."""
-    connection.execute("begin immediate")
-    if new_index:
-        connection.execute("delete from leak_checked where guard = ?", (guard,))
-        connection.execute(
-            "insert or replace into meta values (?, ?)", (f"{_INDEX_KEY}:{guard}", digest)
+    with transaction(connection):
+        if new_index:
+            connection.execute("delete from leak_checked where guard = ?", (guard,))
+            connection.execute(
+                "insert or replace into meta values (?, ?)", (f"{_INDEX_KEY}:{guard}", digest)
+            )
+        connection.executemany(
+            "insert or replace into leak_checked values (?, ?, ?, ?)",
+            [(guard, *entry) for entry in clean],
         )
-    connection.executemany(
-        "insert or replace into leak_checked values (?, ?, ?, ?)",
-        [(guard, *entry) for entry in clean],
-    )
-    connection.executemany(
-        "delete from leak_checked where guard = ? and path = ?", [(guard, p) for p in leaked]
-    )
-    connection.execute("commit")
+        connection.executemany(
+            "delete from leak_checked where guard = ? and path = ?", [(guard, p) for p in leaked]
+        )

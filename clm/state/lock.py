@@ -1,4 +1,4 @@
-"""One build of a course at a time: an advisory lock on ``.clm/tasks.lock``.
+"""One build of a course at a time: an advisory lock on a file of its workspace.
 
 The operating system releases the lock however its holder ends (a crash, a
 SIGKILL), so a stale lock cannot block a course. The file holds the holder's
@@ -12,8 +12,6 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-
-LOCK_FILE = ".clm/tasks.lock"
 
 try:
     import fcntl
@@ -54,7 +52,7 @@ def _block(fd: int) -> None:
             time.sleep(0.2)
 
 
-def holder(path: Path | str = LOCK_FILE) -> str:
+def holder(path: Path) -> str:
     try:
         return Path(path).read_text(encoding="utf-8").strip() or "unknown"
     except OSError:
@@ -62,7 +60,7 @@ def holder(path: Path | str = LOCK_FILE) -> str:
 
 
 def acquire(
-    path: Path | str = LOCK_FILE,
+    path: Path,
     *,
     wait: bool = True,
     say: Callable[[str], None] = lambda text: print(text, file=sys.stderr, flush=True),
@@ -87,7 +85,7 @@ def acquire(
 
 
 @contextlib.contextmanager
-def holding(path: Path | str = LOCK_FILE, *, wait: bool = True) -> Iterator[None]:
+def holding(path: Path, *, wait: bool = True) -> Iterator[None]:
     """The lock held for a ``with`` block (BuildLocked without ``wait`` if another holds it)."""
     held = acquire(path, wait=wait)
     try:
@@ -97,7 +95,7 @@ def holding(path: Path | str = LOCK_FILE, *, wait: bool = True) -> Iterator[None
             release(path)
 
 
-def release(path: Path | str = LOCK_FILE) -> None:
+def release(path: Path) -> None:
     fd = _held.pop(os.path.abspath(path), None)
     if fd is None:
         return
@@ -117,7 +115,7 @@ def forget_inherited() -> None:
     _held.clear()
 
 
-def is_locked(path: Path | str = LOCK_FILE) -> bool:
+def is_locked(path: Path) -> bool:
     """Whether some process holds the lock now (for reports; never waits)."""
     key = os.path.abspath(path)
     if key in _held:
@@ -138,7 +136,7 @@ def is_locked(path: Path | str = LOCK_FILE) -> bool:
         os.close(fd)
 
 
-def held_by(pid: int, path: Path | str = LOCK_FILE) -> bool | None:
+def held_by(pid: int, path: Path) -> bool | None:
     """Whether process ``pid`` holds the lock now; None where this system cannot tell.
 
     A build's pid alone does not say it runs: after a SIGKILL another process

@@ -13,7 +13,8 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from clm.state.db import connect
+from clm.state.db import open_state, transaction
+from clm.state.workspace import Workspace, is_intermediate
 
 
 def file_md5(path: str | Path) -> str:
@@ -29,7 +30,8 @@ class StateStore:
 
     def __init__(self, path: Path):
         self.path = path
-        self.connection: sqlite3.Connection = connect(path)
+        # A connection of the store's own: its transactions span several statements.
+        self.connection: sqlite3.Connection = open_state(path)
         self._hashes: dict[str, tuple[int, int, str]] | None = None
         self._new_hashes: dict[str, tuple[int, int, str]] = {}
         self._lock = threading.Lock()
@@ -71,9 +73,8 @@ class StateStore:
             )
 
     def close(self) -> None:
-        self.connection.execute("begin immediate")
-        self.flush_hashes()
-        self.connection.execute("commit")
+        with transaction(self.connection):
+            self.flush_hashes()
         self.connection.close()
 
 
@@ -103,17 +104,15 @@ def forget_store(path: Path) -> None:
         _current = None
 
 
-def sources_changed(state_file: str) -> int:
+def sources_changed(workspace: Workspace) -> int:
     """Sources whose size or mtime differ from when a build last hashed them (a stat each)."""
-    from clm.state.records import connection
-
     changed = 0
-    rows = connection(Path(state_file)).execute(
-        "select path, size, mtime_ns from file_hashes where path not like '.clm/%'"
-    )
+    rows = workspace.state().execute("select path, size, mtime_ns from file_hashes")
     for path, size, mtime in rows:
+        if is_intermediate(path):
+            continue
         try:
-            stat = os.stat(path)
+            stat = os.stat(workspace.root / path)
         except OSError:
             changed += 1
             continue

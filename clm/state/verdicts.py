@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from clm.state.db import transaction
+
 
 def kept_verdicts(connection: sqlite3.Connection, keys: list[str]) -> dict[str, str]:
     """The warnings (newline-separated) kept under each of ``keys`` that has some."""
@@ -31,9 +33,8 @@ def keep_verdicts(connection: sqlite3.Connection, verdicts: list[tuple[str, str]
     """Keep (key, warnings) of decks that passed their checks."""
     if not verdicts:
         return
-    connection.execute("begin immediate")
-    connection.executemany("insert or replace into checked_decks values (?, ?)", verdicts)
-    connection.execute("commit")
+    with transaction(connection):
+        connection.executemany("insert or replace into checked_decks values (?, ?)", verdicts)
 
 
 def kept_fingerprint(connection: sqlite3.Connection, stamp: str) -> str | None:
@@ -48,12 +49,11 @@ def kept_fingerprint(connection: sqlite3.Connection, stamp: str) -> str | None:
 
 
 def keep_fingerprint(connection: sqlite3.Connection, stamp: str, fingerprint: str) -> None:
-    connection.execute("begin immediate")
-    connection.executemany(
-        "insert or replace into meta values (?, ?)",
-        [("environment-stamp", stamp), ("environment-fingerprint", fingerprint)],
-    )
-    connection.execute("commit")
+    with transaction(connection):
+        connection.executemany(
+            "insert or replace into meta values (?, ?)",
+            [("environment-stamp", stamp), ("environment-fingerprint", fingerprint)],
+        )
 
 
 def kept_interpreter(connection: sqlite3.Connection, python: str) -> str | None:
@@ -65,11 +65,10 @@ def kept_interpreter(connection: sqlite3.Connection, python: str) -> str | None:
 
 
 def keep_interpreter(connection: sqlite3.Connection, python: str, description: str) -> None:
-    connection.execute("begin immediate")
-    connection.execute(
-        "insert or replace into meta values (?, ?)", (f"kernel-python:{python}", description)
-    )
-    connection.execute("commit")
+    with transaction(connection):
+        connection.execute(
+            "insert or replace into meta values (?, ?)", (f"kernel-python:{python}", description)
+        )
 
 
 def kept_runtime(connection: sqlite3.Connection, kernel: str, stamp: str) -> str | None:
@@ -84,9 +83,8 @@ def kept_runtime(connection: sqlite3.Connection, kernel: str, stamp: str) -> str
 
 
 def keep_runtime(connection: sqlite3.Connection, kernel: str, stamp: str, fingerprint: str) -> None:
-    connection.execute("begin immediate")
-    connection.execute(
-        "insert or replace into meta values (?, ?)",
-        (f"kernel-runtime:{kernel}", json.dumps([stamp, fingerprint])),
-    )
-    connection.execute("commit")
+    with transaction(connection):
+        connection.execute(
+            "insert or replace into meta values (?, ?)",
+            (f"kernel-runtime:{kernel}", json.dumps([stamp, fingerprint])),
+        )

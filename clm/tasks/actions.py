@@ -24,6 +24,7 @@ from clm.plan.variants import Format, Kind
 from clm.state import counters
 from clm.state.backend import forget_task_records, old_task_records
 from clm.state.records import forget_outputs, output_folders, recorded_among, recorded_outputs
+from clm.state.workspace import Workspace
 from clm.tasks.files import copy_atomic, remove_empty_folders, write_atomic
 from clm.tasks.jobs import ClashJob, CopyJob, OutputJob, RemovalJob
 from clm.workers.lifetime import working_on
@@ -57,7 +58,7 @@ def reports_write_failures(action):
             if getattr(error, "filename", None):
                 return DiskFullFailure(str(DiskFull(error.filename)))
             # SQLite does not say which file; the state and the cache share .clm/.
-            folder = Path(job.state_file).parent
+            folder = job.session.workspace().folder
             return DiskFullFailure(str(DiskFull(folder, "cannot write the build state or cache")))
 
     return guarded
@@ -66,7 +67,7 @@ def reports_write_failures(action):
 @reports_write_failures
 def build_output(job: OutputJob) -> TaskFailed | None:
     """Write one output of a deck, into every target that shows it."""
-    working_on(f"{job.deck}:{job.target}", job.state_file)
+    working_on(f"{job.deck}:{job.target}", job.session.state_file)
     from clm.deck import formats
 
     try:
@@ -96,21 +97,22 @@ def build_output(job: OutputJob) -> TaskFailed | None:
     else:
         data = formats.code_bytes(notebook, of_deck(job.deck))
     written = 0
+    workspace = job.session.workspace()
     try:
         for target, root in job.written():
-            state = Path(job.state_file)
-            written += write_atomic(Path(target), data, state, job.spec, inside=Path(root))
+            written += write_atomic(Path(target), data, workspace, job.spec, inside=Path(root))
     except OutsideFolder as exc:
-        counters.add_counts({counters.OUTPUTS_WRITTEN: written})
+        counters.add_counts(workspace, {counters.OUTPUTS_WRITTEN: written})
         return TaskFailed(str(exc))
-    counters.add_counts({counters.OUTPUTS_WRITTEN: written})
+    counters.add_counts(workspace, {counters.OUTPUTS_WRITTEN: written})
     return None
 
 
 @reports_write_failures
 def copy_files(job: CopyJob) -> TaskFailed | None:
     """Copy topic data, a dir-group or placed pictures into the output folder."""
-    working_on(job.task_name, job.state_file)
+    working_on(job.task_name, job.session.state_file)
+    workspace = job.session.workspace()
     written = 0
     roots = job.roots()
     try:
@@ -118,14 +120,14 @@ def copy_files(job: CopyJob) -> TaskFailed | None:
             written += copy_atomic(
                 Path(source),
                 Path(target),
-                Path(job.state_file),
+                workspace,
                 job.spec,
                 inside=Path(guarding_folder(target, roots) or roots[0]),
             )
     except OutsideFolder as exc:
-        counters.add_counts({counters.OUTPUTS_WRITTEN: written})
+        counters.add_counts(workspace, {counters.OUTPUTS_WRITTEN: written})
         return TaskFailed(str(exc))
-    counters.add_counts({counters.OUTPUTS_WRITTEN: written})
+    counters.add_counts(workspace, {counters.OUTPUTS_WRITTEN: written})
     return None
 
 
@@ -136,28 +138,28 @@ def remove_outputs(job: RemovalJob) -> TaskFailed | None:
     (``job.paths``) no longer produces.
     """
     paths = job.paths
+    workspace = job.session.workspace()
     if job.stale:
-        state = Path(job.state_file)
-        recorded = recorded_outputs(state, job.spec)
+        recorded = recorded_outputs(workspace, job.spec)
         stale = recorded - set(job.paths)
         paths = tuple(sorted(stale))
-        old = old_task_records(state, recorded | set(job.paths), set(job.tasks))
-        forget_task_records(state, old)
-    refused = delete_recorded(job.state_file, job.spec, job.roots(), paths)
+        old = old_task_records(workspace, recorded | set(job.paths), set(job.tasks))
+        forget_task_records(workspace, old)
+    refused = delete_recorded(workspace, job.spec, job.roots(), paths)
     return TaskFailed("\n".join(refused)) if refused else None
 
 
 def delete_recorded(
-    state_file: str, spec: str, output_roots: tuple[str, ...], paths: tuple[str, ...]
+    workspace: Workspace, spec: str, output_roots: tuple[str, ...], paths: tuple[str, ...]
 ) -> list[str]:
     """Delete those of ``paths`` recorded for ``spec``; returns why some were refused.
 
     A recorded path outside the output folder (an older clm could record one)
     is never deleted: its record is dropped and the refusal reported.
     """
-    recorded = recorded_among(Path(state_file), spec, paths)
+    recorded = recorded_among(workspace, spec, paths)
     # The spec's earlier output folders too: moving 'output:' leaves stale files there.
-    folders = (*output_roots, *output_folders(Path(state_file), spec))
+    folders = (*output_roots, *output_folders(workspace, spec))
     removed, refused = [], []
     for path in paths:
         if path not in recorded:
@@ -178,7 +180,7 @@ def delete_recorded(
                 continue  # still an output: the next build or clean tries again
             remove_empty_folders(Path(path).parent, folder)
         removed.append(path)
-    forget_outputs(Path(state_file), removed)
+    forget_outputs(workspace, removed)
     return refused
 
 
@@ -188,7 +190,7 @@ def nothing_stale(job: RemovalJob) -> bool:
     Records of tasks the plan no longer has are dropped when the removal runs, not
     looked for on every no-op: a record nobody asks for is read but never decoded.
     """
-    return not (recorded_outputs(Path(job.state_file), job.spec) - set(job.paths))
+    return not (recorded_outputs(job.session.workspace(), job.spec) - set(job.paths))
 
 
 def refuse_clash(job: ClashJob) -> TaskFailed:

@@ -12,64 +12,64 @@ import sqlite3
 from collections.abc import Callable
 
 from clm.state import counters, history, lock
-from clm.state.db import STATE_PATH
+from clm.state.workspace import Workspace
 
 
 class RunBook:
     """The books of one run, kept in the state file from begin() to end()."""
 
-    def __init__(self, say: Callable[[str], None], state_file: str = STATE_PATH):
+    def __init__(self, say: Callable[[str], None], workspace: Workspace):
         self.say = say  # how a wait for another build is announced
-        self.state_file = state_file
+        self.workspace = workspace
         self.run: int | None = None
         self.locked = False
         self._jobs: dict[str, int] = {}
 
     def lock(self) -> bool:
         """Wait for another build of the course, then hold the lock (False: held already)."""
-        self.locked = lock.acquire(lock.LOCK_FILE, say=self.say)
+        self.locked = lock.acquire(self.workspace.lock_file, say=self.say)
         return self.locked
 
     def begin(self, spec: str | None, command: list[str] | None = None) -> int:
         """Record the run as started; workers forked from now on count into it."""
-        self.run = history.begin_run(self.state_file, spec, command)
+        self.run = history.begin_run(self.workspace, spec, command)
         self._jobs.clear()
-        counters.start_run(str(self.run))
+        counters.start_run(self.workspace, str(self.run))
         return self.run
 
     def go_on(self, spec: str | None) -> int:
         """Take over the run this process began before doit started (the cluster
         pre-pass of clm.tasks.cluster_fill), or begin one: a build is one run however it ends."""
         begun = os.environ.get(counters.RUN_VARIABLE, "")
-        earlier = history.get_run(self.state_file, int(begun)) if begun.isdigit() else None
+        earlier = history.get_run(self.workspace, int(begun)) if begun.isdigit() else None
         if earlier is None or earlier.pid != os.getpid() or earlier.ended is not None:
             return self.begin(spec)
         self.run = earlier.id
         self._jobs.clear()
-        counters.start_run(str(self.run))  # counts the pre-pass carried
+        counters.start_run(self.workspace, str(self.run))  # counts the pre-pass carried
         return self.run
 
     def started(self, task: str) -> None:
-        self._jobs[task] = history.job_started(self.state_file, self.run, task)
+        self._jobs[task] = history.job_started(self.workspace, self.run, task)
 
     def succeeded(self, task: str, from_cache: bool | None = None) -> None:
         job = self._jobs.pop(task, None)
         if job is not None:
-            history.job_finished(self.state_file, job, "ok", from_cache=from_cache)
+            history.job_finished(self.workspace, job, "ok", from_cache=from_cache)
 
     def failed(self, task: str, error: str) -> None:
         """A task failed; one that failed before it started (a missing input) gets a row too."""
         job = self._jobs.pop(task, None)
         if job is None:
-            job = history.job_started(self.state_file, self.run, task)
-        history.job_finished(self.state_file, job, "failed", error=error)
+            job = history.job_started(self.workspace, self.run, task)
+        history.job_finished(self.workspace, job, "failed", error=error)
 
     def not_rebuilt(self, task: str, reason: str) -> None:
         """A task held back by a failure it depends on: its outputs keep their last version."""
-        history.job_not_rebuilt(self.state_file, self.run, task, reason)
+        history.job_not_rebuilt(self.workspace, self.run, task, reason)
 
     def totals(self) -> dict[str, int]:
-        return counters.totals()
+        return counters.totals(self.workspace)
 
     def end(
         self,
@@ -87,7 +87,7 @@ class RunBook:
             return
         try:
             history.end_run(
-                self.state_file,
+                self.workspace,
                 self.run,
                 executed=executed,
                 failed=failed,
@@ -102,5 +102,5 @@ class RunBook:
 
     def release(self) -> None:
         if self.locked:
-            lock.release(lock.LOCK_FILE)
+            lock.release(self.workspace.lock_file)
             self.locked = False

@@ -44,8 +44,8 @@ from clm.execute.runtimes import is_missing
 from clm.state import cluster as cluster_record
 from clm.state import counters
 from clm.state.cache import results_cache
-from clm.state.db import STATE_PATH
 from clm.state.results import EXECUTIONS, encode_outputs
+from clm.state.workspace import Workspace
 from clm.tasks import execution
 from clm.tasks.bookkeeping import RunBook
 from clm.tasks.execution import deck_groups, execution_job
@@ -78,7 +78,7 @@ def execute_jobs(tasks: dict) -> list[tuple[object, DeckExecutionJob]]:
     return found
 
 
-def pending_executions(tasks: dict) -> list[Pending]:
+def pending_executions(tasks: dict, workspace: Workspace) -> list[Pending]:
     """The executions the build would run, minus those the cache has or doit needs not.
 
     An execute task doit finds up to date runs nothing, whatever the cache
@@ -91,8 +91,8 @@ def pending_executions(tasks: dict) -> list[Pending]:
     from clm.state.backend import SqliteStateDB
     from clm.state.checker import ContentChecker
 
-    cache = results_cache()
-    dependency = Dependency(SqliteStateDB, STATE_PATH, checker_cls=ContentChecker)
+    cache = results_cache(workspace)
+    dependency = Dependency(SqliteStateDB, str(workspace.state_file), checker_cls=ContentChecker)
     pending: dict[str, Pending] = {}
     for task, job in execute_jobs(tasks):
         if is_missing(job.environment):
@@ -114,7 +114,7 @@ def pending_executions(tasks: dict) -> list[Pending]:
     return list(pending.values())
 
 
-def pre_pass(tasks: dict, choice: ExecutorChoice, out=None) -> int | None:
+def pre_pass(tasks: dict, choice: ExecutorChoice, workspace: Workspace, out=None) -> int | None:
     """``fill_cache`` as the first part of a build: None to go on with doit, or the exit code.
 
     The build's run in the history begins here, and doit's reporter goes on
@@ -124,11 +124,11 @@ def pre_pass(tasks: dict, choice: ExecutorChoice, out=None) -> int | None:
     from clm.tasks.prepare import planned_spec
 
     out = out or sys.stderr
-    books = RunBook(lambda text: print(text, file=out))
+    books = RunBook(lambda text: print(text, file=out), workspace)
     books.begin(planned_spec)
     nothing_built = {"executed": 0, "uptodate": 0, "not_rebuilt": 0}
     try:
-        fill_cache(tasks, choice, out)
+        fill_cache(tasks, choice, workspace, out)
     except ClusterUnreachable as unreachable:
         print(
             f"error: {unreachable}; start it (see README: Running on a Dask cluster), "
@@ -143,7 +143,13 @@ def pre_pass(tasks: dict, choice: ExecutorChoice, out=None) -> int | None:
     return None
 
 
-def fill_cache(tasks: dict, choice: ExecutorChoice, out=None, clock=time.monotonic) -> FillOutcome:
+def fill_cache(
+    tasks: dict,
+    choice: ExecutorChoice,
+    workspace: Workspace,
+    out=None,
+    clock=time.monotonic,
+) -> FillOutcome:
     """Run what the cache lacks on the cluster ``choice`` names; see the module's text.
 
     Raises ClusterUnreachable when the scheduler cannot be reached (unless the
@@ -152,7 +158,7 @@ def fill_cache(tasks: dict, choice: ExecutorChoice, out=None, clock=time.monoton
     """
     out = out or sys.stderr
     assert choice.address is not None
-    pending = _not_shared(pending_executions(tasks))
+    pending = _not_shared(pending_executions(tasks, workspace), workspace)
     outcome = FillOutcome()
     if not pending:
         return outcome
@@ -166,15 +172,15 @@ def fill_cache(tasks: dict, choice: ExecutorChoice, out=None, clock=time.monoton
         return outcome
     by_key = {item.request.key: item for item in pending}
     progress = _Progress(out, choice.address, len(pending), clock)
-    cache = results_cache()
+    cache = results_cache(workspace)
     try:
         executor.submit([item.request for item in pending])
-        progress.workers = _record(executor, choice.address, len(pending), 0)
+        progress.workers = _record(workspace, executor, choice.address, len(pending), 0)
         for finished in executor.finished():
             if finished is None:  # a while without news
                 if progress.due():
                     progress.workers = _record(
-                        executor, choice.address, len(pending), progress.done
+                        workspace, executor, choice.address, len(pending), progress.done
                     )
                 progress.show(executor.in_flight())
                 continue
@@ -183,7 +189,9 @@ def fill_cache(tasks: dict, choice: ExecutorChoice, out=None, clock=time.monoton
             outcome.ran += finished.result is not None and finished.result.refused is None
             progress.done += 1
             if progress.due():
-                progress.workers = _record(executor, choice.address, len(pending), progress.done)
+                progress.workers = _record(
+                    workspace, executor, choice.address, len(pending), progress.done
+                )
             progress.show(executor.in_flight())
     except ClusterUnreachable as lost:
         progress.close()
@@ -199,7 +207,7 @@ def fill_cache(tasks: dict, choice: ExecutorChoice, out=None, clock=time.monoton
         raise
     finally:
         executor.close()
-        _record(None, choice.address, len(pending), progress.done)
+        _record(workspace, None, choice.address, len(pending), progress.done)
     progress.close()
     counters.carry({counters.CLUSTER_EXECUTIONS: outcome.ran})
     return outcome
@@ -234,10 +242,10 @@ def _cluster_lost(
         )
 
 
-def _not_shared(pending: list[Pending]) -> list[Pending]:
+def _not_shared(pending: list[Pending], workspace: Workspace) -> list[Pending]:
     """What the shared cache cannot serve either (it may hold results no manifest lists
     yet, pushed by a build still running): only that goes to the cluster."""
-    cache = results_cache()
+    cache = results_cache(workspace)
     remote = getattr(cache, "remote", None)
     if remote is None or not pending:
         return pending
@@ -292,11 +300,17 @@ def _lost(error: BaseException | None, cell: int | None) -> ExecutionFailure:
     return ExecutionFailure(cell, f"the Dask cluster could not run it: {name}: {error}", None)
 
 
-def _record(executor: DaskExecutor | None, address: str, submitted: int, done: int) -> int:
+def _record(
+    workspace: Workspace,
+    executor: DaskExecutor | None,
+    address: str,
+    submitted: int,
+    done: int,
+) -> int:
     """Keep the pre-pass's figures in the state (for ``clm status``); how many workers."""
     workers = executor.worker_rows() if executor is not None else []
     in_flight = executor.in_flight() if executor is not None else 0
-    cluster_record.record(address, submitted, done, in_flight, workers)
+    cluster_record.record(workspace, address, submitted, done, in_flight, workers)
     return len(workers)
 
 

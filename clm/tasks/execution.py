@@ -22,7 +22,7 @@ from clm.execute.runtimes import is_missing
 from clm.languages import of_deck
 from clm.paths import OutsideFolder
 from clm.state import counters
-from clm.state.cache import cache_warnings, results_cache
+from clm.state.cache import cache_warnings, fetched_remotely, results_cache
 from clm.state.results import EXECUTIONS, ResultsCache, cached_outputs, encode_outputs
 from clm.state.store import file_md5
 from clm.tasks.actions import reports_write_failures
@@ -73,12 +73,13 @@ def execute_deck(
     ``executor`` and ``cache`` default to this machine's kernels and the
     course's cache file.
     """
-    working_on(f"{job.deck}:execute", job.state_file)
+    working_on(f"{job.deck}:execute", job.session.state_file)
+    workspace = job.session.workspace()
 
     if is_missing(job.environment):
         return TaskFailed(missing_kernel(job))
     executor = executor or LocalExecutor()
-    cache = cache or results_cache()
+    cache = cache or results_cache(workspace)
     try:
         groups = deck_groups(job)
     except CourseError as exc:
@@ -121,9 +122,11 @@ def execute_deck(
         for member in members:
             refused = _write_executed(job, member, outputs)
             if refused is not None:
-                counters.add_counts(counts)
+                counts[counters.REMOTE_HITS] = fetched_remotely(cache)
+                counters.add_counts(workspace, counts)
                 return refused
-    counters.add_counts(counts)
+    counts[counters.REMOTE_HITS] = fetched_remotely(cache)
+    counters.add_counts(workspace, counts)
     remote = cache_warnings()  # a shared cache that failed, say
     if failures:
         return TaskFailed("\n".join([*failures, *remote]))
@@ -195,9 +198,9 @@ def _write_executed(
         cell.outputs = [nbformat.from_dict(output) for output in cell_outputs]
         cell.execution_count = count
     data = nbformat.writes(notebook, version=4).encode("utf-8")
-    state = Path(job.state_file)
+    workspace = job.session.workspace()
     try:
-        write_atomic(Path(member.notebook_path), data, state, None, inside=state.parent)
+        write_atomic(Path(member.notebook_path), data, workspace, None, inside=workspace.folder)
     except OutsideFolder as exc:
         return TaskFailed(str(exc))
     return None

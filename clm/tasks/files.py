@@ -12,6 +12,7 @@ from pathlib import Path
 from clm.errors import CourseError, DiskFull, NotWritable, is_disk_full, is_not_writable
 from clm.paths import check_within
 from clm.state.records import record_outputs, register_temp, release_temp
+from clm.state.workspace import Workspace
 
 
 def unchanged(path: Path, data: bytes) -> bool:
@@ -29,7 +30,7 @@ def unchanged(path: Path, data: bytes) -> bool:
 def write_atomic(
     path: Path,
     data: bytes,
-    state_file: Path,
+    workspace: Workspace,
     spec: str | None,
     *,
     inside: Path,
@@ -52,15 +53,15 @@ def write_atomic(
             with _refusals(path):
                 os.chmod(path, mode)
         if spec is not None:
-            record_outputs(state_file, spec, [path.as_posix()])
+            record_outputs(workspace, spec, [path.as_posix()])
         return False
     with _refusals(path):
         path.parent.mkdir(parents=True, exist_ok=True)
     # Named and registered before it exists: a writer killed at any moment leaves
     # no file, or one the next build knows to sweep.
     temp = path.parent / f".{path.name[:40]}.{secrets.token_hex(6)}.clm-tmp"
-    temp_key = os.path.relpath(temp)
-    register_temp(state_file, temp_key)
+    temp_key = os.path.relpath(temp, workspace.root)
+    register_temp(workspace, temp_key)
     try:
         with _refusals(path):
             with open(temp, "xb") as stream:
@@ -69,11 +70,11 @@ def write_atomic(
                 os.chmod(temp, mode)
             os.replace(temp, path)
         if spec is not None:
-            record_outputs(state_file, spec, [path.as_posix()])
+            record_outputs(workspace, spec, [path.as_posix()])
     finally:
         if temp.exists():
             temp.unlink()
-        release_temp(state_file, temp_key)
+        release_temp(workspace, temp_key)
     return True
 
 
@@ -103,11 +104,11 @@ def _refusals(path: Path) -> Iterator[None]:
 
 
 def copy_atomic(
-    source: Path, target: Path, state_file: Path, spec: str | None, *, inside: Path
+    source: Path, target: Path, workspace: Workspace, spec: str | None, *, inside: Path
 ) -> bool:
     """Copy a file, keeping its permission bits: a private file stays private."""
     mode = stat.S_IMODE(source.stat().st_mode) & 0o777
-    return write_atomic(target, source.read_bytes(), state_file, spec, inside=inside, mode=mode)
+    return write_atomic(target, source.read_bytes(), workspace, spec, inside=inside, mode=mode)
 
 
 def remove_empty_folders(start: Path, stop: Path) -> None:

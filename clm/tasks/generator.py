@@ -17,7 +17,6 @@ from clm.execute.kernels import KERNEL_NAME
 from clm.leaks.guard import guard_tasks
 from clm.plan.gc_pause import paused_garbage_collection
 from clm.plan.variants import Kind
-from clm.state.db import STATE_PATH
 from clm.tasks.actions import (
     build_output,
     copy_files,
@@ -45,7 +44,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
     common_deps = [*build.template_deps, build.engine_dep]
 
     def removal(paths: tuple[str, ...]) -> list:
-        job = RemovalJob(STATE_PATH, spec_key, output_root, paths, output_roots=roots)
+        job = RemovalJob(build.session, spec_key, output_root, paths, output_roots=roots)
         return [(remove_outputs, (job,))]
 
     clash_tasks = {}
@@ -103,7 +102,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
                 html_by_run[(variant.lang, variant.kind)] = output.path
             target = output.path
             job = OutputJob(
-                state_file=STATE_PATH,
+                session=build.session,
                 spec=spec_key,
                 output_root=guards[output.root],
                 deck=deck,
@@ -138,7 +137,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
             inputs = execution_inputs(deck_plan.deck, build.prepasses)
             kernel = execution.kernel
             job = DeckExecutionJob(
-                state_file=STATE_PATH,
+                session=build.session,
                 deck=deck,
                 notebooks=notebooks,
                 inputs=inputs,
@@ -163,7 +162,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
         source = render.diagram.source
         yield _group(source, f"render the diagram {source}")
         job = RenderJob(
-            STATE_PATH,
+            build.session,
             source,
             render.diagram.converter,
             render.formats,
@@ -193,7 +192,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
         targets = [target for _, target in copies]
         name = f"{copy_job.source}:{prefix}-{copy_job.lang}"
         copy_tasks.append((name, copy_job))
-        job = CopyJob(STATE_PATH, spec_key, output_root, copies, name, output_roots=roots)
+        job = CopyJob(build.session, spec_key, output_root, copies, name, output_roots=roots)
         yield {
             "basename": copy_job.source,
             "name": f"{prefix}-{copy_job.lang}",
@@ -203,6 +202,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
             "clean": removal(tuple(targets)),
         }
     yield from guard_tasks(
+        build.session,
         build.plan,
         copy_tasks,
         build.spec.languages,
@@ -214,7 +214,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
     if build.full:
         planned = tuple(sorted(build.plan.output_paths()))
         job = RemovalJob(
-            STATE_PATH,
+            build.session,
             spec_key,
             output_root,
             planned,
@@ -244,7 +244,7 @@ def course_tasks_for_doit(build: Build) -> Iterator[Task]:
     from clm.tasks.task_objects import task_objects
     from clm.workers import prepare_forked_workers
 
-    prepare_forked_workers(STATE_PATH)  # before doit forks its workers
+    prepare_forked_workers(build.session.state_file)  # before doit forks its workers
     with paused_garbage_collection():
         yield from task_objects(task_dicts(build))
 

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from clm.deck.prepass import Prepass
 from clm.leaks.guard import GuardJob
 from clm.paths import guarding_folder
+from clm.workers.record import SessionSpec
 
 
 class _PrepassFields:
@@ -35,7 +36,7 @@ class OutputJob(_PrepassFields):
     """Write one output of a deck: one language, kind and format, in each target showing it."""
 
     JOB: ClassVar[str] = "output"
-    state_file: str
+    session: SessionSpec
     spec: str
     output_root: str  # the folder the write must really stay in (Target.guard)
     deck: str
@@ -74,7 +75,7 @@ class DeckExecutionJob(_PrepassFields):
     """Run a deck's code once per distinct code, for its executed variants."""
 
     JOB: ClassVar[str] = "execution"
-    state_file: str
+    session: SessionSpec
     deck: str
     notebooks: tuple[tuple[str, str, str, str], ...]  # (language, kind, executed notebook, HTML)
     inputs: tuple[tuple[str, str], ...]  # (source, path relative to the notebook)
@@ -95,7 +96,7 @@ class RenderJob:
     """Render a diagram source into ``.clm/renders/``."""
 
     JOB: ClassVar[str] = "render"
-    state_file: str
+    session: SessionSpec
     source: str
     converter: str  # drawio or plantuml
     formats: tuple[str, ...]
@@ -108,7 +109,7 @@ class CopyJob:
     """Copy files into the output folder: a topic's data, a dir-group, placed pictures."""
 
     JOB: ClassVar[str] = "copy"
-    state_file: str
+    session: SessionSpec
     spec: str
     output_root: str
     copies: tuple[tuple[str, str], ...]  # (source, target)
@@ -125,7 +126,7 @@ class RemovalJob:
     """Delete outputs clm wrote for the spec: ``doit clean``, or what a plan no longer has."""
 
     JOB: ClassVar[str] = "removal"
-    state_file: str
+    session: SessionSpec
     spec: str
     output_root: str
     paths: tuple[str, ...]  # with ``stale``: the outputs the plan keeps
@@ -166,6 +167,8 @@ def job_dict(job: Any) -> dict:
 def job_from_dict(data: dict, kinds: dict[str, type] = JOBS) -> Any:
     """The job a ``job_dict`` (or its JSON) describes; KeyError or TypeError if none does."""
     fields = {key: _tuples(value) for key, value in data.items() if key not in ("job", "task")}
+    if isinstance(fields.get("session"), dict):
+        fields["session"] = SessionSpec(**fields["session"])
     return kinds[data["job"]](**fields)
 
 

@@ -27,18 +27,18 @@ from clm.remote.layered import RemoteCache
 from clm.spec import CourseSpec
 from clm.state import cache
 from clm.state.checker import set_virtual_dependency
-from clm.state.db import STATE_PATH
 from clm.state.records import (
-    connection,
     outputs_of_other_specs,
     reassign_outputs,
     record_output_folder,
 )
 from clm.state.store import open_store
+from clm.state.workspace import Workspace
 from clm.tasks.deck_checks import DeckVerdicts, check_decks
 from clm.tasks.prepasses import course_prepass, deck_prepasses
 from clm.tasks.shared_cache import open_shared_cache
 from clm.templates import PACKAGE_TEMPLATES, packaged_files
+from clm.workers.record import SessionSpec
 
 # The spec this process planned last: the build history records it with each run.
 planned_spec: str | None = None
@@ -48,6 +48,7 @@ planned_spec: str | None = None
 class Build:
     """Everything the task generator needs, computed once per doit invocation."""
 
+    session: SessionSpec  # what each job's action needs of the build (its workspace)
     spec: CourseSpec
     plan: OutputPlan
     full: bool  # the whole course: only then are stale outputs removed
@@ -106,12 +107,14 @@ def prepare_build(
     planned_spec = spec.key
     if only:
         plan = select_only(plan, only)
-    state_file = Path(STATE_PATH)
-    cache.check_usable()  # before the workers fork: a damaged cache is replaced once
-    shared_cache = open_shared_cache(spec)
-    _check_other_specs(spec, plan, state_file)
+    session = SessionSpec(str(Workspace.at(spec.root).root))
+    workspace = session.workspace()
+    # Before the workers start: a damaged cache is replaced once, not by each of them.
+    cache.check_usable(workspace.cache_file)
+    shared_cache = open_shared_cache(spec, workspace)
+    _check_other_specs(spec, plan, workspace)
     for folder in dict.fromkeys(plan.guards.values()):
-        record_output_folder(state_file, spec.key, folder)
+        record_output_folder(workspace, spec.key, folder)
 
     engine_dep = set_virtual_dependency("engine", engine_key())
     template_deps = course.templates
@@ -120,23 +123,24 @@ def prepare_build(
     prepasses, include_warnings = deck_prepasses(
         every_deck,
         course_prepass(spec, templates),
-        open_store(state_file),
-        connection(state_file),
+        open_store(workspace.state_file),
+        workspace.state(),
     )
     decks = sorted({deck.deck.path for deck in plan.decks})
-    verdicts = check_course_decks(spec, template_deps, prepasses, decks, plan)
+    verdicts = check_course_decks(workspace, spec, template_deps, prepasses, decks, plan)
     if verdicts.errors and not keep_bad_decks:
         raise next(iter(verdicts.errors.values()))
     kernel_python = interpreter.kernel_python(spec)
     environments = {}
     for kernel in sorted({deck.execution.kernel for deck in plan.decks if deck.execution}):
         if kernel != KERNEL_NAME:
-            environments[kernel] = _runtime_environment(connection(state_file), kernel)
+            environments[kernel] = _runtime_environment(workspace.state(), kernel)
         elif kernel_python is None:
-            environments[kernel] = _environment(connection(state_file))
+            environments[kernel] = _environment(workspace.state())
         else:
-            environments[kernel] = _course_environment(connection(state_file), spec, kernel_python)
+            environments[kernel] = _course_environment(workspace.state(), spec, kernel_python)
     return Build(
+        session=session,
         spec=spec,
         plan=plan,
         full=not only and not languages and not targets,
@@ -208,6 +212,7 @@ def _course_environment(connection, spec: CourseSpec, python: str) -> str:
 
 
 def check_course_decks(
+    workspace: Workspace,
     spec: CourseSpec,
     template_deps: tuple[str, ...],
     prepasses: dict[str, Prepass],
@@ -215,8 +220,7 @@ def check_course_decks(
     plan: OutputPlan,
 ) -> DeckVerdicts:
     """The checks of `clm build` for some decks of the course, kept by content hash."""
-    state_file = Path(STATE_PATH)
-    store = open_store(state_file)
+    store = open_store(workspace.state_file)
     included = {path for deck in decks for path in prepasses[deck].includes}
     wanted = set(decks)
     companions = {
@@ -231,17 +235,17 @@ def check_course_decks(
         "|".join([engine_key(), *(f"{t}={hashes[t]}" for t in template_deps)]).encode()
     ).hexdigest()
     return check_decks(
-        decks, hashes, spec.languages, prepasses, context, connection(state_file), companions
+        decks, hashes, spec.languages, prepasses, context, workspace.state(), companions
     )
 
 
-def _check_other_specs(spec: CourseSpec, plan: OutputPlan, state_file: Path) -> None:
+def _check_other_specs(spec: CourseSpec, plan: OutputPlan, workspace: Workspace) -> None:
     """Two specs must not write the same output; records of deleted specs are adopted."""
-    others = outputs_of_other_specs(state_file, spec.key)
+    others = outputs_of_other_specs(workspace, spec.key)
     if not others:
         return
     for other in {s for s in others.values() if not (spec.root / s).is_file()}:
-        reassign_outputs(state_file, other, spec.key)
+        reassign_outputs(workspace, other, spec.key)
     others = {p: s for p, s in others.items() if (spec.root / s).is_file()}
     planned = plan.output_paths()
     clashes = sorted(planned & others.keys())

@@ -9,7 +9,7 @@ from doit.exceptions import TaskFailed
 from clm.diagrams.names import DRAWIO
 from clm.paths import OutsideFolder
 from clm.state import counters
-from clm.state.cache import cache_warnings, results_cache
+from clm.state.cache import cache_warnings, fetched_remotely, results_cache
 from clm.state.results import RENDERS, ResultsCache, cached_files, pack_files
 from clm.tasks.actions import reports_write_failures
 from clm.tasks.files import write_atomic
@@ -37,21 +37,23 @@ def render_diagram(job: RenderJob, cache: ResultsCache | None = None) -> TaskFai
     A cached render whose file names differ from those the plan expects
     cannot be used: it is dropped and the source rendered again.
     """
-    working_on(f"{job.source}:render", job.state_file)
+    working_on(f"{job.source}:render", job.session.state_file)
+    workspace = job.session.workspace()
     from clm.diagrams.errors import DiagramError
     from clm.diagrams.render import converters_started, render, render_key
 
-    cache = cache or results_cache()
+    cache = cache or results_cache(workspace)
     expected = {name for name, _ in job.targets}
     kind, data, included = render_inputs(job)
     key = render_key(kind, data, job.formats, included)
     files = cached_files(cache, key)
+    counters.add_counts(workspace, {counters.REMOTE_HITS: fetched_remotely(cache)})
     if files is not None and {name for name, _ in files} != expected:
         cache.drop(RENDERS, key)
         files = None
     from_cache = files is not None
     if files is not None:
-        counters.add_counts({counters.RENDER_CACHE_HITS: 1})
+        counters.add_counts(workspace, {counters.RENDER_CACHE_HITS: 1})
     else:
         before = converters_started(kind)
         try:
@@ -60,9 +62,9 @@ def render_diagram(job: RenderJob, cache: ResultsCache | None = None) -> TaskFai
             return TaskFailed(str(error))
         finally:
             started = counters.BROWSERS if kind == DRAWIO else counters.JVMS
-            counters.add_counts({started: converters_started(kind) - before})
+            counters.add_counts(workspace, {started: converters_started(kind) - before})
         cache.put(RENDERS, key, pack_files(files))
-        counters.add_counts({counters.DIAGRAMS_RENDERED: 1})
+        counters.add_counts(workspace, {counters.DIAGRAMS_RENDERED: 1})
     produced = dict(files)
     if set(produced) != expected:
         return TaskFailed(
@@ -70,10 +72,9 @@ def render_diagram(job: RenderJob, cache: ResultsCache | None = None) -> TaskFai
             f"{', '.join(name for name, _ in job.targets)}; the file changed while building, "
             "build again"
         )
-    state = Path(job.state_file)
     try:
         for name, target in job.targets:
-            write_atomic(Path(target), produced[name], state, None, inside=state.parent)
+            write_atomic(Path(target), produced[name], workspace, None, inside=workspace.folder)
     except OutsideFolder as exc:
         return TaskFailed(str(exc))
     warnings = cache_warnings()  # a shared cache that failed, say

@@ -25,7 +25,8 @@ from doit.reporter import ConsoleReporter
 
 from clm.errors import CourseError, DiskFull, is_disk_full
 from clm.state import counters
-from clm.state.db import STATE_PATH
+from clm.state.backend import sweep_temp_files
+from clm.state.workspace import Workspace
 from clm.tasks.actions import DiskFullFailure
 from clm.tasks.bookkeeping import RunBook
 from clm.workers.lifetime import (
@@ -70,8 +71,8 @@ class ClmReporter(ConsoleReporter):
     def __init__(self, outstream, options):
         super().__init__(outstream, options)
         self.progress = None
-        self.state_file = STATE_PATH
-        self.books = RunBook(self.write_line, self.state_file)
+        self.workspace = _workspace()
+        self.books = RunBook(self.write_line, self.workspace)
         self.executed = self.uptodate_count = self.not_rebuilt = 0
 
     # -- doit's hooks --------------------------------------------------------
@@ -85,6 +86,7 @@ class ClmReporter(ConsoleReporter):
         # `clm build` takes the lock itself (and may refuse to wait); plain `doit` waits here.
         if self.books.lock():
             _refresh_state()
+        sweep_temp_files(self.workspace)  # left by writers that died before renaming them
         sweep_scratch_folders()  # left by killed builds and crashed watchers
         self.books.go_on(planned_spec)
         total = sum(1 for task in tasks.values() if not task.has_subtask)
@@ -194,7 +196,7 @@ class ClmReporter(ConsoleReporter):
         if isinstance(stopped, CourseError):
             self._exit(1, f"clm: error: {stopped}")
         if is_disk_full(stopped):
-            where = getattr(stopped, "filename", None) or self.state_file
+            where = getattr(stopped, "filename", None) or self.workspace.state_file
             self._exit(1, f"clm: error: {DiskFull(where, 'cannot write the build state')}")
 
     def _exit(self, code: int, message: str) -> None:
@@ -202,6 +204,13 @@ class ClmReporter(ConsoleReporter):
         self.outstream.flush()
         exit_soon(code)
         raise SystemExit(code) from None
+
+
+def _workspace() -> Workspace:
+    """The workspace of the build doit runs: where its backend keeps the state."""
+    from doit.globals import Globals
+
+    return Workspace.of_state_file(Globals.dep_manager.name)
 
 
 def _refresh_state() -> None:

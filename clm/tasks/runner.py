@@ -10,16 +10,17 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 
+from clm.state.workspace import Workspace
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-def doit_config(jobs: int | None = None) -> dict:
+def doit_config(workspace: Workspace, jobs: int | None = None) -> dict:
     from clm.state.checker import ContentChecker
-    from clm.state.db import STATE_PATH
 
     return {
         "backend": "clm-sqlite",
-        "dep_file": STATE_PATH,
+        "dep_file": str(workspace.state_file),
         "check_file_uptodate": ContentChecker,
         "continue": True,
         "num_process": jobs or os.cpu_count() or 1,
@@ -43,6 +44,7 @@ def locked_out(command: str, holder: str) -> str:
 
 
 def run_doit(
+    workspace: Workspace,
     tasks: Callable[[], Iterable],
     arguments: list[str],
     jobs: int | None = None,
@@ -64,10 +66,10 @@ def run_doit(
     def task_course():
         yield from tasks()
 
-    namespace = {"DOIT_CONFIG": doit_config(jobs), "task_course": task_course}
+    namespace = {"DOIT_CONFIG": doit_config(workspace, jobs), "task_course": task_course}
     stop_like_ctrl_c()  # also while waiting for the lock and in the cluster pre-pass
     try:
-        held = lock.acquire(lock.LOCK_FILE, wait=not no_wait)
+        held = lock.acquire(workspace.lock_file, wait=not no_wait)
     except lock.BuildLocked as locked:
         print(
             f"error: another build of this course is running (process {locked.holder}); "
@@ -82,6 +84,6 @@ def run_doit(
         code = DoitMain(ModuleTaskLoader(namespace)).run(["run", *arguments])
     finally:
         if held:
-            lock.release(lock.LOCK_FILE)
+            lock.release(workspace.lock_file)
     # doit: 1 = a task failed, 2 = a task raised or a dependency failed; 3 = bad usage.
     return {0: EXIT_OK, 1: EXIT_FAILED, 2: EXIT_FAILED}.get(code, EXIT_USAGE)

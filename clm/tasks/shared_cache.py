@@ -20,6 +20,7 @@ from clm.spec.model import CourseSpec
 from clm.state import counters
 from clm.state.cache import SqliteResultsCache, use_results_cache
 from clm.state.results import EXECUTIONS, RENDERS
+from clm.state.workspace import Workspace
 from clm.tasks.execution import deck_groups
 from clm.tasks.jobs import DeckExecutionJob, RenderJob, task_jobs
 
@@ -28,7 +29,7 @@ def _say(text: str) -> None:
     print(text, file=sys.stderr)
 
 
-def open_shared_cache(spec: CourseSpec) -> RemoteCache | None:
+def open_shared_cache(spec: CourseSpec, workspace: Workspace) -> RemoteCache | None:
     """The course's shared cache, in use from now on in this process (None: it has none).
 
     CourseError for settings that make no sense, naming where they came from.
@@ -39,15 +40,17 @@ def open_shared_cache(spec: CourseSpec) -> RemoteCache | None:
         use_results_cache(None)
         return None
     remote = RemoteCache.open(settings)
-    use_results_cache(LayeredCache(SqliteResultsCache(), remote))
+    use_results_cache(LayeredCache(SqliteResultsCache(workspace.cache_file), remote))
     return remote
 
 
-def prefetch(remote: RemoteCache | None, say: Callable[[str], None] = _say) -> int:
+def prefetch(
+    remote: RemoteCache | None, workspace: Workspace, say: Callable[[str], None] = _say
+) -> int:
     """Read ahead what the trusted manifests list; counted into the coming run."""
     if remote is None:
         return 0
-    copied = remote.prefetch(SqliteResultsCache())
+    copied = remote.prefetch(SqliteResultsCache(workspace.cache_file))
     counters.carry({counters.REMOTE_HITS: copied})
     for warning in remote.take_warnings():
         say(warning)
@@ -74,10 +77,15 @@ def plan_keys(tasks: dict) -> dict[str, list[str]]:
     return keys
 
 
-def publish(remote: RemoteCache | None, tasks: dict, say: Callable[[str], None] = _say) -> None:
+def publish(
+    remote: RemoteCache | None,
+    workspace: Workspace,
+    tasks: dict,
+    say: Callable[[str], None] = _say,
+) -> None:
     """After a build that pushes: its results in its namespace, and its manifest."""
     if remote is None or remote.settings.push is None:
         return
-    remote.publish(plan_keys(tasks), SqliteResultsCache(), say)
+    remote.publish(plan_keys(tasks), SqliteResultsCache(workspace.cache_file), say)
     for warning in remote.take_warnings():
         say(warning)

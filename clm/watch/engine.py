@@ -51,9 +51,10 @@ class Watcher:
         from doit.dependency import Dependency
 
         from clm.execute.kernels import prestart
+        from clm.spec import course_root
         from clm.state.backend import SqliteStateDB
         from clm.state.checker import ContentChecker
-        from clm.state.db import STATE_PATH
+        from clm.state.workspace import Workspace
         from clm.tasks.bookkeeping import RunBook
         from clm.tasks.generator import print_warnings
         from clm.workers.pool import WorkerPool
@@ -70,8 +71,11 @@ class Watcher:
         self.bad_decks: dict[str, CourseError] = {}  # decks failing the checks of `clm build`
         # Changes a failed re-plan left unbuilt: the next change plans again and builds them.
         self.unplanned: set[str] = set()
-        self.dependency = Dependency(SqliteStateDB, STATE_PATH, checker_cls=ContentChecker)
-        self.books = RunBook(self._say, STATE_PATH)
+        self.workspace = Workspace.at(course_root(spec_file))
+        self.dependency = Dependency(
+            SqliteStateDB, str(self.workspace.state_file), checker_cls=ContentChecker
+        )
+        self.books = RunBook(self._say, self.workspace)
         self._load()
         print_warnings(self.build)
         self.collector = ChangeCollector(self.scope)
@@ -80,7 +84,7 @@ class Watcher:
         # edit changing it costs one reboot).
         spare = self.build.spare_kernel()
         prepare = functools.partial(prestart, *spare) if spare else None
-        self.pool = WorkerPool(jobs, prepare=prepare)
+        self.pool = WorkerPool(jobs, str(self.workspace.state_file), prepare=prepare)
         self.events: EventQueue | None = None
 
     # -- the plan -----------------------------------------------------------
@@ -140,7 +144,12 @@ class Watcher:
             return set()
         try:
             verdicts = check_course_decks(
-                build.spec, build.template_deps, build.prepasses, checked, build.plan
+                self.workspace,
+                build.spec,
+                build.template_deps,
+                build.prepasses,
+                checked,
+                build.plan,
             )
         except OSError:  # a deck went away meanwhile: its deletion is the next change
             return set()
@@ -471,7 +480,7 @@ class Watcher:
 
     def _refuse_bad_decks(self, selected: set[str]) -> dict[str, str | None]:
         """Fail the selected tasks of decks that fail the checks; their names, with why."""
-        from clm.plan.outputs import EXECUTED_FOLDER
+        from clm.state.workspace import is_intermediate
 
         refused: dict[str, str | None] = {}
         for deck, error in sorted(self.bad_decks.items()):
@@ -489,7 +498,7 @@ class Watcher:
                 f"    {target}"
                 for name in names
                 for target in self.tasks[name].targets
-                if not target.startswith(EXECUTED_FOLDER)
+                if not is_intermediate(target)
             ]
             self._say(
                 f"FAILED {error}\n  failed outputs (the last good version is kept):\n"
@@ -518,7 +527,9 @@ class Watcher:
 
     def watch(self) -> None:
         from clm.execute.kernels import sweep_scratch_folders
+        from clm.state.backend import sweep_temp_files
 
+        sweep_temp_files(self.workspace)  # left by writers that died before renaming them
         sweep_scratch_folders()  # left by killed builds and crashed watchers
         self.run_cycle(None)
         self.events = EventQueue(self.scope)

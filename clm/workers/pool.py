@@ -54,18 +54,19 @@ def run_action(run: str, function, args: tuple, kwargs: dict):
 class WorkerPool:
     """A forked pool of ``size`` warm workers, restarted when one of them dies."""
 
-    def __init__(self, size: int, prepare: Callable[[], None] | None = None):
-        """``prepare`` runs in each new worker once it has warmed up (e.g. boot a kernel)."""
+    def __init__(self, size: int, state_file: str, prepare: Callable[[], None] | None = None):
+        """``prepare`` runs in each new worker once it has warmed up (e.g. boot a kernel);
+        ``state_file`` is where their heartbeats go."""
         self.size = size
+        self.state_file = state_file
         self.prepare = prepare
         self._executor: ProcessPoolExecutor | None = None
         self.start()
 
     def start(self) -> None:
-        from clm.state.db import STATE_PATH
         from clm.workers import prepare_forked_workers
 
-        prepare_forked_workers(STATE_PATH)
+        prepare_forked_workers(self.state_file)
         context = multiprocessing.get_context("fork")
         self._executor = ProcessPoolExecutor(
             self.size, mp_context=context, initializer=_start_worker, initargs=(self.prepare,)

@@ -9,6 +9,7 @@ import stat
 import pytest
 
 from clm.state.records import record_outputs
+from clm.state.workspace import Workspace
 from tests.conftest import deck_text, write_files
 from tests.e2e.helpers import run_clm
 
@@ -58,7 +59,7 @@ def test_clean_and_stale_removal_never_delete_outside_the_output_folder(tmp_path
     build = run_clm(root, "build", "-j", "1")
     assert build.returncode == 0, build.stdout + build.stderr
     # What an older clm recorded for the dir-group with the climbing subdir.
-    record_outputs(root / ".clm/state.sqlite", "course.yaml", [DECK])
+    record_outputs(Workspace.at(root), "course.yaml", [DECK])
 
     again = run_clm(root, "build", "-j", "1")
     assert again.returncode == 1
@@ -66,7 +67,7 @@ def test_clean_and_stale_removal_never_delete_outside_the_output_folder(tmp_path
     assert f"refused to delete {DECK}: it lies outside the folder output" in report
     assert (root / DECK).read_bytes() == deck
 
-    record_outputs(root / ".clm/state.sqlite", "course.yaml", [DECK])
+    record_outputs(Workspace.at(root), "course.yaml", [DECK])
     clean = run_clm(root, "clean")
     assert clean.returncode == 1
     assert _errors(clean)[0].startswith(f"error: refused to delete {DECK}: it lies outside")

@@ -10,7 +10,7 @@ from doit.task import Task
 
 from clm.state.backend import SqliteStateDB, sweep_temp_files
 from clm.state.checker import ContentChecker, set_virtual_dependency
-from clm.state.db import connect
+from clm.state.workspace import Workspace
 
 
 def _manager(tmp_path):
@@ -113,14 +113,15 @@ def test_two_processes_keep_each_others_work(tmp_path, monkeypatch):
 
 
 def test_sweep_removes_temp_files_of_dead_writers(tmp_path):
-    conn = connect(tmp_path / ".clm" / "state.sqlite")
+    workspace = Workspace.at(tmp_path)
+    conn = workspace.state()
     orphan = tmp_path / "orphan.clm-tmp"
     orphan.write_text("half")
     living = tmp_path / "living.clm-tmp"
     living.write_text("in flight")
     conn.execute("insert into temp_files values (?, ?)", (str(orphan), 2**22 + 12345))
     conn.execute("insert into temp_files values (?, ?)", (str(living), os.getppid()))
-    assert sweep_temp_files(conn) == [str(orphan)]
+    assert sweep_temp_files(workspace) == [str(orphan)]
     assert not orphan.exists() and living.exists()
 
 

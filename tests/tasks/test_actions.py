@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import nbformat
 import pytest
 
@@ -9,9 +11,12 @@ from clm.execute.executor import ExecutionJob, ExecutionResult, LocalExecutor
 from clm.tasks.actions import build_output, copy_files, remove_outputs
 from clm.tasks.execution import execute_deck
 from clm.tasks.jobs import CopyJob, DeckExecutionJob, OutputJob, RemovalJob
+from clm.workers.record import SessionSpec
 from tests.conftest import deck_text
 
-STATE = ".clm/state.sqlite"
+
+def _session() -> SessionSpec:
+    return SessionSpec(os.getcwd())
 
 
 @pytest.fixture
@@ -35,12 +40,12 @@ class CountingExecutor:
 
 
 def _execute(deck: str, langs_kinds, executor=None):
-    job = DeckExecutionJob(STATE, deck, _notebooks(langs_kinds), (), 30, False, "test-env")
+    job = DeckExecutionJob(_session(), deck, _notebooks(langs_kinds), (), 30, False, "test-env")
     return execute_deck(job, executor)
 
 
 def _output(deck, kind, fmt, target, title="Title", executed=None):
-    job = OutputJob(STATE, "course.yaml", "out", deck, "en", kind, fmt, target, title, executed)
+    job = OutputJob(_session(), "course.yaml", "out", deck, "en", kind, fmt, target, title, executed)
     return build_output(job)
 
 
@@ -118,12 +123,12 @@ def test_executed_html_comes_from_the_executed_notebook(deck):
 def test_copy_and_remove(deck, tmp_path):
     (tmp_path / "data.csv").write_text("1,2\n")
     copy_files(
-        CopyJob(STATE, "course.yaml", "output", (("data.csv", "output/a/data.csv"),), "a:data-en")
+        CopyJob(_session(), "course.yaml", "output", (("data.csv", "output/a/data.csv"),), "a:data-en")
     )
     assert (tmp_path / "output/a/data.csv").read_text() == "1,2\n"
     (tmp_path / "output/a/mine.txt").write_text("mine")
     remove_outputs(
-        RemovalJob(STATE, "course.yaml", "output", ("output/a/data.csv", "output/a/mine.txt"))
+        RemovalJob(_session(), "course.yaml", "output", ("output/a/data.csv", "output/a/mine.txt"))
     )
     assert not (tmp_path / "output/a/data.csv").exists()
     assert (tmp_path / "output/a/mine.txt").exists()

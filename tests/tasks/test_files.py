@@ -2,24 +2,25 @@ from __future__ import annotations
 
 import os
 
-from clm.state.records import connection, recorded_outputs
+from clm.state.records import recorded_outputs
+from clm.state.workspace import Workspace
 from clm.tasks.files import remove_empty_folders, write_atomic
 
 
 def test_writes_atomically_and_records(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    state = tmp_path / ".clm" / "state.sqlite"
+    state = Workspace.at(tmp_path)
     target = tmp_path / "out" / "a" / "x.html"
     assert write_atomic(target, b"hello", state, "course.yaml", inside=tmp_path / "out") is True
     assert target.read_bytes() == b"hello"
     assert recorded_outputs(state, "course.yaml") == {target.as_posix()}
-    assert connection(state).execute("select count(*) from temp_files").fetchone() == (0,)
+    assert state.state().execute("select count(*) from temp_files").fetchone() == (0,)
     assert [p.name for p in target.parent.iterdir()] == ["x.html"]
 
 
 def test_unchanged_bytes_are_not_rewritten(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    state = tmp_path / ".clm" / "state.sqlite"
+    state = Workspace.at(tmp_path)
     target = tmp_path / "x.txt"
     write_atomic(target, b"same", state, None, inside=tmp_path)
     os.utime(target, (1, 1))

@@ -12,6 +12,7 @@ from clm.spec.model import CourseSpec, Text
 from clm.tasks.generator import STALE_TASK, task_dicts
 from clm.tasks.jobs import DeckExecutionJob, OutputJob, RenderJob, job_from_dict, job_json
 from clm.tasks.prepare import Build
+from clm.workers.record import SessionSpec
 from tests.plan.test_outputs import COURSE
 
 
@@ -25,6 +26,7 @@ def _build() -> Build:
         for deck in section.decks
     }
     return Build(
+        session=SessionSpec("/course"),
         spec=spec,
         plan=plan,
         full=True,
