@@ -84,9 +84,8 @@ def course_tasks(
     workspace = Workspace.at(root)
 
     def task_course() -> Iterator:
-        from clm.tasks.generator import prepared_tasks
-
-        from clm.tasks.shared_cache import prefetch
+        from clm.session.session import install
+        from clm.tasks.generator import build_session, prepared_tasks
 
         try:
             build, tasks = prepared_tasks(spec_file)
@@ -94,8 +93,7 @@ def course_tasks(
             raise InvalidDodoFile(str(error)) from None
         if _command() in _REMOVING:
             _hold_lock_to_remove(workspace)
-        if _builds():
-            prefetch(build.shared_cache, workspace)
+        install(build_session(build))  # what clm's doit reporter starts and finishes
         yield from tasks.values()
 
     task_course.__doc__ = f"build the course of {spec_file.name}"

@@ -28,6 +28,7 @@ LAYERS = [
     {"deck"},
     {"workers"},
     {"execute"},
+    {"session"},
     {"leaks"},
     {"tasks"},
     {"watch"},

@@ -62,31 +62,27 @@ def build(
         )
     except CourseError as error:
         return _error(error)
-    from clm.tasks.shared_cache import prefetch, publish
+    from clm.session.session import install
+    from clm.tasks.generator import build_session
 
-    workspace = build.session.workspace()
-    prefetch(build.shared_cache, workspace)
+    session = install(build_session(build))
     if choice.address is None:
-        code = run_doit(workspace, tasks.values, [], jobs, no_wait)
-    else:
-        code = _build_on_cluster(workspace, tasks, choice, jobs, no_wait)
-    if code in (EXIT_OK, EXIT_FAILED) and build.full:
-        publish(build.shared_cache, workspace, tasks)
-    return code
+        return run_doit(session.workspace, tasks.values, [], jobs, no_wait)
+    return _build_on_cluster(session, tasks, choice, jobs, no_wait)
 
 
-def _build_on_cluster(workspace, tasks: dict, choice, jobs: int | None, no_wait: bool) -> int:
+def _build_on_cluster(session, tasks: dict, choice, jobs: int | None, no_wait: bool) -> int:
     """Fill the cache on the cluster, then build here; the lock is held throughout."""
     from clm.tasks.cluster_fill import pre_pass
     from clm.tasks.runner import run_doit
 
     return run_doit(
-        workspace,
+        session.workspace,
         tasks.values,
         [],
         jobs,
         no_wait,
-        before=lambda: pre_pass(tasks, choice, workspace),
+        before=lambda: pre_pass(tasks, choice, session),
     )
 
 
@@ -215,13 +211,15 @@ def retry(workspace, job_id: int | None, failed: bool, as_json: bool) -> int:
 
 
 def _run_tasks(spec_file: Path, names: list[str], quiet: bool) -> int:
-    from clm.tasks.generator import prepared_tasks
+    from clm.session.session import install
+    from clm.tasks.generator import build_session, prepared_tasks
     from clm.tasks.runner import run_doit
 
     try:
         build, tasks = prepared_tasks(spec_file, warn=False)
     except CourseError as error:
         return _error(error)
+    install(build_session(build))
     # Tasks of an older plan that the spec no longer has are skipped, not an error.
     wanted = [name for name in names if name in tasks]
     if not wanted:

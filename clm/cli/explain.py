@@ -135,7 +135,7 @@ def _cache_lookup(task, makers: dict) -> dict | None:
 
 
 def _execution_lookup(job, executed: str) -> dict:
-    from clm.state.cache import results_cache
+    from clm.state.cache import SqliteResultsCache
     from clm.state.results import EXECUTIONS
     from clm.tasks.execution import deck_groups
 
@@ -143,17 +143,17 @@ def _execution_lookup(job, executed: str) -> dict:
     key = next(
         k for k, members in groups.items() if any(m.notebook_path == executed for m in members)
     )
-    hit = results_cache(job.session.workspace()).contains(EXECUTIONS, key)
+    hit = SqliteResultsCache(job.session.workspace().cache_file).contains(EXECUTIONS, key)
     return {"kind": "execution", "key": key, "hit": hit}
 
 
 def _render_lookup(job) -> dict:
-    from clm.state.cache import results_cache
+    from clm.state.cache import SqliteResultsCache
     from clm.state.results import RENDERS
     from clm.tasks.rendering import job_render_key
 
     key = job_render_key(job)
-    hit = results_cache(job.session.workspace()).contains(RENDERS, key)
+    hit = SqliteResultsCache(job.session.workspace().cache_file).contains(RENDERS, key)
     return {"kind": "render", "key": key, "hit": hit}
 
 

@@ -235,9 +235,7 @@ def export_store(course: Path, spec: str | None, folder: Path, namespace: str | 
     for warning in signer.warnings:
         print(warning, file=sys.stderr)
     cache_file = Workspace.at(loaded.root).cache_file
-    results = (
-        (kind, key, data) for kind in KINDS for key, data in all_entries(kind, cache_file)
-    )
+    results = ((kind, key, data) for kind in KINDS for key, data in all_entries(kind, cache_file))
     try:
         count = export(results, Store(folder.as_uri()), namespace, signer)
     except (OSError, ValueError) as error:  # a link or a file where the store has a folder

@@ -46,11 +46,11 @@ from clm.deck.prepass import Prepass
 from clm.errors import CourseError
 from clm.leaks.words import SNIPPET_WORDS, file_keys
 from clm.plan.variants import STUDENT_KINDS, Kind
+from clm.session.spec import SessionSpec
 from clm.state import leak_records
 from clm.state.checker import set_virtual_dependency
 from clm.templates import PACKAGE_TEMPLATES, packaged_files
 from clm.workers.lifetime import working_on
-from clm.workers.record import SessionSpec
 
 if TYPE_CHECKING:
     from clm.leaks.snippets import DeckSnippets, ForbiddenText, Origin

@@ -21,11 +21,10 @@ build goes on with local executions.
 
 from __future__ import annotations
 
-import mmap
-import os
 import time
 from collections import Counter
 from collections.abc import Callable
+from typing import Protocol
 
 from clm.remote.network import failure
 from clm.remote.settings import RemoteSettings
@@ -36,31 +35,26 @@ from clm.state.results import ResultsCache
 BATCH = 500  # entries or blobs read per request batch (fsspec runs a batch concurrently)
 
 
-class SharedFlag:
-    """One byte that a process and the workers it forks share (an anonymous shared
-    mapping): set once, seen by all of them."""
+class Flag(Protocol):
+    """Whether the store failed in one of the build's processes (clm.state.flags)."""
+
+    def is_set(self) -> bool: ...
+
+    def set_first(self) -> bool: ...
+
+
+class LocalFlag:
+    """A Flag of this process alone: for commands that run no workers."""
 
     def __init__(self) -> None:
-        try:
-            self._byte: mmap.mmap | bytearray = mmap.mmap(-1, 1)
-        except (OSError, ValueError):
-            self._byte = bytearray(1)  # this process only
+        self._set = False
 
     def is_set(self) -> bool:
-        return bool(self._byte[0])
+        return self._set
 
     def set_first(self) -> bool:
-        """Set the flag; whether it was this call that set it."""
-        first = not self._byte[0]
-        self._byte[0] = 1
+        first, self._set = not self._set, True
         return first
-
-    def __getstate__(self) -> bool:  # a copy that travels (pickled) shares nothing
-        return self.is_set()
-
-    def __setstate__(self, state: bool) -> None:
-        self.__init__()
-        self._byte[0] = int(state)
 
 
 class RemoteCache:
@@ -72,6 +66,8 @@ class RemoteCache:
         store: Store | None = None,
         verifier: Verifier | None = None,
         signer: Signer | None = None,
+        failed: Flag | None = None,
+        rejected: Flag | None = None,
     ):
         self.settings = settings
         self.store = store
@@ -81,13 +77,21 @@ class RemoteCache:
         self.rejected: Counter[str] = Counter()  # entries read as misses, by reason
         self.pending_warnings: list[str] = []
         self._said_no_key = False
-        self._pid = os.getpid()  # the process the store was opened in
-        self._failed = SharedFlag()  # the store failed in one of the build's processes
+        # Whether the store failed, and whether an entry was rejected, in one of the
+        # build's processes: each is said once per build.
+        self._failed = failed if failed is not None else LocalFlag()
+        self._rejected = rejected if rejected is not None else LocalFlag()
 
     @classmethod
-    def open(cls, settings: RemoteSettings) -> RemoteCache:
-        """The remote cache of ``settings``; one that warns and stays off if it cannot open."""
-        remote = cls(settings)
+    def open(
+        cls, settings: RemoteSettings, failed: Flag | None = None, rejected: Flag | None = None
+    ) -> RemoteCache:
+        """The remote cache of ``settings``; one that warns and stays off if it cannot open.
+
+        ``failed`` and ``rejected`` are seen by every process of the build (see
+        clm.state.flags).
+        """
+        remote = cls(settings, failed=failed, rejected=rejected)
         try:
             remote.store = Store(settings.url, timeout=settings.timeout)
             if settings.public_key.is_file():
@@ -269,19 +273,10 @@ class RemoteCache:
     # -- failing softly -----------------------------------------------------------
 
     def _usable(self) -> bool:
-        """Whether the store may be used; a forked worker opens one of its own first."""
+        """Whether the store may be used (not if it failed in any of the build's processes)."""
         if self.off is None and self._failed.is_set():
             self.off = "it failed in another of the build's processes"
-        if self.off is not None:
-            return False
-        if self.store is not None and self._pid != os.getpid():
-            self._pid = os.getpid()
-            try:
-                self.store = Store(self.settings.url, timeout=self.settings.timeout)
-            except Exception as error:
-                self.store = None
-                self._turn_off(error)
-        return self.store is not None
+        return self.off is None and self.store is not None
 
     def _turn_off(self, error: BaseException) -> None:
         """Use the store no more in this build, in any of its processes; the first
@@ -304,7 +299,7 @@ class RemoteCache:
 
     def _reject(self, reason: str, entry: Entry | None, namespace: str | None = None) -> None:
         self.rejected[reason] += 1
-        if sum(self.rejected.values()) == 1:
+        if self._rejected.set_first():
             what = (
                 f"the entry of {entry.kind} {entry.key[:16]}… in namespace {entry.namespace}"
                 if entry

@@ -20,10 +20,9 @@ from pathlib import Path
 
 from clm.errors import CourseError
 from clm.state import db
-from clm.state.db import is_damage, open_database, transaction
+from clm.state.db import is_damage, open_database, shown_path, transaction
 from clm.state.results import EXECUTIONS, KINDS, RENDERS, ResultsCache
 from clm.state.schema import CACHE_SCHEMA
-from clm.state.workspace import Workspace
 
 TABLES = KINDS
 _VALUE_COLUMNS = {EXECUTIONS: "outputs", RENDERS: "files"}
@@ -61,9 +60,9 @@ def _put_aside(path: Path, error: BaseException) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(f"{path}{suffix}")
     print(
-        f"warning: {path}: the results cache could not be read ({error}); it only holds "
-        f"results clm can compute again, so it was moved to {aside} and a new, empty cache "
-        "was started (executions and renders are redone once)",
+        f"warning: {shown_path(path)}: the results cache could not be read ({error}); it only "
+        f"holds results clm can compute again, so it was moved to {shown_path(aside)} and a "
+        "new, empty cache was started (executions and renders are redone once)",
         file=sys.stderr,
         flush=True,
     )
@@ -163,25 +162,9 @@ class SqliteResultsCache:
         return row is not None
 
 
-_in_use: ResultsCache | None = None  # set by a build with a shared cache (clm.remote)
-
-
-def results_cache(workspace: Workspace) -> ResultsCache:
-    """The results cache the build uses: the course's own file, or the layers a build
-    with a shared cache put in its place (see use_results_cache)."""
-    return _in_use if _in_use is not None else SqliteResultsCache(workspace.cache_file)
-
-
-def use_results_cache(cache: ResultsCache | None) -> None:
-    """Make ``cache`` what this process's build uses (None: the course's file again);
-    workers forked later inherit it."""
-    global _in_use
-    _in_use = cache
-
-
-def cache_warnings() -> list[str]:
-    """What the cache in use has to say since last asked (a shared store's failures)."""
-    take = getattr(_in_use, "take_warnings", None)
+def cache_warnings(cache: ResultsCache) -> list[str]:
+    """What ``cache`` has to say since last asked (a shared store's failures)."""
+    take = getattr(cache, "take_warnings", None)
     return take() if take is not None else []
 
 

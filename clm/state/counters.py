@@ -29,16 +29,6 @@ CLUSTER_EXECUTIONS = "cluster-executions"  # executions a Dask cluster ran to th
 KEEP_SECONDS = 7 * 24 * 3600
 
 
-# Counts of work done before the run began (the cluster pre-pass), for start_run.
-_carried: dict[str, int] = {}
-
-
-def carry(counts: dict[str, int]) -> None:
-    """Count work this process did before its run started into that run, once."""
-    for name, amount in counts.items():
-        _carried[name] = _carried.get(name, 0) + amount
-
-
 def start_run(workspace: Workspace, run: str) -> str:
     """Name this process's build; workers forked later inherit the name."""
     os.environ[RUN_VARIABLE] = run
@@ -48,8 +38,6 @@ def start_run(workspace: Workspace, run: str) -> str:
         "where started < ?)",
         (now - KEEP_SECONDS,),
     )
-    add_counts(workspace, _carried)
-    _carried.clear()
     return run
 
 

@@ -102,7 +102,7 @@ def is_damage(error: sqlite3.DatabaseError) -> bool:
 
 def unreadable_state(path: Path, error: BaseException) -> UnreadableStateError:
     """The message for a damaged state file: what it is, what resetting it costs."""
-    shown = _shown(path)
+    shown = shown_path(path)
     return UnreadableStateError(
         f"the build state cannot be read ({error}). It only records what earlier builds "
         f"did: reset it with `rm {shown}*` and build again (every task runs once more; "
@@ -111,7 +111,7 @@ def unreadable_state(path: Path, error: BaseException) -> UnreadableStateError:
     )
 
 
-def _shown(path: Path) -> str:
+def shown_path(path: Path) -> str:
     """A path as the author knows it: relative to the working folder when inside it."""
     try:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()

@@ -51,6 +51,7 @@ create table if not exists workers (
 create table if not exists run_counters (
     run text not null, name text not null, value integer not null, primary key (run, name)
 );
+create table if not exists cluster_failures (key text primary key, failure text not null);
 create table if not exists leak_decks (
     deck text primary key, key text not null,
     protected text not null, public blob not null, code_along blob not null

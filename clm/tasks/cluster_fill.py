@@ -9,7 +9,7 @@ ordinary local one: its execute tasks find their results in the cache and
 write the executed notebooks, and the HTML is rendered here.
 
 A failing cell, an environment the worker refused and a task that killed its
-workers are results too: they wait in ``clm.tasks.execution.CLUSTER_FAILURES``
+workers are results too: they wait in the workspace (clm.state.cluster_failures)
 for the execute task of their deck to report them, so that nothing runs a
 second time here. Ctrl-C keeps every result stored so far, and the next build
 sends only the rest.
@@ -23,6 +23,7 @@ failed build in the history.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
 from collections.abc import Callable
@@ -41,12 +42,14 @@ from clm.execute.cluster import (
 )
 from clm.execute.executor import ExecutionFailure
 from clm.execute.runtimes import is_missing
+from clm.session.session import Session
+from clm.session.spec import SessionSpec
+from clm.session.worker import job_context
 from clm.state import cluster as cluster_record
 from clm.state import counters
-from clm.state.cache import results_cache
-from clm.state.results import EXECUTIONS, encode_outputs
+from clm.state.cluster_failures import keep_failure
+from clm.state.results import EXECUTIONS, ResultsCache, encode_outputs
 from clm.state.workspace import Workspace
-from clm.tasks import execution
 from clm.tasks.bookkeeping import RunBook
 from clm.tasks.execution import deck_groups, execution_job
 from clm.tasks.jobs import DeckExecutionJob, task_jobs
@@ -78,7 +81,7 @@ def execute_jobs(tasks: dict) -> list[tuple[object, DeckExecutionJob]]:
     return found
 
 
-def pending_executions(tasks: dict, workspace: Workspace) -> list[Pending]:
+def pending_executions(tasks: dict, workspace: Workspace, cache: ResultsCache) -> list[Pending]:
     """The executions the build would run, minus those the cache has or doit needs not.
 
     An execute task doit finds up to date runs nothing, whatever the cache
@@ -91,7 +94,6 @@ def pending_executions(tasks: dict, workspace: Workspace) -> list[Pending]:
     from clm.state.backend import SqliteStateDB
     from clm.state.checker import ContentChecker
 
-    cache = results_cache(workspace)
     dependency = Dependency(SqliteStateDB, str(workspace.state_file), checker_cls=ContentChecker)
     pending: dict[str, Pending] = {}
     for task, job in execute_jobs(tasks):
@@ -114,21 +116,21 @@ def pending_executions(tasks: dict, workspace: Workspace) -> list[Pending]:
     return list(pending.values())
 
 
-def pre_pass(tasks: dict, choice: ExecutorChoice, workspace: Workspace, out=None) -> int | None:
+def pre_pass(tasks: dict, choice: ExecutorChoice, session: Session, out=None) -> int | None:
     """``fill_cache`` as the first part of a build: None to go on with doit, or the exit code.
 
     The build's run in the history begins here, and doit's reporter goes on
     with it: ``clm status`` tells the truth about a build that stops, or is
     killed, before doit runs.
     """
-    from clm.tasks.prepare import planned_spec
-
     out = out or sys.stderr
+    workspace = session.workspace
     books = RunBook(lambda text: print(text, file=out), workspace)
-    books.begin(planned_spec)
+    books.begin(session.spec_key)
+    session.start(lambda text: print(text, file=out))
     nothing_built = {"executed": 0, "uptodate": 0, "not_rebuilt": 0}
     try:
-        fill_cache(tasks, choice, workspace, out)
+        fill_cache(tasks, choice, session.spec, out)
     except ClusterUnreachable as unreachable:
         print(
             f"error: {unreachable}; start it (see README: Running on a Dask cluster), "
@@ -146,7 +148,7 @@ def pre_pass(tasks: dict, choice: ExecutorChoice, workspace: Workspace, out=None
 def fill_cache(
     tasks: dict,
     choice: ExecutorChoice,
-    workspace: Workspace,
+    session: SessionSpec,
     out=None,
     clock=time.monotonic,
 ) -> FillOutcome:
@@ -158,7 +160,9 @@ def fill_cache(
     """
     out = out or sys.stderr
     assert choice.address is not None
-    pending = _not_shared(pending_executions(tasks, workspace), workspace)
+    workspace = session.workspace()
+    results = job_context(session).results
+    pending = _not_shared(pending_executions(tasks, workspace, results), workspace, results)
     outcome = FillOutcome()
     if not pending:
         return outcome
@@ -172,7 +176,7 @@ def fill_cache(
         return outcome
     by_key = {item.request.key: item for item in pending}
     progress = _Progress(out, choice.address, len(pending), clock)
-    cache = results_cache(workspace)
+    cache = results
     try:
         executor.submit([item.request for item in pending])
         progress.workers = _record(workspace, executor, choice.address, len(pending), 0)
@@ -184,7 +188,7 @@ def fill_cache(
                     )
                 progress.show(executor.in_flight())
                 continue
-            stored = _take(finished, by_key[finished.request.key], executor, cache)
+            stored = _take(finished, by_key[finished.request.key], executor, cache, workspace)
             outcome.stored += stored
             outcome.ran += finished.result is not None and finished.result.refused is None
             progress.done += 1
@@ -196,7 +200,7 @@ def fill_cache(
     except ClusterUnreachable as lost:
         progress.close()
         left = [by_key[request.key] for request in executor.unfinished()]
-        _cluster_lost(lost, left, outcome.stored, choice, out)
+        _cluster_lost(lost, left, outcome.stored, choice, workspace, out)
     except KeyboardInterrupt:
         progress.close()
         print(
@@ -209,12 +213,17 @@ def fill_cache(
         executor.close()
         _record(workspace, None, choice.address, len(pending), progress.done)
     progress.close()
-    counters.carry({counters.CLUSTER_EXECUTIONS: outcome.ran})
+    counters.add_counts(workspace, {counters.CLUSTER_EXECUTIONS: outcome.ran})
     return outcome
 
 
 def _cluster_lost(
-    lost: ClusterUnreachable, left: list[Pending], kept: int, choice: ExecutorChoice, out
+    lost: ClusterUnreachable,
+    left: list[Pending],
+    kept: int,
+    choice: ExecutorChoice,
+    workspace: Workspace,
+    out,
 ) -> None:
     """Say what a cluster lost mid-build leaves undone; fail those decks unless they may run here."""
     if choice.fallback:
@@ -237,15 +246,13 @@ def _cluster_lost(
         file=out,
     )
     for item in left:
-        execution.CLUSTER_FAILURES[item.request.key] = ExecutionFailure(
-            None, f"not run: {lost}", None
-        )
+        failure = ExecutionFailure(None, f"not run: {lost}", None)
+        keep_failure(workspace, item.request.key, dataclasses.asdict(failure))
 
 
-def _not_shared(pending: list[Pending], workspace: Workspace) -> list[Pending]:
+def _not_shared(pending: list[Pending], workspace: Workspace, cache: ResultsCache) -> list[Pending]:
     """What the shared cache cannot serve either (it may hold results no manifest lists
     yet, pushed by a build still running): only that goes to the cluster."""
-    cache = results_cache(workspace)
     remote = getattr(cache, "remote", None)
     if remote is None or not pending:
         return pending
@@ -253,11 +260,13 @@ def _not_shared(pending: list[Pending], workspace: Workspace) -> list[Pending]:
     for (kind, key), data in found.items():
         cache.local.put(kind, key, data)
     if found:
-        counters.carry({counters.REMOTE_HITS: len(found)})
+        counters.add_counts(workspace, {counters.REMOTE_HITS: len(found)})
     return [item for item in pending if (EXECUTIONS, item.request.key) not in found]
 
 
-def _take(finished: Finished, item: Pending, executor: DaskExecutor, cache) -> bool:
+def _take(
+    finished: Finished, item: Pending, executor: DaskExecutor, cache, workspace: Workspace
+) -> bool:
     """Store a result, or keep its failure for the deck's execute task; True if stored."""
     key = finished.request.key
     result = finished.result
@@ -283,7 +292,7 @@ def _take(finished: Finished, item: Pending, executor: DaskExecutor, cache) -> b
         except ClusterUnreachable:  # the cluster went away meanwhile: the deck's failure stands
             cell = None
         failure = _lost(finished.error, cell)
-    execution.CLUSTER_FAILURES[key] = failure
+    keep_failure(workspace, key, dataclasses.asdict(failure))
     return False
 
 

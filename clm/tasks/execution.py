@@ -21,8 +21,10 @@ from clm.execute.executor import ExecutionFailure, ExecutionJob, Executor, Local
 from clm.execute.runtimes import is_missing
 from clm.languages import of_deck
 from clm.paths import OutsideFolder
+from clm.session.worker import job_context
 from clm.state import counters
-from clm.state.cache import cache_warnings, fetched_remotely, results_cache
+from clm.state.cache import cache_warnings, fetched_remotely
+from clm.state.cluster_failures import kept_failure
 from clm.state.results import EXECUTIONS, ResultsCache, cached_outputs, encode_outputs
 from clm.state.store import file_md5
 from clm.tasks.actions import reports_write_failures
@@ -35,11 +37,6 @@ if TYPE_CHECKING:
 
     from clm.execute.keys import ExecutedVariant
     from clm.languages.model import Language
-
-# Executions a cluster pre-pass (clm.tasks.cluster_fill) ran and that gave no
-# outputs, by execution key: their decks report the failure without running
-# them again. Filled before doit forks its workers, which inherit it.
-CLUSTER_FAILURES: dict[str, ExecutionFailure] = {}
 
 
 def deck_groups(job: DeckExecutionJob) -> dict[str, list[ExecutedVariant]]:
@@ -74,12 +71,13 @@ def execute_deck(
     course's cache file.
     """
     working_on(f"{job.deck}:execute", job.session.state_file)
-    workspace = job.session.workspace()
+    context = job_context(job.session)
+    workspace = context.workspace
 
     if is_missing(job.environment):
         return TaskFailed(missing_kernel(job))
     executor = executor or LocalExecutor()
-    cache = cache or results_cache(workspace)
+    cache = cache or context.results
     try:
         groups = deck_groups(job)
     except CourseError as exc:
@@ -97,10 +95,10 @@ def execute_deck(
         if outputs is not None and not _usable(outputs, first.runs):
             cache.drop(EXECUTIONS, key)
             outputs = None
-        if outputs is None and key in CLUSTER_FAILURES:
-            failures.append(
-                _failure_message(job.deck, CLUSTER_FAILURES[key], first.run_cells, members)
-            )
+        cluster_failure = None if outputs is not None else kept_failure(workspace, key)
+        if cluster_failure is not None:  # the cluster ran it for this build: not again here
+            failure = ExecutionFailure(**cluster_failure)
+            failures.append(_failure_message(job.deck, failure, first.run_cells, members))
             continue
         if outputs is None:
             ran = True
@@ -127,7 +125,7 @@ def execute_deck(
                 return refused
     counts[counters.REMOTE_HITS] = fetched_remotely(cache)
     counters.add_counts(workspace, counts)
-    remote = cache_warnings()  # a shared cache that failed, say
+    remote = cache_warnings(cache)  # a shared cache that failed, say
     if failures:
         return TaskFailed("\n".join([*failures, *remote]))
     warnings.update(dict.fromkeys(remote))

@@ -17,6 +17,7 @@ from clm.execute.kernels import KERNEL_NAME
 from clm.leaks.guard import guard_tasks
 from clm.plan.gc_pause import paused_garbage_collection
 from clm.plan.variants import Kind
+from clm.session.session import Session
 from clm.tasks.actions import (
     build_output,
     copy_files,
@@ -247,6 +248,11 @@ def course_tasks_for_doit(build: Build) -> Iterator[Task]:
     prepare_forked_workers(build.session.state_file)  # before doit forks its workers
     with paused_garbage_collection():
         yield from task_objects(task_dicts(build))
+
+
+def build_session(build: Build) -> Session:
+    """The session of a run of ``build``'s tasks."""
+    return Session(build.session, build.spec.key, whole_course=build.full)
 
 
 def print_warnings(build: Build) -> None:

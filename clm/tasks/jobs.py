@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from clm.deck.prepass import Prepass
 from clm.leaks.guard import GuardJob
 from clm.paths import guarding_folder
-from clm.workers.record import SessionSpec
+from clm.session.spec import SessionSpec
 
 
 class _PrepassFields:
@@ -168,7 +168,9 @@ def job_from_dict(data: dict, kinds: dict[str, type] = JOBS) -> Any:
     """The job a ``job_dict`` (or its JSON) describes; KeyError or TypeError if none does."""
     fields = {key: _tuples(value) for key, value in data.items() if key not in ("job", "task")}
     if isinstance(fields.get("session"), dict):
-        fields["session"] = SessionSpec(**fields["session"])
+        fields["session"] = SessionSpec(
+            **{key: _tuples(value) for key, value in fields["session"].items()}
+        )
     return kinds[data["job"]](**fields)
 
 

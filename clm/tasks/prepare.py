@@ -23,7 +23,7 @@ from clm.execute.kernels import KERNEL_NAME
 from clm.execute.runtimes import is_missing
 from clm.plan.outputs import OutputPlan, plan_spec
 from clm.plan.select import select_only
-from clm.remote.layered import RemoteCache
+from clm.session.spec import SessionSpec
 from clm.spec import CourseSpec
 from clm.state import cache
 from clm.state.checker import set_virtual_dependency
@@ -36,12 +36,8 @@ from clm.state.store import open_store
 from clm.state.workspace import Workspace
 from clm.tasks.deck_checks import DeckVerdicts, check_decks
 from clm.tasks.prepasses import course_prepass, deck_prepasses
-from clm.tasks.shared_cache import open_shared_cache
+from clm.tasks.shared_cache import shared_settings
 from clm.templates import PACKAGE_TEMPLATES, packaged_files
-from clm.workers.record import SessionSpec
-
-# The spec this process planned last: the build history records it with each run.
-planned_spec: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,8 +61,6 @@ class Build:
     deck_errors: dict[str, CourseError] = field(default_factory=dict)  # see prepare_build
     # Every deck's Jinja pre-pass (the files it includes among it), by deck path.
     prepasses: dict[str, Prepass] = field(default_factory=dict)
-    # The shared cache the build reads and writes through (None: the course has none).
-    shared_cache: RemoteCache | None = None
 
     def spare_kernel(self) -> tuple[str | None, str] | None:
         """(interpreter, kernel) of the kernel most of the course's decks run in, if it is
@@ -102,16 +96,13 @@ def prepare_build(
     Expects the working directory to be the course root (paths in tasks are
     relative to it, so the state survives moving the checkout).
     """
-    global planned_spec
     spec, course, plan = plan_spec(spec_file, languages, targets)
-    planned_spec = spec.key
     if only:
         plan = select_only(plan, only)
-    session = SessionSpec(str(Workspace.at(spec.root).root))
-    workspace = session.workspace()
+    workspace = Workspace.at(spec.root)
+    session = SessionSpec.of(workspace, shared_settings(spec))
     # Before the workers start: a damaged cache is replaced once, not by each of them.
     cache.check_usable(workspace.cache_file)
-    shared_cache = open_shared_cache(spec, workspace)
     _check_other_specs(spec, plan, workspace)
     for folder in dict.fromkeys(plan.guards.values()):
         record_output_folder(workspace, spec.key, folder)
@@ -162,7 +153,6 @@ def prepare_build(
         deck_errors=verdicts.errors,
         prepasses=prepasses,
         kernel_python=kernel_python,
-        shared_cache=shared_cache,
     )
 
 

@@ -8,8 +8,9 @@ from doit.exceptions import TaskFailed
 
 from clm.diagrams.names import DRAWIO
 from clm.paths import OutsideFolder
+from clm.session.worker import job_context
 from clm.state import counters
-from clm.state.cache import cache_warnings, fetched_remotely, results_cache
+from clm.state.cache import cache_warnings, fetched_remotely
 from clm.state.results import RENDERS, ResultsCache, cached_files, pack_files
 from clm.tasks.actions import reports_write_failures
 from clm.tasks.files import write_atomic
@@ -38,11 +39,12 @@ def render_diagram(job: RenderJob, cache: ResultsCache | None = None) -> TaskFai
     cannot be used: it is dropped and the source rendered again.
     """
     working_on(f"{job.source}:render", job.session.state_file)
-    workspace = job.session.workspace()
+    context = job_context(job.session)
+    workspace = context.workspace
     from clm.diagrams.errors import DiagramError
     from clm.diagrams.render import converters_started, render, render_key
 
-    cache = cache or results_cache(workspace)
+    cache = cache or context.results
     expected = {name for name, _ in job.targets}
     kind, data, included = render_inputs(job)
     key = render_key(kind, data, job.formats, included)
@@ -77,7 +79,7 @@ def render_diagram(job: RenderJob, cache: ResultsCache | None = None) -> TaskFai
             write_atomic(Path(target), produced[name], workspace, None, inside=workspace.folder)
     except OutsideFolder as exc:
         return TaskFailed(str(exc))
-    warnings = cache_warnings()  # a shared cache that failed, say
+    warnings = cache_warnings(cache)  # a shared cache that failed, say
     return (
         {"from_cache": from_cache, "warnings": warnings} if warnings else {"from_cache": from_cache}
     )

@@ -24,11 +24,13 @@ from doit.exceptions import BaseFail, UnmetDependency
 from doit.reporter import ConsoleReporter
 
 from clm.errors import CourseError, DiskFull, is_disk_full
+from clm.session.session import Session, installed
+from clm.session.spec import SessionSpec
 from clm.state import counters
-from clm.state.backend import sweep_temp_files
 from clm.state.workspace import Workspace
 from clm.tasks.actions import DiskFullFailure
 from clm.tasks.bookkeeping import RunBook
+from clm.tasks.shared_cache import plan_keys
 from clm.workers.lifetime import (
     end_workers,
     exit_soon,
@@ -71,24 +73,26 @@ class ClmReporter(ConsoleReporter):
     def __init__(self, outstream, options):
         super().__init__(outstream, options)
         self.progress = None
-        self.workspace = _workspace()
+        self.session = _session()
+        self.workspace = self.session.workspace
         self.books = RunBook(self.write_line, self.workspace)
+        self.tasks: dict = {}
+        self.every_task = False
         self.executed = self.uptodate_count = self.not_rebuilt = 0
 
     # -- doit's hooks --------------------------------------------------------
 
     def initialize(self, tasks, selected_tasks) -> None:
-        from clm.execute.kernels import sweep_scratch_folders
-        from clm.tasks.prepare import planned_spec
         from clm.tasks.progress import Progress
 
         stop_like_ctrl_c()  # `kill` and a closed terminal end the build as Ctrl-C does
         # `clm build` takes the lock itself (and may refuse to wait); plain `doit` waits here.
         if self.books.lock():
             _refresh_state()
-        sweep_temp_files(self.workspace)  # left by writers that died before renaming them
-        sweep_scratch_folders()  # left by killed builds and crashed watchers
-        self.books.go_on(planned_spec)
+        self.books.go_on(self.session.spec_key)
+        self.session.start()
+        self.tasks = tasks
+        self.every_task = len(selected_tasks) >= len(tasks)  # no task left out by name
         total = sum(1 for task in tasks.values() if not task.has_subtask)
         self.progress = Progress(self.outstream, total)
 
@@ -112,7 +116,8 @@ class ClmReporter(ConsoleReporter):
     def add_success(self, task) -> None:
         self.progress.finished(task.name)
         for warning in (task.values or {}).get("warnings", ()):
-            self.write_line(warning)
+            if self.session.first_time(warning):
+                self.write_line(warning)
         self.books.succeeded(task.name, (task.values or {}).get("from_cache"))
 
     def add_failure(self, task, fail: BaseFail) -> None:
@@ -164,6 +169,8 @@ class ClmReporter(ConsoleReporter):
                     "depending on them kept their last good version"
                 )
             self.write(summary + ".\n")
+        if stopped is None:
+            self.session.finish(plan_keys(self.tasks), self.every_task)
         # After a failed write to the state, recording the end may fail too.
         self.books.end(
             executed=self.executed,
@@ -206,11 +213,16 @@ class ClmReporter(ConsoleReporter):
         raise SystemExit(code) from None
 
 
-def _workspace() -> Workspace:
-    """The workspace of the build doit runs: where its backend keeps the state."""
+def _session() -> Session:
+    """The session of the build doit runs: the one the entry point installed, if doit's
+    backend keeps the state of its workspace (a bare one otherwise)."""
     from doit.globals import Globals
 
-    return Workspace.of_state_file(Globals.dep_manager.name)
+    workspace = Workspace.of_state_file(Globals.dep_manager.name)
+    session = installed()
+    if session is not None and session.workspace == workspace:
+        return session
+    return Session(SessionSpec(str(workspace.root)), None)
 
 
 def _refresh_state() -> None:

@@ -56,7 +56,7 @@ class Watcher:
         from clm.state.checker import ContentChecker
         from clm.state.workspace import Workspace
         from clm.tasks.bookkeeping import RunBook
-        from clm.tasks.generator import print_warnings
+        from clm.tasks.generator import build_session, print_warnings
         from clm.workers.pool import WorkerPool
 
         self.spec_file = spec_file
@@ -77,6 +77,7 @@ class Watcher:
         )
         self.books = RunBook(self._say, self.workspace)
         self._load()
+        self.session = build_session(self.build)
         print_warnings(self.build)
         self.collector = ChangeCollector(self.scope)
         # Workers are forked before the observer's thread exists. Their spare kernels are
@@ -262,6 +263,10 @@ class Watcher:
             self.dependency.backend.refresh()
             self.dependency.checker.forget_stats()
             self.run = self.books.begin(self.build.spec.key, self.command)
+            # The first cycle starts the watcher's session: the sweeps of what killed
+            # builds left, the shared cache read ahead. It never publishes: an author's
+            # saves are no whole build.
+            self.session.start(self._say)
             result = self._cycle(changes)
             self.books.end(
                 executed=result["executed"],
@@ -526,11 +531,6 @@ class Watcher:
     # -- the loop -----------------------------------------------------------
 
     def watch(self) -> None:
-        from clm.execute.kernels import sweep_scratch_folders
-        from clm.state.backend import sweep_temp_files
-
-        sweep_temp_files(self.workspace)  # left by writers that died before renaming them
-        sweep_scratch_folders()  # left by killed builds and crashed watchers
         self.run_cycle(None)
         self.events = EventQueue(self.scope)
         self.events.start()

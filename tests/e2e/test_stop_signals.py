@@ -19,6 +19,7 @@ import sys
 import pytest
 
 from clm.state import lock
+from clm.state.workspace import Workspace
 from tests.e2e.helpers import run_clm, without_coverage_noise
 from tests.e2e.stopping import COMMANDS, Build, last_run, sleepy_course
 
@@ -48,7 +49,7 @@ def test_sigterm_and_sighup_end_the_build_as_ctrl_c_does(tmp_path, command, sign
     assert f"clm: stopped by {name}; the outputs finished so far are kept" in output
     assert "Traceback" not in without_coverage_noise(output), output
     assert build.survivors() == []
-    assert not lock.is_locked(root / lock.LOCK_FILE)
+    assert not lock.is_locked(Workspace.at(root).lock_file)
     run = last_run(root)
     assert run["result"] == "interrupted" and run["ended"] is not None
 

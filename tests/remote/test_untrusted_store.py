@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import multiprocessing
 import os
 import stat
 import subprocess
@@ -19,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from clm.errors import CourseError
-from clm.remote.layered import RemoteCache, SharedFlag
+from clm.remote.layered import RemoteCache
 from clm.remote.operations import collect_garbage, verify
 from clm.remote.settings import RemoteSettings, resolve
 from clm.remote.signing import Signer, Verifier, exposed_key_warning
@@ -317,21 +316,6 @@ def test_a_signing_key_that_is_a_fifo_is_an_error_not_a_hang(tmp_path):
     os.mkfifo(key)
     with pytest.raises(CourseError, match="cannot read the cache's signing key"):
         Signer(key)
-
-
-def _fail_in_child(flag: SharedFlag, first: multiprocessing.Queue) -> None:
-    first.put(flag.set_first())
-
-
-def test_a_store_failing_in_one_worker_is_off_in_all_and_said_once():
-    context = multiprocessing.get_context("fork")
-    flag = SharedFlag()
-    first = context.Queue()
-    child = context.Process(target=_fail_in_child, args=(flag, first))
-    child.start()
-    child.join(60)
-    assert first.get(timeout=60) is True
-    assert flag.is_set() and flag.set_first() is False
 
 
 @posix_only

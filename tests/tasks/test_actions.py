@@ -8,10 +8,10 @@ import nbformat
 import pytest
 
 from clm.execute.executor import ExecutionJob, ExecutionResult, LocalExecutor
+from clm.session.spec import SessionSpec
 from clm.tasks.actions import build_output, copy_files, remove_outputs
 from clm.tasks.execution import execute_deck
 from clm.tasks.jobs import CopyJob, DeckExecutionJob, OutputJob, RemovalJob
-from clm.workers.record import SessionSpec
 from tests.conftest import deck_text
 
 
@@ -45,7 +45,9 @@ def _execute(deck: str, langs_kinds, executor=None):
 
 
 def _output(deck, kind, fmt, target, title="Title", executed=None):
-    job = OutputJob(_session(), "course.yaml", "out", deck, "en", kind, fmt, target, title, executed)
+    job = OutputJob(
+        _session(), "course.yaml", "out", deck, "en", kind, fmt, target, title, executed
+    )
     return build_output(job)
 
 
@@ -123,7 +125,9 @@ def test_executed_html_comes_from_the_executed_notebook(deck):
 def test_copy_and_remove(deck, tmp_path):
     (tmp_path / "data.csv").write_text("1,2\n")
     copy_files(
-        CopyJob(_session(), "course.yaml", "output", (("data.csv", "output/a/data.csv"),), "a:data-en")
+        CopyJob(
+            _session(), "course.yaml", "output", (("data.csv", "output/a/data.csv"),), "a:data-en"
+        )
     )
     assert (tmp_path / "output/a/data.csv").read_text() == "1,2\n"
     (tmp_path / "output/a/mine.txt").write_text("mine")

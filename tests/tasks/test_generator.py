@@ -8,11 +8,11 @@ from pathlib import Path
 from clm.course.data import course_from_dict
 from clm.deck.prepass import Prepass
 from clm.plan.outputs import plan_course
+from clm.session.spec import SessionSpec
 from clm.spec.model import CourseSpec, Text
 from clm.tasks.generator import STALE_TASK, task_dicts
 from clm.tasks.jobs import DeckExecutionJob, OutputJob, RenderJob, job_from_dict, job_json
 from clm.tasks.prepare import Build
-from clm.workers.record import SessionSpec
 from tests.plan.test_outputs import COURSE
 
 

@@ -11,13 +11,13 @@ import pytest
 
 from clm.errors import CourseError
 from clm.paths import guarding_folder
+from clm.session.spec import SessionSpec
 from clm.state.records import record_output_folder, record_outputs, recorded_outputs
 from clm.state.workspace import Workspace
 from clm.tasks.actions import copy_files, remove_outputs
 from clm.tasks.execution import execute_deck
 from clm.tasks.files import copy_atomic, write_atomic
 from clm.tasks.jobs import CopyJob, DeckExecutionJob, RemovalJob
-from clm.workers.record import SessionSpec
 from tests.conftest import deck_text
 
 
@@ -36,7 +36,9 @@ def course(tmp_path, monkeypatch):
 )
 def test_a_write_outside_the_folder_is_refused(course, target):
     with pytest.raises(CourseError, match="refused to write"):
-        write_atomic(course / target, b"x", Workspace.at(course), "course.yaml", inside=course / "output")
+        write_atomic(
+            course / target, b"x", Workspace.at(course), "course.yaml", inside=course / "output"
+        )
     assert not (course / "slides/x.py").exists()
 
 
@@ -78,7 +80,9 @@ def test_copies_keep_the_source_permission_bits(course):
     script = course / "slides/run.sh"
     script.write_text("#!/bin/sh\n")
     script.chmod(0o4755)  # setuid is never carried over
-    copy_atomic(script, course / "output/run.sh", Workspace.at(course), None, inside=course / "output")
+    copy_atomic(
+        script, course / "output/run.sh", Workspace.at(course), None, inside=course / "output"
+    )
     assert stat.S_IMODE((course / "output/run.sh").stat().st_mode) == 0o755
 
 
@@ -98,7 +102,9 @@ def test_copy_files_reports_a_refused_copy(course):
 def test_a_recorded_output_outside_the_output_folder_is_never_deleted(course):
     """An older clm recorded slides/… as an output of a dir-group with a climbing subdir."""
     (course / "output/a.html").write_text("a")
-    record_outputs(Workspace.at(course), "course.yaml", ["slides/slides_welcome.py", "output/a.html"])
+    record_outputs(
+        Workspace.at(course), "course.yaml", ["slides/slides_welcome.py", "output/a.html"]
+    )
     paths = ("output/a.html", "slides/slides_welcome.py")
     failed = remove_outputs(RemovalJob(SessionSpec(str(course)), "course.yaml", "output", paths))
     assert failed is not None
@@ -111,7 +117,9 @@ def test_a_recorded_output_outside_the_output_folder_is_never_deleted(course):
 def test_removal_through_a_symlinked_output_folder_is_refused(course):
     os.symlink("../slides", course / "output/public")
     record_outputs(Workspace.at(course), "course.yaml", ["output/public/slides_welcome.py"])
-    failed = remove_outputs(RemovalJob(SessionSpec(str(course)), "course.yaml", "output", (), stale=True))
+    failed = remove_outputs(
+        RemovalJob(SessionSpec(str(course)), "course.yaml", "output", (), stale=True)
+    )
     assert failed is not None and "refused to delete" in failed.message
     assert (course / "slides/slides_welcome.py").exists()
 
@@ -122,12 +130,16 @@ def test_a_symlinked_target_folder_cannot_vouch_for_itself(course):
     os.symlink("../slides", course / "output/shared")
     roots = ("output/shared", "output")
     copies = (("slides/slides_welcome.py", "output/shared/copy.py"),)
-    failed = copy_files(CopyJob(SessionSpec(str(course)), "course.yaml", "output", copies, "job", roots))
+    failed = copy_files(
+        CopyJob(SessionSpec(str(course)), "course.yaml", "output", copies, "job", roots)
+    )
     assert failed is not None and "refused to write output/shared/copy.py" in failed.message
     assert not (course / "slides/copy.py").exists()
     record_output_folder(Workspace.at(course), "course.yaml", "output/shared")
     record_outputs(Workspace.at(course), "course.yaml", ["output/shared/slides_welcome.py"])
-    failed = remove_outputs(RemovalJob(SessionSpec(str(course)), "course.yaml", "output", (), True, roots))
+    failed = remove_outputs(
+        RemovalJob(SessionSpec(str(course)), "course.yaml", "output", (), True, roots)
+    )
     assert failed is not None and "refused to delete" in failed.message
     assert (course / "slides/slides_welcome.py").exists()
 
@@ -154,7 +166,9 @@ def test_intermediate_files_stay_in_clm_folder(course):
     (course / "slides/slides_x.py").write_text(deck_text())
     notebooks = (("en", "completed", ".clm/executed/x.ipynb", "output/x.html"),)
     failed = execute_deck(
-        DeckExecutionJob(SessionSpec(str(course)), "slides/slides_x.py", notebooks, (), 30, False, "test-env")
+        DeckExecutionJob(
+            SessionSpec(str(course)), "slides/slides_x.py", notebooks, (), 30, False, "test-env"
+        )
     )
     assert failed is not None and "refused to write .clm/executed/x.ipynb" in failed.message
     assert sorted(p.name for p in (course / "slides").iterdir()) == [
@@ -170,6 +184,11 @@ def test_stale_outputs_in_a_former_output_folder_are_removed(course):
     record_output_folder(Workspace.at(course), "course.yaml", "old-output")
     record_output_folder(Workspace.at(course), "course.yaml", "output")
     record_outputs(Workspace.at(course), "course.yaml", ["old-output/a/page.html"])
-    assert remove_outputs(RemovalJob(SessionSpec(str(course)), "course.yaml", "output", (), stale=True)) is None
+    assert (
+        remove_outputs(
+            RemovalJob(SessionSpec(str(course)), "course.yaml", "output", (), stale=True)
+        )
+        is None
+    )
     assert not (course / "old-output/a").exists()
     assert (course / "old-output").is_dir(), "emptied folders go up to the output folder"

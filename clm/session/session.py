@@ -1,0 +1,107 @@
+"""The Session of the process that runs a build: made by the entry points, started and
+finished by whoever runs the tasks.
+
+``clm.dodo`` (plain ``doit``), ``clm build``, ``clm jobs retry`` and the watcher
+make one from their plan and install it; doit's reporter (or the watcher)
+starts it once the build lock is held and finishes it when the run ends, so
+that ``doit`` and ``clm build`` do the same things: the sweeps of what killed
+builds left, the shared cache read ahead, and published after a whole build.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from clm.execute.kernels import sweep_scratch_folders
+from clm.remote.layered import RemoteCache
+from clm.session.spec import SessionSpec
+from clm.session.worker import open_shared_cache
+from clm.state import counters
+from clm.state.backend import sweep_temp_files
+from clm.state.cache import SqliteResultsCache
+from clm.state.cluster_failures import forget_failures
+from clm.state.flags import clear_flags
+from clm.state.workspace import Workspace
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+@dataclass
+class Session:
+    """One build of a course, in the process that runs it."""
+
+    spec: SessionSpec
+    spec_key: str | None  # the course spec, as the history records it
+    whole_course: bool = True  # no --only, --lang or --targets: the build may publish
+    remote: RemoteCache | None = field(default=None, init=False)
+    started: bool = field(default=False, init=False)
+    # Warnings said in this run: each process of the build opens the shared cache
+    # itself and may find the same bad entry, but the author hears of it once.
+    said: set[str] = field(default_factory=set, init=False)
+
+    def first_time(self, warning: str) -> bool:
+        """Whether ``warning`` is news in this run (and remember it)."""
+        if warning in self.said:
+            return False
+        self.said.add(warning)
+        return True
+
+    @property
+    def workspace(self) -> Workspace:
+        return self.spec.workspace()
+
+    def start(self, say: Callable[[str], None] = _say) -> None:
+        """Begin the run's work (the build lock is held, its run begun): sweep what killed
+        builds left behind, forget their flags, read the shared cache ahead. Once: a Dask
+        pre-pass starts the session before doit does."""
+        if self.started:
+            return
+        self.started = True
+        workspace = self.workspace
+        clear_flags(workspace)
+        forget_failures(workspace)  # a cluster's, of the last build
+        sweep_temp_files(workspace)  # left by writers that died before renaming them
+        sweep_scratch_folders()  # left by killed builds and crashed watchers
+        self.remote = open_shared_cache(self.spec, workspace)
+        if self.remote is None:
+            return
+        copied = self.remote.prefetch(SqliteResultsCache(workspace.cache_file))
+        counters.add_counts(workspace, {counters.REMOTE_HITS: copied})
+        for warning in self.remote.take_warnings():
+            if self.first_time(warning):
+                say(warning)
+
+    def finish(
+        self, keys: dict[str, list[str]], every_task: bool, say: Callable[[str], None] = _say
+    ) -> None:
+        """After a run that was not stopped: a pushing build of the whole course (``every_task``
+        of its plan ran, none left out by name) makes sure its namespace holds every result
+        of the plan (``keys``), then writes its manifest."""
+        remote = self.remote
+        if remote is None or remote.settings.push is None:
+            return
+        if not (self.whole_course and every_task):
+            return
+        remote.publish(keys, SqliteResultsCache(self.workspace.cache_file), say)
+        for warning in remote.take_warnings():
+            if self.first_time(warning):
+                say(warning)
+
+
+# The session of this process's build: the one its doit reporter starts.
+_installed: Session | None = None
+
+
+def install(session: Session) -> Session:
+    """Make ``session`` the one this process's build runs (an entry point calls this)."""
+    global _installed
+    _installed = session
+    return session
+
+
+def installed() -> Session | None:
+    return _installed
