@@ -20,7 +20,7 @@ from clm import EXECUTION_VERSION
 from clm.deck.kinds import Cell
 from clm.deck.notebook import variant_notebook
 from clm.deck.prepass import Prepass
-from clm.execute.kernels import KERNEL_NAME
+from clm.languages import KERNEL_NAME
 from clm.plan.tags import ALLOWS_ERROR
 from clm.plan.variants import RULES, Format, Kind
 
