@@ -27,14 +27,6 @@ class CourseError(Exception):
         return f"{where}: {self.message}"
 
 
-class CourseErrors(Exception):
-    """Several independent problems found in one pass, reported together."""
-
-    def __init__(self, errors: list[CourseError]):
-        self.errors = errors
-        super().__init__("\n".join(str(e) for e in errors))
-
-
 class DiskFull(CourseError):
     """A file could not be written because its file system is full: the build stops."""
 

@@ -1,8 +1,20 @@
 """Where a path really is, and what a file may be called.
 
-Where: decided with symlinks resolved, never by comparing strings. The course
-may read only below its root (and below folders its spec allows explicitly),
-and clm may write and delete only below the folder a write is for.
+Where: "does this path stay in that folder" is asked here, nowhere else, in one
+of two ways:
+
+- resolved (``stays_within``, ``is_within``, ``holding_folder``,
+  ``check_within``, ``CourseArea``): symlinks followed, on the disk as it is.
+  The answer for anything clm reads, writes or deletes. The course may read
+  only below its root (and below folders its spec allows explicitly), and clm
+  may write and delete only below the folder a write is for.
+- lexical (``plain_relative``, ``lexically_within``, ``guarding_folder``):
+  the path as written, without touching the disk. For a path from a spec, a
+  URL or a template name, checked before it meets the disk (it may not exist
+  yet, and the message names what the author wrote), and for choosing among
+  folders by name. A lexical yes is never permission to touch a file: the
+  resolved check follows wherever the disk is touched.
+
 What: names valid on Linux, macOS and Windows, made as CLM makes them.
 """
 
@@ -13,7 +25,7 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from clm.errors import CourseError
 
@@ -52,9 +64,41 @@ def real(path: Path | str) -> Path:
 
 
 def is_within(path: Path, folder: Path) -> bool:
-    """Whether a resolved ``path`` is ``folder`` or lies below it (both resolved)."""
+    """Whether a resolved ``path`` is ``folder`` or lies below it (both resolved already;
+    see ``stays_within`` for paths that are not)."""
     inner, outer = str(path), str(folder)
     return inner == outer or inner.startswith(outer if outer.endswith(os.sep) else outer + os.sep)
+
+
+def stays_within(path: Path, folder: Path) -> bool:
+    """Whether ``path``, every symlink resolved, is ``folder`` (resolved too) or lies below it."""
+    return is_within(real(path), real(folder))
+
+
+def plain_relative(written: str) -> PurePosixPath | None:
+    """Lexical: the POSIX path ``written`` normalised as a relative path (``.`` dropped,
+    ``..`` cancelling the part before it; ``.`` for nothing left); None when it is absolute
+    or climbs above where it starts."""
+    posix = PurePosixPath(written)
+    if posix.is_absolute():
+        return None
+    parts: list[str] = []
+    for part in posix.parts:
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        elif part != ".":
+            parts.append(part)
+    return PurePosixPath(*parts) if parts else PurePosixPath(".")
+
+
+def lexically_within(path: str, folder: str) -> bool:
+    """Lexical: whether ``path`` is ``folder`` or named below it, both normalised relative
+    POSIX paths as ``plain_relative`` gives them (``.`` holds every one); no symlink is
+    looked at."""
+    outer = folder.rstrip("/")
+    return outer == "." or path == outer or path.startswith(outer + "/")
 
 
 def _where(path: Path) -> Path:
@@ -79,7 +123,7 @@ def guarding_folder(path: str, folders: Iterable[str]) -> str | None:
     target folder (``output/shared`` → ``slides/…``) must not vouch for what
     is written through it.
     """
-    below = [f for f in folders if path == f or path.startswith(f.rstrip("/") + "/")]
+    below = [f for f in folders if lexically_within(path, f)]
     return min(below, key=len) if below else None
 
 

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 from clm.errors import CourseError
+from clm.languages import is_ipykernel
 from clm.state.checker import VIRTUAL_PREFIX
 
 _VALUES = {
@@ -25,7 +26,7 @@ _KERNEL_ENVIRONMENT = f"{VIRTUAL_PREFIX}kernel-environment-"
 def _name(dep: str) -> str:
     if dep.startswith(_KERNEL_ENVIRONMENT):
         kernel = dep.removeprefix(_KERNEL_ENVIRONMENT)
-        what = "its Python packages" if kernel == "python3" else "its kernelspec or runtime"
+        what = "its Python packages" if is_ipykernel(kernel) else "its kernelspec or runtime"
         return f"the environment of the kernel {kernel} ({what})"
     return _VALUES.get(dep, dep if not dep.startswith(VIRTUAL_PREFIX) else dep[4:])
 

@@ -181,8 +181,8 @@ def gc(course: Path, spec: str | None, keep: int) -> int:
 
 def promote(course: Path, spec: str | None, source: str, target: str) -> int:
     from clm.remote.operations import promote as copy_over
-    from clm.remote.settings import check_namespace
-    from clm.remote.signing import PRIVATE_FILE, Signer
+    from clm.remote.settings import VARIABLES, check_namespace, signing_key
+    from clm.remote.signing import Signer
 
     try:
         check_namespace(source, "clm cache promote")
@@ -190,8 +190,7 @@ def promote(course: Path, spec: str | None, source: str, target: str) -> int:
         loaded, remote = _remote(course, spec)
         if remote.verifier is None:
             raise CourseError(f"{remote.settings.public_key} does not exist")
-        key_file = Path(os.environ.get("CLM_CACHE_KEY") or loaded.root / PRIVATE_FILE)
-        signer = remote.signer or Signer(key_file)
+        signer = remote.signer or Signer(signing_key(loaded.root, os.environ.get(VARIABLES["key"])))
     except CourseError as error:
         return _error(str(error))
     for warning in signer.warnings:
@@ -210,10 +209,11 @@ def promote(course: Path, spec: str | None, source: str, target: str) -> int:
 def export_store(course: Path, spec: str | None, folder: Path, namespace: str | None) -> int:
     """``clm cache export DIR``: the local cache as a store folder, signed, with a manifest."""
     from clm.remote.operations import export
-    from clm.remote.settings import check_namespace
-    from clm.remote.signing import PRIVATE_FILE, Signer
-    from clm.remote.store import KINDS, Store
+    from clm.remote.settings import VARIABLES, check_namespace, signing_key
+    from clm.remote.signing import Signer
+    from clm.remote.store import Store
     from clm.state.cache import all_entries
+    from clm.state.results import KINDS
     from clm.state.workspace import Workspace
 
     folder = folder.resolve()
@@ -226,8 +226,8 @@ def export_store(course: Path, spec: str | None, folder: Path, namespace: str | 
                 "--namespace ci-main, say, or CLM_CACHE_PUSH"
             )
         check_namespace(namespace, "--namespace")
-        key_file = (settings.key_file if settings else None) or Path(
-            os.environ.get("CLM_CACHE_KEY") or loaded.root / PRIVATE_FILE
+        key_file = (settings.key_file if settings else None) or signing_key(
+            loaded.root, os.environ.get(VARIABLES["key"])
         )
         signer = Signer(key_file)
     except CourseError as error:

@@ -8,7 +8,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from clm import languages
 from clm.course.headers import deck_titles, header_line
@@ -35,7 +35,7 @@ from clm.course.model import (
 from clm.diagrams.sources import included_files, render_names
 from clm.encoding import read_deck
 from clm.errors import CourseError
-from clm.paths import CourseArea, is_within, real
+from clm.paths import CourseArea, is_within, plain_relative, real
 from clm.spec.checks import course_area
 from clm.spec.model import CourseSpec, DirGroupSpec, TopicRef
 
@@ -224,9 +224,12 @@ def _scan_file_topic(area: CourseArea, found: _Found, text: str) -> tuple[tuple,
     def sibling(reference: str) -> str | None:
         if "://" in reference or reference.startswith(("/", "#", "data:")):
             return None
-        relative = posixpath.normpath(reference.split("#")[0].split("?")[0])
-        name = posixpath.basename(relative)
-        if relative in (".", "") or relative.startswith("..") or is_ignored(name):
+        written = plain_relative(reference.split("#")[0].split("?")[0])
+        if written is None or written == PurePosixPath("."):
+            return None  # above the deck's folder: no sibling
+        relative = written.as_posix()
+        name = written.name
+        if is_ignored(name):
             return None
         if is_deck_name(name) or posixpath.splitext(name)[1].lower() in DIAGRAM_SUFFIXES:
             return None

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from clm.deck.prepass import Prepass
+from clm.paths import lexically_within
 from clm.templates import is_packaged
 
 DYNAMIC = "\0"  # in a list of referenced names: a name computed when the deck renders
@@ -112,7 +113,7 @@ def deck_includes(
                 continue
             seen.add(source)
             pending.append(source)
-            if not _within(source, prepass.templates):
+            if prepass.templates is None or not lexically_within(source, prepass.templates):
                 found.files.append(source)
     return found
 
@@ -127,7 +128,3 @@ def _resolve(name: str, search: list[str], is_file: Callable[[str], bool]) -> st
         if is_file(candidate):
             return None if is_packaged(folder) else posixpath.normpath(candidate)
     return None
-
-
-def _within(path: str, folder: str | None) -> bool:
-    return folder is not None and (path + "/").startswith(folder.rstrip("/") + "/")

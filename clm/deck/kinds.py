@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from clm.plan.tags import TAGS
 from clm.plan.variants import KEPT_IN_CODE_ALONG, RULES, Kind, KindRules
 
 ANSWER_STUBS = {"de": "*Antwort:*", "en": "*Answer:*"}
 
-SLIDE_TYPES = (
-    ("slide", "slide"),
-    ("subslide", "subslide"),
-    ("notes", "notes"),
-    ("voiceover", "voiceover"),
-)
+SLIDE_TYPES = tuple(tag.name for tag in TAGS if tag.slide_type)  # a tag names its slide type
 WORKSHOP_ID_PREFIX = "workshop-"
 
 
@@ -102,7 +98,4 @@ def _shown(cell: Cell, lang: str, rules: KindRules) -> Cell | None:
 
 
 def slide_type(cell: Cell) -> str | None:
-    for tag, slide in SLIDE_TYPES:
-        if cell.has(tag):
-            return slide
-    return None
+    return next((tag for tag in SLIDE_TYPES if cell.has(tag)), None)

@@ -16,7 +16,10 @@ from clm.deck.prepass import Prepass
 from clm.deck.source import LINE_KEY, mark_cell_lines
 from clm.encoding import read_deck
 from clm.languages import Language, of_deck
+from clm.plan.tags import TAGS
 from clm.plan.variants import Format, Kind
+
+_NOT_IN_METADATA = frozenset(tag.name for tag in TAGS if not tag.in_metadata)
 
 
 def parse_cells(rendered: str, language: Language) -> list[Cell]:
@@ -73,7 +76,7 @@ def to_notebook(
     nb_cells = []
     for index, cell in enumerate(cells):
         metadata: dict = {}
-        if tags := [tag for tag in cell.tags if tag != "del"]:
+        if tags := [tag for tag in cell.tags if tag not in _NOT_IN_METADATA]:
             metadata["tags"] = tags
         if slide := slide_type(cell):
             metadata["slideshow"] = {"slide_type": slide}

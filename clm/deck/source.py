@@ -12,15 +12,11 @@ from pathlib import Path
 
 from clm.errors import CourseError
 from clm.languages import Language, of_deck
+from clm.plan.tags import TAGS_BY_NAME
 
 _CELL_TYPE = re.compile(r"\s*\[(markdown|md|raw)\]")
 _KEY = re.compile(r"\s*([A-Za-z_][\w-]*)=")
 LINE_KEY = "clm_line"
-
-CODE_TAGS = frozenset({"keep", "start", "completed", "raises-exception"})
-MARKDOWN_TAGS = frozenset({"notes", "voiceover", "answer", "workshop"})
-ANY_TAGS = frozenset({"slide", "subslide", "alt", "del", "private", "end-workshop"})
-KNOWN_TAGS = CODE_TAGS | MARKDOWN_TAGS | ANY_TAGS
 
 
 @dataclass(frozen=True)
@@ -89,14 +85,13 @@ def check_source(text: str, deck: Path, languages: tuple[str, ...] = ()) -> list
         if languages and lang is not None and lang not in languages:
             warnings.append(f"{where}warning: {_foreign_language(lang, languages)}")
         for tag in header.metadata.get("tags", []):
-            if tag not in KNOWN_TAGS:
+            known = TAGS_BY_NAME.get(tag)
+            if known is None:
                 warnings.append(
-                    f"{where}warning: unknown tag '{tag}' (known: {', '.join(sorted(KNOWN_TAGS))})"
+                    f"{where}warning: unknown tag '{tag}' (known: {', '.join(sorted(TAGS_BY_NAME))})"
                 )
-            elif tag in CODE_TAGS and header.cell_type != "code":
-                warnings.append(f"{where}warning: tag '{tag}' belongs on a code cell")
-            elif tag in MARKDOWN_TAGS and header.cell_type != "markdown":
-                warnings.append(f"{where}warning: tag '{tag}' belongs on a markdown cell")
+            elif known.on is not None and header.cell_type != known.on:
+                warnings.append(f"{where}warning: tag '{tag}' belongs on a {known.on} cell")
     return warnings
 
 

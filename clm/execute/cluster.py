@@ -38,8 +38,8 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from clm.errors import CourseError
+from clm.execute import fingerprints
 from clm.execute.executor import EnvironmentRefusal, ExecutionJob, ExecutionResult, LocalExecutor
-from clm.execute.kernels import KERNEL_NAME
 from clm.state.cluster import ClusterWorker
 
 ENVIRONMENT_VARIABLE = "CLM_EXECUTOR"
@@ -189,64 +189,25 @@ def _thread_executor() -> LocalExecutor:
 def worker_environment(kernel: str, python: str | None) -> tuple[str, tuple[str, ...]]:
     """(fingerprint, facts) of what runs ``kernel`` on this machine.
 
-    The fingerprint is the one a build here would compute (clm.tasks.prepare);
-    the facts are ``name==value`` lines (interpreter, packages, runtime files)
-    a build compares with its own to say what differs. Computed again only
-    when what it depends on changed (a package installed into a running
-    worker's environment, a new JDK), which a few stat calls tell.
+    The fingerprint is the one a build here would compute (both ask
+    clm.execute.fingerprints); the facts are ``name==value`` lines
+    (interpreter, packages, runtime files) a build compares with its own to
+    say what differs. Computed again only when what it depends on changed (a
+    package installed into a running worker's environment, a new JDK), which a
+    few stat calls tell.
     """
-    return _environment_of(kernel, python, _stamp(kernel, python))
-
-
-def _stamp(kernel: str, python: str | None) -> str:
-    from clm.execute import environment, runtimes
-
-    if kernel != KERNEL_NAME:
-        return runtimes.stamp(kernel)
-    return environment.path_stamp() if python is None else environment.identity(python)
+    return _environment_of(kernel, python, fingerprints.stamp(kernel, python))
 
 
 @functools.lru_cache(maxsize=16)
 def _environment_of(kernel: str, python: str | None, stamp: str) -> tuple[str, tuple[str, ...]]:
-    from clm.execute import environment, probe
+    from clm.execute.environment import ProbeFailed
 
-    if kernel != KERNEL_NAME:
-        return runtime_environment(kernel)
-    if python is None:
-        import platform
-        import sys
-
-        implementation, version, packages = (
-            platform.python_implementation(),
-            sys.version,
-            probe.distributions(),
-        )
-    else:
-        try:
-            said = environment.ask(python)
-        except environment.ProbeFailed as failed:
-            return f"unusable:{python}", (f"interpreter {python}==cannot be used: {failed}",)
-        implementation, version, packages = (
-            said["implementation"],
-            said["version"],
-            said["packages"],
-        )
-    fingerprint = environment.fingerprint_of(implementation, version, packages)
-    return fingerprint, (f"python=={implementation} {version.split()[0]}", *packages)
-
-
-def runtime_environment(kernel: str) -> tuple[str, tuple[str, ...]]:
-    """A non-Python kernel's fingerprint, and its parts spelt out: its kernelspec's files
-    and its runtime's version (asked once for both)."""
-    from clm.execute import runtimes
-
-    folder = runtimes.kernelspec_folder(kernel)
-    if folder is None:
-        return runtimes.describe(kernel).fingerprint, (f"kernelspec {kernel}==not installed",)
-    files, version = runtimes.contents(folder)
-    facts = [f"kernelspec {kernel}: {name}=={digest.hex()[:12]}" for name, digest in files]
-    facts.append(f"{kernel} runtime=={version}")
-    return runtimes.fingerprint_of(kernel, files, version), tuple(facts)
+    try:
+        found = fingerprints.of_kernel(kernel, python)
+    except ProbeFailed as failed:
+        return f"unusable:{python}", (f"interpreter {python}==cannot be used: {failed}",)
+    return found.value, found.facts
 
 
 def differences(ours: Sequence[str], theirs: Sequence[str], limit: int = 12) -> list[str]:

@@ -1,7 +1,7 @@
-"""A fingerprint of the Python environment the kernels run in.
+"""What the Python environment the kernels run in is made of, for its fingerprint.
 
-Part of every execution's cache key: a new package version may change what the
-code prints. Listing the installed distributions costs about 70 ms, so the
+Part of every execution's cache key (clm.execute.fingerprints computes it): a
+new package version may change what the code prints. Listing the installed distributions costs about 70 ms, so the
 fingerprint is kept in the state (clm.state.verdicts), together with the
 modification times of the folders on ``sys.path``, which change whenever a
 package is installed, upgraded or removed. Paths are not part of the fingerprint itself: the same
@@ -47,12 +47,18 @@ def path_stamp() -> str:
     return json.dumps([sys.version, *stamps])
 
 
-def fingerprint() -> str:
-    """The interpreter and every installed distribution, hashed (about 70 ms)."""
-    return fingerprint_of(platform.python_implementation(), sys.version, probe.distributions())
+def own() -> dict:
+    """What clm's own interpreter says of itself, as the probe has another say it: its
+    implementation, version and installed distributions (about 70 ms)."""
+    return {
+        "implementation": platform.python_implementation(),
+        "version": sys.version,
+        "packages": probe.distributions(),
+    }
 
 
 def fingerprint_of(implementation: str, version: str, packages: list[str]) -> str:
+    """The interpreter and its installed distributions, hashed (see clm.execute.fingerprints)."""
     text = "\n".join([implementation, version, *packages])
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
@@ -94,14 +100,17 @@ def identity(python: str) -> str:
     the variables that add to ``sys.path``.
     """
     real = os.path.realpath(python)
-    facts: list = [python, real, _stat(real)]
+    facts: list = [python, real, file_stat(real)]
     for folder in (Path(python).parent, Path(python).parent.parent):
-        facts.append(_stat(str(folder / "pyvenv.cfg")))
+        facts.append(file_stat(str(folder / "pyvenv.cfg")))
     facts += [os.environ.get(name) for name in PATH_VARIABLES]
     return json.dumps(facts)
 
 
-def _stat(path: str) -> list | None:
+def file_stat(path: str | None) -> list | None:
+    """What stat says of a file that changes when it is replaced or rewritten (None: none)."""
+    if path is None:
+        return None
     try:
         stat = os.stat(path)
     except OSError:

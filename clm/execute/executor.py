@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from clm.execute.kernels import KERNEL_NAME
+from clm.languages import KERNEL_NAME
 
 
 @dataclass(frozen=True)

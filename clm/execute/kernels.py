@@ -29,10 +29,10 @@ from dataclasses import dataclass
 from multiprocessing import util
 from pathlib import Path
 
+from clm.languages import KERNEL_NAME, is_ipykernel
 from clm.state.history import pid_alive
 from clm.workers.lifetime import descendants, kill_processes
 
-KERNEL_NAME = "python3"  # ipykernel: the kernel of Python decks, and the one that speaks IPC
 SCRATCH_PREFIX = "clm-kernel-"
 OWNER_FILE = "owner"  # in a scratch folder: the pid of the process that made it
 SINGLE_THREADED = {
@@ -83,7 +83,7 @@ def _start_kernel(python: str | None = None, kernel: str = KERNEL_NAME) -> Kerne
     workdir = scratch / "work"
     workdir.mkdir()
     settings: dict = {"transport": "tcp", "ip": "127.0.0.1"}
-    if kernel == KERNEL_NAME:
+    if is_ipykernel(kernel):
         settings = {"transport": "ipc", "ip": str(scratch / "ipc")}
         if python is not None:
             from clm.execute.kernelspecs import InterpreterSpecs

@@ -20,7 +20,8 @@ from clm import EXECUTION_VERSION
 from clm.deck.kinds import Cell
 from clm.deck.notebook import variant_notebook
 from clm.deck.prepass import Prepass
-from clm.execute.kernels import KERNEL_NAME
+from clm.languages import KERNEL_NAME
+from clm.plan.tags import ALLOWS_ERROR
 from clm.plan.variants import RULES, Format, Kind
 
 
@@ -49,7 +50,7 @@ class ExecutedVariant:
 
 def code_of(cells: list[Cell]) -> list:
     """What the kernel will run: the code cells and the tags that change how they run."""
-    return [(c.source, c.has("raises-exception")) for c in cells if c.cell_type == "code"]
+    return [(c.source, c.has(ALLOWS_ERROR)) for c in cells if c.cell_type == "code"]
 
 
 def execution_key(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from nbclient import NotebookClient
 from nbformat.notebooknode import NotebookNode
 
-from clm.languages import by_name
+from clm.languages import KERNEL_NAME, by_name
 
 # The output one cell may keep: beyond it, every HTML page and the cache would
 # carry it all (200 MB of prints made four 200 MB pages and a 1.2 GB cache).
@@ -50,7 +50,7 @@ class KernelChoice:
     """What runs a notebook: a kernelspec, the language its errors are read in, and
     for ipykernel the interpreter (None: this process's)."""
 
-    kernel: str = "python3"
+    kernel: str = KERNEL_NAME
     language: str = "python"
     python: str | None = None
 

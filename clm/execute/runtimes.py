@@ -1,6 +1,6 @@
-"""The fingerprint of a kernel other than ipykernel: its kernelspec and its runtime's version.
+"""What a kernel other than ipykernel is made of: its kernelspec and its runtime's version.
 
-Part of the cache key of every execution in that kernel, as the package list
+The parts of its fingerprint (clm.execute.fingerprints), as the package list
 is for Python: a new JDK or Deno may change what the code prints. The
 kernelspec is found where Jupyter looks (``jupyter --paths``), without
 importing jupyter_client; the runtime (the kernelspec's program, ``java``
@@ -16,20 +16,13 @@ import json
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
+
+from clm.execute.environment import file_stat
+from clm.languages import KERNEL_NAME
 
 MISSING_PREFIX = "missing:"  # the fingerprint of a kernelspec that is not installed
 VERSION_TIMEOUT = 60.0  # seconds; a cold JVM answers in well under one
-
-
-@dataclass(frozen=True)
-class Runtime:
-    """What a kernelspec is made of, and what its program said about itself."""
-
-    kernel: str
-    stamp: str  # the kernelspec's files and its program, as stat sees them
-    fingerprint: str
 
 
 def kernelspec_folder(kernel: str) -> Path | None:
@@ -47,7 +40,7 @@ def installed_kernels() -> list[str]:
     """The names of every kernelspec Jupyter finds (ipykernel's python3 among them)."""
     from jupyter_core.paths import jupyter_path
 
-    found = {"python3"}
+    found = {KERNEL_NAME}
     for folder in jupyter_path("kernels"):
         try:
             entries = os.scandir(folder)
@@ -62,6 +55,11 @@ def is_missing(fingerprint: str) -> bool:
     return fingerprint.startswith(MISSING_PREFIX)
 
 
+def missing(kernel: str) -> str:
+    """The fingerprint of a kernelspec that is not installed."""
+    return f"{MISSING_PREFIX}{kernel}"
+
+
 def stamp(kernel: str) -> str:
     """What changes when the kernelspec or its program is replaced (a few stat calls)."""
     folder = kernelspec_folder(kernel)
@@ -73,21 +71,7 @@ def stamp(kernel: str) -> str:
         if entry.is_file()
     )
     program = program_of(folder)
-    return json.dumps([kernel, str(folder), files, program, _stat(program)])
-
-
-def describe(kernel: str) -> Runtime:
-    """The kernelspec's fingerprint: its files' contents and its program's version.
-
-    A kernelspec that is not installed gets a fingerprint of its own, so that
-    installing it later re-runs what it executes.
-    """
-    current = stamp(kernel)
-    folder = kernelspec_folder(kernel)
-    if folder is None:
-        return Runtime(kernel, current, f"{MISSING_PREFIX}{kernel}")
-    files, version = contents(folder)
-    return Runtime(kernel, current, fingerprint_of(kernel, files, version))
+    return json.dumps([kernel, str(folder), files, program, file_stat(program)])
 
 
 def contents(folder: Path) -> tuple[list[tuple[str, bytes]], str]:
@@ -135,13 +119,3 @@ def program_of(folder: Path) -> str | None:
     except (OSError, ValueError, KeyError, IndexError, TypeError):
         return None
     return os.path.realpath(found) if found else None
-
-
-def _stat(path: str | None) -> list | None:
-    if path is None:
-        return None
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return [info.st_size, info.st_mtime_ns]

@@ -13,13 +13,15 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from clm.languages.model import CellSyntax, KernelErrors, Language
-from clm.languages.table import BY_SUFFIX, LANGUAGES, PYTHON
+from clm.languages.table import BY_SUFFIX, KERNEL_NAME, LANGUAGES, PYTHON, is_ipykernel
 
 __all__ = [
+    "KERNEL_NAME",
     "CellSyntax",
     "KernelErrors",
     "Language",
     "by_name",
+    "is_ipykernel",
     "names",
     "of_deck",
     "of_file",

@@ -10,6 +10,16 @@ from __future__ import annotations
 
 from clm.languages.model import CellSyntax, KernelErrors, Language
 
+# ipykernel's kernelspec: the kernel of Python decks, the one that speaks IPC and the
+# one a course's own interpreter (kernel-python) runs.
+KERNEL_NAME = "python3"
+
+
+def is_ipykernel(kernel: str) -> bool:
+    """Whether ``kernel`` is ipykernel (its fingerprint is a Python environment's)."""
+    return kernel == KERNEL_NAME
+
+
 PYTHON = Language(
     name="python",
     title="Python",
@@ -18,7 +28,7 @@ PYTHON = Language(
     jinja_prefix="# j2",
     jupytext_format="py:percent",
     code_format="py:percent",
-    kernel="python3",
+    kernel=KERNEL_NAME,
     kernel_display="Python 3 (ipykernel)",
     language_info={"name": "python"},
     code_folder="Python",

@@ -27,12 +27,14 @@ from clm.deck.prepass import Prepass
 from clm.deck.source import LINE_KEY, cell_start, parse_cell_header
 from clm.languages import Language, of_deck
 from clm.leaks.words import snippets
+from clm.plan.tags import TAGS, Protection, protecting
 from clm.plan.variants import Format
 
-# In the order a message names them when a cell has several.
-NEVER_PUBLIC = ("private", "del", "notes", "voiceover")
-NOT_IN_CODE_ALONG = ("alt", "completed", "answer")
-KEPT_CODE = frozenset({"keep", "start"})
+# Derived from the tag table, never from the kind rules the guard checks (see
+# clm.plan.tags). In the order a message names them when a cell has several.
+NEVER_PUBLIC = protecting(Protection.NEVER_PUBLIC)
+NOT_IN_CODE_ALONG = protecting(Protection.NOT_IN_CODE_ALONG)
+KEPT_CODE = frozenset(tag.name for tag in TAGS if tag.keeps_code)
 NARRATION = ("voiceover", "notes")  # what a voiceover companion brings
 
 

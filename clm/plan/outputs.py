@@ -60,7 +60,7 @@ class Execution:
     notebooks: tuple[tuple[str, Kind, str], ...]  # (language, kind, executed .ipynb)
     timeout: float
     allow_errors: bool
-    kernel: str = "python3"  # the kernelspec that runs the code
+    kernel: str = prog_langs.KERNEL_NAME  # the kernelspec that runs the code
 
     def notebook(self, lang: str, kind: Kind) -> str:
         return next(path for lg, k, path in self.notebooks if lg == lang and k is kind)

@@ -2,13 +2,10 @@
 
 A variant is one rendering of a deck: a language, an audience kind and a
 format. These rules decide which variants exist, which of them run the deck's
-code, and which tagged cells each kind drops or empties; the deck layer
-applies them (clm.deck.kinds), the layout names their folders.
-
-The kinds are CLM 1.35's: two for students (code-along, completed), two for
-trainers (trainer keeps the speaker notes, recording the voiceover narration
-too), and partial, which is completed outside workshop ranges and code-along
-inside them.
+code, and which tagged cells each kind drops or empties (the tags themselves,
+and the kinds that drop each, are clm.plan.tags' table); the deck layer
+applies them (clm.deck.kinds), the layout names their folders. The kinds
+are clm.plan.kinds'.
 """
 
 from __future__ import annotations
@@ -16,13 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-
-class Kind(StrEnum):
-    CODE_ALONG = "code-along"
-    COMPLETED = "completed"
-    TRAINER = "trainer"
-    RECORDING = "recording"
-    PARTIAL = "partial"
+from clm.plan.kinds import Kind  # imported from here too, with the rules
+from clm.plan.tags import TAGS, dropped_by
 
 
 class Format(StrEnum):
@@ -31,15 +23,11 @@ class Format(StrEnum):
     CODE = "code"
 
 
-# CLM 1.35's old name of the recording kind, still read from specs (with a warning).
-KIND_ALIASES = {"speaker": Kind.RECORDING}
-
-
 @dataclass(frozen=True)
 class KindRules:
     """What one kind does with the tagged cells of a deck."""
 
-    removed: frozenset[str]  # cells with one of these tags are dropped
+    removed: frozenset[str]  # cells with one of these tags are dropped (clm.plan.tags)
     blanks_code: bool = False  # code cells without keep/start are emptied
     answer_stub_only: bool = False  # answer text gives way to its stub
     executed: bool = False  # its HTML shows what the code printed
@@ -47,22 +35,18 @@ class KindRules:
     workshops: bool = False  # code-along rules inside workshop ranges, completed outside
 
 
-_STUDENT_NEVER = frozenset({"del", "notes", "voiceover", "private"})
-
 RULES: dict[Kind, KindRules] = {
     Kind.CODE_ALONG: KindRules(
-        _STUDENT_NEVER | {"alt", "completed"}, blanks_code=True, answer_stub_only=True
+        dropped_by(Kind.CODE_ALONG), blanks_code=True, answer_stub_only=True
     ),
-    Kind.COMPLETED: KindRules(_STUDENT_NEVER | {"start"}, executed=True),
-    Kind.TRAINER: KindRules(
-        frozenset({"del", "start", "voiceover"}), executed=True, for_students=False
-    ),
-    Kind.RECORDING: KindRules(frozenset({"del", "start"}), executed=True, for_students=False),
-    Kind.PARTIAL: KindRules(_STUDENT_NEVER | {"start"}, executed=True, workshops=True),
+    Kind.COMPLETED: KindRules(dropped_by(Kind.COMPLETED), executed=True),
+    Kind.TRAINER: KindRules(dropped_by(Kind.TRAINER), executed=True, for_students=False),
+    Kind.RECORDING: KindRules(dropped_by(Kind.RECORDING), executed=True, for_students=False),
+    Kind.PARTIAL: KindRules(dropped_by(Kind.PARTIAL), executed=True, workshops=True),
 }
 
 # Code cells carrying one of these keep their code in code-along; the others are emptied.
-KEPT_IN_CODE_ALONG = frozenset({"keep", "start"})
+KEPT_IN_CODE_ALONG = frozenset(tag.name for tag in TAGS if tag.keeps_code)
 
 # The kinds whose HTML shows what the code printed: their code runs.
 EXECUTED_KINDS = tuple(kind for kind, rules in RULES.items() if rules.executed)

@@ -21,15 +21,15 @@ build goes on with local executions.
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Callable
 from typing import Protocol
 
+from clm.remote.entries import Flaw, blob_sizes, flaw_of, holds_blob, signed_entry
 from clm.remote.network import failure
 from clm.remote.settings import RemoteSettings
 from clm.remote.signing import Signer, Verifier
-from clm.remote.store import Entry, Store, digest_of
+from clm.remote.store import Entry, Store
 from clm.state.results import ResultsCache
 
 BATCH = 500  # entries or blobs read per request batch (fsspec runs a batch concurrently)
@@ -144,10 +144,7 @@ class RemoteCache:
         entries = list(chosen.items())
         for start in range(0, len(entries), BATCH):
             batch = entries[start : start + BATCH]
-            sizes: dict[str, int] = {}
-            for _, entry in batch:
-                sizes[entry.blob] = max(entry.size, sizes.get(entry.blob, 0))
-            blobs, bad = self.store.blobs(sizes)
+            blobs, bad = self.store.blobs(blob_sizes(entry for _, entry in batch))
             for item, entry in batch:
                 data = blobs.get(entry.blob)
                 if entry.blob in bad:
@@ -155,7 +152,7 @@ class RemoteCache:
                     self._reject(f"its blob {self.store.blob_path(entry.blob)}: {reason}", entry)
                 elif data is None:
                     self._reject("its blob is missing", entry)
-                elif len(data) != entry.size or digest_of(data) != entry.blob:
+                elif not holds_blob(entry, data):
                     self._reject("its blob does not match its digest", entry)
                 else:
                     results[item] = data
@@ -172,14 +169,16 @@ class RemoteCache:
     def _trusted(self, namespace: str, kind: str, key: str, entry: Entry) -> Entry | None:
         """``entry`` if it is what the course's key signed for that place; else a miss."""
         assert self.verifier is not None
-        if (entry.namespace, entry.kind, entry.key) != (namespace, kind, key):
-            self._reject("it names another namespace or key", entry)
-        elif not entry.signature:
-            self._reject("it is not signed", entry)
-        elif not self.verifier.verify(entry.payload(), entry.signature):
-            self._reject(f"its signature is not the key of {self.settings.public_key.name}", entry)
-        else:
+        in_its_place = (entry.namespace, entry.kind, entry.key) == (namespace, kind, key)
+        flaw = flaw_of(entry, self.verifier, in_its_place)
+        if flaw is None:
             return entry
+        said = {
+            Flaw.MISPLACED: "it names another namespace or key",
+            Flaw.UNSIGNED: "it is not signed",
+            Flaw.FOREIGN_KEY: f"its signature is not the key of {self.settings.public_key.name}",
+        }
+        self._reject(said[flaw], entry)
         return None
 
     def prefetch(self, local: ResultsCache) -> int:
@@ -220,16 +219,11 @@ class RemoteCache:
         assert self.store is not None
         try:
             self.store.put_blob(data)
-            self.store.put_entry(self._signed(kind, key, data))
+            self.store.put_entry(signed_entry(self.signer, self.settings.push, kind, key, data))
         except Exception as error:
             self._turn_off(error)
             return False
         return True
-
-    def _signed(self, kind: str, key: str, data: bytes) -> Entry:
-        assert self.signer is not None and self.settings.push is not None
-        entry = Entry(key, kind, self.settings.push, digest_of(data), len(data), time.time())
-        return Entry(**{**entry.__dict__, "signature": self.signer.sign(entry.payload())})
 
     def publish(
         self, keys: dict[str, list[str]], local: ResultsCache, say: Callable[[str], None]
@@ -249,7 +243,10 @@ class RemoteCache:
                 for key in kind_keys
                 if (data := local.get(kind, key)) is not None
             }
-            entries = {item: self._signed(*item, data) for item, data in results.items()}
+            entries = {
+                item: signed_entry(self.signer, namespace, *item, data)
+                for item, data in results.items()
+            }
             # What this build pushed as it went is there too: one batched read says so.
             unlisted = [
                 (namespace, *item)

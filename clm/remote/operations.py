@@ -12,15 +12,17 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from clm.remote.entries import Flaw, blob_sizes, flaw_of, holds_blob, moved_entry, signed_entry
 from clm.remote.signing import Signer, Verifier
-from clm.remote.store import ENTRY_LIMIT, Entry, Store, digest_of
+from clm.remote.store import ENTRY_LIMIT, Entry, Store
 
 GC_GRACE_SECONDS = 3600.0  # a blob younger than this may be a writer's whose entry is coming
-
-
-def signed_entry(signer: Signer, key: str, kind: str, namespace: str, data: bytes) -> Entry:
-    entry = Entry(key, kind, namespace, digest_of(data), len(data), time.time())
-    return Entry(**{**entry.__dict__, "signature": signer.sign(entry.payload())})
+# What `clm cache verify` says of an entry that is not trusted.
+VERIFY_SAYS = {
+    Flaw.MISPLACED: "in another namespace's or key's place",
+    Flaw.UNSIGNED: "not signed",
+    Flaw.FOREIGN_KEY: "signed with another key",
+}
 
 
 def export(
@@ -31,7 +33,7 @@ def export(
     entries = []
     for kind, key, data in results:
         store.put_blob(data)
-        entry = signed_entry(signer, key, kind, namespace, data)
+        entry = signed_entry(signer, namespace, kind, key, data)
         store.put_entry(entry)
         entries.append(entry)
     store.write_manifest(namespace, entries)
@@ -66,27 +68,22 @@ def verify(store: Store, namespaces: Iterable[str], verifier: Verifier) -> Verif
             except ValueError:
                 bad("unreadable", path)
                 continue
-            if entry.namespace != namespace or path != store.entry_path(
+            in_its_place = entry.namespace == namespace and path == store.entry_path(
                 namespace, entry.kind, entry.key
-            ):
-                bad("in another namespace's or key's place", path)
-            elif not entry.signature:
-                bad("not signed", path)
-            elif not verifier.verify(entry.payload(), entry.signature):
-                bad("signed with another key", path)
+            )
+            flaw = flaw_of(entry, verifier, in_its_place)
+            if flaw is not None:
+                bad(VERIFY_SAYS[flaw], path)
             else:
                 entries[path] = entry
-        sizes: dict[str, int] = {}
-        for entry in entries.values():
-            sizes[entry.blob] = max(entry.size, sizes.get(entry.blob, 0))
-        blobs, bad_blobs = store.blobs(sizes)
+        blobs, bad_blobs = store.blobs(blob_sizes(entries.values()))
         for path, entry in entries.items():
             data = blobs.get(entry.blob)
             if entry.blob in bad_blobs:
                 bad(f"its blob is unreadable, {bad_blobs[entry.blob]}", path)
             elif data is None:
                 bad("its blob is missing", path)
-            elif len(data) != entry.size or digest_of(data) != entry.blob:
+            elif not holds_blob(entry, data):
                 bad("its blob does not match its digest", path)
             else:
                 report.good += 1
@@ -121,13 +118,10 @@ def promote(
         return 0
     promoted = []
     for entry in manifest.entries:
-        if entry.namespace != source or not (
-            entry.signature and verifier.verify(entry.payload(), entry.signature)
-        ):
+        if flaw_of(entry, verifier, entry.namespace == source) is not None:
             say(f"clm: skipped {entry.kind} {entry.key[:16]}… of {source}: it does not verify")
             continue
-        moved = Entry(entry.key, entry.kind, target, entry.blob, entry.size, time.time())
-        moved = Entry(**{**moved.__dict__, "signature": signer.sign(moved.payload())})
+        moved = moved_entry(signer, entry, target)
         store.put_entry(moved)
         promoted.append(moved)
     name = store.write_manifest(target, promoted)

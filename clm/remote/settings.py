@@ -57,10 +57,6 @@ class RemoteSettings:
     public_key: Path  # clm-cache.pub at the course root: what every entry is checked with
     timeout: float = DEFAULT_TIMEOUT  # seconds a network store may keep the build waiting
 
-    @property
-    def read_only(self) -> bool:
-        return self.url.startswith(READ_ONLY_SCHEMES)
-
 
 def resolve(
     root: Path, spec: dict[str, Setting], spec_file: str, environ=os.environ
@@ -102,9 +98,7 @@ def resolve(
                 f"pushed to it; unset the push namespace, or push to a file://, s3:// or gs:// store"
             )
     key_value, key_origin = get("key")
-    key_file = Path(str(key_value)) if key_value else root / PRIVATE_FILE
-    if not key_file.is_absolute():
-        key_file = root / key_file
+    key_file = signing_key(root, str(key_value) if key_value else None)
     if push is not None and not key_file.is_file():
         raise CourseError(
             f"{push_origin}: pushing to namespace '{push}' needs the private signing key, and "
@@ -113,6 +107,13 @@ def resolve(
         )
     timeout = _timeout(environ.get(TIMEOUT_VARIABLE))
     return RemoteSettings(url, trust, push, key_file if push else None, root / PUBLIC_FILE, timeout)
+
+
+def signing_key(root: Path, given: str | None) -> Path:
+    """The private signing key: ``given`` (CLM_CACHE_KEY or the spec's cache-key), relative
+    to the course ``root``; without one, clm-cache.key at the root."""
+    key_file = Path(given) if given else root / PRIVATE_FILE
+    return key_file if key_file.is_absolute() else root / key_file
 
 
 def _timeout(given: str | None) -> float:

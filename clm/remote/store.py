@@ -28,9 +28,9 @@ from clm.remote import network
 from clm.remote.local import LocalTree, NotAFile, TooBig, describe
 from clm.remote.network import DEFAULT_TIMEOUT
 from clm.remote.settings import NAMESPACE
+from clm.state.results import KINDS
 
 MANIFEST_POINTER = "LATEST"
-KINDS = ("executions", "renders")
 # How much of each file a reader takes, at most: an entry and the pointer are small, a
 # manifest lists a build's keys; a blob is read up to the size its (signed) entry gives.
 ENTRY_LIMIT = 64 << 10

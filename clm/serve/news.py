@@ -41,7 +41,6 @@ class DeckState:
     message: str | None = None
 
 
-UP_TO_DATE = DeckState("up to date")
 REBUILDING = DeckState("rebuilding")
 
 

@@ -25,6 +25,7 @@ from importlib.resources import files
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
+from clm.paths import is_within
 from clm.plan.outputs import OutputPlan
 from clm.plan.variants import Kind
 from clm.serve.course_page import CourseRows, course_rows, render_course
@@ -306,7 +307,7 @@ def inside(root: Path, path: str) -> Path | None:
         found = root.joinpath(*parts).resolve(strict=True)
     except (OSError, RuntimeError):
         return None
-    return found if found == root or found.is_relative_to(root) else None
+    return found if is_within(found, root) else None  # root is resolved (output_root)
 
 
 def with_live_script(content: bytes, page: str, version: str) -> bytes:

@@ -11,7 +11,16 @@ import dataclasses
 from pathlib import PurePosixPath
 
 from clm.errors import CourseError
-from clm.paths import MAX_NAME_BYTES, CourseArea, is_within, name_bytes, real, sanitize
+from clm.paths import (
+    MAX_NAME_BYTES,
+    CourseArea,
+    lexically_within,
+    name_bytes,
+    plain_relative,
+    real,
+    sanitize,
+    stays_within,
+)
 from clm.spec.model import CourseSpec, DirGroupSpec, OutputTargetSpec, Text
 
 
@@ -81,23 +90,14 @@ def _templates(spec: CourseSpec, area: CourseArea) -> str | None:
 
 def _inside_root(spec: CourseSpec, path: str, what: str, line: int | None) -> PurePosixPath:
     """A path from the spec, as a normalised relative path that stays in the course root."""
-    posix = PurePosixPath(path.replace("\\", "/"))
-    parts: list[str] = []
-    for part in posix.parts:
-        if part == "..":
-            if not parts:
-                parts = ["..", *parts]
-                break
-            parts.pop()
-        elif part != ".":
-            parts.append(part)
-    if posix.is_absolute() or (parts and parts[0] == "..") or ":" in path:
+    relative = None if ":" in path else plain_relative(path.replace("\\", "/"))  # C: a drive
+    if relative is None:
         raise CourseError(
             f"{what} '{path}' leaves the course root {spec.root}; give a path relative to it",
             spec.file,
             line,
         )
-    return PurePosixPath(*parts) if parts else PurePosixPath(".")
+    return relative
 
 
 def _dir_group(spec: CourseSpec, area: CourseArea, group: DirGroupSpec) -> DirGroupSpec:
@@ -163,15 +163,15 @@ def _check_listed_once(
 def _plain_subdir(spec: CourseSpec, group: DirGroupSpec, subdir: str, line: int) -> str:
     """A subdir names a folder inside the dir-group's path: no climbing, no absolute path."""
     text = subdir.replace("\\", "/")
-    parts = [part for part in text.split("/") if part not in ("", ".")]
-    if not parts or ".." in parts or text.startswith("/") or ":" in text:
+    relative = None if ":" in text or ".." in text.split("/") else plain_relative(text)
+    if relative is None or relative == PurePosixPath("."):
         raise CourseError(
             f"the subdir '{subdir}' of the dir-group '{group.path}' must name a folder inside "
             "that path, e.g. 'Example_1' or 'part/Example_1' (no '..', no leading '/', no drive)",
             spec.file,
             line,
         )
-    return "/".join(parts)
+    return relative.as_posix()
 
 
 def _output(
@@ -196,8 +196,7 @@ def _output(
         sources.append((spec.templates, f"{spec.templates}/"))
     sources += [(group.path, f"the dir-group path '{group.path}'") for group in groups]
     for folder, source_what in sources:
-        folder_path = PurePosixPath(folder)
-        if output == folder_path or folder_path in output.parents:
+        if lexically_within(output.as_posix(), folder):
             raise _output_inside(spec, written, line, source_what)
     # The same once more on disk: an output folder (or a folder above it) may be a
     # symlink into the sources, or out of the course.
@@ -220,7 +219,7 @@ def _output(
             line,
         )
     for folder, source_what in sources:
-        if is_within(output_real, real(spec.root / folder)):
+        if stays_within(output_real, spec.root / folder):
             raise _output_inside(spec, written, line, source_what, through)
     if output_real.exists() and not output_real.is_dir():
         raise CourseError(

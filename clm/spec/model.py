@@ -31,9 +31,6 @@ class Text:
         values = dict(self.by_lang)
         return values.get("en") or next(iter(values.values()), "")
 
-    def languages(self) -> set[str]:
-        return {key for key, _ in self.by_lang}
-
 
 @dataclass(frozen=True)
 class TopicRef:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from clm.errors import CourseError, DiskFull, NotWritable, is_disk_full, is_not_writable
-from clm.paths import check_within
+from clm.paths import check_within, is_within, real
 from clm.state.records import record_outputs, register_temp, release_temp
 from clm.state.workspace import Workspace
 
@@ -114,8 +114,8 @@ def copy_atomic(
 def remove_empty_folders(start: Path, stop: Path) -> None:
     """Remove ``start`` and its parents while they are empty, never ``stop`` or above."""
     folder = start
-    stop = stop.resolve()
-    while folder.resolve() != stop and stop in folder.resolve().parents:
+    stop = real(stop)
+    while (here := real(folder)) != stop and is_within(here, stop):
         try:
             folder.rmdir()
         except OSError:

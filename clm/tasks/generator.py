@@ -13,7 +13,7 @@ from pathlib import Path
 
 from doit.task import Task
 
-from clm.execute.kernels import KERNEL_NAME
+from clm.languages import is_ipykernel
 from clm.leaks.guard import guard_tasks
 from clm.plan.gc_pause import paused_garbage_collection
 from clm.plan.variants import Kind
@@ -145,7 +145,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
                 timeout=execution.timeout,
                 allow_errors=execution.allow_errors,
                 environment=build.environments[kernel],
-                kernel_python=build.kernel_python if kernel == KERNEL_NAME else None,
+                kernel_python=build.kernel_python if is_ipykernel(kernel) else None,
                 kernel=kernel,
                 **prepass_fields,
                 **({"companion": companion} if companion else {}),

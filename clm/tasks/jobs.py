@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from clm.deck.prepass import Prepass
+from clm.languages import KERNEL_NAME
 from clm.leaks.guard import GuardJob
 from clm.paths import guarding_folder
 from clm.session.spec import SessionSpec
@@ -87,7 +88,7 @@ class DeckExecutionJob(_PrepassFields):
     organization: tuple[tuple[str, str], ...] = ()
     includes: tuple[str, ...] = ()
     kernel_python: str | None = None  # the interpreter whose ipykernel runs it; None: clm's own
-    kernel: str = "python3"  # the kernelspec that runs it
+    kernel: str = KERNEL_NAME  # the kernelspec that runs it
     companion: str | None = None  # the deck's voiceover companion file, if it has one
 
 

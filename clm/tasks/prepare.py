@@ -18,9 +18,9 @@ from clm.deck.prepass import Prepass
 from clm.diagrams.tools import converter_versions
 from clm.errors import CourseError
 from clm.execute import environment as python_environment
-from clm.execute import interpreter, runtimes
-from clm.execute.kernels import KERNEL_NAME
+from clm.execute import fingerprints, interpreter
 from clm.execute.runtimes import is_missing
+from clm.languages import KERNEL_NAME, is_ipykernel
 from clm.plan.outputs import OutputPlan, plan_spec
 from clm.plan.select import select_only
 from clm.session.spec import SessionSpec
@@ -68,7 +68,7 @@ class Build:
         counts = Counter(deck.execution.kernel for deck in self.plan.decks if deck.execution)
         for kernel, _ in counts.most_common(1):
             if not is_missing(self.environments[kernel]):
-                return (self.kernel_python if kernel == KERNEL_NAME else None), kernel
+                return (self.kernel_python if is_ipykernel(kernel) else None), kernel
         return None
 
 
@@ -124,7 +124,7 @@ def prepare_build(
     kernel_python = interpreter.kernel_python(spec)
     environments = {}
     for kernel in sorted({deck.execution.kernel for deck in plan.decks if deck.execution}):
-        if kernel != KERNEL_NAME:
+        if not is_ipykernel(kernel):
             environments[kernel] = _runtime_environment(workspace.state(), kernel)
         elif kernel_python is None:
             environments[kernel] = _environment(workspace.state())
@@ -160,11 +160,11 @@ def _environment(connection) -> str:
     """The kernels' environment fingerprint, computed again only when sys.path changed."""
     from clm.state.verdicts import keep_fingerprint, kept_fingerprint
 
-    stamp = python_environment.path_stamp()
+    stamp = fingerprints.stamp(KERNEL_NAME)
     kept = kept_fingerprint(connection, stamp)
     if kept is not None:
         return kept
-    fingerprint = python_environment.fingerprint()
+    fingerprint = fingerprints.of_kernel(KERNEL_NAME).value
     keep_fingerprint(connection, stamp, fingerprint)
     return fingerprint
 
@@ -174,14 +174,14 @@ def _runtime_environment(connection, kernel: str) -> str:
     kernelspec or program changed (see clm.execute.runtimes)."""
     from clm.state.verdicts import keep_runtime, kept_runtime
 
-    stamp = runtimes.stamp(kernel)
+    stamp = fingerprints.stamp(kernel)
     kept = kept_runtime(connection, kernel, stamp)
     if kept is not None:
         return kept
-    runtime = runtimes.describe(kernel)
-    if not runtimes.is_missing(runtime.fingerprint):
-        keep_runtime(connection, kernel, runtime.stamp, runtime.fingerprint)
-    return runtime.fingerprint
+    fingerprint = fingerprints.of_kernel(kernel).value
+    if not is_missing(fingerprint):
+        keep_runtime(connection, kernel, stamp, fingerprint)
+    return fingerprint
 
 
 def _course_environment(connection, spec: CourseSpec, python: str) -> str:

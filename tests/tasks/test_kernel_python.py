@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from clm.errors import CourseError
-from clm.execute import environment
+from clm.execute import fingerprints
 from clm.tasks.generator import task_dicts
 from clm.tasks.prepare import prepare_build
 from tests.conftest import deck_text
@@ -56,7 +56,7 @@ def test_the_interpreter_is_asked_once_and_again_only_after_an_install(course):
     spec, venv, runs = course()
     first = prepare_build(spec)
     assert first.kernel_python == str(spec.parent / "bin" / "python")
-    assert first.environments["python3"] != environment.fingerprint()
+    assert first.environments["python3"] != fingerprints.of_kernel("python3").value
     assert _runs(runs) == 1
     again = prepare_build(spec)
     assert _runs(runs) == 1, "a no-op planning starts no subprocess"
@@ -109,5 +109,6 @@ def test_without_the_key_the_build_is_as_before(make_course, monkeypatch):
     monkeypatch.chdir(spec.parent)
     build = prepare_build(spec)
     assert (
-        build.kernel_python is None and build.environments["python3"] == environment.fingerprint()
+        build.kernel_python is None
+        and build.environments["python3"] == fingerprints.of_kernel("python3").value
     )
