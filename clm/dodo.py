@@ -82,13 +82,17 @@ def course_tasks(
         raise InvalidDodoFile(str(error)) from None
     os.chdir(root)
     workspace = Workspace.at(root)
+    if _builds():
+        # Before doit opens its backend on it: a build records its hashes from the start.
+        workspace.state()
 
     def task_course() -> Iterator:
         from clm.session.session import install
         from clm.tasks.generator import build_session, prepared_tasks
 
         try:
-            build, tasks = prepared_tasks(spec_file)
+            # Listing and other commands that build nothing write nothing either.
+            build, tasks = prepared_tasks(spec_file, keep=_builds() or _command() in _REMOVING)
         except CourseError as error:
             raise InvalidDodoFile(str(error)) from None
         if _command() in _REMOVING:

@@ -43,8 +43,6 @@ KNOWN_GLOBALS = {
 KNOWN_SQLITE_IMPORTS = {
     "tasks/actions.py",
     "tasks/bookkeeping.py",
-    "tasks/deck_checks.py",
-    "tasks/prepasses.py",
     "cli/main.py",
     "errors.py",
     "leaks/guard.py",

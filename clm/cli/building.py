@@ -162,7 +162,12 @@ def plan(
     try:
         spec_file = _enter_course(spec)
         build, tasks = prepared_tasks(
-            spec_file, only, tuple(langs) if langs else None, warn=not as_json, targets=targets
+            spec_file,
+            only,
+            tuple(langs) if langs else None,
+            warn=not as_json,
+            targets=targets,
+            keep=False,  # `clm plan` builds nothing, and writes nothing
         )
     except CourseError as error:
         return _error(error)

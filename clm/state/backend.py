@@ -20,7 +20,7 @@ from doit.exceptions import InvalidDodoFile
 from clm.errors import CourseError
 from clm.state.db import is_damage, transaction, unreadable_state
 from clm.state.history import pid_alive
-from clm.state.store import forget_store, open_store
+from clm.state.store import StateStore, forget_store, open_store
 from clm.state.workspace import Workspace
 
 # doit's Dependency.save_success sets 'deps:' last: the task's record is complete then.
@@ -34,24 +34,40 @@ class SqliteStateDB:
         self.name = name
         self.codec = codec
         self.workspace = Workspace.of_state_file(name)
+        self._store: StateStore | None = None
+        self._generation = 0
+        # Rows as stored; decoded on first use, and compared before writing so
+        # that tasks whose record did not change (group tasks, say) cost no write.
+        self._raw: dict[str, str] = {}
+        self._tasks: dict[str, dict] = {}
+        self._dirty: set[str] = set()
+        # A course without a state gets one at the first record written: `doit list`
+        # and `doit info` leave none behind.
+        if self.workspace.exists():
+            self._open()
+
+    def _open(self) -> StateStore:
+        if self._store is not None:
+            return self._store
         try:
-            self.workspace.make_folder()
-            self.store = open_store(self.workspace.state_file)
-            self.connection = self.store.connection
+            self._store = open_store(self.workspace)
             self._generation = self._stored_generation()
-            # Rows as stored; decoded on first use, and compared before writing so
-            # that tasks whose record did not change (group tasks, say) cost no write.
-            self._raw: dict[str, str] = dict(
-                self.connection.execute("select task_id, data from doit_tasks")
-            )
+            self._raw = dict(self.connection.execute("select task_id, data from doit_tasks"))
         except sqlite3.DatabaseError as error:
             if not is_damage(error):
                 raise
             raise InvalidDodoFile(str(unreadable_state(self.workspace.state_file, error))) from None
         except CourseError as error:  # doit prints its own errors as "ERROR: …", no traceback
             raise InvalidDodoFile(str(error)) from None
-        self._tasks: dict[str, dict] = {}
-        self._dirty: set[str] = set()
+        return self._store
+
+    @property
+    def store(self) -> StateStore:
+        return self._open()
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        return self.store.connection
 
     def refresh(self) -> None:
         """Read the task records again if another process changed them since we last did.
@@ -61,6 +77,8 @@ class SqliteStateDB:
         on every cycle would cost more than the cycle.
         """
         self._commit(sorted(self._dirty))
+        if self._store is None and not self.workspace.exists():
+            return  # nothing recorded yet, here or by another build
         if self._stored_generation() == self._generation:
             return
         self._generation = self._stored_generation()
@@ -127,7 +145,7 @@ class SqliteStateDB:
                 rows.append((task_id, encoded))
                 self._raw[task_id] = encoded
         self._dirty.difference_update(task_ids)
-        if rows or self.store.has_new_hashes():
+        if rows or (self._store is not None and self._store.has_new_hashes()):
             with transaction(self.connection):
                 self.connection.executemany("insert or replace into doit_tasks values (?, ?)", rows)
                 if rows:
@@ -140,7 +158,8 @@ class SqliteStateDB:
         stopping = sys.exc_info()[1] is not None
         try:
             self._commit(sorted(self._dirty))
-            self.store.close()
+            if self._store is not None:
+                self._store.close()
         except sqlite3.Error:
             if not stopping:
                 raise

@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 
 from clm.state.db import open_state, transaction
+from clm.state.schema import STATE_SCHEMA
 from clm.state.workspace import Workspace, is_intermediate
 
 
@@ -28,10 +29,10 @@ def file_md5(path: str | Path) -> str:
 class StateStore:
     """The open state file of one course, as the doit process sees it."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, connection: sqlite3.Connection | None = None):
         self.path = path
         # A connection of the store's own: its transactions span several statements.
-        self.connection: sqlite3.Connection = open_state(path)
+        self.connection: sqlite3.Connection = connection or open_state(path)
         self._hashes: dict[str, tuple[int, int, str]] | None = None
         self._new_hashes: dict[str, tuple[int, int, str]] = {}
         self._lock = threading.Lock()
@@ -78,16 +79,27 @@ class StateStore:
         self.connection.close()
 
 
+def reading_store(workspace: Workspace) -> StateStore:
+    """A store that reads the hashes a state keeps (none if there is no state) and writes
+    nothing: for planning that must leave no trace (``clm plan``, ``doit list``)."""
+    connection = workspace.existing_state() if workspace.exists() else None
+    if connection is None:
+        connection = sqlite3.connect(":memory:", check_same_thread=False)
+        connection.executescript(STATE_SCHEMA)
+    return StateStore(workspace.state_file, connection)
+
+
 _stores: dict[Path, StateStore] = {}
 _current: StateStore | None = None
 
 
-def open_store(path: Path) -> StateStore:
-    """The process's store for a state file (one connection per process and file)."""
+def open_store(workspace: Workspace) -> StateStore:
+    """The process's store for a workspace's state (one connection per process and file)."""
     global _current
-    path = path.resolve()
+    path = workspace.state_file.resolve()
     store = _stores.get(path)
     if store is None:
+        workspace.make_folder()
         store = _stores[path] = StateStore(path)
     _current = store
     return store

@@ -190,7 +190,10 @@ def nothing_stale(job: RemovalJob) -> bool:
     Records of tasks the plan no longer has are dropped when the removal runs, not
     looked for on every no-op: a record nobody asks for is read but never decoded.
     """
-    return not (recorded_outputs(job.session.workspace(), job.spec) - set(job.paths))
+    workspace = job.session.workspace()
+    if not workspace.exists():
+        return True  # nothing recorded, nothing stale (and `doit list --status` makes no state)
+    return not (recorded_outputs(workspace, job.spec) - set(job.paths))
 
 
 def refuse_clash(job: ClashJob) -> TaskFailed:

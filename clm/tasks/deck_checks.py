@@ -12,7 +12,6 @@ until the author fixes them. ``clm build`` and the watcher run the same checks.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from clm import CHECKS_VERSION
 from clm.deck.checks import check_deck
 from clm.deck.prepass import Prepass
 from clm.errors import CourseError
-from clm.state.verdicts import keep_verdicts, kept_verdicts
+from clm.state.verdicts import Kept, keep_verdicts, kept_verdicts
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,7 @@ def check_decks(
     languages: tuple[str, ...],
     prepasses: dict[str, Prepass],
     context_key: str,
-    connection: sqlite3.Connection,
+    kept: Kept,
     companions: dict[str, str] | None = None,
 ) -> DeckVerdicts:
     """Check the decks, reusing kept verdicts; a failing deck is checked again next time.
@@ -53,7 +52,7 @@ def check_decks(
         deck: _key(deck, hashes, languages, prepasses[deck], context_key, companions.get(deck))
         for deck in decks
     }
-    known = kept_verdicts(connection, list(keys.values()))
+    known = kept_verdicts(kept, list(keys.values()))
     verdicts = DeckVerdicts()
     unchecked = []
     for deck in decks:
@@ -77,7 +76,7 @@ def check_decks(
             continue
         verdicts.warnings[deck] = tuple(warnings)
         checked.append((keys[deck], "\n".join(warnings)))
-    keep_verdicts(connection, checked)
+    keep_verdicts(kept, checked)
     return verdicts
 
 

@@ -268,15 +268,17 @@ def prepared_tasks(
     keep_bad_decks: bool = False,
     warn: bool = True,
     targets: tuple[str, ...] | None = None,
+    keep: bool = True,
 ) -> tuple[Build, dict[str, Task]]:
     """Plan the course, say its warnings and make its doit tasks, by name.
 
     What every entry point does first: ``doit`` (clm.dodo), ``clm build``,
     ``clm jobs retry``, the watcher and ``clm cache explain``. CourseError on
-    bad input; expects the working directory to be the course root.
+    bad input; expects the working directory to be the course root. Without
+    ``keep`` nothing is written (see prepare_build).
     """
     with paused_garbage_collection():
-        build = prepare_build(spec_file, only, languages, keep_bad_decks, targets)
+        build = prepare_build(spec_file, only, languages, keep_bad_decks, targets, keep)
     if warn:
         print_warnings(build)
     return build, {task.name: task for task in course_tasks_for_doit(build)}

@@ -32,7 +32,16 @@ from clm.state.records import (
     reassign_outputs,
     record_output_folder,
 )
-from clm.state.store import open_store
+from clm.state.store import StateStore, open_store, reading_store
+from clm.state.verdicts import (
+    Kept,
+    keep_fingerprint,
+    keep_interpreter,
+    keep_runtime,
+    kept_fingerprint,
+    kept_interpreter,
+    kept_runtime,
+)
 from clm.state.workspace import Workspace
 from clm.tasks.deck_checks import DeckVerdicts, check_decks
 from clm.tasks.prepasses import course_prepass, deck_prepasses
@@ -72,6 +81,21 @@ class Build:
         return None
 
 
+@dataclass(frozen=True)
+class Probe:
+    """Where planning looks at what earlier builds worked out: content hashes, kept
+    deck checks and fingerprints; with ``keeps`` it keeps what it works out anew."""
+
+    store: StateStore
+    kept: Kept
+
+    @classmethod
+    def of(cls, workspace: Workspace, keep: bool) -> Probe:
+        if keep:
+            return cls(open_store(workspace), Kept.of(workspace, keep=True))
+        return cls(reading_store(workspace), Kept.of(workspace, keep=False))
+
+
 def engine_key() -> str:
     """What, besides the sources, decides the outputs: clm and its packaged templates."""
     digest = hashlib.md5(f"{__version__}|{CONVERSION_VERSION}".encode())
@@ -87,11 +111,14 @@ def prepare_build(
     languages: tuple[str, ...] | None = None,
     keep_bad_decks: bool = False,
     targets: tuple[str, ...] | None = None,
+    keep: bool = True,
 ) -> Build:
     """Read the spec, plan the course and check its decks; CourseError on bad input.
 
     With ``keep_bad_decks`` (the watcher) a deck that fails its checks is no
     error: the build lists it in ``deck_errors`` and its outputs are not built.
+    Without ``keep`` (``clm plan``, ``doit list``) it writes nothing: what earlier
+    builds kept is read if there is a state, and what it works out is not kept.
 
     Expects the working directory to be the course root (paths in tasks are
     relative to it, so the state survives moving the checkout).
@@ -101,35 +128,36 @@ def prepare_build(
         plan = select_only(plan, only)
     workspace = Workspace.at(spec.root)
     session = SessionSpec.of(workspace, shared_settings(spec))
-    # Before the workers start: a damaged cache is replaced once, not by each of them.
-    cache.check_usable(workspace.cache_file)
-    _check_other_specs(spec, plan, workspace)
-    for folder in dict.fromkeys(plan.guards.values()):
-        record_output_folder(workspace, spec.key, folder)
+    probe = Probe.of(workspace, keep)
+    if keep:
+        # Before the workers start: a damaged cache is replaced once, not by each of them.
+        cache.check_usable(workspace.cache_file)
+    if workspace.exists():
+        _check_other_specs(spec, plan, workspace, adopt=keep)
+    if keep:
+        for folder in dict.fromkeys(plan.guards.values()):
+            record_output_folder(workspace, spec.key, folder)
 
     engine_dep = set_virtual_dependency("engine", engine_key())
     template_deps = course.templates
     templates = spec.templates if course.templates else None
     every_deck = (deck for section in plan.course.sections for deck in section.decks)
     prepasses, include_warnings = deck_prepasses(
-        every_deck,
-        course_prepass(spec, templates),
-        open_store(workspace.state_file),
-        workspace.state(),
+        every_deck, course_prepass(spec, templates), probe.store, probe.kept
     )
     decks = sorted({deck.deck.path for deck in plan.decks})
-    verdicts = check_course_decks(workspace, spec, template_deps, prepasses, decks, plan)
+    verdicts = check_course_decks(probe, spec, template_deps, prepasses, decks, plan)
     if verdicts.errors and not keep_bad_decks:
         raise next(iter(verdicts.errors.values()))
     kernel_python = interpreter.kernel_python(spec)
     environments = {}
     for kernel in sorted({deck.execution.kernel for deck in plan.decks if deck.execution}):
         if not is_ipykernel(kernel):
-            environments[kernel] = _runtime_environment(workspace.state(), kernel)
+            environments[kernel] = _runtime_environment(probe.kept, kernel)
         elif kernel_python is None:
-            environments[kernel] = _environment(workspace.state())
+            environments[kernel] = _environment(probe.kept)
         else:
-            environments[kernel] = _course_environment(workspace.state(), spec, kernel_python)
+            environments[kernel] = _course_environment(probe.kept, spec, kernel_python)
     return Build(
         session=session,
         spec=spec,
@@ -156,53 +184,47 @@ def prepare_build(
     )
 
 
-def _environment(connection) -> str:
+def _environment(kept: Kept) -> str:
     """The kernels' environment fingerprint, computed again only when sys.path changed."""
-    from clm.state.verdicts import keep_fingerprint, kept_fingerprint
-
     stamp = fingerprints.stamp(KERNEL_NAME)
-    kept = kept_fingerprint(connection, stamp)
-    if kept is not None:
-        return kept
+    known = kept_fingerprint(kept, stamp)
+    if known is not None:
+        return known
     fingerprint = fingerprints.of_kernel(KERNEL_NAME).value
-    keep_fingerprint(connection, stamp, fingerprint)
+    keep_fingerprint(kept, stamp, fingerprint)
     return fingerprint
 
 
-def _runtime_environment(connection, kernel: str) -> str:
+def _runtime_environment(kept: Kept, kernel: str) -> str:
     """The fingerprint of a kernel other than ipykernel, asked for again only when its
     kernelspec or program changed (see clm.execute.runtimes)."""
-    from clm.state.verdicts import keep_runtime, kept_runtime
-
     stamp = fingerprints.stamp(kernel)
-    kept = kept_runtime(connection, kernel, stamp)
-    if kept is not None:
-        return kept
+    known = kept_runtime(kept, kernel, stamp)
+    if known is not None:
+        return known
     fingerprint = fingerprints.of_kernel(kernel).value
     if not is_missing(fingerprint):
-        keep_runtime(connection, kernel, stamp, fingerprint)
+        keep_runtime(kept, kernel, stamp, fingerprint)
     return fingerprint
 
 
-def _course_environment(connection, spec: CourseSpec, python: str) -> str:
+def _course_environment(kept: Kept, spec: CourseSpec, python: str) -> str:
     """The fingerprint of the course's own interpreter; CourseError when it cannot run kernels.
 
     The interpreter is asked (a subprocess) only when it, or a folder it imports
     from, changed since it was last asked; a no-op build stats a few files.
     """
-    from clm.state.verdicts import keep_interpreter, kept_interpreter
-
-    kept = kept_interpreter(connection, python)
-    described = None if kept is None else python_environment.Interpreter.from_json(kept)
+    known = kept_interpreter(kept, python)
+    described = None if known is None else python_environment.Interpreter.from_json(known)
     if described is None or not python_environment.still_current(described, python):
         described = interpreter.described(spec, python)
-        keep_interpreter(connection, python, described.to_json())
+        keep_interpreter(kept, python, described.to_json())
     interpreter.check_ipykernel(spec, python, described)
     return described.fingerprint
 
 
 def check_course_decks(
-    workspace: Workspace,
+    probe: Probe,
     spec: CourseSpec,
     template_deps: tuple[str, ...],
     prepasses: dict[str, Prepass],
@@ -210,7 +232,7 @@ def check_course_decks(
     plan: OutputPlan,
 ) -> DeckVerdicts:
     """The checks of `clm build` for some decks of the course, kept by content hash."""
-    store = open_store(workspace.state_file)
+    store = probe.store
     included = {path for deck in decks for path in prepasses[deck].includes}
     wanted = set(decks)
     companions = {
@@ -224,18 +246,20 @@ def check_course_decks(
     context = hashlib.md5(
         "|".join([engine_key(), *(f"{t}={hashes[t]}" for t in template_deps)]).encode()
     ).hexdigest()
-    return check_decks(
-        decks, hashes, spec.languages, prepasses, context, workspace.state(), companions
-    )
+    return check_decks(decks, hashes, spec.languages, prepasses, context, probe.kept, companions)
 
 
-def _check_other_specs(spec: CourseSpec, plan: OutputPlan, workspace: Workspace) -> None:
-    """Two specs must not write the same output; records of deleted specs are adopted."""
+def _check_other_specs(
+    spec: CourseSpec, plan: OutputPlan, workspace: Workspace, adopt: bool
+) -> None:
+    """Two specs must not write the same output; records of deleted specs are adopted
+    (when ``adopt``: by a planning that may write)."""
     others = outputs_of_other_specs(workspace, spec.key)
     if not others:
         return
     for other in {s for s in others.values() if not (spec.root / s).is_file()}:
-        reassign_outputs(workspace, other, spec.key)
+        if adopt:
+            reassign_outputs(workspace, other, spec.key)
     others = {p: s for p, s in others.items() if (spec.root / s).is_file()}
     planned = plan.output_paths()
     clashes = sorted(planned & others.keys())

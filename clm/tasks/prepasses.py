@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import sqlite3
 from collections.abc import Iterable
 
 from clm import CHECKS_VERSION
@@ -24,7 +23,7 @@ from clm.errors import CourseError
 from clm.languages import of_deck
 from clm.spec import CourseSpec
 from clm.state.store import StateStore
-from clm.state.verdicts import keep_verdicts, kept_verdicts
+from clm.state.verdicts import Kept, keep_verdicts, kept_verdicts
 
 
 def course_prepass(spec: CourseSpec, templates: str | None) -> Prepass:
@@ -34,11 +33,11 @@ def course_prepass(spec: CourseSpec, templates: str | None) -> Prepass:
 
 
 def deck_prepasses(
-    decks: Iterable[Deck], course: Prepass, store: StateStore, connection: sqlite3.Connection
+    decks: Iterable[Deck], course: Prepass, store: StateStore, kept: Kept
 ) -> tuple[dict[str, Prepass], list[str]]:
     """The pre-pass of each deck, by path, and the warnings finding its includes gave."""
     decks = list(decks)
-    references_of = _KeptReferences(store, connection)
+    references_of = _KeptReferences(store, kept)
     references_of.look_up(deck.path for deck in decks)
     prepasses: dict[str, Prepass] = {}
     warnings: list[str] = []
@@ -56,9 +55,9 @@ def deck_prepasses(
 class _KeptReferences:
     """A file's template references, parsed once per content and kept in the state."""
 
-    def __init__(self, store: StateStore, connection: sqlite3.Connection):
+    def __init__(self, store: StateStore, kept: Kept):
         self.store = store
-        self.connection = connection
+        self.kept = kept
         self.new: list[tuple[str, str]] = []
         self.known: dict[str, References] = {}
         self.keys: dict[str, str | None] = {}  # by path: look_up and the walk ask alike
@@ -82,7 +81,7 @@ class _KeptReferences:
     def look_up(self, paths: Iterable[str]) -> None:
         """Read what the state keeps for ``paths`` in one go (a no-op build parses nothing)."""
         keys = [key for key in map(self._key, paths) if key is not None]
-        for key, text in kept_verdicts(self.connection, keys).items():
+        for key, text in kept_verdicts(self.kept, keys).items():
             self.known[key] = References.from_text(text)
 
     def __call__(self, path: str) -> References:
@@ -91,7 +90,7 @@ class _KeptReferences:
             return References()
         if key in self.known:
             return self.known[key]
-        kept = kept_verdicts(self.connection, [key])
+        kept = kept_verdicts(self.kept, [key])
         if key in kept:
             found = References.from_text(kept[key])
         else:
@@ -104,7 +103,7 @@ class _KeptReferences:
         return found
 
     def keep(self) -> None:
-        keep_verdicts(self.connection, self.new)
+        keep_verdicts(self.kept, self.new)
         self.new = []
 
 

@@ -7,7 +7,7 @@ import json
 from clm.plan.variants import Kind
 from clm.tasks.jobs import JOBS, job_from_dict
 from tests.e2e.conftest import YAML_SPEC, copy_sources
-from tests.e2e.helpers import run_clm
+from tests.e2e.helpers import run_clm, run_doit
 
 
 def test_plan_json_prints_one_job_a_line_that_reads_back_as_its_record(tmp_path):
@@ -73,3 +73,21 @@ def test_cache_export_replaces_a_file_only_with_force_and_never_leaves_half_a_fi
     assert not list(tmp_path.glob(".*.tmp")), "no temporary file is left behind"
     nowhere = run_clm(tmp_path, "cache", "export", "missing/cache.sqlite")
     assert nowhere.returncode == 2 and "no such folder" in nowhere.stderr
+
+
+def test_planning_and_listing_leave_no_state_behind(tmp_path):
+    root = copy_sources(tmp_path / "course")
+    (root / "dodo.py").write_text(
+        f"from clm.dodo import course_tasks\nDOIT_CONFIG, task_course = course_tasks({YAML_SPEC!r})\n"
+    )
+    assert run_clm(root, "plan", YAML_SPEC, "--json").returncode == 0
+    assert run_clm(root, "cache", "explain", "--spec", YAML_SPEC, "output/x.html").returncode == 2
+    listed = run_doit(root, "list", "--all", "--status")
+    assert listed.returncode == 0, listed.stderr
+    names = [line.split()[1] for line in listed.stdout.splitlines() if line.strip()]
+    execute = next(name for name in names if name.endswith(":execute"))
+    info = run_doit(root, "info", execute)
+    # doit info answers 1 for a task that is not up to date.
+    assert info.returncode in (0, 1) and "status     :" in info.stdout, info.stderr
+    assert not (root / ".clm").exists(), "clm plan, doit list and doit info write nothing"
+    assert not (root / "output").exists()

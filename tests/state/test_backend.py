@@ -70,6 +70,7 @@ def test_hashes_each_file_once_per_change(tmp_path, monkeypatch):
 
     real = store.file_md5
     monkeypatch.setattr(store, "file_md5", lambda path: hashed.append(path) or real(path))
+    Workspace.at(tmp_path).state()  # a build makes its state before doit opens it
     manager = _manager(tmp_path)
     tasks = [_task(f"t{i}", ["shared.bin"]) for i in range(50)]
     for task in tasks:
@@ -77,6 +78,17 @@ def test_hashes_each_file_once_per_change(tmp_path, monkeypatch):
         manager.save_success(task)
     manager.close()
     assert hashed == ["shared.bin"]
+
+
+def test_a_course_without_a_state_gets_one_at_the_first_record_only(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.txt").write_text("a")
+    manager = _manager(tmp_path)
+    assert manager.get_status(_task("one", ["a.txt"]), {}).status == "run"
+    assert not (tmp_path / ".clm").exists()  # what `doit list --status` and `doit info` do
+    manager.save_success(_task("one", ["a.txt"]))
+    manager.close()
+    assert set(_rows(tmp_path)) == {"one"}
 
 
 def test_virtual_dependencies_track_values(tmp_path, monkeypatch):
