@@ -84,7 +84,10 @@ def course_tasks(
     workspace = Workspace.at(root)
     if _builds():
         # Before doit opens its backend on it: a build records its hashes from the start.
-        workspace.state()
+        try:
+            workspace.state()
+        except CourseError as error:  # a damaged state: doit says so, without a traceback
+            raise InvalidDodoFile(str(error)) from None
 
     def task_course() -> Iterator:
         from clm.session.session import install

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import sqlite3
 from pathlib import Path
 
 
@@ -62,4 +61,4 @@ def is_disk_full(error: BaseException) -> bool:
     """Whether ``error`` says a file system is full (or a quota is used up)."""
     if isinstance(error, OSError):
         return error.errno in (errno.ENOSPC, errno.EDQUOT)
-    return getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+    return getattr(error, "sqlite_errorname", None) == "SQLITE_FULL"

@@ -40,13 +40,7 @@ KNOWN_GLOBALS = {
     ("state/store.py", "_current"),
 }
 # Modules outside clm/state/ that import sqlite3 today.
-KNOWN_SQLITE_IMPORTS = {
-    "tasks/actions.py",
-    "tasks/bookkeeping.py",
-    "cli/main.py",
-    "errors.py",
-    "leaks/guard.py",
-}
+KNOWN_SQLITE_IMPORTS: set[str] = set()
 # The files of the state folder: named by clm.state.workspace, and nowhere else.
 STATE_FILE_NAMES = ("state.sqlite", "cache.sqlite", "tasks.lock")
 # Modules outside clm/state/ that spell a path under .clm/ themselves today.

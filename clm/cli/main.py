@@ -216,9 +216,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import sqlite3
-
-    from clm.state.db import is_damage, unreadable_state
+    from clm.state.db import DatabaseError, is_damage, unreadable_state
     from clm.state.workspace import Workspace
 
     args = _parser().parse_args(argv)
@@ -238,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     except CourseError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except sqlite3.DatabaseError as error:
+    except DatabaseError as error:
         if not is_damage(error):
             raise
         # Damage found past opening. The cache is disposable, the state is not.

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sqlite3
 import stat as file_mode
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -49,6 +48,7 @@ from clm.plan.variants import STUDENT_KINDS, Kind
 from clm.session.spec import SessionSpec
 from clm.state import leak_records
 from clm.state.checker import set_virtual_dependency
+from clm.state.db import Connection
 from clm.templates import PACKAGE_TEMPLATES, packaged_files
 from clm.workers.lifetime import working_on
 
@@ -281,7 +281,7 @@ class _Reader:
 
     def check(
         self,
-        conn: sqlite3.Connection,
+        conn: Connection,
         guard: str,
         digest: str,
         paths: Iterable[str],
@@ -378,7 +378,7 @@ def _removed(count: int) -> str:
 
 
 def _forbidden(
-    conn: sqlite3.Connection,
+    conn: Connection,
     prepasses: dict[str, Prepass],
     languages: tuple[str, ...],
     template_deps: tuple[str, ...],

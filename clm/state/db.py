@@ -18,6 +18,11 @@ from pathlib import Path
 from clm.errors import CourseError
 from clm.state.schema import STATE_SCHEMA
 
+# What the rest of clm catches or names of SQLite, without importing it.
+Connection = sqlite3.Connection
+DatabaseError = sqlite3.DatabaseError
+StateError = sqlite3.Error  # any failure of SQLite: locked, full, damaged
+
 
 class UnreadableStateError(CourseError):
     """The state file exists but SQLite cannot read it (damaged, or not clm's)."""
@@ -84,7 +89,12 @@ def transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 def open_state(path: Path) -> sqlite3.Connection:
     """A new connection to the state file at ``path``, its tables made if missing."""
-    connection = open_database(path)
+    try:
+        connection = open_database(path)
+    except sqlite3.DatabaseError as error:
+        if not is_damage(error):
+            raise
+        raise unreadable_state(path, error) from None
     try:
         connection.executescript(STATE_SCHEMA)
     except sqlite3.DatabaseError as error:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import sqlite3
 from pathlib import Path
 
 from doit.exceptions import TaskFailed
@@ -23,6 +22,7 @@ from clm.paths import OutsideFolder, guarding_folder, holding_folder, refusal
 from clm.plan.variants import Format, Kind
 from clm.state import counters
 from clm.state.backend import forget_task_records, old_task_records
+from clm.state.db import StateError
 from clm.state.records import forget_outputs, output_folders, recorded_among, recorded_outputs
 from clm.state.workspace import Workspace
 from clm.tasks.files import copy_atomic, remove_empty_folders, write_atomic
@@ -52,7 +52,7 @@ def reports_write_failures(action):
             return DiskFullFailure(str(full))
         except CourseError as refused:  # a folder that refuses writes, a file in the way
             return TaskFailed(str(refused))
-        except (OSError, sqlite3.Error) as error:
+        except (OSError, StateError) as error:
             if not is_disk_full(error):
                 raise
             if getattr(error, "filename", None):

@@ -8,10 +8,10 @@ and the closing summary read the same records whichever of them ran.
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Callable
 
 from clm.state import counters, history, lock
+from clm.state.db import StateError
 from clm.state.workspace import Workspace
 
 
@@ -96,7 +96,7 @@ class RunBook:
                 counters=self.totals(),
                 interrupted=interrupted,
             )
-        except (sqlite3.Error, OSError):
+        except (StateError, OSError):
             if not stopping:
                 raise
 
