@@ -39,7 +39,16 @@ from typing import TypeVar
 
 from clm.errors import CourseError
 from clm.execute import fingerprints
-from clm.execute.executor import EnvironmentRefusal, ExecutionJob, ExecutionResult, LocalExecutor
+from clm.execute.base import (
+    Capabilities,
+    EnvironmentRefusal,
+    ExecutionFailure,
+    ExecutionJob,
+    ExecutionRequest,
+    ExecutionResult,
+    Finished,
+)
+from clm.execute.executor import LocalExecutor
 from clm.state.cluster import ClusterWorker
 
 ENVIRONMENT_VARIABLE = "CLM_EXECUTOR"
@@ -102,20 +111,11 @@ def parse_executor(text: str | None, origin: str = "--executor") -> ExecutorChoi
     )
 
 
-@dataclass(frozen=True)
-class ClusterJob:
-    """One execution as a Dask task: its cache key, the job, the environment expected."""
-
-    key: str
-    job: ExecutionJob
-    environment: str  # the build's fingerprint of the job's kernel environment
-
-
 # -- on the worker ------------------------------------------------------------------
 
 
 def execute_on_worker(
-    request: ClusterJob, shared: dict[str, bytes] | None = None
+    request: ExecutionRequest, shared: dict[str, bytes] | None = None
 ) -> ExecutionResult:
     """Run ``request`` here if this machine's environment is the build's (a Dask task).
 
@@ -210,6 +210,19 @@ def _environment_of(kernel: str, python: str | None, stamp: str) -> tuple[str, t
     return found.value, found.facts
 
 
+def refusal(refused: EnvironmentRefusal, job: ExecutionJob) -> ExecutionFailure:
+    """The failure of a job a worker refused: how its environment differs from the build's."""
+    _, ours = worker_environment(job.kernel, job.python)
+    lines = differences(ours, refused.facts)
+    return ExecutionFailure(
+        None,
+        f"the Dask worker {refused.worker} refused to run it: its environment "
+        f"is not this build's, so its outputs could differ ({'; '.join(lines)}); give "
+        "every worker the course's environment",
+        None,
+    )
+
+
 def differences(ours: Sequence[str], theirs: Sequence[str], limit: int = 12) -> list[str]:
     """What differs between two fact lists, a line each: 'numpy: 2.1.0 here, 1.26.4 there'."""
 
@@ -287,17 +300,10 @@ def _answered(
     return box["value"]  # type: ignore[return-value]
 
 
-@dataclass(frozen=True)
-class Finished:
-    """A task that ended: its result, or the exception Dask gave instead (KilledWorker, …)."""
-
-    request: ClusterJob
-    result: ExecutionResult | None
-    error: BaseException | None = None
-
-
 class DaskExecutor:
     """A client of one Dask scheduler: submits every job at once, yields them as they end."""
+
+    capabilities = Capabilities(runs_remotely=True, checks_environment=True)
 
     def __init__(self, address: str):
         self.address = address
@@ -358,7 +364,7 @@ class DaskExecutor:
             for address, info in sorted(workers.items())
         ]
 
-    def submit(self, requests: Sequence[ClusterJob]) -> None:
+    def submit(self, requests: Sequence[ExecutionRequest]) -> None:
         """Send every job now: the cluster, not this machine, decides how many run at once.
 
         An input file of BIG_INPUT bytes or more travels once, however many
@@ -489,9 +495,26 @@ class DaskExecutor:
                 f"{ANSWER_TIMEOUT:g} s"
             ) from None
 
-    def unfinished(self) -> list[ClusterJob]:
+    def unfinished(self) -> list[ExecutionRequest]:
         """The jobs sent and not yielded by ``finished`` yet."""
         return list(self._futures.values())
+
+    def lost(self, finished: Finished) -> ExecutionFailure:
+        """Why a task ended without a result: it killed its workers, or the cluster failed it."""
+        try:
+            cell = self.cell_running(finished.request.key)
+        except ClusterUnreachable:  # the cluster went away meanwhile: the deck's failure stands
+            cell = None
+        error = finished.error
+        name = type(error).__name__
+        if name == "KilledWorker":
+            return ExecutionFailure(
+                cell,
+                "every Dask worker that ran it died (KilledWorker): the code ends the process "
+                "running it, e.g. by using up its memory or by calling os._exit",
+                None,
+            )
+        return ExecutionFailure(cell, f"the Dask cluster could not run it: {name}: {error}", None)
 
     def cell_running(self, key: str) -> int | None:
         """The cell a worker last started for the execution ``key`` (from its events)."""

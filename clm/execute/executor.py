@@ -1,67 +1,45 @@
-"""The executor seam: run one notebook's code, plain data in and plain data out.
+"""The local executor: run notebooks here, each in a fresh kernel of this process's pool.
 
-The build hands an ``Executor`` an ``ExecutionJob`` (the notebook as nbformat
-JSON bytes, the files it reads, its limits) and gets an ``ExecutionResult``
-back: each code cell's outputs as JSON-ready data, or the failure, plus what
-running it cost. Nothing live crosses the seam, so a job pickles for spawned
-workers and travels to another machine; ``LocalExecutor`` runs it here, in a
-fresh kernel of this process's pool.
+It implements the batch interface of clm.execute.base (requests run one after
+another, in the order given; each comes back as it ends) and runs a single job
+for whoever has one (``run``): a Dask worker, the watcher's workers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import Callable, Iterator, Sequence
 
-from clm.languages import KERNEL_NAME
-
-
-@dataclass(frozen=True)
-class ExecutionJob:
-    notebook: bytes  # nbformat 4 JSON, without outputs
-    inputs: tuple[tuple[str, bytes], ...] = ()  # (relative path, bytes) beside the notebook
-    timeout: float = 60.0  # seconds per cell
-    allow_errors: bool = False
-    kernel: str = KERNEL_NAME  # the kernelspec that runs it
-    language: str = "python"  # the deck's language: how its kernel's errors read
-    python: str | None = None  # the interpreter whose ipykernel runs it; None: this one's
-
-
-@dataclass(frozen=True)
-class ExecutionFailure:
-    """A cell raised, ran too long, or the kernel died; ``cell_index`` counts all cells."""
-
-    cell_index: int | None
-    error: str  # "ZeroDivisionError: division by zero"
-    cell_line: int | None  # the line inside the cell of the last frame there
-
-
-@dataclass(frozen=True)
-class ExecutionResult:
-    # One [outputs, execution_count] per code cell (outputs as nbformat dicts); None on failure.
-    outputs: list | None
-    failure: ExecutionFailure | None = None
-    kernels: int = 0  # kernels that ran the code (a dead kernel is replaced once)
-    spare_kernels: int = 0  # kernels booted ahead for the next job
-    # A cluster worker whose environment is not the build's ran nothing: what it has.
-    refused: EnvironmentRefusal | None = None
-
-
-@dataclass(frozen=True)
-class EnvironmentRefusal:
-    """Why a worker ran nothing: its environment's fingerprint is not the build's."""
-
-    worker: str  # the worker's address
-    facts: tuple[str, ...]  # its interpreter, packages or runtime, one per line
-
-
-class Executor(Protocol):
-    def run(self, job: ExecutionJob) -> ExecutionResult: ...
+from clm.execute.base import (
+    Capabilities,
+    ExecutionFailure,
+    ExecutionJob,
+    ExecutionRequest,
+    ExecutionResult,
+    Finished,
+)
 
 
 class LocalExecutor:
     """Runs jobs in this process, each in a fresh kernel with the next one warming up."""
+
+    capabilities = Capabilities(runs_remotely=False, checks_environment=False)
+
+    def __init__(self) -> None:
+        self._queue: list[ExecutionRequest] = []
+
+    def submit(self, requests: Sequence[ExecutionRequest]) -> None:
+        self._queue.extend(requests)
+
+    def finished(self) -> Iterator[Finished | None]:
+        while self._queue:
+            request = self._queue.pop(0)
+            yield Finished(request, self.run(request.job))
+
+    def lost(self, finished: Finished) -> ExecutionFailure:
+        return ExecutionFailure(None, f"the execution failed: {finished.error}", None)
+
+    def close(self) -> None:
+        self._queue.clear()
 
     def run(
         self, job: ExecutionJob, on_cell: Callable[[int], None] | None = None

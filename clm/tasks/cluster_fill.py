@@ -31,24 +31,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clm.errors import CourseError
-from clm.execute.cluster import (
-    ClusterJob,
-    ClusterUnreachable,
-    DaskExecutor,
-    ExecutorChoice,
-    Finished,
-    differences,
-    worker_environment,
-)
-from clm.execute.executor import ExecutionFailure
+from clm.execute.base import ExecutionFailure, ExecutionRequest
+from clm.execute.cluster import ClusterUnreachable, DaskExecutor, ExecutorChoice
 from clm.execute.runtimes import is_missing
+from clm.execute.service import ExecutionService
 from clm.session.session import Session
 from clm.session.spec import SessionSpec
 from clm.session.worker import job_context
 from clm.state import cluster as cluster_record
 from clm.state import counters
 from clm.state.cluster_failures import keep_failure
-from clm.state.results import EXECUTIONS, ResultsCache, encode_outputs
+from clm.state.results import EXECUTIONS, ResultsCache
 from clm.state.workspace import Workspace
 from clm.tasks.bookkeeping import RunBook
 from clm.tasks.execution import deck_groups, execution_job
@@ -63,7 +56,7 @@ DECKS_NAMED = 10  # decks a lost cluster's message names; the rest are counted
 class Pending:
     """An execution the cache lacks, as sent to the cluster."""
 
-    request: ClusterJob
+    request: ExecutionRequest
     deck: str
 
 
@@ -112,7 +105,7 @@ def pending_executions(tasks: dict, workspace: Workspace, cache: ResultsCache) -
             if inputs is None:
                 inputs = tuple((rel, Path(src).read_bytes()) for src, rel in job.inputs)
             request = execution_job(job, members[0].runs, inputs, of_deck(job.deck))
-            pending[key] = Pending(ClusterJob(key, request, job.environment), job.deck)
+            pending[key] = Pending(ExecutionRequest(key, request, job.environment), job.deck)
     return list(pending.values())
 
 
@@ -176,21 +169,22 @@ def fill_cache(
         return outcome
     by_key = {item.request.key: item for item in pending}
     progress = _Progress(out, choice.address, len(pending), clock)
-    cache = results
+    service = ExecutionService(executor, results)
     try:
-        executor.submit([item.request for item in pending])
+        outcomes = service.run([item.request for item in pending])
         progress.workers = _record(workspace, executor, choice.address, len(pending), 0)
-        for finished in executor.finished():
-            if finished is None:  # a while without news
+        for done in outcomes:
+            if done is None:  # a while without news
                 if progress.due():
                     progress.workers = _record(
                         workspace, executor, choice.address, len(pending), progress.done
                     )
                 progress.show(executor.in_flight())
                 continue
-            stored = _take(finished, by_key[finished.request.key], executor, cache, workspace)
-            outcome.stored += stored
-            outcome.ran += finished.result is not None and finished.result.refused is None
+            if done.failure is not None:  # for the deck's execute task to report
+                keep_failure(workspace, done.request.key, dataclasses.asdict(done.failure))
+            outcome.stored += done.outputs is not None
+            outcome.ran += done.result is not None and done.result.refused is None
             progress.done += 1
             if progress.due():
                 progress.workers = _record(
@@ -262,51 +256,6 @@ def _not_shared(pending: list[Pending], workspace: Workspace, cache: ResultsCach
     if found:
         counters.add_counts(workspace, {counters.REMOTE_HITS: len(found)})
     return [item for item in pending if (EXECUTIONS, item.request.key) not in found]
-
-
-def _take(
-    finished: Finished, item: Pending, executor: DaskExecutor, cache, workspace: Workspace
-) -> bool:
-    """Store a result, or keep its failure for the deck's execute task; True if stored."""
-    key = finished.request.key
-    result = finished.result
-    if result is not None and result.outputs is not None:
-        cache.put(EXECUTIONS, key, encode_outputs(result.outputs))
-        return True
-    if result is not None and result.refused is not None:
-        job = finished.request.job
-        _, ours = worker_environment(job.kernel, job.python)
-        lines = differences(ours, result.refused.facts)
-        failure = ExecutionFailure(
-            None,
-            f"the Dask worker {result.refused.worker} refused to run it: its environment "
-            f"is not this build's, so its outputs could differ ({'; '.join(lines)}); give "
-            "every worker the course's environment",
-            None,
-        )
-    elif result is not None:
-        failure = result.failure
-    else:
-        try:
-            cell = executor.cell_running(key)
-        except ClusterUnreachable:  # the cluster went away meanwhile: the deck's failure stands
-            cell = None
-        failure = _lost(finished.error, cell)
-    keep_failure(workspace, key, dataclasses.asdict(failure))
-    return False
-
-
-def _lost(error: BaseException | None, cell: int | None) -> ExecutionFailure:
-    """Why a task ended without a result: it killed its workers, or the cluster failed it."""
-    name = type(error).__name__
-    if name == "KilledWorker":
-        return ExecutionFailure(
-            cell,
-            "every Dask worker that ran it died (KilledWorker): the code ends the process "
-            "running it, e.g. by using up its memory or by calling os._exit",
-            None,
-        )
-    return ExecutionFailure(cell, f"the Dask cluster could not run it: {name}: {error}", None)
 
 
 def _record(

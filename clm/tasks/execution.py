@@ -17,15 +17,17 @@ from doit.exceptions import TaskFailed
 
 from clm.encoding import read_deck
 from clm.errors import CourseError
-from clm.execute.executor import ExecutionFailure, ExecutionJob, Executor, LocalExecutor
+from clm.execute.base import BatchExecutor, ExecutionFailure, ExecutionJob, ExecutionRequest
+from clm.execute.executor import LocalExecutor
 from clm.execute.runtimes import is_missing
+from clm.execute.service import ExecutionService
 from clm.languages import of_deck
 from clm.paths import OutsideFolder
 from clm.session.worker import job_context
 from clm.state import counters
 from clm.state.cache import cache_warnings, fetched_remotely
 from clm.state.cluster_failures import kept_failure
-from clm.state.results import EXECUTIONS, ResultsCache, cached_outputs, encode_outputs
+from clm.state.results import ResultsCache
 from clm.state.store import file_md5
 from clm.tasks.actions import reports_write_failures
 from clm.tasks.files import write_atomic
@@ -59,7 +61,9 @@ def deck_groups(job: DeckExecutionJob) -> dict[str, list[ExecutedVariant]]:
 
 @reports_write_failures
 def execute_deck(
-    job: DeckExecutionJob, executor: Executor | None = None, cache: ResultsCache | None = None
+    job: DeckExecutionJob,
+    executor: BatchExecutor | None = None,
+    cache: ResultsCache | None = None,
 ) -> TaskFailed | dict:
     """Give each executed variant of a deck its outputs, running each distinct code once.
 
@@ -76,8 +80,8 @@ def execute_deck(
 
     if is_missing(job.environment):
         return TaskFailed(missing_kernel(job))
-    executor = executor or LocalExecutor()
     cache = cache or context.results
+    service = ExecutionService(executor or LocalExecutor(), cache)
     try:
         groups = deck_groups(job)
     except CourseError as exc:
@@ -91,10 +95,7 @@ def execute_deck(
     ran = False
     for key, members in groups.items():
         first = members[0]
-        outputs = cached_outputs(cache, key)
-        if outputs is not None and not _usable(outputs, first.runs):
-            cache.drop(EXECUTIONS, key)
-            outputs = None
+        outputs = service.cached(key, lambda found, runs=first.runs: _usable(found, runs))
         cluster_failure = None if outputs is not None else kept_failure(workspace, key)
         if cluster_failure is not None:  # the cluster ran it for this build: not again here
             failure = ExecutionFailure(**cluster_failure)
@@ -104,16 +105,15 @@ def execute_deck(
             ran = True
             if inputs is None:
                 inputs = tuple((rel, Path(src).read_bytes()) for src, rel in job.inputs)
-            result = executor.run(execution_job(job, first.runs, inputs, language))
-            counts[counters.KERNELS] += result.kernels
-            counts[counters.SPARE_KERNELS] += result.spare_kernels
-            if result.failure is not None:
-                failures.append(
-                    _failure_message(job.deck, result.failure, first.run_cells, members)
-                )
+            request = execution_job(job, first.runs, inputs, language)
+            done = service.run_one(ExecutionRequest(key, request, job.environment))
+            if done.result is not None:
+                counts[counters.KERNELS] += done.result.kernels
+                counts[counters.SPARE_KERNELS] += done.result.spare_kernels
+            if done.failure is not None:
+                failures.append(_failure_message(job.deck, done.failure, first.run_cells, members))
                 continue
-            outputs = result.outputs
-            cache.put(EXECUTIONS, key, encode_outputs(outputs))
+            outputs = done.outputs
         else:
             counts[counters.CACHE_HITS] += 1
         warnings.update(dict.fromkeys(_big_output_warnings(job.deck, first.run_cells, outputs)))

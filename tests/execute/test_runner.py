@@ -76,7 +76,8 @@ def test_a_dying_kernel_is_replaced_once_then_reported():
 
 
 def test_the_local_executor_reports_the_kernels_it_used_and_a_failure_as_data():
-    from clm.execute.executor import ExecutionJob, LocalExecutor
+    from clm.execute.base import ExecutionJob
+    from clm.execute.executor import LocalExecutor
 
     good = nbformat.writes(_notebook("print(6 * 7)")).encode()
     result = LocalExecutor().run(ExecutionJob(good, timeout=30))

@@ -7,7 +7,8 @@ import os
 import nbformat
 import pytest
 
-from clm.execute.executor import ExecutionJob, ExecutionResult, LocalExecutor
+from clm.execute.base import ExecutionJob, ExecutionResult
+from clm.execute.executor import LocalExecutor
 from clm.session.spec import SessionSpec
 from clm.tasks.actions import build_output, copy_files, remove_outputs
 from clm.tasks.execution import execute_deck
@@ -27,16 +28,16 @@ def deck(tmp_path, monkeypatch):
     return "slides_x.py"
 
 
-class CountingExecutor:
+class CountingExecutor(LocalExecutor):
     """Runs each job in a real kernel, and keeps the jobs it was given."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.jobs: list[ExecutionJob] = []
-        self.local = LocalExecutor()
 
-    def run(self, job: ExecutionJob) -> ExecutionResult:
+    def run(self, job: ExecutionJob, on_cell=None) -> ExecutionResult:
         self.jobs.append(job)
-        return self.local.run(job)
+        return super().run(job, on_cell)
 
 
 def _execute(deck: str, langs_kinds, executor=None):
@@ -142,11 +143,14 @@ def test_the_executor_gets_plain_data_and_its_results_fill_the_cache(deck):
     """What crosses the executor seam pickles; a result it reports is what the build writes."""
     import pickle
 
-    class Canned:
+    class Canned(LocalExecutor):
+        """A batch executor whose every job prints the same line (no kernel)."""
+
         def __init__(self) -> None:
+            super().__init__()
             self.jobs: list[ExecutionJob] = []
 
-        def run(self, job: ExecutionJob) -> ExecutionResult:
+        def run(self, job: ExecutionJob, on_cell=None) -> ExecutionResult:
             self.jobs.append(pickle.loads(pickle.dumps(job)))
             printed = {"output_type": "stream", "name": "stdout", "text": "from elsewhere\n"}
             return ExecutionResult([[[printed], 1]])
