@@ -46,6 +46,7 @@ from clm.state.workspace import Workspace
 from clm.tasks.bookkeeping import RunBook
 from clm.tasks.execution import deck_groups, execution_job
 from clm.tasks.jobs import DeckExecutionJob, task_jobs
+from clm.tasks.progress import CLEAR_LINE
 from clm.tasks.runner import EXIT_FAILED
 
 REPORT_EVERY = 5.0  # seconds between progress lines in a log (a terminal redraws)
@@ -295,7 +296,7 @@ class _Progress:
 
     def show(self, in_flight: int) -> None:
         if self.tty:
-            self.out.write("\r\x1b[K" + self.line(in_flight))
+            self.out.write(CLEAR_LINE + self.line(in_flight))
             self.out.flush()
             self._drawn = True
         elif self.done == self.total or self.due():
