@@ -74,9 +74,13 @@ def course_tasks(
     ``course-specs/``. The working directory becomes the course root, because
     every path in the tasks is relative to it.
     """
+    from clm.workers import begin_run
+
     try:
         spec_file = locate_spec(spec)
         root = course_root(spec_file)
+        # What builds left behind is ended once the tasks are asked for, by a build only.
+        begin_run(end_orphans=False)
     except CourseError as error:
         raise InvalidDodoFile(str(error)) from None
     os.chdir(root)
@@ -85,6 +89,7 @@ def course_tasks(
         from clm.tasks.generator import prepared_tasks
 
         from clm.tasks.shared_cache import prefetch
+        from clm.workers.run_tag import end_orphans
 
         try:
             build, tasks = prepared_tasks(spec_file)
@@ -93,6 +98,7 @@ def course_tasks(
         if _command() in _REMOVING:
             _hold_lock_to_remove()
         if _builds():
+            end_orphans()
             prefetch(build.shared_cache)
         yield from tasks.values()
 

@@ -39,10 +39,7 @@ KNOWN_GLOBALS = {
     ("state/store.py", "_current"),
     ("workers/lifetime.py", "_current_task"),
     ("workers/lifetime.py", "_beating"),
-    ("workers/lifetime.py", "_hooked"),
-    ("workers/lifetime.py", "_prctl"),
     ("workers/warm_up.py", "_warm_in"),
-    ("workers/warm_up.py", "_registered"),
 }
 # Modules outside clm/state/ that import sqlite3 today.
 KNOWN_SQLITE_IMPORTS = {

@@ -48,6 +48,7 @@ def build(
     from clm.execute.cluster import ENVIRONMENT_VARIABLE, parse_executor
     from clm.tasks.generator import prepared_tasks
     from clm.tasks.runner import run_doit
+    from clm.workers import begin_run
 
     if not _positive("build", jobs):
         return EXIT_USAGE
@@ -57,6 +58,7 @@ def build(
         else:
             choice = parse_executor(executor)
         spec_file = _enter_course(spec)
+        begin_run()
         build, tasks = prepared_tasks(
             spec_file, only, tuple(langs) if langs else None, targets=targets
         )
@@ -208,8 +210,10 @@ def retry(job_id: int | None, failed: bool, as_json: bool) -> int:
 def _run_tasks(spec_file: Path, names: list[str], quiet: bool) -> int:
     from clm.tasks.generator import prepared_tasks
     from clm.tasks.runner import run_doit
+    from clm.workers import begin_run
 
     try:
+        begin_run()
         _, tasks = prepared_tasks(spec_file, warn=False)
     except CourseError as error:
         return _error(error)

@@ -30,7 +30,7 @@ from multiprocessing import util
 from pathlib import Path
 
 from clm.state.history import pid_alive
-from clm.workers.lifetime import descendants, kill_processes
+from clm.workers.processes import descendants, kill_processes
 
 KERNEL_NAME = "python3"  # ipykernel: the kernel of Python decks, and the one that speaks IPC
 SCRATCH_PREFIX = "clm-kernel-"
