@@ -271,9 +271,9 @@ def end_workers(grace: float = WORKER_EXIT_SECONDS) -> None:
     """End this process's workers and everything its run started.
 
     Workers that were sent SIGTERM get ``grace`` seconds to exit cleanly (their
-    finalizers shut their kernels down); then whatever carries the run's tag
-    (a kernel whose shutdown was cut short, what a cell started) ends, and a
-    worker stuck where no signal handler runs is killed. Called by the build
+    finalizers shut their kernels down); then a worker stuck where no signal
+    handler runs is killed, and whatever carries the run's tag (a kernel whose
+    shutdown was cut short, what a cell started) ends. Called by the build
     when it stops early, before multiprocessing's exit handler, which would
     otherwise wait for the workers forever.
     """
@@ -284,11 +284,12 @@ def end_workers(grace: float = WORKER_EXIT_SECONDS) -> None:
     deadline = time.monotonic() + grace
     for worker in workers:
         worker.join(max(0.0, deadline - time.monotonic()))
-    run_tag.end_this_run()
     for worker in workers:
         if worker.is_alive():
             worker.kill()
         worker.join(1.0)
+    # Then what they left: by its tag, also once its worker is gone and it belongs to init.
+    run_tag.end_this_run()
 
 
 EXIT_SECONDS = 0.5  # for this process's exit handlers once a stopped build exits
