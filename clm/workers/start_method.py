@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 
 from clm.errors import CourseError
 
@@ -35,10 +36,37 @@ def start_method() -> str:
 
 
 def use_start_method() -> str:
-    """Make this process start its workers by ``start_method()``; BadStartMethod if unknown."""
+    """Make this process start its workers by ``start_method()``; BadStartMethod if unknown.
+
+    Call it from the main thread, before any worker starts.
+    """
     method = start_method()
     multiprocessing.set_start_method(method, force=True)
+    if method != "fork":
+        _start_helpers_deaf_to_hangups(method)
     return method
+
+
+def _start_helpers_deaf_to_hangups(method: str) -> None:
+    """Start multiprocessing's helper processes now, ignoring SIGHUP.
+
+    Under spawn and forkserver a resource tracker (and the forkserver) run
+    beside the build, in its process group. They ignore Ctrl-C and SIGTERM but
+    not SIGHUP: a closed terminal would kill them while the build still ends
+    its workers, and the tracker's replacement would print tracebacks about
+    semaphores it never saw. An ignored signal stays ignored across exec.
+    """
+    from multiprocessing import forkserver, resource_tracker
+
+    if not hasattr(signal, "SIGHUP"):
+        return
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        resource_tracker.ensure_running()
+        if method == "forkserver":
+            forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGHUP, previous)
 
 
 def _default() -> str:

@@ -233,6 +233,7 @@ def test_a_whole_process_group_stopped_leaves_nothing_once_the_next_build_ran(
     assert any("java" in line for line in running), running
     assert left == [], output
     assert code == 128 + signal.SIGHUP, output
+    assert "Traceback" not in without_coverage_noise(output), output
     # SIGKILL to the group (a CI runner, `timeout -s KILL`): nothing could clean up,
     # and the kernels, in sessions of their own, run on. The next build ends them.
     run = Run(root, method, "doit", ("-n", "2"))
