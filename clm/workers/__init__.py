@@ -16,8 +16,11 @@ def begin_run(*, end_orphans: bool = True) -> str:
     from clm.workers.lifetime import guard_doit_workers
     from clm.workers.start_method import use_start_method
 
+    # Tagged first: the helpers use_start_method starts (the forkserver, whose
+    # environment every worker it forks inherits) must carry the tag.
+    tag = run_tag.tag_this_run()
     use_start_method()
     guard_doit_workers()
     if end_orphans:
         run_tag.end_orphans()
-    return run_tag.tag_this_run()
+    return tag
