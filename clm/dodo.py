@@ -75,9 +75,13 @@ def course_tasks(
     ``course-specs/``. The working directory becomes the course root, because
     every path in the tasks is relative to it.
     """
+    from clm.workers import begin_run
+
     try:
         spec_file = locate_spec(spec)
         root = course_root(spec_file)
+        # What builds left behind is ended when the session starts, by a build only.
+        begin_run(end_orphans=False)
     except CourseError as error:
         raise InvalidDodoFile(str(error)) from None
     os.chdir(root)

@@ -48,6 +48,7 @@ def build(
     from clm.execute.cluster import ENVIRONMENT_VARIABLE, parse_executor
     from clm.tasks.generator import prepared_tasks
     from clm.tasks.runner import run_doit
+    from clm.workers import begin_run
 
     if not _positive("build", jobs):
         return EXIT_USAGE
@@ -57,6 +58,7 @@ def build(
         else:
             choice = parse_executor(executor)
         spec_file = _enter_course(spec)
+        begin_run(end_orphans=False)  # the session's start ends what dead builds left
         build, tasks = prepared_tasks(
             spec_file, only, tuple(langs) if langs else None, targets=targets
         )
@@ -219,8 +221,10 @@ def _run_tasks(spec_file: Path, names: list[str], quiet: bool) -> int:
     from clm.session.session import install
     from clm.tasks.generator import build_session, prepared_tasks
     from clm.tasks.runner import run_doit
+    from clm.workers import begin_run
 
     try:
+        begin_run(end_orphans=False)  # the session's start ends what dead builds left
         build, tasks = prepared_tasks(spec_file, warn=False)
     except CourseError as error:
         return _error(error)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clm.execute import probe
+from clm.workers.processes import run_within
 
 # What the kernels (and the probe) inherit that changes their sys.path.
 PATH_VARIABLES = ("PYTHONPATH", "PYTHONHOME", "PYTHONNOUSERSITE", "PYTHONUSERBASE")
@@ -153,13 +154,13 @@ def ask(python: str) -> dict:
     # root may well hold a json.py.
     with tempfile.TemporaryDirectory(prefix="clm-probe-") as empty:
         try:
-            done = subprocess.run(
+            # A wrapper script's child too ends at the timeout, not the wrapper alone.
+            done = run_within(
                 [python, "-c", Path(probe.__file__).read_text(encoding="utf-8")],
-                capture_output=True,
+                PROBE_TIMEOUT,
                 text=True,
                 errors="replace",  # what a broken interpreter prints need not be UTF-8
                 cwd=empty,
-                timeout=PROBE_TIMEOUT,
             )
         except OSError as error:
             raise ProbeFailed(f"it cannot be run ({error.strerror})") from None

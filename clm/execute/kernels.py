@@ -31,7 +31,7 @@ from pathlib import Path
 
 from clm.languages import KERNEL_NAME, is_ipykernel
 from clm.state.history import pid_alive
-from clm.workers.lifetime import descendants, kill_processes
+from clm.workers.processes import descendants, kill_processes
 
 SCRATCH_PREFIX = "clm-kernel-"
 OWNER_FILE = "owner"  # in a scratch folder: the pid of the process that made it

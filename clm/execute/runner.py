@@ -134,8 +134,11 @@ def _run_once(
         except (KeyboardInterrupt, SystemExit):
             # The process is ending: what the execution left pending must not wake up
             # during the kernel's shutdown and report (on stderr) that the kernel died.
+            # nbclient turns the cancel into DeadKernelError, which asyncio would print
+            # as never retrieved once the task is collected (at a spawned worker's exit).
             for task in asyncio.all_tasks(loop):
                 task.cancel()
+                task.add_done_callback(_retrieved)
             raise
         except CellTimeoutError:
             index = running[-1] if running else None
@@ -308,6 +311,11 @@ class _BoundedClient(NotebookClient):
                     "display_data", data={"text/plain": note}, metadata={TRUNCATED_KEY: dropped}
                 )
             )
+
+
+def _retrieved(task: asyncio.Task) -> None:
+    if not task.cancelled():
+        task.exception()
 
 
 def _refuse_signal_handler(*args, **kwargs) -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from clm.execute.environment import file_stat
 from clm.languages import KERNEL_NAME
+from clm.workers.processes import run_within
 
 MISSING_PREFIX = "missing:"  # the fingerprint of a kernelspec that is not installed
 VERSION_TIMEOUT = 60.0  # seconds; a cold JVM answers in well under one
@@ -98,12 +99,11 @@ def version_of(program: str | None) -> str:
     if program is None:
         return "no program"
     try:
-        done = subprocess.run(
+        done = run_within(
             [program, "--version"],
-            capture_output=True,
+            VERSION_TIMEOUT,
             text=True,
             errors="replace",  # a program's banner need not be UTF-8
-            timeout=VERSION_TIMEOUT,
             stdin=subprocess.DEVNULL,
         )
     except (OSError, subprocess.TimeoutExpired) as error:

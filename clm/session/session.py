@@ -24,6 +24,7 @@ from clm.state.cache import SqliteResultsCache
 from clm.state.cluster_failures import forget_failures
 from clm.state.flags import clear_flags
 from clm.state.workspace import Workspace
+from clm.workers.run_tag import end_orphans
 
 
 def _say(text: str) -> None:
@@ -66,6 +67,7 @@ class Session:
         forget_failures(workspace)  # a cluster's, of the last build
         sweep_temp_files(workspace)  # left by writers that died before renaming them
         sweep_scratch_folders()  # left by killed builds and crashed watchers
+        end_orphans()  # kernels and cell processes of builds killed with no chance to clean up
         self.remote = open_shared_cache(self.spec, workspace)
         if self.remote is None:
             return

@@ -243,9 +243,7 @@ def _group(basename: str, doc: str) -> dict:
 def course_tasks_for_doit(build: Build) -> Iterator[Task]:
     """The build's tasks as doit Task objects (see clm.tasks.task_objects)."""
     from clm.tasks.task_objects import task_objects
-    from clm.workers import prepare_forked_workers
 
-    prepare_forked_workers(build.session.state_file)  # before doit forks its workers
     with paused_garbage_collection():
         yield from task_objects(task_dicts(build))
 

@@ -38,6 +38,7 @@ from clm.workers.lifetime import (
     interrupt_exit,
     stop_like_ctrl_c,
 )
+from clm.workers.run_tag import end_this_run
 
 
 def work_summary(totals: dict[str, int]) -> str:
@@ -147,6 +148,8 @@ class ClmReporter(ConsoleReporter):
         if stopped is not None:
             ignore_stops()
             end_workers()
+        elif self.executed:
+            end_this_run()  # daemons a cell started, say; its workers have exited
         if self.progress is not None:
             self.progress.close()
         for result in self.failures:

@@ -30,6 +30,7 @@ from clm.errors import CourseError
 from clm.watch.changes import ChangeCollector, Changes, EventQueue, Scope
 from clm.watch.cycles import Companion, Cycle, CycleListener, Watched
 from clm.workers.lifetime import stop_like_ctrl_c
+from clm.workers.run_tag import end_this_run
 
 HTML_SUFFIX = ".html"
 
@@ -80,12 +81,12 @@ class Watcher:
         self.session = build_session(self.build)
         print_warnings(self.build)
         self.collector = ChangeCollector(self.scope)
-        # Workers are forked before the observer's thread exists. Their spare kernels are
+        # Workers start before the observer's thread exists. Their spare kernels are
         # of the kernel most decks run in, in the course's Python as planned now (a spec
         # edit changing it costs one reboot).
         spare = self.build.spare_kernel()
         prepare = functools.partial(prestart, *spare) if spare else None
-        self.pool = WorkerPool(jobs, str(self.workspace.state_file), prepare=prepare)
+        self.pool = WorkerPool(jobs, prepare=prepare)
         self.events: EventQueue | None = None
 
     # -- the plan -----------------------------------------------------------
@@ -581,9 +582,11 @@ def watch_course(
     closed with the watcher, whichever way it ends.
     """
     from clm.spec import course_root
+    from clm.workers import begin_run
 
     os.chdir(course_root(spec_file))
     try:
+        begin_run(end_orphans=False)  # the session's start ends what dead builds left
         watcher = Watcher(spec_file, jobs or os.cpu_count() or 1, languages=languages)
     except CourseError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -602,4 +605,5 @@ def watch_course(
         print("\nclm: stopped watching", flush=True)
     finally:
         watcher.close()
+        end_this_run()  # what its workers' cells started and left running
     return 0

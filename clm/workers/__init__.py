@@ -1,17 +1,26 @@
-"""Worker processes: tied to the build that forked them, warmed up, pooled for the watcher."""
+"""Worker processes: how they start, tied to their build, warmed up, pooled for the watcher."""
 
 from __future__ import annotations
 
 
-def prepare_forked_workers(state_file: str) -> None:
-    """Make every process forked from this one a guarded, warming-up worker (once).
+def begin_run(*, end_orphans: bool = True) -> str:
+    """What an entry point (``clm build``, clm.dodo, the watcher, the preview) does first.
 
-    The build calls this before doit (or the watcher) forks its workers. The
-    guard comes first: a forked worker asks for its parent's death signal
-    before anything else runs in it.
+    Workers start by CLM_START_METHOD (BadStartMethod, a CourseError, when it
+    names none); doit's workers tie themselves to the build; everything started
+    from now on carries this process's run tag; and, unless ``end_orphans`` is
+    false, processes that builds killed before they could clean up left behind
+    end now. Returns the run tag.
     """
-    from clm.workers.lifetime import guard_forked_workers
-    from clm.workers.warm_up import warm_up_forked_workers
+    from clm.workers import run_tag
+    from clm.workers.lifetime import guard_doit_workers
+    from clm.workers.start_method import use_start_method
 
-    guard_forked_workers(state_file)
-    warm_up_forked_workers()
+    # Tagged first: the helpers use_start_method starts (the forkserver, whose
+    # environment every worker it forks inherits) must carry the tag.
+    tag = run_tag.tag_this_run()
+    use_start_method()
+    guard_doit_workers()
+    if end_orphans:
+        run_tag.end_orphans()
+    return tag

@@ -1,48 +1,57 @@
-"""Worker processes live exactly as long as the build that forked them.
+"""Worker processes live exactly as long as the build that started them.
 
-doit's ``-n`` workers and the watcher's pool are forked children. If the build
-is killed (SIGKILL, an OOM kill, a CI timeout), nothing tells them: they would
-keep running, and keep their Jupyter kernels running. So every forked worker
-asks Linux for SIGTERM when its parent dies (PR_SET_PDEATHSIG), turns SIGTERM
-into a clean exit whose finalizers shut its kernels and converters down, and
-reports a heartbeat with the task it works on to the state file, which is what
-``clm workers list`` shows. A thread watching the parent backs that up (and is
-the only guard off Linux): if the clean exit hangs, it ends the process.
+doit's ``-n`` workers and the watcher's pool are child processes, started by
+fork, spawn or forkserver (clm.workers.start_method). If the build is killed
+(SIGKILL, an OOM kill, a CI timeout), nothing tells them: they would keep
+running, and keep their Jupyter kernels running. So every worker, as the first
+thing it does, ties itself to its build: it asks Linux for SIGTERM when its
+parent dies (PR_SET_PDEATHSIG: the build under fork and spawn, the forkserver,
+which ends with the build, under forkserver), turns SIGTERM into a clean exit
+whose finalizers shut its kernels and converters down, and then ends whatever
+else carries the build's run tag (clm.workers.run_tag): the kernels and cell
+processes of its fellow workers, daemons a cell started. A thread watching the
+build through multiprocessing's parent sentinel backs that up (and is the
+only guard off Linux): if the clean exit hangs, it ends the process. The
+worker also reports a heartbeat with the task it works on to the state file,
+which is what ``clm workers list`` shows.
 
 Ctrl-C is the parent's to handle: a terminal sends SIGINT to the whole process
 group, and a worker that reacted too would be cleaning up when the parent's
-SIGTERM arrives and cut that short. So workers ignore SIGINT, and the parent,
-once its build is interrupted or fails, ends them: SIGTERM for a clean exit,
-and after a grace period SIGKILL for them and everything they started
-(kernels run in sessions of their own, out of reach of the terminal).
+SIGTERM arrives and cut that short. So workers ignore SIGINT (and SIGHUP, a
+closed terminal), and the parent, once its build is interrupted or fails, ends
+them: SIGTERM for a clean exit, and after a grace period SIGKILL for them and
+everything carrying the run's tag (kernels run in sessions of their own, out of
+reach of the terminal).
 """
 
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import signal
 import sys
 import threading
 import time
 from multiprocessing import util
-from pathlib import Path
+from multiprocessing.connection import wait
+
+import psutil
+
+from clm.workers import run_tag
 
 _PR_SET_PDEATHSIG = 1
-EXIT_GRACE_SECONDS = 3.0  # for a worker's clean exit after its parent died
-_hooked = False
+EXIT_GRACE_SECONDS = 3.0  # for a worker's clean exit after its build died
+PARENT_POLL_SECONDS = 0.25
 _current_task: str | None = None
-_prctl = None
-
-
 _beating: int | None = None  # the process whose heartbeat runs
 
 
 def working_on(task: str | None, state_file: str) -> None:
     """Name the task this process runs now (the heartbeat reports it).
 
-    A process that runs tasks without having been forked as a worker starts
-    its heartbeat here, after loading the conversion libraries.
+    The first task a process runs starts its heartbeat, after loading the
+    conversion libraries (a no-op in a worker, which loaded them as it started).
     """
     from clm.workers.warm_up import warm_up
 
@@ -59,43 +68,105 @@ def _leave(signum, frame) -> None:
     raise SystemExit(128 + signum)
 
 
-def _load_prctl():
-    # Looked up in the parent: a forked child should do as little as possible
-    # before it has asked for its parent's death signal.
+def _ask_for_death_signal() -> None:
+    """SIGTERM when the parent dies (Linux only)."""
     if not sys.platform.startswith("linux"):
-        return None
+        return
     import ctypes
 
-    try:
-        return ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def die_with_parent(parent: int) -> None:
-    """End this process soon after ``parent`` dies: cleanly if it can, at once if not."""
+def start_worker() -> None:
+    """What a worker does first, under every start method: tie itself to its build, warm up.
+
+    Its build is its logical parent (multiprocessing.parent_process()): the
+    process that started it, also under forkserver, where the operating
+    system's parent is the forkserver.
+    """
+    from clm.state import lock
+    from clm.workers.warm_up import warm_up
+
     signal.signal(signal.SIGTERM, _leave)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "SIGHUP"):  # a closed terminal: the parent ends the build
         signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    if _prctl is not None:
-        _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    threading.Thread(target=_watch_parent, args=(parent,), name="clm-parent", daemon=True).start()
+    build = multiprocessing.parent_process()
+    if build is None:
+        return  # not a child process: nothing to tie to
+    _ask_for_death_signal()
+    lock.forget_inherited()
+    tag = run_tag.this_run()
+    if tag is not None:
+        # Priority 1: after the kernels' own clean shutdown (10), before the queues' (0).
+        util.Finalize(None, _end_orphaned_run, args=(tag,), exitpriority=1)
+    threading.Thread(
+        target=_watch_build, args=(build.pid, build.sentinel, tag), name="clm-build", daemon=True
+    ).start()
+    # A real import problem shows again, with its traceback, when the first task
+    # imports the same modules.
+    with contextlib.suppress(Exception):
+        warm_up()
 
 
-def _watch_parent(parent: int) -> None:
+def _end_orphaned_run(tag: str) -> None:
+    """At a worker's exit: if its build is dead, end what the build started."""
+    if not run_tag.owner_runs(tag):
+        run_tag.end_run(tag)
+
+
+def _wait_for_the_build_to_die(pid: int, sentinel: int) -> None:
+    try:
+        build = run_tag.tag_of(psutil.Process(pid))
+    except psutil.Error:
+        return
+    # The sentinel is a pipe the build holds open; under fork a worker forked
+    # later holds it too, so the process itself is asked as well.
+    while run_tag.owner_runs(build) and not wait([sentinel], timeout=PARENT_POLL_SECONDS):
+        pass
+
+
+def _watch_build(pid: int, sentinel: int, tag: str | None) -> None:
     """The fallback behind PR_SET_PDEATHSIG, and the only guard where Linux's is missing.
 
     A clean exit can hang: the main thread may be stuck where no signal handler
     runs, or the exit may wait forever to flush results into a queue whose
-    reader died. Past the grace period the process ends without cleaning up;
-    its kernels notice their parent is gone and end themselves.
+    reader died. Past the grace period the process ends what carries the run's
+    tag and itself, without cleaning up.
     """
-    while os.getppid() == parent:
-        time.sleep(0.25)
+    _wait_for_the_build_to_die(pid, sentinel)
     os.kill(os.getpid(), signal.SIGTERM)
     time.sleep(EXIT_GRACE_SECONDS)
+    if tag is not None:
+        with contextlib.suppress(Exception):
+            run_tag.end_run(tag, grace=0)
     os._exit(128 + signal.SIGTERM)
+
+
+class _CountsAsProcess(type):
+    """doit's MRunner tells its process workers from thread workers by
+    ``Child == multiprocessing.Process``; a WorkerProcess must count as one."""
+
+    def __eq__(cls, other: object) -> bool:
+        return other is multiprocessing.Process or super().__eq__(other)
+
+    __hash__ = type.__hash__
+
+
+class WorkerProcess(multiprocessing.Process, metaclass=_CountsAsProcess):
+    """A doit worker that ties itself to the build before it reads its first job."""
+
+    def run(self) -> None:
+        start_worker()
+        super().run()
+
+
+def guard_doit_workers() -> None:
+    """Make doit's ``-n`` workers (its MRunner's ``Child``) WorkerProcesses."""
+    from doit.runner import MRunner
+
+    MRunner.Child = WorkerProcess
 
 
 def _heartbeat(state_file: str) -> None:
@@ -143,28 +214,6 @@ def start_heartbeat(state_file: str) -> None:
         target=_heartbeat, args=(os.path.abspath(state_file),), name="clm-heartbeat", daemon=True
     ).start()
     util.Finalize(None, _forget_worker, args=(state_file, os.getpid()), exitpriority=5)
-
-
-def start_worker(parent: int, state_file: str | None) -> None:
-    """What a freshly forked worker does first."""
-    from clm.state import lock
-
-    die_with_parent(parent)
-    lock.forget_inherited()
-    if state_file is not None:
-        start_heartbeat(state_file)
-
-
-def guard_forked_workers(state_file: str) -> None:
-    """Make every process forked from this one a guarded worker (once per process)."""
-    global _hooked, _prctl
-    if _hooked or not hasattr(os, "register_at_fork"):
-        return
-    _prctl = _load_prctl()
-    parent = os.getpid()
-    absolute = os.path.abspath(state_file)
-    os.register_at_fork(after_in_child=lambda: start_worker(parent, absolute))
-    _hooked = True
 
 
 # -- a build stopped from outside -----------------------------------------------------
@@ -218,49 +267,17 @@ def interrupt_exit(interrupt: KeyboardInterrupt) -> tuple[int, str]:
 WORKER_EXIT_SECONDS = 1.0  # for workers' clean exit after the build told them to end
 
 
-def descendants(pid: int) -> list[int]:
-    """Every living process below ``pid`` (children of children too); [] without /proc.
-
-    Read in one pass over /proc, so a process that called setsid (as Jupyter
-    kernels and some of the programs decks start do) is still found.
-    """
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            # The command name in parentheses may contain spaces: split after it.
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if fields[0] != "Z":
-            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, pending = [], [pid]
-    while pending:
-        for child in children.get(pending.pop(), ()):
-            found.append(child)
-            pending.append(child)
-    return found
-
-
-def kill_processes(pids: list[int]) -> None:
-    """SIGKILL each of ``pids`` that still exists."""
-    for pid in pids:
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGKILL)
-
-
 def end_workers(grace: float = WORKER_EXIT_SECONDS) -> None:
-    """End this process's forked workers and everything below them.
+    """End this process's workers and everything its run started.
 
     Workers that were sent SIGTERM get ``grace`` seconds to exit cleanly (their
-    finalizers shut their kernels down); whatever is left then, a worker stuck
-    where no signal handler runs, or a kernel whose shutdown was cut short, is
-    killed. Called by the build when it stops early, before multiprocessing's
-    exit handler, which would otherwise wait for the workers forever.
+    finalizers shut their kernels down); then a worker stuck where no signal
+    handler runs is killed, and whatever carries the run's tag (a kernel whose
+    shutdown was cut short, what a cell started) ends. Called by the build
+    when it stops early, before multiprocessing's exit handler, which would
+    otherwise wait for the workers forever.
     """
-    import multiprocessing
-
     workers = multiprocessing.active_children()
-    below = {worker.pid: descendants(worker.pid) for worker in workers}
     for worker in workers:
         with contextlib.suppress(OSError):
             worker.terminate()
@@ -268,11 +285,11 @@ def end_workers(grace: float = WORKER_EXIT_SECONDS) -> None:
     for worker in workers:
         worker.join(max(0.0, deadline - time.monotonic()))
     for worker in workers:
-        # Processes started since we looked, too; kill the worker last, or its
-        # orphans would be handed to init before we saw them.
-        kill_processes([*below[worker.pid], *descendants(worker.pid)])
-        kill_processes([worker.pid])
+        if worker.is_alive():
+            worker.kill()
         worker.join(1.0)
+    # Then what they left: by its tag, also once its worker is gone and it belongs to init.
+    run_tag.end_this_run()
 
 
 EXIT_SECONDS = 0.5  # for this process's exit handlers once a stopped build exits

@@ -1,29 +1,28 @@
 """Worker processes that outlive a cycle: libraries loaded, a kernel already booted.
 
-doit forks fresh workers for every run; a watcher keeps its own pool instead,
-so a save costs the conversion and nothing else. Workers are forked before the
-watcher starts any thread and ignore Ctrl-C (the watcher handles it and then
-ends them); like doit's workers they are tied to their parent by
-``clm.workers.lifetime``: SIGTERM when it dies, a clean exit that shuts kernels down.
+doit starts fresh workers for every run; a watcher keeps its own pool instead,
+so a save costs the conversion and nothing else. Workers start (by the start
+method of clm.workers.start_method) before the watcher starts any thread and
+ignore Ctrl-C (the watcher handles it and then ends them); like doit's workers
+they are tied to their parent by ``clm.workers.lifetime``: SIGTERM when it
+dies, a clean exit that shuts kernels down.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from clm.workers.lifetime import start_worker
+from clm.workers.start_method import start_method
+
 
 def _start_worker(prepare: Callable[[], None] | None) -> None:
-    # The fork hook of clm.workers.lifetime has already tied this worker to the watcher.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from clm.workers.warm_up import warm_up
-
-    warm_up()
+    start_worker()
     if prepare is not None:
         prepare()
 
@@ -52,26 +51,21 @@ def run_action(run: str, function, args: tuple, kwargs: dict):
 
 
 class WorkerPool:
-    """A forked pool of ``size`` warm workers, restarted when one of them dies."""
+    """A pool of ``size`` warm workers, restarted when one of them dies."""
 
-    def __init__(self, size: int, state_file: str, prepare: Callable[[], None] | None = None):
-        """``prepare`` runs in each new worker once it has warmed up (e.g. boot a kernel);
-        ``state_file`` is where their heartbeats go."""
+    def __init__(self, size: int, prepare: Callable[[], None] | None = None):
+        """``prepare`` runs in each new worker once it has warmed up (e.g. boot a kernel)."""
         self.size = size
-        self.state_file = state_file
         self.prepare = prepare
         self._executor: ProcessPoolExecutor | None = None
         self.start()
 
     def start(self) -> None:
-        from clm.workers import prepare_forked_workers
-
-        prepare_forked_workers(self.state_file)
-        context = multiprocessing.get_context("fork")
+        context = multiprocessing.get_context(start_method())
         self._executor = ProcessPoolExecutor(
             self.size, mp_context=context, initializer=_start_worker, initargs=(self.prepare,)
         )
-        # Fork every worker now, while this process has no other threads.
+        # Start every worker now, while this process has no other threads.
         for future in [self._executor.submit(_ready) for _ in range(self.size)]:
             future.result()
 

@@ -1,10 +1,10 @@
-"""Warm up doit's worker processes while the doit process checks what to build.
+"""Warm up worker processes while the build checks what to build.
 
-doit forks its workers at the start of a run. The first conversion in a worker
-pays for importing nbconvert and jupytext and for compiling nbconvert's HTML
-templates (0.5 s and more), which is most of the time a one-deck edit takes. A
-fork hook does that work in every forked worker right away, so it overlaps
-with the status checks in the doit process instead of delaying the first task.
+The first conversion in a worker pays for importing nbconvert and jupytext and
+for compiling nbconvert's HTML templates (0.5 s and more), which is most of
+the time a one-deck edit takes. Every worker does that work as it starts
+(clm.workers.lifetime.start_worker), so it overlaps with the status checks in
+the build's process instead of delaying the first task.
 
 It runs in the worker's main thread, before the worker reads its first job:
 CPython (3.11 at least) cannot be trusted with imports in two threads at once.
@@ -16,10 +16,8 @@ run saw ``NameError: name 'base_events' is not defined`` from every later
 
 from __future__ import annotations
 
-import contextlib
 import os
 
-_registered = False
 _warm_in: int | None = None  # the process that has warmed up
 
 
@@ -36,24 +34,3 @@ def warm_up() -> None:
         return
     _warm_in = os.getpid()
     _load_conversion_libraries()
-
-
-def _warm_up_forked_worker() -> None:
-    try:
-        # A real import problem shows again, with its traceback, when the first
-        # task imports the same modules; a fork hook could only print it.
-        with contextlib.suppress(Exception):
-            warm_up()
-    except SystemExit as ending:
-        # SIGTERM while warming up (clm.workers.lifetime turns it into
-        # SystemExit). Python ignores what a fork hook raises, so leave here:
-        # the worker has started nothing that needs a clean exit.
-        os._exit(ending.code if isinstance(ending.code, int) else 1)
-
-
-def warm_up_forked_workers() -> None:
-    """Make every process forked from this one warm up (once per process)."""
-    global _registered
-    if not _registered and hasattr(os, "register_at_fork"):
-        os.register_at_fork(after_in_child=_warm_up_forked_worker)
-        _registered = True

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import sys
+import time
 from pathlib import Path
 
+import psutil
 import pytest
 
-from clm.execute import fingerprints
+from clm.execute import environment, fingerprints
 from clm.execute.environment import Interpreter, describe, still_current
 from tests.venvs import make_venv, site_packages, write_distribution
 
@@ -68,3 +71,33 @@ def test_the_kept_description_survives_json_and_an_unreadable_one_is_none(tmp_pa
     assert Interpreter.from_json(described.to_json()) == described
     assert Interpreter.from_json("[1, 2]") is None
     assert Interpreter.from_json("not json") is None
+
+
+def test_a_probe_that_times_out_ends_the_interpreter_a_wrapper_script_started(
+    tmp_path, monkeypatch
+):
+    # A shim (pyenv's, conda's) that runs the real interpreter as its child, here one
+    # that never answers.
+    started = tmp_path / "child.pid"
+    wrapper = tmp_path / "python"
+    wrapper.write_text(f"#!/bin/sh\nsleep 607 &\necho $! > {started}\nwait\n")
+    wrapper.chmod(0o755)
+    monkeypatch.setattr(environment, "PROBE_TIMEOUT", 2.0)
+    with pytest.raises(environment.ProbeFailed, match="did not answer within 2 s"):
+        environment.ask(str(wrapper))
+    child = psutil.Process(int(started.read_text()))
+    try:
+        deadline = time.monotonic() + 60  # only a hang: it sleeps 607 s otherwise
+        while _runs(child) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _runs(child), "the interpreter the wrapper started outlived the probe"
+    finally:
+        with contextlib.suppress(psutil.Error):
+            child.kill()
+
+
+def _runs(process: psutil.Process) -> bool:
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
