@@ -152,7 +152,13 @@ class Run:
             assert self.process.poll() is None, self.output()
             assert time.monotonic() < deadline, f"no {started} after {HANG} s"
             time.sleep(0.05)
-        return _described(_carrying(self.case))
+        # The daemon's grandchild becomes `sleep 606` a moment after the cell went on.
+        described = _described(_carrying(self.case))
+        while PY_STARTED in started and not _has_cell_processes(described):
+            assert time.monotonic() < deadline, f"no cell processes after {HANG} s: {described}"
+            time.sleep(0.05)
+            described = _described(_carrying(self.case))
+        return described
 
     def stop(self, signum: int, group: bool) -> int | None:
         """Send ``signum`` to the build (or its group); its exit code, None if it hung."""
@@ -169,6 +175,12 @@ class Run:
         _end(self.case)
         for name in (PY_STARTED, JAVA_STARTED):
             (self.root / name).unlink(missing_ok=True)
+
+
+def _has_cell_processes(described: list[str]) -> bool:
+    return any(line.endswith("sleep 605") for line in described) and any(
+        line.endswith("sleep 606") for line in described
+    )
 
 
 def _cell_processes(described: list[str]) -> None:
