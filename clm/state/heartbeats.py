@@ -10,6 +10,7 @@ import contextlib
 import sqlite3
 from pathlib import Path
 
+from clm.state.counters import RUN_IN_PROGRESS
 from clm.state.db import open_database
 
 
@@ -19,6 +20,16 @@ def open_existing(state_file: str, timeout: float) -> sqlite3.Connection | None:
         return open_database(Path(state_file), timeout=timeout, existing=True)
     except sqlite3.Error:
         return None
+
+
+def run_in_progress(connection: sqlite3.Connection) -> str | None:
+    """The run the workspace's workers work for now (clm.state.counters records it)."""
+    with contextlib.suppress(sqlite3.Error):
+        row = connection.execute(
+            "select value from meta where key = ?", (RUN_IN_PROGRESS,)
+        ).fetchone()
+        return None if row is None else row[0]
+    return None
 
 
 def beat(

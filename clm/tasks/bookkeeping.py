@@ -40,7 +40,7 @@ class RunBook:
     def go_on(self, spec: str | None) -> int:
         """Take over the run this process began before doit started (the cluster
         pre-pass of clm.tasks.cluster_fill), or begin one: a build is one run however it ends."""
-        begun = os.environ.get(counters.RUN_VARIABLE, "")
+        begun = counters.run_in_progress(self.workspace) or ""
         earlier = history.get_run(self.workspace, int(begun)) if begun.isdigit() else None
         if earlier is None or earlier.pid != os.getpid() or earlier.ended is not None:
             return self.begin(spec)

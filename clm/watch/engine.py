@@ -515,9 +515,7 @@ class Watcher:
 
     def _submit(self, task) -> Future:
         (action,) = task.actions
-        return self.pool.submit(
-            str(self.run), action.py_callable, tuple(action.args), dict(action.kwargs)
-        )
+        return self.pool.submit(action.py_callable, tuple(action.args), dict(action.kwargs))
 
     def _outcome(self, future: Future) -> tuple[str, object]:
         try:

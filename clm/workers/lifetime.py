@@ -171,8 +171,7 @@ def guard_doit_workers() -> None:
 
 def _heartbeat(state_file: str) -> None:
     # Imported by start_heartbeat, in the thread that starts this one.
-    from clm.state.counters import RUN_VARIABLE
-    from clm.state.heartbeats import beat, open_existing
+    from clm.state.heartbeats import beat, open_existing, run_in_progress
 
     connection = open_existing(state_file, timeout=30)
     if connection is None:
@@ -183,7 +182,7 @@ def _heartbeat(state_file: str) -> None:
             beat(
                 connection,
                 os.getpid(),
-                os.environ.get(RUN_VARIABLE),
+                run_in_progress(connection),
                 _current_task,
                 started,
                 time.time(),

@@ -31,13 +31,9 @@ def _ready() -> int:
     return os.getpid()
 
 
-def run_action(run: str, function, args: tuple, kwargs: dict):
+def run_action(function, args: tuple, kwargs: dict):
     """Run one task action in a worker: ("ok", result) or ("failed", message)."""
     from doit.exceptions import BaseFail
-
-    from clm.state.counters import RUN_VARIABLE
-
-    os.environ[RUN_VARIABLE] = run  # the cycle's counters, heartbeat and history
 
     try:
         result = function(*args, **kwargs)
@@ -69,12 +65,14 @@ class WorkerPool:
         for future in [self._executor.submit(_ready) for _ in range(self.size)]:
             future.result()
 
-    def submit(self, run: str, function, args: tuple, kwargs: dict) -> Future:
+    def submit(self, function, args: tuple, kwargs: dict) -> Future:
+        """Run one action in a worker; the run it counts into is the workspace's (see
+        clm.state.counters), whichever cycle started it."""
         try:
-            return self._executor.submit(run_action, run, function, args, kwargs)
+            return self._executor.submit(run_action, function, args, kwargs)
         except BrokenProcessPool:
             self.restart()
-            return self._executor.submit(run_action, run, function, args, kwargs)
+            return self._executor.submit(run_action, function, args, kwargs)
 
     def restart(self) -> None:
         self.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clm.state import counters, history
+from clm.state import history
 from clm.state.workspace import Workspace
 from clm.tasks.bookkeeping import RunBook
 
@@ -12,7 +12,6 @@ from clm.tasks.bookkeeping import RunBook
 @pytest.fixture
 def course(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv(counters.RUN_VARIABLE, raising=False)
     return Workspace.at(tmp_path)
 
 
