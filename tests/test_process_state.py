@@ -44,7 +44,7 @@ KNOWN_SQLITE_IMPORTS: set[str] = set()
 # The files of the state folder: named by clm.state.workspace, and nowhere else.
 STATE_FILE_NAMES = ("state.sqlite", "cache.sqlite", "tasks.lock")
 # Modules outside clm/state/ that spell a path under .clm/ themselves today.
-KNOWN_CLM_FOLDER_SPELLINGS = {"spec/checks.py"}
+KNOWN_CLM_FOLDER_SPELLINGS: set[str] = set()
 
 MUTATING_METHODS = {
     "append",

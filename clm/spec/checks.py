@@ -22,6 +22,7 @@ from clm.paths import (
     stays_within,
 )
 from clm.spec.model import CourseSpec, DirGroupSpec, OutputTargetSpec, Text
+from clm.state.workspace import FOLDER as STATE_FOLDER
 
 
 def course_area(spec: CourseSpec) -> CourseArea:
@@ -191,7 +192,7 @@ def _output(
             spec.file,
             line,
         )
-    sources = [("slides", "slides/"), (".clm", ".clm/")]
+    sources = [("slides", "slides/"), (STATE_FOLDER, f"{STATE_FOLDER}/")]
     if spec.templates:
         sources.append((spec.templates, f"{spec.templates}/"))
     sources += [(group.path, f"the dir-group path '{group.path}'") for group in groups]
