@@ -80,8 +80,7 @@ def course_tasks(
     try:
         spec_file = locate_spec(spec)
         root = course_root(spec_file)
-        # What builds left behind is ended when the session starts, by a build only.
-        begin_run(end_orphans=False)
+        begin_run()
     except CourseError as error:
         raise InvalidDodoFile(str(error)) from None
     os.chdir(root)

@@ -58,7 +58,7 @@ def build(
         else:
             choice = parse_executor(executor)
         spec_file = _enter_course(spec)
-        begin_run(end_orphans=False)  # the session's start ends what dead builds left
+        begin_run()
         build, tasks = prepared_tasks(
             spec_file, only, tuple(langs) if langs else None, targets=targets
         )
@@ -224,7 +224,7 @@ def _run_tasks(spec_file: Path, names: list[str], quiet: bool) -> int:
     from clm.workers import begin_run
 
     try:
-        begin_run(end_orphans=False)  # the session's start ends what dead builds left
+        begin_run()
         build, tasks = prepared_tasks(spec_file, warn=False)
     except CourseError as error:
         return _error(error)

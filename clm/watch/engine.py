@@ -584,7 +584,7 @@ def watch_course(
 
     os.chdir(course_root(spec_file))
     try:
-        begin_run(end_orphans=False)  # the session's start ends what dead builds left
+        begin_run()
         watcher = Watcher(spec_file, jobs or os.cpu_count() or 1, languages=languages)
     except CourseError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 
-def begin_run(*, end_orphans: bool = True) -> str:
+def begin_run() -> str:
     """What an entry point (``clm build``, clm.dodo, the watcher, the preview) does first.
 
     Workers start by CLM_START_METHOD (BadStartMethod, a CourseError, when it
     names none); doit's workers tie themselves to the build; everything started
-    from now on carries this process's run tag; and, unless ``end_orphans`` is
-    false, processes that builds killed before they could clean up left behind
-    end now. Returns the run tag.
+    from now on carries this process's run tag. What builds killed before they
+    could clean up left behind is ended when the build's session starts
+    (clm.session.session), under the build lock. Returns the run tag.
     """
     from clm.workers import run_tag
     from clm.workers.lifetime import guard_doit_workers
@@ -21,6 +21,4 @@ def begin_run(*, end_orphans: bool = True) -> str:
     tag = run_tag.tag_this_run()
     use_start_method()
     guard_doit_workers()
-    if end_orphans:
-        run_tag.end_orphans()
     return tag
