@@ -137,21 +137,17 @@ def test_executed_outputs_only_in_completed_and_speaker_html(built):
     assert "TypeError" in html  # the raises-exception cell shows its traceback
 
 
-def test_yaml_and_xml_specs_build_identical_trees_under_spawn(built, tmp_path):
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_yaml_and_xml_specs_build_identical_trees_under_every_start_method(built, tmp_path, method):
+    """``built`` is the YAML spec's tree, built with the platform's default (fork)."""
     root = copy_sources(tmp_path / "python-basics")
-    code = (
-        "import multiprocessing, sys\n"
-        "multiprocessing.set_start_method('spawn')\n"
-        "from clm.cli.main import main\n"
-        f"sys.exit(main(['build', {XML_SPEC!r}]))\n"
-    )
     result = subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, "-m", "clm", "build", XML_SPEC],
         cwd=root,
         capture_output=True,
         text=True,
         timeout=900,
-        env=_env(),
+        env={**_env(), "CLM_START_METHOD": method},
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert output_files(root / "output") == output_files(built / "output")
