@@ -13,6 +13,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import time
 from collections.abc import Iterable, Sequence
 
 import psutil
@@ -26,11 +27,45 @@ def descendants(pid: int) -> list[psutil.Process]:
         return []
 
 
+KILL_SECONDS = 5.0  # for the kernel to take down processes sent SIGKILL
+
+
 def kill_processes(processes: Iterable[psutil.Process]) -> None:
-    """SIGKILL each of ``processes`` that still runs (a reused pid is left alone)."""
+    """SIGKILL each of ``processes`` that still runs (a reused pid is left alone),
+    and wait until they are gone.
+
+    A killed process is not gone at once: the kernel still frees its memory
+    and files. A build that exited meanwhile would leave it behind for a moment,
+    holding what it held.
+    """
+    killed = []
     for process in processes:
         with contextlib.suppress(psutil.Error):
             process.kill()
+            killed.append(process)
+    _await_end(killed, KILL_SECONDS)
+
+
+def _await_end(processes: Sequence[psutil.Process], timeout: float) -> None:
+    """Wait up to ``timeout`` seconds until each of ``processes`` is gone or a zombie.
+
+    Not psutil.wait_procs: for a process that is not our child it waits until
+    the pid is free, and a zombie whose new parent does not reap it (pid 1 in
+    some containers) keeps its pid forever, though it holds nothing.
+    """
+    deadline = time.monotonic() + timeout
+    left = list(processes)
+    while left and time.monotonic() < deadline:
+        left = [process for process in left if _running(process)]
+        if left:
+            time.sleep(0.01)
+
+
+def _running(process: psutil.Process) -> bool:
+    try:  # is_running() is False once the pid belongs to another process
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
 
 
 def end_processes(processes: Sequence[psutil.Process], grace: float) -> None:

@@ -90,8 +90,29 @@ class Build:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
 
-    def survivors(self) -> list[str]:
-        return [_command(pid) for pid in self.below if _alive(pid)]
+    def survivors(self, within: float = 30) -> list[str]:
+        """The processes seen below the build that are still alive now that it ended.
+
+        Two kinds are ending, not surviving, and get ``within`` seconds:
+        multiprocessing's resource tracker and forkserver, which end when they
+        read end-of-file from the build that exited, and a process killed a
+        moment ago that is still releasing its memory (its command line is
+        empty by then).
+        """
+        deadline = time.monotonic() + within
+        while True:
+            alive = [pid for pid in self.below if _alive(pid)]
+            ending = [pid for pid in alive if _ending(_command(pid))]
+            if not ending or time.monotonic() > deadline:
+                return [_command(pid) for pid in alive]
+            time.sleep(0.1)
+
+
+def _ending(command: str) -> bool:
+    _, _, argv = command.partition(": ")
+    return argv.strip() in ("", "gone") or any(
+        helper in argv for helper in ("resource_tracker", "forkserver")
+    )
 
 
 def last_run(root: Path) -> dict:

@@ -346,8 +346,7 @@ def test_a_closed_terminal_ends_the_watcher_as_ctrl_c_does(watcher):
     watcher.stop(signal.SIGHUP)
     assert watcher.process.returncode == 0
     assert watcher.wait_for(re.compile(r"^clm: stopped watching"))
-    time.sleep(0.5)
-    assert [pid for pid in children if _alive(pid)] == []
+    assert all_end(children) == []
 
 
 def test_a_killed_watcher_takes_its_workers_and_kernels_along(watcher):
