@@ -82,7 +82,7 @@ class Build:
 
 
 @dataclass(frozen=True)
-class Probe:
+class Known:
     """Where planning looks at what earlier builds worked out: content hashes, kept
     deck checks and fingerprints; with ``keeps`` it keeps what it works out anew."""
 
@@ -90,7 +90,7 @@ class Probe:
     kept: Kept
 
     @classmethod
-    def of(cls, workspace: Workspace, keep: bool) -> Probe:
+    def of(cls, workspace: Workspace, keep: bool) -> Known:
         if keep:
             return cls(open_store(workspace), Kept.of(workspace, keep=True))
         return cls(reading_store(workspace), Kept.of(workspace, keep=False))
@@ -105,30 +105,60 @@ def engine_key() -> str:
     return digest.hexdigest()
 
 
-def prepare_build(
+@dataclass(frozen=True)
+class Planned:
+    """The course as planned from its files alone: what a build would write, and from what."""
+
+    spec: CourseSpec
+    plan: OutputPlan
+    full: bool  # the whole course: only then are stale outputs removed
+    templates: str | None  # the course's templates folder, if it uses one
+    template_deps: tuple[str, ...]
+    warnings: tuple[str, ...]  # the spec's and the course's
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What planning learns by looking beyond the course's text: at its decks' checks
+    and includes, and at the interpreters and runtimes the decks run in. Plain data."""
+
+    prepasses: dict[str, Prepass]  # every deck's Jinja pre-pass, by deck path
+    verdicts: DeckVerdicts
+    include_warnings: tuple[str, ...]
+    kernel_python: str | None  # the course's interpreter; None: clm's own
+    environments: dict[str, str]  # by kernelspec: the fingerprint of what it runs
+
+
+def plan(
     spec_file: Path | str,
     only: str | None = None,
     languages: tuple[str, ...] | None = None,
-    keep_bad_decks: bool = False,
     targets: tuple[str, ...] | None = None,
-    keep: bool = True,
-) -> Build:
-    """Read the spec, plan the course and check its decks; CourseError on bad input.
-
-    With ``keep_bad_decks`` (the watcher) a deck that fails its checks is no
-    error: the build lists it in ``deck_errors`` and its outputs are not built.
-    Without ``keep`` (``clm plan``, ``doit list``) it writes nothing: what earlier
-    builds kept is read if there is a state, and what it works out is not kept.
-
-    Expects the working directory to be the course root (paths in tasks are
-    relative to it, so the state survives moving the checkout).
-    """
-    spec, course, plan = plan_spec(spec_file, languages, targets)
+) -> Planned:
+    """Read the spec and plan the course (or the part ``only``, ``languages`` and
+    ``targets`` choose); CourseError on bad input. Reads the course's files, writes nothing."""
+    spec, course, planned = plan_spec(spec_file, languages, targets)
     if only:
-        plan = select_only(plan, only)
-    workspace = Workspace.at(spec.root)
-    session = SessionSpec.of(workspace, shared_settings(spec))
-    probe = Probe.of(workspace, keep)
+        planned = select_only(planned, only)
+    return Planned(
+        spec=spec,
+        plan=planned,
+        full=not only and not languages and not targets,
+        templates=spec.templates if course.templates else None,
+        template_deps=course.templates,
+        warnings=(*spec.warnings, *course.warnings),
+    )
+
+
+def probe(workspace: Workspace, planned: Planned, keep: bool) -> Facts:
+    """Check the planned decks and fingerprint what they run in, reusing what earlier
+    builds worked out; CourseError when the course cannot be built (two specs writing
+    one output, an interpreter without ipykernel).
+
+    With ``keep`` (a build) it records the course's output folders and keeps what it
+    works out anew; without it (``clm plan``, ``doit list``) it writes nothing.
+    """
+    spec, plan = planned.spec, planned.plan
     if keep:
         # Before the workers start: a damaged cache is replaced once, not by each of them.
         cache.check_usable(workspace.cache_file)
@@ -137,50 +167,75 @@ def prepare_build(
     if keep:
         for folder in dict.fromkeys(plan.guards.values()):
             record_output_folder(workspace, spec.key, folder)
-
-    engine_dep = set_virtual_dependency("engine", engine_key())
-    template_deps = course.templates
-    templates = spec.templates if course.templates else None
+    known = Known.of(workspace, keep)
     every_deck = (deck for section in plan.course.sections for deck in section.decks)
     prepasses, include_warnings = deck_prepasses(
-        every_deck, course_prepass(spec, templates), probe.store, probe.kept
+        every_deck, course_prepass(spec, planned.templates), known.store, known.kept
     )
     decks = sorted({deck.deck.path for deck in plan.decks})
-    verdicts = check_course_decks(probe, spec, template_deps, prepasses, decks, plan)
-    if verdicts.errors and not keep_bad_decks:
-        raise next(iter(verdicts.errors.values()))
+    verdicts = check_course_decks(known, spec, planned.template_deps, prepasses, decks, plan)
     kernel_python = interpreter.kernel_python(spec)
     environments = {}
     for kernel in sorted({deck.execution.kernel for deck in plan.decks if deck.execution}):
         if not is_ipykernel(kernel):
-            environments[kernel] = _runtime_environment(probe.kept, kernel)
+            environments[kernel] = _runtime_environment(known.kept, kernel)
         elif kernel_python is None:
-            environments[kernel] = _environment(probe.kept)
+            environments[kernel] = _environment(known.kept)
         else:
-            environments[kernel] = _course_environment(probe.kept, spec, kernel_python)
+            environments[kernel] = _course_environment(known.kept, spec, kernel_python)
+    return Facts(
+        prepasses=prepasses,
+        verdicts=verdicts,
+        include_warnings=tuple(include_warnings),
+        kernel_python=kernel_python,
+        environments=environments,
+    )
+
+
+def prepare_build(
+    spec_file: Path | str,
+    only: str | None = None,
+    languages: tuple[str, ...] | None = None,
+    keep_bad_decks: bool = False,
+    targets: tuple[str, ...] | None = None,
+    keep: bool = True,
+) -> Build:
+    """Plan the course and probe it: the ``Build`` its tasks are made from; CourseError
+    on bad input.
+
+    With ``keep_bad_decks`` (the watcher) a deck that fails its checks is no
+    error: the build lists it in ``deck_errors`` and its outputs are not built.
+    Without ``keep`` (``clm plan``, ``doit list``) it writes nothing (see probe).
+
+    Expects the working directory to be the course root (paths in tasks are
+    relative to it, so the state survives moving the checkout).
+    """
+    planned = plan(spec_file, only, languages, targets)
+    spec = planned.spec
+    workspace = Workspace.at(spec.root)
+    facts = probe(workspace, planned, keep)
+    verdicts = facts.verdicts
+    if verdicts.errors and not keep_bad_decks:
+        raise next(iter(verdicts.errors.values()))
+    environments = facts.environments
     return Build(
-        session=session,
+        session=SessionSpec.of(workspace, shared_settings(spec)),
         spec=spec,
-        plan=plan,
-        full=not only and not languages and not targets,
-        templates=templates,
-        template_deps=template_deps,
-        engine_dep=engine_dep,
+        plan=planned.plan,
+        full=planned.full,
+        templates=planned.templates,
+        template_deps=planned.template_deps,
+        engine_dep=set_virtual_dependency("engine", engine_key()),
         environments=environments,
         environment_deps={
             kernel: set_virtual_dependency(f"kernel-environment-{kernel}", fingerprint)
             for kernel, fingerprint in environments.items()
         },
-        warnings=(
-            *spec.warnings,
-            *course.warnings,
-            *include_warnings,
-            *verdicts.all_warnings(),
-        ),
+        warnings=(*planned.warnings, *facts.include_warnings, *verdicts.all_warnings()),
         converters_dep=set_virtual_dependency("diagram-converters", converter_versions()),
         deck_errors=verdicts.errors,
-        prepasses=prepasses,
-        kernel_python=kernel_python,
+        prepasses=facts.prepasses,
+        kernel_python=facts.kernel_python,
     )
 
 
@@ -224,7 +279,7 @@ def _course_environment(kept: Kept, spec: CourseSpec, python: str) -> str:
 
 
 def check_course_decks(
-    probe: Probe,
+    known: Known,
     spec: CourseSpec,
     template_deps: tuple[str, ...],
     prepasses: dict[str, Prepass],
@@ -232,7 +287,7 @@ def check_course_decks(
     plan: OutputPlan,
 ) -> DeckVerdicts:
     """The checks of `clm build` for some decks of the course, kept by content hash."""
-    store = probe.store
+    store = known.store
     included = {path for deck in decks for path in prepasses[deck].includes}
     wanted = set(decks)
     companions = {
@@ -246,7 +301,7 @@ def check_course_decks(
     context = hashlib.md5(
         "|".join([engine_key(), *(f"{t}={hashes[t]}" for t in template_deps)]).encode()
     ).hexdigest()
-    return check_decks(decks, hashes, spec.languages, prepasses, context, probe.kept, companions)
+    return check_decks(decks, hashes, spec.languages, prepasses, context, known.kept, companions)
 
 
 def _check_other_specs(

@@ -119,7 +119,7 @@ class Watcher:
     def _check_saved(self, paths: set[str]) -> set[str]:
         """Check the saved decks as `clm build` does (every deck when a template changed),
         print their warnings; the saved decks that pass."""
-        from clm.tasks.prepare import Probe, check_course_decks
+        from clm.tasks.prepare import Known, check_course_decks
 
         build = self.build
         saved = sorted(path for path in paths if path in self.decks and Path(path).is_file())
@@ -146,7 +146,7 @@ class Watcher:
             return set()
         try:
             verdicts = check_course_decks(
-                Probe.of(self.workspace, keep=True),
+                Known.of(self.workspace, keep=True),
                 build.spec,
                 build.template_deps,
                 build.prepasses,
