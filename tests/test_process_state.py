@@ -30,14 +30,11 @@ KNOWN_REGISTRIES = {
     ("execute/cluster.py", "_threads"),
     ("execute/kernels.py", "_every_pool"),
     ("execute/kernels.py", "_pools"),
-    ("state/checker.py", "_virtual_values"),
     ("state/lock.py", "_held"),
-    ("state/store.py", "_stores"),
 }
 # (module, names) of today's `global` statements.
 KNOWN_GLOBALS = {
     ("diagrams/render.py", "_owner"),
-    ("state/store.py", "_current"),
 }
 # Modules outside clm/state/ that import sqlite3 today.
 KNOWN_SQLITE_IMPORTS: set[str] = set()

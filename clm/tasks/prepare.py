@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from clm import CONVERSION_VERSION, __version__
+from clm.course.model import Course
 from clm.deck.prepass import Prepass
 from clm.diagrams.tools import converter_versions
 from clm.errors import CourseError
@@ -21,18 +23,19 @@ from clm.execute import environment as python_environment
 from clm.execute import fingerprints, interpreter
 from clm.execute.runtimes import is_missing
 from clm.languages import KERNEL_NAME, is_ipykernel
+from clm.leaks import guard
 from clm.plan.outputs import OutputPlan, plan_spec
 from clm.plan.select import select_only
 from clm.session.spec import SessionSpec
 from clm.spec import CourseSpec
 from clm.state import cache
-from clm.state.checker import set_virtual_dependency
+from clm.state.checker import virtual_dependency
 from clm.state.records import (
     outputs_of_other_specs,
     reassign_outputs,
     record_output_folder,
 )
-from clm.state.store import StateStore, open_store, reading_store
+from clm.state.store import StateStore, reading_store
 from clm.state.verdicts import (
     Kept,
     keep_fingerprint,
@@ -70,6 +73,9 @@ class Build:
     deck_errors: dict[str, CourseError] = field(default_factory=dict)  # see prepare_build
     # Every deck's Jinja pre-pass (the files it includes among it), by deck path.
     prepasses: dict[str, Prepass] = field(default_factory=dict)
+    # The value of each virtual dependency of the tasks (engine_dep, …): what doit's
+    # checker of a run of them compares (clm.state.doit_state.DoitState.values).
+    values: dict[str, str] = field(default_factory=dict)
 
     def spare_kernel(self) -> tuple[str | None, str] | None:
         """(interpreter, kernel) of the kernel most of the course's decks run in, if it is
@@ -90,9 +96,10 @@ class Probe:
     kept: Kept
 
     @classmethod
-    def of(cls, workspace: Workspace, keep: bool) -> Probe:
-        if keep:
-            return cls(open_store(workspace), Kept.of(workspace, keep=True))
+    def of(cls, workspace: Workspace, store: StateStore | None) -> Probe:
+        """A probe that keeps what it works out in ``store`` (the run's), or reads only."""
+        if store is not None:
+            return cls(store, Kept.of(workspace, keep=True))
         return cls(reading_store(workspace), Kept.of(workspace, keep=False))
 
 
@@ -112,6 +119,7 @@ def prepare_build(
     keep_bad_decks: bool = False,
     targets: tuple[str, ...] | None = None,
     keep: bool = True,
+    store: Callable[[], StateStore] | None = None,
 ) -> Build:
     """Read the spec, plan the course and check its decks; CourseError on bad input.
 
@@ -119,6 +127,8 @@ def prepare_build(
     error: the build lists it in ``deck_errors`` and its outputs are not built.
     Without ``keep`` (``clm plan``, ``doit list``) it writes nothing: what earlier
     builds kept is read if there is a state, and what it works out is not kept.
+    With ``keep``, the hashes it computes go to the store ``store()`` opens (the run's,
+    which its doit backend writes), or to one of its own, written before it returns.
 
     Expects the working directory to be the course root (paths in tasks are
     relative to it, so the state survives moving the checkout).
@@ -128,7 +138,35 @@ def prepare_build(
         plan = select_only(plan, only)
     workspace = Workspace.at(spec.root)
     session = SessionSpec.of(workspace, shared_settings(spec))
-    probe = Probe.of(workspace, keep)
+    full = not only and not languages and not targets
+    if not keep:
+        return _prepare(session, spec, course, plan, full, keep_bad_decks, None)
+    if store is not None:
+        return _prepare(session, spec, course, plan, full, keep_bad_decks, store())
+    workspace.make_folder()
+    own = StateStore(workspace.state_file.resolve())
+    try:
+        build = _prepare(session, spec, course, plan, full, keep_bad_decks, own)
+    except BaseException:
+        own.connection.close()
+        raise
+    own.close()  # its hashes written
+    return build
+
+
+def _prepare(
+    session: SessionSpec,
+    spec: CourseSpec,
+    course: Course,
+    plan: OutputPlan,
+    full: bool,
+    keep_bad_decks: bool,
+    store: StateStore | None,
+) -> Build:
+    """prepare_build's work, keeping what it works out in ``store`` (None: nothing kept)."""
+    keep = store is not None
+    workspace = session.workspace()
+    probe = Probe.of(workspace, store)
     if keep:
         # Before the workers start: a damaged cache is replaced once, not by each of them.
         cache.check_usable(workspace.cache_file)
@@ -138,7 +176,8 @@ def prepare_build(
         for folder in dict.fromkeys(plan.guards.values()):
             record_output_folder(workspace, spec.key, folder)
 
-    engine_dep = set_virtual_dependency("engine", engine_key())
+    engine_dep = virtual_dependency("engine")
+    values = {engine_dep: engine_key(), guard.RULES_DEPENDENCY: guard.rules_value()}
     template_deps = course.templates
     templates = spec.templates if course.templates else None
     every_deck = (deck for section in plan.course.sections for deck in section.decks)
@@ -158,29 +197,33 @@ def prepare_build(
             environments[kernel] = _environment(probe.kept)
         else:
             environments[kernel] = _course_environment(probe.kept, spec, kernel_python)
+    environment_deps = {
+        kernel: virtual_dependency(f"kernel-environment-{kernel}") for kernel in environments
+    }
+    values.update({environment_deps[k]: fingerprint for k, fingerprint in environments.items()})
+    converters_dep = virtual_dependency("diagram-converters")
+    values[converters_dep] = converter_versions()
     return Build(
         session=session,
         spec=spec,
         plan=plan,
-        full=not only and not languages and not targets,
+        full=full,
         templates=templates,
         template_deps=template_deps,
         engine_dep=engine_dep,
         environments=environments,
-        environment_deps={
-            kernel: set_virtual_dependency(f"kernel-environment-{kernel}", fingerprint)
-            for kernel, fingerprint in environments.items()
-        },
+        environment_deps=environment_deps,
         warnings=(
             *spec.warnings,
             *course.warnings,
             *include_warnings,
             *verdicts.all_warnings(),
         ),
-        converters_dep=set_virtual_dependency("diagram-converters", converter_versions()),
+        converters_dep=converters_dep,
         deck_errors=verdicts.errors,
         prepasses=prepasses,
         kernel_python=kernel_python,
+        values=values,
     )
 
 
