@@ -51,7 +51,7 @@ class Watcher:
     ):
         from doit.dependency import Dependency
 
-        from clm.execute.kernels import prestart
+        from clm.session.worker import prestart
         from clm.spec import course_root
         from clm.state.backend import SqliteStateDB
         from clm.state.doit_state import DoitState
@@ -89,7 +89,7 @@ class Watcher:
         # of the kernel most decks run in, in the course's Python as planned now (a spec
         # edit changing it costs one reboot).
         spare = self.build.spare_kernel()
-        prepare = functools.partial(prestart, *spare) if spare else None
+        prepare = functools.partial(prestart, self.build.session, *spare) if spare else None
         self.pool = WorkerPool(jobs, prepare=prepare)
         self.events: EventQueue | None = None
 
