@@ -413,15 +413,14 @@ def sequential(notebooks: list, spare: bool, tmp: Path) -> tuple[float, int]:
             return kernels._start_kernel(python, kernel)
 
     pool = kernels.KernelPool() if spare else NoSpare()
-    saved = kernels._pool, kernels._pool_pid, tempfile.tempdir
-    kernels._pool, kernels._pool_pid = pool, os.getpid()  # what run_notebook's pool() returns
+    saved = tempfile.tempdir
     tempfile.tempdir = str(tmp)  # the kernels' scratch folders, for KernelFolders to count
     choice = KernelChoice(kernel="java", language="java")
     try:
         with KernelFolders(tmp) as started:
             start = time.perf_counter()
             for index, notebook in enumerate(notebooks):
-                ran = run_notebook(copy.deepcopy(notebook), [], 60, False, choice)
+                ran = run_notebook(copy.deepcopy(notebook), [], 60, False, choice, kernels=pool)
                 printed = "".join(
                     o.get("text", "") for c in ran.cells for o in c.get("outputs", [])
                 )
@@ -430,7 +429,7 @@ def sequential(notebooks: list, spare: bool, tmp: Path) -> tuple[float, int]:
             pool.close()
             seconds = time.perf_counter() - start
     finally:
-        kernels._pool, kernels._pool_pid, tempfile.tempdir = saved
+        tempfile.tempdir = saved
     return seconds, len(started.seen)
 
 

@@ -29,14 +29,18 @@ import time
 from doit.dependency import Dependency
 from clm.languages.table import PYTHON
 from clm.state.backend import SqliteStateDB
-from clm.state.checker import ContentChecker
+from clm.state.doit_state import DoitState
+from clm.state.workspace import Workspace
 from clm.tasks.prepare import prepare_build
 from clm.tasks.generator import course_tasks_for_doit
 build = prepare_build("course.yaml")
 tasks = {t.name: t for t in course_tasks_for_doit(build)}
 guards = [t for name, t in tasks.items() if name.startswith("check-public-outputs:")]
 start = time.perf_counter()
-dependency = Dependency(SqliteStateDB, ".clm/state.sqlite", checker_cls=ContentChecker)
+state = DoitState(Workspace.at("."), build.values)
+dependency = Dependency(
+    SqliteStateDB, ".clm/state.sqlite", checker_cls=state.checker, codec_cls=state.codec
+)
 loaded = time.perf_counter()
 if "--save" in __import__("sys").argv:
     for task in guards:

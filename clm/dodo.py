@@ -19,6 +19,7 @@ from doit.exceptions import InvalidDodoFile
 from clm.tasks.runner import doit_config
 from clm.errors import CourseError
 from clm.spec import course_root, locate_spec
+from clm.state.doit_state import DoitState
 from clm.state.workspace import Workspace
 
 __all__ = ["course_tasks", "doit_config"]
@@ -85,6 +86,7 @@ def course_tasks(
         raise InvalidDodoFile(str(error)) from None
     os.chdir(root)
     workspace = Workspace.at(root)
+    state = DoitState(workspace)  # this doit run's: its checker's and its backend's
     if _builds():
         # Before doit opens its backend on it: a build records its hashes from the start.
         try:
@@ -98,7 +100,8 @@ def course_tasks(
 
         try:
             # Listing and other commands that build nothing write nothing either.
-            build, tasks = prepared_tasks(spec_file, keep=_builds() or _command() in _REMOVING)
+            keep = _builds() or _command() in _REMOVING
+            build, tasks = prepared_tasks(spec_file, keep=keep, state=state)
         except CourseError as error:
             raise InvalidDodoFile(str(error)) from None
         if _command() in _REMOVING:
@@ -108,4 +111,4 @@ def course_tasks(
 
     task_course.__doc__ = f"build the course of {spec_file.name}"
     task_course.clm_spec = spec_file  # what `doit auto` watches
-    return doit_config(workspace), task_course
+    return doit_config(state), task_course

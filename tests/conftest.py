@@ -58,3 +58,14 @@ def make_course(tmp_path):
         return spec_path
 
     return make
+
+
+@pytest.fixture(scope="session")
+def kernels():
+    """A worker's kernel pool, as its context gives it to the executor (one for the
+    session's tests: each notebook still gets a fresh kernel, the next one warm)."""
+    from clm.execute.kernels import KernelPool
+
+    pool = KernelPool()
+    yield pool
+    pool.close()

@@ -1,10 +1,12 @@
-"""State held by the process instead of passed: a ratchet until issue 25's session lands.
+"""State held by the process instead of passed: none outside the process's plumbing.
 
 A module-level container that the module's own functions fill, a ``global``
 statement, an ``import sqlite3`` outside clm/state/ and a second definition of
 a state path all hide an input from every signature, and reach a worker only if
-it was forked. Today's are listed below, each to go; a new one fails here, and
-so does a listed one that is gone (take it off the list, so that it cannot come
+it was forked. What is left is listed below: the deliberate registries, each
+with its reason (per process, keyed so that a forked child never uses its
+parent's), and lists of today's others, empty now. A new one fails here, and so
+does a listed one that is gone (take it off the list, so that it cannot come
 back unnoticed).
 """
 
@@ -22,23 +24,27 @@ DELIBERATE_REGISTRIES = {
     # The one connection registry: an open SQLite file per process (keyed by the
     # process id, so a forked child opens its own), not a value a worker inherits.
     ("state/db.py", "_connections"),
+    # The kernel pools of a Dask worker's threads: Dask starts that process and runs
+    # each notebook in a thread of its own, passing clm nothing to keep between tasks.
+    # Keyed by thread (a kernel stays with the thread that booted it) and by process
+    # (a forked child never uses its parent's kernels); clm's own workers are given
+    # their pool (clm.session.worker.JobContext).
+    ("execute/cluster.py", "_thread_pools"),
+    ("execute/cluster.py", "_every_pool"),  # the same pools by process, to release spares
+    # Playwright's sync API refuses a second driver in a thread: the draw.io renderers
+    # of a thread share one, per thread and process (a forked child must not talk to
+    # its parent's); each renderer is owned by whoever made it, and the last one to
+    # close stops the driver.
+    ("diagrams/drawio.py", "_drivers"),
+    # The build locks this process holds: an flock belongs to an open file, which fork
+    # duplicates. Keyed by process, a forked child neither takes its parent's lock for
+    # its own nor releases it, and closes its copies (forget_inherited).
+    ("state/lock.py", "_held"),
 }
 # (module, name) of the registries that exist today.
-KNOWN_REGISTRIES = {
-    ("diagrams/drawio.py", "_drivers"),
-    ("diagrams/render.py", "_converters"),
-    ("execute/cluster.py", "_threads"),
-    ("execute/kernels.py", "_every_pool"),
-    ("execute/kernels.py", "_pools"),
-    ("state/checker.py", "_virtual_values"),
-    ("state/lock.py", "_held"),
-    ("state/store.py", "_stores"),
-}
+KNOWN_REGISTRIES: set[tuple[str, str]] = set()
 # (module, names) of today's `global` statements.
-KNOWN_GLOBALS = {
-    ("diagrams/render.py", "_owner"),
-    ("state/store.py", "_current"),
-}
+KNOWN_GLOBALS: set[tuple[str, str]] = set()
 # Modules outside clm/state/ that import sqlite3 today.
 KNOWN_SQLITE_IMPORTS: set[str] = set()
 # The files of the state folder: named by clm.state.workspace, and nowhere else.
@@ -207,18 +213,40 @@ def _outside_plumbing(found: set[tuple[str, str]]) -> set[tuple[str, str]]:
     return {(module, name) for module, name in found if not module.startswith(PLUMBING)}
 
 
+def new_registries(sources: dict[str, ast.Module]) -> set[tuple[str, str]]:
+    """Registries outside the plumbing that are neither listed nor deliberate."""
+    return _outside_plumbing(registries(sources)) - KNOWN_REGISTRIES - DELIBERATE_REGISTRIES
+
+
+def new_globals(sources: dict[str, ast.Module]) -> set[tuple[str, str]]:
+    return _outside_plumbing(globals_declared(sources)) - KNOWN_GLOBALS
+
+
 def test_no_new_module_level_registry():
     found = _outside_plumbing(registries(SOURCES))
-    new = found - KNOWN_REGISTRIES - DELIBERATE_REGISTRIES
-    assert new == set(), "pass this state, do not keep it in the module"
+    assert new_registries(SOURCES) == set(), "pass this state, do not keep it in the module"
     assert found >= DELIBERATE_REGISTRIES
     assert KNOWN_REGISTRIES - found == set(), "gone: take it off KNOWN_REGISTRIES"
 
 
 def test_no_new_global_statement():
     found = _outside_plumbing(globals_declared(SOURCES))
-    assert found - KNOWN_GLOBALS == set(), "pass this state, do not rebind a module global"
+    assert new_globals(SOURCES) == set(), "pass this state, do not rebind a module global"
     assert KNOWN_GLOBALS - found == set(), "gone: take it off KNOWN_GLOBALS"
+
+
+def test_a_new_registry_or_global_fails_outside_the_plumbing_only():
+    module = ast.parse(
+        "_seen = {}\n"
+        "_count = 0\n"
+        "def note(key):\n"
+        "    global _count\n"
+        "    _count += 1\n"
+        "    _seen[key] = _count\n"
+    )
+    sources = {**SOURCES, "execute/added.py": module, "workers/added.py": module}
+    assert new_registries(sources) == {("execute/added.py", "_seen")}
+    assert new_globals(sources) == {("execute/added.py", "_count")}
 
 
 def test_sqlite_is_imported_in_the_state_part_only():

@@ -46,6 +46,9 @@ def build(
     targets: tuple[str, ...] | None = None,
 ) -> int:
     from clm.execute.cluster import ENVIRONMENT_VARIABLE, parse_executor
+    from clm.spec import course_root
+    from clm.state.doit_state import DoitState
+    from clm.state.workspace import Workspace
     from clm.tasks.generator import prepared_tasks
     from clm.tasks.runner import run_doit
     from clm.workers import begin_run
@@ -59,8 +62,9 @@ def build(
             choice = parse_executor(executor)
         spec_file = _enter_course(spec)
         begin_run()
+        state = DoitState(Workspace.at(course_root(spec_file)))  # the run's, doit's and ours
         build, tasks = prepared_tasks(
-            spec_file, only, tuple(langs) if langs else None, targets=targets
+            spec_file, only, tuple(langs) if langs else None, targets=targets, state=state
         )
     except CourseError as error:
         return _error(error)
@@ -69,22 +73,22 @@ def build(
 
     session = install(build_session(build))
     if choice.address is None:
-        return run_doit(session.workspace, tasks.values, [], jobs, no_wait)
-    return _build_on_cluster(session, tasks, choice, jobs, no_wait)
+        return run_doit(state, tasks.values, [], jobs, no_wait)
+    return _build_on_cluster(session, state, tasks, choice, jobs, no_wait)
 
 
-def _build_on_cluster(session, tasks: dict, choice, jobs: int | None, no_wait: bool) -> int:
+def _build_on_cluster(session, state, tasks: dict, choice, jobs: int | None, no_wait: bool) -> int:
     """Fill the cache on the cluster, then build here; the lock is held throughout."""
     from clm.tasks.cluster_fill import pre_pass
     from clm.tasks.runner import run_doit
 
     return run_doit(
-        session.workspace,
+        state,
         tasks.values,
         [],
         jobs,
         no_wait,
-        before=lambda: pre_pass(tasks, choice, session),
+        before=lambda: pre_pass(tasks, choice, session, state),
     )
 
 
@@ -219,13 +223,17 @@ def retry(workspace, job_id: int | None, failed: bool, as_json: bool) -> int:
 
 def _run_tasks(spec_file: Path, names: list[str], quiet: bool) -> int:
     from clm.session.session import install
+    from clm.spec import course_root
+    from clm.state.doit_state import DoitState
+    from clm.state.workspace import Workspace
     from clm.tasks.generator import build_session, prepared_tasks
     from clm.tasks.runner import run_doit
     from clm.workers import begin_run
 
     try:
         begin_run()
-        build, tasks = prepared_tasks(spec_file, warn=False)
+        state = DoitState(Workspace.at(course_root(spec_file)))
+        build, tasks = prepared_tasks(spec_file, warn=False, state=state)
     except CourseError as error:
         return _error(error)
     install(build_session(build))
@@ -237,4 +245,4 @@ def _run_tasks(spec_file: Path, names: list[str], quiet: bool) -> int:
     options = (
         ["--output-file", "/dev/stderr" if os.name == "posix" else os.devnull] if quiet else []
     )
-    return run_doit(build.session.workspace(), tasks.values, [*options, *wanted])
+    return run_doit(state, tasks.values, [*options, *wanted])

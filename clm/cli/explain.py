@@ -72,11 +72,14 @@ def explain(spec_file: Path, output: str) -> dict:
     """What the build would do about ``output``; CourseError when no task makes it."""
     from doit.dependency import Dependency
 
+    from clm.spec import course_root
     from clm.state.backend import SqliteStateDB
-    from clm.state.checker import ContentChecker
+    from clm.state.doit_state import DoitState
+    from clm.state.workspace import Workspace
     from clm.tasks.generator import prepared_tasks
 
-    build, tasks = prepared_tasks(spec_file, warn=False, keep=False)
+    state = DoitState(Workspace.at(course_root(spec_file)))
+    build, tasks = prepared_tasks(spec_file, warn=False, keep=False, state=state)
     root = build.spec.root
     wanted = _relative(output, root)
     makers = {target: task for task in tasks.values() for target in task.targets}
@@ -87,7 +90,9 @@ def explain(spec_file: Path, output: str) -> dict:
             f"{build.plan.course.output}/ as the build writes it"
         )
     state_file = str(build.session.workspace().state_file)
-    dependency = Dependency(SqliteStateDB, state_file, checker_cls=ContentChecker)
+    dependency = Dependency(
+        SqliteStateDB, state_file, checker_cls=state.checker, codec_cls=state.codec
+    )
     status = dependency.get_status(task, tasks, get_log=True)
     upstream = []
     for dep in sorted(task.file_dep):

@@ -263,7 +263,9 @@ def _xml(element: ET.Element) -> str:
 
 
 # Playwright's sync API runs an event loop in the thread that started it and
-# refuses to start a second one there: the renderers of one thread share it.
+# refuses to start a second one there: the renderers of one thread share it, the
+# last to close stops it. Per thread and process (a forked child starts its own):
+# a deliberate registry (tests/test_process_state.py), mirroring Playwright's rule.
 _drivers = threading.local()
 
 

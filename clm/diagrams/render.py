@@ -1,46 +1,27 @@
 """Rendering a diagram source in a worker, with its converter kept warm.
 
-Each worker process keeps at most one PlantUML JVM and one browser, started
-by the first diagram that needs it and closed when the worker exits. The
-render key names what decides a render's pictures (source bytes, converter,
-formats, converter versions, included files); the build looks it up in the
-results cache before it asks for a render here.
+Each worker process keeps at most one PlantUML JVM and one browser (its
+Converters, which its job context owns), started by the first diagram that
+needs it and closed when the worker exits. The render key names what decides
+a render's pictures (source bytes, converter, formats, converter versions,
+included files); the build looks it up in the results cache before it asks
+for a render here.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Sequence
 from multiprocessing import util
+from typing import TYPE_CHECKING
 
 from clm import RENDER_VERSION
 from clm.diagrams import tools
 from clm.diagrams.names import DRAWIO
 
-_converters: dict[str, object] = {}
-_owner: int | None = None
-
-
-def _converter(kind: str):
-    """This process's converter of a kind (a forked worker makes its own)."""
-    global _owner
-    if _owner != os.getpid():
-        _converters.clear()
-        _owner = os.getpid()
-    converter = _converters.get(kind)
-    if converter is None:
-        if kind == DRAWIO:
-            from clm.diagrams.drawio import DrawioRenderer
-
-            converter = DrawioRenderer()
-        else:
-            from clm.diagrams.plantuml import PlantUml
-
-            converter = PlantUml()
-        util.Finalize(converter, converter.close, exitpriority=10)
-        _converters[kind] = converter
-    return converter
+if TYPE_CHECKING:
+    from clm.diagrams.drawio import DrawioRenderer
+    from clm.diagrams.plantuml import PlantUml
 
 
 def render_key(
@@ -56,17 +37,44 @@ def render_key(
     return digest.hexdigest()
 
 
-def render(
-    kind: str, source: str, data: bytes, formats: tuple[str, ...]
-) -> list[tuple[str, bytes]]:
-    """The (picture file name, bytes) that ``data``, the bytes of ``source``, renders to.
+class Converters:
+    """The diagram converters of one process, one of each kind: started by the first
+    diagram that needs it, reused by every later one, closed when the process ends.
 
-    Raises DiagramError (a broken source, a missing converter).
+    A worker's context owns them (clm.session.worker.JobContext), which each
+    process makes for itself: a forked child never talks to its parent's.
     """
-    return _converter(kind).render(source, data, formats)
 
+    def __init__(self) -> None:
+        self._by_kind: dict[str, DrawioRenderer | PlantUml] = {}
 
-def converters_started(kind: str) -> int:
-    """How many converter processes of ``kind`` this process has started (for the counts)."""
-    converter = _converters.get(kind) if _owner == os.getpid() else None
-    return converter.started if converter is not None else 0
+    def render(
+        self, kind: str, source: str, data: bytes, formats: tuple[str, ...]
+    ) -> list[tuple[str, bytes]]:
+        """The (picture file name, bytes) that ``data``, the bytes of ``source``, renders to.
+
+        Raises DiagramError (a broken source, a missing converter).
+        """
+        return self._converter(kind).render(source, data, formats)
+
+    def started(self, kind: str) -> int:
+        """How many converter processes of ``kind`` these converters started (for the counts)."""
+        converter = self._by_kind.get(kind)
+        return converter.started if converter is not None else 0
+
+    def _converter(self, kind: str) -> DrawioRenderer | PlantUml:
+        converter = self._by_kind.get(kind)
+        if converter is None:
+            if kind == DRAWIO:
+                from clm.diagrams.drawio import DrawioRenderer
+
+                converter = DrawioRenderer()
+            else:
+                from clm.diagrams.plantuml import PlantUml
+
+                converter = PlantUml()
+            # At the process's exit: multiprocessing runs these in every child, however
+            # it was started (and at the exit of a process that is not one).
+            util.Finalize(converter, converter.close, exitpriority=10)
+            self._by_kind[kind] = converter
+        return converter

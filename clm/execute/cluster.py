@@ -33,6 +33,7 @@ import logging
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -49,6 +50,7 @@ from clm.execute.base import (
     Finished,
 )
 from clm.execute.executor import LocalExecutor
+from clm.execute.kernels import KernelPool
 from clm.state.cluster import ClusterWorker
 
 ENVIRONMENT_VARIABLE = "CLM_EXECUTOR"
@@ -141,10 +143,11 @@ def execute_on_worker(
     job = request.job
     if shared:
         job = dataclasses.replace(job, inputs=(*job.inputs, *shared.items()))
+    kernels = _thread_kernels()
     try:
-        return _thread_executor().run(job, on_cell)
+        return LocalExecutor(kernels).run(job, on_cell)
     finally:
-        _forget_spare_when_idle()
+        _forget_spare_when_idle(kernels)
 
 
 def input_file(data: bytes) -> bytes:
@@ -156,15 +159,12 @@ class ExecutionCancelled(Exception):
     """The build that sent an execution no longer wants it."""
 
 
-def _forget_spare_when_idle() -> None:
+def _forget_spare_when_idle(kernels: KernelPool) -> None:
     """Shut the thread's spare kernel down unless another notebook takes it soon.
 
     A build ends its cluster use by releasing every spare (DaskExecutor.close);
     this covers a build that could not: one killed, or cut off from the cluster.
     """
-    from clm.execute.kernels import pool
-
-    kernels = pool()
     handed_out = kernels.handed_out
 
     def forget() -> None:
@@ -176,14 +176,25 @@ def _forget_spare_when_idle() -> None:
     timer.start()
 
 
-_threads = threading.local()
+# The kernel pools of a Dask worker's threads. Dask, not clm, starts the worker and
+# runs each notebook in a thread of its own pool, and passes clm nothing to keep
+# between tasks: so a thread's pool is found here, keyed by thread (a kernel stays
+# with the thread that booted it) and by process (a forked child must not use its
+# parent's kernels), and every pool of the process is listed for release_spares.
+# Kernels end with the worker process (KernelPool's finalizer). clm's own workers
+# are given their pool instead (clm.session.worker.JobContext).
+_thread_pools = threading.local()
+_every_pool: dict[int, weakref.WeakSet[KernelPool]] = {}
 
 
-def _thread_executor() -> LocalExecutor:
-    executor = getattr(_threads, "executor", None)
-    if executor is None:
-        executor = _threads.executor = LocalExecutor()
-    return executor
+def _thread_kernels() -> KernelPool:
+    """This thread's kernel pool (made on its first notebook)."""
+    found = getattr(_thread_pools, "pool", None)
+    if found is None or _thread_pools.pid != os.getpid():
+        found = _thread_pools.pool = KernelPool()
+        _thread_pools.pid = os.getpid()
+        _every_pool.setdefault(os.getpid(), weakref.WeakSet()).add(found)
+    return found
 
 
 def worker_environment(kernel: str, python: str | None) -> tuple[str, tuple[str, ...]]:
@@ -564,7 +575,6 @@ def _close_quietly(client) -> None:
 
 
 def release_spares() -> int:
-    """On a worker: shut down the spare kernels of its threads (run by ``Client.run``)."""
-    from clm.execute import kernels
-
-    return kernels.release_spares()
+    """On a worker: shut down the spare kernels of its threads (run by ``Client.run``);
+    how many there were."""
+    return sum(pool.close() for pool in list(_every_pool.get(os.getpid(), ())))

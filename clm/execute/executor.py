@@ -8,6 +8,7 @@ for whoever has one (``run``): a Dask worker, the watcher's workers.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from clm.execute.base import (
     Capabilities,
@@ -18,13 +19,18 @@ from clm.execute.base import (
     Finished,
 )
 
+if TYPE_CHECKING:
+    from clm.execute.kernels import KernelPool
+
 
 class LocalExecutor:
-    """Runs jobs in this process, each in a fresh kernel with the next one warming up."""
+    """Runs jobs in this process, each in a fresh kernel of ``kernels`` (the pool of the
+    worker, or of the Dask worker's thread, that runs them) with the next one warming up."""
 
     capabilities = Capabilities(runs_remotely=False, checks_environment=False)
 
-    def __init__(self) -> None:
+    def __init__(self, kernels: KernelPool) -> None:
+        self.kernels = kernels
         self._queue: list[ExecutionRequest] = []
 
     def submit(self, requests: Sequence[ExecutionRequest]) -> None:
@@ -49,15 +55,22 @@ class LocalExecutor:
 
         import nbformat
 
-        from clm.execute.kernels import pool
         from clm.execute.runner import CellFailure, KernelChoice, run_notebook
 
-        kernels = pool()
+        kernels = self.kernels
         used, spares = kernels.handed_out, kernels.spares_started
         notebook = nbformat.reads(job.notebook, as_version=4)
         try:
             choice = KernelChoice(job.kernel, job.language, job.python)
-            run_notebook(notebook, list(job.inputs), job.timeout, job.allow_errors, choice, on_cell)
+            run_notebook(
+                notebook,
+                list(job.inputs),
+                job.timeout,
+                job.allow_errors,
+                choice,
+                on_cell,
+                kernels=kernels,
+            )
             # Through JSON: what crosses the seam is plain data, as the cache stores it.
             outputs = json.loads(
                 json.dumps(

@@ -24,7 +24,6 @@ import shutil
 import subprocess
 import tempfile
 import threading
-import weakref
 from dataclasses import dataclass
 from multiprocessing import util
 from pathlib import Path
@@ -118,7 +117,11 @@ def sweep_scratch_folders() -> list[Path]:
 
 
 class KernelPool:
-    """Hands out fresh kernels and keeps one spare booting."""
+    """Hands out fresh kernels and keeps one spare booting.
+
+    One per worker (clm.session.worker.JobContext owns it) and one per thread of a
+    Dask worker (clm.execute.cluster): whoever runs notebooks is given its pool.
+    """
 
     def __init__(self) -> None:
         self._spare: Kernel | None = None
@@ -127,8 +130,9 @@ class KernelPool:
         # What this pool did, for the build to count: kernels handed out, spares booted.
         self.handed_out = 0
         self.spares_started = 0
+        # At the process's exit: multiprocessing runs these in every child, however it
+        # was started (and the atexit of a process that is not one).
         util.Finalize(self, KernelPool.close, args=(self,), exitpriority=10)
-        _every_pool.add(self)
 
     def _take_spare(self) -> Kernel | None:
         with self._lock:
@@ -160,37 +164,9 @@ class KernelPool:
             self._keep_spare(_start_kernel(python, kernel))
             self.spares_started += 1
 
-    def close(self) -> None:
+    def close(self) -> bool:
+        """Shut the spare kernel down; whether there was one."""
         spare = self._take_spare()
         if spare is not None:
             spare.shutdown()
-
-
-_every_pool: weakref.WeakSet[KernelPool] = weakref.WeakSet()
-
-
-def release_spares() -> int:
-    """Shut down the spare kernel of every pool of this process (a Dask worker's threads,
-    once a build has no more notebooks for them); how many there were."""
-    spares = [spare for pool in list(_every_pool) if (spare := pool._take_spare()) is not None]
-    for spare in spares:
-        spare.shutdown()
-    return len(spares)
-
-
-def prestart(python: str | None = None, kernel: str = KERNEL_NAME) -> None:
-    """Boot this process's spare kernel now (a watch worker, before its first notebook)."""
-    pool().prestart(python, kernel)
-
-
-_pools = threading.local()
-
-
-def pool() -> KernelPool:
-    """This thread's pool (a forked worker makes its own, and so does each thread of a
-    Dask worker, which runs one notebook per thread)."""
-    found = getattr(_pools, "pool", None)
-    if found is None or _pools.pid != os.getpid():
-        found = _pools.pool = KernelPool()
-        _pools.pid = os.getpid()
-    return found
+        return spare is not None

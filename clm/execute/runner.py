@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from nbclient import NotebookClient
 from nbformat.notebooknode import NotebookNode
 
+from clm.execute.kernels import KernelPool
 from clm.languages import KERNEL_NAME, by_name
 
 # The output one cell may keep: beyond it, every HTML page and the cache would
@@ -62,8 +63,11 @@ def run_notebook(
     allow_errors: bool,
     choice: KernelChoice | None = None,
     on_cell: Callable[[int], None] | None = None,
+    *,
+    kernels: KernelPool,
 ) -> NotebookNode:
-    """Execute ``notebook`` in place with the given files around it; returns it.
+    """Execute ``notebook`` in place with the given files around it, in a fresh kernel
+    from ``kernels``; returns it.
 
     The kernel runs in a scratch folder holding the deck's execution inputs
     (``inputs`` pairs relative paths with their bytes), so what the code
@@ -80,11 +84,11 @@ def run_notebook(
     original = copy.deepcopy(notebook)
     try:
         try:
-            return _run_once(notebook, inputs, timeout, allow_errors, choice, on_cell)
+            return _run_once(notebook, inputs, timeout, allow_errors, choice, on_cell, kernels)
         except _KernelDied:
             notebook.cells = original.cells
             try:
-                return _run_once(notebook, inputs, timeout, allow_errors, choice, on_cell)
+                return _run_once(notebook, inputs, timeout, allow_errors, choice, on_cell, kernels)
             except _KernelDied as died:
                 error = f"the kernel died twice: {died}"
                 raise CellFailure(died.cell_index, error, None) from None
@@ -100,12 +104,11 @@ def _run_once(
     allow_errors: bool,
     choice: KernelChoice,
     on_cell: Callable[[int], None] | None,
+    kernels: KernelPool,
 ) -> NotebookNode:
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-    from clm.execute.kernels import pool
-
-    kernel = pool().fresh_kernel(choice.python, choice.kernel)
+    kernel = kernels.fresh_kernel(choice.python, choice.kernel)
     client = None
     try:
         for relative, data in inputs:

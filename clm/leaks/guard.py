@@ -47,7 +47,7 @@ from clm.leaks.words import SNIPPET_WORDS, file_keys
 from clm.plan.variants import STUDENT_KINDS, Kind
 from clm.session.spec import SessionSpec
 from clm.state import leak_records
-from clm.state.checker import set_virtual_dependency
+from clm.state.checker import virtual_dependency
 from clm.state.db import Connection
 from clm.templates import PACKAGE_TEMPLATES, packaged_files
 from clm.workers.lifetime import working_on
@@ -58,6 +58,13 @@ if TYPE_CHECKING:
 
 GUARD_TASK = "check-public-outputs"
 _NAMED_CELLS = 3  # per leaking file; the rest are counted
+RULES_DEPENDENCY = virtual_dependency("leak-guard")  # what every check depends on
+
+
+def rules_value() -> str:
+    """The value of RULES_DEPENDENCY: stronger rules read again what older ones passed,
+    and clm's version alone may not move."""
+    return f"{GUARD_VERSION}|{SNIPPET_WORDS}"
 
 
 def guard_tasks(
@@ -126,8 +133,6 @@ def guard_tasks(
             sorted({target.path for target in plan.targets} - student_roots)
         )
         checks["executed-html"].planned = tuple(f for c in checks.values() for f in c.files)
-    # Stronger rules read again what older ones passed: clm's version alone may not move.
-    rules_dep = set_virtual_dependency("leak-guard", f"{GUARD_VERSION}|{SNIPPET_WORDS}")
     yield {
         "basename": GUARD_TASK,
         "name": None,
@@ -166,7 +171,7 @@ def guard_tasks(
                 *filter(None, companions),
                 *template_deps,
                 engine_dep,
-                rules_dep,
+                RULES_DEPENDENCY,
                 *filter(None, check.file_dep),
             ],
             "task_dep": check.task_dep,

@@ -2,8 +2,12 @@
 
 The process that runs an action (a doit worker, a watcher's pool worker, the
 build's own process) may have been forked, spawned or started by a fork
-server: it reads its workspace and opens its results cache here, from the
-record the job carries, the first time an action of that build runs in it.
+server: it reads its workspace, opens its results cache and makes its kernel
+pool and diagram converters here, from the record the job carries, the first
+time an action of that build runs in it. A forked child finds its parent's
+contexts under its parent's process id, and makes its own: it never talks to
+its parent's kernels or converters. Kernels and converters end with the
+process (multiprocessing's finalizers, which run at every worker's exit).
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from clm.diagrams.render import Converters
+from clm.execute.kernels import KernelPool
 from clm.remote.layered import LayeredCache, RemoteCache
 from clm.session.spec import SessionSpec
 from clm.state.cache import SqliteResultsCache
@@ -37,11 +43,14 @@ def open_shared_cache(spec: SessionSpec, workspace: Workspace) -> RemoteCache | 
 
 @dataclass(frozen=True)
 class JobContext:
-    """The workspace and the results cache of a build, as one process of it sees them."""
+    """The workspace and the results cache of a build, as one process of it sees them,
+    and the process's kernels and diagram converters for its jobs."""
 
     spec: SessionSpec
     workspace: Workspace
     results: ResultsCache
+    kernels: KernelPool
+    converters: Converters
 
 
 # This process's contexts, one per build it worked for (a watcher's worker serves
@@ -58,10 +67,15 @@ def job_context(spec: SessionSpec) -> JobContext:
     return context
 
 
+def prestart(spec: SessionSpec, python: str | None, kernel: str) -> None:
+    """Boot this process's spare kernel for the build of ``spec`` now (a watch worker,
+    before its first notebook)."""
+    job_context(spec).kernels.prestart(python, kernel)
+
+
 def _open(spec: SessionSpec) -> JobContext:
     workspace = spec.workspace()
     local = SqliteResultsCache(workspace.cache_file)
     remote = open_shared_cache(spec, workspace)
-    if remote is None:
-        return JobContext(spec, workspace, local)
-    return JobContext(spec, workspace, LayeredCache(local, remote))
+    results = local if remote is None else LayeredCache(local, remote)
+    return JobContext(spec, workspace, results, KernelPool(), Converters())

@@ -20,7 +20,7 @@ from doit.exceptions import InvalidDodoFile
 from clm.errors import CourseError
 from clm.state.db import is_damage, transaction, unreadable_state
 from clm.state.history import pid_alive
-from clm.state.store import StateStore, forget_store, open_store
+from clm.state.store import StateStore
 from clm.state.workspace import Workspace
 
 # doit's Dependency.save_success sets 'deps:' last: the task's record is complete then.
@@ -34,6 +34,9 @@ class SqliteStateDB:
         self.name = name
         self.codec = codec
         self.workspace = Workspace.of_state_file(name)
+        # The run's state, shared with its checker, when the codec carries one (a
+        # clm.state.doit_state.StateCodec); otherwise the backend's store is its own.
+        self._state = getattr(codec, "state", None)
         self._store: StateStore | None = None
         self._generation = 0
         # Rows as stored; decoded on first use, and compared before writing so
@@ -50,7 +53,7 @@ class SqliteStateDB:
         if self._store is not None:
             return self._store
         try:
-            self._store = open_store(self.workspace)
+            self._store = self._open_store()
             self._generation = self._stored_generation()
             self._raw = dict(self.connection.execute("select task_id, data from doit_tasks"))
         except sqlite3.DatabaseError as error:
@@ -60,6 +63,12 @@ class SqliteStateDB:
         except CourseError as error:  # doit prints its own errors as "ERROR: …", no traceback
             raise InvalidDodoFile(str(error)) from None
         return self._store
+
+    def _open_store(self) -> StateStore:
+        if self._state is not None:
+            return self._state.store()
+        self.workspace.make_folder()
+        return StateStore(self.workspace.state_file.resolve())
 
     @property
     def store(self) -> StateStore:
@@ -165,7 +174,8 @@ class SqliteStateDB:
                 raise
             self.connection.close()
         finally:
-            forget_store(self.workspace.state_file)
+            if self._state is not None:
+                self._state.closed()
 
 
 def _bump_generation(connection: sqlite3.Connection) -> None:

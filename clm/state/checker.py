@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 
 from doit.dependency import FileChangedChecker
 
-from clm.state.store import current_store, file_md5
+from clm.state.store import StateStore, file_md5
 from clm.state.workspace import is_intermediate
 
 # Dependencies that are values, not files: the engine version and packaged
 # templates, which live in the (movable) virtual environment.
 VIRTUAL_PREFIX = "clm:"
-_virtual_values: dict[str, str] = {}
 _VIRTUAL_STAT = os.stat_result((0o100644, 0, 0, 1, 0, 0, 0, 0, 0, 0))
 
 
-def set_virtual_dependency(name: str, value: str) -> str:
-    dep = f"{VIRTUAL_PREFIX}{name}"
-    _virtual_values[dep] = value
-    return dep
+def virtual_dependency(name: str) -> str:
+    """The name tasks depend on for a value (its value: the checker's ``values``)."""
+    return f"{VIRTUAL_PREFIX}{name}"
+
+
+def _no_store() -> StateStore | None:
+    return None
 
 
 class ContentChecker(FileChangedChecker):
@@ -31,7 +34,15 @@ class ContentChecker(FileChangedChecker):
     (intermediate results written during the run) are always looked at afresh.
     """
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        values: Mapping[str, str] | None = None,
+        store: Callable[[], StateStore | None] = _no_store,
+    ) -> None:
+        # The virtual dependencies' values, as planning works them out (it may run after
+        # doit made this checker), and the store the run records hashes in, once opened.
+        self._values = values if values is not None else {}
+        self._store = store
         self._stats: dict[str, os.stat_result] = {}
         self._hashes: dict[str, str] = {}
         self._listings: dict[str, frozenset[str]] = {}
@@ -53,7 +64,7 @@ class ContentChecker(FileChangedChecker):
 
     def info(self, file_path: str) -> os.stat_result:
         if file_path.startswith(VIRTUAL_PREFIX):
-            if file_path not in _virtual_values:
+            if file_path not in self._values:
                 raise OSError(f"unknown clm value {file_path}")
             return _VIRTUAL_STAT
         if is_intermediate(file_path):
@@ -65,7 +76,7 @@ class ContentChecker(FileChangedChecker):
 
     def _md5(self, path: str, stat: os.stat_result) -> str:
         if path.startswith(VIRTUAL_PREFIX):
-            return _virtual_values[path]
+            return self._values[path]
         if not is_intermediate(path):
             known = self._hashes.get(path)
             if known is None:
@@ -74,7 +85,7 @@ class ContentChecker(FileChangedChecker):
         return self._content_md5(path, stat)
 
     def _content_md5(self, path: str, stat: os.stat_result) -> str:
-        store = current_store()
+        store = self._store()
         if store is not None:
             return store.md5(path, stat)
         known = self._fallback.get(path)

@@ -28,7 +28,11 @@ class BuildLocked(Exception):
         self.holder = holder
 
 
-_held: dict[str, int] = {}  # lock path → file descriptor, for this process
+# The locks this process holds: (process id, lock path) → the open file descriptor
+# that holds it. An flock belongs to an open file, which fork duplicates into the
+# child: keyed by process, a forked child neither takes its parent's lock for its
+# own nor releases it (it only closes its copies: forget_inherited).
+_held: dict[tuple[int, str], int] = {}
 
 
 def _try(fd: int) -> bool:
@@ -67,7 +71,7 @@ def acquire(
 ) -> bool:
     """Hold the course's build lock; False when this process holds it already."""
     key = os.path.abspath(path)
-    if key in _held:
+    if (os.getpid(), key) in _held:
         return False
     Path(key).parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(key, os.O_RDWR | os.O_CREAT, 0o644)
@@ -80,7 +84,7 @@ def acquire(
         _block(fd)
     os.ftruncate(fd, 0)
     os.write(fd, str(os.getpid()).encode())
-    _held[key] = fd
+    _held[os.getpid(), key] = fd
     return True
 
 
@@ -96,7 +100,7 @@ def holding(path: Path, *, wait: bool = True) -> Iterator[None]:
 
 
 def release(path: Path) -> None:
-    fd = _held.pop(os.path.abspath(path), None)
+    fd = _held.pop((os.getpid(), os.path.abspath(path)), None)
     if fd is None:
         return
     os.ftruncate(fd, 0)
@@ -109,16 +113,15 @@ def forget_inherited() -> None:
     Closing a descriptor another process shares does not release a flock lock;
     it only means a killed parent's lock ends with the parent, not its workers.
     """
-    for fd in _held.values():
+    for held in [held for held in _held if held[0] != os.getpid()]:
         with contextlib.suppress(OSError):
-            os.close(fd)
-    _held.clear()
+            os.close(_held.pop(held))
 
 
 def is_locked(path: Path) -> bool:
     """Whether some process holds the lock now (for reports; never waits)."""
     key = os.path.abspath(path)
-    if key in _held:
+    if (os.getpid(), key) in _held:
         return True
     if not Path(key).exists():
         return False

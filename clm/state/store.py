@@ -89,33 +89,6 @@ def reading_store(workspace: Workspace) -> StateStore:
     return StateStore(workspace.state_file, connection)
 
 
-_stores: dict[Path, StateStore] = {}
-_current: StateStore | None = None
-
-
-def open_store(workspace: Workspace) -> StateStore:
-    """The process's store for a workspace's state (one connection per process and file)."""
-    global _current
-    path = workspace.state_file.resolve()
-    store = _stores.get(path)
-    if store is None:
-        workspace.make_folder()
-        store = _stores[path] = StateStore(path)
-    _current = store
-    return store
-
-
-def current_store() -> StateStore | None:
-    return _current
-
-
-def forget_store(path: Path) -> None:
-    global _current
-    store = _stores.pop(path.resolve(), None)
-    if store is not None and store is _current:
-        _current = None
-
-
 def sources_changed(workspace: Workspace) -> int:
     """Sources whose size or mtime differ from when a build last hashed them (a stat each)."""
     changed = 0

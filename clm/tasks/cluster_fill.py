@@ -41,6 +41,7 @@ from clm.session.worker import job_context
 from clm.state import cluster as cluster_record
 from clm.state import counters
 from clm.state.cluster_failures import keep_failure
+from clm.state.doit_state import DoitState
 from clm.state.results import EXECUTIONS, ResultsCache
 from clm.state.workspace import Workspace
 from clm.tasks.bookkeeping import RunBook
@@ -75,20 +76,24 @@ def execute_jobs(tasks: dict) -> list[tuple[object, DeckExecutionJob]]:
     return found
 
 
-def pending_executions(tasks: dict, workspace: Workspace, cache: ResultsCache) -> list[Pending]:
+def pending_executions(tasks: dict, state: DoitState, cache: ResultsCache) -> list[Pending]:
     """The executions the build would run, minus those the cache has or doit needs not.
 
     An execute task doit finds up to date runs nothing, whatever the cache
     holds; a deck that cannot be read, or whose kernel is not installed here,
-    is left to its execute task to report.
+    is left to its execute task to report. ``state`` is the build's doit run's.
     """
     from doit.dependency import Dependency
 
     from clm.languages import of_deck
     from clm.state.backend import SqliteStateDB
-    from clm.state.checker import ContentChecker
 
-    dependency = Dependency(SqliteStateDB, str(workspace.state_file), checker_cls=ContentChecker)
+    dependency = Dependency(
+        SqliteStateDB,
+        str(state.workspace.state_file),
+        checker_cls=state.checker,
+        codec_cls=state.codec,
+    )
     pending: dict[str, Pending] = {}
     for task, job in execute_jobs(tasks):
         if is_missing(job.environment):
@@ -110,7 +115,9 @@ def pending_executions(tasks: dict, workspace: Workspace, cache: ResultsCache) -
     return list(pending.values())
 
 
-def pre_pass(tasks: dict, choice: ExecutorChoice, session: Session, out=None) -> int | None:
+def pre_pass(
+    tasks: dict, choice: ExecutorChoice, session: Session, state: DoitState, out=None
+) -> int | None:
     """``fill_cache`` as the first part of a build: None to go on with doit, or the exit code.
 
     The build's run in the history begins here, and doit's reporter goes on
@@ -124,7 +131,7 @@ def pre_pass(tasks: dict, choice: ExecutorChoice, session: Session, out=None) ->
     session.start(lambda text: print(text, file=out))
     nothing_built = {"executed": 0, "uptodate": 0, "not_rebuilt": 0}
     try:
-        fill_cache(tasks, choice, session.spec, out)
+        fill_cache(tasks, choice, session.spec, state, out)
     except ClusterUnreachable as unreachable:
         print(
             f"error: {unreachable}; start it (see README: Running on a Dask cluster), "
@@ -143,6 +150,7 @@ def fill_cache(
     tasks: dict,
     choice: ExecutorChoice,
     session: SessionSpec,
+    state: DoitState,
     out=None,
     clock=time.monotonic,
 ) -> FillOutcome:
@@ -156,7 +164,7 @@ def fill_cache(
     assert choice.address is not None
     workspace = session.workspace()
     results = job_context(session).results
-    pending = _not_shared(pending_executions(tasks, workspace, results), workspace, results)
+    pending = _not_shared(pending_executions(tasks, state, results), workspace, results)
     outcome = FillOutcome()
     if not pending:
         return outcome

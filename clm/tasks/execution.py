@@ -71,7 +71,7 @@ def execute_deck(
     execution, and an execution whose key is in the cache runs no kernel. The
     counts are recorded once, at the end (an error on the way, such as a full
     disk, is news enough).
-    ``executor`` and ``cache`` default to this machine's kernels and the
+    ``executor`` and ``cache`` default to this worker's kernels and the
     course's cache file.
     """
     working_on(f"{job.deck}:execute", job.session.state_file)
@@ -81,7 +81,7 @@ def execute_deck(
     if is_missing(job.environment):
         return TaskFailed(missing_kernel(job))
     cache = cache or context.results
-    service = ExecutionService(executor or LocalExecutor(), cache)
+    service = ExecutionService(executor or LocalExecutor(context.kernels), cache)
     try:
         groups = deck_groups(job)
     except CourseError as exc:

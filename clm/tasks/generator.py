@@ -10,6 +10,7 @@ import operator
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from doit.task import Task
 
@@ -28,6 +29,9 @@ from clm.tasks.actions import (
 from clm.tasks.execution import execute_deck
 from clm.tasks.jobs import ClashJob, CopyJob, DeckExecutionJob, OutputJob, RemovalJob, RenderJob
 from clm.tasks.prepare import Build, prepare_build
+
+if TYPE_CHECKING:
+    from clm.state.doit_state import DoitState
 from clm.tasks.prepasses import execution_inputs
 from clm.tasks.rendering import render_diagram
 
@@ -267,16 +271,22 @@ def prepared_tasks(
     warn: bool = True,
     targets: tuple[str, ...] | None = None,
     keep: bool = True,
+    state: DoitState | None = None,
 ) -> tuple[Build, dict[str, Task]]:
     """Plan the course, say its warnings and make its doit tasks, by name.
 
     What every entry point does first: ``doit`` (clm.dodo), ``clm build``,
     ``clm jobs retry``, the watcher and ``clm cache explain``. CourseError on
     bad input; expects the working directory to be the course root. Without
-    ``keep`` nothing is written (see prepare_build).
+    ``keep`` nothing is written (see prepare_build). ``state`` is the doit run's that
+    the tasks are for: planning keeps its hashes in its store and gives it the values of
+    the tasks' virtual dependencies.
     """
+    store = state.store if state is not None and keep else None
     with paused_garbage_collection():
-        build = prepare_build(spec_file, only, languages, keep_bad_decks, targets, keep)
+        build = prepare_build(spec_file, only, languages, keep_bad_decks, targets, keep, store)
+    if state is not None:
+        state.values.update(build.values)
     if warn:
         print_warnings(build)
     return build, {task.name: task for task in course_tasks_for_doit(build)}

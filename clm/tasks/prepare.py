@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,18 +22,19 @@ from clm.execute import environment as python_environment
 from clm.execute import fingerprints, interpreter
 from clm.execute.runtimes import is_missing
 from clm.languages import KERNEL_NAME, is_ipykernel
+from clm.leaks import guard
 from clm.plan.outputs import OutputPlan, plan_spec
 from clm.plan.select import select_only
 from clm.session.spec import SessionSpec
 from clm.spec import CourseSpec
 from clm.state import cache
-from clm.state.checker import set_virtual_dependency
+from clm.state.checker import virtual_dependency
 from clm.state.records import (
     outputs_of_other_specs,
     reassign_outputs,
     record_output_folder,
 )
-from clm.state.store import StateStore, open_store, reading_store
+from clm.state.store import StateStore, reading_store
 from clm.state.verdicts import (
     Kept,
     keep_fingerprint,
@@ -70,6 +72,9 @@ class Build:
     deck_errors: dict[str, CourseError] = field(default_factory=dict)  # see prepare_build
     # Every deck's Jinja pre-pass (the files it includes among it), by deck path.
     prepasses: dict[str, Prepass] = field(default_factory=dict)
+    # The value of each virtual dependency of the tasks (engine_dep, …): what doit's
+    # checker of a run of them compares (clm.state.doit_state.DoitState.values).
+    values: dict[str, str] = field(default_factory=dict)
 
     def spare_kernel(self) -> tuple[str | None, str] | None:
         """(interpreter, kernel) of the kernel most of the course's decks run in, if it is
@@ -90,9 +95,10 @@ class Known:
     kept: Kept
 
     @classmethod
-    def of(cls, workspace: Workspace, keep: bool) -> Known:
-        if keep:
-            return cls(open_store(workspace), Kept.of(workspace, keep=True))
+    def of(cls, workspace: Workspace, store: StateStore | None) -> Known:
+        """What keeps what it works out in ``store`` (the run's), or only reads."""
+        if store is not None:
+            return cls(store, Kept.of(workspace, keep=True))
         return cls(reading_store(workspace), Kept.of(workspace, keep=False))
 
 
@@ -150,15 +156,17 @@ def plan(
     )
 
 
-def probe(workspace: Workspace, planned: Planned, keep: bool) -> Facts:
+def probe(workspace: Workspace, planned: Planned, store: StateStore | None) -> Facts:
     """Check the planned decks and fingerprint what they run in, reusing what earlier
     builds worked out; CourseError when the course cannot be built (two specs writing
     one output, an interpreter without ipykernel).
 
-    With ``keep`` (a build) it records the course's output folders and keeps what it
-    works out anew; without it (``clm plan``, ``doit list``) it writes nothing.
+    With a ``store`` (a build's) it records the course's output folders and keeps
+    what it works out anew, hashes in ``store``; without (``clm plan``, ``doit
+    list``) it writes nothing.
     """
     spec, plan = planned.spec, planned.plan
+    keep = store is not None
     if keep:
         # Before the workers start: a damaged cache is replaced once, not by each of them.
         cache.check_usable(workspace.cache_file)
@@ -167,7 +175,7 @@ def probe(workspace: Workspace, planned: Planned, keep: bool) -> Facts:
     if keep:
         for folder in dict.fromkeys(plan.guards.values()):
             record_output_folder(workspace, spec.key, folder)
-    known = Known.of(workspace, keep)
+    known = Known.of(workspace, store)
     every_deck = (deck for section in plan.course.sections for deck in section.decks)
     prepasses, include_warnings = deck_prepasses(
         every_deck, course_prepass(spec, planned.templates), known.store, known.kept
@@ -199,6 +207,7 @@ def prepare_build(
     keep_bad_decks: bool = False,
     targets: tuple[str, ...] | None = None,
     keep: bool = True,
+    store: Callable[[], StateStore] | None = None,
 ) -> Build:
     """Plan the course and probe it: the ``Build`` its tasks are made from; CourseError
     on bad input.
@@ -206,18 +215,44 @@ def prepare_build(
     With ``keep_bad_decks`` (the watcher) a deck that fails its checks is no
     error: the build lists it in ``deck_errors`` and its outputs are not built.
     Without ``keep`` (``clm plan``, ``doit list``) it writes nothing (see probe).
+    With ``keep``, the hashes it computes go to the store ``store()`` opens (the
+    run's, which its doit backend writes), or to one of its own, written before it
+    returns.
 
     Expects the working directory to be the course root (paths in tasks are
     relative to it, so the state survives moving the checkout).
     """
     planned = plan(spec_file, only, languages, targets)
+    workspace = Workspace.at(planned.spec.root)
+    if not keep:
+        facts = probe(workspace, planned, None)
+    elif store is not None:
+        facts = probe(workspace, planned, store())
+    else:
+        workspace.make_folder()
+        own = StateStore(workspace.state_file.resolve())
+        try:
+            facts = probe(workspace, planned, own)
+        except BaseException:
+            own.connection.close()
+            raise
+        own.close()  # its hashes written
+    return _build(workspace, planned, facts, keep_bad_decks)
+
+
+def _build(workspace: Workspace, planned: Planned, facts: Facts, keep_bad_decks: bool) -> Build:
     spec = planned.spec
-    workspace = Workspace.at(spec.root)
-    facts = probe(workspace, planned, keep)
     verdicts = facts.verdicts
     if verdicts.errors and not keep_bad_decks:
         raise next(iter(verdicts.errors.values()))
-    environments = facts.environments
+    engine_dep = virtual_dependency("engine")
+    values = {engine_dep: engine_key(), guard.RULES_DEPENDENCY: guard.rules_value()}
+    environment_deps = {
+        kernel: virtual_dependency(f"kernel-environment-{kernel}") for kernel in facts.environments
+    }
+    values.update({environment_deps[k]: value for k, value in facts.environments.items()})
+    converters_dep = virtual_dependency("diagram-converters")
+    values[converters_dep] = converter_versions()
     return Build(
         session=SessionSpec.of(workspace, shared_settings(spec)),
         spec=spec,
@@ -225,17 +260,15 @@ def prepare_build(
         full=planned.full,
         templates=planned.templates,
         template_deps=planned.template_deps,
-        engine_dep=set_virtual_dependency("engine", engine_key()),
-        environments=environments,
-        environment_deps={
-            kernel: set_virtual_dependency(f"kernel-environment-{kernel}", fingerprint)
-            for kernel, fingerprint in environments.items()
-        },
+        engine_dep=engine_dep,
+        environments=facts.environments,
+        environment_deps=environment_deps,
         warnings=(*planned.warnings, *facts.include_warnings, *verdicts.all_warnings()),
-        converters_dep=set_virtual_dependency("diagram-converters", converter_versions()),
+        converters_dep=converters_dep,
         deck_errors=verdicts.errors,
         prepasses=facts.prepasses,
         kernel_python=facts.kernel_python,
+        values=values,
     )
 
 

@@ -42,7 +42,7 @@ def render_diagram(job: RenderJob, cache: ResultsCache | None = None) -> TaskFai
     context = job_context(job.session)
     workspace = context.workspace
     from clm.diagrams.errors import DiagramError
-    from clm.diagrams.render import converters_started, render, render_key
+    from clm.diagrams.render import render_key
 
     cache = cache or context.results
     expected = {name for name, _ in job.targets}
@@ -57,14 +57,15 @@ def render_diagram(job: RenderJob, cache: ResultsCache | None = None) -> TaskFai
     if files is not None:
         counters.add_counts(workspace, {counters.RENDER_CACHE_HITS: 1})
     else:
-        before = converters_started(kind)
+        converters = context.converters
+        before = converters.started(kind)
         try:
-            files = render(kind, job.source, data, job.formats)
+            files = converters.render(kind, job.source, data, job.formats)
         except DiagramError as error:
             return TaskFailed(str(error))
         finally:
             started = counters.BROWSERS if kind == DRAWIO else counters.JVMS
-            counters.add_counts(workspace, {started: converters_started(kind) - before})
+            counters.add_counts(workspace, {started: converters.started(kind) - before})
         cache.put(RENDERS, key, pack_files(files))
         counters.add_counts(workspace, {counters.DIAGRAMS_RENDERED: 1})
     produced = dict(files)

@@ -10,18 +10,16 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 
-from clm.state.workspace import Workspace
+from clm.state.doit_state import DoitState
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-def doit_config(workspace: Workspace, jobs: int | None = None) -> dict:
-    from clm.state.checker import ContentChecker
-
+def doit_config(state: DoitState, jobs: int | None = None) -> dict:
+    """DOIT_CONFIG of a run whose checker and backend share ``state``."""
     return {
         "backend": "clm-sqlite",
-        "dep_file": str(workspace.state_file),
-        "check_file_uptodate": ContentChecker,
+        **state.doit_config(),
         "continue": True,
         "num_process": jobs or os.cpu_count() or 1,
         "par_type": "process",
@@ -44,14 +42,15 @@ def locked_out(command: str, holder: str) -> str:
 
 
 def run_doit(
-    workspace: Workspace,
+    state: DoitState,
     tasks: Callable[[], Iterable],
     arguments: list[str],
     jobs: int | None = None,
     no_wait: bool = False,
     before: Callable[[], int | None] | None = None,
 ) -> int:
-    """doit's run command on the tasks ``tasks()`` yields, holding the course's build lock.
+    """doit's run command on the tasks ``tasks()`` yields, holding the course's build lock;
+    ``state`` is the run's (the one the tasks were planned with).
 
     With ``no_wait`` another running build is an error (exit 2) instead of a wait.
     ``before`` runs first, under the lock (the cluster pre-pass); an exit code it
@@ -66,7 +65,8 @@ def run_doit(
     def task_course():
         yield from tasks()
 
-    namespace = {"DOIT_CONFIG": doit_config(workspace, jobs), "task_course": task_course}
+    workspace = state.workspace
+    namespace = {"DOIT_CONFIG": doit_config(state, jobs), "task_course": task_course}
     stop_like_ctrl_c()  # also while waiting for the lock and in the cluster pre-pass
     try:
         held = lock.acquire(workspace.lock_file, wait=not no_wait)

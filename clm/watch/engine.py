@@ -51,10 +51,10 @@ class Watcher:
     ):
         from doit.dependency import Dependency
 
-        from clm.execute.kernels import prestart
+        from clm.session.worker import prestart
         from clm.spec import course_root
         from clm.state.backend import SqliteStateDB
-        from clm.state.checker import ContentChecker
+        from clm.state.doit_state import DoitState
         from clm.state.workspace import Workspace
         from clm.tasks.bookkeeping import RunBook
         from clm.tasks.generator import build_session, print_warnings
@@ -73,8 +73,12 @@ class Watcher:
         # Changes a failed re-plan left unbuilt: the next change plans again and builds them.
         self.unplanned: set[str] = set()
         self.workspace = Workspace.at(course_root(spec_file))
+        self.state = DoitState(self.workspace)  # what the checker and the backend share
         self.dependency = Dependency(
-            SqliteStateDB, str(self.workspace.state_file), checker_cls=ContentChecker
+            SqliteStateDB,
+            str(self.workspace.state_file),
+            checker_cls=self.state.checker,
+            codec_cls=self.state.codec,
         )
         self.books = RunBook(self._say, self.workspace)
         self._load()
@@ -85,7 +89,7 @@ class Watcher:
         # of the kernel most decks run in, in the course's Python as planned now (a spec
         # edit changing it costs one reboot).
         spare = self.build.spare_kernel()
-        prepare = functools.partial(prestart, *spare) if spare else None
+        prepare = functools.partial(prestart, self.build.session, *spare) if spare else None
         self.pool = WorkerPool(jobs, prepare=prepare)
         self.events: EventQueue | None = None
 
@@ -95,7 +99,11 @@ class Watcher:
         from clm.tasks.generator import prepared_tasks
 
         build, self.tasks = prepared_tasks(
-            self.spec_file, languages=self.languages, keep_bad_decks=True, warn=False
+            self.spec_file,
+            languages=self.languages,
+            keep_bad_decks=True,
+            warn=False,
+            state=self.state,
         )
         self.build = build
         self.bad_decks = dict(build.deck_errors)
@@ -146,7 +154,7 @@ class Watcher:
             return set()
         try:
             verdicts = check_course_decks(
-                Known.of(self.workspace, keep=True),
+                Known.of(self.workspace, self.state.store()),
                 build.spec,
                 build.template_deps,
                 build.prepasses,

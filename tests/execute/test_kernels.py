@@ -43,7 +43,7 @@ def test_a_folder_whose_owner_is_a_zombie_is_swept():
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def test_a_kernel_runs_in_the_interpreter_a_job_names_and_no_spare_crosses_over(tmp_path):
+def test_a_kernel_runs_in_the_interpreter_a_job_names_and_no_spare_crosses_over(tmp_path, kernels):
     import nbformat
 
     from clm.execute.kernels import KernelPool
@@ -63,7 +63,14 @@ def test_a_kernel_runs_in_the_interpreter_a_job_names_and_no_spare_crosses_over(
         kernels.close()
     # Through the runner, as the executor calls it.
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import sys\nsys.prefix")])
-    run_notebook(notebook, [], timeout=30, allow_errors=False, choice=KernelChoice(python=python))
+    run_notebook(
+        notebook,
+        [],
+        timeout=30,
+        allow_errors=False,
+        choice=KernelChoice(python=python),
+        kernels=kernels,
+    )
     assert notebook.cells[0].outputs[0]["data"]["text/plain"] == repr(str(tmp_path / "course-venv"))
 
 

@@ -27,9 +27,9 @@ def _size(outputs) -> int:
     return len(json.dumps(outputs))
 
 
-def test_output_beyond_the_limit_is_dropped_and_noted():
+def test_output_beyond_the_limit_is_dropped_and_noted(kernels):
     notebook = _notebook("print('small')", TWELVE_MB, "'after'")
-    run_notebook(notebook, [], timeout=60, allow_errors=False)
+    run_notebook(notebook, [], timeout=60, allow_errors=False, kernels=kernels)
     small, big, after = (cell.outputs for cell in notebook.cells)
     assert truncated_bytes(small) == 0 and small[0]["text"] == "small\n"
     assert OUTPUT_LIMIT < _size(big) < OUTPUT_LIMIT + 100_000
@@ -41,15 +41,15 @@ def test_output_beyond_the_limit_is_dropped_and_noted():
     nbformat.validate(notebook)
 
 
-def test_the_error_of_a_cell_past_the_limit_is_kept():
+def test_the_error_of_a_cell_past_the_limit_is_kept(kernels):
     notebook = _notebook(TWELVE_MB + "\n1 / 0")
     with pytest.raises(CellFailure) as caught:
-        run_notebook(notebook, [], timeout=60, allow_errors=False)
+        run_notebook(notebook, [], timeout=60, allow_errors=False, kernels=kernels)
     assert caught.value.cell_index == 0
     assert str(caught.value) == "ZeroDivisionError: division by zero"
 
 
-def test_cleared_output_frees_the_budget():
+def test_cleared_output_frees_the_budget(kernels):
     clearing = (
         "from IPython.display import clear_output\n"
         "for _ in range(3):\n"
@@ -58,7 +58,7 @@ def test_cleared_output_frees_the_budget():
         "print('done')"
     )
     notebook = _notebook(clearing)
-    run_notebook(notebook, [], timeout=60, allow_errors=False)
+    run_notebook(notebook, [], timeout=60, allow_errors=False, kernels=kernels)
     (cell,) = notebook.cells
     assert truncated_bytes(cell.outputs) == 0
     assert [output.get("text") for output in cell.outputs] == ["done\n"]

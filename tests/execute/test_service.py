@@ -17,9 +17,9 @@ def _request(key: str, code: str) -> ExecutionRequest:
     return ExecutionRequest(key, ExecutionJob(nbformat.writes(notebook).encode()), "env")
 
 
-def test_results_enter_the_cache_and_failures_say_why(tmp_path):
+def test_results_enter_the_cache_and_failures_say_why(tmp_path, kernels):
     cache = SqliteResultsCache(tmp_path / "cache.sqlite")
-    service = ExecutionService(LocalExecutor(), cache)
+    service = ExecutionService(LocalExecutor(kernels), cache)
     outcomes = [o for o in service.run([_request("k1", "print(6 * 7)"), _request("k2", "1/0")])]
     good, bad = (o for o in outcomes if o is not None)
     assert good.failure is None and good.outputs[0][0][0]["text"] == "42\n"
@@ -28,9 +28,9 @@ def test_results_enter_the_cache_and_failures_say_why(tmp_path):
     assert not cache.contains(EXECUTIONS, "k2")  # a failure is never a result
 
 
-def test_a_cached_entry_that_does_not_fit_the_notebook_is_dropped(tmp_path):
+def test_a_cached_entry_that_does_not_fit_the_notebook_is_dropped(tmp_path, kernels):
     cache = SqliteResultsCache(tmp_path / "cache.sqlite")
-    service = ExecutionService(LocalExecutor(), cache)
+    service = ExecutionService(LocalExecutor(kernels), cache)
     assert service.run_one(_request("k1", "print(1)")).outputs is not None
     assert service.cached("k1", lambda outputs: len(outputs) == 1) is not None
     assert service.cached("k1", lambda outputs: len(outputs) == 2) is None

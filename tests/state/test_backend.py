@@ -9,13 +9,19 @@ from doit.dependency import Dependency, JSONCodec
 from doit.task import Task
 
 from clm.state.backend import SqliteStateDB, sweep_temp_files
-from clm.state.checker import ContentChecker, set_virtual_dependency
+from clm.state.checker import virtual_dependency
+from clm.state.doit_state import DoitState
 from clm.state.workspace import Workspace
 
 
-def _manager(tmp_path):
+def _manager(tmp_path, state: DoitState | None = None):
+    """doit's dependency manager of a run, as DOIT_CONFIG makes it (see DoitState)."""
+    state = state or DoitState(Workspace.at(tmp_path))
     return Dependency(
-        SqliteStateDB, str(tmp_path / ".clm" / "state.sqlite"), checker_cls=ContentChecker
+        SqliteStateDB,
+        str(tmp_path / ".clm" / "state.sqlite"),
+        checker_cls=state.checker,
+        codec_cls=state.codec,
     )
 
 
@@ -93,13 +99,45 @@ def test_a_course_without_a_state_gets_one_at_the_first_record_only(tmp_path, mo
 
 def test_virtual_dependencies_track_values(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    dep = set_virtual_dependency("test-engine", "v1")
-    manager = _manager(tmp_path)
+    dep = virtual_dependency("test-engine")
+    state = DoitState(Workspace.at(tmp_path), {dep: "v1"})
+    manager = _manager(tmp_path, state)
     manager.save_success(_task("one", [dep]))
     assert manager.get_status(_task("one", [dep]), {}).status == "up-to-date"
-    set_virtual_dependency("test-engine", "v2")
+    state.values[dep] = "v2"  # planning again (the watcher) found another value
     assert manager.get_status(_task("one", [dep]), {}).status == "run"
     manager.close()
+
+
+def test_each_run_compares_its_own_values(tmp_path):
+    # Two plans in one process (the watcher planning again, a test after another):
+    # each run's checker answers with the values its own planning found.
+    dep = virtual_dependency("engine")
+    older = DoitState(Workspace.at(tmp_path), {dep: "v1"}).checker()
+    newer = DoitState(Workspace.at(tmp_path), {dep: "v2"}).checker()
+    assert (older.get_state(dep, None), newer.get_state(dep, None)) == ("v1", "v2")
+
+
+def _hashed(root) -> set[str]:
+    with sqlite3.connect(root / ".clm" / "state.sqlite") as conn:
+        return {path for (path,) in conn.execute("select path from file_hashes")}
+
+
+def test_each_run_records_its_hashes_in_its_own_state(tmp_path, monkeypatch):
+    # Two courses' runs in one process: the hash a run's checker computes goes to the
+    # state of that run's course, whichever course's state was opened last.
+    first, second = tmp_path / "first", tmp_path / "second"
+    for root in (first, second):
+        root.mkdir()
+        (root / "a.txt").write_text(root.name)
+        Workspace.at(root).state()
+    monkeypatch.chdir(first)
+    one = _manager(first)
+    two = _manager(second)
+    one.save_success(_task("one", ["a.txt"]))
+    one.close()
+    two.close()
+    assert (_hashed(first), _hashed(second)) == ({"a.txt"}, set())
 
 
 def test_two_processes_keep_each_others_work(tmp_path, monkeypatch):
@@ -112,8 +150,11 @@ def test_two_processes_keep_each_others_work(tmp_path, monkeypatch):
         "from doit.dependency import Dependency\n"
         "from doit.task import Task\n"
         "from clm.state.backend import SqliteStateDB\n"
-        "from clm.state.checker import ContentChecker\n"
-        "m = Dependency(SqliteStateDB, '.clm/state.sqlite', checker_cls=ContentChecker)\n"
+        "from clm.state.doit_state import DoitState\n"
+        "from clm.state.workspace import Workspace\n"
+        "s = DoitState(Workspace.at('.'))\n"
+        "m = Dependency(SqliteStateDB, '.clm/state.sqlite', checker_cls=s.checker, "
+        "codec_cls=s.codec)\n"
         "m.save_success(Task('two', [(print, ('x',))], file_dep=['a.txt']))\n"
         "m.close()\n"
     )

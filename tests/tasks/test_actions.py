@@ -31,8 +31,8 @@ def deck(tmp_path, monkeypatch):
 class CountingExecutor(LocalExecutor):
     """Runs each job in a real kernel, and keeps the jobs it was given."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, kernels) -> None:
+        super().__init__(kernels)
         self.jobs: list[ExecutionJob] = []
 
     def run(self, job: ExecutionJob, on_cell=None) -> ExecutionResult:
@@ -62,8 +62,8 @@ def _notebooks(langs_kinds):
 ALL = [("de", "completed"), ("de", "recording"), ("en", "completed"), ("en", "recording")]
 
 
-def test_identical_code_runs_once_for_all_languages_and_kinds(deck):
-    executor = CountingExecutor()
+def test_identical_code_runs_once_for_all_languages_and_kinds(deck, kernels):
+    executor = CountingExecutor(kernels)
     assert _execute(deck, ALL, executor) == {"from_cache": False}
     assert len(executor.jobs) == 1
     assert _execute(deck, ALL, executor) == {"from_cache": True} and len(executor.jobs) == 1
@@ -73,19 +73,19 @@ def test_identical_code_runs_once_for_all_languages_and_kinds(deck):
         assert outputs[0]["text"] == "42\n"
 
 
-def test_private_code_gets_its_own_speaker_run(deck, tmp_path):
+def test_private_code_gets_its_own_speaker_run(deck, tmp_path, kernels):
     (tmp_path / deck).write_text(deck_text(code="x = 1") + '\n# %% tags=["private"]\nprint(x)\n')
-    executor = CountingExecutor()
+    executor = CountingExecutor(kernels)
     _execute(deck, ALL, executor)
     assert len(executor.jobs) == 2
 
 
-def test_language_specific_code_runs_per_language(deck, tmp_path):
+def test_language_specific_code_runs_per_language(deck, tmp_path, kernels):
     (tmp_path / deck).write_text(
         deck_text(code="x = 1")
         + '\n# %% lang="de"\nprint("Hallo")\n\n# %% lang="en"\nprint("Hello")\n'
     )
-    executor = CountingExecutor()
+    executor = CountingExecutor(kernels)
     _execute(deck, ALL, executor)
     assert len(executor.jobs) == 2
 
@@ -139,15 +139,15 @@ def test_copy_and_remove(deck, tmp_path):
     assert (tmp_path / "output/a/mine.txt").exists()
 
 
-def test_the_executor_gets_plain_data_and_its_results_fill_the_cache(deck):
+def test_the_executor_gets_plain_data_and_its_results_fill_the_cache(deck, kernels):
     """What crosses the executor seam pickles; a result it reports is what the build writes."""
     import pickle
 
     class Canned(LocalExecutor):
         """A batch executor whose every job prints the same line (no kernel)."""
 
-        def __init__(self) -> None:
-            super().__init__()
+        def __init__(self, kernels) -> None:
+            super().__init__(kernels)
             self.jobs: list[ExecutionJob] = []
 
         def run(self, job: ExecutionJob, on_cell=None) -> ExecutionResult:
@@ -155,7 +155,7 @@ def test_the_executor_gets_plain_data_and_its_results_fill_the_cache(deck):
             printed = {"output_type": "stream", "name": "stdout", "text": "from elsewhere\n"}
             return ExecutionResult([[[printed], 1]])
 
-    executor = Canned()
+    executor = Canned(kernels)
     assert _execute(deck, [("en", "completed")], executor) == {"from_cache": False}
     (job,) = executor.jobs
     assert isinstance(job.notebook, bytes) and b"print(6 * 7)" in job.notebook

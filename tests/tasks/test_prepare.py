@@ -7,6 +7,7 @@ import os
 import pytest
 
 from clm.errors import CourseError
+from clm.state.store import StateStore
 from clm.state.workspace import Workspace
 from clm.tasks.prepare import plan, prepare_build, probe
 from tests.conftest import deck_text, write_files
@@ -54,9 +55,9 @@ def test_plan_reads_the_course_alone_and_even_a_bad_deck_is_no_error_yet(course)
     assert not Workspace.at(course).exists()
 
 
-def test_probe_without_keep_learns_the_facts_and_writes_nothing(course):
+def test_probe_without_a_store_learns_the_facts_and_writes_nothing(course):
     before = _files(course)
-    facts = probe(Workspace.at(course), plan("course.yaml"), keep=False)
+    facts = probe(Workspace.at(course), plan("course.yaml"), None)
     assert list(facts.verdicts.errors) == ["slides/module_100_a/topic_110_bad.py"]
     error = str(facts.verdicts.errors["slides/module_100_a/topic_110_bad.py"])
     assert error.startswith("slides/module_100_a/topic_110_bad.py:13: malformed cell header")
@@ -69,12 +70,14 @@ def test_probe_without_keep_learns_the_facts_and_writes_nothing(course):
     assert not Workspace.at(course).exists()
 
 
-def test_probe_with_keep_records_what_it_learned_for_the_next_planning(course):
+def test_probe_with_a_store_records_what_it_learned_for_the_next_planning(course):
     workspace = Workspace.at(course)
-    kept = probe(workspace, plan("course.yaml"), keep=True)
-    assert workspace.state_file.is_file()
+    workspace.make_folder()
+    store = StateStore(workspace.state_file.resolve())
+    kept = probe(workspace, plan("course.yaml"), store)
+    store.close()  # the hashes written, as a run's backend writes them
     state = workspace.state_file.read_bytes()
-    again = probe(workspace, plan("course.yaml"), keep=False)
+    again = probe(workspace, plan("course.yaml"), None)
     assert (again.environments, again.prepasses, again.verdicts.warnings) == (
         kept.environments,
         kept.prepasses,
