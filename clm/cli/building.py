@@ -46,6 +46,7 @@ def build(
     targets: tuple[str, ...] | None = None,
 ) -> int:
     from clm.execute.cluster import ENVIRONMENT_VARIABLE, parse_executor
+    from clm.session.reporter import Reporter
     from clm.tasks.generator import prepared_tasks
     from clm.tasks.runner import run_doit
     from clm.workers import begin_run
@@ -59,17 +60,18 @@ def build(
             choice = parse_executor(executor)
         spec_file = _enter_course(spec)
         begin_run()
+        reporter = Reporter()
         build, tasks = prepared_tasks(
-            spec_file, only, tuple(langs) if langs else None, targets=targets
+            spec_file, only, tuple(langs) if langs else None, reporter=reporter, targets=targets
         )
     except CourseError as error:
         return _error(error)
     from clm.session.session import install
     from clm.tasks.generator import build_session
 
-    session = install(build_session(build))
+    session = install(build_session(build, reporter))
     if choice.address is None:
-        return run_doit(session.workspace, tasks.values, [], jobs, no_wait)
+        return run_doit(session, tasks.values, [], jobs, no_wait)
     return _build_on_cluster(session, tasks, choice, jobs, no_wait)
 
 
@@ -79,7 +81,7 @@ def _build_on_cluster(session, tasks: dict, choice, jobs: int | None, no_wait: b
     from clm.tasks.runner import run_doit
 
     return run_doit(
-        session.workspace,
+        session,
         tasks.values,
         [],
         jobs,
@@ -158,6 +160,7 @@ def plan(
     targets: tuple[str, ...] | None = None,
 ) -> int:
     """Print every job of the build: one JSON object a line with --json."""
+    from clm.session.reporter import Reporter
     from clm.tasks.generator import prepared_tasks
     from clm.tasks.jobs import job_json
 
@@ -167,7 +170,7 @@ def plan(
             spec_file,
             only,
             tuple(langs) if langs else None,
-            warn=not as_json,
+            reporter=None if as_json else Reporter(),
             targets=targets,
             keep=False,  # `clm plan` builds nothing, and writes nothing
         )
@@ -218,17 +221,19 @@ def retry(workspace, job_id: int | None, failed: bool, as_json: bool) -> int:
 
 
 def _run_tasks(spec_file: Path, names: list[str], quiet: bool) -> int:
+    from clm.session.reporter import Reporter
     from clm.session.session import install
     from clm.tasks.generator import build_session, prepared_tasks
     from clm.tasks.runner import run_doit
     from clm.workers import begin_run
 
+    reporter = Reporter()
     try:
         begin_run()
-        build, tasks = prepared_tasks(spec_file, warn=False)
+        build, tasks = prepared_tasks(spec_file, reporter=reporter, warn=False)
     except CourseError as error:
         return _error(error)
-    install(build_session(build))
+    session = install(build_session(build, reporter))
     # Tasks of an older plan that the spec no longer has are skipped, not an error.
     wanted = [name for name in names if name in tasks]
     if not wanted:
@@ -237,4 +242,4 @@ def _run_tasks(spec_file: Path, names: list[str], quiet: bool) -> int:
     options = (
         ["--output-file", "/dev/stderr" if os.name == "posix" else os.devnull] if quiet else []
     )
-    return run_doit(build.session.workspace(), tasks.values, [*options, *wanted])
+    return run_doit(session, tasks.values, [*options, *wanted])

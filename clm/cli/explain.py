@@ -76,7 +76,7 @@ def explain(spec_file: Path, output: str) -> dict:
     from clm.state.checker import ContentChecker
     from clm.tasks.generator import prepared_tasks
 
-    build, tasks = prepared_tasks(spec_file, warn=False, keep=False)
+    build, tasks = prepared_tasks(spec_file, keep=False)
     root = build.spec.root
     wanted = _relative(output, root)
     makers = {target: task for task in tasks.values() for target in task.targets}

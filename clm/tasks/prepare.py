@@ -65,6 +65,8 @@ class Build:
     environments: dict[str, str]
     environment_deps: dict[str, str]
     warnings: tuple[str, ...]
+    # Set when the results cache was found damaged, put aside and started again.
+    damaged_cache: str | None = None
     converters_dep: str = ""  # the diagram converters' versions
     kernel_python: str | None = None  # the course's interpreter; None: clm's own
     deck_errors: dict[str, CourseError] = field(default_factory=dict)  # see prepare_build
@@ -129,9 +131,10 @@ def prepare_build(
     workspace = Workspace.at(spec.root)
     session = SessionSpec.of(workspace, shared_settings(spec))
     probe = Probe.of(workspace, keep)
+    damaged_cache = None
     if keep:
         # Before the workers start: a damaged cache is replaced once, not by each of them.
-        cache.check_usable(workspace.cache_file)
+        damaged_cache = cache.check_usable(workspace.cache_file)
     if workspace.exists():
         _check_other_specs(spec, plan, workspace, adopt=keep)
     if keep:
@@ -177,6 +180,7 @@ def prepare_build(
             *include_warnings,
             *verdicts.all_warnings(),
         ),
+        damaged_cache=damaged_cache,
         converters_dep=set_virtual_dependency("diagram-converters", converter_versions()),
         deck_errors=verdicts.errors,
         prepasses=prepasses,
