@@ -9,14 +9,9 @@ import sys
 
 from tests.conftest import deck_text, write_files
 from tests.e2e.helpers import _env, run_clm
+from tests.e2e.test_deck_encoding import SPEC  # two topics: first, second
 
 CLEAR_LINE = "\r\x1b[2K"
-SPEC = """\
-name: {de: Kurs, en: Course}
-sections:
-  - name: {de: Eins, en: One}
-    topics: [first, second]
-"""
 FIRST = "slides/module_100_a/topic_100_first.py"
 SECOND = "slides/module_100_a/topic_110_second.py"
 FOREIGN = '\n# %% [markdown] lang="fr"\n# Bonjour\n'
