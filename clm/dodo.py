@@ -95,18 +95,20 @@ def course_tasks(
             raise InvalidDodoFile(str(error)) from None
 
     def task_course() -> Iterator:
+        from clm.session.reporter import Reporter
         from clm.session.session import install
         from clm.tasks.generator import build_session, prepared_tasks
 
+        reporter = Reporter()
         try:
             # Listing and other commands that build nothing write nothing either.
             keep = _builds() or _command() in _REMOVING
-            build, tasks = prepared_tasks(spec_file, keep=keep, state=state)
+            build, tasks = prepared_tasks(spec_file, reporter=reporter, keep=keep, state=state)
         except CourseError as error:
             raise InvalidDodoFile(str(error)) from None
         if _command() in _REMOVING:
             _hold_lock_to_remove(workspace)
-        install(build_session(build))  # what clm's doit reporter starts and finishes
+        install(build_session(build, reporter))  # what clm's doit reporter starts and finishes
         yield from tasks.values()
 
     task_course.__doc__ = f"build the course of {spec_file.name}"

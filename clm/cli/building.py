@@ -46,6 +46,7 @@ def build(
     targets: tuple[str, ...] | None = None,
 ) -> int:
     from clm.execute.cluster import ENVIRONMENT_VARIABLE, parse_executor
+    from clm.session.reporter import Reporter
     from clm.spec import course_root
     from clm.state.doit_state import DoitState
     from clm.state.workspace import Workspace
@@ -62,18 +63,24 @@ def build(
             choice = parse_executor(executor)
         spec_file = _enter_course(spec)
         begin_run()
+        reporter = Reporter()
         state = DoitState(Workspace.at(course_root(spec_file)))  # the run's, doit's and ours
         build, tasks = prepared_tasks(
-            spec_file, only, tuple(langs) if langs else None, targets=targets, state=state
+            spec_file,
+            only,
+            tuple(langs) if langs else None,
+            reporter=reporter,
+            targets=targets,
+            state=state,
         )
     except CourseError as error:
         return _error(error)
     from clm.session.session import install
     from clm.tasks.generator import build_session
 
-    session = install(build_session(build))
+    session = install(build_session(build, reporter))
     if choice.address is None:
-        return run_doit(state, tasks.values, [], jobs, no_wait)
+        return run_doit(session, state, tasks.values, [], jobs, no_wait)
     return _build_on_cluster(session, state, tasks, choice, jobs, no_wait)
 
 
@@ -83,6 +90,7 @@ def _build_on_cluster(session, state, tasks: dict, choice, jobs: int | None, no_
     from clm.tasks.runner import run_doit
 
     return run_doit(
+        session,
         state,
         tasks.values,
         [],
@@ -162,6 +170,7 @@ def plan(
     targets: tuple[str, ...] | None = None,
 ) -> int:
     """Print every job of the build: one JSON object a line with --json."""
+    from clm.session.reporter import Reporter
     from clm.tasks.generator import prepared_tasks
     from clm.tasks.jobs import job_json
 
@@ -171,7 +180,7 @@ def plan(
             spec_file,
             only,
             tuple(langs) if langs else None,
-            warn=not as_json,
+            reporter=None if as_json else Reporter(),
             targets=targets,
             keep=False,  # `clm plan` builds nothing, and writes nothing
         )
@@ -222,6 +231,7 @@ def retry(workspace, job_id: int | None, failed: bool, as_json: bool) -> int:
 
 
 def _run_tasks(spec_file: Path, names: list[str], quiet: bool) -> int:
+    from clm.session.reporter import Reporter
     from clm.session.session import install
     from clm.spec import course_root
     from clm.state.doit_state import DoitState
@@ -230,13 +240,14 @@ def _run_tasks(spec_file: Path, names: list[str], quiet: bool) -> int:
     from clm.tasks.runner import run_doit
     from clm.workers import begin_run
 
+    reporter = Reporter()
     try:
         begin_run()
         state = DoitState(Workspace.at(course_root(spec_file)))
-        build, tasks = prepared_tasks(spec_file, warn=False, state=state)
+        build, tasks = prepared_tasks(spec_file, reporter=reporter, warn=False, state=state)
     except CourseError as error:
         return _error(error)
-    install(build_session(build))
+    session = install(build_session(build, reporter))
     # Tasks of an older plan that the spec no longer has are skipped, not an error.
     wanted = [name for name in names if name in tasks]
     if not wanted:
@@ -245,4 +256,4 @@ def _run_tasks(spec_file: Path, names: list[str], quiet: bool) -> int:
     options = (
         ["--output-file", "/dev/stderr" if os.name == "posix" else os.devnull] if quiet else []
     )
-    return run_doit(state, tasks.values, [*options, *wanted])
+    return run_doit(session, state, tasks.values, [*options, *wanted])

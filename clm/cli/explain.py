@@ -79,7 +79,7 @@ def explain(spec_file: Path, output: str) -> dict:
     from clm.tasks.generator import prepared_tasks
 
     state = DoitState(Workspace.at(course_root(spec_file)))
-    build, tasks = prepared_tasks(spec_file, warn=False, keep=False, state=state)
+    build, tasks = prepared_tasks(spec_file, keep=False, state=state)
     root = build.spec.root
     wanted = _relative(output, root)
     makers = {target: task for task in tasks.values() for target in task.targets}

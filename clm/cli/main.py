@@ -244,7 +244,9 @@ def main(argv: list[str] | None = None) -> int:
 
         # Every command that opens a course's files works in its root by now.
         workspace = Workspace.at(Path.cwd())
-        if cache.replace_if_damaged(workspace.cache_file):
+        replaced = cache.replace_if_damaged(workspace.cache_file)
+        if replaced is not None:
+            print(replaced, file=sys.stderr)
             print("error: the damaged cache was replaced; run the command again", file=sys.stderr)
         else:
             print(f"error: {unreadable_state(workspace.state_file, error)}", file=sys.stderr)

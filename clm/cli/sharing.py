@@ -117,7 +117,7 @@ def push(course: Path, spec: str | None) -> int:
                 "pushing needs a namespace to push to: set CLM_CACHE_PUSH (ci-main in "
                 "main-branch CI only), and CLM_CACHE_KEY to the private key"
             )
-        _, tasks = prepared_tasks(loaded.file, warn=False, keep=False)
+        _, tasks = prepared_tasks(loaded.file, keep=False)
     except CourseError as error:
         return _error(str(error))
     remote.publish(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import sys
 import threading
 import webbrowser
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import TYPE_CHECKING
 from clm.plan.variants import Kind
 from clm.serve.news import Newsroom
 from clm.serve.server import PreviewServer
+from clm.session.reporter import Reporter
 
 if TYPE_CHECKING:
     from clm.watch.cycles import Cycle, Listened, Watched
@@ -60,9 +60,9 @@ class Preview:
             daemon=True,
         )
         self.thread.start()
-        print(f"clm: serving {self.server.url} (the course page; Ctrl-C ends)", flush=True)
+        watcher.reporter.line(f"clm: serving {self.server.url} (the course page; Ctrl-C ends)")
         if not self.server.this_machine_only:
-            print(exposure_warning(self.server.server_address[0]), file=sys.stderr, flush=True)
+            watcher.reporter.warning(exposure_warning(self.server.server_address[0]))
 
     def cycle_started(self, watched: Watched, tasks: set[str]) -> None:
         self.newsroom.cycle_started(watched, tasks)
@@ -106,9 +106,10 @@ def serve_course(
     """
     from clm.watch.engine import watch_course
 
+    reporter = Reporter()
     try:
         preview = Preview(port, host, open_browser=open_browser, kinds=kinds)
     except PortUnavailable as error:
-        print(f"error: {error}", file=sys.stderr)
+        reporter.error(f"error: {error}")
         return 2
-    return watch_course(spec_file, jobs, languages=languages, companion=preview)
+    return watch_course(spec_file, jobs, languages=languages, companion=preview, reporter=reporter)

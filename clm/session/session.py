@@ -10,12 +10,11 @@ builds left, the shared cache read ahead, and published after a whole build.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from clm.execute.kernels import sweep_scratch_folders
 from clm.remote.layered import RemoteCache
+from clm.session.reporter import Reporter
 from clm.session.spec import SessionSpec
 from clm.session.worker import open_shared_cache
 from clm.state import counters
@@ -27,10 +26,6 @@ from clm.state.workspace import Workspace
 from clm.workers.run_tag import end_orphans
 
 
-def _say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
-
-
 @dataclass
 class Session:
     """One build of a course, in the process that runs it."""
@@ -38,24 +33,16 @@ class Session:
     spec: SessionSpec
     spec_key: str | None  # the course spec, as the history records it
     whole_course: bool = True  # no --only, --lang or --targets: the build may publish
+    # What the run says, to a terminal or a log: the entry point makes it.
+    reporter: Reporter = field(default_factory=Reporter)
     remote: RemoteCache | None = field(default=None, init=False)
     started: bool = field(default=False, init=False)
-    # Warnings said in this run: each process of the build opens the shared cache
-    # itself and may find the same bad entry, but the author hears of it once.
-    said: set[str] = field(default_factory=set, init=False)
-
-    def first_time(self, warning: str) -> bool:
-        """Whether ``warning`` is news in this run (and remember it)."""
-        if warning in self.said:
-            return False
-        self.said.add(warning)
-        return True
 
     @property
     def workspace(self) -> Workspace:
         return self.spec.workspace()
 
-    def start(self, say: Callable[[str], None] = _say) -> None:
+    def start(self) -> None:
         """Begin the run's work (the build lock is held, its run begun): sweep what killed
         builds left behind, forget their flags, read the shared cache ahead. Once: a Dask
         pre-pass starts the session before doit does."""
@@ -74,12 +61,11 @@ class Session:
         copied = self.remote.prefetch(SqliteResultsCache(workspace.cache_file))
         counters.add_counts(workspace, {counters.REMOTE_HITS: copied})
         for warning in self.remote.take_warnings():
-            if self.first_time(warning):
-                say(warning)
+            # Each process of the build opens the shared cache itself and may find the
+            # same bad entry: the author hears of it once.
+            self.reporter.warning(warning, once=True)
 
-    def finish(
-        self, keys: dict[str, list[str]], every_task: bool, say: Callable[[str], None] = _say
-    ) -> None:
+    def finish(self, keys: dict[str, list[str]], every_task: bool) -> None:
         """After a run that was not stopped: a pushing build of the whole course (``every_task``
         of its plan ran, none left out by name) makes sure its namespace holds every result
         of the plan (``keys``), then writes its manifest."""
@@ -88,10 +74,9 @@ class Session:
             return
         if not (self.whole_course and every_task):
             return
-        remote.publish(keys, SqliteResultsCache(self.workspace.cache_file), say)
+        remote.publish(keys, SqliteResultsCache(self.workspace.cache_file), self.reporter.note)
         for warning in remote.take_warnings():
-            if self.first_time(warning):
-                say(warning)
+            self.reporter.warning(warning, once=True)
 
 
 # The session of this process's build: the one its doit reporter starts.

@@ -9,10 +9,10 @@ Only successful executions are stored; a failure is never a result.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import secrets
 import sqlite3
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,6 +25,10 @@ from clm.state.results import EXECUTIONS, KINDS, RENDERS, ResultsCache
 from clm.state.schema import CACHE_SCHEMA
 
 TABLES = KINDS
+# Where a cache found damaged by whatever first opened it is told of: the entry
+# points check it first (check_usable) and say so themselves; without a handler,
+# Python prints the bare message on stderr.
+_log = logging.getLogger(__name__)
 _VALUE_COLUMNS = {EXECUTIONS: "outputs", RENDERS: "files"}
 
 
@@ -35,7 +39,7 @@ def _connect(path: Path) -> sqlite3.Connection:
     except sqlite3.DatabaseError as error:
         if not is_damage(error):
             raise
-        _put_aside(path, error)
+        _log.warning(_put_aside(path, error))
         return _open(path)
 
 
@@ -51,27 +55,26 @@ def _open(path: Path) -> sqlite3.Connection:
     return connection
 
 
-def _put_aside(path: Path, error: BaseException) -> None:
+def _put_aside(path: Path, error: BaseException) -> str:
     """Everything in the cache can be computed again: a damaged cache is moved
-    aside (not deleted, it may be worth a look) and a new one started."""
+    aside (not deleted, it may be worth a look) and a new one started; the warning
+    that says so."""
     aside = path.with_name(f"{path.name}.damaged")  # one kept: the latest
     os.replace(path, aside)
     for suffix in ("-wal", "-shm"):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(f"{path}{suffix}")
-    print(
+    return (
         f"warning: {shown_path(path)}: the results cache could not be read ({error}); it only "
         f"holds results clm can compute again, so it was moved to {shown_path(aside)} and a "
-        "new, empty cache was started (executions and renders are redone once)",
-        file=sys.stderr,
-        flush=True,
+        "new, empty cache was started (executions and renders are redone once)"
     )
 
 
-def replace_if_damaged(path: Path) -> bool:
-    """Check the whole cache file; a damaged one is put aside. True when it was."""
+def replace_if_damaged(path: Path) -> str | None:
+    """Check the whole cache file; a damaged one is put aside: the warning that says so."""
     if not path.is_file():
-        return False
+        return None
     checker = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         verdict = checker.execute("pragma quick_check").fetchone()[0]
@@ -83,21 +86,33 @@ def replace_if_damaged(path: Path) -> bool:
     finally:
         checker.close()
     if error is None:
-        return False
+        return None
     stale = db.unregister(path)
     if stale is not None:
         stale.close()
-    _put_aside(path, error)
-    return True
+    return _put_aside(path, error)
 
 
-def check_usable(path: Path) -> None:
-    """Open the cache once in this process, replacing it when damaged.
+def check_usable(path: Path) -> str | None:
+    """Open the cache once in this process, replacing it when damaged: the warning
+    that says so.
 
-    Called before the workers fork, so that they find a usable cache and do
+    Called before the workers start, so that they find a usable cache and do
     not race to replace a damaged one.
     """
+    warning = None
+    if path.is_file():
+        try:
+            _open(path).close()
+        except sqlite3.DatabaseError as error:
+            if not is_damage(error):
+                raise
+            stale = db.unregister(path)
+            if stale is not None:
+                stale.close()
+            warning = _put_aside(path, error)
     connection(path)
+    return warning
 
 
 def connection(path: Path) -> sqlite3.Connection:

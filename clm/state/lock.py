@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -67,9 +66,12 @@ def acquire(
     path: Path,
     *,
     wait: bool = True,
-    say: Callable[[str], None] = lambda text: print(text, file=sys.stderr, flush=True),
+    say: Callable[[str], None] | None = None,
 ) -> bool:
-    """Hold the course's build lock; False when this process holds it already."""
+    """Hold the course's build lock; False when this process holds it already.
+
+    A wait for another build is announced through ``say`` (the run's reporter).
+    """
     key = os.path.abspath(path)
     if (os.getpid(), key) in _held:
         return False
@@ -80,7 +82,8 @@ def acquire(
         if not wait:
             os.close(fd)
             raise BuildLocked(other)
-        say(f"clm: another build of this course is running (process {other}); waiting for it")
+        if say is not None:
+            say(f"clm: another build of this course is running (process {other}); waiting for it")
         _block(fd)
     os.ftruncate(fd, 0)
     os.write(fd, str(os.getpid()).encode())

@@ -24,7 +24,6 @@ failed build in the history.
 from __future__ import annotations
 
 import dataclasses
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from clm.execute.base import ExecutionFailure, ExecutionRequest
 from clm.execute.cluster import ClusterUnreachable, DaskExecutor, ExecutorChoice
 from clm.execute.runtimes import is_missing
 from clm.execute.service import ExecutionService
+from clm.session.reporter import Reporter
 from clm.session.session import Session
 from clm.session.spec import SessionSpec
 from clm.session.worker import job_context
@@ -47,7 +47,6 @@ from clm.state.workspace import Workspace
 from clm.tasks.bookkeeping import RunBook
 from clm.tasks.execution import deck_groups, execution_job
 from clm.tasks.jobs import DeckExecutionJob, task_jobs
-from clm.tasks.progress import CLEAR_LINE
 from clm.tasks.runner import EXIT_FAILED
 
 REPORT_EVERY = 5.0  # seconds between progress lines in a log (a terminal redraws)
@@ -115,28 +114,24 @@ def pending_executions(tasks: dict, state: DoitState, cache: ResultsCache) -> li
     return list(pending.values())
 
 
-def pre_pass(
-    tasks: dict, choice: ExecutorChoice, session: Session, state: DoitState, out=None
-) -> int | None:
+def pre_pass(tasks: dict, choice: ExecutorChoice, session: Session, state: DoitState) -> int | None:
     """``fill_cache`` as the first part of a build: None to go on with doit, or the exit code.
 
     The build's run in the history begins here, and doit's reporter goes on
     with it: ``clm status`` tells the truth about a build that stops, or is
     killed, before doit runs.
     """
-    out = out or sys.stderr
-    workspace = session.workspace
-    books = RunBook(lambda text: print(text, file=out), workspace)
+    reporter = session.reporter
+    books = RunBook(reporter.note, session.workspace)
     books.begin(session.spec_key)
-    session.start(lambda text: print(text, file=out))
+    session.start()
     nothing_built = {"executed": 0, "uptodate": 0, "not_rebuilt": 0}
     try:
-        fill_cache(tasks, choice, session.spec, state, out)
+        fill_cache(tasks, choice, session.spec, state, reporter)
     except ClusterUnreachable as unreachable:
-        print(
+        reporter.error(
             f"error: {unreachable}; start it (see README: Running on a Dask cluster), "
-            "or build with --executor dask://…,fallback=local to run here instead",
-            file=out,
+            "or build with --executor dask://…,fallback=local to run here instead"
         )
         books.end(failed=1, **nothing_built)
         return EXIT_FAILED
@@ -151,7 +146,7 @@ def fill_cache(
     choice: ExecutorChoice,
     session: SessionSpec,
     state: DoitState,
-    out=None,
+    reporter: Reporter,
     clock=time.monotonic,
 ) -> FillOutcome:
     """Run what the cache lacks on the cluster ``choice`` names; see the module's text.
@@ -160,7 +155,6 @@ def fill_cache(
     choice falls back to running here); KeyboardInterrupt goes on after the
     client let go of the cluster.
     """
-    out = out or sys.stderr
     assert choice.address is not None
     workspace = session.workspace()
     results = job_context(session).results
@@ -174,10 +168,10 @@ def fill_cache(
     except ClusterUnreachable as unreachable:
         if not choice.fallback:
             raise
-        print(f"clm: warning: {unreachable}; running the decks here (fallback=local)", file=out)
+        reporter.warning(f"clm: warning: {unreachable}; running the decks here (fallback=local)")
         return outcome
     by_key = {item.request.key: item for item in pending}
-    progress = _Progress(out, choice.address, len(pending), clock)
+    progress = _Progress(reporter, choice.address, len(pending), clock)
     service = ExecutionService(executor, results)
     try:
         outcomes = service.run([item.request for item in pending])
@@ -203,13 +197,12 @@ def fill_cache(
     except ClusterUnreachable as lost:
         progress.close()
         left = [by_key[request.key] for request in executor.unfinished()]
-        _cluster_lost(lost, left, outcome.stored, choice, workspace, out)
+        _cluster_lost(lost, left, outcome.stored, choice, workspace, reporter)
     except KeyboardInterrupt:
         progress.close()
-        print(
+        reporter.note(
             f"clm: interrupted; what the cluster sent is kept in the cache "
-            f"({_counted(outcome.stored, 'result')}), the next build sends only the rest",
-            file=out,
+            f"({_counted(outcome.stored, 'result')}), the next build sends only the rest"
         )
         raise
     finally:
@@ -226,27 +219,25 @@ def _cluster_lost(
     kept: int,
     choice: ExecutorChoice,
     workspace: Workspace,
-    out,
+    reporter: Reporter,
 ) -> None:
     """Say what a cluster lost mid-build leaves undone; fail those decks unless they may run here."""
     if choice.fallback:
-        print(
+        reporter.warning(
             f"clm: warning: {lost}; running the {_counted(len(left), 'execution')} it did not "
             "finish "
-            "here (fallback=local)",
-            file=out,
+            "here (fallback=local)"
         )
         return
     decks = sorted({item.deck for item in left})
     named = ", ".join(decks[:DECKS_NAMED])
     if len(decks) > DECKS_NAMED:
         named += f" and {len(decks) - DECKS_NAMED} more"
-    print(
+    reporter.error(
         f"error: {lost}; {len(decks)} deck{'s' if len(decks) != 1 else ''} it did not "
         f"finish fail{'s' if len(decks) == 1 else ''}: {named}. What it sent is kept "
         f"({_counted(kept, 'result')}): build again once the cluster is back (only the "
-        "rest is sent), or build with --executor dask://…,fallback=local to run them here",
-        file=out,
+        "rest is sent), or build with --executor dask://…,fallback=local to run them here"
     )
     for item in left:
         failure = ExecutionFailure(None, f"not run: {lost}", None)
@@ -284,13 +275,11 @@ def _record(
 class _Progress:
     """'clm: cluster tcp://…: 12/40 executions done, 8 running on 4 workers'."""
 
-    def __init__(self, out, address: str, total: int, clock: Callable[[], float]):
-        self.out, self.address, self.total, self.clock = out, address, total, clock
+    def __init__(self, reporter: Reporter, address: str, total: int, clock: Callable[[], float]):
+        self.reporter, self.address, self.total, self.clock = reporter, address, total, clock
         self.done = 0
         self.workers = 0
-        self.tty = hasattr(out, "isatty") and out.isatty()
         self._last = clock()
-        self._drawn = False
 
     def due(self) -> bool:
         return self.clock() - self._last >= REPORT_EVERY
@@ -303,20 +292,13 @@ class _Progress:
         )
 
     def show(self, in_flight: int) -> None:
-        if self.tty:
-            self.out.write(CLEAR_LINE + self.line(in_flight))
-            self.out.flush()
-            self._drawn = True
-        elif self.done == self.total or self.due():
-            print(self.line(in_flight), file=self.out)
+        # A log gets the line every REPORT_EVERY seconds, and the last one.
+        self.reporter.status(self.line(in_flight), log=self.done == self.total or self.due())
         if self.due():
             self._last = self.clock()
 
     def close(self) -> None:
-        if self._drawn:
-            self.out.write("\n")
-            self.out.flush()
-            self._drawn = False
+        self.reporter.end_status()
 
 
 def _counted(count: int, thing: str) -> str:

@@ -7,7 +7,6 @@ every entry point calls first (clm.dodo, the CLI, the watcher).
 from __future__ import annotations
 
 import operator
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +17,7 @@ from clm.languages import is_ipykernel
 from clm.leaks.guard import guard_tasks
 from clm.plan.gc_pause import paused_garbage_collection
 from clm.plan.variants import Kind
+from clm.session.reporter import Reporter
 from clm.session.session import Session
 from clm.tasks.actions import (
     build_output,
@@ -252,14 +252,9 @@ def course_tasks_for_doit(build: Build) -> Iterator[Task]:
         yield from task_objects(task_dicts(build))
 
 
-def build_session(build: Build) -> Session:
-    """The session of a run of ``build``'s tasks."""
-    return Session(build.session, build.spec.key, whole_course=build.full)
-
-
-def print_warnings(build: Build) -> None:
-    for warning in build.warnings:
-        print(warning, file=sys.stderr)
+def build_session(build: Build, reporter: Reporter) -> Session:
+    """The session of a run of ``build``'s tasks, saying what it does through ``reporter``."""
+    return Session(build.session, build.spec.key, whole_course=build.full, reporter=reporter)
 
 
 def prepared_tasks(
@@ -268,12 +263,14 @@ def prepared_tasks(
     languages: tuple[str, ...] | None = None,
     *,
     keep_bad_decks: bool = False,
+    reporter: Reporter | None = None,
     warn: bool = True,
     targets: tuple[str, ...] | None = None,
     keep: bool = True,
     state: DoitState | None = None,
 ) -> tuple[Build, dict[str, Task]]:
-    """Plan the course, say its warnings and make its doit tasks, by name.
+    """Plan the course, say its warnings (to ``reporter``; the plan's only with ``warn``)
+    and make its doit tasks, by name.
 
     What every entry point does first: ``doit`` (clm.dodo), ``clm build``,
     ``clm jobs retry``, the watcher and ``clm cache explain``. CourseError on
@@ -287,8 +284,11 @@ def prepared_tasks(
         build = prepare_build(spec_file, only, languages, keep_bad_decks, targets, keep, store)
     if state is not None:
         state.values.update(build.values)
-    if warn:
-        print_warnings(build)
+    if reporter is not None:
+        if build.damaged_cache is not None:
+            reporter.warning(build.damaged_cache)
+        for warning in build.warnings if warn else ():
+            reporter.warning(warning)
     return build, {task.name: task for task in course_tasks_for_doit(build)}
 
 

@@ -67,6 +67,8 @@ class Build:
     environments: dict[str, str]
     environment_deps: dict[str, str]
     warnings: tuple[str, ...]
+    # Set when the results cache was found damaged, put aside and started again.
+    damaged_cache: str | None = None
     converters_dep: str = ""  # the diagram converters' versions
     kernel_python: str | None = None  # the course's interpreter; None: clm's own
     deck_errors: dict[str, CourseError] = field(default_factory=dict)  # see prepare_build
@@ -133,6 +135,8 @@ class Facts:
     include_warnings: tuple[str, ...]
     kernel_python: str | None  # the course's interpreter; None: clm's own
     environments: dict[str, str]  # by kernelspec: the fingerprint of what it runs
+    # Set when the results cache was found damaged, put aside and started again.
+    damaged_cache: str | None = None
 
 
 def plan(
@@ -167,9 +171,10 @@ def probe(workspace: Workspace, planned: Planned, store: StateStore | None) -> F
     """
     spec, plan = planned.spec, planned.plan
     keep = store is not None
+    damaged_cache = None
     if keep:
         # Before the workers start: a damaged cache is replaced once, not by each of them.
-        cache.check_usable(workspace.cache_file)
+        damaged_cache = cache.check_usable(workspace.cache_file)
     if workspace.exists():
         _check_other_specs(spec, plan, workspace, adopt=keep)
     if keep:
@@ -192,6 +197,7 @@ def probe(workspace: Workspace, planned: Planned, store: StateStore | None) -> F
         else:
             environments[kernel] = _course_environment(known.kept, spec, kernel_python)
     return Facts(
+        damaged_cache=damaged_cache,
         prepasses=prepasses,
         verdicts=verdicts,
         include_warnings=tuple(include_warnings),
@@ -264,6 +270,7 @@ def _build(workspace: Workspace, planned: Planned, facts: Facts, keep_bad_decks:
         environments=facts.environments,
         environment_deps=environment_deps,
         warnings=(*planned.warnings, *facts.include_warnings, *verdicts.all_warnings()),
+        damaged_cache=facts.damaged_cache,
         converters_dep=converters_dep,
         deck_errors=verdicts.errors,
         prepasses=facts.prepasses,

@@ -24,6 +24,7 @@ from doit.exceptions import BaseFail, UnmetDependency
 from doit.reporter import ConsoleReporter
 
 from clm.errors import CourseError, DiskFull, is_disk_full
+from clm.session.reporter import Reporter
 from clm.session.session import Session, installed
 from clm.session.spec import SessionSpec
 from clm.state import counters
@@ -73,10 +74,11 @@ class ClmReporter(ConsoleReporter):
 
     def __init__(self, outstream, options):
         super().__init__(outstream, options)
-        self.progress = None
         self.session = _session()
+        self.reporter = self.session.reporter
+        self.reporter.tell_story_on(outstream)
         self.workspace = self.session.workspace
-        self.books = RunBook(self.write_line, self.workspace)
+        self.books = RunBook(self.reporter.note, self.workspace)
         self.tasks: dict = {}
         self.every_task = False
         self.executed = self.uptodate_count = self.not_rebuilt = 0
@@ -84,8 +86,6 @@ class ClmReporter(ConsoleReporter):
     # -- doit's hooks --------------------------------------------------------
 
     def initialize(self, tasks, selected_tasks) -> None:
-        from clm.tasks.progress import Progress
-
         stop_like_ctrl_c()  # `kill` and a closed terminal end the build as Ctrl-C does
         # `clm build` takes the lock itself (and may refuse to wait); plain `doit` waits here.
         if self.books.lock():
@@ -94,8 +94,7 @@ class ClmReporter(ConsoleReporter):
         self.session.start()
         self.tasks = tasks
         self.every_task = len(selected_tasks) >= len(tasks)  # no task left out by name
-        total = sum(1 for task in tasks.values() if not task.has_subtask)
-        self.progress = Progress(self.outstream, total)
+        self.reporter.begin_tasks(sum(1 for task in tasks.values() if not task.has_subtask))
 
     def get_status(self, task) -> None:
         pass
@@ -103,43 +102,36 @@ class ClmReporter(ConsoleReporter):
     def skip_uptodate(self, task) -> None:
         if not task.has_subtask:
             self.uptodate_count += 1
-            self.progress.uptodate(task.name)
+            self.reporter.uptodate(task.name)
 
     def skip_ignore(self, task) -> None:
-        self.progress.uptodate(task.name)
+        self.reporter.uptodate(task.name)
 
     def execute_task(self, task) -> None:
         self.executed += 1
-        self.progress.write(f".  {task.title()}\n")
-        self.progress.started(task.name)
+        self.reporter.line(f".  {task.title()}")
+        self.reporter.started(task.name)
         self.books.started(task.name)
 
     def add_success(self, task) -> None:
-        self.progress.finished(task.name)
+        self.reporter.finished(task.name)
         for warning in (task.values or {}).get("warnings", ()):
-            if self.session.first_time(warning):
-                self.write_line(warning)
+            self.reporter.warning(warning, once=True)
         self.books.succeeded(task.name, (task.values or {}).get("from_cache"))
 
     def add_failure(self, task, fail: BaseFail) -> None:
         if isinstance(fail, UnmetDependency):
             if not task.has_subtask:
                 self.not_rebuilt += 1
-                self.progress.not_run(task.name)
+                self.reporter.not_run(task.name)
                 self.books.not_rebuilt(task.name, fail.get_msg())
             return
-        self.progress.finished(task.name, failed=True)
+        self.reporter.finished(task.name, failed=True)
         self.books.failed(task.name, fail.get_msg().rstrip())
         if isinstance(fail, DiskFullFailure):
             # Stops the run: complete_run says it once and exits with 1.
             raise CourseError(fail.message)
         self.failures.append({"task": task, "exception": fail})
-
-    def write_line(self, text: str) -> None:
-        if self.progress is not None:
-            self.progress.write(text + "\n")
-        else:
-            self.write(text + "\n")
 
     def complete_run(self) -> None:
         # doit calls this while an exception stops its run: Ctrl-C, or an error in
@@ -150,19 +142,18 @@ class ClmReporter(ConsoleReporter):
             end_workers()
         elif self.executed:
             end_this_run()  # daemons a cell started, say; its workers have exited
-        if self.progress is not None:
-            self.progress.close()
+        self.reporter.close()
         for result in self.failures:
             task, fail = result["task"], result["exception"]
-            self.write(f"FAILED {task.name}:\n{fail.get_msg().rstrip()}\n")
+            self.reporter.line(f"FAILED {task.name}:\n{fail.get_msg().rstrip()}")
             if task.executed:
                 for stream in ("err", "out"):
                     text = "".join(getattr(action, stream) or "" for action in task.actions)
                     if text.strip():
-                        self.write(f"{task.name} <std{stream}>:\n{text.rstrip()}\n")
+                        self.reporter.line(f"{task.name} <std{stream}>:\n{text.rstrip()}")
         if self.runtime_errors:
-            self.write("Execution aborted.\n" + "\n".join(self.runtime_errors) + "\n")
-        self.write(work_summary(self.books.totals()) + "\n")
+            self.reporter.line("Execution aborted.\n" + "\n".join(self.runtime_errors))
+        self.reporter.line(work_summary(self.books.totals()))
         if self.failures:
             failed = len(self.failures)
             summary = f"\nclm: {failed} task{'s' if failed != 1 else ''} failed"
@@ -171,7 +162,7 @@ class ClmReporter(ConsoleReporter):
                     f"; {self.not_rebuilt} output{'s' if self.not_rebuilt != 1 else ''} "
                     "depending on them kept their last good version"
                 )
-            self.write(summary + ".\n")
+            self.reporter.line(summary + ".")
         if stopped is None:
             self.session.finish(plan_keys(self.tasks), self.every_task)
         # After a failed write to the state, recording the end may fail too.
@@ -210,8 +201,7 @@ class ClmReporter(ConsoleReporter):
             self._exit(1, f"clm: error: {DiskFull(where, 'cannot write the build state')}")
 
     def _exit(self, code: int, message: str) -> None:
-        self.write(message + "\n")
-        self.outstream.flush()
+        self.reporter.line(message)
         exit_soon(code)
         raise SystemExit(code) from None
 
@@ -225,7 +215,7 @@ def _session() -> Session:
     session = installed()
     if session is not None and session.workspace == workspace:
         return session
-    return Session(SessionSpec(str(workspace.root)), None)
+    return Session(SessionSpec(str(workspace.root)), None, reporter=Reporter())
 
 
 def _refresh_state() -> None:

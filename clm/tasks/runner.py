@@ -7,9 +7,9 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable, Iterable
 
+from clm.session.session import Session
 from clm.state.doit_state import DoitState
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -42,6 +42,7 @@ def locked_out(command: str, holder: str) -> str:
 
 
 def run_doit(
+    session: Session,
     state: DoitState,
     tasks: Callable[[], Iterable],
     arguments: list[str],
@@ -50,7 +51,8 @@ def run_doit(
     before: Callable[[], int | None] | None = None,
 ) -> int:
     """doit's run command on the tasks ``tasks()`` yields, holding the course's build lock;
-    ``state`` is the run's (the one the tasks were planned with).
+    ``session`` is the run's (the one installed for doit's reporter), and ``state``
+    its checker's and backend's (the one the tasks were planned with).
 
     With ``no_wait`` another running build is an error (exit 2) instead of a wait.
     ``before`` runs first, under the lock (the cluster pre-pass); an exit code it
@@ -65,16 +67,15 @@ def run_doit(
     def task_course():
         yield from tasks()
 
-    workspace = state.workspace
+    workspace = session.workspace
     namespace = {"DOIT_CONFIG": doit_config(state, jobs), "task_course": task_course}
     stop_like_ctrl_c()  # also while waiting for the lock and in the cluster pre-pass
     try:
-        held = lock.acquire(workspace.lock_file, wait=not no_wait)
+        held = lock.acquire(workspace.lock_file, say=session.reporter.note, wait=not no_wait)
     except lock.BuildLocked as locked:
-        print(
+        session.reporter.error(
             f"error: another build of this course is running (process {locked.holder}); "
-            "not waiting (--no-wait)",
-            file=sys.stderr,
+            "not waiting (--no-wait)"
         )
         return EXIT_USAGE
     try:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from clm.plan.outputs import OutputPlan
+    from clm.session.reporter import Reporter
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class Listened(Protocol):
     """A watcher, as far as a companion sees it."""
 
     listener: CycleListener | None
+    reporter: Reporter  # what the watcher says, and its companion beside it
 
 
 class Companion(Protocol):

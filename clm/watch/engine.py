@@ -24,9 +24,9 @@ from collections.abc import Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import TextIO
 
 from clm.errors import CourseError
+from clm.session.reporter import Reporter
 from clm.watch.changes import ChangeCollector, Changes, EventQueue, Scope
 from clm.watch.cycles import Companion, Cycle, CycleListener, Watched
 from clm.workers.lifetime import stop_like_ctrl_c
@@ -46,7 +46,7 @@ class Watcher:
         self,
         spec_file: Path,
         jobs: int,
-        out: TextIO = sys.stdout,
+        reporter: Reporter,
         languages: tuple[str, ...] | None = None,
     ):
         from doit.dependency import Dependency
@@ -57,12 +57,12 @@ class Watcher:
         from clm.state.doit_state import DoitState
         from clm.state.workspace import Workspace
         from clm.tasks.bookkeeping import RunBook
-        from clm.tasks.generator import build_session, print_warnings
+        from clm.tasks.generator import build_session
         from clm.workers.pool import WorkerPool
 
         self.spec_file = spec_file
         self.languages = languages
-        self.out = out
+        self.reporter = reporter
         self.listener: CycleListener | None = None
         self.plan_error: str | None = None  # why the last re-plan failed, until one succeeds
         self.cycles = 0
@@ -80,10 +80,11 @@ class Watcher:
             checker_cls=self.state.checker,
             codec_cls=self.state.codec,
         )
-        self.books = RunBook(self._say, self.workspace)
+        self.books = RunBook(reporter.note, self.workspace)
         self._load()
-        self.session = build_session(self.build)
-        print_warnings(self.build)
+        self.session = build_session(self.build, reporter)
+        for warning in self.build.warnings:
+            reporter.warning(warning)
         self.collector = ChangeCollector(self.scope)
         # Workers start before the observer's thread exists. Their spare kernels are
         # of the kernel most decks run in, in the course's Python as planned now (a spec
@@ -102,6 +103,7 @@ class Watcher:
             self.spec_file,
             languages=self.languages,
             keep_bad_decks=True,
+            reporter=self.reporter,
             warn=False,
             state=self.state,
         )
@@ -168,7 +170,7 @@ class Watcher:
         self.bad_decks.update(verdicts.errors)
         for deck in sorted({*saved, *narrated}):
             for warning in verdicts.warnings.get(deck, ()):
-                self._say(warning)
+                self.reporter.warning(warning)
         return {deck for deck in saved if deck not in verdicts.errors}
 
     def _titles_changed(self, decks: set[str]) -> bool:
@@ -275,7 +277,7 @@ class Watcher:
             # The first cycle starts the watcher's session: the sweeps of what killed
             # builds left, the shared cache read ahead. It never publishes: an author's
             # saves are no whole build.
-            self.session.start(self._say)
+            self.session.start()
             result = self._cycle(changes)
             self.books.end(
                 executed=result["executed"],
@@ -312,7 +314,7 @@ class Watcher:
         if changes is None:
             everything = {name for name, task in self.tasks.items() if not task.has_subtask}
             return self._run(self._downstream(everything))
-        self._say(f"changed: {changes.describe()}")
+        self.reporter.line(f"changed: {changes.describe()}")
         paths = changes.paths | self.unplanned
         seeds: set[str] = set()
         try:
@@ -324,7 +326,9 @@ class Watcher:
             # again on the next change, so what this one changed is not lost.
             self.unplanned = set(paths)
             self.plan_error = str(error)
-            self._say(f"error: {error}\n(the last good plan is kept until the next change)")
+            self.reporter.error(
+                f"error: {error}\n(the last good plan is kept until the next change)"
+            )
         for path in paths:
             seeds |= self.by_dep.get(path, set())
         result = self._run(self._downstream(seeds))
@@ -351,7 +355,7 @@ class Watcher:
         redefined = self._replan()
         if spec_changed:
             for warning in self.build.spec.warnings:
-                self._say(warning)
+                self.reporter.warning(warning)
         self._check_saved(paths - known)  # the decks the new plan brought
         return redefined
 
@@ -360,11 +364,11 @@ class Watcher:
         from clm.tasks.reporter import work_summary
 
         for basename, count in sorted(result.get("rebuilt", {}).items()):
-            self._say(f"rebuilt: {basename} ({count} task{'s' if count != 1 else ''})")
+            self.reporter.line(f"rebuilt: {basename} ({count} task{'s' if count != 1 else ''})")
         for page in result["updated"]:
-            self._say(f"updated: {page}")
+            self.reporter.line(f"updated: {page}")
         if result["kept"]:
-            self._say(
+            self.reporter.line(
                 f"kept: {result['kept']} output(s) depending on failed tasks keep their last "
                 "good version"
             )
@@ -372,7 +376,7 @@ class Watcher:
             f"cycle {self.cycles} done in {seconds:.2f} s: {result['executed']} task(s) run, "
             f"{result['failed']} failed; {work_summary(self.books.totals()).removeprefix('clm: ')}"
         )
-        self._say(closing)
+        self.reporter.line(closing)
         return closing
 
     def _run(self, selected: set[str]) -> dict:
@@ -448,7 +452,7 @@ class Watcher:
                     message = status.get_error_message()
                     outcomes[name] = message
                     self.books.failed(name, message)
-                    self._say(f"FAILED {name}: {message}")
+                    self.reporter.line(f"FAILED {name}: {message}")
                     abandon(name)
                 else:
                     self.books.started(name)
@@ -464,7 +468,7 @@ class Watcher:
                 if outcome == "ok":
                     task.values = value or {}
                     for warning in task.values.get("warnings", ()):
-                        self._say(warning)
+                        self.reporter.warning(warning)
                     self.dependency.save_success(task)
                     self.books.succeeded(name, task.values.get("from_cache"))
                     basename = task.subtask_of or name
@@ -479,7 +483,7 @@ class Watcher:
                     failed.add(name)
                     outcomes[name] = str(value)
                     self.books.failed(name, value)
-                    self._say(f"FAILED {name}:\n{value}")
+                    self.reporter.line(f"FAILED {name}:\n{value}")
                     abandon(name)
         kept = len(dropped)
         return {
@@ -514,7 +518,7 @@ class Watcher:
                 for target in self.tasks[name].targets
                 if not is_intermediate(target)
             ]
-            self._say(
+            self.reporter.line(
                 f"FAILED {error}\n  failed outputs (the last good version is kept):\n"
                 + "\n".join(outputs)
             )
@@ -532,16 +536,15 @@ class Watcher:
             self.pool.restart()
             return "failed", "the worker process running it died; it is retried on the next change"
 
-    def _say(self, text: str) -> None:
-        print(text, file=self.out, flush=True)
-
     # -- the loop -----------------------------------------------------------
 
     def watch(self) -> None:
         self.run_cycle(None)
         self.events = EventQueue(self.scope)
         self.events.start()
-        self._say(f"clm: watching {self.scope.root} ({', '.join(self.scope.folders)}); Ctrl-C ends")
+        self.reporter.line(
+            f"clm: watching {self.scope.root} ({', '.join(self.scope.folders)}); Ctrl-C ends"
+        )
         watched = self.scope
         while True:
             touched = self.events.next_burst()
@@ -581,21 +584,24 @@ def watch_course(
     *,
     languages: tuple[str, ...] | None = None,
     companion: Companion | None = None,
+    reporter: Reporter | None = None,
 ) -> int:
     """Build, then rebuild on every change until Ctrl-C; the exit code of ``clm watch``.
 
     A ``companion`` (the preview server) is attached once the workers exist and
-    closed with the watcher, whichever way it ends.
+    closed with the watcher, whichever way it ends. What it says goes through
+    ``reporter`` (one on stdout and stderr unless the caller made it).
     """
     from clm.spec import course_root
     from clm.workers import begin_run
 
     os.chdir(course_root(spec_file))
+    reporter = reporter or Reporter()
     try:
         begin_run()
-        watcher = Watcher(spec_file, jobs or os.cpu_count() or 1, languages=languages)
+        watcher = Watcher(spec_file, jobs or os.cpu_count() or 1, reporter, languages=languages)
     except CourseError as error:
-        print(f"error: {error}", file=sys.stderr)
+        reporter.error(f"error: {error}")
         if companion is not None:
             companion.close()
         return 2
@@ -608,7 +614,7 @@ def watch_course(
                 companion.attach(watcher)
             watcher.watch()
     except KeyboardInterrupt:
-        print("\nclm: stopped watching", flush=True)
+        reporter.line("\nclm: stopped watching")
     finally:
         watcher.close()
         end_this_run()  # what its workers' cells started and left running

@@ -80,14 +80,29 @@ def test_prune_drops_the_least_recently_used_of_either_kind(tmp_path):
     assert get_render("newest", path) is not None and get("newer", path) is not None
 
 
-def test_a_damaged_cache_is_put_aside_and_replaced(tmp_path, capsys):
+def test_a_damaged_cache_is_put_aside_and_replaced(tmp_path, caplog):
     path = tmp_path / "cache.sqlite"
     path.write_bytes(b"this is no SQLite file" * 10)
     assert cache.stats(path).entries == 0
     assert (tmp_path / "cache.sqlite.damaged").read_bytes().startswith(b"this is no")
-    warning = capsys.readouterr().err
-    assert f"warning: {path}: the results cache could not be read" in warning
+    # Found by whatever opened it first: told through logging, not printed by the state.
+    (warning,) = [record.getMessage() for record in caplog.records]
+    assert warning.startswith(f"warning: {path}: the results cache could not be read")
     assert "moved to" in warning and "cache.sqlite.damaged" in warning
+    put("e", [[[], 1]], path)
+    assert get("e", path) == [[[], 1]]
+
+
+def test_the_check_before_a_build_returns_the_warning(tmp_path, capsys):
+    path = tmp_path / "cache.sqlite"
+    assert cache.check_usable(path) is None
+    cache.db.unregister(path).close()
+    path.write_bytes(b"this is no SQLite file" * 10)
+    warning = cache.check_usable(path)
+    assert warning.startswith(f"warning: {path}: the results cache could not be read")
+    assert "cache.sqlite.damaged" in warning
+    assert capsys.readouterr() == ("", "")  # the entry point says it, through its reporter
+    assert cache.check_usable(path) is None
     put("e", [[[], 1]], path)
     assert get("e", path) == [[[], 1]]
 
@@ -95,13 +110,13 @@ def test_a_damaged_cache_is_put_aside_and_replaced(tmp_path, capsys):
 def test_damage_found_past_opening_is_put_aside_too(tmp_path, capsys):
     path = tmp_path / "cache.sqlite"
     put("e", [[[], 1]], path)
-    assert not cache.replace_if_damaged(path)
+    assert cache.replace_if_damaged(path) is None
     cache.connection(path).execute("pragma wal_checkpoint(truncate)")
     data = bytearray(path.read_bytes())
     data[100:4096] = b"\xff" * (4096 - 100)  # the header survives, the pages do not
     path.write_bytes(bytes(data))
-    assert cache.replace_if_damaged(path)
-    assert "could not be read" in capsys.readouterr().err
+    assert "could not be read" in cache.replace_if_damaged(path)
+    assert capsys.readouterr() == ("", "")
     assert cache.stats(path).entries == 0
 
 
