@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pty
+import re
 import subprocess
 import sys
 
@@ -58,8 +59,17 @@ def _on_a_terminal(root, *args: str) -> tuple[int, str]:
     return code, b"".join(chunks).decode().replace("\r\n", "\n")
 
 
+# What coverage.py (measuring the test run in CI) writes to the terminal itself, from
+# a worker: beside the build's lines, and glued to its status line, as anything a
+# worker writes past the Reporter would be.
+COVERAGE_WARNING = re.compile(
+    r"/\S*/coverage/\S*\.py:\d+: CoverageWarning: .*\n\s*self\.warn\(.*\)\n"
+)
+
+
 def _seen(output: str) -> list[str]:
     """The lines a terminal shows once it has erased what CLEAR_LINE erases."""
+    output = COVERAGE_WARNING.sub("", output)
     return [line.rpartition(CLEAR_LINE)[2] for line in output.split("\n")]
 
 
