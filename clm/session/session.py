@@ -10,6 +10,7 @@ builds left, the shared cache read ahead, and published after a whole build.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from clm.execute.kernels import sweep_scratch_folders
@@ -65,16 +66,19 @@ class Session:
             # same bad entry: the author hears of it once.
             self.reporter.warning(warning, once=True)
 
-    def finish(self, keys: dict[str, list[str]], every_task: bool) -> None:
+    def finish(self, keys: Callable[[], dict[str, list[str]]], every_task: bool) -> None:
         """After a run that was not stopped: a pushing build of the whole course (``every_task``
         of its plan ran, none left out by name) makes sure its namespace holds every result
-        of the plan (``keys``), then writes its manifest."""
+        of the plan (``keys()``), then writes its manifest.
+
+        The keys are asked for only then: working them out reads every deck again.
+        """
         remote = self.remote
         if remote is None or remote.settings.push is None:
             return
         if not (self.whole_course and every_task):
             return
-        remote.publish(keys, SqliteResultsCache(self.workspace.cache_file), self.reporter.note)
+        remote.publish(keys(), SqliteResultsCache(self.workspace.cache_file), self.reporter.note)
         for warning in remote.take_warnings():
             self.reporter.warning(warning, once=True)
 

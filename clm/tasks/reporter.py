@@ -164,7 +164,7 @@ class ClmReporter(ConsoleReporter):
                 )
             self.reporter.line(summary + ".")
         if stopped is None:
-            self.session.finish(plan_keys(self.tasks), self.every_task)
+            self.session.finish(lambda: plan_keys(self.tasks), self.every_task)
         # After a failed write to the state, recording the end may fail too.
         self.books.end(
             executed=self.executed,
