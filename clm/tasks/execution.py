@@ -17,10 +17,7 @@ from doit.exceptions import TaskFailed
 
 from clm.encoding import read_deck
 from clm.errors import CourseError
-from clm.execute.base import BatchExecutor, ExecutionFailure, ExecutionJob, ExecutionRequest
-from clm.execute.executor import LocalExecutor
 from clm.execute.runtimes import is_missing
-from clm.execute.service import ExecutionService
 from clm.languages import of_deck
 from clm.paths import OutsideFolder
 from clm.session.worker import job_context
@@ -37,6 +34,7 @@ from clm.workers.lifetime import working_on
 if TYPE_CHECKING:
     from nbformat.notebooknode import NotebookNode
 
+    from clm.execute.base import BatchExecutor, ExecutionFailure, ExecutionJob
     from clm.execute.keys import ExecutedVariant
     from clm.languages.model import Language
 
@@ -74,6 +72,12 @@ def execute_deck(
     ``executor`` and ``cache`` default to this worker's kernels and the
     course's cache file.
     """
+    # Imported here: planning and a no-op build import this module for its actions'
+    # names alone, and need none of the execution machinery.
+    from clm.execute.base import ExecutionFailure, ExecutionRequest
+    from clm.execute.executor import LocalExecutor
+    from clm.execute.service import ExecutionService
+
     working_on(f"{job.deck}:execute", job.session.state_file)
     context = job_context(job.session)
     workspace = context.workspace
@@ -142,6 +146,8 @@ def execution_job(
 ) -> ExecutionJob:
     """What an executor is given to run one execution group of the deck of ``job``."""
     import nbformat
+
+    from clm.execute.base import ExecutionJob
 
     return ExecutionJob(
         nbformat.writes(notebook, version=4).encode(),
