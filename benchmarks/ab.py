@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import PLANNING
 from synthetic import generate
 
 CHECKOUT = Path(__file__).resolve().parents[1]
@@ -61,15 +62,9 @@ class Side:
 
 
 def planning(side: Side, root: Path) -> float:
-    code = (
-        "import time; t = time.perf_counter()\n"
-        "from clm.plan.outputs import plan_spec\n"
-        "plan_spec('course.yaml')\n"
-        "print(time.perf_counter() - t)\n"
-    )
     env = {**os.environ, "PYTHONPATH": str(side.checkout)}
     done = subprocess.run(
-        [side.python, "-c", code], cwd=root, env=env, capture_output=True, text=True, check=True
+        [side.python, "-c", PLANNING], cwd=root, env=env, capture_output=True, text=True, check=True
     )
     return float(done.stdout)
 

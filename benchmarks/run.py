@@ -61,17 +61,24 @@ def median_of(runs: int, make) -> float:
     return statistics.median(make().seconds for _ in range(runs))
 
 
+# Prints the seconds that importing the planner and planning course.yaml take.
+PLANNING = (
+    "import time; t = time.perf_counter()\n"
+    "from clm.plan.outputs import plan_spec\n"
+    "plan_spec('course.yaml')\n"
+    "print(time.perf_counter() - t)\n"
+)
+
+
 def planning_seconds(root: Path) -> float:
-    code = (
-        "import time; t = time.perf_counter()\n"
-        "from clm.plan.outputs import plan_spec\n"
-        "plan_spec('course.yaml')\n"
-        "print(time.perf_counter() - t)\n"
-    )
     results = [
         float(
             subprocess.run(
-                [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+                [sys.executable, "-c", PLANNING],
+                cwd=root,
+                capture_output=True,
+                text=True,
+                check=True,
             ).stdout
         )
         for _ in range(3)
