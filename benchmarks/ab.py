@@ -108,6 +108,9 @@ def main() -> None:
     parser.add_argument("--baseline-python", default=sys.executable)
     parser.add_argument("--sizes", type=int, nargs="+", default=[60, 1000])
     parser.add_argument("--rounds", type=int, default=5, help="turns per figure and side")
+    parser.add_argument(
+        "--measures", nargs="+", metavar="NAME", help="only these figures, e.g. no-op 'doit list'"
+    )
     args = parser.parse_args()
     sides = (
         Side("baseline", args.baseline.resolve(), args.baseline_python),
@@ -120,6 +123,8 @@ def main() -> None:
         f"{'measure':<16}{'decks':>6}{'baseline':>10}{'this':>10}{'ratio':>8}   ({args.rounds} turns each, medians in s)"
     )
     for name, decks, take in measures(args.sizes):
+        if args.measures and name not in args.measures:
+            continue
         times: dict[str, list[float]] = {side.name: [] for side in sides}
         for turn in range(args.rounds):
             for side in sides if turn % 2 == 0 else reversed(sides):

@@ -81,7 +81,8 @@ def course_tasks(
     try:
         spec_file = locate_spec(spec)
         root = course_root(spec_file)
-        begin_run()
+        if _builds():  # listing and the like start no process: nothing to tag or tie
+            begin_run()
     except CourseError as error:
         raise InvalidDodoFile(str(error)) from None
     os.chdir(root)

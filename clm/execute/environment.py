@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clm.execute import probe
-from clm.workers.processes import run_within
 
 # What the kernels (and the probe) inherit that changes their sys.path.
 PATH_VARIABLES = ("PYTHONPATH", "PYTHONHOME", "PYTHONNOUSERSITE", "PYTHONUSERBASE")
@@ -150,6 +149,8 @@ def describe(python: str) -> Interpreter:
 def ask(python: str) -> dict:
     """What ``python`` says of itself (clm.execute.probe's description); ProbeFailed if
     it says nothing of use."""
+    from clm.workers.processes import run_within  # psutil: only when a program is asked
+
     # An empty working directory: `python -c` imports from it first, and a course
     # root may well hold a json.py.
     with tempfile.TemporaryDirectory(prefix="clm-probe-") as empty:

@@ -20,7 +20,6 @@ from pathlib import Path
 
 from clm.execute.environment import file_stat
 from clm.languages import KERNEL_NAME
-from clm.workers.processes import run_within
 
 MISSING_PREFIX = "missing:"  # the fingerprint of a kernelspec that is not installed
 VERSION_TIMEOUT = 60.0  # seconds; a cold JVM answers in well under one
@@ -98,6 +97,8 @@ def version_of(program: str | None) -> str:
     """What ``program --version`` prints (the JDK's and Deno's version lines)."""
     if program is None:
         return "no program"
+    from clm.workers.processes import run_within  # psutil: only when a program is asked
+
     try:
         done = run_within(
             [program, "--version"],

@@ -53,6 +53,8 @@ class Reporter:
         self.out = sys.stdout if out is None else out
         self.err = sys.stderr if err is None else err
         self._live = live  # None: wherever the stream is a terminal
+        # A stream stays a terminal or not: asked once, not at each of thousands of tasks.
+        self._terminals: dict[TextIO, bool] = {}
         self._log_every = log_every
         self._clock = clock
         self._said: set[str] = set()
@@ -68,7 +70,12 @@ class Reporter:
 
     def live(self, stream: TextIO) -> bool:
         """Whether ``stream`` gets a status line redrawn in place (a terminal)."""
-        return is_terminal(stream) if self._live is None else self._live
+        if self._live is not None:
+            return self._live
+        known = self._terminals.get(stream)
+        if known is None:
+            known = self._terminals[stream] = is_terminal(stream)
+        return known
 
     def tell_story_on(self, out: TextIO) -> None:
         """The run's story goes to ``out`` (doit's ``--output-file``)."""

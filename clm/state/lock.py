@@ -102,12 +102,68 @@ def holding(path: Path, *, wait: bool = True) -> Iterator[None]:
             release(path)
 
 
-def release(path: Path) -> None:
-    fd = _held.pop((os.getpid(), os.path.abspath(path)), None)
+def release(path: Path, *, remove: bool = False) -> None:
+    """Let go of the lock on ``path``; with ``remove``, of the file too."""
+    key = os.path.abspath(path)
+    fd = _held.pop((os.getpid(), key), None)
     if fd is None:
         return
-    os.ftruncate(fd, 0)
+    if not remove:
+        os.ftruncate(fd, 0)
+    elif fcntl is not None:
+        # Removed while still held: no one finds the file unlocked in between.
+        with contextlib.suppress(OSError):
+            os.unlink(key)
     os.close(fd)  # closing releases the lock
+    if remove and fcntl is None:  # Windows removes no file that is open
+        with contextlib.suppress(OSError):
+            os.unlink(key)
+
+
+def hold_new(path: Path) -> bool:
+    """Create ``path`` and hold its lock, so that nobody finds it without its holder;
+    False when it exists, or was taken away (take_abandoned) before it was locked.
+    """
+    key = os.path.abspath(path)
+    try:
+        fd = os.open(key, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    # Between creating and locking, a process that found the file unlocked may have
+    # taken it and removed it: the lock then holds a file no one can find.
+    if _try(fd) and _still_at(fd, key):
+        os.write(fd, str(os.getpid()).encode())
+        _held[os.getpid(), key] = fd
+        return True
+    os.close(fd)
+    return False
+
+
+def _still_at(fd: int, key: str) -> bool:
+    try:
+        return os.path.samestat(os.fstat(fd), os.stat(key))
+    except OSError:
+        return False
+
+
+def take_abandoned(path: Path) -> bool:
+    """Hold the lock on ``path`` if no process does (its holder ended); False when one
+    does, the file is gone, or this process holds it already.
+
+    Let go with ``release(path, remove=True)`` once what the holder left is dealt with.
+    """
+    key = os.path.abspath(path)
+    if (os.getpid(), key) in _held:
+        return False
+    try:
+        fd = os.open(key, os.O_RDWR)
+    except OSError:
+        return False
+    if not _try(fd):
+        os.close(fd)
+        return False
+    _held[os.getpid(), key] = fd
+    return True
 
 
 def forget_inherited() -> None:
@@ -126,11 +182,17 @@ def is_locked(path: Path) -> bool:
     key = os.path.abspath(path)
     if (os.getpid(), key) in _held:
         return True
-    if not Path(key).exists():
+    try:
+        fd = os.open(key, os.O_RDONLY)
+    except FileNotFoundError:
         return False
-    fd = os.open(key, os.O_RDONLY)
     try:
         if fcntl is None:
+            try:
+                msvcrt.locking(fd, msvcrt.LK_NBRLCK, 1)
+            except OSError:
+                return True
+            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
             return False
         try:
             fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)

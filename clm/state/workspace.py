@@ -20,9 +20,12 @@ EXECUTED = f"{FOLDER}/executed"  # executed notebooks, relative to the course ro
 RENDERS = f"{FOLDER}/renders"  # rendered diagrams, relative to the course root
 
 
+_INSIDE = f"{FOLDER}/"
+
+
 def is_intermediate(path: str) -> bool:
     """Whether a task path (relative to the course root) names a file under ``.clm/``."""
-    return path.startswith(f"{FOLDER}/")
+    return path.startswith(_INSIDE)
 
 
 @dataclass(frozen=True)

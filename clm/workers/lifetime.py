@@ -36,8 +36,6 @@ import time
 from multiprocessing import util
 from multiprocessing.connection import wait
 
-import psutil
-
 from clm.workers import run_tag
 
 _PR_SET_PDEATHSIG = 1
@@ -117,13 +115,12 @@ def _end_orphaned_run(tag: str) -> None:
 
 
 def _wait_for_the_build_to_die(pid: int, sentinel: int) -> None:
-    try:
-        build = run_tag.tag_of(psutil.Process(pid))
-    except psutil.Error:
-        return
+    from clm.workers.processes import process_of, runs
+
+    build = process_of(pid)
     # The sentinel is a pipe the build holds open; under fork a worker forked
     # later holds it too, so the process itself is asked as well.
-    while run_tag.owner_runs(build) and not wait([sentinel], timeout=PARENT_POLL_SECONDS):
+    while runs(build) and not wait([sentinel], timeout=PARENT_POLL_SECONDS):
         pass
 
 

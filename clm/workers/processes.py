@@ -56,12 +56,23 @@ def _await_end(processes: Sequence[psutil.Process], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     left = list(processes)
     while left and time.monotonic() < deadline:
-        left = [process for process in left if _running(process)]
+        left = [process for process in left if runs(process)]
         if left:
             time.sleep(0.01)
 
 
-def _running(process: psutil.Process) -> bool:
+def process_of(pid: int) -> psutil.Process | None:
+    """The process ``pid`` names now; None when none does."""
+    try:
+        return psutil.Process(pid)
+    except psutil.Error:
+        return None
+
+
+def runs(process: psutil.Process | None) -> bool:
+    """Whether ``process`` still runs: not ended, not a zombie, its pid not given to another."""
+    if process is None:
+        return False
     try:  # is_running() is False once the pid belongs to another process
         return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
     except psutil.Error:

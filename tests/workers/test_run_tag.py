@@ -1,4 +1,9 @@
-"""The run tag: what names a build, and finding what a dead build left, with real processes."""
+"""The run tag: what names a build, and finding what a dead build left, with real processes.
+
+Each test keeps its builds' records in a temporary folder of its own (TMPDIR
+for the builds it starts, tempfile's folder for this process), so that
+records other tests' killed builds left do not count here.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,10 @@ import contextlib
 import os
 import subprocess
 import sys
+import tempfile
+import textwrap
 import time
+from pathlib import Path
 
 import psutil
 import pytest
@@ -14,18 +22,49 @@ import pytest
 from clm.workers import run_tag
 
 
+@pytest.fixture
+def runs_here(tmp_path, monkeypatch) -> dict[str, str]:
+    """Records in ``tmp_path``, for this process and the builds it starts (their environment)."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    # Set first, so that the tag a test gives this process is taken back after it.
+    monkeypatch.setenv(run_tag.RUN_TAG_VARIABLE, "")
+    monkeypatch.delenv(run_tag.RUN_TAG_VARIABLE)
+    return {**os.environ, "TMPDIR": str(tmp_path)}
+
+
+def _build(env: dict[str, str], body: str = "time.sleep(600)") -> tuple[subprocess.Popen, str]:
+    """A process that tags itself as a build, then runs ``body``; and its tag."""
+    code = textwrap.dedent(
+        """
+        import os, sys, time
+        from clm.workers import run_tag
+        from clm.state import lock
+        print(run_tag.tag_this_run(), flush=True)
+        """
+    )
+    build = subprocess.Popen(
+        [sys.executable, "-c", code + body], env=env, stdout=subprocess.PIPE, text=True
+    )
+    return build, build.stdout.readline().strip()
+
+
+def _killed(build: subprocess.Popen) -> None:
+    build.kill()
+    build.wait()
+    build.stdout.close()
+
+
 def _sleeper(tag: str) -> subprocess.Popen:
     return subprocess.Popen(["sleep", "608"], env={**os.environ, run_tag.RUN_TAG_VARIABLE: tag})
 
 
-@pytest.fixture
-def dead_build() -> str:
-    """The tag of a process that has ended."""
-    build = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    tag = run_tag.tag_of(psutil.Process(build.pid))
-    build.kill()
-    build.wait()
-    return tag
+def _exec_done(*processes: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # until the sleepers have exec'd (their environ)
+        with contextlib.suppress(psutil.Error):
+            if all(psutil.Process(p.pid).name() == "sleep" for p in processes):
+                return
+        time.sleep(0.02)
 
 
 def _gone(process: subprocess.Popen) -> bool:
@@ -35,40 +74,103 @@ def _gone(process: subprocess.Popen) -> bool:
     return process.poll() is not None
 
 
-def test_a_tag_names_a_process_by_pid_and_start_time(dead_build):
-    me = run_tag.tag_of(psutil.Process())
-    assert run_tag.owner_runs(me)
-    assert not run_tag.owner_runs(dead_build)
-    pid, started = me.split(":")
-    # The same pid with another start time: a process that got the pid later.
-    assert not run_tag.owner_runs(f"{pid}:{float(started) - 1:.2f}")
+def _records(folder: Path) -> list[str]:
+    return sorted(path.name for path in (folder / run_tag.runs_folder().name).glob("*"))
+
+
+def test_a_tag_names_a_build_that_runs_exactly_while_its_record_is_locked(runs_here, tmp_path):
+    build, tag = _build(runs_here)
+    try:
+        pid, _, token = tag.partition(":")
+        assert pid == str(build.pid) and token
+        assert _records(tmp_path) == [f"{pid}-{token}"]
+        assert run_tag.owner_runs(tag)
+        # The same pid with another record: a process that got the pid later.
+        assert not run_tag.owner_runs(f"{pid}:{'0' * len(token)}")
+    finally:
+        _killed(build)
+    assert not run_tag.owner_runs(tag)  # SIGKILL: the record is left, unlocked
+    assert _records(tmp_path) == [f"{pid}-{token}"]
     assert not run_tag.owner_runs("not a tag")
 
 
-def test_the_processes_of_a_dead_build_end_and_those_of_a_running_one_stay(dead_build):
-    orphan = _sleeper(dead_build)
-    # A build that runs: this test process.
-    kept = _sleeper(run_tag.tag_of(psutil.Process()))
+def test_a_build_that_ends_removes_its_record(runs_here, tmp_path):
+    build, tag = _build(runs_here, "sys.exit(3)")
+    assert build.wait(300) == 3
+    build.stdout.close()
+    assert _records(tmp_path) == []
+    assert not run_tag.owner_runs(tag)
+
+
+def test_this_process_owns_its_own_tag(runs_here):
+    tag = run_tag.tag_this_run()
+    assert run_tag.owns(tag) and run_tag.owner_runs(tag)
+    assert run_tag.this_run() == tag
+
+
+def test_a_worker_forked_by_a_build_does_not_keep_the_dead_builds_record(runs_here):
+    # Under fork a worker shares the build's open files; it lets go of the record's as
+    # it starts (clm.workers.lifetime.start_worker), so that the build's death shows.
+    build, tag = _build(
+        runs_here,
+        """
+if os.fork() == 0:
+    lock.forget_inherited()
+    print(os.getpid(), flush=True)
+    time.sleep(600)
+    os._exit(0)
+time.sleep(600)
+""",
+    )
+    worker = psutil.Process(int(build.stdout.readline()))
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:  # until the sleepers have exec'd (their environ)
-            with contextlib.suppress(psutil.Error):
-                if all(psutil.Process(p.pid).name() == "sleep" for p in (orphan, kept)):
-                    break
-            time.sleep(0.02)
+        assert run_tag.owner_runs(tag)
+        _killed(build)
+        assert worker.is_running()
+        assert not run_tag.owner_runs(tag)
+    finally:
+        with contextlib.suppress(psutil.Error):
+            worker.kill()
+
+
+def test_the_processes_of_a_dead_build_end_and_those_of_a_running_one_stay(runs_here, tmp_path):
+    dead, dead_tag = _build(runs_here)
+    _killed(dead)
+    running, running_tag = _build(runs_here)
+    orphan, kept = _sleeper(dead_tag), _sleeper(running_tag)
+    try:
+        _exec_done(orphan, kept)
         ended = run_tag.end_orphans()
         assert orphan.pid in {process.pid for process in ended}
         assert _gone(orphan)
         assert kept.poll() is None
+        # The dead build's record is dealt with; the running build's stays.
+        assert _records(tmp_path) == [running_tag.replace(":", "-")]
+        assert run_tag.end_orphans() == []
     finally:
         for process in (orphan, kept):
             process.kill()
             process.wait()
+        _killed(running)
 
 
-def test_a_build_ends_what_carries_its_tag_but_spares_its_own_children(monkeypatch):
-    tag = run_tag.tag_of(psutil.Process())
-    monkeypatch.setenv(run_tag.RUN_TAG_VARIABLE, tag)
+def test_after_builds_that_ended_well_the_next_reads_no_process(runs_here):
+    # psutil is loaded only to look through the machine's processes.
+    build, _ = _build(runs_here, "sys.exit(0)")
+    build.wait(300)
+    build.stdout.close()
+    check = (
+        "import sys\nfrom clm.workers import run_tag\nrun_tag.tag_this_run()\n"
+        "assert run_tag.end_orphans() == []\nprint('psutil' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", check], env=runs_here, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "False"
+
+
+def test_a_build_ends_what_carries_its_tag_but_spares_its_own_children(runs_here):
+    tag = run_tag.tag_this_run()
     # A helper of its own (multiprocessing's forkserver, say): a child of the build.
     child = _sleeper(tag)
     # A daemon a cell started: forked twice, a child of init now.
@@ -89,3 +191,13 @@ def test_a_build_ends_what_carries_its_tag_but_spares_its_own_children(monkeypat
         child.wait()
         with contextlib.suppress(psutil.Error):
             daemon.kill()
+
+
+def test_a_tag_without_a_record_counts_while_its_pid_runs(runs_here):
+    # A build that could keep no record (no temporary folder it may write) names itself
+    # by its pid alone; a pid may be given again, so such a build is never taken for dead
+    # while a process has it.
+    assert run_tag.owner_runs(f"{os.getpid()}:")
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # reaped: its pid is free
+    assert not run_tag.owner_runs(f"{gone.pid}:")
