@@ -82,8 +82,12 @@ def tag_this_run() -> str:
     """Name this process as the owner of everything started from now on; the tag.
 
     Where no record can be made (no writable temporary folder), the tag has
-    none, and a build counts as running as long as a process has its pid.
+    none, and a build counts as running as long as a process has its pid. A
+    process that runs one build after another (the watcher, a test) keeps its tag.
     """
+    current = this_run()
+    if owns(current):
+        return current
     folder = runs_folder()
     tag = f"{os.getpid()}:"
     if _private_folder(folder):

@@ -201,3 +201,9 @@ def test_a_tag_without_a_record_counts_while_its_pid_runs(runs_here):
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()  # reaped: its pid is free
     assert not run_tag.owner_runs(f"{gone.pid}:")
+
+
+def test_a_process_that_builds_again_keeps_its_tag_and_record(runs_here, tmp_path):
+    tag = run_tag.tag_this_run()
+    assert run_tag.tag_this_run() == tag
+    assert _records(tmp_path) == [tag.replace(":", "-")]
