@@ -6,8 +6,8 @@ daemon that forked twice and left every session and process group: the tree
 loses it, the environment does not.
 
 The tag names the build's process by its pid and a record of the run: a file
-in a folder of the user's (beside the kernels' scratch folders) that the build
-holds locked while it runs. The operating system lets go of the lock however
+in a folder of the user's (beside the kernels' scratch folders, and named in
+the tag) that the build holds locked while it runs. The operating system lets go of the lock however
 the build ends, SIGKILL included, so a tag's build runs exactly while its
 record is locked; a pid the system has given to another process since proves
 nothing. The record is made locked (clm.state.lock.hold_new) and removed as the
@@ -51,17 +51,18 @@ def runs_folder() -> Path:
 
 
 def _record_of(tag: str) -> Path | None:
-    pid, _, token = tag.partition(":")
-    if not pid.isdigit() or not token.isalnum():
+    pid, _, rest = tag.partition(":")
+    token, _, folder = rest.partition(":")
+    if not pid.isdigit() or not token.isalnum() or not folder:
         return None
-    return runs_folder() / f"{pid}-{token}"
+    return Path(folder) / f"{pid}-{token}"
 
 
 def _tag_of(record: Path) -> str | None:
     pid, _, token = record.name.partition("-")
     if not pid.isdigit() or not token.isalnum():
         return None
-    return f"{pid}:{token}"
+    return f"{pid}:{token}:{record.parent}"
 
 
 def _private_folder(folder: Path) -> bool:
@@ -92,7 +93,9 @@ def tag_this_run() -> str:
     tag = f"{os.getpid()}:"
     if _private_folder(folder):
         for _ in range(RECORD_ATTEMPTS):
-            candidate = f"{os.getpid()}:{secrets.token_hex(6)}"
+            # The folder is part of the tag: another process may have another
+            # temporary folder (TMPDIR), and must still find this build's record.
+            candidate = f"{os.getpid()}:{secrets.token_hex(6)}:{folder}"
             record = _record_of(candidate)
             if record is not None and lock.hold_new(record):
                 tag = candidate
@@ -127,11 +130,15 @@ def owner_runs(tag: str) -> bool:
         return True
     record = _record_of(tag)
     if record is not None:
-        return lock.is_locked(record)
+        if lock.is_locked(record):
+            return True
+        if record.exists():
+            return False  # left behind, unlocked: its build ended without cleaning up
     pid, _, _ = tag.partition(":")
     if not pid.isdigit():
         return False
-    # A build that could keep no record (or a clm of another make): its pid is all there is.
+    # No record (the build could keep none, or a cleaner of the temporary folder took
+    # it): taking a running build for dead would end its kernels, so its pid decides.
     import psutil
 
     return psutil.pid_exists(int(pid))

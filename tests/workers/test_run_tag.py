@@ -78,20 +78,58 @@ def _records(folder: Path) -> list[str]:
     return sorted(path.name for path in (folder / run_tag.runs_folder().name).glob("*"))
 
 
+def _name(tag: str) -> str:
+    """The file name of a tag's record."""
+    pid, token, _ = tag.split(":", 2)
+    return f"{pid}-{token}"
+
+
 def test_a_tag_names_a_build_that_runs_exactly_while_its_record_is_locked(runs_here, tmp_path):
     build, tag = _build(runs_here)
     try:
-        pid, _, token = tag.partition(":")
-        assert pid == str(build.pid) and token
+        pid, token, folder = tag.split(":", 2)
+        assert pid == str(build.pid) and token.isalnum()
+        assert folder == str(run_tag.runs_folder())
         assert _records(tmp_path) == [f"{pid}-{token}"]
         assert run_tag.owner_runs(tag)
-        # The same pid with another record: a process that got the pid later.
-        assert not run_tag.owner_runs(f"{pid}:{'0' * len(token)}")
     finally:
         _killed(build)
     assert not run_tag.owner_runs(tag)  # SIGKILL: the record is left, unlocked
     assert _records(tmp_path) == [f"{pid}-{token}"]
     assert not run_tag.owner_runs("not a tag")
+
+
+def test_a_record_left_unlocked_says_its_build_ended_though_its_pid_runs(runs_here):
+    # The pid of a killed build may be given to another process: the record decides.
+    folder = run_tag.runs_folder()
+    folder.mkdir()
+    (folder / f"{os.getpid()}-abc123").write_text("")
+    assert not run_tag.owner_runs(f"{os.getpid()}:abc123:{folder}")
+    # With no record at all (a cleaner of the temporary folder took it), the pid decides:
+    # a running build is never taken for dead.
+    assert run_tag.owner_runs(f"{os.getpid()}:def456:{folder}")
+
+
+def test_a_build_with_another_temporary_folder_is_judged_by_its_own_record(runs_here, tmp_path):
+    # A build started with another TMPDIR keeps its record there, and its tag says where:
+    # a build that looks for orphans here must leave its processes alone.
+    other = tmp_path / "other"
+    other.mkdir()
+    elsewhere, elsewhere_tag = _build({**runs_here, "TMPDIR": str(other)})
+    dead, dead_tag = _build(runs_here)
+    _killed(dead)
+    kept, orphan = _sleeper(elsewhere_tag), _sleeper(dead_tag)
+    try:
+        _exec_done(kept, orphan)
+        assert run_tag.owner_runs(elsewhere_tag)
+        ended = {process.pid for process in run_tag.end_orphans()}
+        assert orphan.pid in ended and kept.pid not in ended
+        assert kept.poll() is None
+    finally:
+        for process in (kept, orphan):
+            process.kill()
+            process.wait()
+        _killed(elsewhere)
 
 
 def test_a_build_that_ends_removes_its_record(runs_here, tmp_path):
@@ -145,7 +183,7 @@ def test_the_processes_of_a_dead_build_end_and_those_of_a_running_one_stay(runs_
         assert _gone(orphan)
         assert kept.poll() is None
         # The dead build's record is dealt with; the running build's stays.
-        assert _records(tmp_path) == [running_tag.replace(":", "-")]
+        assert _records(tmp_path) == [_name(running_tag)]
         assert run_tag.end_orphans() == []
     finally:
         for process in (orphan, kept):
@@ -206,4 +244,4 @@ def test_a_tag_without_a_record_counts_while_its_pid_runs(runs_here):
 def test_a_process_that_builds_again_keeps_its_tag_and_record(runs_here, tmp_path):
     tag = run_tag.tag_this_run()
     assert run_tag.tag_this_run() == tag
-    assert _records(tmp_path) == [tag.replace(":", "-")]
+    assert _records(tmp_path) == [_name(tag)]
