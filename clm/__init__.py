@@ -14,6 +14,6 @@ EXECUTION_VERSION = "1"
 # What a diagram render produces: part of every render's cache key.
 RENDER_VERSION = "1"
 # What the checks of a deck look at: kept verdicts are trusted only for this version.
-CHECKS_VERSION = "4"
+CHECKS_VERSION = "5"
 # What counts as a snippet or as protected text for the leak guard.
-GUARD_VERSION = "3"
+GUARD_VERSION = "4"

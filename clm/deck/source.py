@@ -15,14 +15,15 @@ from clm.languages import Language, of_deck
 from clm.plan.tags import TAGS_BY_NAME
 
 _CELL_TYPE = re.compile(r"\s*\[(markdown|md|raw)\]")
-_KEY = re.compile(r"\s*([A-Za-z_][\w-]*)=")
 LINE_KEY = "clm_line"
+_MISREAD = "incorrectly_encoded_metadata"  # jupytext's key for a header it could not read
 
 
 @dataclass(frozen=True)
 class CellHeader:
     cell_type: str  # "code", "markdown" or "raw"
     metadata: dict
+    title: str = ""  # words jupytext takes for the cell's title (`# %% Setup`)
 
 
 def cell_start(line: str, language: Language) -> tuple[str | None, str] | None:
@@ -31,37 +32,58 @@ def cell_start(line: str, language: Language) -> tuple[str | None, str] | None:
 
 
 def parse_cell_header(rest: str, cell_type: str | None = None) -> CellHeader:
-    """Parse what follows ``# %%`` (or a Markdown deck's fence or region marker, whose
-    ``cell_type`` the marker itself gives); raises ValueError naming what was expected."""
-    position = 0
+    """Read what follows ``# %%`` (or a Markdown deck's fence or region marker, whose
+    ``cell_type`` the marker itself gives) as jupytext reads it; raises ValueError,
+    naming the fix, where jupytext would misread it (the cell would lose its tags or
+    its language without a word).
+    """
+    # Here, not at the top: a build with nothing to check does not load jupytext.
+    from jupytext.cell_metadata import text_to_metadata
+
     if cell_type is None:
         cell_type = "code"
         if match := _CELL_TYPE.match(rest):
             cell_type = "raw" if match.group(1) == "raw" else "markdown"
-            position = match.end()
-    metadata: dict = {}
-    decoder = json.JSONDecoder()
-    while rest[position:].strip():
-        key = _KEY.match(rest, position)
-        if key is None:
-            found = rest[position:].strip()
-            raise ValueError(
-                f'expected key=value pairs such as lang="de" tags=["slide"], found \'{found}\''
-            )
-        try:
-            value, position = decoder.raw_decode(rest, key.end())
-        except json.JSONDecodeError:
-            raise ValueError(
-                f"the value of '{key.group(1)}' is not valid: write strings in double quotes "
-                'and lists like ["slide", "notes"]'
-            ) from None
-        metadata[key.group(1)] = value
+            rest = rest[match.end() :]
+    try:
+        title, metadata = text_to_metadata(rest.strip(), allow_title=True)
+    except Exception as error:  # jupytext's parser fails on some values (tags=[1])
+        raise ValueError(f"jupytext cannot read '{rest.strip()}' ({error})") from None
+    misread = metadata.pop(_MISREAD, None)
+    if misread is not None:
+        raise ValueError(_misread(misread))
+    # jupytext keeps words after the pairs as keys without a value (in reverse order).
+    words = sorted((key for key, value in metadata.items() if value is None), key=rest.find)
+    if words:
+        raise ValueError(
+            f"'{' '.join(words)}' after the key=value pairs is neither a pair nor a title; "
+            'remove it, or write it as a tag: tags=["…"]'
+        )
     if "lang" in metadata and not isinstance(metadata["lang"], str):
         raise ValueError('lang must be a string such as lang="de"')
     tags = metadata.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
         raise ValueError('tags must be a list of strings such as tags=["slide"]')
-    return CellHeader(cell_type, metadata)
+    return CellHeader(cell_type, metadata, title)
+
+
+def _misread(text: str) -> str:
+    """What is wrong with ``text``, which jupytext keeps as "incorrectly encoded metadata"."""
+    opened, closed = text.count("["), text.count("]")
+    if opened > closed:
+        problem = "a '[' is not closed"
+    elif closed > opened:
+        problem = "a ']' has no '['"
+    elif re.search(r"[\[,]\s*[A-Za-z_][\w-]*\s*[\],]", text):
+        problem = "a tag is not in quotes"
+    elif re.search(r"=\s*[A-Za-z_]", text):
+        problem = "a value is not in quotes"
+    else:
+        problem = "it is not a list of key=value pairs"
+    return (
+        f"jupytext cannot read '{text}' ({problem}), and the cell would lose its tags "
+        'and its language; write it like tags=["slide", "notes"] lang="de"'
+    )
 
 
 def check_source(text: str, deck: Path, languages: tuple[str, ...] = ()) -> list[str]:
@@ -84,6 +106,12 @@ def check_source(text: str, deck: Path, languages: tuple[str, ...] = ()) -> list
         lang = header.metadata.get("lang")
         if languages and lang is not None and lang not in languages:
             warnings.append(f"{where}warning: {_foreign_language(lang, languages)}")
+        named = [word for word in header.title.split() if word in TAGS_BY_NAME]
+        if named:
+            warnings.append(
+                f"{where}warning: jupytext reads '{header.title}' as the cell's title, not "
+                f"as tags; write tags={json.dumps(named)}"
+            )
         for tag in header.metadata.get("tags", []):
             known = TAGS_BY_NAME.get(tag)
             if known is None:

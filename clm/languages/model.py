@@ -26,8 +26,15 @@ class CellSyntax:
 
     @cached_property
     def _header(self) -> re.Pattern[str]:
+        comment = re.escape(self.comment)
         if self.style == "percent":
-            return re.compile(rf"^{re.escape(self.comment)}\s?%%(?=\s|$)(.*)$")
+            # Where jupytext starts a cell, and only there: the marker may be indented
+            # and spaced (`  //  %%`), may have more than two % when followed by a
+            # blank (a cell depth), and `<codecell>` or `In[ ]:` alone start one too.
+            return re.compile(
+                rf"^\s*{comment}\s*(?:%%%*(?P<rest>\s.*)"
+                rf"|(?P<bare>%%|<codecell>|In\[[0-9 ]*\]:?)\s*)$"
+            )
         return re.compile(
             rf"^(?:```{re.escape(self.fence)}(?=\s|$)(?P<code>.*?)"
             rf"|<!--\s*#(?P<kind>region|md|markdown|raw)(?P<meta>(?:\s.*?)?)\s*-->)\s*$"
@@ -43,7 +50,7 @@ class CellSyntax:
         if match is None:
             return None
         if self.style == "percent":
-            return None, match.group(1)
+            return None, match.group("rest") or ""
         if match.group("kind") is None:
             return "code", match.group("code")
         kind = "raw" if match.group("kind") == "raw" else "markdown"
@@ -54,6 +61,10 @@ class CellSyntax:
         line = line.rstrip()
         if self.style == "markdown" and line.endswith("-->"):
             return f"{line[:-3].rstrip()} {key}={value} -->"
+        match = self._header.match(line)
+        if self.style == "percent" and match is not None and match.group("bare"):
+            # `<codecell>` and `In[ ]:` take no metadata: the same cell start as `%%` does.
+            line = f"{line[: match.start('bare')]}%%"
         return f"{line} {key}={value}"
 
 
