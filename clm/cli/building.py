@@ -187,10 +187,15 @@ def plan(
     except CourseError as error:
         return _error(error)
     jobs = [(name, job) for name, task in tasks.items() for job in _jobs(task)]
+    # A deck that fails its checks is in the plan (its check fails, its outputs wait),
+    # and named here as the build would name it.
+    for error in build.deck_errors.values():
+        print(f"error: {error}", file=sys.stderr)
+    verdict = EXIT_FAILED if build.deck_errors else EXIT_OK
     if as_json:
         for name, job in jobs:
             print(job_json(name, job))
-        return EXIT_OK
+        return verdict
     counts: dict[str, int] = {}
     for name, job in jobs:
         counts[job.JOB] = counts.get(job.JOB, 0) + 1
@@ -203,7 +208,7 @@ def plan(
         print(f"target {target.name}: {target.path} ({kinds})")
     summary = ", ".join(f"{count} {kind}" for kind, count in counts.items())
     print(f"{build.spec.key}: {len(jobs)} jobs ({summary})")  # the last line: the summary
-    return EXIT_OK
+    return verdict
 
 
 def _jobs(task) -> list:

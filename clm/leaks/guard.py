@@ -76,8 +76,13 @@ def guard_tasks(
     template_deps: tuple[str, ...],
     engine_dep: str,
     environment_deps: dict[str, str] | None = None,
+    bad_decks: frozenset[str] = frozenset(),
 ) -> Iterator[dict]:
     """The doit task dicts of the guard, for the outputs of ``plan``.
+
+    ``bad_decks`` fail their checks: their tasks do not run, and their outputs
+    (last good versions, checked when they were written) are left out, so that
+    one bad deck holds back no check and is not read.
 
     ``copy_tasks`` names the task of each copy job. No file the guard reads is
     one of its file dependencies: the guard depends on what those files are
@@ -93,14 +98,28 @@ def guard_tasks(
     notebook, script and copied file of the course.
     """
     student_roots = {target.path for target in plan.targets if target.for_students}
-    every_deck = {deck.path: deck for section in plan.course.sections for deck in section.decks}
+    every_deck = {
+        deck.path: deck
+        for section in plan.course.sections
+        for deck in section.decks
+        if deck.path not in bad_decks
+    }
     decks = tuple(every_deck)
     companions = tuple(every_deck[deck].companion or "" for deck in decks)
     course = prepasses[decks[0]] if decks else Prepass()
     included = tuple(dict.fromkeys(path for deck in decks for path in prepasses[deck].includes))
     checks: dict[str, _Check] = {name: _Check() for name in ("files", "executed-html", "diagrams")}
     code_along = []
+    kept: list[str] = []  # the student files of bad decks: planned, not read
     for deck in plan.decks:
+        if deck.deck.path in bad_decks:
+            kept += [
+                path
+                for output in deck.outputs
+                if output.variant.kind in STUDENT_KINDS
+                for path in output.paths
+            ]
+            continue
         inputs = [f.source for f in deck.deck.topic.execution_inputs]
         for output in deck.outputs:
             if output.variant.kind not in STUDENT_KINDS:
@@ -132,7 +151,10 @@ def guard_tasks(
         checks["executed-html"].other_roots = tuple(
             sorted({target.path for target in plan.targets} - student_roots)
         )
-        checks["executed-html"].planned = tuple(f for c in checks.values() for f in c.files)
+        checks["executed-html"].planned = (
+            *(f for c in checks.values() for f in c.files),
+            *kept,
+        )
     yield {
         "basename": GUARD_TASK,
         "name": None,

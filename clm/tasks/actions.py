@@ -26,7 +26,7 @@ from clm.state.db import StateError
 from clm.state.records import forget_outputs, output_folders, recorded_among, recorded_outputs
 from clm.state.workspace import Workspace
 from clm.tasks.files import copy_atomic, remove_empty_folders, write_atomic
-from clm.tasks.jobs import ClashJob, CopyJob, OutputJob, RemovalJob
+from clm.tasks.jobs import ClashJob, CopyJob, DeckErrorJob, OutputJob, RemovalJob
 from clm.workers.lifetime import working_on
 
 
@@ -198,4 +198,9 @@ def nothing_stale(job: RemovalJob) -> bool:
 
 def refuse_clash(job: ClashJob) -> TaskFailed:
     """Fail with the clash's message: the outputs it holds back keep their last good version."""
+    return TaskFailed(job.message)
+
+
+def refuse_bad_deck(job: DeckErrorJob) -> TaskFailed:
+    """Fail with what is wrong with the deck: its outputs keep their last good version."""
     return TaskFailed(job.message)

@@ -68,9 +68,12 @@ class FillOutcome:
 
 
 def execute_jobs(tasks: dict) -> list[tuple[object, DeckExecutionJob]]:
-    """Every (task, job) of the build's execute tasks."""
+    """Every (task, job) of the build's execute tasks, but those held back (their deck
+    fails its checks, or a clash blocks it): doit will run none of those."""
     found = []
     for task in tasks.values():
+        if task.task_dep:
+            continue
         found.extend((task, job) for job in task_jobs(task) if isinstance(job, DeckExecutionJob))
     return found
 

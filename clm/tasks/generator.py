@@ -23,11 +23,20 @@ from clm.tasks.actions import (
     build_output,
     copy_files,
     nothing_stale,
+    refuse_bad_deck,
     refuse_clash,
     remove_outputs,
 )
 from clm.tasks.execution import execute_deck
-from clm.tasks.jobs import ClashJob, CopyJob, DeckExecutionJob, OutputJob, RemovalJob, RenderJob
+from clm.tasks.jobs import (
+    ClashJob,
+    CopyJob,
+    DeckErrorJob,
+    DeckExecutionJob,
+    OutputJob,
+    RemovalJob,
+    RenderJob,
+)
 from clm.tasks.prepare import Build, prepare_build
 
 if TYPE_CHECKING:
@@ -37,6 +46,7 @@ from clm.tasks.rendering import render_diagram
 
 STALE_TASK = "remove-stale-outputs"
 CLASH_TASK = "refuse-clashing-files"
+DECK_CHECK = "checks"  # the task of a deck that fails its checks, beside its outputs
 _SOURCE_AND_TARGET = operator.itemgetter(0, 1)  # of a clm.plan.outputs.Copy
 
 
@@ -97,6 +107,18 @@ def task_dicts(build: Build) -> Iterator[dict]:
             else {}
         )
         deps += [source for clash in deck_plan.blocked_by for source in clash.sources]
+        error = build.deck_errors.get(deck)
+        if error is not None:
+            # A deck that fails its checks fails alone: its own tasks are held back
+            # (doit runs none after the failed check), every other deck builds.
+            yield {
+                "basename": deck,
+                "name": DECK_CHECK,
+                "actions": [(refuse_bad_deck, (DeckErrorJob(deck, str(error)),))],
+                "file_dep": deps,
+            }
+            held = blocked.get("task_dep", [])
+            blocked = {"task_dep": [*held, f"{deck}:{DECK_CHECK}"]}
         execution = deck_plan.execution
         html_by_run: dict[tuple[str, Kind], str] = {}
         for output in deck_plan.outputs:
@@ -215,6 +237,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
         build.template_deps,
         build.engine_dep,
         build.environment_deps,
+        frozenset(build.deck_errors),
     )
     if build.full:
         planned = tuple(sorted(build.plan.output_paths()))
@@ -262,7 +285,6 @@ def prepared_tasks(
     only: str | None = None,
     languages: tuple[str, ...] | None = None,
     *,
-    keep_bad_decks: bool = False,
     reporter: Reporter | None = None,
     warn: bool = True,
     targets: tuple[str, ...] | None = None,
@@ -281,7 +303,7 @@ def prepared_tasks(
     """
     store = state.store if state is not None and keep else None
     with paused_garbage_collection():
-        build = prepare_build(spec_file, only, languages, keep_bad_decks, targets, keep, store)
+        build = prepare_build(spec_file, only, languages, targets, keep, store)
     if state is not None:
         state.values.update(build.values)
     if reporter is not None:

@@ -149,9 +149,28 @@ class ClashJob:
     message: str
 
 
+@dataclass(frozen=True)
+class DeckErrorJob:
+    """Refuse a deck that fails its checks (a malformed header, a Jinja error): its
+    outputs keep their last good version, the rest of the course builds."""
+
+    JOB: ClassVar[str] = "deck-error"
+    deck: str
+    message: str
+
+
 JOBS: dict[str, type] = {
     job.JOB: job
-    for job in (OutputJob, DeckExecutionJob, RenderJob, CopyJob, RemovalJob, GuardJob, ClashJob)
+    for job in (
+        OutputJob,
+        DeckExecutionJob,
+        RenderJob,
+        CopyJob,
+        RemovalJob,
+        GuardJob,
+        ClashJob,
+        DeckErrorJob,
+    )
 }
 
 

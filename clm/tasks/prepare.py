@@ -210,7 +210,6 @@ def prepare_build(
     spec_file: Path | str,
     only: str | None = None,
     languages: tuple[str, ...] | None = None,
-    keep_bad_decks: bool = False,
     targets: tuple[str, ...] | None = None,
     keep: bool = True,
     store: Callable[[], StateStore] | None = None,
@@ -218,8 +217,8 @@ def prepare_build(
     """Plan the course and probe it: the ``Build`` its tasks are made from; CourseError
     on bad input.
 
-    With ``keep_bad_decks`` (the watcher) a deck that fails its checks is no
-    error: the build lists it in ``deck_errors`` and its outputs are not built.
+    A deck that fails its checks stops nothing: the build lists it in
+    ``deck_errors``, its own tasks fail, and every other deck builds.
     Without ``keep`` (``clm plan``, ``doit list``) it writes nothing (see probe).
     With ``keep``, the hashes it computes go to the store ``store()`` opens (the
     run's, which its doit backend writes), or to one of its own, written before it
@@ -243,14 +242,12 @@ def prepare_build(
             own.connection.close()
             raise
         own.close()  # its hashes written
-    return _build(workspace, planned, facts, keep_bad_decks)
+    return _build(workspace, planned, facts)
 
 
-def _build(workspace: Workspace, planned: Planned, facts: Facts, keep_bad_decks: bool) -> Build:
+def _build(workspace: Workspace, planned: Planned, facts: Facts) -> Build:
     spec = planned.spec
     verdicts = facts.verdicts
-    if verdicts.errors and not keep_bad_decks:
-        raise next(iter(verdicts.errors.values()))
     engine_dep = virtual_dependency("engine")
     values = {engine_dep: engine_key(), guard.RULES_DEPENDENCY: guard.rules_value()}
     environment_deps = {

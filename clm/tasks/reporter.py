@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import sys
 
-from doit.exceptions import BaseFail, UnmetDependency
+from doit.exceptions import BaseFail, TaskFailed, UnmetDependency
 from doit.reporter import ConsoleReporter
 
 from clm.errors import CourseError, DiskFull, is_disk_full
@@ -40,6 +40,10 @@ from clm.workers.lifetime import (
     stop_like_ctrl_c,
 )
 from clm.workers.run_tag import end_this_run
+
+
+class TasksFailed(SystemExit):
+    """The exit of a run in which tasks failed (and held back what depends on them)."""
 
 
 def work_summary(totals: dict[str, int]) -> str:
@@ -179,6 +183,11 @@ class ClmReporter(ConsoleReporter):
         self.books.release()
         if stopped is not None:
             self._stop(stopped)
+        only_failed = all(isinstance(result["exception"], TaskFailed) for result in self.failures)
+        if self.failures and only_failed and not self.runtime_errors:
+            # doit says 2 once a failed task held others back; for clm that is still
+            # "some outputs failed", as `clm build` says: 1.
+            raise TasksFailed(1)
 
     def _stop(self, stopped: BaseException) -> None:
         """Say why the build stopped and exit: 130 for Ctrl-C (143 SIGTERM, 129 SIGHUP),

@@ -62,6 +62,7 @@ def run_doit(
     from doit.doit_cmd import DoitMain
 
     from clm.state import lock
+    from clm.tasks.reporter import TasksFailed
     from clm.workers.lifetime import stop_like_ctrl_c
 
     def task_course():
@@ -82,7 +83,10 @@ def run_doit(
         stopped = before() if before is not None else None
         if stopped is not None:
             return stopped
-        code = DoitMain(ModuleTaskLoader(namespace)).run(["run", *arguments])
+        try:
+            code = DoitMain(ModuleTaskLoader(namespace)).run(["run", *arguments])
+        except TasksFailed as failed:
+            code = failed.code
     finally:
         if held:
             lock.release(workspace.lock_file)

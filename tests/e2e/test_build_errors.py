@@ -1,11 +1,12 @@
-"""Bad input builds nothing and says where the problem is; a failing cell fails only its deck."""
+"""A bad spec builds nothing and says where the problem is; a bad deck or a failing cell
+fails only its deck."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.conftest import deck_text, write_files
-from tests.e2e.helpers import run_clm
+from tests.e2e.helpers import run_clm, run_doit
 
 SPEC = """\
 name: {de: Kurs, en: Course}
@@ -43,11 +44,6 @@ CASES = {
     ),
     "path leaving the root": (SPEC + "output: ../../out\n", {}, "course.yaml:6: the output folder"),
     "output inside slides": (SPEC + "output: slides/out\n", {}, "lies inside slides/"),
-    "malformed cell header": (
-        SPEC,
-        {"slides/module_100_a/topic_110_second.py": deck_text() + '\n# %% tags=["keep"\nx = 1\n'},
-        "topic_110_second.py:13: malformed cell header",
-    ),
     "unknown YAML tag": (
         SPEC.replace("name: {de: Kurs, en: Course}", "name: !custom foo"),
         {},
@@ -62,11 +58,6 @@ CASES = {
         SPEC + "dir-groups:\n  - {name: Extra, path: div}\n  - {name: extra, path: div}\n",
         {"div/a.txt": "a"},
         "course.yaml:8: the dir-group folders 'Extra' (line 7) and 'extra'",
-    ),
-    "undefined Jinja name": (
-        SPEC,
-        {"slides/module_100_a/topic_110_second.py": deck_text() + "\n# %%\n# {{ no_such_name }}\n"},
-        "topic_110_second.py:14: 'no_such_name' is undefined",
     ),
 }
 
@@ -178,3 +169,68 @@ sections:
     assert "taskid:slides/module_100_a/topic_100_first" not in report  # only the timeout failed
     html = root / "output/public/En/Course/Slides/Html/Completed/One/01 Title.html"
     assert "KeyError" in html.read_text(encoding="utf-8")
+
+
+SECOND = "slides/module_100_a/topic_110_second.py"
+FIRST_HTML = "output/public/En/Course/Slides/Html/Completed/One/01 First.html"
+SECOND_HTML = "output/public/En/Course/Slides/Html/Completed/One/02 Second.html"
+
+BAD_DECKS = {
+    "a list jupytext would misread": (
+        deck_text("Zweites", "Second") + '\n# %% tags=["keep"\nx = 1\n',
+        f"{SECOND}:13: malformed cell header: jupytext cannot read 'tags=[\"keep\"' "
+        "(a '[' is not closed)",
+    ),
+    "a tag without quotes": (
+        deck_text("Zweites", "Second") + '\n# %% tags=["subslide", alt]\nx = 1\n',
+        f"{SECOND}:13: malformed cell header: jupytext cannot read",
+    ),
+    "an undefined Jinja name": (
+        deck_text("Zweites", "Second") + "\n# %%\n# {{ no_such_name }}\n",
+        f"{SECOND}:14: 'no_such_name' is undefined",
+    ),
+}
+
+
+@pytest.mark.parametrize("runner", ["clm build", "doit"])
+@pytest.mark.parametrize("case", list(BAD_DECKS))
+def test_a_bad_deck_fails_alone_and_keeps_its_last_good_outputs(tmp_path, case, runner):
+    root = _course(
+        tmp_path,
+        files={
+            "dodo.py": 'from clm.dodo import course_tasks\nDOIT_CONFIG, task_course = course_tasks("course.yaml")\n'
+        },
+    )
+    build = (lambda: run_clm(root, "build")) if runner == "clm build" else (lambda: run_doit(root))
+    first = build()
+    assert first.returncode == 0, first.stdout + first.stderr
+    good = (root / SECOND_HTML).read_bytes()
+    text, message = BAD_DECKS[case]
+    (root / SECOND).write_text(text)
+    (root / "slides/module_100_a/topic_100_first/slides_first.py").write_text(
+        deck_text("Erstes", "First", "print('changed')")
+    )
+    second = build()
+    report = second.stdout + second.stderr
+    assert second.returncode == 1, report
+    assert f"FAILED {SECOND}:checks" in report and message in report
+    assert "Traceback" not in report
+    assert (root / SECOND_HTML).read_bytes() == good  # the last good version is kept
+    assert b"changed" in (root / FIRST_HTML).read_bytes()  # the other deck was built
+    # The leak guard still checked what the build wrote.
+    assert "check-public-outputs" in report
+    again = build()
+    assert again.returncode == 1 and message in again.stdout + again.stderr
+    (root / SECOND).write_text(deck_text("Zweites", "Second", "print(40 + 2)"))
+    mended = build()
+    assert mended.returncode == 0, mended.stdout + mended.stderr
+    assert b"42" in (root / SECOND_HTML).read_bytes()
+
+
+def test_plan_names_a_bad_deck_and_lists_the_rest(tmp_path):
+    text, message = BAD_DECKS["a tag without quotes"]
+    result = run_clm(_course(tmp_path, files={SECOND: text}), "plan")
+    assert result.returncode == 1, result.stderr
+    assert f"error: {message}" in result.stderr
+    assert f"deck-error {SECOND}:checks" in result.stdout
+    assert "slides_first.py:output/" in result.stdout

@@ -6,9 +6,9 @@ import os
 
 import pytest
 
-from clm.errors import CourseError
 from clm.state.store import StateStore
 from clm.state.workspace import Workspace
+from clm.tasks.generator import task_dicts
 from clm.tasks.prepare import plan, prepare_build, probe
 from tests.conftest import deck_text, write_files
 
@@ -87,11 +87,27 @@ def test_probe_with_a_store_records_what_it_learned_for_the_next_planning(course
     assert workspace.state_file.read_bytes() == state
 
 
-def test_a_build_stops_at_the_first_bad_deck_unless_it_keeps_bad_decks(course):
-    with pytest.raises(CourseError, match=r"topic_110_bad\.py:13"):
-        prepare_build("course.yaml")
-    build = prepare_build("course.yaml", keep_bad_decks=True)
-    assert list(build.deck_errors) == ["slides/module_100_a/topic_110_bad.py"]
+def test_a_bad_deck_gets_a_failing_check_that_holds_back_only_its_own_tasks(course):
+    build = prepare_build("course.yaml")
+    bad = "slides/module_100_a/topic_110_bad.py"
+    assert list(build.deck_errors) == [bad]
+    tasks = {
+        f"{task['basename']}:{task['name']}" if task.get("name") else task["basename"]: task
+        for task in task_dicts(build)
+    }
+    check = tasks[f"{bad}:checks"]
+    (action,) = check["actions"]
+    assert action[1][0].message.startswith(f"{bad}:13: malformed cell header")
+    held = [name for name, task in tasks.items() if f"{bad}:checks" in task.get("task_dep", [])]
+    assert held and all(name.startswith(f"{bad}:") for name in held)
+    assert all(
+        not name.startswith(f"{bad}:") or name in held or name == f"{bad}:checks" for name in tasks
+    )
+    # The leak guard neither reads the bad deck nor waits for its outputs.
+    for name, task in tasks.items():
+        if name.startswith("check-public-outputs:"):
+            assert bad not in task["file_dep"]
+            assert not any(dep.startswith(f"{bad}:") for dep in task["task_dep"])
 
 
 def _errors(facts) -> dict[str, str]:
