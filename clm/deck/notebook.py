@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import jupytext
@@ -22,15 +23,29 @@ from clm.plan.variants import Format, Kind
 _NOT_IN_METADATA = frozenset(tag.name for tag in TAGS if not tag.in_metadata)
 
 
+# A package install written as a comment (`# !pip install numpy`) is a hint to the
+# reader, as in CLM: jupytext would make it a live magic that installs into the
+# kernel's environment on every run.
+_INSTALL = re.compile(
+    r"^\s*[!%]\s*(?:pip3?|pipx|python3?\s+-m\s+pip|uv(?:\s+pip)?|conda|mamba|micromamba"
+    r"|poetry|apt(?:-get)?|brew|npm|yarn|pnpm)\s+(?:install|uninstall|add|remove|update|upgrade)\b"
+)
+
+
 def parse_cells(rendered: str, language: Language) -> list[Cell]:
     """Cells of a deck after Jinja, with the author's line numbers."""
     notebook = jupytext.reads(rendered, fmt=language.jupytext_format)
+    verbatim: NotebookNode | None = None  # read again only for a deck with install hints
     cells = []
     line = 1
     for index, cell in enumerate(notebook.cells):
         metadata = cell.metadata
         line = int(metadata.get(LINE_KEY, line))
         source = cell.source
+        if cell.cell_type == "code" and any(map(_INSTALL.match, source.splitlines())):
+            if verbatim is None:
+                verbatim = jupytext.reads(rendered, fmt=_without_magics(language))
+            source = _install_hints_kept(source, verbatim.cells[index].source)
         if cell.cell_type == "markdown":
             # "# %% [markdown]" is usually followed by a bare "#" line.
             source = source.strip("\n")
@@ -47,6 +62,25 @@ def parse_cells(rendered: str, language: Language) -> list[Cell]:
             )
         )
     return cells
+
+
+def _without_magics(language: Language) -> dict:
+    """The deck's jupytext format, reading commented magics as the comments they are."""
+    from jupytext.formats import long_form_one_format
+
+    return {**long_form_one_format(language.jupytext_format), "comment_magics": False}
+
+
+def _install_hints_kept(live: str, verbatim: str) -> str:
+    """``live`` (as jupytext read it) with each install line jupytext uncommented as the
+    author wrote it (``verbatim``, read with magics left alone)."""
+    lines, written = live.split("\n"), verbatim.split("\n")
+    if len(lines) != len(written):
+        return live
+    return "\n".join(
+        author if line != author and _INSTALL.match(line) else line
+        for line, author in zip(lines, written, strict=True)
+    )
 
 
 def companion_cells(companion: Path) -> list[Cell]:
