@@ -65,6 +65,20 @@ def is_deck_name(name: str) -> bool:
     return name.startswith(DECK_PREFIXES) and languages.of_file(name) is not None
 
 
+def tagged_language(name: str, languages: tuple[str, ...]) -> str | None:
+    """The one language a file of a topic is for, as CLM names it: ``diagram.de.png``,
+    ``intro.en.mp4`` (the tag right before the last extension); None for every language.
+
+    ``table.de.tar.gz`` and ``model.v2.png`` name none, nor does a tag that is not one
+    of the course's ``languages``.
+    """
+    stem, dot, _ = name.rpartition(".")
+    if not dot:
+        return None
+    _, dot, tag = stem.rpartition(".")
+    return tag if dot and tag in languages else None
+
+
 @dataclass(frozen=True)
 class TopicFile:
     """A file a topic brings: where it is, and where it goes beside the deck outputs."""

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from clm import languages as prog_langs
 from clm.course.discovery import RENDER_FOLDER, build_course
-from clm.course.model import Clash, Course, Deck, Diagram, Topic
+from clm.course.model import Clash, Course, Deck, Diagram, Topic, tagged_language
 from clm.errors import CourseError
 from clm.paths import MAX_NAME_BYTES, name_bytes
 from clm.plan.gc_pause import paused_garbage_collection
@@ -401,8 +401,15 @@ def plan_course(
             variant_folders = {lang: places.folders(lang) for lang in langs}
             for lang in langs:
                 copies = []
+                # A file tagged with another language (img/x.en.png) is not this one's.
+                files = [
+                    file
+                    for file in topic.data
+                    if tagged_language(file.relative.rpartition("/")[2], course.languages)
+                    in (None, lang)
+                ]
                 for folder, root in variant_folders[lang] if topic_decks else ():
-                    for file in topic.data:
+                    for file in files:
                         target = f"{folder}/{file.relative}"
                         if target in claimed:
                             continue
@@ -425,6 +432,8 @@ def plan_course(
                 for lang in langs:
                     # A topic used in two sections places its renders in both.
                     for target, name in zip(render.targets, diagram.renders, strict=True):
+                        if tagged_language(name, course.languages) not in (None, lang):
+                            continue  # embeddings.de.drawio is drawn for German pages only
                         relative = f"{RENDER_FOLDER}/{name}"
                         for folder, root in variant_folders[lang]:
                             placed = f"{folder}/{relative}"

@@ -257,3 +257,39 @@ def test_a_plan_from_a_dict_touches_no_file(tmp_path, monkeypatch):
     assert {job.lang for job in plan.dir_groups} == {"de", "en"}
     assert "output/shared/Mein Kurs-de/Bonus/a.md" in plan.output_paths()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_asset_tagged_with_a_language_goes_to_that_language_only(make_course):
+    files = {
+        **FILES,
+        "slides/m_1/topic_100_intro/img/flow.de.png": b"png",
+        "slides/m_1/topic_100_intro/img/flow.en.png": b"png",
+        "slides/m_1/topic_100_intro/data/table.de.tar.gz": b"tar",  # not a tag: before .tar
+        "slides/m_1/topic_100_intro/img/model.v2.png": b"png",
+        "slides/m_1/topic_100_intro/img/map.fr.png": b"png",  # fr: not a course language
+        "slides/m_1/topic_100_intro/embeddings.de.puml": "@startuml\nA -> B\n@enduml\n",
+    }
+    plan = _plan(make_course, files=files)
+    copied = {
+        lang: {
+            copy.target.rpartition("/")[2]
+            for job in plan.topic_data
+            if job.lang == lang
+            for copy in job.copies
+        }
+        for lang in ("de", "en")
+    }
+    assert {"flow.de.png", "table.de.tar.gz", "model.v2.png", "map.fr.png", "a.png"} <= copied["de"]
+    assert "flow.en.png" not in copied["de"]
+    assert {"flow.en.png", "table.de.tar.gz", "model.v2.png", "map.fr.png", "a.png"} <= copied["en"]
+    assert "flow.de.png" not in copied["en"]
+    placed = {
+        lang: {
+            copy.target.rpartition("/")[2]
+            for job in plan.placements
+            if job.lang == lang
+            for copy in job.copies
+        }
+        for lang in ("de", "en")
+    }
+    assert placed == {"de": {"embeddings.de.png"}, "en": set()}
