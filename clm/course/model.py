@@ -22,7 +22,8 @@ IMAGE_SUFFIXES = frozenset(
     {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".ico", ".tif", ".tiff"}
 )
 DIAGRAM_SUFFIXES = frozenset({".puml", ".pu", ".plantuml", ".drawio"})
-DECK_PREFIXES = ("slides_", "topic_")
+# A deck's file name starts with one of these, as in CLM 1.35 (a project is a deck too).
+DECK_PREFIXES = ("slides_", "topic_", "project_")
 
 
 def is_ignored(name: str) -> bool:
@@ -31,13 +32,12 @@ def is_ignored(name: str) -> bool:
 
 COMPANION_PREFIX = "voiceover_"
 COMPANION_FOLDER = "voiceover"
-_DECK_PREFIXES = ("slides_", "topic_", "project_")
 
 
 def companion_names(deck_name: str) -> tuple[str, str]:
     """Where a deck's companion may be, relative to the deck's folder, in CLM's order."""
     name = deck_name
-    for prefix in _DECK_PREFIXES:
+    for prefix in DECK_PREFIXES:
         if name.startswith(prefix):
             name = name[len(prefix) :]
             break
@@ -61,7 +61,8 @@ def is_companion_name(name: str) -> bool:
 
 
 def is_deck_name(name: str) -> bool:
-    """``slides_…`` or ``topic_…`` with the suffix of a deck language (``.py``, ``.java``, …)."""
+    """``slides_…``, ``topic_…`` or ``project_…`` with the suffix of a deck language
+    (``.py``, ``.java``, …)."""
     return name.startswith(DECK_PREFIXES) and languages.of_file(name) is not None
 
 

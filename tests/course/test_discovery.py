@@ -226,3 +226,27 @@ def test_planning_imports_no_conversion_library(make_course):
         "assert not heavy, heavy\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_project_decks_are_decks_as_in_clm(make_course):
+    spec = """
+    name: {de: Kurs, en: Course}
+    sections:
+      - name: {de: Eins, en: One}
+        topics: [variables, demo]
+    """
+    files = {
+        "slides/module_100_basics/topic_100_variables/slides_variables.py": deck_text(
+            "Variablen", "Variables"
+        ),
+        "slides/module_100_basics/topic_100_variables/project_200_game.py": deck_text(
+            "Spiel", "Game"
+        ),
+        "slides/module_100_basics/project_300_demo.py": deck_text("Vorführung", "Demo"),
+    }
+    course = build_course(load_spec(make_course(spec, files)))
+    decks = [deck.path.rsplit("/", 1)[-1] for deck in course.sections[0].decks]
+    assert decks == ["project_200_game.py", "slides_variables.py", "project_300_demo.py"]
+    (variables, demo) = course.sections[0].topics
+    assert not [f for f in variables.data if f.relative.startswith("project_")]
+    assert demo.path == "slides/module_100_basics/project_300_demo.py"
