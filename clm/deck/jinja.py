@@ -21,6 +21,31 @@ from clm.templates import is_packaged
 DECK_TEMPLATE_NAME = "<deck>"
 
 
+class _SharedCode(jinja2.BytecodeCache):
+    """Compiled templates for every environment of the process.
+
+    Each deck folder has an environment of its own (its folder is searched
+    first), and all of them load the same templates of clm and of the course:
+    compiled once, by file and content, instead of once per deck folder.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, tuple[str, object]] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        found = self._code.get(bucket.key)
+        if found is not None and found[0] == bucket.checksum:
+            bucket.code = found[1]
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = (bucket.checksum, bucket.code)
+
+
+@cache
+def _shared_code() -> _SharedCode:
+    return _SharedCode()
+
+
 @cache
 def environment(
     course_templates: str | None, deck_folder: str | None = None, packaged: str = "python"
@@ -29,6 +54,7 @@ def environment(
     deck's language (see clm.deck.prepass)."""
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(search_path(course_templates, deck_folder, packaged)),
+        bytecode_cache=_shared_code(),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -59,13 +85,21 @@ def compile_deck(
     imports see too (Jinja hands an imported template the globals it lacks)."""
     prefix = (language or of_deck(deck)).jinja_prefix
     try:
-        return env.from_string(to_template_source(text, prefix), globals=variables)
+        # A deck is rendered for every language and format: compiled once, each
+        # variant's template is made from the same code with its own globals.
+        code = _compiled(env, to_template_source(text, prefix))
+        return env.template_class.from_code(env, code, env.make_globals(variables), None)
     except jinja2.TemplateSyntaxError as exc:
         line = exc.lineno if exc.filename in (None, DECK_TEMPLATE_NAME, "<template>") else None
         where = "" if line else f" (in template {exc.name or exc.filename}, line {exc.lineno})"
         raise CourseError(f"Jinja syntax error: {exc.message}{where}", deck, line) from None
     except jinja2.TemplateNotFound as exc:
         raise _not_found(env, exc, deck, None) from None
+
+
+@lru_cache(maxsize=64)
+def _compiled(env: jinja2.Environment, source: str):
+    return env.compile(source)
 
 
 def _not_found(

@@ -16,6 +16,11 @@ from clm.plan.tags import TAGS_BY_NAME
 
 _CELL_TYPE = re.compile(r"\s*\[(markdown|md|raw)\]")
 LINE_KEY = "clm_line"
+_STRING = r'"(?:[^"\\\n]|\\.)*"'
+_VALUE = rf"(?:{_STRING}|\[\s*(?:{_STRING}\s*(?:,\s*{_STRING}\s*)*)?\]|\d+)"
+_PAIR = re.compile(rf"([A-Za-z_]\w*)=({_VALUE})")
+# Only key=value pairs of those values, apart by blanks: what most headers are.
+_PLAIN = re.compile(rf"\s*(?:[A-Za-z_]\w*={_VALUE}(?:\s+[A-Za-z_]\w*={_VALUE})*)?\s*\Z")
 _MISREAD = "incorrectly_encoded_metadata"  # jupytext's key for a header it could not read
 
 
@@ -37,18 +42,17 @@ def parse_cell_header(rest: str, cell_type: str | None = None) -> CellHeader:
     naming the fix, where jupytext would misread it (the cell would lose its tags or
     its language without a word).
     """
-    # Here, not at the top: a build with nothing to check does not load jupytext.
-    from jupytext.cell_metadata import text_to_metadata
-
     if cell_type is None:
         cell_type = "code"
         if match := _CELL_TYPE.match(rest):
             cell_type = "raw" if match.group(1) == "raw" else "markdown"
             rest = rest[match.end() :]
-    try:
-        title, metadata = text_to_metadata(rest.strip(), allow_title=True)
-    except Exception as error:  # jupytext's parser fails on some values (tags=[1])
-        raise ValueError(f"jupytext cannot read '{rest.strip()}' ({error})") from None
+    if _PLAIN.match(rest):
+        # The usual header (quoted strings, lists of them, numbers): read as jupytext reads
+        # it, without loading jupytext (a check of a whole course reads thousands).
+        title, metadata = "", {key: json.loads(value) for key, value in _PAIR.findall(rest)}
+    else:
+        title, metadata = _read_by_jupytext(rest.strip())
     misread = metadata.pop(_MISREAD, None)
     if misread is not None:
         raise ValueError(_misread(misread))
@@ -65,6 +69,15 @@ def parse_cell_header(rest: str, cell_type: str | None = None) -> CellHeader:
     if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
         raise ValueError('tags must be a list of strings such as tags=["slide"]')
     return CellHeader(cell_type, metadata, title)
+
+
+def _read_by_jupytext(text: str) -> tuple[str, dict]:
+    from jupytext.cell_metadata import text_to_metadata
+
+    try:
+        return text_to_metadata(text, allow_title=True)
+    except Exception as error:  # jupytext's parser fails on some values (tags=[1])
+        raise ValueError(f"jupytext cannot read '{text}' ({error})") from None
 
 
 def _misread(text: str) -> str:

@@ -115,3 +115,28 @@ def test_mark_cell_lines_keeps_line_count():
     marked = mark_cell_lines(text, PYTHON)
     assert marked.count("\n") == text.count("\n")
     assert "# %% clm_line=2" in marked and "# %% [markdown] clm_line=4" in marked
+
+
+@pytest.mark.parametrize(
+    "rest",
+    [
+        "",
+        ' tags=["a", "b"] lang="de" clm_line=5',
+        ' lang="d\\"e"',
+        " tags=[]",
+        ' tags=["a","b"]',
+        ' a="é"',
+        ' tags=["a b"]',
+        ' tags=[ "slide" , "keep" ]',
+        ' x="a=b" y="c"',
+        ' [markdown] lang="en" tags=["slide"]',
+        " clm_line=12",
+    ],
+)
+def test_plain_headers_read_without_jupytext_as_jupytext_reads_them(rest):
+    from jupytext.cell_metadata import text_to_metadata
+
+    header = parse_cell_header(rest)
+    after_type = rest.replace(" [markdown]", "", 1)
+    title, metadata = text_to_metadata(after_type.strip(), allow_title=True)
+    assert (header.title, header.metadata) == (title, metadata)
