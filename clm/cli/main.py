@@ -1,9 +1,5 @@
-"""The ``clm`` command: its arguments, and which command module each goes to.
-
-The commands live in clm.cli.building (build, plan, watch, serve, clean, retry) and
-clm.cli.inspecting (reports, cache, schema, doctor, init); no build logic lives
-in clm.cli.
-"""
+"""The ``clm`` command: its arguments, and the module each command goes to (clm.cli.building,
+clm.cli.validating or clm.cli.inspecting). No build logic lives in clm.cli."""
 
 from __future__ import annotations
 
@@ -13,6 +9,7 @@ import sys
 from pathlib import Path
 
 from clm import __version__
+from clm.cli import validating
 from clm.errors import CourseError
 from clm.plan.variants import Kind
 from clm.tasks.runner import EXIT_FAILED, EXIT_USAGE
@@ -56,14 +53,14 @@ def _parser() -> argparse.ArgumentParser:
         "(default: $CLM_EXECUTOR)",
     )
 
-    plan = commands.add_parser(
-        "plan", help="every job a build of the course consists of (nothing is built)"
-    )
+    plan = commands.add_parser("plan", help="every job a build consists of (nothing is built)")
     plan.add_argument("spec", nargs="?", help="course spec (default as for build)")
     plan.add_argument("--only", metavar="TOPIC|SECTION", help="plan one topic or one section")
     plan.add_argument("--lang", action="append", metavar="L", help="plan one language")
     plan.add_argument("--targets", metavar="A,B", help="plan only these output targets")
     plan.add_argument("--json", action="store_true", help="one JSON object per job and line")
+
+    validating.add_command(commands)
 
     watch = commands.add_parser(
         "watch", help="build, then rebuild what each saved change affects (as `doit auto`)"
@@ -268,6 +265,8 @@ def _command(args: argparse.Namespace) -> int:
         )
     if args.command == "plan":
         return building.plan(args.spec, args.only, args.lang, args.json, _names(args.targets))
+    if args.command == "validate":
+        return validating.validate(args.spec, args.json)
     if args.command == "watch":
         return building.watch(args.spec, args.jobs)
     if args.command == "serve":
