@@ -12,7 +12,8 @@ ruff format --check clm tests benchmarks
 if [ "$#" -gt 0 ]; then
     exec python -m pytest "$@"
 fi
-python -m pytest --cov=clm --cov-report=term-missing:skip-covered
+# The slowest tests are listed: the suite is to stay under 20 minutes.
+python -m pytest --cov=clm --cov-report=term-missing:skip-covered --durations=25
 echo "tests: again with CLM_START_METHOD=spawn: lifetime, stop signals, Ctrl-C, watch, Dask, shared cache"
 CLM_START_METHOD=spawn exec python -m pytest -q -p no:cacheprovider \
     tests/e2e/test_processes_end_with_the_build.py tests/e2e/test_stop_signals.py \
