@@ -196,11 +196,7 @@ def nothing_stale(job: RemovalJob) -> bool:
     return not (recorded_outputs(workspace, job.spec) - set(job.paths))
 
 
-def refuse_clash(job: ClashJob) -> TaskFailed:
-    """Fail with the clash's message: the outputs it holds back keep their last good version."""
-    return TaskFailed(job.message)
-
-
-def refuse_bad_deck(job: DeckErrorJob) -> TaskFailed:
-    """Fail with what is wrong with the deck: its outputs keep their last good version."""
+def refuse(job: ClashJob | DeckErrorJob) -> TaskFailed:
+    """Fail with the job's message (a clash, a deck that fails its checks): the outputs
+    it holds back keep their last good version."""
     return TaskFailed(job.message)

@@ -23,8 +23,7 @@ from clm.tasks.actions import (
     build_output,
     copy_files,
     nothing_stale,
-    refuse_bad_deck,
-    refuse_clash,
+    refuse,
     remove_outputs,
 )
 from clm.tasks.execution import execute_deck
@@ -76,7 +75,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
         yield {
             "basename": CLASH_TASK,
             "name": name,
-            "actions": [(refuse_clash, (ClashJob(held.clash.message),))],
+            "actions": [(refuse, (ClashJob(held.clash.message),))],
             "file_dep": list(held.clash.sources),
             "targets": list(held.targets),
             "clean": removal(held.targets),
@@ -114,7 +113,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
             yield {
                 "basename": deck,
                 "name": DECK_CHECK,
-                "actions": [(refuse_bad_deck, (DeckErrorJob(deck, str(error)),))],
+                "actions": [(refuse, (DeckErrorJob(deck, str(error)),))],
                 "file_dep": deps,
             }
             held = blocked.get("task_dep", [])
