@@ -60,9 +60,19 @@ def working_on(task: str | None, state_file: str) -> None:
         start_heartbeat(state_file)
 
 
+def _pass(signum, frame) -> None:
+    """A handler that ignores its signal.
+
+    Not SIG_IGN: a signal that reached the process while a Python handler was
+    still set is handled once Python gets to it, and if SIG_IGN has replaced
+    that handler by then, Python raises "OSError: Signal 15 ignored due to race
+    condition" wherever the main thread is, e.g. inside the joins of its exit.
+    """
+
+
 def _leave(signum, frame) -> None:
     # Once: a second SIGTERM would cut short the clean exit the first one began.
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _pass)
     raise SystemExit(128 + signum)
 
 
@@ -247,7 +257,7 @@ def stop_like_ctrl_c() -> None:
 def ignore_stops() -> None:
     """While a stopped build cleans up, a second Ctrl-C, SIGTERM or SIGHUP must not cut it short."""
     for signum in (signal.SIGINT, *_stopping_signals()):
-        signal.signal(signum, signal.SIG_IGN)
+        signal.signal(signum, _pass)
 
 
 def interrupt_exit(interrupt: KeyboardInterrupt) -> tuple[int, str]:

@@ -1,0 +1,44 @@
+"""A signal that arrives while a stop is already under way is ignored, never an error.
+
+Python runs a signal's handler some bytecodes after the signal arrived. If the
+handler was replaced by SIG_IGN in between (the first SIGTERM's handler does
+that, to keep a second one from cutting its clean exit short), Python raises
+"OSError: Signal 15 ignored due to race condition" wherever the main thread
+happens to be: CI saw its traceback in the joins of a stopped worker's exit.
+So "ignore from now on" is a Python handler that does nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from clm.workers import lifetime
+
+
+@pytest.fixture
+def handlers():
+    signums = (signal.SIGINT, *lifetime._stopping_signals())
+    before = {signum: signal.getsignal(signum) for signum in signums}
+    yield
+    for signum, handler in before.items():
+        signal.signal(signum, handler)
+
+
+def test_a_leaving_worker_ignores_a_second_sigterm_with_a_python_handler(handlers):
+    signal.signal(signal.SIGTERM, lifetime._leave)
+    with pytest.raises(SystemExit) as leaving:
+        os.kill(os.getpid(), signal.SIGTERM)
+    assert leaving.value.code == 128 + signal.SIGTERM
+    ignoring = signal.getsignal(signal.SIGTERM)
+    assert callable(ignoring), "SIG_IGN would race with a SIGTERM already on its way"
+    os.kill(os.getpid(), signal.SIGTERM)  # handled, and nothing happens
+
+
+def test_a_stopped_build_ignores_further_stops_with_a_python_handler(handlers):
+    lifetime.ignore_stops()
+    for signum in (signal.SIGINT, *lifetime._stopping_signals()):
+        assert callable(signal.getsignal(signum)), signal.Signals(signum).name
+        os.kill(os.getpid(), signum)  # handled, and nothing happens
