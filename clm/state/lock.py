@@ -92,14 +92,15 @@ def acquire(
 
 
 @contextlib.contextmanager
-def holding(path: Path, *, wait: bool = True) -> Iterator[None]:
-    """The lock held for a ``with`` block (BuildLocked without ``wait`` if another holds it)."""
+def holding(path: Path, *, wait: bool = True, remove: bool = False) -> Iterator[None]:
+    """The lock held for a ``with`` block (BuildLocked without ``wait`` if another holds it);
+    with ``remove``, its file is removed at the end."""
     held = acquire(path, wait=wait)
     try:
         yield
     finally:
         if held:
-            release(path)
+            release(path, remove=remove)
 
 
 def release(path: Path, *, remove: bool = False) -> None:

@@ -59,6 +59,11 @@ class Workspace:
     def lock_file(self) -> Path:
         return self.folder / "tasks.lock"
 
+    def execution_lock(self, key: str) -> Path:
+        """Held by the worker running the execution ``key``: another worker that needs
+        the same code run waits, and then takes it from the results cache."""
+        return self.folder / "running" / f"{key}.lock"
+
     def exists(self) -> bool:
         """Whether a build has left a state here (reports read only then)."""
         return self.state_file.is_file()

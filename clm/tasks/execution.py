@@ -10,6 +10,7 @@ executed notebook, with the outputs put into its own cells, is written into
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,7 +22,7 @@ from clm.execute.runtimes import is_missing
 from clm.languages import of_deck
 from clm.paths import OutsideFolder
 from clm.session.worker import job_context
-from clm.state import counters
+from clm.state import counters, lock
 from clm.state.cache import cache_warnings, fetched_remotely
 from clm.state.cluster_failures import kept_failure
 from clm.state.results import ResultsCache
@@ -99,18 +100,28 @@ def execute_deck(
     ran = False
     for key, members in groups.items():
         first = members[0]
-        outputs = service.cached(key, lambda found, runs=first.runs: _usable(found, runs))
+        fits = functools.partial(_usable, notebook=first.runs)
+        outputs = service.cached(key, fits)
         cluster_failure = None if outputs is not None else kept_failure(workspace, key)
         if cluster_failure is not None:  # the cluster ran it for this build: not again here
             failure = ExecutionFailure(**cluster_failure)
             failures.append(_failure_message(job.deck, failure, first.run_cells, members))
             continue
+        done = None
         if outputs is None:
+            # Another deck (a split deck's other half, a copy) may be running the same
+            # code right now: the first runs it, the others wait and take its outputs.
+            with lock.holding(workspace.execution_lock(key), remove=True):
+                outputs = service.cached(key, fits)
+                if outputs is None:
+                    if inputs is None:
+                        inputs = tuple((rel, Path(src).read_bytes()) for src, rel in job.inputs)
+                    request = execution_job(job, first.runs, inputs, language)
+                    done = service.run_one(ExecutionRequest(key, request, job.environment))
+        if done is None:
+            counts[counters.CACHE_HITS] += 1
+        else:
             ran = True
-            if inputs is None:
-                inputs = tuple((rel, Path(src).read_bytes()) for src, rel in job.inputs)
-            request = execution_job(job, first.runs, inputs, language)
-            done = service.run_one(ExecutionRequest(key, request, job.environment))
             if done.result is not None:
                 counts[counters.KERNELS] += done.result.kernels
                 counts[counters.SPARE_KERNELS] += done.result.spare_kernels
@@ -118,8 +129,6 @@ def execute_deck(
                 failures.append(_failure_message(job.deck, done.failure, first.run_cells, members))
                 continue
             outputs = done.outputs
-        else:
-            counts[counters.CACHE_HITS] += 1
         warnings.update(dict.fromkeys(_big_output_warnings(job.deck, first.run_cells, outputs)))
         for member in members:
             refused = _write_executed(job, member, outputs)
