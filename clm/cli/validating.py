@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Sized
 from pathlib import Path
 
 from clm.errors import CourseError
@@ -57,11 +58,13 @@ def validate(spec: str | None, as_json: bool) -> int:
             print(warning, file=sys.stderr)
         for error in errors:
             print(f"error: {error}", file=sys.stderr)
-        print(f"{key}: {decks} decks, {_count(errors, 'error')}, {_count(warnings, 'warning')}")
+        print(
+            f"{key}: {_count(range(decks), 'deck')}, {_count(errors, 'error')}, {_count(warnings, 'warning')}"
+        )
     return EXIT_FAILED if errors else EXIT_OK
 
 
-def _count(items: list, what: str) -> str:
+def _count(items: Sized, what: str) -> str:
     return f"{len(items)} {what}{'' if len(items) == 1 else 's'}"
 
 

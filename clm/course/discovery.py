@@ -18,6 +18,7 @@ from clm.course.model import (
     IMAGE_SUFFIXES,
     SIDECAR_FOLDERS,
     SIDECAR_SUFFIXES,
+    SPLIT_LANGUAGES,
     Clash,
     Course,
     Deck,
@@ -31,6 +32,7 @@ from clm.course.model import (
     is_deck_name,
     is_ignored,
     may_narrate,
+    split_half,
 )
 from clm.diagrams.sources import included_files, render_names
 from clm.encoding import read_deck
@@ -273,6 +275,7 @@ class _Discovery:
         self.titles: dict[str, tuple[tuple[str, str], ...]] = {}
         self.title_lines: dict[str, int | None] = {}
         self.narration: dict[str, bool] = {}  # deck → may_narrate(its text)
+        self.deck_errors: dict[str, CourseError] = {}  # decks that fail alone
         self.scans: dict[str, tuple] = {}
 
     def resolve(self, ref: TopicRef) -> _Found:
@@ -345,10 +348,17 @@ class _Discovery:
             )
 
     def deck_titles(self, deck: str, text: str | None = None) -> tuple:
+        """The deck's titles; a deck that cannot be read or titled gets its file stem
+        and an error of its own (it fails alone, the course builds)."""
         if deck not in self.titles:
-            if text is None:
-                text = read_deck(deck, self.root)
-            self.titles[deck] = deck_titles(text, deck, self.spec.languages)
+            try:
+                if text is None:
+                    text = read_deck(deck, self.root)
+                self.titles[deck] = deck_titles(text, deck, self.spec.languages)
+            except CourseError as error:
+                self.deck_errors.setdefault(deck, error)
+                self.titles[deck] = deck_titles("", deck, self.spec.languages)
+                text = text or ""
             self.title_lines[deck] = header_line(text)
             self.narration[deck] = may_narrate(text)
         return self.titles[deck]
@@ -369,7 +379,11 @@ class _Discovery:
                 if not self.scans[found.path][0]:
                     self.warnings.append(self._no_deck(ref, found, self.scans[found.path][1]))
             else:
-                text = read_deck(found.path, self.root)
+                try:
+                    text = read_deck(found.path, self.root)
+                except CourseError as error:  # the deck fails alone
+                    self.deck_errors[found.path] = error
+                    text = ""
                 self.deck_titles(found.path, text)
                 data, inputs = _scan_file_topic(self.area, found, text)
                 self.scans[found.path] = ((found.path,), data, inputs, (), None)
@@ -434,6 +448,54 @@ def _shared_files(
     return tuple(clashes.values()), frozenset(shared)
 
 
+_LANGUAGE_NAMES = {"de": "German", "en": "English"}
+
+
+def split_decks(
+    decks: tuple[str, ...], languages: tuple[str, ...]
+) -> dict[str, tuple[str | None, CourseError | None]]:
+    """(language, error) of a topic's decks that are or meet a split deck's halves.
+
+    As CLM 1.35 pairs them, ``slides_x.de.py`` and ``slides_x.en.py`` are one deck.
+    A half without its other half (in a course that has both languages) and a
+    deck that is there both whole and split are errors of those files: they
+    fail alone, the course builds.
+    """
+    families: dict[str, dict[str | None, str]] = {}
+    for deck in decks:
+        folder, name = posixpath.split(deck)
+        half = split_half(name)
+        family = deck if half is None else posixpath.join(folder, half[0])
+        families.setdefault(family, {})[None if half is None else half[1]] = deck
+    found: dict[str, tuple[str | None, CourseError | None]] = {}
+    for family, members in families.items():
+        halves = [lang for lang in members if lang is not None]
+        if not halves:
+            continue
+        message = None
+        if None in members:
+            split = " and ".join(members[lang] for lang in halves)
+            message = (
+                f"the deck is here whole ({family}) and split into halves ({split}); keep "
+                "one form: delete or rename the whole deck or the halves"
+            )
+        elif len(halves) == 1:
+            (lang,) = halves
+            other = next(other for other in SPLIT_LANGUAGES if other != lang)
+            if other in languages:
+                folder, name = posixpath.split(family)
+                stem, suffix = posixpath.splitext(name)
+                missing = posixpath.join(folder, f"{stem}.{other}{suffix}")
+                message = (
+                    f"the {_LANGUAGE_NAMES[lang]} half of a split deck, without its "
+                    f"{_LANGUAGE_NAMES[other]} half {missing}; add that, or rename this "
+                    f"file to {name} to make it a deck of both languages"
+                )
+        for lang, deck in members.items():
+            found[deck] = (lang, None if message is None else CourseError(message, deck))
+    return found
+
+
 def _dir_group_files(area: CourseArea, group: DirGroupSpec) -> tuple[TopicFile, ...]:
     """The files of a dir-group; the spec checks made sure each subdir is a folder in it.
 
@@ -474,12 +536,23 @@ def build_course(spec: CourseSpec) -> Course:
         clashes, shared = _shared_files(spec.root, section_spec.name.get(spec.languages[0]), topics)
         decks = []
         for topic in topics:
+            halves = split_decks(topic.decks, spec.languages)
             for deck in topic.decks:
                 companion = _companion(spec.root, deck, discovery.scans[topic.path][4])
                 titles = discovery.deck_titles(deck)
                 narrated = bool(narrating_templates or companion or discovery.narration[deck])
+                lang, error = halves.get(deck, (None, None))
                 decks.append(
-                    Deck(deck, topic, titles, discovery.title_lines[deck], companion, narrated)
+                    Deck(
+                        deck,
+                        topic,
+                        titles,
+                        discovery.title_lines[deck],
+                        companion,
+                        narrated,
+                        lang=lang,
+                        error=discovery.deck_errors.get(deck) or error,
+                    )
                 )
         sections.append(
             Section(section_spec.name, tuple(decks), topics, clashes=clashes, shared=shared)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from clm import languages
 from clm.diagrams.names import diagram_kind
+from clm.errors import CourseError
 from clm.spec.model import OutputTargetSpec, Text
 
 # Never copied into outputs nor given to a kernel, wherever they appear in a path.
@@ -64,6 +65,21 @@ def is_deck_name(name: str) -> bool:
     """``slides_…``, ``topic_…`` or ``project_…`` with the suffix of a deck language
     (``.py``, ``.java``, …)."""
     return name.startswith(DECK_PREFIXES) and languages.of_file(name) is not None
+
+
+# The halves of a split deck, as CLM 1.35 names them: slides_x.de.py and slides_x.en.py
+# are one deck, each half feeding the outputs of its language only.
+SPLIT_LANGUAGES = ("de", "en")
+
+
+def split_half(name: str) -> tuple[str, str] | None:
+    """(the bilingual name, the language) of a split deck's half: ``slides_x.de.py`` →
+    ``("slides_x.py", "de")``; None for a deck of every language."""
+    stem, dot, suffix = name.rpartition(".")
+    family, dot_lang, lang = stem.rpartition(".")
+    if not (dot and dot_lang) or lang not in SPLIT_LANGUAGES:
+        return None
+    return f"{family}.{suffix}", lang
 
 
 def tagged_language(name: str, languages: tuple[str, ...]) -> str | None:
@@ -140,9 +156,21 @@ class Deck:
     # Whether it may show voiceover cells (see may_narrate); without them the trainer
     # kind shows exactly what recording shows, and the plan writes both from one task.
     narrated: bool = True
+    lang: str | None = None  # a split deck's half feeds the outputs of this language only
+    # Found while the course was read (a lone half, an unreadable title): the deck's
+    # tasks fail with it, and every other deck builds.
+    error: CourseError | None = None
 
     def title(self, lang: str) -> str:
         return dict(self.titles)[lang]
+
+    @property
+    def family(self) -> str:
+        """The deck's path without a half's language: both halves of a split deck
+        share it, and with it their number."""
+        folder, name = posixpath.split(self.path)
+        half = split_half(name)
+        return self.path if half is None else posixpath.join(folder, half[0])
 
 
 @dataclass(frozen=True)

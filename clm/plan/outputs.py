@@ -74,6 +74,9 @@ class DeckPlan:
     outputs: tuple[DeckOutput, ...]
     execution: Execution | None
     blocked_by: tuple[Clash, ...] = ()  # clashes that hold its outputs back
+    # Why it cannot be built, found while planning (Deck.error, a name too long):
+    # its tasks fail with it, and the rest of the course builds.
+    error: CourseError | None = None
 
 
 class Copy(NamedTuple):
@@ -237,12 +240,15 @@ def _deck_plan(deck: Deck, number: int, folders: _SectionFolders, places: _Topic
     language = places.language
     names: dict[tuple[str, Format], str] = {}
     outputs = []
+    error = deck.error
     for variant, kept, others_kinds in places.narrated if deck.narrated else places.plain:
+        if deck.lang not in (None, variant.lang):
+            continue  # the other half of a split deck writes it
         name = names.get((variant.lang, variant.format))
         if name is None:
             name = deck_file_name(number, deck.title(variant.lang), variant.format, language)
-            if name_bytes(name) > MAX_NAME_BYTES:
-                raise _name_too_long(deck, variant.lang, name)
+            if error is None and name_bytes(name) > MAX_NAME_BYTES:
+                error = _name_too_long(deck, variant.lang, name)
             names[(variant.lang, variant.format)] = name
         (folder, root), *others = kept
         copies = tuple((f"{other}/{name}", other_root) for other, other_root in others)
@@ -258,7 +264,11 @@ def _deck_plan(deck: Deck, number: int, folders: _SectionFolders, places: _Topic
         )
         kernel = topic.kernel or language.kernel
         execution = Execution(notebooks, topic.cell_timeout, topic.allow_errors, kernel)
-    return DeckPlan(deck, folders.label, number, tuple(outputs), execution)
+    return DeckPlan(deck, folders.label, number, tuple(outputs), execution, error=error)
+
+
+def _families(decks: tuple[Deck, ...]) -> list[str]:
+    return list(dict.fromkeys(deck.family for deck in decks))
 
 
 def _name_too_long(deck: Deck, lang: str, name: str) -> CourseError:
@@ -390,13 +400,14 @@ def plan_course(
         claimed: set[str] = set()  # a file two topics of the section bring is copied once
         clashes = {clash.relative: clash for clash in section.clashes}
         held: dict[str, list[str]] = {relative: [] for relative in clashes}
+        # A split deck's two halves are one deck, with one number.
+        numbers = {family: n for n, family in enumerate(_families(section.decks), start=1)}
         for topic in section.topics:
             topic_decks = [deck for deck in section.decks if deck.topic is topic]
             blocking = tuple(c for c in section.clashes if topic.path in c.topics)
             places = folders.places(topic)
             for deck in topic_decks:
-                number = section.decks.index(deck) + 1
-                plan = _deck_plan(deck, number, folders, places)
+                plan = _deck_plan(deck, numbers[deck.family], folders, places)
                 decks.append(dataclasses.replace(plan, blocked_by=blocking) if blocking else plan)
             variant_folders = {lang: places.folders(lang) for lang in langs}
             for lang in langs:

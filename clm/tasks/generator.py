@@ -238,7 +238,10 @@ def task_dicts(build: Build) -> Iterator[dict]:
         build.environment_deps,
         frozenset(build.deck_errors),
     )
-    if build.full:
+    # A deck planning found wrong is planned under a stand-in name (its file stem, when
+    # its title cannot be read): nothing is stale until it is mended, so that its last
+    # good outputs stay.
+    if build.full and not any(deck.error for deck in build.plan.decks):
         planned = tuple(sorted(build.plan.output_paths()))
         job = RemovalJob(
             build.session,

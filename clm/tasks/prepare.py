@@ -323,8 +323,14 @@ def check_course_decks(
     decks: list[str],
     plan: OutputPlan,
 ) -> DeckVerdicts:
-    """The checks of `clm build` for some decks of the course, kept by content hash."""
+    """The checks of `clm build` for some decks of the course, kept by content hash.
+
+    A deck planning found wrong (DeckPlan.error) is not checked: that error is its verdict.
+    """
     store = known.store
+    wanted = set(decks)
+    planned = {d.deck.path: d.error for d in plan.decks if d.error and d.deck.path in wanted}
+    decks = [deck for deck in decks if deck not in planned]
     included = {path for deck in decks for path in prepasses[deck].includes}
     wanted = set(decks)
     companions = {
@@ -338,7 +344,11 @@ def check_course_decks(
     context = hashlib.md5(
         "|".join([engine_key(), *(f"{t}={hashes[t]}" for t in template_deps)]).encode()
     ).hexdigest()
-    return check_decks(decks, hashes, spec.languages, prepasses, context, known.kept, companions)
+    verdicts = check_decks(
+        decks, hashes, spec.languages, prepasses, context, known.kept, companions
+    )
+    verdicts.errors.update(planned)
+    return verdicts
 
 
 def _check_other_specs(

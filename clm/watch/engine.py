@@ -116,6 +116,8 @@ class Watcher:
             for target in task.targets:
                 self.by_target[target] = task.name
         self.decks = {d.deck.path: d.deck.titles for d in build.plan.decks}
+        # Decks planning found wrong (a lone half, an unreadable title).
+        self.misplanned = {d.deck.path for d in build.plan.decks if d.error is not None}
         # The decks planned without narration: their trainer files are recording's.
         self.unnarrated = {d.deck.path for d in build.plan.decks if not d.deck.narrated}
         spec = build.spec
@@ -178,6 +180,8 @@ class Watcher:
 
         languages = self.build.spec.languages
         for path in decks:
+            if path in self.misplanned:
+                return True  # only a new plan can tell whether it is mended
             try:
                 if deck_titles(read_deck(path), path, languages) != self.decks[path]:
                     return True

@@ -1,5 +1,5 @@
-"""A deck that is not UTF-8: named with the line of its first bad byte and the fix; nothing
-is built, neither by `clm build` (exit 2) nor by plain `doit` (an error)."""
+"""A deck that is not UTF-8: named with the line of its first bad byte and the fix; it fails
+alone (exit 1), by `clm build` and by plain `doit`, and the other decks build."""
 
 from __future__ import annotations
 
@@ -37,22 +37,40 @@ def _course(tmp_path, bad_deck: str):
 
 
 @pytest.mark.parametrize("bad_deck", [DIRECTORY_DECK, FILE_DECK])
-def test_clm_build_names_the_deck_and_line_and_exits_2(tmp_path, bad_deck):
+def test_clm_build_names_the_deck_and_line_and_builds_the_other_deck(tmp_path, bad_deck):
     root = _course(tmp_path, bad_deck)
     result = run_clm(root, "build")
-    assert result.returncode == 2, result.stdout + result.stderr
-    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
-    assert errors == [
-        f"error: {MESSAGE.format(deck=bad_deck)} (in most editors: Save with Encoding → UTF-8)"
-    ]
-    assert "Traceback" not in result.stderr
-    assert not (root / "output").exists()
+    report = result.stdout + result.stderr
+    assert result.returncode == 1, report
+    assert f"FAILED {bad_deck}:checks" in report
+    assert (
+        f"{MESSAGE.format(deck=bad_deck)} (in most editors: Save with Encoding → UTF-8)" in report
+    )
+    assert "Traceback" not in report and "UnicodeDecodeError" not in report
+    built = {path.name for path in (root / "output").rglob("*.html")}
+    good, bad = ("Second", "First") if bad_deck == DIRECTORY_DECK else ("First", "Second")
+    assert any(good in name for name in built) and not any(bad in name for name in built)
 
 
-def test_plain_doit_reports_the_same_error_and_builds_nothing(tmp_path):
+def test_plain_doit_reports_the_same_error_and_builds_the_other_deck(tmp_path):
     root = _course(tmp_path, FILE_DECK)
     result = run_doit(root)
-    assert result.returncode != 0
-    assert MESSAGE.format(deck=FILE_DECK) in result.stderr
-    assert "UnicodeDecodeError" not in result.stdout + result.stderr
-    assert not (root / "output").exists()
+    report = result.stdout + result.stderr
+    assert result.returncode == 1, report
+    assert MESSAGE.format(deck=FILE_DECK) in report
+    assert "UnicodeDecodeError" not in report and "Traceback" not in report
+    built = {path.name for path in (root / "output").rglob("*.html")}
+    assert any("First" in name for name in built) and not any("Second" in n for n in built)
+
+
+def test_a_deck_that_stops_being_utf_8_keeps_its_last_good_outputs(tmp_path):
+    root = _course(tmp_path, FILE_DECK)
+    (root / FILE_DECK).write_text(deck_text("Zweites", "Second"))
+    first = run_clm(root, "build")
+    assert first.returncode == 0, first.stdout + first.stderr
+    good = sorted(path for path in (root / "output").rglob("*Second*"))
+    assert good
+    (root / FILE_DECK).write_bytes(LATIN1)
+    broken = run_clm(root, "build")
+    assert broken.returncode == 1, broken.stdout + broken.stderr
+    assert sorted(path for path in (root / "output").rglob("*Second*")) == good

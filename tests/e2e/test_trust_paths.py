@@ -171,13 +171,26 @@ sections:
     topics: [welcome]
 """
 
+
+def test_a_300_byte_deck_title_fails_only_its_deck(tmp_path):
+    files = {
+        DECK: deck_text("Willkommen", LONG),
+        "slides/module_100_a/topic_200_other.py": deck_text("Anders", "Other"),
+    }
+    root = _course(tmp_path, SPEC.replace("[welcome]", "[welcome, other]"), files)
+    result = run_clm(root, "build", "--lang", "en", "-j", "1")
+    report = result.stdout + result.stderr
+    assert result.returncode == 1, report
+    assert (
+        f"{DECK}:2: the en title makes the output file name '01 {LONG[:37]}…' "
+        "308 bytes long; file systems allow at most 255 bytes per name: shorten it"
+    ) in report
+    assert "Traceback" not in report
+    built = {path.name for path in (root / "output").rglob("*") if path.is_file()}
+    assert "02 Other.html" in built and not any(LONG[:10] in name for name in built)
+
+
 CASES = {
-    "a 300-byte deck title": (
-        SPEC,
-        {DECK: deck_text("Willkommen", LONG)},
-        f"error: {DECK}:2: the en title makes the output file name '01 {LONG[:37]}…' "
-        "308 bytes long; file systems allow at most 255 bytes per name: shorten it",
-    ),
     "a 300-byte section name": (
         SPEC.replace("en: One", f"en: {LONG}"),
         {},
