@@ -82,6 +82,25 @@ def test_a_broken_cell_header_fails_the_decks_outputs_and_keeps_them(watcher, co
     assert "Namen für Werte" not in (course_copy / ENGLISH_HTML).read_text()
 
 
+def test_a_header_jupytext_reads_leniently_builds_as_jupytext_reads_it(watcher, course_copy):
+    deck = course_copy / VARIABLES
+    good = deck.read_text()
+    before = snapshot(course_copy)
+    # Spaces around '=', lang before tags: jupytext reads both, and so does clm.
+    lenient = '# %% [markdown] lang = "de"  tags = ["slide"]\n#\n# ## Namen für Dinge'
+    deck.write_text(good.replace(GERMAN_HEADER, lenient))
+    lines = watcher.cycle()
+    report = "\n".join(lines)
+    assert " 0 failed" in lines[-1] and "malformed" not in report, report
+    # The German outputs show the edit; the English ones do not (its lang was read).
+    assert changed(before, snapshot(course_copy)) == outputs_of(course_copy, VARIABLES, lang="de")
+    german = next(
+        path for path in outputs_of(course_copy, VARIABLES, lang="de") if "/Html/Completed/" in path
+    )
+    assert "Namen für Dinge" in (course_copy / german).read_text()
+    assert "Namen für" not in (course_copy / ENGLISH_HTML).read_text()
+
+
 def test_a_latin1_save_fails_the_deck_and_the_watcher_goes_on(watcher, course_copy):
     deck = course_copy / VARIABLES
     good = deck.read_text()
