@@ -6,7 +6,7 @@ import difflib
 import os
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -39,7 +39,8 @@ from clm.encoding import read_deck
 from clm.errors import CourseError
 from clm.paths import CourseArea, is_within, plain_relative, real
 from clm.spec.checks import course_area
-from clm.spec.model import CourseSpec, DirGroupSpec, TopicRef
+from clm.spec.includes import merged
+from clm.spec.model import CourseSpec, DirGroupSpec, IncludeSpec, TopicRef
 
 _IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
@@ -138,14 +139,31 @@ def _scan_directory_topic(
     area: CourseArea, found: _Found, real_path: Path, formats: tuple[str, ...]
 ) -> tuple[tuple, tuple, tuple, tuple, frozenset[str]]:
     """(decks, data, execution inputs, diagrams, sidecar files) of a topic folder."""
+    decks, data, inputs, diagrams, sidecars = _classify(
+        area, _walk_files(area, found.path, real_path), formats
+    )
+    # A committed old render of a diagram gives way to the fresh one, and what
+    # diagrams include is part of their sources, not of the outputs.
+    placed = {f"{RENDER_FOLDER}/{name}" for diagram in diagrams for name in diagram.renders}
+    included = {path for diagram in diagrams for path in diagram.includes}
+    data = [f for f in data if f.relative not in placed and f.source not in included]
+    inputs = [f for f in inputs if f.source not in included]
+    return tuple(decks), tuple(data), tuple(inputs), tuple(diagrams), frozenset(sidecars)
+
+
+def _classify(
+    area: CourseArea, files: Iterable[tuple[str, str]], formats: tuple[str, ...], decks_too=True
+) -> tuple[list, list, list, list, list]:
+    """(decks, data, execution inputs, diagrams, sidecar files) among a topic's ``files``,
+    each (path from the course root, path from the topic folder)."""
     root = area.root
     decks, data, inputs, diagrams, sidecars = [], [], [], [], []
     stems: dict[str, str] = {}
-    for source, relative in _walk_files(area, found.path, real_path):
+    for source, relative in files:
         name = posixpath.basename(relative)
         stem, suffix = posixpath.splitext(name)
         suffix = suffix.lower()
-        if "/" not in relative and is_deck_name(name):
+        if decks_too and "/" not in relative and is_deck_name(name):
             decks.append(source)
         elif _is_sidecar(relative):
             sidecars.append(source)  # where the decks' companions are looked up
@@ -166,13 +184,7 @@ def _scan_directory_topic(
             data.append(TopicFile(source, relative))
             if suffix not in IMAGE_SUFFIXES:
                 inputs.append(TopicFile(source, relative))
-    # A committed old render of a diagram gives way to the fresh one, and what
-    # diagrams include is part of their sources, not of the outputs.
-    placed = {f"{RENDER_FOLDER}/{name}" for diagram in diagrams for name in diagram.renders}
-    included = {path for diagram in diagrams for path in diagram.includes}
-    data = [f for f in data if f.relative not in placed and f.source not in included]
-    inputs = [f for f in inputs if f.source not in included]
-    return tuple(decks), tuple(data), tuple(inputs), tuple(diagrams), frozenset(sidecars)
+    return decks, data, inputs, diagrams, sidecars
 
 
 def _companion(root: Path, deck: str, sidecars: frozenset[str] | None) -> str | None:
@@ -276,6 +288,7 @@ class _Discovery:
         self.title_lines: dict[str, int | None] = {}
         self.narration: dict[str, bool] = {}  # deck → may_narrate(its text)
         self.deck_errors: dict[str, CourseError] = {}  # decks that fail alone
+        self.included: set[str] = set()  # what the topics' includes splice in
         self.scans: dict[str, tuple] = {}
 
     def resolve(self, ref: TopicRef) -> _Found:
@@ -363,7 +376,75 @@ class _Discovery:
             self.narration[deck] = may_narrate(text)
         return self.titles[deck]
 
-    def topic(self, ref: TopicRef) -> Topic:
+    def splice(
+        self, ref: TopicRef, topic: str, includes: tuple[IncludeSpec, ...], scan: tuple
+    ) -> tuple:
+        """The topic's scan with what its includes splice in; a file of its own wins.
+
+        A missing source fails the topic's decks (unless the include is optional).
+        """
+        decks, data, inputs, diagrams, sidecars = scan
+        single_file = is_deck_name(posixpath.basename(topic))
+        folder = posixpath.dirname(topic) if single_file else topic
+        own = {f.relative for f in data}
+        own.update(posixpath.relpath(d.source, folder) for d in diagrams)
+        renders = {name for diagram in diagrams for name in diagram.renders}
+        files: list[tuple[str, str]] = []
+        for include in includes:
+            self.included.add(include.source)
+            if not os.path.lexists(self.root / include.source):
+                if not include.optional:
+                    missing = CourseError(
+                        f"the include of {include.source} (as {include.into}) into topic "
+                        f"'{ref.id}' finds nothing there; fix its source, or make it optional",
+                        self.spec.file,
+                        include.line,
+                    )
+                    for deck in decks:
+                        self.deck_errors.setdefault(deck, missing)
+                continue
+            if self.area.resolve(include.source, self.spec.file, include.line).is_dir():
+                walked = [
+                    (source, f"{include.into}/{relative}")
+                    for source, relative in _walk_files(self.area, include.source)
+                ]
+            else:
+                walked = [(include.source, include.into)]
+            shadowed = [relative for _, relative in walked if relative in own]
+            if shadowed:
+                self.warnings.append(
+                    str(
+                        CourseError(
+                            f"warning: topic '{ref.id}' has its own {shadowed[0]}"
+                            + (f" (and {len(shadowed) - 1} more)" if len(shadowed) > 1 else "")
+                            + f", so the include of {include.source} does not replace it (a "
+                            "topic's own files win, as in CLM); remove one of the two",
+                            self.spec.file,
+                            include.line,
+                        )
+                    )
+                )
+            files += [(source, relative) for source, relative in walked if relative not in own]
+        _, more_data, more_inputs, more_diagrams, _ = _classify(
+            self.area, files, self.spec.diagram_formats, decks_too=False
+        )
+        for diagram in more_diagrams:
+            for name in renders.intersection(diagram.renders):
+                raise CourseError(
+                    f"the included diagram {diagram.source} renders to img/{name}, as a "
+                    f"diagram of topic '{ref.id}' does; rename one of them",
+                    self.spec.file,
+                    ref.line,
+                )
+        return (
+            decks,
+            (*data, *more_data),
+            (*inputs, *more_inputs),
+            (*diagrams, *more_diagrams),
+            sidecars,
+        )
+
+    def topic(self, ref: TopicRef, section_includes: tuple[IncludeSpec, ...] = ()) -> Topic:
         found = self.resolve(ref)
         if found.path not in self.scans:
             # The root is a real path: below it, only links need resolving.
@@ -387,7 +468,11 @@ class _Discovery:
                 self.deck_titles(found.path, text)
                 data, inputs = _scan_file_topic(self.area, found, text)
                 self.scans[found.path] = ((found.path,), data, inputs, (), None)
-        decks, data, inputs, diagrams, _ = self.scans[found.path]
+        scan = self.scans[found.path]
+        includes = merged(section_includes, ref.includes)
+        if includes:
+            scan = self.splice(ref, found.path, includes, scan)
+        decks, data, inputs, diagrams, _ = scan
         self.check_languages(ref, decks)
         return Topic(
             id=ref.id,
@@ -532,7 +617,7 @@ def build_course(spec: CourseSpec) -> Course:
     )
     sections = []
     for section_spec in spec.sections:
-        topics = tuple(discovery.topic(ref) for ref in section_spec.topics)
+        topics = tuple(discovery.topic(ref, section_spec.includes) for ref in section_spec.topics)
         clashes, shared = _shared_files(spec.root, section_spec.name.get(spec.languages[0]), topics)
         decks = []
         for topic in topics:
@@ -581,4 +666,5 @@ def build_course(spec: CourseSpec) -> Course:
         output_layout=spec.output_layout,
         output_targets=spec.output_targets,
         project_slug=spec.project_slug,
+        included=tuple(sorted(discovery.included)),
     )

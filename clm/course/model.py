@@ -239,3 +239,5 @@ class Course:
     output_layout: str = "tiers"
     output_targets: tuple[OutputTargetSpec, ...] = ()
     project_slug: str | None = None
+    # The sources the spec's <include>s splice into topics, files and folders alike.
+    included: tuple[str, ...] = ()

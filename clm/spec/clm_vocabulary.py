@@ -31,10 +31,10 @@ ELEMENTS: dict[str, tuple[str, ...]] = {
     "formats": ("format",),
     "languages": ("language",),
     "sections": ("section",),
-    "section": ("name", "topics"),
+    "section": ("name", "topics", "include"),
     "topics": ("topic", "subsection"),
     "subsection": ("topic",),
-    "topic": ("dir-group",),
+    "topic": ("dir-group", "include"),
     "dir-groups": ("dir-group",),
     "dir-group": ("name", "path", "subdirs"),
     "subdirs": ("subdir",),
@@ -78,6 +78,7 @@ ATTRIBUTES: dict[str, tuple[str, ...]] = {
         "kernel",
     ),
     "dir-group": ("include-root-files", "recursive", "lang"),
+    "include": ("source", "as", "optional"),
 }
 
 _REPOSITORIES = "clm does not create or push git repositories"
@@ -97,15 +98,9 @@ IGNORED_ELEMENTS: dict[str, dict[str, str]] = {
         "remote-path": _REPOSITORIES,
         "jupyterlite": "clm builds no JupyterLite sites",
     },
-    "section": {
-        "include": "clm does not splice shared folders into topics; copy or link them",
-    },
     "subsection": {
         "name": _SCHEDULE,
         "activity": "activities are schedule rows without a deck",
-    },
-    "topic": {
-        "include": "clm does not splice shared folders into topics; copy or link them",
     },
 }
 

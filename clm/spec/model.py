@@ -33,6 +33,16 @@ class Text:
 
 
 @dataclass(frozen=True)
+class IncludeSpec:
+    """CLM's ``<include>``: a file or folder of the course spliced into a topic's folder."""
+
+    source: str  # POSIX path relative to the course root
+    into: str  # POSIX path relative to the topic folder (CLM's ``as``)
+    optional: bool = False  # a missing source is skipped instead of failing the topic
+    line: int | None = None  # where the spec has it
+
+
+@dataclass(frozen=True)
 class TopicRef:
     """One entry of a section's topic list."""
 
@@ -46,6 +56,7 @@ class TopicRef:
     prog_lang: str | None = None  # overrides the course's programming language
     kernel: str | None = None  # overrides the kernelspec its decks run in
     module: str | None = None  # the module folder under slides/ the id is looked up in
+    includes: tuple[IncludeSpec, ...] = ()  # its own, before its section's are merged in
 
 
 @dataclass(frozen=True)
@@ -53,6 +64,7 @@ class SectionSpec:
     name: Text
     topics: tuple[TopicRef, ...]
     line: int
+    includes: tuple[IncludeSpec, ...] = ()  # spliced into each of its topics
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,12 @@ from clm.spec.clm_vocabulary import (
     known_attributes,
     known_children,
 )
+from clm.spec.includes import BadInclude, duplicate, include_spec
 from clm.spec.model import (
     LAYOUTS,
     CourseSpec,
     DirGroupSpec,
+    IncludeSpec,
     OutputTargetSpec,
     SectionSpec,
     Text,
@@ -219,6 +221,7 @@ def read_xml_spec(file: Path, root: Path) -> CourseSpec:
                 name=reader.text(section_name, "the section <name>", languages),
                 topics=tuple(topics),
                 line=reader.line(section),
+                includes=_includes(reader, section),
             )
         )
 
@@ -425,7 +428,38 @@ def _topic(reader: _Reader, topic: ET.Element, section_module: str | None) -> To
         prog_lang=prog_lang,
         kernel=(topic.get("kernel") or "").strip() or None,
         module=(topic.get("module") or "").strip() or section_module,
+        includes=_includes(reader, topic),
     )
+
+
+def _includes(reader: _Reader, parent: ET.Element) -> tuple[IncludeSpec, ...]:
+    """The ``<include>`` children of a section or topic."""
+    includes = []
+    for element in parent.findall("include"):
+        reader.check_attributes(element)
+        reader.check_children(element)
+        source = element.get("source")
+        if source is None:
+            raise reader.error(element, '<include> has no source="…" (a path from the course root)')
+        try:
+            include = include_spec(
+                source,
+                element.get("as"),
+                bool(reader.boolean(element, "optional")),
+                reader.line(element),
+            )
+        except BadInclude as problem:
+            raise reader.error(element, f"<include>: {problem}") from None
+        includes.append(include)
+    if (twice := duplicate(includes)) is not None:
+        second, first = twice
+        raise CourseError(
+            f'two <include> of one <{parent.tag}> go to as="{second.into}" (the other on line '
+            f'{first.line}); give one of them another as="…"',
+            reader.file,
+            second.line,
+        )
+    return tuple(includes)
 
 
 def _dir_group(reader: _Reader, group: ET.Element, languages: tuple[str, ...]) -> DirGroupSpec:

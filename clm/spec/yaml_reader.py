@@ -12,10 +12,12 @@ import yaml
 from clm.encoding import decode_utf8
 from clm.errors import CourseError
 from clm.languages import unknown as unknown_language
+from clm.spec.includes import BadInclude, duplicate, include_spec
 from clm.spec.model import (
     LAYOUTS,
     CourseSpec,
     DirGroupSpec,
+    IncludeSpec,
     OutputTargetSpec,
     SectionSpec,
     Text,
@@ -52,7 +54,7 @@ COURSE_KEYS = (
     "project-slug",
 )
 CACHE_KEYS = ("remote", "trust", "push", "key")  # as cache-<name>
-SECTION_KEYS = ("name", "topics")
+SECTION_KEYS = ("name", "topics", "include")
 TOPIC_KEYS = (
     "id",
     "html",
@@ -62,7 +64,9 @@ TOPIC_KEYS = (
     "author",
     "prog-lang",
     "kernel",
+    "include",
 )
+INCLUDE_KEYS = ("source", "as", "optional")
 DIR_GROUP_KEYS = ("name", "path", "subdirs", "include-root-files", "recursive", "lang")
 TARGET_KEYS = ("name", "path", "kinds", "formats", "languages")
 DIAGRAM_FORMATS = ("png", "svg")
@@ -387,7 +391,41 @@ def _section(reader: _Reader, node: yaml.Node, languages: tuple[str, ...]) -> Se
         name=reader.text(fields["name"], "the section name", languages),
         topics=topics,
         line=node.start_mark.line + 1,
+        includes=_includes(reader, fields.get("include"), "a section"),
     )
+
+
+def _includes(reader: _Reader, node: yaml.Node | None, owner: str) -> tuple[IncludeSpec, ...]:
+    """A section's or topic's ``include:``: entries ``source`` or {source, as, optional}."""
+    if node is None:
+        return ()
+    includes = []
+    for item in reader.sequence(node, "'include'"):
+        line = item.start_mark.line + 1
+        if isinstance(item, yaml.ScalarNode):
+            source, into, optional = reader.string(item, "an include source"), None, False
+        else:
+            fields = reader.mapping(item, "an include", INCLUDE_KEYS)
+            if "source" not in fields:
+                raise reader.error(
+                    item, "an include needs a 'source' (a path from the course root)"
+                )
+            source = reader.string(fields["source"], "an include source")
+            into = reader.string(fields["as"], "'as'") if "as" in fields else None
+            optional = "optional" in fields and reader.boolean(fields["optional"], "'optional'")
+        try:
+            includes.append(include_spec(source, into, optional, line))
+        except BadInclude as problem:
+            raise reader.error(item, f"include: {problem}") from None
+    if (twice := duplicate(includes)) is not None:
+        second, first = twice
+        raise CourseError(
+            f"two includes of {owner} go to as: {second.into} (the other on line {first.line}); "
+            "give one of them another 'as'",
+            reader.file,
+            second.line,
+        )
+    return tuple(includes)
 
 
 def _topic(reader: _Reader, node: yaml.Node) -> TopicRef:
@@ -415,6 +453,7 @@ def _topic(reader: _Reader, node: yaml.Node) -> TopicRef:
         author=reader.string(fields["author"], "'author'") if "author" in fields else None,
         prog_lang=_prog_lang(reader, fields.get("prog-lang")),
         kernel=reader.string(fields["kernel"], "'kernel'") if "kernel" in fields else None,
+        includes=_includes(reader, fields.get("include"), "a topic"),
     )
 
 

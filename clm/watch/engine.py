@@ -125,7 +125,11 @@ class Watcher:
         if build.templates:
             folders.append(build.templates)
         folders += sorted({g.path for g in build.plan.course.dir_groups})
-        self.scope = Scope(spec.root, tuple(folders), frozenset({spec.key}))
+        # What includes splice into topics, wherever it is in the course.
+        included = build.plan.course.included
+        folders += [path for path in included if (spec.root / path).is_dir()]
+        files = {spec.key, *(path for path in included if not (spec.root / path).is_dir())}
+        self.scope = Scope(spec.root, tuple(folders), frozenset(files))
 
     def _check_saved(self, paths: set[str]) -> set[str]:
         """Check the saved decks as `clm build` does (every deck when a template changed),

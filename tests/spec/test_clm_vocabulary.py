@@ -90,6 +90,8 @@ def test_clms_settings_are_honoured(make_course):
     static, flaky = topics[1], topics[2]
     assert static.evaluate is False and static.author == "Prof. Bob"
     assert flaky.allow_errors is True
+    (include,) = flaky.includes
+    assert (include.source, include.into, include.optional) == ("shared/helpers", "helpers", False)
     assert spec.sections[1].topics[0].module == "module_200_archive"
     (group,) = spec.dir_groups
     assert (group.include_root_files, group.recursive, group.lang) == (True, False, "de")
@@ -102,7 +104,6 @@ def test_what_clm_ignores_is_one_warning_naming_each_setting_and_why(make_course
     for word in (
         "<github>",
         "<tasks>",
-        "<include>",
         "<activity>",
         'http-replay="…" on <topic>',
         'id="…" on <section>',
@@ -110,6 +111,7 @@ def test_what_clm_ignores_is_one_warning_naming_each_setting_and_why(make_course
     ):
         assert word in warning, word
     assert "<project-slug>" not in warning and "<output-targets>" not in warning
+    assert "<include>" not in warning  # clm splices includes as CLM does
     assert spec.project_slug == "course"
     (target,) = spec.output_targets
     assert (target.name, target.path) == ("students", "output/students")
