@@ -230,7 +230,9 @@ def _includes(area: CourseArea, source: str) -> tuple[str, ...]:
     return includes
 
 
-def _scan_file_topic(area: CourseArea, found: _Found, text: str) -> tuple[tuple, tuple]:
+def _scan_file_topic(
+    area: CourseArea, found: _Found, text: str, language: languages.Language
+) -> tuple[tuple, tuple]:
     """The sibling files a single-file topic brings: images, imported modules, named files."""
     root = area.root
     folder = posixpath.dirname(found.path)
@@ -258,7 +260,6 @@ def _scan_file_topic(area: CourseArea, found: _Found, text: str) -> tuple[tuple,
             if (relative := sibling(match.group(1))) is not None:
                 images[relative] = None
     inputs: dict[str, None] = {}
-    language = languages.of_deck(found.path)
     imports = re.finditer(language.imports, text, re.M) if language.imports else ()
     for match in imports:
         names = [match.group(1)] if match.group(1) else re.split(r"[\s,]+", match.group(2))
@@ -343,6 +344,8 @@ class _Discovery:
         """Every deck of the topic is written in the topic's language."""
         language = self.language(ref)
         for deck in decks:
+            if deck.endswith(languages.MARKDOWN_SUFFIX):
+                continue  # a Markdown deck is written in its topic's language
             found = languages.of_deck(deck)
             if found is language:
                 continue
@@ -466,7 +469,8 @@ class _Discovery:
                     self.deck_errors[found.path] = error
                     text = ""
                 self.deck_titles(found.path, text)
-                data, inputs = _scan_file_topic(self.area, found, text)
+                language = languages.of_deck(found.path, self.language(ref).name)
+                data, inputs = _scan_file_topic(self.area, found, text, language)
                 self.scans[found.path] = ((found.path,), data, inputs, (), None)
         scan = self.scans[found.path]
         includes = merged(section_includes, ref.includes)

@@ -22,7 +22,7 @@ def check_deck(
 
     text = read_deck(path)
     read_titles(text, path)
-    warnings = check_source(text, path, languages)
+    warnings = check_source(text, path, languages, prepass.language_of(path))
     for lang in languages:
         for fmt in Format:
             render_variant(prepass, text, path, lang, fmt.value)

@@ -48,7 +48,9 @@ def _shared_code() -> _SharedCode:
 
 @cache
 def environment(
-    course_templates: str | None, deck_folder: str | None = None, packaged: str = "python"
+    course_templates: str | None,
+    deck_folder: str | None = None,
+    packaged: tuple[str, ...] = ("python",),
 ) -> jinja2.Environment:
     """One environment per templates folder, deck folder and clm's templates for the
     deck's language (see clm.deck.prepass)."""
@@ -148,8 +150,8 @@ def render_variant(prepass: Prepass, text: str, deck: Path, lang: str, fmt: str)
     once while neither the deck nor what it can include changes (a warm watch
     worker sees a saved template at once: the key holds their stamps).
     """
-    language = of_deck(deck)
-    env = environment(prepass.templates, str(deck.parent), language.templates)
+    language = prepass.language_of(deck)
+    env = environment(prepass.templates, str(deck.parent), language.template_folders)
     stamp = _includes_stamp(prepass, deck)
     return _rendered(env, prepass, text, str(deck), lang, fmt, stamp)
 
@@ -164,7 +166,7 @@ def _rendered(
     fmt: str,
     stamp: tuple,
 ) -> str:
-    language = of_deck(deck)
+    language = prepass.language_of(deck)
     template = compile_deck(
         env,
         mark_cell_lines(text, language),

@@ -94,7 +94,8 @@ def _text(value: object) -> str | None:
 
 
 def deck_cells(prepass: Prepass, text: str, deck: Path, lang: str, fmt: Format) -> list[Cell]:
-    return parse_cells(render_variant(prepass, text, deck, lang, fmt.value), of_deck(deck))
+    language = prepass.language_of(deck)
+    return parse_cells(render_variant(prepass, text, deck, lang, fmt.value), language)
 
 
 def _cell_id(index: int, cell: Cell) -> str:
@@ -151,4 +152,4 @@ def variant_notebook(
     if companion:
         cells, _ = merge_narration(cells, companion_cells(Path(companion)), lang)
     cells = cells_for(cells, lang, kind)
-    return to_notebook(cells, lang, of_deck(deck), kernel), cells
+    return to_notebook(cells, lang, prepass.language_of(deck), kernel), cells

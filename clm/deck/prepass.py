@@ -6,7 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from clm.languages import of_deck
+from clm.languages import Language, of_deck
 from clm.templates import PACKAGE_TEMPLATES
 
 
@@ -27,14 +27,27 @@ class Prepass:
     # The files outside the templates folders that the deck includes, as the
     # plan found them (clm.deck.includes): a warm process sees their edits.
     includes: tuple[str, ...] = ()
+    # The deck's topic's programming language: what a Markdown deck is written in.
+    language: str | None = None
+
+    def language_of(self, deck: str | Path) -> Language:
+        """The deck's language (a Markdown deck's is its topic's)."""
+        return of_deck(deck, self.language)
 
     def search_path(self, deck: Path) -> list[str]:
-        return search_path(self.templates, str(deck.parent), of_deck(deck).templates)
+        folders = self.language_of(deck).template_folders
+        return search_path(self.templates, str(deck.parent), folders)
 
-    def for_deck(self, author: str | None, includes: tuple[str, ...]) -> Prepass:
-        """The pre-pass of one deck: its topic's author, if it has one, and its includes."""
+    def for_deck(
+        self, author: str | None, includes: tuple[str, ...], language: str | None = None
+    ) -> Prepass:
+        """The pre-pass of one deck: its topic's author, if it has one, its includes and
+        its topic's programming language."""
         return dataclasses.replace(
-            self, author=self.author if author is None else author, includes=includes
+            self,
+            author=self.author if author is None else author,
+            includes=includes,
+            language=language,
         )
 
     def variables(self, lang: str, fmt: str, prog_lang: str = "python") -> dict[str, object]:
@@ -52,12 +65,14 @@ class Prepass:
 
 
 def search_path(
-    course_templates: str | None, deck_folder: str | None, packaged: str = "python"
+    course_templates: str | None,
+    deck_folder: str | None,
+    packaged: tuple[str, ...] = ("python",),
 ) -> list[str]:
     """The course's templates, clm's own for the deck's language (``packaged`` names
-    their folder), the deck's folder."""
+    their folders), the deck's folder."""
     search = [course_templates] if course_templates else []
-    search.append(str(PACKAGE_TEMPLATES / packaged))
+    search += [str(PACKAGE_TEMPLATES / folder) for folder in packaged]
     if deck_folder is not None:
         search.append(deck_folder)
     return search

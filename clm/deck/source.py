@@ -99,13 +99,16 @@ def _misread(text: str) -> str:
     )
 
 
-def check_source(text: str, deck: Path, languages: tuple[str, ...] = ()) -> list[str]:
+def check_source(
+    text: str, deck: Path, languages: tuple[str, ...] = (), language: Language | None = None
+) -> list[str]:
     """Check every cell header of a deck; returns warnings, raises on a malformed header.
 
     With the course's ``languages``, a cell whose ``lang`` is none of them is a
-    warning: it would silently be in no output.
+    warning: it would silently be in no output. ``language`` is the deck's, when its
+    suffix does not say it (a Markdown deck).
     """
-    language = of_deck(deck)
+    language = language or of_deck(deck)
     warnings = []
     for number, line in enumerate(text.splitlines(), start=1):
         start = cell_start(line, language)

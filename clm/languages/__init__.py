@@ -5,11 +5,14 @@ its ``Language``: how a cell starts, how a Jinja line starts, the jupytext
 format, the notebook's kernel and language metadata, where its plain code
 goes, how its kernel names the failing line. No other module knows one
 language from another; they ask the deck's language, found from the deck's
-file suffix (each suffix belongs to one language).
+file suffix (each suffix belongs to one language), except for a Markdown deck
+(``slides_x.md``), which is written in its topic's language.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from functools import cache
 from pathlib import PurePath
 
 from clm.languages.model import CellSyntax, KernelErrors, Language
@@ -22,6 +25,7 @@ __all__ = [
     "Language",
     "by_name",
     "is_ipykernel",
+    "markdown",
     "names",
     "of_deck",
     "of_file",
@@ -56,11 +60,41 @@ def suffixes() -> dict[str, Language]:
     return BY_SUFFIX
 
 
+# A Markdown deck (slides_x.md) is written in its topic's language, as in CLM.
+MARKDOWN_SUFFIX = ".md"
+
+
 def of_file(path: str | PurePath) -> Language | None:
-    """The language of a file with a deck suffix (``slides_x.java``); None for others."""
-    return BY_SUFFIX.get(PurePath(path).suffix)
+    """The language of a file with a deck suffix (``slides_x.java``, ``slides_x.md`` as
+    if its topic were Python); None for others."""
+    suffix = PurePath(path).suffix
+    return markdown(PYTHON) if suffix == MARKDOWN_SUFFIX else BY_SUFFIX.get(suffix)
 
 
-def of_deck(path: str | PurePath) -> Language:
-    """The language of a deck; decks of unknown suffixes are Python, as they always were."""
-    return BY_SUFFIX.get(PurePath(path).suffix, PYTHON)
+def of_deck(path: str | PurePath, topic_language: str | None = None) -> Language:
+    """The language of a deck; decks of unknown suffixes are Python, as they always were.
+
+    A Markdown deck is in its topic's language (``topic_language``, a prog-lang; Python
+    when not given), read as Markdown with code fences of that language.
+    """
+    suffix = PurePath(path).suffix
+    if suffix == MARKDOWN_SUFFIX:
+        return markdown(LANGUAGES[topic_language or "python"])
+    return BY_SUFFIX.get(suffix, PYTHON)
+
+
+@cache
+def markdown(language: Language) -> Language:
+    """``language`` as a Markdown deck writes it: jupytext's md format, code in fenced
+    blocks of the language, Jinja lines as in CLM's Markdown decks (``# j2``); its
+    plain code and its kernel stay the language's."""
+    if language.cells.style == "markdown":
+        return language  # a Rust deck is Markdown already
+    return dataclasses.replace(
+        language,
+        cells=CellSyntax("markdown", fence=language.name),
+        jinja_prefix="# j2",
+        jupytext_format="md",
+        templates="markdown",
+        more_templates=(language.templates,),
+    )

@@ -130,11 +130,19 @@ class Language:
     language_info: dict = field(hash=False, compare=False)
     code_folder: str = ""  # the folder of the plain code outputs: "Java"
     templates: str = "python"  # the folder of clm's templates (clm/templates/) it uses
+    # Folders of clm's templates searched after ``templates``: a Markdown deck's
+    # macros are the same for every language, its logo is its language's.
+    more_templates: tuple[str, ...] = ()
     install: str = ""  # how to get its kernel, for messages
     errors: KernelErrors = KernelErrors()
     # Sibling files its code reads by naming their stem (a Python import): inputs.
     module_suffix: str | None = None
     imports: str | None = None  # a pattern whose groups name the imported modules
+
+    @property
+    def template_folders(self) -> tuple[str, ...]:
+        """Its folders of clm's templates, in search order."""
+        return (self.templates, *self.more_templates)
 
     @property
     def comment(self) -> str:

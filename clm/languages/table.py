@@ -167,7 +167,8 @@ RUST = Language(
         "pygments_lexer": "rust",
     },
     code_folder="Rust",
-    templates="rust",
+    templates="markdown",
+    more_templates=("rust",),
     install="install evcxr with `cargo install evcxr_jupyter` and `evcxr_jupyter --install`",
 )
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from clm.deck.jinja import render_variant
 from clm.deck.prepass import Prepass
 from clm.deck.source import LINE_KEY, cell_start, parse_cell_header
-from clm.languages import Language, of_deck
+from clm.languages import Language
 from clm.leaks.words import snippets
 from clm.plan.tags import TAGS, Protection, protecting
 from clm.plan.variants import Format
@@ -148,7 +148,7 @@ def deck_snippets(
     """The snippets of one deck (its author's text and what Jinja makes of it, and the
     narration of its voiceover companion)."""
     found = DeckSnippets()
-    language = of_deck(deck)
+    language = prepass.language_of(deck)
     if companion is not None:
         for cell in source_cells(Path(companion).read_text(encoding="utf-8"), language):
             tag = next((tag for tag in NARRATION if tag in cell.tags), None)

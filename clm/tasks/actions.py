@@ -95,7 +95,7 @@ def build_output(job: OutputJob) -> TaskFailed | None:
     elif job.format == Format.NOTEBOOK:
         data = formats.notebook_bytes(notebook)
     else:
-        data = formats.code_bytes(notebook, of_deck(job.deck))
+        data = formats.code_bytes(notebook, of_deck(job.deck, job.language))
     written = 0
     workspace = job.session.workspace()
     try:

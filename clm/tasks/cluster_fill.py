@@ -112,7 +112,7 @@ def pending_executions(tasks: dict, state: DoitState, cache: ResultsCache) -> li
                 continue
             if inputs is None:
                 inputs = tuple((rel, Path(src).read_bytes()) for src, rel in job.inputs)
-            request = execution_job(job, members[0].runs, inputs, of_deck(job.deck))
+            request = execution_job(job, members[0].runs, inputs, of_deck(job.deck, job.language))
             pending[key] = Pending(ExecutionRequest(key, request, job.environment), job.deck)
     return list(pending.values())
 

@@ -91,7 +91,7 @@ def execute_deck(
         groups = deck_groups(job)
     except CourseError as exc:
         return TaskFailed(str(exc))
-    language = of_deck(job.deck)
+    language = of_deck(job.deck, job.language)
 
     inputs = None  # read at the first execution the cache cannot serve
     counts = {counters.KERNELS: 0, counters.SPARE_KERNELS: 0, counters.CACHE_HITS: 0}
@@ -173,7 +173,7 @@ def missing_kernel(job: DeckExecutionJob) -> str:
     """Why a deck whose kernel is not installed has no executed HTML, and how to get it."""
     from clm.execute.runtimes import installed_kernels
 
-    language = of_deck(job.deck)
+    language = of_deck(job.deck, job.language)
     if job.kernel == language.kernel:
         how = f"to get it, {language.install}"
     else:

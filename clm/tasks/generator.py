@@ -90,6 +90,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
             "author": prepass.author,
             "organization": prepass.organization,
             "includes": prepass.includes,
+            "language": prepass.language,
         }
         # A kernel the spec chose is named in the notebooks; the language's own is implied.
         chosen_kernel = (

@@ -27,9 +27,10 @@ class _PrepassFields:
     author: str
     organization: tuple[tuple[str, str], ...]
     includes: tuple[str, ...]
+    language: str | None  # the deck's topic's programming language (a Markdown deck's)
 
     def prepass(self) -> Prepass:
-        return Prepass(self.templates, self.author, self.organization, self.includes)
+        return Prepass(self.templates, self.author, self.organization, self.includes, self.language)
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class OutputJob(_PrepassFields):
     # folder); each write must stay in its guarding folder among ``output_roots``.
     copies: tuple[tuple[str, str], ...] = ()
     output_roots: tuple[str, ...] = ()
+    language: str | None = None  # the topic's programming language (a Markdown deck's)
 
     def written(self) -> tuple[tuple[str, str], ...]:
         """Every (path, guarding folder) this job writes its bytes to."""
@@ -90,6 +92,7 @@ class DeckExecutionJob(_PrepassFields):
     kernel_python: str | None = None  # the interpreter whose ipykernel runs it; None: clm's own
     kernel: str = KERNEL_NAME  # the kernelspec that runs it
     companion: str | None = None  # the deck's voiceover companion file, if it has one
+    language: str | None = None  # the topic's programming language (a Markdown deck's)
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,9 @@ def deck_prepasses(
             continue
         found: DeckIncludes = deck_includes(deck.path, course, references_of, is_file)
         warnings += found.warnings
-        prepasses[deck.path] = course.for_deck(deck.topic.author, tuple(found.files))
+        prepasses[deck.path] = course.for_deck(
+            deck.topic.author, tuple(found.files), deck.topic.language
+        )
     references_of.keep()
     return prepasses, warnings
 
@@ -126,7 +128,7 @@ def execution_inputs(deck: Deck, prepasses: dict[str, Prepass]) -> tuple[tuple[s
         for f in inputs
         if f.source not in included
         or f.source in prepasses[deck.path].includes
-        or _named(f.relative, code, of_deck(deck.path).module_suffix)
+        or _named(f.relative, code, of_deck(deck.path, topic.language).module_suffix)
     )
 
 
