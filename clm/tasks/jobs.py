@@ -57,6 +57,9 @@ class OutputJob(_PrepassFields):
     # folder); each write must stay in its guarding folder among ``output_roots``.
     copies: tuple[tuple[str, str], ...] = ()
     output_roots: tuple[str, ...] = ()
+    # Where the deck's cross-references lead from this output: (what follows "clm:",
+    # its href; "" shows the link's text alone). See clm.tasks.xrefs.
+    links: tuple[tuple[str, str], ...] = ()
 
     def written(self) -> tuple[tuple[str, str], ...]:
         """Every (path, guarding folder) this job writes its bytes to."""
