@@ -95,6 +95,9 @@ def test_links_lead_to_the_targets_outputs_and_a_retitle_rebuilds_them(tmp_path)
     assert "# See the second topic and nothing." in code
 
     (root / SECOND).write_text(deck_text("Zweite Schritte", "Second Steps", "print(2 + 3)"))
+    page = next(iter(pages)).relative_to(root).as_posix()
+    why = run_clm(root, "cache", "explain", page)
+    assert "because changed: where its clm: links lead" in why.stdout, why.stdout + why.stderr
     again = run_clm(root, "build", "-j", "2")
     assert again.returncode == 0, again.stdout + again.stderr
     rebuilt = [name for name in executed_tasks(again) if name.startswith(FIRST)]
