@@ -29,6 +29,13 @@ def _enter_course(spec: str | None) -> Path:
     return spec_file
 
 
+def names(listed: str | None) -> tuple[str, ...] | None:
+    """``--targets a,b`` → ("a", "b"); None when not given."""
+    if listed is None:
+        return None
+    return tuple(name.strip() for name in listed.split(",") if name.strip())
+
+
 def _positive(command: str, jobs: int | None) -> bool:
     if jobs is not None and jobs < 1:
         print(f"clm {command}: -j needs a positive number of workers", file=sys.stderr)
@@ -44,6 +51,7 @@ def build(
     no_wait: bool = False,
     executor: str | None = None,
     targets: tuple[str, ...] | None = None,
+    fail_on_missing_xref: bool | None = None,
 ) -> int:
     from clm.execute.cluster import ENVIRONMENT_VARIABLE, parse_executor
     from clm.session.reporter import Reporter
@@ -72,6 +80,7 @@ def build(
             reporter=reporter,
             targets=targets,
             state=state,
+            fail_on_missing_xref=fail_on_missing_xref,
         )
     except CourseError as error:
         return _error(error)

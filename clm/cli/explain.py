@@ -21,9 +21,12 @@ _VALUES = {
     "clm:diagram-converters": "the versions of the diagram converters",
 }
 _KERNEL_ENVIRONMENT = f"{VIRTUAL_PREFIX}kernel-environment-"
+_LINKS = f"{VIRTUAL_PREFIX}links:"  # clm.tasks.xrefs
 
 
 def _name(dep: str) -> str:
+    if dep.startswith(_LINKS):
+        return "where its clm: links lead (the targets' titles and numbers)"
     if dep.startswith(_KERNEL_ENVIRONMENT):
         kernel = dep.removeprefix(_KERNEL_ENVIRONMENT)
         what = "its Python packages" if is_ipykernel(kernel) else "its kernelspec or runtime"

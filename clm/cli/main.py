@@ -52,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
         "scheduler, with ,fallback=local to run here when it cannot be reached "
         "(default: $CLM_EXECUTOR)",
     )
+    validating.add_xref_option(build)
 
     plan = commands.add_parser("plan", help="every job a build consists of (nothing is built)")
     plan.add_argument("spec", nargs="?", help="course spec (default as for build)")
@@ -261,12 +262,15 @@ def _command(args: argparse.Namespace) -> int:
             args.jobs,
             args.no_wait,
             args.executor,
-            _names(args.targets),
+            building.names(args.targets),
+            args.fail_on_missing_xref,
         )
     if args.command == "plan":
-        return building.plan(args.spec, args.only, args.lang, args.json, _names(args.targets))
+        return building.plan(
+            args.spec, args.only, args.lang, args.json, building.names(args.targets)
+        )
     if args.command == "validate":
-        return validating.validate(args.spec, args.json)
+        return validating.validate(args.spec, args.json, args.fail_on_missing_xref)
     if args.command == "watch":
         return building.watch(args.spec, args.jobs)
     if args.command == "serve":
@@ -290,10 +294,3 @@ def _command(args: argparse.Namespace) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-
-def _names(listed: str | None) -> tuple[str, ...] | None:
-    """``a,b`` → ("a", "b"); None when not given."""
-    if listed is None:
-        return None
-    return tuple(name.strip() for name in listed.split(",") if name.strip())

@@ -8,6 +8,7 @@ written (an empty ``.clm/`` stays absent). Exit 0 when nothing is wrong
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import sys
@@ -29,9 +30,21 @@ def add_command(commands) -> None:
     )
     validate.add_argument("spec", nargs="?", help="course spec (default as for build)")
     validate.add_argument("--json", action="store_true", help="the findings as one JSON object")
+    add_xref_option(validate)
 
 
-def validate(spec: str | None, as_json: bool) -> int:
+def add_xref_option(command) -> None:
+    """``--fail-on-missing-xref``, of the commands that plan a build (build, validate)."""
+    command.add_argument(
+        "--fail-on-missing-xref",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="a [text](clm:topic) link whose target is not built fails its deck, instead of "
+        "a warning and the link's text alone (default: $CLM_FAIL_ON_MISSING_XREF, else no)",
+    )
+
+
+def validate(spec: str | None, as_json: bool, fail_on_missing_xref: bool | None = None) -> int:
     from clm.cli.building import _enter_course
     from clm.tasks.prepare import prepare_build
     from clm.tasks.runner import EXIT_FAILED, EXIT_OK
@@ -43,7 +56,7 @@ def validate(spec: str | None, as_json: bool) -> int:
     try:
         spec_file = _enter_course(spec)
         key = spec_file.name
-        build = prepare_build(spec_file, keep=False)
+        build = prepare_build(spec_file, keep=False, fail_on_missing_xref=fail_on_missing_xref)
     except CourseError as error:  # the spec, or a deck the course cannot be planned with
         errors.append(error)
     else:

@@ -90,6 +90,13 @@ def build_output(job: OutputJob) -> TaskFailed | None:
             )
     except CourseError as exc:
         return TaskFailed(str(exc))
+    if job.links:
+        from clm.deck.xrefs import rewrite
+
+        hrefs = dict(job.links)
+        for cell in notebook.cells:
+            if cell.cell_type == "markdown":
+                cell.source = rewrite(cell.source, hrefs)
     if job.format == Format.HTML:
         data = formats.html_bytes(notebook, job.title)
     elif job.format == Format.NOTEBOOK:

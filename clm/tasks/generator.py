@@ -128,6 +128,8 @@ def task_dicts(build: Build) -> Iterator[dict]:
                 executed = execution.notebook(variant.lang, variant.kind)
                 html_by_run[(variant.lang, variant.kind)] = output.path
             target = output.path
+            links = build.xrefs.hrefs.get(deck, {}).get(target, ())
+            links_dep = build.xrefs.dependency(deck, variant.format)
             job = OutputJob(
                 session=build.session,
                 spec=spec_key,
@@ -143,6 +145,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
                 **deck_extras,
                 copies=output.copies,
                 output_roots=roots,
+                links=links,
             )
             paths = output.paths
             output_tasks.append(f"{deck}:{target}")
@@ -150,7 +153,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
                 "basename": deck,
                 "name": target,
                 "actions": [(build_output, (job,))],
-                "file_dep": [*deps, executed] if executed else deps,
+                "file_dep": [*deps, *filter(None, [executed, links_dep])],
                 "targets": list(paths),
                 "clean": removal(paths),
                 **blocked,
@@ -293,6 +296,7 @@ def prepared_tasks(
     targets: tuple[str, ...] | None = None,
     keep: bool = True,
     state: DoitState | None = None,
+    fail_on_missing_xref: bool | None = None,
 ) -> tuple[Build, dict[str, Task]]:
     """Plan the course, say its warnings (to ``reporter``; the plan's only with ``warn``)
     and make its doit tasks, by name.
@@ -302,11 +306,14 @@ def prepared_tasks(
     bad input; expects the working directory to be the course root. Without
     ``keep`` nothing is written (see prepare_build). ``state`` is the doit run's that
     the tasks are for: planning keeps its hashes in its store and gives it the values of
-    the tasks' virtual dependencies.
+    the tasks' virtual dependencies. ``fail_on_missing_xref``: whether a missing
+    cross-reference target fails its deck (None: as CLM_FAIL_ON_MISSING_XREF says).
     """
     store = state.store if state is not None and keep else None
     with paused_garbage_collection():
-        build = prepare_build(spec_file, only, languages, targets, keep, store)
+        build = prepare_build(
+            spec_file, only, languages, targets, keep, store, fail_on_missing_xref
+        )
     if state is not None:
         state.values.update(build.values)
     if reporter is not None:

@@ -59,6 +59,9 @@ class OutputJob(_PrepassFields):
     copies: tuple[tuple[str, str], ...] = ()
     output_roots: tuple[str, ...] = ()
     language: str | None = None  # the topic's programming language (a Markdown deck's)
+    # Where the deck's cross-references lead from this output: (what follows "clm:",
+    # its href; "" shows the link's text alone). See clm.tasks.xrefs.
+    links: tuple[tuple[str, str], ...] = ()
 
     def written(self) -> tuple[tuple[str, str], ...]:
         """Every (path, guarding folder) this job writes its bytes to."""

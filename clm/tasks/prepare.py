@@ -25,6 +25,7 @@ from clm.languages import KERNEL_NAME, is_ipykernel
 from clm.leaks import guard
 from clm.plan.outputs import OutputPlan, plan_spec
 from clm.plan.select import select_only
+from clm.plan.xrefs import LinkTargets
 from clm.session.spec import SessionSpec
 from clm.spec import CourseSpec
 from clm.state import cache
@@ -48,6 +49,7 @@ from clm.state.workspace import Workspace
 from clm.tasks.deck_checks import DeckVerdicts, check_decks
 from clm.tasks.prepasses import course_prepass, deck_prepasses
 from clm.tasks.shared_cache import shared_settings
+from clm.tasks.xrefs import CrossReferences, cross_references, fail_on_missing
 from clm.templates import PACKAGE_TEMPLATES, packaged_files
 
 
@@ -77,6 +79,8 @@ class Build:
     # The value of each virtual dependency of the tasks (engine_dep, …): what doit's
     # checker of a run of them compares (clm.state.doit_state.DoitState.values).
     values: dict[str, str] = field(default_factory=dict)
+    # Where the decks' cross-references lead in each output (clm.tasks.xrefs).
+    xrefs: CrossReferences = field(default_factory=CrossReferences)
 
     def spare_kernel(self) -> tuple[str | None, str] | None:
         """(interpreter, kernel) of the kernel most of the course's decks run in, if it is
@@ -123,6 +127,10 @@ class Planned:
     templates: str | None  # the course's templates folder, if it uses one
     template_deps: tuple[str, ...]
     warnings: tuple[str, ...]  # the spec's and the course's
+    # The decks cross-references may lead to: the whole course's, even when only a part
+    # is planned; and whether a missing target fails its deck.
+    link_targets: LinkTargets | None = None
+    fail_on_missing_xref: bool = False
 
 
 @dataclass(frozen=True)
@@ -137,6 +145,7 @@ class Facts:
     environments: dict[str, str]  # by kernelspec: the fingerprint of what it runs
     # Set when the results cache was found damaged, put aside and started again.
     damaged_cache: str | None = None
+    xrefs: CrossReferences = field(default_factory=CrossReferences)
 
 
 def plan(
@@ -144,10 +153,16 @@ def plan(
     only: str | None = None,
     languages: tuple[str, ...] | None = None,
     targets: tuple[str, ...] | None = None,
+    fail_on_missing_xref: bool | None = None,
 ) -> Planned:
     """Read the spec and plan the course (or the part ``only``, ``languages`` and
-    ``targets`` choose); CourseError on bad input. Reads the course's files, writes nothing."""
+    ``targets`` choose); CourseError on bad input. Reads the course's files, writes nothing.
+
+    ``fail_on_missing_xref``: whether a missing cross-reference target fails its deck
+    (None: as CLM_FAIL_ON_MISSING_XREF says, else not)."""
+    fail = fail_on_missing(fail_on_missing_xref)
     spec, course, planned = plan_spec(spec_file, languages, targets)
+    link_targets = LinkTargets(planned)
     if only:
         planned = select_only(planned, only)
     return Planned(
@@ -157,6 +172,8 @@ def plan(
         templates=spec.templates if course.templates else None,
         template_deps=course.templates,
         warnings=(*spec.warnings, *course.warnings),
+        link_targets=link_targets,
+        fail_on_missing_xref=fail,
     )
 
 
@@ -187,6 +204,11 @@ def probe(workspace: Workspace, planned: Planned, store: StateStore | None) -> F
     )
     decks = sorted({deck.deck.path for deck in plan.decks})
     verdicts = check_course_decks(known, spec, planned.template_deps, prepasses, decks, plan)
+    xrefs = CrossReferences()
+    if planned.link_targets is not None:
+        xrefs = cross_references(
+            plan.decks, planned.link_targets, known.store, known.kept, planned.fail_on_missing_xref
+        )
     kernel_python = interpreter.kernel_python(spec)
     environments = {}
     for kernel in sorted({deck.execution.kernel for deck in plan.decks if deck.execution}):
@@ -203,6 +225,7 @@ def probe(workspace: Workspace, planned: Planned, store: StateStore | None) -> F
         include_warnings=tuple(include_warnings),
         kernel_python=kernel_python,
         environments=environments,
+        xrefs=xrefs,
     )
 
 
@@ -213,6 +236,7 @@ def prepare_build(
     targets: tuple[str, ...] | None = None,
     keep: bool = True,
     store: Callable[[], StateStore] | None = None,
+    fail_on_missing_xref: bool | None = None,
 ) -> Build:
     """Plan the course and probe it: the ``Build`` its tasks are made from; CourseError
     on bad input.
@@ -227,7 +251,7 @@ def prepare_build(
     Expects the working directory to be the course root (paths in tasks are
     relative to it, so the state survives moving the checkout).
     """
-    planned = plan(spec_file, only, languages, targets)
+    planned = plan(spec_file, only, languages, targets, fail_on_missing_xref)
     workspace = Workspace.at(planned.spec.root)
     if not keep:
         facts = probe(workspace, planned, None)
@@ -256,6 +280,8 @@ def _build(workspace: Workspace, planned: Planned, facts: Facts) -> Build:
     values.update({environment_deps[k]: value for k, value in facts.environments.items()})
     converters_dep = virtual_dependency("diagram-converters")
     values[converters_dep] = converter_versions()
+    xrefs = facts.xrefs
+    values.update(xrefs.values())
     return Build(
         session=SessionSpec.of(workspace, shared_settings(spec)),
         spec=spec,
@@ -266,13 +292,20 @@ def _build(workspace: Workspace, planned: Planned, facts: Facts) -> Build:
         engine_dep=engine_dep,
         environments=facts.environments,
         environment_deps=environment_deps,
-        warnings=(*planned.warnings, *facts.include_warnings, *verdicts.all_warnings()),
+        warnings=(
+            *planned.warnings,
+            *facts.include_warnings,
+            *verdicts.all_warnings(),
+            *xrefs.all_warnings(),
+        ),
         damaged_cache=facts.damaged_cache,
         converters_dep=converters_dep,
-        deck_errors=verdicts.errors,
+        # A deck failing its checks says so first; a missing link target second.
+        deck_errors={**xrefs.errors, **verdicts.errors},
         prepasses=facts.prepasses,
         kernel_python=facts.kernel_python,
         values=values,
+        xrefs=xrefs,
     )
 
 

@@ -172,6 +172,9 @@ class Watcher:
             return set()
         for deck in checked:
             self.bad_decks.pop(deck, None)
+        # A missing link target stays an error of its deck until the plan says otherwise.
+        links = build.xrefs.errors
+        self.bad_decks.update({deck: links[deck] for deck in checked if deck in links})
         self.bad_decks.update(verdicts.errors)
         for deck in sorted({*saved, *narrated}):
             for warning in verdicts.warnings.get(deck, ()):
@@ -355,8 +358,10 @@ class Watcher:
             or self._titles_changed(passed)
             or self._narration_came(passed, paths)
             or self._includes_changed(paths)
+            or self._links_changed(passed)
             or any(paths & section.shared for section in self.build.plan.course.sections)
         ):
+            self._say_link_warnings(passed)
             return set()
         known = set(self.decks)
         redefined = self._replan()
@@ -364,7 +369,29 @@ class Watcher:
             for warning in self.build.spec.warnings:
                 self.reporter.warning(warning)
         self._check_saved(paths - known)  # the decks the new plan brought
+        self._say_link_warnings(passed)
         return redefined
+
+    def _links_changed(self, decks: set[str]) -> bool:
+        """Whether a saved deck now has other cross-references than planned: where they
+        lead is worked out while planning."""
+        from clm.deck.xrefs import deck_references
+        from clm.encoding import read_deck
+        from clm.languages import of_deck
+
+        for path in decks:
+            try:
+                found = deck_references(read_deck(path), of_deck(path))
+            except (OSError, CourseError):
+                return True  # the new plan reports what is wrong
+            if found != self.build.xrefs.found.get(path, ()):
+                return True
+        return False
+
+    def _say_link_warnings(self, decks: set[str]) -> None:
+        for deck in sorted(decks):
+            for warning in self.build.xrefs.warnings.get(deck, ()):
+                self.reporter.warning(warning)
 
     def _report(self, result: dict, seconds: float) -> str:
         """Say what the cycle did; its closing line."""
