@@ -90,6 +90,7 @@ class DeckExecutionJob(_PrepassFields):
     kernel_python: str | None = None  # the interpreter whose ipykernel runs it; None: clm's own
     kernel: str = KERNEL_NAME  # the kernelspec that runs it
     companion: str | None = None  # the deck's voiceover companion file, if it has one
+    skip_errors: bool = False  # the cells that raised lose their outputs, with a warning
 
 
 @dataclass(frozen=True)
