@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import write_files
+from tests.conftest import deck_text, write_files
 from tests.e2e.helpers import run_clm, work_counts
 
 SPEC = """\
@@ -140,3 +140,25 @@ def test_switching_skip_errors_on_and_off_rebuilds_the_pages(tmp_path):
     assert cleared.returncode == 0, cleared.stdout + cleared.stderr
     assert "ZeroDivisionError" not in _html(root, "01 Skipped")
     assert f"  {SKIPPED}:13: ZeroDivisionError: division by zero" in cleared.stderr
+
+
+def test_a_timeout_or_a_dead_kernel_still_fails_a_skip_errors_deck(tmp_path):
+    root = tmp_path / "course"
+    write_files(
+        root,
+        {
+            "course.yaml": (
+                "name: {de: Kurs, en: Course}\nlanguages: [en]\nskip-errors: true\n"
+                "sections:\n  - name: One\n"
+                "    topics: [{id: slow, cell-timeout: 2}, dying]\n"
+            ),
+            "slides/module_100_a/topic_100_slow.py": deck_text(code="import time\ntime.sleep(60)"),
+            "slides/module_100_a/topic_110_dying.py": deck_text(code="import os\nos._exit(1)"),
+        },
+    )
+    result = run_clm(root, "build")
+    report = result.stdout + result.stderr
+    assert result.returncode == 1, report
+    assert "topic_100_slow.py:10: the cell ran past its timeout of 2 s" in report
+    assert "topic_110_dying.py:10: the kernel died twice" in report
+    assert "skip-errors cleared" not in report
