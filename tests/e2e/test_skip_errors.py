@@ -110,14 +110,14 @@ def test_skip_errors_clears_the_cells_that_raised_and_warns_once(tmp_path):
 
     # One warning for the deck, naming the statement that raised and the cell that did.
     assert report.count("skip-errors cleared the outputs") == 1, report
-    assert f"{SKIPPED}: warning: skip-errors cleared the outputs of 2 cells" in report
-    assert f"  {SKIPPED}:13: ZeroDivisionError: division by zero" in report
-    assert f"  {SKIPPED}:19: NameError: name 'undefined_name' is not defined" in report
+    assert f"{SKIPPED}: warning: skip-errors cleared the outputs of 2 cells" in report, report
+    assert f"  {SKIPPED}:13: ZeroDivisionError: division by zero" in report, report
+    assert f"  {SKIPPED}:19: NameError: name 'undefined_name' is not defined" in report, report
 
     # allow-errors shows the tracebacks, and no warning names its deck.
     shown = _html(root, "02 Shown")
     assert "ZeroDivisionError" in shown and "NameError" in shown and "printed-then-raised" in shown
-    assert f"{SHOWN}:" not in result.stderr
+    assert f"{SHOWN}:" not in result.stderr, report
 
 
 def test_switching_skip_errors_on_and_off_rebuilds_the_pages(tmp_path):
@@ -131,15 +131,16 @@ def test_switching_skip_errors_on_and_off_rebuilds_the_pages(tmp_path):
     shown = run_clm(root, "build", "--lang", "en")
     assert shown.returncode == 0, shown.stdout + shown.stderr
     assert "ZeroDivisionError" in _html(root, "01 Skipped")
-    assert "skip-errors cleared" not in shown.stderr
+    assert "skip-errors cleared" not in shown.stderr, shown.stderr
     # The same code ran before: the results cache serves it, no kernel runs.
-    assert work_counts(shown)["kernels"] == 0 and work_counts(shown)["cached"] == 1
+    counts = work_counts(shown)
+    assert counts["kernels"] == 0 and counts["cached"] == 1, shown.stdout + shown.stderr
 
     spec.write_text(SPEC)
     cleared = run_clm(root, "build", "--lang", "en")
     assert cleared.returncode == 0, cleared.stdout + cleared.stderr
     assert "ZeroDivisionError" not in _html(root, "01 Skipped")
-    assert f"  {SKIPPED}:13: ZeroDivisionError: division by zero" in cleared.stderr
+    assert f"  {SKIPPED}:13: ZeroDivisionError: division by zero" in cleared.stderr, cleared.stderr
 
 
 def test_a_timeout_or_a_dead_kernel_still_fails_a_skip_errors_deck(tmp_path):
@@ -159,6 +160,6 @@ def test_a_timeout_or_a_dead_kernel_still_fails_a_skip_errors_deck(tmp_path):
     result = run_clm(root, "build")
     report = result.stdout + result.stderr
     assert result.returncode == 1, report
-    assert "topic_100_slow.py:10: the cell ran past its timeout of 2 s" in report
-    assert "topic_110_dying.py:10: the kernel died twice" in report
-    assert "skip-errors cleared" not in report
+    assert "topic_100_slow.py:10: the cell ran past its timeout of 2 s" in report, report
+    assert "topic_110_dying.py:10: the kernel died twice" in report, report
+    assert "skip-errors cleared" not in report, report
