@@ -34,6 +34,7 @@ def _topic(data: dict[str, Any]) -> tuple[Topic, list[dict]]:
         ),
         html=data.get("html", True),
         allow_errors=data.get("allow_errors", False),
+        skip_errors=data.get("skip_errors", False),
         cell_timeout=data.get("cell_timeout", 600.0),
         evaluate=data.get("evaluate", True),
         author=data.get("author"),

@@ -487,6 +487,7 @@ class _Discovery:
             diagrams=diagrams,
             html=ref.html,
             allow_errors=self.spec.allow_errors if ref.allow_errors is None else ref.allow_errors,
+            skip_errors=self.spec.skip_errors if ref.skip_errors is None else ref.skip_errors,
             cell_timeout=ref.cell_timeout or self.spec.cell_timeout,
             evaluate=ref.evaluate,
             author=ref.author,

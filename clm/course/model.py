@@ -129,7 +129,8 @@ class Topic:
     execution_inputs: tuple[TopicFile, ...]  # what the decks' code may read
     diagrams: tuple[Diagram, ...]  # rendered into img/ beside every deck output
     html: bool = True
-    allow_errors: bool = False
+    allow_errors: bool = False  # a cell that raises shows its traceback
+    skip_errors: bool = False  # a cell that raises loses its outputs, with a warning
     cell_timeout: float = 600.0
     evaluate: bool = True  # False: its decks are built, never executed
     author: str | None = None  # the title macro's author for its decks, if not the course's

@@ -59,8 +59,16 @@ class Execution:
 
     notebooks: tuple[tuple[str, Kind, str], ...]  # (language, kind, executed .ipynb)
     timeout: float
-    allow_errors: bool
+    allow_errors: bool  # a cell that raises does not stop the run
     kernel: str = prog_langs.KERNEL_NAME  # the kernelspec that runs the code
+    skip_errors: bool = False  # ... and loses its outputs afterwards, with a warning
+
+    @property
+    def settings(self) -> str:
+        """What of the spec decides the executed notebooks besides the code: a value the
+        execution task depends on, so that changing a setting runs it again."""
+        errors = "skip" if self.skip_errors else "show" if self.allow_errors else "fail"
+        return f"timeout={self.timeout:g} errors={errors}"
 
     def notebook(self, lang: str, kind: Kind) -> str:
         return next(path for lg, k, path in self.notebooks if lg == lang and k is kind)
@@ -263,7 +271,12 @@ def _deck_plan(deck: Deck, number: int, folders: _SectionFolders, places: _Topic
             (v.lang, v.kind, f"{EXECUTED}/{deck.path}/{v.lang}-{v.kind}.ipynb") for v in executed
         )
         kernel = topic.kernel or language.kernel
-        execution = Execution(notebooks, topic.cell_timeout, topic.allow_errors, kernel)
+        # skip-errors runs past errors as allow-errors does (the same execution, the
+        # same cache entry), and clears the cells that raised afterwards.
+        allow_errors = topic.allow_errors or topic.skip_errors
+        execution = Execution(
+            notebooks, topic.cell_timeout, allow_errors, kernel, skip_errors=topic.skip_errors
+        )
     return DeckPlan(deck, folders.label, number, tuple(outputs), execution, error=error)
 
 

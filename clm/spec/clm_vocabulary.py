@@ -57,6 +57,7 @@ ATTRIBUTES: dict[str, tuple[str, ...]] = {
         "code-along-code",
         "diagram-formats",
         "allow-errors",
+        "skip-errors",
         "allow-outside",
         "templates",
         "kernel",

@@ -49,7 +49,10 @@ class TopicRef:
     id: str
     line: int
     html: bool = True
-    allow_errors: bool | None = None
+    allow_errors: bool | None = None  # a cell that raises shows its traceback
+    # A cell that raises loses its outputs, and a warning names it (CLM's
+    # skip-errors); it wins over allow_errors when both are set.
+    skip_errors: bool | None = None
     cell_timeout: float | None = None
     evaluate: bool = True  # False: built from the deck, never executed
     author: str | None = None  # overrides the course's author in the title macro
@@ -123,6 +126,7 @@ class CourseSpec:
     code_along_code: bool = False
     diagram_formats: tuple[str, ...] = ("png",)
     allow_errors: bool = False
+    skip_errors: bool = False  # the topics' default, as allow_errors
     dir_groups: tuple[DirGroupSpec, ...] = ()
     # Folders outside the course root that symlinks in the course may lead into.
     allow_outside: tuple[str, ...] = ()

@@ -287,6 +287,7 @@ def read_xml_spec(file: Path, root: Path) -> CourseSpec:
         code_along_code=bool(reader.boolean(course, "code-along-code")),
         diagram_formats=diagram_formats,
         allow_errors=bool(reader.boolean(course, "allow-errors")),
+        skip_errors=bool(reader.boolean(course, "skip-errors")),
         dir_groups=tuple(dir_groups),
         # Comma-separated, as diagram-formats: CLM ignores attributes of <course>.
         allow_outside=tuple(
@@ -411,9 +412,6 @@ def _topic(reader: _Reader, topic: ET.Element, section_module: str | None) -> To
             f'<topic html="{html_attribute}">: as in CLM, any non-empty html attribute '
             "turns HTML output off for this topic",
         )
-    allow_errors = reader.boolean(topic, "allow-errors")
-    if allow_errors is None:
-        allow_errors = reader.boolean(topic, "skip-errors")  # CLM's name for it
     prog_lang = (topic.get("prog-lang") or "").strip() or None
     if prog_lang is not None and (problem := unknown_language(prog_lang)):
         raise reader.error(topic, f'<topic prog-lang="{prog_lang}">: {problem}')
@@ -421,7 +419,8 @@ def _topic(reader: _Reader, topic: ET.Element, section_module: str | None) -> To
         id=topic_id,
         line=reader.line(topic),
         html=html,
-        allow_errors=allow_errors,
+        allow_errors=reader.boolean(topic, "allow-errors"),
+        skip_errors=reader.boolean(topic, "skip-errors"),
         cell_timeout=reader.seconds(topic, "cell-timeout"),
         evaluate=reader.boolean(topic, "evaluate") is not False,
         author=topic.get("author"),

@@ -34,6 +34,7 @@ COURSE_KEYS = (
     "code-along-code",
     "diagram-formats",
     "allow-errors",
+    "skip-errors",
     "sections",
     "dir-groups",
     "allow-outside",
@@ -59,6 +60,7 @@ TOPIC_KEYS = (
     "id",
     "html",
     "allow-errors",
+    "skip-errors",
     "cell-timeout",
     "evaluate",
     "author",
@@ -304,6 +306,7 @@ def read_yaml_spec(file: Path, root: Path) -> CourseSpec:
         code_along_code=setting("code-along-code", reader.boolean, False),
         diagram_formats=diagram_formats,
         allow_errors=setting("allow-errors", reader.boolean, False),
+        skip_errors=setting("skip-errors", reader.boolean, False),
         dir_groups=dir_groups,
         allow_outside=setting("allow-outside", reader.strings, ()),
         allow_outside_line=top["allow-outside"].start_mark.line + 1
@@ -375,6 +378,11 @@ def _prog_lang(reader: _Reader, node: yaml.Node | None) -> str | None:
     return name
 
 
+def _flag(reader: _Reader, fields: dict[str, yaml.Node], key: str) -> bool | None:
+    """A topic's true/false setting; None where the topic leaves it to the course."""
+    return reader.boolean(fields[key], f"'{key}'") if key in fields else None
+
+
 def _line(node: yaml.Node | None) -> int | None:
     return node.start_mark.line + 1 if node is not None else None
 
@@ -439,11 +447,8 @@ def _topic(reader: _Reader, node: yaml.Node) -> TopicRef:
         id=reader.string(fields["id"], "a topic id"),
         line=line,
         html=reader.boolean(fields["html"], "'html'") if "html" in fields else True,
-        allow_errors=(
-            reader.boolean(fields["allow-errors"], "'allow-errors'")
-            if "allow-errors" in fields
-            else None
-        ),
+        allow_errors=_flag(reader, fields, "allow-errors"),
+        skip_errors=_flag(reader, fields, "skip-errors"),
         cell_timeout=(
             reader.seconds(fields["cell-timeout"], "'cell-timeout'")
             if "cell-timeout" in fields

@@ -19,6 +19,7 @@ from doit.exceptions import TaskFailed
 from clm.encoding import read_deck
 from clm.errors import CourseError
 from clm.execute.runtimes import is_missing
+from clm.execute.skip_errors import raised_at, skip_errors_warning, without_raised_cells
 from clm.languages import of_deck
 from clm.paths import OutsideFolder
 from clm.session.worker import job_context
@@ -97,6 +98,7 @@ def execute_deck(
     counts = {counters.KERNELS: 0, counters.SPARE_KERNELS: 0, counters.CACHE_HITS: 0}
     failures = []
     warnings: dict[str, None] = {}  # in order, once each: groups may share a cell
+    cells_raised: dict[str, None] = {}  # under skip-errors, likewise
     ran = False
     for key, members in groups.items():
         first = members[0]
@@ -129,6 +131,10 @@ def execute_deck(
                 failures.append(_failure_message(job.deck, done.failure, first.run_cells, members))
                 continue
             outputs = done.outputs
+        if job.skip_errors:
+            outputs, raised = without_raised_cells(outputs)
+            where = raised_at(job.deck, first.run_cells or [], raised, language.errors)
+            cells_raised.update(dict.fromkeys(where))
         warnings.update(dict.fromkeys(_big_output_warnings(job.deck, first.run_cells, outputs)))
         for member in members:
             refused = _write_executed(job, member, outputs)
@@ -141,6 +147,8 @@ def execute_deck(
     remote = cache_warnings(cache)  # a shared cache that failed, say
     if failures:
         return TaskFailed("\n".join([*failures, *remote]))
+    if cells_raised:
+        warnings[skip_errors_warning(job.deck, list(cells_raised))] = None
     warnings.update(dict.fromkeys(remote))
     if warnings:  # the reporter and the watcher print them
         return {"from_cache": not ran, "warnings": list(warnings)}

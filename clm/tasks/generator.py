@@ -36,7 +36,7 @@ from clm.tasks.jobs import (
     RemovalJob,
     RenderJob,
 )
-from clm.tasks.prepare import Build, prepare_build
+from clm.tasks.prepare import Build, execution_settings_dep, prepare_build
 
 if TYPE_CHECKING:
     from clm.state.doit_state import DoitState
@@ -173,6 +173,7 @@ def task_dicts(build: Build) -> Iterator[dict]:
                 inputs=inputs,
                 timeout=execution.timeout,
                 allow_errors=execution.allow_errors,
+                skip_errors=execution.skip_errors,
                 environment=build.environments[kernel],
                 kernel_python=build.kernel_python if is_ipykernel(kernel) else None,
                 kernel=kernel,
@@ -184,7 +185,12 @@ def task_dicts(build: Build) -> Iterator[dict]:
                 "basename": deck,
                 "name": "execute",
                 "actions": [(execute_deck, (job,))],
-                "file_dep": [*deps, environment_dep, *(source for source, _ in inputs)],
+                "file_dep": [
+                    *deps,
+                    environment_dep,
+                    execution_settings_dep(deck),
+                    *(source for source, _ in inputs),
+                ],
                 "targets": [path for _, _, path, _ in notebooks],
                 **blocked,
             }

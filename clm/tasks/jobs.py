@@ -96,6 +96,7 @@ class DeckExecutionJob(_PrepassFields):
     kernel: str = KERNEL_NAME  # the kernelspec that runs it
     companion: str | None = None  # the deck's voiceover companion file, if it has one
     language: str | None = None  # the topic's programming language (a Markdown deck's)
+    skip_errors: bool = False  # the cells that raised lose their outputs, with a warning
 
 
 @dataclass(frozen=True)

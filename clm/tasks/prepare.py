@@ -108,6 +108,11 @@ class Known:
         return cls(reading_store(workspace), Kept.of(workspace, keep=False))
 
 
+def execution_settings_dep(deck: str) -> str:
+    """The value a deck's execution task depends on for its spec settings (Execution.settings)."""
+    return virtual_dependency(f"execution-settings:{deck}")
+
+
 def engine_key() -> str:
     """What, besides the sources, decides the outputs: clm and its packaged templates."""
     digest = hashlib.md5(f"{__version__}|{CONVERSION_VERSION}".encode())
@@ -282,6 +287,11 @@ def _build(workspace: Workspace, planned: Planned, facts: Facts) -> Build:
     values[converters_dep] = converter_versions()
     xrefs = facts.xrefs
     values.update(xrefs.values())
+    values.update(
+        (execution_settings_dep(deck_plan.deck.path), deck_plan.execution.settings)
+        for deck_plan in planned.plan.decks
+        if deck_plan.execution is not None
+    )
     return Build(
         session=SessionSpec.of(workspace, shared_settings(spec)),
         spec=spec,

@@ -186,6 +186,21 @@ def test_a_failing_cell_runs_once_and_fails_its_deck_at_its_line(cluster, tmp_pa
     assert "42" in _html(root, "Good")
 
 
+def test_a_skip_errors_deck_runs_on_the_cluster_and_its_raised_cell_is_cleared(cluster, tmp_path):
+    root = small_course(
+        tmp_path / "course", {"skipped": "print('printed' + '-then-raised')\n1 / 0"}
+    )
+    spec = root / "course.yaml"
+    spec.write_text(spec.read_text().replace("[skipped]", "[{id: skipped, skip-errors: true}]"))
+    result = run_clm(root, "build", "--executor", cluster.executor)
+    assert result.returncode == 0, result.stdout + result.stderr
+    counts = work_counts(result)
+    assert counts["cluster"] == 1 and counts["kernels"] == 0
+    assert "  slides/module_100_a/topic_100_skipped.py:12: ZeroDivisionError" in result.stderr
+    html = _html(root, "Skipped")
+    assert "printed-then-raised" not in html and "ZeroDivisionError" not in html
+
+
 def test_a_worker_killed_mid_notebook_is_replaced_and_the_build_completes(cluster, tmp_path):
     started = tmp_path / "started"
     root = small_course(

@@ -293,3 +293,24 @@ def test_an_asset_tagged_with_a_language_goes_to_that_language_only(make_course)
         for lang in ("de", "en")
     }
     assert placed == {"de": {"embeddings.de.png"}, "en": set()}
+
+
+def test_skip_errors_runs_past_errors_and_says_so_apart_from_allow_errors(make_course):
+    spec = """
+        name: {de: Mein Kurs, en: My Course}
+        skip-errors: true
+        sections:
+          - name: {de: Woche 1, en: Week 1}
+            topics:
+              - intro
+              - {id: setup, skip-errors: false, allow-errors: true}
+              - {id: loops, allow-errors: true}
+    """
+    intro, setup, loops = (deck.execution for deck in _plan(make_course, spec).decks)
+    # The course's default reaches a topic that says nothing; skip-errors wins over
+    # allow-errors; both run past errors, only skip-errors clears them afterwards.
+    assert (intro.allow_errors, intro.skip_errors) == (True, True)
+    assert (setup.allow_errors, setup.skip_errors) == (True, False)
+    assert (loops.allow_errors, loops.skip_errors) == (True, True)
+    # Each is a setting the execution task depends on: changing it runs the task again.
+    assert len({intro.settings, setup.settings}) == 2

@@ -22,7 +22,7 @@ XML_SPEC = """\
             <topics>
                 <topic>intro</topic>
                 <topic html="false">setup</topic>
-                <topic allow-errors="true">errors
+                <topic allow-errors="true" skip-errors="no">errors
                     <dir-group><name>Extra</name><path>div/extra</path></dir-group>
                 </topic>
             </topics>
@@ -55,10 +55,10 @@ def test_reads_a_clm_spec(make_course):
     assert spec.name.get("de") == "Mein Kurs" and spec.name.get("en") == "My Course"
     assert spec.cell_timeout == 90 and spec.code_along_code is True
     assert len(spec.sections) == 1
-    assert [(t.id, t.html, t.allow_errors) for t in spec.sections[0].topics] == [
-        ("intro", True, None),
-        ("setup", False, None),
-        ("errors", True, True),
+    assert [(t.id, t.html, t.allow_errors, t.skip_errors) for t in spec.sections[0].topics] == [
+        ("intro", True, None, None),
+        ("setup", False, None, None),
+        ("errors", True, True, False),
     ]
     assert [(g.name.get("en"), g.path, g.subdirs) for g in spec.dir_groups] == [
         ("Extra", "div/extra", None),
@@ -108,3 +108,14 @@ def test_errors_name_file_and_line(make_course, old, new, line, message):
     assert message in str(caught.value)
     assert caught.value.path == spec_file
     assert caught.value.line == line
+
+
+def test_skip_errors_is_read_apart_from_allow_errors(make_course):
+    text = XML_SPEC.replace(
+        '<course cell-timeout="90"', '<course skip-errors="yes" cell-timeout="90"'
+    )
+    text = text.replace("<topic>intro</topic>", '<topic skip-errors="no">intro</topic>')
+    spec = load_spec(make_course(text, FILES, name="course-specs/course.xml"))
+    assert (spec.skip_errors, spec.allow_errors) == (True, False)
+    intro = spec.sections[0].topics[0]
+    assert (intro.skip_errors, intro.allow_errors) == (False, None)

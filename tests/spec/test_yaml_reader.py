@@ -19,6 +19,7 @@ FULL_SPEC = """
           - intro
           - {id: setup, html: false}
           - {id: errors, allow-errors: true, cell-timeout: 5}
+          - {id: skipped, skip-errors: true}
       - name: Extras
         topics: [intro]
     dir-groups:
@@ -37,9 +38,11 @@ def test_reads_every_setting(make_course):
     assert spec.code_along_code is True
     assert spec.diagram_formats == ("png", "svg")
     first, extras = spec.sections
-    assert [t.id for t in first.topics] == ["intro", "setup", "errors"]
+    assert [t.id for t in first.topics] == ["intro", "setup", "errors", "skipped"]
     assert first.topics[1].html is False
     assert first.topics[2].allow_errors is True and first.topics[2].cell_timeout == 5
+    assert first.topics[2].skip_errors is None
+    assert (first.topics[3].skip_errors, first.topics[3].allow_errors) == (True, None)
     assert extras.name.get("de") == extras.name.get("en") == "Extras"
     assert spec.dir_groups[1].subdirs == ("a", "b")
     assert spec.dir_groups[1].name.get("de") == "Lösungen"
@@ -220,3 +223,12 @@ def test_an_output_folder_that_is_a_file_is_an_error(make_course):
         f"{spec_file}:3: the output folder 'out' is a file; clm needs a folder there: move the "
         "file or choose another folder"
     )
+
+
+def test_skip_errors_is_a_course_default_as_allow_errors(make_course):
+    spec = load_spec(make_course("name: K\nskip-errors: true\nsections: []\n", {}))
+    assert (spec.skip_errors, spec.allow_errors) == (True, False)
+    with pytest.raises(
+        CourseError, match=r"course\.yaml:3: expected 'skip-errors' as true or false"
+    ):
+        load_spec(make_course("name: K\nsections: []\nskip-errors: maybe\n", {}))
