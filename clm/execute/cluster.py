@@ -61,6 +61,7 @@ CELL_TOPIC = "clm-cell"  # the worker's event before each cell: {"key": ..., "ce
 # Seconds the scheduler has to answer: to connect, and to each question after. Dask's
 # client waits for some answers for ever (its handshake reads the scheduler's greeting
 # without a deadline), so every call to it goes through ``_answered``.
+ANSWER_TIMEOUT_VARIABLE = "CLM_DASK_ANSWER_TIMEOUT"
 ANSWER_TIMEOUT = 10.0
 # Seconds a cluster may be without workers (an autoscaled one may take minutes to get some).
 WORKER_WAIT_VARIABLE = "CLM_DASK_WORKER_WAIT"
@@ -255,6 +256,15 @@ def differences(ours: Sequence[str], theirs: Sequence[str], limit: int = 12) -> 
 # -- on the build's machine ---------------------------------------------------------
 
 
+def answer_timeout() -> float:
+    """How long the scheduler has to answer, in seconds (more over a slow link)."""
+    try:
+        seconds = float(os.environ.get(ANSWER_TIMEOUT_VARIABLE, ANSWER_TIMEOUT))
+    except ValueError:
+        return ANSWER_TIMEOUT
+    return seconds if seconds > 0 else ANSWER_TIMEOUT
+
+
 def worker_wait() -> float:
     """How long the build waits for a cluster without workers to get one, in seconds."""
     try:
@@ -271,10 +281,11 @@ def _answered(
     call: Callable[[], T],
     address: str,
     what: str,
-    seconds: float = ANSWER_TIMEOUT,
+    seconds: float | None = None,
     late: Callable[[T], object] | None = None,
 ) -> T:
-    """``call()``, or ClusterUnreachable when the scheduler keeps it waiting ``seconds``.
+    """``call()``, or ClusterUnreachable when the scheduler keeps it waiting ``seconds``
+    (answer_timeout() unless given).
 
     The call runs in a daemon thread: a scheduler that never answers leaves
     that thread blocked, not the build (nor the interpreter's exit). ``late``
@@ -297,6 +308,8 @@ def _answered(
             with contextlib.suppress(Exception):
                 late(value)
 
+    if seconds is None:
+        seconds = answer_timeout()
     thread = threading.Thread(target=run, name=f"clm-dask-{what}", daemon=True)
     thread.start()
     thread.join(seconds)
@@ -324,7 +337,7 @@ class DaskExecutor:
         self._answering = True  # False once the scheduler let a question go unanswered
 
     def connect(self) -> None:
-        """Connect, or ClusterUnreachable within ANSWER_TIMEOUT seconds."""
+        """Connect, or ClusterUnreachable within answer_timeout() seconds."""
         try:
             from distributed import Client
         except ImportError:
@@ -333,14 +346,14 @@ class DaskExecutor:
             ) from None
 
         def connected() -> Client:
-            return Client(self.address, timeout=ANSWER_TIMEOUT, set_as_default=False, name="clm")
+            return Client(self.address, timeout=answer_timeout(), set_as_default=False, name="clm")
 
         try:
             self.client = _answered(connected, self.address, "to connect", late=_close_quietly)
         except (OSError, TimeoutError) as error:
             raise ClusterUnreachable(
                 f"the Dask scheduler at {self.address} did not answer within "
-                f"{ANSWER_TIMEOUT:g} s ({error})"
+                f"{answer_timeout():g} s ({error})"
             ) from None
         # Tasks wait for workers that may never come: a build would hang, silently.
         client = self.client
@@ -349,7 +362,7 @@ class DaskExecutor:
                 lambda: client.wait_for_workers(1, timeout=worker_wait()),
                 self.address,
                 "while waiting for workers",
-                worker_wait() + ANSWER_TIMEOUT,
+                worker_wait() + answer_timeout(),
             )
         except ClusterUnreachable:
             self._answering = False
@@ -423,7 +436,7 @@ class DaskExecutor:
 
     def _asked(self, question: Callable[[], T], what: str) -> T:
         """The scheduler's answer to ``question``; ClusterUnreachable when it does not come
-        within ANSWER_TIMEOUT seconds, or the client lost its scheduler (Dask then answers
+        within answer_timeout() seconds, or the client lost its scheduler (Dask then answers
         from what it knew)."""
         assert self.client is not None
         if self.client.status != "running":
@@ -449,7 +462,7 @@ class DaskExecutor:
         ClusterUnreachable when the cluster has had no worker for
         ``worker_wait()`` seconds (its tasks would wait for ever), when the
         scheduler went away (Dask cancels every task then), or when it does
-        not answer within ANSWER_TIMEOUT seconds; the jobs not yielded yet are
+        not answer within answer_timeout() seconds; the jobs not yielded yet are
         still in ``unfinished()``.
         """
         from distributed import as_completed
@@ -492,18 +505,18 @@ class DaskExecutor:
             yield None
 
     def _result(self, future) -> ExecutionResult:
-        """A finished task's result, fetched from its worker within ANSWER_TIMEOUT seconds."""
+        """A finished task's result, fetched from its worker within answer_timeout() seconds."""
         from distributed.client import FutureCancelledError
 
         try:
-            return future.result(timeout=ANSWER_TIMEOUT)
+            return future.result(timeout=answer_timeout())
         except FutureCancelledError:
             raise self._went_away() from None
         except TimeoutError:
             self._answering = False
             raise ClusterUnreachable(
                 f"the Dask cluster at {self.address} did not hand over a result within "
-                f"{ANSWER_TIMEOUT:g} s"
+                f"{answer_timeout():g} s"
             ) from None
 
     def unfinished(self) -> list[ExecutionRequest]:
@@ -571,7 +584,7 @@ class DaskExecutor:
 def _close_quietly(client) -> None:
     """Close a Dask client, however its scheduler fares."""
     with contextlib.suppress(Exception):
-        client.close(timeout=ANSWER_TIMEOUT)
+        client.close(timeout=answer_timeout())
 
 
 def release_spares() -> int:

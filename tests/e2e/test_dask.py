@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from clm.execute.cluster import ANSWER_TIMEOUT_VARIABLE
 from tests.conftest import deck_text, write_files
 from tests.e2e.conftest import YAML_SPEC, copy_sources
 from tests.e2e.helpers import _env, output_files, run_clm, started_here, work_counts
@@ -312,17 +313,26 @@ def test_ctrl_c_keeps_the_finished_results_and_the_rerun_sends_only_the_rest(clu
     assert _cache_entries(root) == len(codes)
 
 
+# Where a scheduler is meant not to answer, the build need not wait the 10 s a real one gets.
+SHORT_ANSWER = {ANSWER_TIMEOUT_VARIABLE: "4"}
+
+
 def test_an_unreachable_scheduler_fails_fast_or_falls_back_when_asked(tmp_path):
     root = small_course(tmp_path / "course", {"good": "print(6 * 7)"})
-    result = run_clm(root, "build", "--executor", "dask://127.0.0.1:9", timeout=300)
+    result = run_clm(
+        root, "build", "--executor", "dask://127.0.0.1:9", timeout=300, env=SHORT_ANSWER
+    )
     assert result.returncode == 1, result.stdout + result.stderr
     [message] = [line for line in result.stderr.splitlines() if line.startswith("error:")]
-    assert "the Dask scheduler at tcp://127.0.0.1:9 did not answer" in message
+    assert "the Dask scheduler at tcp://127.0.0.1:9 did not answer within 4 s" in message
     assert "Traceback" not in result.stderr
     assert not (root / "output").exists()
 
     fallback = run_clm(
-        root, "build", env={"CLM_EXECUTOR": "dask://127.0.0.1:9,fallback=local"}, timeout=300
+        root,
+        "build",
+        env={"CLM_EXECUTOR": "dask://127.0.0.1:9,fallback=local", **SHORT_ANSWER},
+        timeout=300,
     )
     assert fallback.returncode == 0, fallback.stdout + fallback.stderr
     assert "running the decks here (fallback=local)" in fallback.stderr
@@ -484,11 +494,12 @@ def test_a_scheduler_that_never_answers_stops_the_build_at_the_deadline_it_names
     blackhole, tmp_path
 ):
     root = small_course(tmp_path / "course", {"good": "print(6 * 7)"})
-    result = run_clm(root, "build", "--executor", f"dask://127.0.0.1:{blackhole.port}", timeout=300)
+    executor = f"dask://127.0.0.1:{blackhole.port}"
+    result = run_clm(root, "build", "--executor", executor, timeout=300, env=SHORT_ANSWER)
     assert result.returncode == 1, result.stdout + result.stderr
     address = f"tcp://127.0.0.1:{blackhole.port}"
     [message] = [line for line in result.stderr.splitlines() if line.startswith("error:")]
-    assert f"the Dask scheduler at {address} did not answer within 10 s" in message
+    assert f"the Dask scheduler at {address} did not answer within 4 s" in message
     assert "fallback=local to run here instead" in message
     assert "Traceback" not in result.stderr
     assert blackhole.accepted, "the build never connected"
@@ -500,11 +511,11 @@ def test_a_scheduler_that_never_answers_is_left_for_a_local_build_with_fallback(
 ):
     root = small_course(tmp_path / "course", {"good": "print(6 * 7)"})
     executor = f"dask://127.0.0.1:{blackhole.port},fallback=local"
-    result = run_clm(root, "build", "--executor", executor, timeout=300)
+    result = run_clm(root, "build", "--executor", executor, timeout=300, env=SHORT_ANSWER)
     assert result.returncode == 0, result.stdout + result.stderr
     warnings = [line for line in result.stderr.splitlines() if "fallback=local" in line]
     assert len(warnings) == 1, result.stderr
-    assert "did not answer within 10 s" in warnings[0] and warnings[0].startswith("clm: warning:")
+    assert "did not answer within 4 s" in warnings[0] and warnings[0].startswith("clm: warning:")
     assert work_counts(result)["kernels"] == 1
     assert "42" in _html(root, "Good")
     assert last_run(root)["result"] == "ok"

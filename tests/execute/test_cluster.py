@@ -99,3 +99,18 @@ def test_an_answer_in_time_is_the_call_s_result_or_its_error():
     assert _answered(lambda: 42, "tcp://127.0.0.1:1", "to a question") == 42
     with pytest.raises(ZeroDivisionError):
         _answered(lambda: 1 / 0, "tcp://127.0.0.1:1", "to a question")
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"), [(None, 10.0), ("2.5", 2.5), ("0", 10.0), ("-1", 10.0), ("soon", 10.0)]
+)
+def test_the_scheduler_gets_the_answer_time_the_variable_gives_or_ten_seconds(
+    monkeypatch, value, seconds
+):
+    from clm.execute.cluster import ANSWER_TIMEOUT_VARIABLE, answer_timeout
+
+    if value is None:
+        monkeypatch.delenv(ANSWER_TIMEOUT_VARIABLE, raising=False)
+    else:
+        monkeypatch.setenv(ANSWER_TIMEOUT_VARIABLE, value)
+    assert answer_timeout() == seconds
