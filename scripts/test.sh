@@ -16,6 +16,7 @@ fi
 python -m pytest --cov=clm --cov-report=term-missing:skip-covered --durations=25
 echo "tests: again with CLM_START_METHOD=spawn: lifetime, stop signals, Ctrl-C, watch, Dask, shared cache"
 CLM_START_METHOD=spawn exec python -m pytest -q -p no:cacheprovider \
+    tests/e2e/test_process_lifetime.py \
     tests/e2e/test_processes_end_with_the_build.py tests/e2e/test_stop_signals.py \
     tests/e2e/test_ctrl_c.py tests/e2e/test_watch.py tests/e2e/test_dask.py \
     tests/e2e/test_shared_cache.py

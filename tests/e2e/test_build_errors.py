@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import deck_text, write_files
-from tests.e2e.helpers import run_clm, run_doit
+from tests.e2e.helpers import run_clm
 
 SPEC = """\
 name: {de: Kurs, en: Course}
@@ -192,16 +192,14 @@ BAD_DECKS = {
 }
 
 
-@pytest.mark.parametrize("runner", ["clm build", "doit"])
-def test_a_bad_deck_fails_alone_and_keeps_its_last_good_outputs(tmp_path, runner):
+def test_a_bad_deck_fails_alone_and_keeps_its_last_good_outputs(tmp_path):
+    # Plain doit's side of it: tests/e2e/test_header_forms.py, test_deck_encoding.py.
     case = "a list jupytext would misread"
-    root = _course(
-        tmp_path,
-        files={
-            "dodo.py": 'from clm.dodo import course_tasks\nDOIT_CONFIG, task_course = course_tasks("course.yaml")\n'
-        },
-    )
-    build = (lambda: run_clm(root, "build")) if runner == "clm build" else (lambda: run_doit(root))
+    root = _course(tmp_path)
+
+    def build():
+        return run_clm(root, "build")
+
     first = build()
     assert first.returncode == 0, first.stdout + first.stderr
     good = (root / SECOND_HTML).read_bytes()
