@@ -152,7 +152,10 @@ def _scan_directory_topic(
 
 
 def _classify(
-    area: CourseArea, files: Iterable[tuple[str, str]], formats: tuple[str, ...], decks_too=True
+    area: CourseArea,
+    files: Iterable[tuple[str, str]],
+    formats: tuple[str, ...],
+    decks_too: bool = True,
 ) -> tuple[list, list, list, list, list]:
     """(decks, data, execution inputs, diagrams, sidecar files) among a topic's ``files``,
     each (path from the course root, path from the topic folder)."""
@@ -626,7 +629,10 @@ def build_course(spec: CourseSpec) -> Course:
         clashes, shared = _shared_files(spec.root, section_spec.name.get(spec.languages[0]), topics)
         decks = []
         for topic in topics:
-            halves = split_decks(topic.decks, spec.languages)
+            # Halves pair inside a topic folder; a single-file topic is one deck whatever
+            # its name (topic_100_x.de.py is the topic x.de).
+            single_file = topic.folder != topic.path
+            halves = {} if single_file else split_decks(topic.decks, spec.languages)
             for deck in topic.decks:
                 companion = _companion(spec.root, deck, discovery.scans[topic.path][4])
                 titles = discovery.deck_titles(deck)

@@ -169,6 +169,8 @@ class Deck:
     def family(self) -> str:
         """The deck's path without a half's language: both halves of a split deck
         share it, and with it their number."""
+        if self.lang is None:
+            return self.path
         folder, name = posixpath.split(self.path)
         half = split_half(name)
         return self.path if half is None else posixpath.join(folder, half[0])

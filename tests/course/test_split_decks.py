@@ -59,3 +59,24 @@ def test_a_deck_whole_and_split_fails_in_every_file():
             "(t/slides_a.de.py and t/slides_a.en.py); keep one form: delete or rename the "
             "whole deck or the halves"
         )
+
+
+def test_single_file_topics_named_like_halves_are_whole_decks(make_course):
+    from clm.course.discovery import build_course
+    from clm.spec import load_spec
+    from tests.conftest import deck_text
+
+    spec = """
+        name: {de: Kurs, en: Course}
+        sections:
+          - name: {de: Eins, en: One}
+            topics: [intro.de, intro.en]
+    """
+    files = {
+        "slides/m/topic_100_intro.de.py": deck_text("Einführung", "Intro"),
+        "slides/m/topic_110_intro.en.py": deck_text("Einführung", "Intro"),
+    }
+    course = build_course(load_spec(make_course(spec, files)))
+    decks = course.sections[0].decks
+    assert [(deck.lang, deck.error) for deck in decks] == [(None, None), (None, None)]
+    assert [deck.family for deck in decks] == [deck.path for deck in decks]
