@@ -418,18 +418,18 @@ class _Discovery:
                 walked = [(include.source, include.into)]
             shadowed = [relative for _, relative in walked if relative in own]
             if shadowed:
-                self.warnings.append(
-                    str(
-                        CourseError(
-                            f"warning: topic '{ref.id}' has its own {shadowed[0]}"
-                            + (f" (and {len(shadowed) - 1} more)" if len(shadowed) > 1 else "")
-                            + f", so the include of {include.source} does not replace it (a "
-                            "topic's own files win, as in CLM); remove one of the two",
-                            self.spec.file,
-                            include.line,
-                        )
+                warning = str(
+                    CourseError(
+                        f"warning: topic '{ref.id}' has its own {shadowed[0]}"
+                        + (f" (and {len(shadowed) - 1} more)" if len(shadowed) > 1 else "")
+                        + f", so the include of {include.source} does not replace it (a "
+                        "topic's own files win, as in CLM); remove one of the two",
+                        self.spec.file,
+                        include.line,
                     )
                 )
+                if warning not in self.warnings:  # once, also for a topic in two sections
+                    self.warnings.append(warning)
             files += [(source, relative) for source, relative in walked if relative not in own]
         _, more_data, more_inputs, more_diagrams, _ = _classify(
             self.area, files, self.spec.diagram_formats, decks_too=False
