@@ -371,8 +371,8 @@ def check_course_decks(
     A deck planning found wrong (DeckPlan.error) is not checked: that error is its verdict.
     """
     store = known.store
-    wanted = set(decks)
-    planned = {d.deck.path: d.error for d in plan.decks if d.error and d.deck.path in wanted}
+    misplanned = {d.deck.path: d.error for d in plan.decks if d.error is not None}
+    planned = {deck: misplanned[deck] for deck in decks if deck in misplanned}
     decks = [deck for deck in decks if deck not in planned]
     included = {path for deck in decks for path in prepasses[deck].includes}
     wanted = set(decks)

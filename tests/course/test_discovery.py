@@ -232,12 +232,7 @@ def test_planning_imports_no_conversion_library(make_course):
 
 
 def test_project_decks_are_decks_as_in_clm(make_course):
-    spec = """
-    name: {de: Kurs, en: Course}
-    sections:
-      - name: {de: Eins, en: One}
-        topics: [variables, demo]
-    """
+    spec = SPEC.replace("[variables, loops]", "[variables, demo]")
     files = {
         "slides/module_100_basics/topic_100_variables/slides_variables.py": deck_text(
             "Variablen", "Variables"

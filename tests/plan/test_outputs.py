@@ -270,28 +270,22 @@ def test_an_asset_tagged_with_a_language_goes_to_that_language_only(make_course)
         "slides/m_1/topic_100_intro/embeddings.de.puml": "@startuml\nA -> B\n@enduml\n",
     }
     plan = _plan(make_course, files=files)
-    copied = {
-        lang: {
-            copy.target.rpartition("/")[2]
-            for job in plan.topic_data
-            if job.lang == lang
-            for copy in job.copies
+
+    def names(jobs) -> dict[str, set[str]]:
+        """The file names the copy jobs write, by language."""
+        return {
+            lang: {
+                c.target.rpartition("/")[2] for job in jobs if job.lang == lang for c in job.copies
+            }
+            for lang in ("de", "en")
         }
-        for lang in ("de", "en")
-    }
+
+    copied = names(plan.topic_data)
     assert {"flow.de.png", "table.de.tar.gz", "model.v2.png", "map.fr.png", "a.png"} <= copied["de"]
     assert "flow.en.png" not in copied["de"]
     assert {"flow.en.png", "table.de.tar.gz", "model.v2.png", "map.fr.png", "a.png"} <= copied["en"]
     assert "flow.de.png" not in copied["en"]
-    placed = {
-        lang: {
-            copy.target.rpartition("/")[2]
-            for job in plan.placements
-            if job.lang == lang
-            for copy in job.copies
-        }
-        for lang in ("de", "en")
-    }
+    placed = names(plan.placements)
     assert placed == {"de": {"embeddings.de.png"}, "en": set()}
 
 
