@@ -377,11 +377,12 @@ class Watcher:
         lead is worked out while planning."""
         from clm.deck.xrefs import deck_references
         from clm.encoding import read_deck
-        from clm.languages import of_deck
 
         for path in decks:
             try:
-                found = deck_references(read_deck(path), of_deck(path))
+                # The deck's language as planned (a Markdown deck's is its topic's).
+                language = self.build.prepasses[path].language_of(path)
+                found = deck_references(read_deck(path), language)
             except (OSError, CourseError):
                 return True  # the new plan reports what is wrong
             if found != self.build.xrefs.found.get(path, ()):
