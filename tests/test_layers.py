@@ -20,6 +20,7 @@ PACKAGE = Path(clm.__file__).parent
 LAYERS = [
     {"clm", "errors", "paths", "encoding", "templates", "languages"},
     {"state"},
+    {"downloads"},
     {"remote"},
     {"spec"},
     {"diagrams"},
