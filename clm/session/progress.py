@@ -102,9 +102,14 @@ class TaskProgress:
         """The terminal's status line: ``3/10 done · 1 running · 0:04 elapsed``."""
         return " · ".join(self.parts())
 
-    def log_line(self) -> str:
-        """A log's progress line: ``[clm] 3/10 done, 1 running, 0:04 elapsed``."""
-        return f"[clm] {', '.join(self.parts())}"
+    def log_line(self, *, longest: bool = False) -> str:
+        """A log's progress line: ``[clm] 3/10 done, 1 running, 0:04 elapsed``; with
+        ``longest``, also the task running longest (what a silent log waits for)."""
+        parts = self.parts()
+        if longest and self._running:
+            name, began = min(self._running.items(), key=lambda item: item[1])
+            parts.append(f"{name} running for {clock_text(self._clock() - began)}")
+        return f"[clm] {', '.join(parts)}"
 
     def _counted(self) -> None:
         self._done += 1

@@ -7,6 +7,10 @@ decided here alone: on a terminal a status line is redrawn in place; a log gets
 whole lines only, without an escape sequence or a carriage return, and
 progress as a line every so often.
 
+A log's progress line also comes while nothing finishes (a cell that runs for
+minutes): a heartbeat thread writes it, so a CI log is never silent for long
+and a CI system that ends silent jobs leaves the build alone.
+
 Like any Unix command it has two streams: the run's story on ``out`` (the tasks
 run, their failures, the summary; the watcher's cycles) and the diagnostics
 beside it on ``err`` (warnings, errors, notes of the session and the cluster).
@@ -15,9 +19,12 @@ beside it on ``err`` (warnings, errors, notes of the session and the cluster).
 from __future__ import annotations
 
 import math
+import os
 import shutil
 import sys
+import threading
 import time
+import weakref
 from collections.abc import Callable
 from typing import TextIO
 
@@ -49,6 +56,7 @@ class Reporter:
         live: bool | None = None,
         log_every: float = LOG_EVERY,
         clock: Callable[[], float] = time.monotonic,
+        heartbeat: bool = True,
     ) -> None:
         self.out = sys.stdout if out is None else out
         self.err = sys.stderr if err is None else err
@@ -67,6 +75,12 @@ class Reporter:
         self._shown_on: TextIO | None = None
         self._drawn_at = -math.inf
         self._closed = False
+        # The heartbeat thread writes too: one writer at a time, and never half a line.
+        self._lock = threading.RLock()
+        self._heartbeat = heartbeat
+        self._beating: threading.Event | None = None  # set to stop the heartbeat
+        if hasattr(os, "register_at_fork"):
+            _lock_across_forks(self)
 
     def live(self, stream: TextIO) -> bool:
         """Whether ``stream`` gets a status line redrawn in place (a terminal)."""
@@ -85,76 +99,118 @@ class Reporter:
 
     def line(self, text: str) -> None:
         """A line of the run's story (a task run, a failure, a summary, a cycle)."""
-        self._write(self.out, text)
+        with self._lock:
+            self._write(self.out, text)
 
     def note(self, text: str) -> None:
         """A line beside the story: what the session or the cluster did or waits for."""
-        self._write(self.err, text)
+        with self._lock:
+            self._write(self.err, text)
 
     def warning(self, text: str, *, once: bool = False) -> None:
         """A warning; with ``once``, not again in this run (each worker of a build may
         find the same bad shared-cache entry, but the author hears of it once)."""
-        if once:
-            if text in self._said:
-                return
-            self._said.add(text)
-        self._write(self.err, text)
+        with self._lock:
+            if once:
+                if text in self._said:
+                    return
+                self._said.add(text)
+            self._write(self.err, text)
 
     def error(self, text: str) -> None:
-        self._write(self.err, text)
+        with self._lock:
+            self._write(self.err, text)
 
     # -- the tasks' progress --------------------------------------------------
 
     def begin_tasks(self, total: int) -> None:
         """Show the progress of a build of ``total`` tasks from now on."""
-        self.tasks = TaskProgress(total, self._clock)
-        # A log hears of the progress only after a first interval: short builds stay quiet.
-        self._logged_at, self._logged = self._clock(), self.tasks.counts()
-        self._closed = False
+        with self._lock:
+            self.tasks = TaskProgress(total, self._clock)
+            # A log hears of the progress only after a first interval: short builds stay quiet.
+            self._logged_at, self._logged = self._clock(), self.tasks.counts()
+            self._closed = False
 
     def uptodate(self, name: str) -> None:
-        if self.tasks is not None:
-            self.tasks.uptodate(name)
-            self._progressed()
+        with self._lock:
+            if self.tasks is not None:
+                self.tasks.uptodate(name)
+                self._progressed()
 
     def started(self, name: str) -> None:
-        if self.tasks is not None:
-            self.tasks.started(name)
-            self._progressed()
+        with self._lock:
+            if self.tasks is not None:
+                self.tasks.started(name)
+                self._progressed()
+                self._start_heartbeat()
 
     def finished(self, name: str, failed: bool = False) -> None:
-        if self.tasks is not None:
-            self.tasks.finished(name, failed)
-            self._progressed()
+        with self._lock:
+            if self.tasks is not None:
+                self.tasks.finished(name, failed)
+                self._progressed()
 
     def not_run(self, name: str) -> None:
-        if self.tasks is not None:
-            self.tasks.not_run(name)
-            self._progressed()
+        with self._lock:
+            if self.tasks is not None:
+                self.tasks.not_run(name)
+                self._progressed()
+
+    def beat(self) -> None:
+        """The heartbeat: in a log, the progress line once an interval passed with a task
+        still running, even though no count changed (a long cell)."""
+        with self._lock:
+            if self._closed or self.tasks is None or not self.tasks.running:
+                return
+            if self.live(self.out) or self._clock() - self._logged_at < self._log_every:
+                return
+            self._logged_at, self._logged = self._clock(), self.tasks.counts()
+            self._write(self.out, self.tasks.log_line(longest=True))
 
     # -- a status of the run's own (the cluster pre-pass) -------------------------
 
     def status(self, text: str, *, log: bool) -> None:
         """A status line on ``err``: redrawn on a terminal; in a log, a line when ``log``."""
-        if self.live(self.err):
-            self._status, self._status_on = text, self.err
-            self._draw(self.err, text)
-        elif log:
-            self._write(self.err, text)
+        with self._lock:
+            if self.live(self.err):
+                self._status, self._status_on = text, self.err
+                self._draw(self.err, text)
+            elif log:
+                self._write(self.err, text)
 
     def end_status(self) -> None:
         """The status line stays on the terminal as the last word of its step."""
-        if self._status is not None and self._shown is not None:
-            self._shown_on.write("\n")
-            self._shown_on.flush()
-            self._shown = self._shown_on = None
-        self._status = None
+        with self._lock:
+            if self._status is not None and self._shown is not None:
+                self._shown_on.write("\n")
+                self._shown_on.flush()
+                self._shown = self._shown_on = None
+            self._status = None
 
     def close(self) -> None:
         """No more status lines: take the one shown away (a summary follows)."""
-        self._closed = True
-        self._status = None
-        self._take_away()
+        with self._lock:
+            self._closed = True
+            self._status = None
+            self._take_away()
+            if self._beating is not None:
+                self._beating.set()
+                self._beating = None
+
+    # -- the heartbeat ------------------------------------------------------------
+
+    def _start_heartbeat(self) -> None:
+        # Started with the first task that runs, not earlier: doit's workers are forked
+        # by then, so none of them is forked from a process with a second thread.
+        if not self._heartbeat or self._beating is not None or self.live(self.out):
+            return
+        self._beating = threading.Event()
+        threading.Thread(
+            target=_beat_until,
+            args=(weakref.ref(self), self._beating, self._log_every),
+            name="clm-progress-heartbeat",
+            daemon=True,
+        ).start()
 
     # -- the mechanism ------------------------------------------------------------
 
@@ -201,3 +257,39 @@ class Reporter:
             self._shown_on.write(CLEAR_LINE)
             self._shown_on.flush()
         self._shown = self._shown_on = None
+
+
+def _beat_until(reporter: weakref.ref[Reporter], stop: threading.Event, every: float) -> None:
+    # A weak reference: a reporter nobody closed must not live on through its thread.
+    while not stop.wait(every / 4):
+        alive = reporter()
+        if alive is None:
+            return
+        alive.beat()
+        del alive
+
+
+def _lock_across_forks(reporter: Reporter) -> None:
+    """Fork only while no line is half written, and give the child a lock of its own
+    (the heartbeat thread does not exist there)."""
+    held = weakref.ref(reporter)
+
+    def before() -> None:
+        alive = held()
+        if alive is not None:
+            alive._lock.acquire()
+
+    def after_in_parent() -> None:
+        alive = held()
+        if alive is not None:
+            alive._lock.release()
+
+    def after_in_child() -> None:
+        alive = held()
+        if alive is not None:
+            alive._lock = threading.RLock()
+            alive._beating = None
+
+    os.register_at_fork(
+        before=before, after_in_parent=after_in_parent, after_in_child=after_in_child
+    )

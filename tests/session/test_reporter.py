@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import threading
+import time
 
 import pytest
 
@@ -46,7 +48,9 @@ class Terminal(io.StringIO):
 
 def plain(clock: Clock, total: int = 10, interval: float = 10.0) -> tuple[Reporter, io.StringIO]:
     stream = io.StringIO()
-    reporter = Reporter(stream, io.StringIO(), live=False, log_every=interval, clock=clock)
+    reporter = Reporter(
+        stream, io.StringIO(), live=False, log_every=interval, clock=clock, heartbeat=False
+    )
     reporter.begin_tasks(total)
     return reporter, stream
 
@@ -143,6 +147,70 @@ def test_plain_prints_nothing_when_unchanged(clock):
     assert stream.getvalue() == "[clm] 0/10 done, 2 running, 0:10 elapsed\na\n"
     reporter.close()
     assert stream.getvalue() == "[clm] 0/10 done, 2 running, 0:10 elapsed\na\n"
+
+
+def test_a_log_hears_of_a_long_running_task_every_interval(clock):
+    reporter, stream = plain(clock)
+    reporter.started("html_de_intro")
+    clock.advance(4)
+    reporter.beat()
+    assert stream.getvalue() == ""  # not yet an interval
+    clock.advance(6)
+    reporter.beat()
+    clock.advance(3)
+    reporter.beat()
+    clock.advance(8)
+    reporter.beat()
+    assert stream.getvalue().splitlines() == [
+        "[clm] 0/10 done, 1 running, 0:10 elapsed, html_de_intro running for 0:10",
+        "[clm] 0/10 done, 1 running, 0:21 elapsed, html_de_intro running for 0:21",
+    ]
+
+
+def test_the_heartbeat_is_silent_when_nothing_runs_and_once_closed(clock):
+    reporter, stream = plain(clock)
+    clock.advance(60)
+    reporter.beat()
+    assert stream.getvalue() == ""
+    reporter.started("a")  # a change of the counts, an interval after the last line
+    reporter.close()
+    clock.advance(60)
+    reporter.beat()
+    assert stream.getvalue() == "[clm] 0/10 done, 1 running, 1:00 elapsed\n"
+
+
+def test_a_heartbeat_thread_writes_the_line_of_a_task_that_runs_on():
+    stream = io.StringIO()
+    reporter = Reporter(stream, io.StringIO(), live=False, log_every=0.2)
+    reporter.begin_tasks(3)
+    reporter.started("execute_intro")
+    waited = 0.0
+    while "execute_intro running for" not in stream.getvalue() and waited < 60:
+        time.sleep(0.05)
+        waited += 0.05
+    reporter.close()
+    assert "[clm] 0/3 done, 1 running" in stream.getvalue()
+    assert "execute_intro running for" in stream.getvalue()
+    assert not any(t.name == "clm-progress-heartbeat" and t.is_alive() for t in _stopped())
+
+
+def _stopped() -> list[threading.Thread]:
+    """The threads still alive once a closed reporter's heartbeat had time to notice."""
+    for _ in range(200):
+        beating = [t for t in threading.enumerate() if t.name == "clm-progress-heartbeat"]
+        if not any(t.is_alive() for t in beating):
+            return beating
+        time.sleep(0.05)
+    return beating
+
+
+def test_a_terminal_gets_no_heartbeat_thread(clock):
+    stream = Terminal()
+    reporter = Reporter(stream, io.StringIO(), clock=clock)
+    reporter.begin_tasks(3)
+    reporter.started("a")
+    assert not any(t.name == "clm-progress-heartbeat" for t in threading.enumerate())
+    reporter.close()
 
 
 def test_plain_lines_and_progress_are_whole_lines(clock):
