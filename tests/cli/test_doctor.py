@@ -201,3 +201,29 @@ sections:
     assert checks[0].purpose == "runs the C++ decks of course.yaml" and "xeus-cpp" in checks[0].fix
     assert not healthy(checks)
     assert course_kernel_checks(course.parent, {"python3", "java", "xcpp20"}) == []
+
+
+@pytest.mark.filterwarnings("ignore:Passing unrecognized arguments:DeprecationWarning")
+def test_only_graphviz_missing_is_reported_with_what_it_means_and_the_doctor_passes(
+    monkeypatch, tmp_path
+):
+    import shutil
+
+    from clm.cli.doctor import checks
+
+    programs = tmp_path / "bin"
+    programs.mkdir()
+    for name in ("java", "chromium", "apt-get"):
+        found = shutil.which(name)
+        if found is None:
+            pytest.skip(f"{name} is not installed here")
+        (programs / name).symlink_to(found)
+    monkeypatch.setenv("PATH", str(programs))  # all but graphviz's dot
+    found = checks()
+    dot = by_name(found)["dot"]
+    assert not dot.found and dot.optional and dot.fix == "apt-get install graphviz"
+    assert "smetana" in dot.purpose
+    lines = report(found).splitlines()
+    assert lines[-1].startswith("everything clm needs is installed; ")
+    assert lines[-1].endswith(" and dot not installed")
+    assert healthy(found)
