@@ -156,3 +156,21 @@ def test_this_machine_finds_its_own_chromium():
     if not any(shutil.which(name) for name in ("chromium", "google-chrome")):
         pytest.skip("no browser on this machine")
     assert Path(tools.chromium()).is_file()
+
+
+def test_a_missing_viewer_is_named_with_the_command_for_this_environment(tmp_path):
+    """In an environment uv made (no pip), pip's command would not run: uv's does."""
+    import subprocess
+
+    from tests.e2e.helpers import _env
+    from tests.venvs import make_venv
+
+    python = make_venv(tmp_path / "venv")  # neither pip nor the viewer
+    probe = "from clm.diagrams import tools\ntry: tools.drawio_viewer()\nexcept Exception as e: print(e)"
+    said = subprocess.run(
+        [python, "-c", probe], capture_output=True, text=True, env=_env(), timeout=300
+    )
+    assert said.stdout == (
+        f"draw.io's viewer is not installed: uv pip install --python {python} --no-deps "
+        f"jupyterlab_drawio_render_extension=={tools.DRAWIO_VIEWER_VERSION}\n"
+    ), said.stderr

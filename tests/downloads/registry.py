@@ -7,10 +7,13 @@ import base64
 import hashlib
 import http.server
 import io
+import os
 import tarfile
 import threading
 import urllib.request
 from pathlib import Path
+
+import platformdirs
 
 from clm.downloads import npm
 
@@ -62,15 +65,22 @@ class Registry:
 
 
 def real_tarball(file: npm.NpmFile) -> bytes:
-    """The published tarball of ``file``: out of npm's cache (scripts/setup.sh's `npm pack`
-    left it there), else downloaded once from the real registry."""
+    """The published tarball of ``file``: out of npm's cache when npm fetched it, else
+    downloaded from the real registry once per user and kept for the next test runs."""
     algorithm, _, digest = file.integrity.partition("-")
     hexdigest = base64.b64decode(digest).hex()
-    kept = Path.home() / ".npm" / "_cacache" / "content-v2" / algorithm
-    kept = kept / hexdigest[:2] / hexdigest[2:4] / hexdigest[4:]
-    if kept.is_file():
-        return kept.read_bytes()
+    npm_cache = Path.home() / ".npm" / "_cacache" / "content-v2" / algorithm
+    for kept in (
+        npm_cache / hexdigest[:2] / hexdigest[2:4] / hexdigest[4:],
+        Path(platformdirs.user_cache_dir("clm-tests", appauthor=False)) / file.tarball_name,
+    ):
+        if kept.is_file() and integrity(body := kept.read_bytes()) == file.integrity:
+            return body
     with urllib.request.urlopen(file.url(npm.REGISTRY), timeout=300) as response:
         body = response.read()
     assert integrity(body) == file.integrity, f"the registry served another {file.label}"
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    part = kept.with_name(f"{kept.name}.{os.getpid()}.part")
+    part.write_bytes(body)
+    part.replace(kept)
     return body
