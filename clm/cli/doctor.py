@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from dataclasses import asdict, dataclass, replace
 from importlib import metadata
 from pathlib import Path
@@ -35,23 +36,35 @@ def healthy(found: list[Check]) -> bool:
 
 
 def _version_line(command: list[str]) -> str | None:
+    return _run(command)[1]
+
+
+def _run(command: list[str]) -> tuple[bool, str | None]:
+    """Whether ``command`` ran and succeeded, and the first line it printed."""
     try:
         result = subprocess.run(
             command, capture_output=True, text=True, errors="replace", timeout=30
         )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return False, str(error)
     lines = (result.stdout + result.stderr).strip().splitlines()
-    return lines[0].strip() if lines else None
+    return result.returncode == 0, lines[0].strip() if lines else None
 
 
-def _tool(name: str, purpose: str, locate, version_command) -> Check:
+def _tool(name: str, purpose: str, locate, version_command=None) -> Check:
+    """The program ``locate`` finds, missing when its version command fails: macOS has a
+    /usr/bin/java that only says no Java is installed."""
     try:
         path = locate()
     except MissingTool as missing:
         return Check(name, purpose, False, fix=str(missing))
-    version = _version_line(version_command(str(path))) if version_command else None
-    return Check(name, purpose, True, version, str(path))
+    if version_command is None:
+        return Check(name, purpose, True, None, str(path))
+    ran, line = _run(version_command(str(path)))
+    if not ran:
+        fix = f"{path} does not run ({line or 'it says nothing'}): {tools.hint(name)}"
+        return Check(name, purpose, False, path=str(path), fix=fix)
+    return Check(name, purpose, True, line, str(path))
 
 
 def _package(name: str, distribution: str, purpose: str, fix: str) -> Check:
@@ -85,9 +98,9 @@ def checks() -> list[Check]:
         found.append(Check("plantuml.jar", "PlantUML", True, tools.PLANTUML_VERSION, str(jar)))
     except MissingTool as missing:
         found.append(Check("plantuml.jar", "PlantUML", False, fix=str(missing)))
-    found.append(
-        _tool("chromium", "draws draw.io diagrams", tools.chromium, lambda p: [p, "--version"])
-    )
+    # On Windows, Chrome and Edge open a window for --version rather than print it.
+    version = None if sys.platform == "win32" else (lambda path: [path, "--version"])
+    found.append(_tool("chromium", "draws draw.io diagrams", tools.chromium, version))
     found.append(
         _package(
             "playwright",
@@ -103,7 +116,7 @@ def checks() -> list[Check]:
         )
     except MissingTool as missing:
         found.append(Check("drawio viewer", "draw.io's rendering code", False, fix=str(missing)))
-    found.append(_tool("fonts", "draw.io labels", tools.font, None))
+    found.append(_tool("fonts", "draw.io labels", tools.font))
     found.extend(_kernels())
     found.extend(kernel_python_checks(Path.cwd()))
     return found
@@ -197,7 +210,6 @@ def kernel_checks(specs: dict[str, dict]) -> list[Check]:
 def _kernel_program(argv: list[str]) -> str | None:
     """The program a kernel.json starts, if it is found (``python`` is clm's own)."""
     import shutil
-    import sys
 
     if not argv:
         return None
@@ -209,8 +221,6 @@ def _kernel_program(argv: list[str]) -> str | None:
 
 def kernel_python_checks(folder: Path) -> list[Check]:
     """The Python that runs the decks of each spec of the course in ``folder``."""
-    import sys
-
     from clm.spec import course_specs
 
     specs = course_specs(folder)
@@ -222,8 +232,6 @@ def kernel_python_checks(folder: Path) -> list[Check]:
 
 
 def _kernel_python(spec_file: Path) -> Check:
-    import sys
-
     from clm.errors import CourseError
     from clm.execute import interpreter
     from clm.spec import load_spec

@@ -199,20 +199,31 @@ def doctor(as_json: bool, install: bool = False) -> int:
     found, fetched = checks.checks(), EXIT_OK
     wanted = [checks.FETCHED[c.name] for c in found if not c.found and c.name in checks.FETCHED]
     if install and wanted:
-        fetched = setup(wanted, sys.stderr if as_json else sys.stdout)
+        fetched = _fetch(wanted, sys.stderr if as_json else sys.stdout)
         found = checks.checks()
     print(json.dumps(checks.as_json(found), indent=2) if as_json else checks.report(found))
     return EXIT_OK if checks.healthy(found) and fetched == EXIT_OK else EXIT_FAILED
 
 
-def setup(files=None, out=sys.stdout) -> int:
-    """Fetch ``files`` (default: every file clm fetches), saying where each went."""
+def setup() -> int:
+    """Fetch every file clm fetches, saying where each went, then name what clm cannot
+    install itself (draw.io's viewer belongs to the Python environment)."""
+    from clm.diagrams import tools
+    from clm.diagrams.errors import MissingTool
     from clm.downloads import pinned
+
+    code = _fetch(pinned.ALL, sys.stdout)
+    try:
+        tools.drawio_viewer()
+    except MissingTool as missing:
+        print(f"note: clm setup does not change your Python environment; {missing}")
+    return code
+
+
+def _fetch(files, out) -> int:
     from clm.downloads.setup import fetch_all
 
-    outcomes = fetch_all(
-        pinned.ALL if files is None else files, lambda text: print(text, file=out, flush=True)
-    )
+    outcomes = fetch_all(files, lambda text: print(text, file=out, flush=True))
     for outcome in outcomes:
         print(outcome.describe(), file=sys.stderr if outcome.error else out, flush=True)
     return EXIT_FAILED if any(outcome.error for outcome in outcomes) else EXIT_OK

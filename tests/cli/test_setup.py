@@ -3,6 +3,7 @@ PlantUML jar from a registry on 127.0.0.1 into a cache of the test's own."""
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import zipfile
@@ -78,9 +79,32 @@ def test_doctor_install_fetches_the_missing_jar_then_reports_it(author, tmp_path
     assert line.startswith("MISSING  plantuml.jar (PlantUML): the PlantUML jar is not installed: ")
     assert "run `clm setup`" in line and before.returncode == 1
 
-    installed = doctor("--install")
+    installed = doctor("--install", "--json")  # what it fetched is said on stderr
     jar = npm.place(JAR)
-    assert f"fetched {LABEL} into {jar}" in installed.stdout.splitlines()
-    assert f"ok       plantuml.jar {JAR.version} — {jar} (PlantUML)" in installed.stdout
-    assert "MISSING" not in installed.stdout and installed.returncode == 0, installed.stdout
+    assert f"fetched {LABEL} into {jar}" in installed.stderr.splitlines()
+    checks = {check["name"]: check for check in json.loads(installed.stdout)["checks"]}
+    assert checks["plantuml.jar"]["found"] and checks["plantuml.jar"]["path"] == str(jar)
+    assert installed.returncode == 0, installed.stdout
+
+    after = doctor()
+    assert f"ok       plantuml.jar {JAR.version} — {jar} (PlantUML)" in after.stdout
+    assert "MISSING" not in after.stdout and after.returncode == 0, after.stdout
     assert author.requests == 1
+
+
+def test_setup_names_what_it_cannot_install_itself(monkeypatch, capsys, author):
+    from clm.cli import inspecting
+    from clm.diagrams import tools
+    from clm.diagrams.errors import MissingTool
+
+    def missing():
+        raise MissingTool(
+            "drawio viewer", f"draw.io's viewer is not installed: {tools.viewer_install()}"
+        )
+
+    monkeypatch.setattr(tools, "drawio_viewer", missing)
+    assert inspecting.setup() == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "note: clm setup does not change your Python environment; "
+        f"draw.io's viewer is not installed: {tools.viewer_install()}"
+    )
