@@ -16,9 +16,8 @@ from clm.diagrams import platforms
 from clm.diagrams.errors import MissingTool
 from clm.downloads import npm, pinned
 
-# Keep in step with scripts/setup.sh.
 PLANTUML_VERSION = pinned.PLANTUML_JAR.version
-DRAWIO_VIEWER_VERSION = "1.0.19"
+DRAWIO_VIEWER_VERSION = "1.0.19"  # keep in step with scripts/setup.sh
 PLANTUML_JAR_VARIABLE = "CLM_PLANTUML_JAR"
 CHROMIUM_VARIABLE = "CLM_CHROMIUM"
 

@@ -1,7 +1,7 @@
 """The files clm fetches, each at one version whose checksum is written here.
 
-``clm setup`` fetches them all; each user of a file asks for its own entry.
-Keep the PlantUML version in step with clm/diagrams/tools.py.
+``clm setup`` fetches them all; each user of a file asks for its own entry
+(clm/diagrams/tools.py takes PlantUML's version from here).
 """
 
 from __future__ import annotations
