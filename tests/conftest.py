@@ -46,13 +46,14 @@ def write_files(root: Path, files: dict[str, str | bytes]) -> None:
 
 @pytest.fixture
 def registry(monkeypatch, tmp_path):
-    """A real npm registry on 127.0.0.1, with clm's downloads going to it and into
-    a cache of the test's own."""
-    from clm.downloads import npm
+    """A real registry on 127.0.0.1, with clm's downloads (from npm and PyPI) going to it
+    and into a cache of the test's own."""
+    from clm.downloads import npm, pypi
     from tests.downloads.registry import Registry
 
     served = Registry()
     monkeypatch.setenv(npm.REGISTRY_VARIABLE, served.url)
+    monkeypatch.setenv(pypi.FILES_VARIABLE, served.url)
     monkeypatch.setenv(npm.CACHE_VARIABLE, str(tmp_path / "cache"))
     yield served
     served.server.shutdown()

