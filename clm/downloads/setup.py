@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from clm.downloads import npm, pypi
+from clm.downloads import npm, pypi, transfer
 from clm.downloads.pinned import Pinned
 
 
@@ -38,5 +38,5 @@ def fetch_all(
             continue
         try:
             yield Outcome(file.label, registry.fetch(file, say=say), fetched=True)
-        except npm.FetchError as error:
+        except transfer.FetchError as error:
             yield Outcome(file.label, None, fetched=False, error=str(error))
