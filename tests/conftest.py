@@ -45,6 +45,21 @@ def write_files(root: Path, files: dict[str, str | bytes]) -> None:
 
 
 @pytest.fixture
+def registry(monkeypatch, tmp_path):
+    """A real registry on 127.0.0.1, with clm's downloads (from npm and PyPI) going to it
+    and into a cache of the test's own."""
+    from clm.downloads import npm, pypi
+    from tests.downloads.registry import Registry
+
+    served = Registry()
+    monkeypatch.setenv(npm.REGISTRY_VARIABLE, served.url)
+    monkeypatch.setenv(pypi.FILES_VARIABLE, served.url)
+    monkeypatch.setenv(npm.CACHE_VARIABLE, str(tmp_path / "cache"))
+    yield served
+    served.server.shutdown()
+
+
+@pytest.fixture
 def make_course(tmp_path):
     """Write a course (spec text plus files) and return its spec path."""
 

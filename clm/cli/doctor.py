@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from dataclasses import asdict, dataclass, replace
 from importlib import metadata
 from pathlib import Path
 
 from clm.diagrams import tools
 from clm.diagrams.errors import MissingTool
+from clm.downloads import pinned
 
-FONT_FOLDERS = (
-    Path("/usr/share/fonts/truetype/liberation"),
-    Path("/usr/share/fonts/truetype/liberation2"),
-    Path("/usr/share/fonts/liberation"),
-)
+# The checks `clm doctor --install` (and `clm setup`) can satisfy by fetching a file.
+FETCHED: dict[str, pinned.Pinned] = {
+    "plantuml.jar": pinned.PLANTUML_JAR,
+    "drawio viewer": pinned.DRAWIO_VIEWER,
+}
 
 
 @dataclass(frozen=True)
@@ -36,22 +38,35 @@ def healthy(found: list[Check]) -> bool:
 
 
 def _version_line(command: list[str]) -> str | None:
+    return _run(command)[1]
+
+
+def _run(command: list[str]) -> tuple[bool, str | None]:
+    """Whether ``command`` ran and succeeded, and the first line it printed."""
     try:
         result = subprocess.run(
             command, capture_output=True, text=True, errors="replace", timeout=30
         )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return False, str(error)
     lines = (result.stdout + result.stderr).strip().splitlines()
-    return lines[0].strip() if lines else None
+    return result.returncode == 0, lines[0].strip() if lines else None
 
 
-def _tool(name: str, purpose: str, locate, version_command) -> Check:
+def _tool(name: str, purpose: str, locate, version_command=None) -> Check:
+    """The program ``locate`` finds, missing when its version command fails: macOS has a
+    /usr/bin/java that only says no Java is installed."""
     try:
         path = locate()
     except MissingTool as missing:
         return Check(name, purpose, False, fix=str(missing))
-    return Check(name, purpose, True, _version_line(version_command(str(path))), str(path))
+    if version_command is None:
+        return Check(name, purpose, True, None, str(path))
+    ran, line = _run(version_command(str(path)))
+    if not ran:
+        fix = f"{path} does not run ({line or 'it says nothing'}): {tools.hint(name)}"
+        return Check(name, purpose, False, path=str(path), fix=fix)
+    return Check(name, purpose, True, line, str(path))
 
 
 def _package(name: str, distribution: str, purpose: str, fix: str) -> Check:
@@ -73,9 +88,11 @@ def checks() -> list[Check]:
         if dot
         else Check(
             "dot",
-            "graphviz layout for PlantUML (without it PlantUML's own, smetana, is used)",
+            "graphviz's layout for PlantUML; without it PlantUML lays diagrams out with its "
+            "own port of it, smetana, which can place a class diagram's boxes differently",
             False,
-            fix=tools.APT_HINTS["dot"],
+            fix=tools.hint("dot"),
+            optional=True,
         )
     )
     try:
@@ -83,15 +100,15 @@ def checks() -> list[Check]:
         found.append(Check("plantuml.jar", "PlantUML", True, tools.PLANTUML_VERSION, str(jar)))
     except MissingTool as missing:
         found.append(Check("plantuml.jar", "PlantUML", False, fix=str(missing)))
-    found.append(
-        _tool("chromium", "draws draw.io diagrams", tools.chromium, lambda p: [p, "--version"])
-    )
+    # On Windows, Chrome and Edge open a window for --version rather than print it.
+    version = None if sys.platform == "win32" else (lambda path: [path, "--version"])
+    found.append(_tool("chromium", "draws draw.io diagrams", tools.chromium, version))
     found.append(
         _package(
             "playwright",
             "playwright",
             "drives Chromium",
-            "pip install playwright (never `playwright install`: clm uses Debian's chromium)",
+            "pip install playwright (never `playwright install`: clm uses the system's browser)",
         )
     )
     try:
@@ -101,12 +118,7 @@ def checks() -> list[Check]:
         )
     except MissingTool as missing:
         found.append(Check("drawio viewer", "draw.io's rendering code", False, fix=str(missing)))
-    fonts = next((folder for folder in FONT_FOLDERS if folder.is_dir()), None)
-    found.append(
-        Check("Liberation fonts", "draw.io labels", True, None, str(fonts))
-        if fonts
-        else Check("Liberation fonts", "draw.io labels", False, fix=tools.APT_HINTS["fonts"])
-    )
+    found.append(_tool("fonts", "draw.io labels", tools.font))
     found.extend(_kernels())
     found.extend(kernel_python_checks(Path.cwd()))
     return found
@@ -116,7 +128,7 @@ def _viewer_version() -> str | None:
     try:
         return metadata.version("jupyterlab_drawio_render_extension")
     except metadata.PackageNotFoundError:
-        return None
+        return tools.DRAWIO_VIEWER_VERSION  # the one `clm setup` fetched
 
 
 def _kernels() -> list[Check]:
@@ -200,7 +212,6 @@ def kernel_checks(specs: dict[str, dict]) -> list[Check]:
 def _kernel_program(argv: list[str]) -> str | None:
     """The program a kernel.json starts, if it is found (``python`` is clm's own)."""
     import shutil
-    import sys
 
     if not argv:
         return None
@@ -212,8 +223,6 @@ def _kernel_program(argv: list[str]) -> str | None:
 
 def kernel_python_checks(folder: Path) -> list[Check]:
     """The Python that runs the decks of each spec of the course in ``folder``."""
-    import sys
-
     from clm.spec import course_specs
 
     specs = course_specs(folder)
@@ -225,8 +234,6 @@ def kernel_python_checks(folder: Path) -> list[Check]:
 
 
 def _kernel_python(spec_file: Path) -> Check:
-    import sys
-
     from clm.errors import CourseError
     from clm.execute import interpreter
     from clm.spec import load_spec
@@ -257,14 +264,14 @@ def report(found: list[Check]) -> str:
         else:
             lines.append(f"MISSING  {check.name} ({check.purpose}): {check.fix}")
     missing = sum(not check.found and not check.optional for check in found)
-    absent = sum(not check.found and check.optional for check in found)
+    absent = [check.name for check in found if not check.found and check.optional]
     if missing:
         lines.append(f"{missing} missing")
     elif absent:
-        kernels = "kernel" if absent == 1 else "kernels"
-        lines.append(
-            f"everything clm needs is installed; {absent} optional {kernels} not installed"
-        )
+        kernels = sum(name.startswith("kernel ") for name in absent)
+        named = [f"{kernels} optional kernel{'s' if kernels > 1 else ''}"] if kernels else []
+        named += [name for name in absent if not name.startswith("kernel ")]
+        lines.append(f"everything clm needs is installed; {' and '.join(named)} not installed")
     else:
         lines.append("everything clm can use is installed")
     return "\n".join(lines)

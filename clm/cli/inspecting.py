@@ -1,5 +1,5 @@
 """The commands that look: ``clm status``, ``jobs``, ``workers``, ``cache``, ``schema``,
-``doctor``, and ``init``, which makes a new course. They read the course's state and
+``doctor``, ``setup``, which fetches the files clm needs, and ``init``, which makes a new course. They read the course's state and
 never wait for a running build."""
 
 from __future__ import annotations
@@ -192,12 +192,34 @@ def schema_command(name: list[str]) -> int:
     return EXIT_OK
 
 
-def doctor(as_json: bool) -> int:
+def doctor(as_json: bool, install: bool = False) -> int:
+    """The checks; with ``install`` first fetched what clm can fetch of what is missing."""
     from clm.cli import doctor as checks
 
-    found = checks.checks()
+    found, fetched = checks.checks(), EXIT_OK
+    wanted = [checks.FETCHED[c.name] for c in found if not c.found and c.name in checks.FETCHED]
+    if install and wanted:
+        fetched = _fetch(wanted, sys.stderr if as_json else sys.stdout)
+        found = checks.checks()
     print(json.dumps(checks.as_json(found), indent=2) if as_json else checks.report(found))
-    return EXIT_OK if checks.healthy(found) else EXIT_FAILED
+    return EXIT_OK if checks.healthy(found) and fetched == EXIT_OK else EXIT_FAILED
+
+
+def setup() -> int:
+    """Fetch every file clm fetches, saying where each went."""
+    from clm.downloads import pinned
+
+    return _fetch(pinned.ALL, sys.stdout)
+
+
+def _fetch(files, out) -> int:
+    from clm.downloads.setup import fetch_all
+
+    failed = False
+    for outcome in fetch_all(files, lambda text: print(text, file=out, flush=True)):
+        print(outcome.describe(), file=sys.stderr if outcome.error else out, flush=True)
+        failed = failed or outcome.error is not None
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 def init(folder: Path, prog_lang: str = "python") -> int:

@@ -201,6 +201,8 @@ def _parser() -> argparse.ArgumentParser:
         "doctor", help="list the converters and kernels clm can use, and what is missing"
     )
     doctor.add_argument("--json", action="store_true", help="print the checks as JSON")
+    doctor.add_argument("--install", action="store_true", help="first fetch what `setup` would")
+    commands.add_parser("setup", help="fetch the files clm needs (PlantUML's jar) for this user")
 
     init = commands.add_parser("init", help="create a new course in DIR")
     init.add_argument("dir", type=Path)
@@ -288,7 +290,9 @@ def _command(args: argparse.Namespace) -> int:
     if args.command == "schema":
         return inspecting.schema_command(args.name)
     if args.command == "doctor":
-        return inspecting.doctor(args.json)
+        return inspecting.doctor(args.json, args.install)
+    if args.command == "setup":
+        return inspecting.setup()
     return inspecting.init(args.dir, args.prog_lang)
 
 

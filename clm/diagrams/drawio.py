@@ -353,7 +353,7 @@ class DrawioRenderer:
             from playwright.sync_api import Error
         except ImportError:
             raise MissingTool(
-                "playwright", f"Python's playwright is not installed: {tools.SETUP_HINT}"
+                "playwright", "Python's playwright is not installed: pip install playwright"
             ) from None
         self._pid = os.getpid()
         try:

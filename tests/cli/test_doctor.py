@@ -201,3 +201,70 @@ sections:
     assert checks[0].purpose == "runs the C++ decks of course.yaml" and "xeus-cpp" in checks[0].fix
     assert not healthy(checks)
     assert course_kernel_checks(course.parent, {"python3", "java", "xcpp20"}) == []
+
+
+@pytest.mark.filterwarnings("ignore:Passing unrecognized arguments:DeprecationWarning")
+def test_only_graphviz_missing_is_reported_with_what_it_means_and_the_doctor_passes(
+    monkeypatch, tmp_path
+):
+    import shutil
+
+    from clm.cli.doctor import checks
+
+    programs = tmp_path / "bin"
+    programs.mkdir()
+    for name in ("java", "chromium", "apt-get"):
+        found = shutil.which(name)
+        if found is None:
+            pytest.skip(f"{name} is not installed here")
+        (programs / name).symlink_to(found)
+    monkeypatch.setenv("PATH", str(programs))  # all but graphviz's dot
+    found = checks()
+    dot = by_name(found)["dot"]
+    assert not dot.found and dot.optional and dot.fix == "apt-get install graphviz"
+    assert "smetana" in dot.purpose
+    lines = report(found).splitlines()
+    assert lines[-1].startswith("everything clm needs is installed; ")
+    assert lines[-1].endswith(" and dot not installed")
+    assert healthy(found)
+
+
+def test_a_java_that_does_not_run_is_missing_with_the_systems_install_command(
+    monkeypatch, tmp_path
+):
+    """macOS' /usr/bin/java is there without any Java: it says so and fails."""
+    from clm.cli.doctor import _tool
+    from clm.diagrams import tools
+
+    monkeypatch.setattr("sys.platform", "darwin")
+    java = tmp_path / "java"
+    java.write_text("#!/bin/sh\necho 'Unable to locate a Java Runtime.' >&2\nexit 1\n")
+    java.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    check = _tool("java", "runs PlantUML", tools.java, lambda path: [path, "-version"])
+    assert not check.found and check.path == str(java)
+    assert check.fix == (
+        f"{java} does not run (Unable to locate a Java Runtime.): brew install --cask temurin"
+    )
+
+
+@pytest.mark.filterwarnings("ignore:Passing unrecognized arguments:DeprecationWarning")
+def test_on_windows_the_browser_is_found_and_never_started(monkeypatch, tmp_path):
+    """Chrome and Edge on Windows open a window for --version: the doctor only looks."""
+    from clm.cli.doctor import checks
+
+    monkeypatch.setattr("sys.platform", "win32")
+    monkeypatch.delenv("CLM_CHROMIUM", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    monkeypatch.setenv("ProgramFiles", str(tmp_path / "Program Files"))
+    chrome = tmp_path / "Program Files/Google/Chrome/Application/chrome.exe"
+    chrome.parent.mkdir(parents=True)
+    started = tmp_path / "started"
+    chrome.write_text(f"#!/bin/sh\ntouch '{started}'\n")
+    chrome.chmod(0o755)
+    found = by_name(checks())
+    assert found["chromium"].found and found["chromium"].path == str(chrome)
+    assert found["chromium"].version is None and not started.exists()
+    assert (
+        found["java"].fix == "Java is not installed: winget install EclipseAdoptium.Temurin.21.JRE"
+    )

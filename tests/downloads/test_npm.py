@@ -2,79 +2,22 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import http.server
-import io
-import tarfile
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from clm.downloads import npm
+from tests.downloads.registry import Registry, tarball
+from tests.downloads.registry import integrity as integrity_of
 
 
-def _tarball(files: dict[str, bytes]) -> bytes:
-    data = io.BytesIO()
-    with tarfile.open(fileobj=data, mode="w:gz") as archive:
-        for name, content in files.items():
-            entry = tarfile.TarInfo(name)
-            entry.size = len(content)
-            archive.addfile(entry, io.BytesIO(content))
-    return data.getvalue()
+def _publish(registry: Registry, files: dict[str, bytes]) -> str:
+    body = tarball(files)
+    registry.files["/tool/-/tool-1.0.0.tgz"] = body
+    return integrity_of(body)
 
 
-def _integrity(body: bytes) -> str:
-    return "sha512-" + base64.b64encode(hashlib.sha512(body).digest()).decode()
-
-
-class _Registry:
-    """Serves /<package>/-/<name>-<version>.tgz; counts the requests it answered."""
-
-    def __init__(self) -> None:
-        self.tarballs: dict[str, bytes] = {}
-        self.requests = 0
-        self.cut_short = False
-        registry = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                registry.requests += 1
-                body = registry.tarballs.get(self.path)
-                if body is None:
-                    self.send_error(404)
-                    return
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body[: len(body) // 2] if registry.cut_short else body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
-@pytest.fixture
-def registry(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[_Registry]:
-    served = _Registry()
-    monkeypatch.setenv(npm.REGISTRY_VARIABLE, served.url)
-    monkeypatch.setenv(npm.CACHE_VARIABLE, str(tmp_path / "cache"))
-    yield served
-    served.server.shutdown()
-
-
-def _publish(registry: _Registry, files: dict[str, bytes]) -> str:
-    body = _tarball(files)
-    registry.tarballs["/tool/-/tool-1.0.0.tgz"] = body
-    return _integrity(body)
-
-
-def test_a_file_is_fetched_once_and_kept(registry: _Registry) -> None:
+def test_a_file_is_fetched_once_and_kept(registry: Registry) -> None:
     integrity = _publish(registry, {"package/build/tool.jar": b"jar", "package/README": b"r"})
     pinned = npm.NpmFile("tool", "1.0.0", integrity, "package/build/tool.jar")
     assert npm.cached(pinned) is None
@@ -88,7 +31,7 @@ def test_a_file_is_fetched_once_and_kept(registry: _Registry) -> None:
     assert [p.name for p in fetched.parent.iterdir()] == ["tool.jar"]
 
 
-def test_a_folder_is_fetched_whole(registry: _Registry) -> None:
+def test_a_folder_is_fetched_whole(registry: Registry) -> None:
     integrity = _publish(
         registry,
         {"package/es5/tex-svg.js": b"js", "package/es5/a/b.js": b"b", "package/other": b"o"},
@@ -104,10 +47,10 @@ def test_a_folder_is_fetched_whole(registry: _Registry) -> None:
 
 
 def test_a_tarball_with_another_checksum_is_refused_and_nothing_kept(
-    registry: _Registry,
+    registry: Registry,
 ) -> None:
     _publish(registry, {"package/build/tool.jar": b"jar"})
-    pinned = npm.NpmFile("tool", "1.0.0", _integrity(b"another"), "package/build/tool.jar")
+    pinned = npm.NpmFile("tool", "1.0.0", integrity_of(b"another"), "package/build/tool.jar")
 
     with pytest.raises(npm.FetchError, match=r"is not the pinned tool@1\.0\.0"):
         npm.fetch(pinned)
@@ -116,7 +59,7 @@ def test_a_tarball_with_another_checksum_is_refused_and_nothing_kept(
     assert [p.name for p in npm.place(pinned).parent.iterdir()] == []
 
 
-def test_a_download_that_breaks_off_keeps_nothing(registry: _Registry) -> None:
+def test_a_download_that_breaks_off_keeps_nothing(registry: Registry) -> None:
     integrity = _publish(registry, {"package/build/tool.jar": b"jar" * 10_000})
     registry.cut_short = True
     pinned = npm.NpmFile("tool", "1.0.0", integrity, "package/build/tool.jar")
@@ -137,7 +80,7 @@ def test_an_unreachable_registry_says_what_to_do(
         port = unused.getsockname()[1]
     monkeypatch.setenv(npm.REGISTRY_VARIABLE, f"http://127.0.0.1:{port}")
     monkeypatch.setenv(npm.CACHE_VARIABLE, str(tmp_path / "cache"))
-    pinned = npm.NpmFile("tool", "1.0.0", _integrity(b""), "package/x")
+    pinned = npm.NpmFile("tool", "1.0.0", integrity_of(b""), "package/x")
 
     with pytest.raises(npm.FetchError) as raised:
         npm.fetch(pinned)
@@ -146,7 +89,7 @@ def test_an_unreachable_registry_says_what_to_do(
     assert npm.REGISTRY_VARIABLE in str(raised.value)
 
 
-def test_a_member_the_package_lacks_is_named(registry: _Registry) -> None:
+def test_a_member_the_package_lacks_is_named(registry: Registry) -> None:
     integrity = _publish(registry, {"package/build/tool.jar": b"jar"})
     pinned = npm.NpmFile("tool", "1.0.0", integrity, "package/build/missing.jar")
 
@@ -154,7 +97,7 @@ def test_a_member_the_package_lacks_is_named(registry: _Registry) -> None:
         npm.fetch(pinned)
 
 
-def test_entries_that_climb_out_of_the_folder_are_skipped(registry: _Registry) -> None:
+def test_entries_that_climb_out_of_the_folder_are_skipped(registry: Registry) -> None:
     integrity = _publish(registry, {"package/es5/../../evil": b"x", "package/es5/ok.js": b"ok"})
     pinned = npm.NpmFile("tool", "1.0.0", integrity, "package/es5/")
 
