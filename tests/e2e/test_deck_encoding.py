@@ -1,5 +1,8 @@
 """A deck that is not UTF-8: named with the line of its first bad byte and the fix; it fails
-alone (exit 1), by `clm build` and by plain `doit`, and the other decks build."""
+alone (exit 1), by `clm build` and by plain `doit`, and the other decks build.
+
+And the other way round: a title with an emoji, printed to a console that cannot show it
+(Windows' cp1252 for redirected output), is printed as an escape and built as it is."""
 
 from __future__ import annotations
 
@@ -22,6 +25,8 @@ MESSAGE = (
     "{deck}:14: the deck is not UTF-8: byte 0xfc in column 5 cannot be decoded (perhaps the "
     "file was saved as Latin-1 or Windows-1252); save it as UTF-8"
 )
+CP1252_CONSOLE = {"PYTHONIOENCODING": "cp1252"}
+ROCKET = "\U0001f680"
 
 
 def _course(tmp_path, bad_deck: str):
@@ -54,23 +59,31 @@ def test_clm_build_names_the_deck_and_line_and_builds_the_other_deck(tmp_path, b
 
 def test_plain_doit_reports_the_same_error_and_builds_the_other_deck(tmp_path):
     root = _course(tmp_path, FILE_DECK)
-    result = run_doit(root)
+    result = run_doit(root, env=CP1252_CONSOLE)
     report = result.stdout + result.stderr
     assert result.returncode == 1, report
-    assert MESSAGE.format(deck=FILE_DECK) in report
+    # The arrow of "Save with Encoding → UTF-8" is not in cp1252.
+    assert (
+        f"{MESSAGE.format(deck=FILE_DECK)} (in most editors: Save with Encoding \\u2192" in report
+    )
     assert "UnicodeDecodeError" not in report and "Traceback" not in report
     built = {path.name for path in (root / "output").rglob("*.html")}
     assert any("First" in name for name in built) and not any("Second" in n for n in built)
 
 
 def test_a_deck_that_stops_being_utf_8_keeps_its_last_good_outputs(tmp_path):
+    """Built on a cp1252 console: the emoji of its title is printed as an escape, and
+    is in the outputs as it is."""
     root = _course(tmp_path, FILE_DECK)
-    (root / FILE_DECK).write_text(deck_text("Zweites", "Second"))
-    first = run_clm(root, "build")
+    (root / FILE_DECK).write_text(deck_text("Zweites", f"Second {ROCKET}"), encoding="utf-8")
+    first = run_clm(root, "build", env=CP1252_CONSOLE)
     assert first.returncode == 0, first.stdout + first.stderr
+    assert "One/02 Second \\U0001f680.html" in first.stdout
     good = sorted(path for path in (root / "output").rglob("*Second*"))
-    assert good
+    assert good and all(path.name.startswith(f"02 Second {ROCKET}.") for path in good)
+    notebook = next(path for path in good if path.suffix == ".ipynb")
+    assert f"Second {ROCKET}".encode() in notebook.read_bytes()
     (root / FILE_DECK).write_bytes(LATIN1)
-    broken = run_clm(root, "build")
+    broken = run_clm(root, "build", env=CP1252_CONSOLE)
     assert broken.returncode == 1, broken.stdout + broken.stderr
     assert sorted(path for path in (root / "output").rglob("*Second*")) == good
