@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from doit.exceptions import InvalidDodoFile
 
 from clm.tasks.runner import doit_config
-from clm.console import tolerate_any_text
+from clm.encoding import tolerate_any_text
 from clm.errors import CourseError
 from clm.spec import course_root, locate_spec
 from clm.state.doit_state import DoitState

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from clm import __version__
 from clm.cli import validating
-from clm.console import tolerate_any_text
+from clm.encoding import tolerate_any_text
 from clm.errors import CourseError
 from clm.plan.variants import Kind
 from clm.tasks.runner import EXIT_FAILED, EXIT_USAGE

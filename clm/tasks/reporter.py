@@ -23,7 +23,7 @@ import sys
 from doit.exceptions import BaseFail, TaskFailed, UnmetDependency
 from doit.reporter import ConsoleReporter
 
-from clm.console import tolerate_any_text
+from clm.encoding import tolerate_any_text
 from clm.errors import CourseError, DiskFull, is_disk_full
 from clm.session.reporter import Reporter
 from clm.session.session import Session, installed

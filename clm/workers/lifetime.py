@@ -93,7 +93,7 @@ def start_worker() -> None:
     process that started it, also under forkserver, where the operating
     system's parent is the forkserver.
     """
-    from clm.console import tolerate_any_text
+    from clm.encoding import tolerate_any_text
     from clm.state import lock
     from clm.workers.warm_up import warm_up
 

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from clm.console import tolerate_any_text
+from clm.encoding import tolerate_any_text
 from tests.conftest import deck_text, write_files
 from tests.e2e.helpers import _env, run_clm
 
