@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import deck_text, write_files
-from tests.e2e.helpers import run_clm, run_doit
+from tests.e2e.helpers import output_files, run_clm, run_doit
 
 SPEC = """\
 name: {de: Kurs, en: Course}
@@ -87,3 +87,94 @@ def test_a_deck_that_stops_being_utf_8_keeps_its_last_good_outputs(tmp_path):
     broken = run_clm(root, "build", env=CP1252_CONSOLE)
     assert broken.returncode == 1, broken.stdout + broken.stderr
     assert sorted(path for path in (root / "output").rglob("*Second*")) == good
+
+
+# A deck using what reads text besides the deck itself: a course template, a file it
+# includes, a voiceover companion, a link to a Markdown deck; multi-line strings and
+# blank lines in its cells. Not executed: the code's text is what a line ending could
+# change, and the HTML is built from the deck as it is (no kernel needed).
+LINE_ENDINGS_SPEC = """\
+name: {de: Kurs, en: Course}
+sections:
+  - name: {de: Eins, en: One}
+    topics: [{id: first, evaluate: false}, {id: notes, evaluate: false}]
+dir-groups:
+  - {name: Extras, path: extras}
+"""
+LINE_ENDINGS_FILES = {
+    "templates/boxes.j2": "{% macro box(text) -%}\n**{{ text }}**\n{%- endmacro %}\n",
+    "slides/module_100_a/topic_100_first/slides_first.py": '''\
+# j2 from 'macros.j2' import header
+# j2 from 'boxes.j2' import box
+# {{ header("Erstes", "First") }}
+
+# %% [markdown] lang="de" tags=["slide"] slide_id="hello"
+# ## Hallo
+#
+# {{ box("Wichtig") }}
+
+# %% [markdown] lang="en" tags=["slide"] slide_id="hello"
+# ## Hello
+#
+# {{ box("Important") }}, and see [the notes](clm:notes).
+
+# %%
+# j2 include 'helper.py'
+
+# %% tags=["keep"]
+text = """two
+lines"""
+
+
+print(double(len(text)))
+
+# %% [markdown] lang="en" tags=["workshop"]
+# ## Workshop
+
+# %%
+answer = 42
+''',
+    "slides/module_100_a/topic_100_first/helper.py": "def double(x):\n    return 2 * x\n",
+    "slides/module_100_a/topic_100_first/voiceover/voiceover_first.py": (
+        '# %% [markdown] lang="en" tags=["voiceover"] for_slide="hello"\n# Welcome,\n# twice.\n'
+    ),
+    "slides/module_100_a/topic_110_notes/slides_notes.md": """\
+# j2 from 'macros.j2' import header
+{{ header("Notizen", "Notes") }}
+
+<!-- #region lang="en" tags=["slide"] -->
+## Notes
+
+Two lines
+of notes.
+<!-- #endregion -->
+
+```python
+print("x")
+```
+""",
+    "extras/readme.txt": "kept as it is\n",
+}
+
+
+def test_a_course_saved_with_crlf_builds_the_outputs_it_builds_with_lf(tmp_path):
+    """A Windows checkout (git's autocrlf) has every text file with CRLF line endings:
+    the outputs are the same bytes."""
+    outputs = {}
+    for name, newline in (("lf", "\n"), ("crlf", "\r\n")):
+        root = tmp_path / name
+        files = {"course.yaml": LINE_ENDINGS_SPEC, **LINE_ENDINGS_FILES}
+        write_files(
+            root, {path: text.replace("\n", newline).encode() for path, text in files.items()}
+        )
+        result = run_clm(root, "build")
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "warning" not in result.stdout + result.stderr
+        outputs[name] = output_files(root / "output")
+    # Copied files (the topic's helper.py, a dir-group's file) keep their own line endings.
+    copied = {path for path in outputs["lf"] if path.endswith(("/helper.py", "/readme.txt"))}
+    assert copied and all(
+        outputs["crlf"].pop(path) == outputs["lf"].pop(path).replace(b"\n", b"\r\n")
+        for path in sorted(copied)
+    )
+    assert len(outputs["lf"]) > 20 and outputs["crlf"] == outputs["lf"]
