@@ -89,34 +89,33 @@ def test_a_deck_that_stops_being_utf_8_keeps_its_last_good_outputs(tmp_path):
     assert sorted(path for path in (root / "output").rglob("*Second*")) == good
 
 
-# A deck using what reads text besides the deck itself: a course template, a file it
-# includes, a voiceover companion, a link to a Markdown deck; multi-line strings and
-# blank lines in its cells. Not executed: the code's text is what a line ending could
-# change, and the HTML is built from the deck as it is (no kernel needed).
+# Two sections of the same decks, one saved with LF and one with CRLF line endings. The
+# decks use what reads text besides the deck itself: a course template, a file they
+# include, a voiceover companion, a Markdown deck; multi-line strings and blank lines in
+# their cells. Not executed: the code's text is what a line ending could change,
+# and the HTML is built from the deck as it is (no kernel is needed).
 LINE_ENDINGS_SPEC = """\
 name: {de: Kurs, en: Course}
 sections:
   - name: {de: Eins, en: One}
     topics: [{id: first, evaluate: false}, {id: notes, evaluate: false}]
-dir-groups:
-  - {name: Extras, path: extras}
+  - name: {de: Zwei, en: Two}
+    topics: [{id: first_crlf, evaluate: false}, {id: notes_crlf, evaluate: false}]
 """
-LINE_ENDINGS_FILES = {
-    "templates/boxes.j2": "{% macro box(text) -%}\n**{{ text }}**\n{%- endmacro %}\n",
-    "slides/module_100_a/topic_100_first/slides_first.py": '''\
+FIRST = '''\
 # j2 from 'macros.j2' import header
-# j2 from 'boxes.j2' import box
-# {{ header("Erstes", "First") }}
+# j2 from 'boxes{suffix}.j2' import box
+# {{{{ header("Erstes", "First") }}}}
 
 # %% [markdown] lang="de" tags=["slide"] slide_id="hello"
 # ## Hallo
 #
-# {{ box("Wichtig") }}
+# {{{{ box("Wichtig") }}}}
 
 # %% [markdown] lang="en" tags=["slide"] slide_id="hello"
 # ## Hello
 #
-# {{ box("Important") }}, and see [the notes](clm:notes).
+# {{{{ box("Important") }}}}, and see the notes.
 
 # %%
 # j2 include 'helper.py'
@@ -133,12 +132,8 @@ print(double(len(text)))
 
 # %%
 answer = 42
-''',
-    "slides/module_100_a/topic_100_first/helper.py": "def double(x):\n    return 2 * x\n",
-    "slides/module_100_a/topic_100_first/voiceover/voiceover_first.py": (
-        '# %% [markdown] lang="en" tags=["voiceover"] for_slide="hello"\n# Welcome,\n# twice.\n'
-    ),
-    "slides/module_100_a/topic_110_notes/slides_notes.md": """\
+'''
+NOTES = """\
 # j2 from 'macros.j2' import header
 {{ header("Notizen", "Notes") }}
 
@@ -152,29 +147,38 @@ of notes.
 ```python
 print("x")
 ```
-""",
-    "extras/readme.txt": "kept as it is\n",
-}
+"""
 
 
-def test_a_course_saved_with_crlf_builds_the_outputs_it_builds_with_lf(tmp_path):
+def _topic_files(suffix: str) -> dict[str, str]:
+    first = f"slides/module_100_a/topic_100_first{suffix}"
+    return {
+        f"templates/boxes{suffix}.j2": "{% macro box(text) -%}\n**{{ text }}**\n{%- endmacro %}\n",
+        f"{first}/slides_first{suffix}.py": FIRST.format(suffix=suffix),
+        f"{first}/helper.py": "def double(x):\n    return 2 * x\n",
+        f"{first}/voiceover/voiceover_first{suffix}.py": (
+            '# %% [markdown] lang="en" tags=["voiceover"] for_slide="hello"\n# Welcome,\n# twice.\n'
+        ),
+        f"slides/module_100_a/topic_110_notes{suffix}/slides_notes{suffix}.md": NOTES,
+    }
+
+
+def test_a_deck_saved_with_crlf_builds_the_outputs_it_builds_with_lf(tmp_path):
     """A Windows checkout (git's autocrlf) has every text file with CRLF line endings:
-    the outputs are the same bytes."""
-    outputs = {}
-    for name, newline in (("lf", "\n"), ("crlf", "\r\n")):
-        root = tmp_path / name
-        files = {"course.yaml": LINE_ENDINGS_SPEC, **LINE_ENDINGS_FILES}
-        write_files(
-            root, {path: text.replace("\n", newline).encode() for path, text in files.items()}
-        )
-        result = run_clm(root, "build")
-        assert result.returncode == 0, result.stdout + result.stderr
-        assert "warning" not in result.stdout + result.stderr
-        outputs[name] = output_files(root / "output")
-    # Copied files (the topic's helper.py, a dir-group's file) keep their own line endings.
-    copied = {path for path in outputs["lf"] if path.endswith(("/helper.py", "/readme.txt"))}
-    assert copied and all(
-        outputs["crlf"].pop(path) == outputs["lf"].pop(path).replace(b"\n", b"\r\n")
-        for path in sorted(copied)
-    )
-    assert len(outputs["lf"]) > 20 and outputs["crlf"] == outputs["lf"]
+    the outputs are the same bytes, but for a copied file's own line endings."""
+    crlf = {
+        path: text.replace("\n", "\r\n").encode() for path, text in _topic_files("_crlf").items()
+    }
+    write_files(tmp_path, {"course.yaml": LINE_ENDINGS_SPEC, **_topic_files(""), **crlf})
+    result = run_clm(tmp_path, "build")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "warning" not in result.stdout + result.stderr
+    built = output_files(tmp_path / "output")
+    lf = {path: data for path, data in built.items() if "/One/" in path or "/Eins/" in path}
+    assert len(lf) > 30
+    for path, data in lf.items():
+        twin = built[path.replace("/One/", "/Two/").replace("/Eins/", "/Zwei/")]
+        if path.endswith("/helper.py"):  # a copy keeps its line endings
+            assert twin == data.replace(b"\n", b"\r\n")
+        else:
+            assert twin == data, path
