@@ -1,9 +1,9 @@
 """Output paths too long for Windows, found in one pass over the plan and told once per spec.
 
 The limit and what a path beyond it is are the spec's (clm.spec.long_paths).
-Only what the build writes into its output folders counts: Explorer, zip tools
-and the students' programs open those; what clm keeps in ``.clm/`` Python opens
-as long paths where Windows allows them.
+Only what the build writes into its output folders counts: people open those,
+in Explorer, in zip tools and in their own programs. What clm keeps in ``.clm/``
+only clm opens; its paths are the decks' own plus some 40 characters.
 """
 
 from __future__ import annotations
