@@ -16,4 +16,4 @@ RENDER_VERSION = "1"
 # What the checks of a deck look at: kept verdicts are trusted only for this version.
 CHECKS_VERSION = "5"
 # What counts as a snippet or as protected text for the leak guard.
-GUARD_VERSION = "4"
+GUARD_VERSION = "5"

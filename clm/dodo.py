@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from doit.exceptions import InvalidDodoFile
 
 from clm.tasks.runner import doit_config
+from clm.encoding import tolerate_any_text
 from clm.errors import CourseError
 from clm.spec import course_root, locate_spec
 from clm.state.doit_state import DoitState
@@ -78,6 +79,7 @@ def course_tasks(
     """
     from clm.workers import begin_run
 
+    tolerate_any_text()  # doit's own lines, and ours
     try:
         spec_file = locate_spec(spec)
         root = course_root(spec_file)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from clm import __version__
 from clm.cli import validating
+from clm.encoding import tolerate_any_text
 from clm.errors import CourseError
 from clm.plan.variants import Kind
 from clm.tasks.runner import EXIT_FAILED, EXIT_USAGE
@@ -219,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     from clm.state.db import DatabaseError, is_damage, unreadable_state
     from clm.state.workspace import Workspace
 
+    tolerate_any_text()  # before argparse, which prints too
     args = _parser().parse_args(argv)
     try:
         return _command(args)

@@ -42,6 +42,7 @@ from doit.exceptions import TaskFailed
 
 from clm import GUARD_VERSION
 from clm.deck.prepass import Prepass
+from clm.encoding import decode_utf8
 from clm.errors import CourseError
 from clm.leaks.words import SNIPPET_WORDS, file_keys
 from clm.plan.variants import STUDENT_KINDS, Kind
@@ -445,11 +446,12 @@ def _forbidden(
             found.append(DeckSnippets.from_row(*known[1:]))
             continue
         try:
-            text = texts[deck].decode("utf-8")
+            # As the build reads it: a deck with CR line endings is one line otherwise.
+            text = decode_utf8(texts[deck], deck, "deck")
             snippets = deck_snippets(
                 prepasses[deck], text, deck, languages, companions.get(deck) or None
             )
-        except (CourseError, UnicodeDecodeError):
+        except CourseError:
             continue  # a deck clm cannot read fails the build before it starts
         found.append(snippets)
         new_rows.append((deck, key, *snippets.to_row()))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import operator
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import NamedTuple
@@ -138,12 +139,19 @@ class OutputPlan:
 
     def output_paths(self) -> set[str]:
         """Every file this plan writes under the output folder (or keeps, held back)."""
-        paths = {path for deck in self.decks for output in deck.outputs for path in output.paths}
+        return set(self.outputs())
+
+    def outputs(self) -> Iterator[str]:
+        """Every file this plan writes under the output folder (or keeps, held back), in
+        plan order; a path twice where two jobs claim it."""
+        for deck in self.decks:
+            for output in deck.outputs:
+                yield from output.paths
         for job in (*self.topic_data, *self.dir_groups, *self.placements):
-            paths.update(copy.target for copy in job.copies)
+            for copy in job.copies:
+                yield copy.target
         for held in self.held_back:
-            paths.update(held.targets)
-        return paths
+            yield from held.targets
 
 
 @cache

@@ -62,6 +62,8 @@ ATTRIBUTES: dict[str, tuple[str, ...]] = {
         "templates",
         "kernel",
         "output-layout",
+        "max-path-length",
+        "long-paths",
     ),
     "output-target": ("name",),
     "section": ("enabled", "module"),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from clm.spec.long_paths import MAX_PATH_LENGTH
+
 
 @dataclass(frozen=True)
 class Text:
@@ -150,6 +152,12 @@ class CourseSpec:
     # Names the course folders ``{project-slug}-{lang}`` (else the course name).
     project_slug: str | None = None
     project_slug_line: int | None = None
+    # Output paths longer than this, in characters from the course root, are told once
+    # per spec: a warning, an error or nothing, as ``long_paths`` says (clm.spec.long_paths).
+    max_path_length: int = MAX_PATH_LENGTH
+    max_path_length_line: int | None = None
+    long_paths: str = "warn"
+    long_paths_line: int | None = None
     # The shared cache's settings the spec gives: (remote|trust|push|key, value, line).
     cache_settings: tuple[tuple[str, str | tuple[str, ...], int | None], ...] = ()
     metadata: dict[str, Text] = field(default_factory=dict, compare=False)

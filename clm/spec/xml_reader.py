@@ -16,6 +16,7 @@ from clm.spec.clm_vocabulary import (
     known_children,
 )
 from clm.spec.includes import BadInclude, duplicate, include_spec
+from clm.spec.long_paths import MAX_PATH_LENGTH, read_long_paths, read_max_path_length
 from clm.spec.model import (
     LAYOUTS,
     CourseSpec,
@@ -150,6 +151,17 @@ class _Reader:
         raise self.error(
             element, f'attribute {name}="{value}" on <{element.tag}> must be true or false'
         )
+
+    def checked(self, element: ET.Element, name: str, read, default):
+        """The attribute ``name`` as ``read`` takes it (which raises ValueError about a
+        value it does not take); ``default`` without it."""
+        value = element.get(name)
+        if value is None:
+            return default
+        try:
+            return read(value.strip())
+        except ValueError as problem:
+            raise self.error(element, f'attribute {name}="{value}": {problem}') from None
 
     def seconds(self, element: ET.Element, name: str) -> float | None:
         value = element.get(name)
@@ -312,6 +324,12 @@ def read_xml_spec(file: Path, root: Path) -> CourseSpec:
         output_targets=targets,
         project_slug=_plain(slug_element) or None,
         project_slug_line=_line_of(reader, slug_element),
+        max_path_length=reader.checked(
+            course, "max-path-length", read_max_path_length, MAX_PATH_LENGTH
+        ),
+        max_path_length_line=reader.line(course) if course.get("max-path-length") else None,
+        long_paths=reader.checked(course, "long-paths", read_long_paths, "warn"),
+        long_paths_line=reader.line(course) if course.get("long-paths") else None,
         warnings=tuple(reader.warnings),
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from clm.encoding import decode_utf8
 from clm.errors import CourseError
 from clm.languages import unknown as unknown_language
 from clm.spec.includes import BadInclude, duplicate, include_spec
+from clm.spec.long_paths import MAX_PATH_LENGTH, read_long_paths, read_max_path_length
 from clm.spec.model import (
     LAYOUTS,
     CourseSpec,
@@ -53,6 +55,8 @@ COURSE_KEYS = (
     "output-targets",
     "output-layout",
     "project-slug",
+    "max-path-length",
+    "long-paths",
 )
 CACHE_KEYS = ("remote", "trust", "push", "key")  # as cache-<name>
 SECTION_KEYS = ("name", "topics", "include")
@@ -146,6 +150,18 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
             raise self.error(node, f"expected {what} as a positive number of seconds")
         return float(value)
+
+    def checked(self, read: Callable[[Any], Any]) -> Callable[[yaml.Node, str], Any]:
+        """A parser of the values ``read`` takes from a scalar (it raises ValueError
+        saying what it expects)."""
+
+        def parse(node: yaml.Node, what: str) -> Any:
+            try:
+                return read(self.scalar(node, what))
+            except ValueError as problem:
+                raise self.error(node, f"{what}: {problem}") from None
+
+        return parse
 
     def sequence(self, node: yaml.Node, what: str) -> list[yaml.Node]:
         if not isinstance(node, yaml.SequenceNode):
@@ -333,6 +349,12 @@ def read_yaml_spec(file: Path, root: Path) -> CourseSpec:
         output_targets=targets,
         project_slug=setting("project-slug", reader.string, None),
         project_slug_line=_line(top.get("project-slug")),
+        max_path_length=setting(
+            "max-path-length", reader.checked(read_max_path_length), MAX_PATH_LENGTH
+        ),
+        max_path_length_line=_line(top.get("max-path-length")),
+        long_paths=setting("long-paths", reader.checked(read_long_paths), "warn"),
+        long_paths_line=_line(top.get("long-paths")),
         warnings=tuple(warnings),
     )
 

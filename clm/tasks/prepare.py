@@ -24,6 +24,7 @@ from clm.execute.runtimes import is_missing
 from clm.languages import KERNEL_NAME, is_ipykernel
 from clm.leaks import guard
 from clm.plan.outputs import OutputPlan, plan_spec
+from clm.plan.path_lengths import check_path_lengths
 from clm.plan.select import select_only
 from clm.plan.xrefs import LinkTargets
 from clm.session.spec import SessionSpec
@@ -167,6 +168,9 @@ def plan(
     (None: as CLM_FAIL_ON_MISSING_XREF says, else not)."""
     fail = fail_on_missing(fail_on_missing_xref)
     spec, course, planned = plan_spec(spec_file, languages, targets)
+    # Of everything the chosen languages and targets write, also with --only: the one
+    # warning a spec gets reads the same in every build of it.
+    long_paths = check_path_lengths(spec, planned)
     link_targets = LinkTargets(planned)
     if only:
         planned = select_only(planned, only)
@@ -176,7 +180,7 @@ def plan(
         full=not only and not languages and not targets,
         templates=spec.templates if course.templates else None,
         template_deps=course.templates,
-        warnings=(*spec.warnings, *course.warnings),
+        warnings=(*spec.warnings, *course.warnings, *([long_paths] if long_paths else [])),
         link_targets=link_targets,
         fail_on_missing_xref=fail,
     )

@@ -23,6 +23,7 @@ import sys
 from doit.exceptions import BaseFail, TaskFailed, UnmetDependency
 from doit.reporter import ConsoleReporter
 
+from clm.encoding import tolerate_any_text
 from clm.errors import CourseError, DiskFull, is_disk_full
 from clm.session.reporter import Reporter
 from clm.session.session import Session, installed
@@ -78,6 +79,7 @@ class ClmReporter(ConsoleReporter):
 
     def __init__(self, outstream, options):
         super().__init__(outstream, options)
+        tolerate_any_text(sys.stdout, sys.stderr, outstream)  # also with another dodo.py
         self.session = _session()
         self.reporter = self.session.reporter
         self.reporter.tell_story_on(outstream)

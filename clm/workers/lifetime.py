@@ -93,9 +93,11 @@ def start_worker() -> None:
     process that started it, also under forkserver, where the operating
     system's parent is the forkserver.
     """
+    from clm.encoding import tolerate_any_text
     from clm.state import lock
     from clm.workers.warm_up import warm_up
 
+    tolerate_any_text()  # a spawned worker's streams are new, with their strict handler
     signal.signal(signal.SIGTERM, _leave)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "SIGHUP"):  # a closed terminal: the parent ends the build

@@ -30,14 +30,20 @@ def run_clm(
     )
 
 
-def run_doit(cwd: Path, *args: str, python: str = sys.executable, timeout: float = 900):
+def run_doit(
+    cwd: Path,
+    *args: str,
+    python: str = sys.executable,
+    timeout: float = 900,
+    env: dict[str, str] | None = None,
+):
     return subprocess.run(
         [python, "-m", "doit", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
         timeout=timeout,
-        env=_env(),
+        env={**_env(), **(env or {})},
     )
 
 

@@ -1,11 +1,17 @@
-"""The guard's search of the student folders for files no task of the build wrote."""
+"""The guard's search of the student folders for files no task of the build wrote, and its
+reading of the decks."""
 
 from __future__ import annotations
 
 import os
 
-from clm.leaks.guard import _unplanned
-from tests.conftest import write_files
+import pytest
+
+from clm.deck.prepass import Prepass
+from clm.leaks.guard import _forbidden, _unplanned
+from clm.leaks.snippets import deck_snippets, forbidden_text
+from clm.state.workspace import Workspace
+from tests.conftest import deck_text, write_files
 
 
 def test_files_no_task_wrote_are_found_but_not_in_another_target_s_folder(tmp_path, monkeypatch):
@@ -69,3 +75,20 @@ def test_only_files_a_reader_could_open_are_searched(tmp_path, monkeypatch):
     os.symlink(tmp_path / "missing.txt", "output/students/dangling.txt")
     found = _unplanned(("output/students",), frozenset({"output/students/deck.html"}), ())
     assert found == ["output/students/link.txt"]
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"], ids=["crlf", "cr"])
+def test_a_deck_is_guarded_whatever_its_line_endings(tmp_path, monkeypatch, newline):
+    """A deck with CR line endings (old Mac editors) builds, but the guard read it as one
+    line, could not render it and left it out: its notes were forbidden nowhere."""
+    monkeypatch.chdir(tmp_path)
+    text = (
+        deck_text()
+        + '\n# %% [markdown] lang="en" tags=["notes"]\n# Remind them that the exam covers chapters three and five only.\n'
+    )
+    (tmp_path / "deck.py").write_bytes(text.replace("\n", newline).encode())
+    languages = ("de", "en")
+    state = Workspace.at(tmp_path).state()
+    guarded = _forbidden(state, {"deck.py": Prepass()}, languages, (), {})
+    as_lf = forbidden_text([deck_snippets(Prepass(), text, "deck.py", languages)])
+    assert guarded.public and guarded.to_json() == as_lf.to_json()

@@ -167,6 +167,8 @@ def test_dir_group_attributes_choose_files_and_language(make_course):
             '<section module="module_300_gone">',
             "is not in the module slides/module_300_gone/",
         ),
+        ("<course>", '<course max-path-length="-1">', "a whole number of characters"),
+        ("<course>", '<course long-paths="fail">', "expected one of warn, error, ignore"),
     ],
 )
 def test_mistakes_are_errors_with_the_line(make_course, old, new, message):

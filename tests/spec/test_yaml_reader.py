@@ -95,6 +95,9 @@ def test_defaults(make_course):
         ("name: K\nsections: []\nauthor: *nowhere\n", 3, "found undefined alias"),
         ("name: 'K\nsections: []\n", 3, "while scanning a quoted scalar (line 1)"),
         ("name: K\nsections: []\n? [a]\n: 1\n", 3, "expected a plain word as a key"),
+        ("name: K\nsections: []\nmax-path-length: 0\n", 3, "a whole number of characters"),
+        ("name: K\nsections: []\nmax-path-length: long\n", 3, "a whole number of characters"),
+        ("name: K\nsections: []\nlong-paths: off\n", 3, "expected one of warn, error, ignore"),
     ],
 )
 def test_errors_name_file_line_and_expectation(make_course, spec_text, line, message):
