@@ -23,6 +23,20 @@ def _error(message: object) -> int:
     return EXIT_USAGE
 
 
+def damaged_state(error: Exception) -> int:
+    """Damage found past opening: the cache is disposable and replaced, the state is not."""
+    from clm.state import cache
+    from clm.state.db import unreadable_state
+
+    # Every command that opens a course's files works in its root by now.
+    workspace = Workspace.at(Path.cwd())
+    replaced = cache.replace_if_damaged(workspace.cache_file)
+    if replaced is None:
+        return _error(unreadable_state(workspace.state_file, error))
+    print(replaced, file=sys.stderr)
+    return _error("the damaged cache was replaced; run the command again")
+
+
 def _in_built_course(folder: Path) -> Workspace | None:
     """Enter a course that has been built; say so when ``folder`` is none."""
     workspace = Workspace.at(folder)

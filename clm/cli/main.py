@@ -217,8 +217,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from clm.state.db import DatabaseError, is_damage, unreadable_state
-    from clm.state.workspace import Workspace
+    from clm.state.db import DatabaseError, is_damage
 
     tolerate_any_text()  # before argparse, which prints too
     args = _parser().parse_args(argv)
@@ -241,18 +240,9 @@ def main(argv: list[str] | None = None) -> int:
     except DatabaseError as error:
         if not is_damage(error):
             raise
-        # Damage found past opening. The cache is disposable, the state is not.
-        from clm.state import cache
+        from clm.cli.inspecting import damaged_state
 
-        # Every command that opens a course's files works in its root by now.
-        workspace = Workspace.at(Path.cwd())
-        replaced = cache.replace_if_damaged(workspace.cache_file)
-        if replaced is not None:
-            print(replaced, file=sys.stderr)
-            print("error: the damaged cache was replaced; run the command again", file=sys.stderr)
-        else:
-            print(f"error: {unreadable_state(workspace.state_file, error)}", file=sys.stderr)
-        return EXIT_USAGE
+        return damaged_state(error)
 
 
 def _command(args: argparse.Namespace) -> int:
