@@ -79,7 +79,8 @@ class ClmReporter(ConsoleReporter):
 
     def __init__(self, outstream, options):
         super().__init__(outstream, options)
-        tolerate_any_text(sys.stdout, sys.stderr, outstream)  # also with another dodo.py
+        tolerate_any_text()  # the console's streams, also with another dodo.py
+        tolerate_any_text(outstream)
         self.session = _session()
         self.reporter = self.session.reporter
         self.reporter.tell_story_on(outstream)
