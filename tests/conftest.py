@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import signal
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -14,6 +17,32 @@ import pytest
 # is what they stand for, so the suite takes SIGINT back.
 if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
+
+_WORKER_TEMP = pytest.StashKey[str]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist each worker gets a temporary folder of its own.
+
+    A build keeps its run record in the temporary folder, and the next build ends
+    what the killed builds recorded there: with one folder, a test that kills a
+    build on purpose could find its leftovers already swept by a build of a test
+    running in the other worker.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    folder = tempfile.mkdtemp(prefix=f"clm-tests-{worker}-")
+    config.stash[_WORKER_TEMP] = folder
+    os.environ["TMPDIR"] = folder
+    tempfile.tempdir = None  # asked again, so this process uses the new folder too
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = config.stash.get(_WORKER_TEMP, None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+
 
 DECK = """\
 # j2 from 'macros.j2' import header
