@@ -125,7 +125,7 @@ def _end_orphaned_run(tag: str) -> None:
 
 
 def _wait_for_the_build_to_die(pid: int, sentinel: int) -> None:
-    from clm.workers.processes import process_of, runs
+    from clm.system.processes import process_of, runs
 
     build = process_of(pid)
     # The sentinel is a pipe the build holds open; under fork a worker forked
@@ -142,8 +142,10 @@ def _watch_build(pid: int, sentinel: int, tag: str | None) -> None:
     reader died. Past the grace period the process ends what carries the run's
     tag and itself, without cleaning up.
     """
+    from clm.system.processes import stop_this_process
+
     _wait_for_the_build_to_die(pid, sentinel)
-    os.kill(os.getpid(), signal.SIGTERM)
+    stop_this_process()
     time.sleep(EXIT_GRACE_SECONDS)
     if tag is not None:
         with contextlib.suppress(Exception):
