@@ -34,7 +34,7 @@ def build_alive(pid: int, workspace: Workspace) -> bool:
     """
     if not pid_alive(pid):
         return False
-    return lock.held_by(pid, workspace.lock_file) is not False
+    return lock.held_by(pid, workspace.lock_file)
 
 
 # -- runs ------------------------------------------------------------------------
