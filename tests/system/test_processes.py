@@ -24,6 +24,9 @@ import pytest
 from clm.system import processes
 from clm.workers import lifetime
 
+# Windows simulated on POSIX, and POSIX's own ways (zombies, a real SIGTERM).
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="simulates Windows on POSIX")
+
 SLEEP = [sys.executable, "-c", "import time; time.sleep(600)"]
 # A process that starts a child of its own and says its pid.
 PARENT = (

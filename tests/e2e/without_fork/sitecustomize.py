@@ -7,8 +7,9 @@ import os
 from multiprocessing import context
 
 for _method in ("fork", "forkserver"):
-    del context._concrete_contexts[_method]
+    context._concrete_contexts.pop(_method, None)
 context._default_context._default_context = context._concrete_contexts["spawn"]
 context.DefaultContext.get_all_start_methods = lambda self: ["spawn"]
 multiprocessing.get_all_start_methods = context._default_context.get_all_start_methods
-del os.fork
+if hasattr(os, "fork"):
+    del os.fork
