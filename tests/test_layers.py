@@ -18,7 +18,7 @@ PACKAGE = Path(clm.__file__).parent
 
 # Lowest first: a part may import itself and the parts before it, never one after it.
 LAYERS = [
-    {"clm", "errors", "paths", "encoding", "templates", "languages"},
+    {"clm", "errors", "paths", "encoding", "templates", "languages", "system"},
     {"state"},
     {"downloads"},
     {"remote"},

@@ -149,7 +149,7 @@ def describe(python: str) -> Interpreter:
 def ask(python: str) -> dict:
     """What ``python`` says of itself (clm.execute.probe's description); ProbeFailed if
     it says nothing of use."""
-    from clm.workers.processes import run_within  # psutil: only when a program is asked
+    from clm.system.processes import run_within  # psutil: only when a program is asked
 
     # An empty working directory: `python -c` imports from it first, and a course
     # root may well hold a json.py.

@@ -29,7 +29,7 @@ from multiprocessing import util
 from pathlib import Path
 
 from clm.languages import KERNEL_NAME, is_ipykernel
-from clm.state.history import pid_alive
+from clm.system.processes import pid_alive
 
 SCRATCH_PREFIX = "clm-kernel-"
 OWNER_FILE = "owner"  # in a scratch folder: the pid of the process that made it
@@ -61,7 +61,7 @@ class Kernel:
     def shutdown(self) -> None:
         from jupyter_core.utils import run_sync
 
-        from clm.workers.processes import descendants, kill_processes
+        from clm.system.processes import descendants, kill_processes
 
         # Looked up first: once the kernel is gone, its children belong to init.
         started = descendants(self.pid) if self.pid is not None else []

@@ -97,7 +97,7 @@ def version_of(program: str | None) -> str:
     """What ``program --version`` prints (the JDK's and Deno's version lines)."""
     if program is None:
         return "no program"
-    from clm.workers.processes import run_within  # psutil: only when a program is asked
+    from clm.system.processes import run_within  # psutil: only when a program is asked
 
     try:
         done = run_within(

@@ -19,9 +19,9 @@ from doit.exceptions import InvalidDodoFile
 
 from clm.errors import CourseError
 from clm.state.db import is_damage, transaction, unreadable_state
-from clm.state.history import pid_alive
 from clm.state.store import StateStore
 from clm.state.workspace import Workspace
+from clm.system.processes import pid_alive
 
 # doit's Dependency.save_success sets 'deps:' last: the task's record is complete then.
 _LAST_KEY_OF_A_SUCCESS = "deps:"

@@ -12,8 +12,8 @@ import os
 import time
 from dataclasses import asdict, dataclass, field
 
-from clm.state.history import pid_alive
 from clm.state.workspace import Workspace
+from clm.system.processes import pid_alive
 
 META_KEY = "cluster"
 

@@ -19,28 +19,10 @@ from pathlib import Path
 from clm.state import lock
 from clm.state.db import transaction
 from clm.state.workspace import Workspace
+from clm.system.processes import pid_alive
 
 KEEP_RUNS = 200
 STALE_AFTER = 5.0  # a worker whose heartbeat is older is gone
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether process ``pid`` runs; a zombie (dead, not yet reaped by its parent) does not.
-
-    Zombies matter: where init does not reap orphans promptly, a killed build's
-    workers linger as zombies, and their kernels' scratch folders must go all the same.
-    """
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return not Path("/proc").is_dir()  # gone meanwhile, or no /proc to ask
-    return state != "Z"
 
 
 def build_alive(pid: int, workspace: Workspace) -> bool:
@@ -52,7 +34,7 @@ def build_alive(pid: int, workspace: Workspace) -> bool:
     """
     if not pid_alive(pid):
         return False
-    return lock.held_by(pid, workspace.lock_file) is not False
+    return lock.held_by(pid, workspace.lock_file)
 
 
 # -- runs ------------------------------------------------------------------------

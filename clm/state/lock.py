@@ -3,12 +3,18 @@
 The operating system releases the lock however its holder ends (a crash, a
 SIGKILL), so a stale lock cannot block a course. The file holds the holder's
 process id, so whoever waits can say for whom.
+
+POSIX locks the whole file (flock). Windows locks byte ranges (msvcrt.locking,
+from the file's current position), and a locked range cannot be read by anyone
+else: there the lock is one byte far past the holder's process id, so the id
+stays readable, and it is let go explicitly before the file is closed.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -17,6 +23,11 @@ try:
 except ImportError:  # Windows
     fcntl = None
     import msvcrt
+
+_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
+# Windows: the byte locked, past any process id (and below 2 GiB, where msvcrt counts).
+LOCKED_BYTE = 1 << 30
+WAIT_SECONDS = 0.2  # between tries where a lock cannot be waited for (Windows)
 
 
 class BuildLocked(Exception):
@@ -35,10 +46,12 @@ _held: dict[tuple[int, str], int] = {}
 
 
 def _try(fd: int) -> bool:
+    """Take the lock of the file open as ``fd`` if no one holds it; never waits."""
     try:
         if fcntl is not None:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         else:
+            os.lseek(fd, LOCKED_BYTE, os.SEEK_SET)
             msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
     except OSError:
         return False
@@ -48,11 +61,26 @@ def _try(fd: int) -> bool:
 def _block(fd: int) -> None:
     if fcntl is not None:
         fcntl.flock(fd, fcntl.LOCK_EX)
-    else:
+    else:  # msvcrt's waiting lock gives up after 10 s
         while not _try(fd):
-            import time
+            time.sleep(WAIT_SECONDS)
 
-            time.sleep(0.2)
+
+def _let_go(fd: int) -> None:
+    """Release the lock taken through ``fd`` (closing ``fd`` would, too, but on Windows
+    not at once)."""
+    with contextlib.suppress(OSError):
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        else:
+            os.lseek(fd, LOCKED_BYTE, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+
+def _write_holder(fd: int) -> None:
+    os.ftruncate(fd, 0)
+    os.lseek(fd, 0, os.SEEK_SET)
+    os.write(fd, str(os.getpid()).encode())
 
 
 def holder(path: Path) -> str:
@@ -76,7 +104,7 @@ def acquire(
     if (os.getpid(), key) in _held:
         return False
     Path(key).parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(key, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(key, os.O_RDWR | os.O_CREAT | _BINARY, 0o644)
     if not _try(fd):
         other = holder(key)
         if not wait:
@@ -85,8 +113,7 @@ def acquire(
         if say is not None:
             say(f"clm: another build of this course is running (process {other}); waiting for it")
         _block(fd)
-    os.ftruncate(fd, 0)
-    os.write(fd, str(os.getpid()).encode())
+    _write_holder(fd)
     _held[os.getpid(), key] = fd
     return True
 
@@ -115,6 +142,8 @@ def release(path: Path, *, remove: bool = False) -> None:
         # Removed while still held: no one finds the file unlocked in between.
         with contextlib.suppress(OSError):
             os.unlink(key)
+    if fcntl is None:
+        _let_go(fd)
     os.close(fd)  # closing releases the lock
     if remove and fcntl is None:  # Windows removes no file that is open
         with contextlib.suppress(OSError):
@@ -127,13 +156,13 @@ def hold_new(path: Path) -> bool:
     """
     key = os.path.abspath(path)
     try:
-        fd = os.open(key, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(key, os.O_RDWR | os.O_CREAT | os.O_EXCL | _BINARY, 0o600)
     except FileExistsError:
         return False
     # Between creating and locking, a process that found the file unlocked may have
     # taken it and removed it: the lock then holds a file no one can find.
     if _try(fd) and _still_at(fd, key):
-        os.write(fd, str(os.getpid()).encode())
+        _write_holder(fd)
         _held[os.getpid(), key] = fd
         return True
     os.close(fd)
@@ -157,7 +186,7 @@ def take_abandoned(path: Path) -> bool:
     if (os.getpid(), key) in _held:
         return False
     try:
-        fd = os.open(key, os.O_RDWR)
+        fd = os.open(key, os.O_RDWR | _BINARY)
     except OSError:
         return False
     if not _try(fd):
@@ -184,33 +213,38 @@ def is_locked(path: Path) -> bool:
     if (os.getpid(), key) in _held:
         return True
     try:
-        fd = os.open(key, os.O_RDONLY)
+        fd = os.open(key, os.O_RDONLY | _BINARY)
     except FileNotFoundError:
         return False
     try:
-        if fcntl is None:
-            try:
-                msvcrt.locking(fd, msvcrt.LK_NBRLCK, 1)
-            except OSError:
-                return True
-            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-            return False
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except OSError:
-            return True
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return False
+        return not _probe(fd)
     finally:
         os.close(fd)
 
 
-def held_by(pid: int, path: Path) -> bool | None:
-    """Whether process ``pid`` holds the lock now; None where this system cannot tell.
+def _probe(fd: int) -> bool:
+    """Whether the lock of the file open as ``fd`` is free: taken for a moment and let go.
+
+    POSIX takes it shared, so that probes do not lock each other out; Windows'
+    msvcrt has no shared lock, so there two probes at the same moment may each
+    find the other's.
+    """
+    if fcntl is not None:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            return False
+    elif not _try(fd):
+        return False
+    _let_go(fd)
+    return True
+
+
+def held_by(pid: int, path: Path) -> bool:
+    """Whether process ``pid`` holds the lock now.
 
     A build's pid alone does not say it runs: after a SIGKILL another process
-    may get the same pid (soon, in a container). The lock ends with its holder.
+    may get the same pid (soon, in a container; often, on Windows). The lock ends
+    with its holder.
     """
-    if fcntl is None:
-        return None
     return is_locked(path) and holder(path) == str(pid)

@@ -100,8 +100,8 @@ def start_worker() -> None:
     tolerate_any_text()  # a spawned worker's streams are new, with their strict handler
     signal.signal(signal.SIGTERM, _leave)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if hasattr(signal, "SIGHUP"):  # a closed terminal: the parent ends the build
-        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    for signum in _hangups():  # a closed terminal: the parent ends the build
+        signal.signal(signum, signal.SIG_IGN)
     build = multiprocessing.parent_process()
     if build is None:
         return  # not a child process: nothing to tie to
@@ -127,7 +127,7 @@ def _end_orphaned_run(tag: str) -> None:
 
 
 def _wait_for_the_build_to_die(pid: int, sentinel: int) -> None:
-    from clm.workers.processes import process_of, runs
+    from clm.system.processes import process_of, runs
 
     build = process_of(pid)
     # The sentinel is a pipe the build holds open; under fork a worker forked
@@ -144,8 +144,10 @@ def _watch_build(pid: int, sentinel: int, tag: str | None) -> None:
     reader died. Past the grace period the process ends what carries the run's
     tag and itself, without cleaning up.
     """
+    from clm.system.processes import stop_this_process
+
     _wait_for_the_build_to_die(pid, sentinel)
-    os.kill(os.getpid(), signal.SIGTERM)
+    stop_this_process()
     time.sleep(EXIT_GRACE_SECONDS)
     if tag is not None:
         with contextlib.suppress(Exception):
@@ -228,7 +230,8 @@ def start_heartbeat(state_file: str) -> None:
 
 
 class Stopped(KeyboardInterrupt):
-    """SIGTERM (`kill`, a CI timeout) or SIGHUP (a closed terminal) in the build's process.
+    """SIGTERM (`kill`, a CI timeout) or SIGHUP (a closed terminal; SIGBREAK on Windows)
+    in the build's process.
 
     A KeyboardInterrupt, so that every path Ctrl-C takes (workers ended, the run
     recorded as interrupted, the lock released) is taken for these too.
@@ -243,12 +246,19 @@ def _stopped(signum, frame) -> None:
     raise Stopped(signum)
 
 
+def _hangups() -> list[int]:
+    """The signals of a closed terminal: SIGHUP; on Windows SIGBREAK, which a closed
+    console window and Ctrl-Break send."""
+    return [getattr(signal, name) for name in ("SIGHUP", "SIGBREAK") if hasattr(signal, name)]
+
+
 def _stopping_signals() -> list[int]:
-    return [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    return [signal.SIGTERM, *_hangups()]
 
 
 def stop_like_ctrl_c() -> None:
-    """From now on SIGTERM and SIGHUP end this process as Ctrl-C does (main thread only).
+    """From now on SIGTERM and SIGHUP (SIGBREAK) end this process as Ctrl-C does (main
+    thread only).
 
     Forked workers keep their own handlers (die_with_parent): their parent ends them.
     """

@@ -177,7 +177,7 @@ def carrying(tag: str) -> list[psutil.Process]:
 
 def end_run(tag: str, spared: frozenset[int] = frozenset(), grace: float = END_GRACE_SECONDS):
     """End every process carrying ``tag`` but ``spared`` pids; the processes ended."""
-    from clm.workers.processes import end_processes
+    from clm.system.processes import end_processes
 
     found = [process for process in carrying(tag) if process.pid not in spared]
     end_processes(found, grace)
@@ -222,7 +222,7 @@ def end_orphans() -> list[psutil.Process]:
     abandoned = _abandoned_records()
     if not abandoned:
         return []
-    from clm.workers.processes import end_processes
+    from clm.system.processes import end_processes
 
     dead = {_tag_of(record) for record in abandoned}
     cache: dict[str, bool] = {}

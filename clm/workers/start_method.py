@@ -27,10 +27,10 @@ def start_method() -> str:
         return multiprocessing.get_start_method(allow_none=True) or _default()
     known = multiprocessing.get_all_start_methods()
     if wanted not in known:
+        choices = " or ".join(filter(None, (", ".join(known[:-1]), known[-1])))
         raise BadStartMethod(
             f"{START_METHOD_VARIABLE}={wanted!r} is not a way to start worker processes "
-            f"here; set it to {', '.join(known[:-1])} or {known[-1]}, or unset it for the "
-            f"platform's default ({_default()})"
+            f"here; set it to {choices}, or unset it for the platform's default ({_default()})"
         )
     return wanted
 

@@ -52,6 +52,17 @@ def executed_tasks(result: subprocess.CompletedProcess) -> list[str]:
     return [line[3:] for line in result.stdout.splitlines() if line.startswith(".  ")]
 
 
+WITHOUT_FORK = Path(__file__).parent / "without_fork"
+
+
+def without_fork(env: dict[str, str]) -> dict[str, str]:
+    """``env`` for a Python whose multiprocessing is Windows': spawn only, no fork context
+    and no os.fork (a sitecustomize); the platform's start method decides, not the suite's."""
+    env = {**env, "PYTHONPATH": os.pathsep.join((str(WITHOUT_FORK), env["PYTHONPATH"]))}
+    env.pop("CLM_START_METHOD", None)
+    return env
+
+
 def _env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(CHECKOUT)

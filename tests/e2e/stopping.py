@@ -52,14 +52,20 @@ def sleepy_course(root: Path, steady: str = "import time\ntime.sleep(1)") -> Pat
 class Build:
     """`doit` or `clm build` in its own process group, as a terminal runs it."""
 
-    def __init__(self, root: Path, command: str, args: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        root: Path,
+        command: str,
+        args: tuple[str, ...] = (),
+        env: dict[str, str] | None = None,
+    ):
         self.process = subprocess.Popen(
             [sys.executable, *COMMANDS[command], *args],
             cwd=root,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            env=_env(),
+            env=env or _env(),
             process_group=0,
         )
         self.below: set[int] = set()  # every process seen below the build

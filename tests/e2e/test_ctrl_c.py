@@ -15,7 +15,8 @@ import time
 
 import pytest
 
-from tests.e2e.stopping import COMMANDS, Build, last_run, sleepy_course
+from tests.e2e.helpers import _env, without_fork
+from tests.e2e.stopping import COMMANDS, Build, _command, last_run, sleepy_course
 
 pytestmark = pytest.mark.slow
 
@@ -41,6 +42,24 @@ def test_ctrl_c_during_a_cell_ends_everything_and_records_the_run_as_interrupted
         assert "clm: interrupted" in output
         assert "Traceback" not in output, output
         assert last_run(root)["result"] == "interrupted"
+
+
+def test_without_fork_a_build_runs_its_workers_and_ctrl_c_ends_them(tmp_path):
+    """As on Windows, where multiprocessing has spawn alone: doit's workers start by spawn."""
+    started = sleepy_course(tmp_path)
+    build = Build(tmp_path, "clm build", env=without_fork(_env()))
+    try:
+        build.wait_for(started)
+        workers = [_command(pid) for pid in build.below]
+        os.killpg(build.process.pid, signal.SIGINT)
+        code, output, _ = build.end(timeout=HANG_GUARD)
+    finally:
+        build.kill()
+    assert any("spawn_main" in worker for worker in workers), workers
+    assert code == 130, output
+    assert "clm: interrupted" in output
+    assert "Traceback" not in output, output
+    assert build.survivors() == []
 
 
 @pytest.mark.parametrize("command", list(COMMANDS))

@@ -17,12 +17,13 @@ import time
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
+import psutil
 import pytest
 
 from clm.plan.outputs import plan_spec
 from clm.plan.variants import Format, Kind
 from tests.e2e.conftest import YAML_SPEC
-from tests.e2e.helpers import _env
+from tests.e2e.helpers import _env, without_fork
 from tests.e2e.test_watch import TYPES, VARIABLES, WITHIN, Watcher, _descendants, all_end
 
 pytestmark = pytest.mark.slow
@@ -47,8 +48,8 @@ def browser():
 class Preview(Watcher):
     """`clm serve` on a free port; ``url`` is where it serves."""
 
-    def __init__(self, root: Path, *extra: str):
-        super().__init__(root, ("clm", "serve", YAML_SPEC, "--port", "0", *extra))
+    def __init__(self, root: Path, *extra: str, env: dict[str, str] | None = None):
+        super().__init__(root, ("clm", "serve", YAML_SPEC, "--port", "0", *extra), env)
         (line,) = [line for line in self.seen if SERVING.match(line)]
         self.url = SERVING.match(line).group(1).rstrip("/")
 
@@ -318,6 +319,26 @@ def test_ctrl_c_ends_server_watcher_workers_and_kernels(preview, context, course
     assert left == [], [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in left]
     with pytest.raises(OSError):
         socket.create_connection((urlsplit(preview.url).hostname, urlsplit(preview.url).port), 1)
+
+
+def test_without_fork_the_preview_builds_runs_a_kernel_and_ends_on_ctrl_c(course_copy):
+    """As on Windows, where multiprocessing has spawn alone: the preview's pool and its
+    cycles start their workers by spawn, and Ctrl-C ends them all."""
+    serving = Preview(course_copy, env=without_fork(_env()))
+    try:
+        children = _descendants(serving.process.pid)
+        assert any("spawn_main" in " ".join(psutil.Process(pid).cmdline()) for pid in children)
+        deck = course_copy / VARIABLES
+        deck.write_text(deck.read_text().replace("answer = answer + 1", "answer = answer + 2"))
+        assert "1 kernel ran deck code" in serving.cycle()[-1]
+        status, _ = _get(serving.url, "/")
+        assert status == 200
+        serving.stop(signal.SIGINT)
+        assert serving.process.returncode == 0, serving.seen
+        assert all_end(children) == []
+        assert not [line for line in serving.seen if "Traceback" in line], serving.seen
+    finally:
+        serving.kill()
 
 
 def test_doit_auto_serve_previews_too(course_copy, context):

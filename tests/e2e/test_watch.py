@@ -41,7 +41,12 @@ class Watcher:
     """`python -m doit auto` (or another watching command) in a course, its output read
     line by line."""
 
-    def __init__(self, root: Path, command: tuple[str, ...] = ("doit", "auto")):
+    def __init__(
+        self,
+        root: Path,
+        command: tuple[str, ...] = ("doit", "auto"),
+        env: dict[str, str] | None = None,
+    ):
         self.root = root
         self.process = subprocess.Popen(
             [sys.executable, "-m", *command],
@@ -49,7 +54,7 @@ class Watcher:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            env=_env(),
+            env=env or _env(),
             start_new_session=True,  # its own process group, as in a terminal
         )
         self.lines: queue.SimpleQueue[str | None] = queue.SimpleQueue()  # None: it ended

@@ -22,6 +22,28 @@ def test_unset_it_is_the_platforms_default(monkeypatch):
     assert start_method() in multiprocessing.get_all_start_methods()
 
 
+@pytest.fixture
+def spawn_only(monkeypatch):
+    """multiprocessing as on Windows: spawn is its only start method."""
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    monkeypatch.setattr(multiprocessing, "get_start_method", lambda allow_none=False: None)
+
+
+def test_without_fork_the_default_is_spawn(monkeypatch, spawn_only):
+    monkeypatch.delenv(START_METHOD_VARIABLE, raising=False)
+    assert start_method() == "spawn"
+
+
+def test_without_fork_asking_for_it_names_the_one_method_there_is(monkeypatch, spawn_only):
+    monkeypatch.setenv(START_METHOD_VARIABLE, "fork")
+    with pytest.raises(BadStartMethod) as error:
+        start_method()
+    assert str(error.value) == (
+        "CLM_START_METHOD='fork' is not a way to start worker processes here; set it to "
+        "spawn, or unset it for the platform's default (spawn)"
+    )
+
+
 def test_an_unknown_method_is_a_usage_error_of_clm_build_and_of_doit(tmp_path, monkeypatch):
     root = tmp_path / "course"
     write_files(

@@ -42,3 +42,19 @@ def test_a_stopped_build_ignores_further_stops_with_a_python_handler(handlers):
     for signum in (signal.SIGINT, *lifetime._stopping_signals()):
         assert callable(signal.getsignal(signum)), signal.Signals(signum).name
         os.kill(os.getpid(), signum)  # handled, and nothing happens
+
+
+def test_on_windows_a_closed_console_stops_the_build_and_workers_ignore_it(handlers, monkeypatch):
+    """Windows has no SIGHUP: a closed console window and Ctrl-Break send SIGBREAK."""
+    monkeypatch.delattr(signal, "SIGHUP")
+    monkeypatch.setattr(signal, "SIGBREAK", signal.SIGUSR1, raising=False)  # simulated
+    before = signal.getsignal(signal.SIGUSR1)
+    try:
+        lifetime.stop_like_ctrl_c()
+        build = signal.getsignal(signal.SIGUSR1)
+        lifetime.start_worker()  # this process has no build to tie itself to
+        worker = signal.getsignal(signal.SIGUSR1)
+    finally:
+        signal.signal(signal.SIGUSR1, before)
+    assert build is lifetime._stopped
+    assert worker is signal.SIG_IGN

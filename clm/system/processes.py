@@ -1,14 +1,18 @@
-"""Process trees, through psutil: what runs below a process, and ending it all.
+"""Processes on every platform, through psutil: whether one runs, what runs below it,
+ending it all, and a process stopping itself.
 
 A Jupyter kernel, and many of the programs a deck's code starts, call setsid:
 they leave the process group of the process that started them, so a signal to
 a group misses them. The tree of parents and children still has them, until
 their parent dies and they are handed to init; so a tree is read before its
-root is ended.
+root is ended. Windows has neither process groups nor signals between
+processes: psutil's terminate and kill end a process there (TerminateProcess),
+and a POSIX signal name is used only where ``os.name`` is "posix".
 """
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import os
 import signal
@@ -17,6 +21,21 @@ import time
 from collections.abc import Iterable, Sequence
 
 import psutil
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs; a zombie (dead, not yet reaped by its parent) does not.
+
+    Zombies matter: where init does not reap orphans promptly, a killed build's
+    workers linger as zombies, and their kernels' scratch folders must go all the same.
+    Not ``os.kill(pid, 0)``: on Windows signal 0 is CTRL_C_EVENT, which it sends.
+    """
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.AccessDenied:
+        return True  # another user's process (Windows): it runs, we may not look
+    except psutil.Error:
+        return False
 
 
 def descendants(pid: int) -> list[psutil.Process]:
@@ -89,13 +108,27 @@ def end_processes(processes: Sequence[psutil.Process], grace: float) -> None:
 
 
 def end_tree(pid: int) -> None:
-    """Kill ``pid``, its process group (if it leads one) and everything below it, now."""
+    """Kill ``pid``, its process group (if it leads one, on POSIX) and everything below
+    it, now."""
+    root = process_of(pid)
     below = descendants(pid)  # first: once pid is gone, its children belong to init
-    with contextlib.suppress(OSError):
-        os.killpg(pid, signal.SIGKILL)
-    with contextlib.suppress(OSError):
-        os.kill(pid, signal.SIGKILL)
-    kill_processes(below)
+    if os.name == "posix":  # the group also holds what left the tree (a daemon's child)
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGKILL)
+    kill_processes([root, *below] if root is not None else below)
+
+
+def stop_this_process() -> None:
+    """Run this process's SIGTERM handler in its main thread, from any thread.
+
+    On POSIX a real signal, which also wakes a main thread that waits in a system
+    call. Windows' ``os.kill(pid, SIGTERM)`` is TerminateProcess, an end without
+    the handler's clean exit: there the handler runs at the main thread's next step.
+    """
+    if os.name == "posix":
+        os.kill(os.getpid(), signal.SIGTERM)
+    else:
+        _thread.interrupt_main(signal.SIGTERM)
 
 
 def run_within(argv: Sequence[str], timeout: float, **options) -> subprocess.CompletedProcess:
@@ -104,8 +137,9 @@ def run_within(argv: Sequence[str], timeout: float, **options) -> subprocess.Com
 
     subprocess.run kills the program alone: a wrapper script (a shell script that
     runs the real interpreter as its child, as pyenv's and conda's shims do) dies
-    and its child runs on. Here the program leads a session of its own, and the
-    whole session and tree are killed. Raises subprocess.TimeoutExpired after that.
+    and its child runs on. Here the program leads a session of its own (on POSIX;
+    Windows ignores start_new_session), and the whole session and tree are killed.
+    Raises subprocess.TimeoutExpired after that.
     """
     with subprocess.Popen(
         argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, **options
