@@ -446,6 +446,8 @@ class DaskExecutor:
         except ClusterUnreachable:
             self._answering = False
             raise
+        except OSError as error:  # distributed's CommClosedError: the scheduler died mid-answer
+            raise self._went_away() from error
 
     def _went_away(self) -> ClusterUnreachable:
         return ClusterUnreachable(

@@ -33,6 +33,7 @@ import signal
 import sys
 import threading
 import time
+import warnings
 from multiprocessing import util
 from multiprocessing.connection import wait
 
@@ -73,7 +74,15 @@ def _pass(signum, frame) -> None:
 def _leave(signum, frame) -> None:
     # Once: a second SIGTERM would cut short the clean exit the first one began.
     signal.signal(signal.SIGTERM, _pass)
+    # Stopped wherever it was, e.g. halfway through making an event loop: what the
+    # objects cut short say as they are collected is noise in the build's output.
+    sys.unraisablehook = _unheard
+    warnings.filterwarnings("ignore", message="coroutine .* was never awaited")
     raise SystemExit(128 + signum)
+
+
+def _unheard(unraisable: object) -> None:
+    """An exception nobody can catch, in a worker that is leaving: not worth a traceback."""
 
 
 def _ask_for_death_signal() -> None:

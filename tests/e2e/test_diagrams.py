@@ -101,7 +101,7 @@ def test_a_missing_converter_fails_its_renders_and_builds_the_rest(course_copy):
     )
     assert result.returncode == 1
     output = result.stdout + result.stderr
-    assert "Chromium is not installed: apt-get install chromium" in output
+    assert "no Chromium, Chrome or Edge is installed: " in output
     assert f"{BINDING}:render" in output
     html = (
         course_copy

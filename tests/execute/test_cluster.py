@@ -114,3 +114,24 @@ def test_the_scheduler_gets_the_answer_time_the_variable_gives_or_ten_seconds(
     else:
         monkeypatch.setenv(ANSWER_TIMEOUT_VARIABLE, value)
     assert answer_timeout() == seconds
+
+
+def test_a_scheduler_that_dies_mid_answer_is_a_cluster_gone_away_not_a_traceback():
+    from distributed.comm.core import CommClosedError
+
+    from clm.execute.cluster import ClusterUnreachable, DaskExecutor
+
+    class RunningClient:  # what a Client reports until its comm breaks
+        status = "running"
+
+        def processing(self):
+            raise CommClosedError("in <TCP (closed) ConnectionPool.processing>: reset by peer")
+
+        def scheduler_info(self, n_workers):
+            return {"workers": {}}
+
+    executor = DaskExecutor("tcp://127.0.0.1:8786")
+    executor.client = RunningClient()
+
+    with pytest.raises(ClusterUnreachable, match="went away"):
+        executor.worker_rows()

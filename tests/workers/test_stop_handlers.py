@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 
 import pytest
 
@@ -22,7 +24,9 @@ from clm.workers import lifetime
 def handlers():
     signums = (signal.SIGINT, *lifetime._stopping_signals())
     before = {signum: signal.getsignal(signum) for signum in signums}
+    hook = sys.unraisablehook  # a leaving worker silences it
     yield
+    sys.unraisablehook = hook
     for signum, handler in before.items():
         signal.signal(signum, handler)
 
@@ -35,6 +39,38 @@ def test_a_leaving_worker_ignores_a_second_sigterm_with_a_python_handler(handler
     ignoring = signal.getsignal(signal.SIGTERM)
     assert callable(ignoring), "SIG_IGN would race with a SIGTERM already on its way"
     os.kill(os.getpid(), signal.SIGTERM)  # handled, and nothing happens
+
+
+LEAVING_MID_WORK = """
+import gc, os, signal
+from clm.workers import lifetime
+
+class HalfMade:  # as an event loop that SIGTERM cut short in its constructor
+    def __del__(self):
+        raise AttributeError("'HalfMade' object has no attribute '_ssock'")
+
+async def starting():
+    pass
+
+signal.signal(signal.SIGTERM, lifetime._leave)
+work = [HalfMade(), starting()]
+try:
+    os.kill(os.getpid(), signal.SIGTERM)
+finally:
+    del work
+    gc.collect()
+"""
+
+
+@pytest.mark.posix_only("a SIGTERM to itself ends a Windows process without a handler")
+def test_a_worker_stopped_mid_work_exits_without_the_noise_of_what_it_cut_short():
+    left = subprocess.run(
+        [sys.executable, "-c", LEAVING_MID_WORK], capture_output=True, text=True, timeout=120
+    )
+    assert left.returncode == 128 + signal.SIGTERM, left.stderr
+    assert "Exception ignored" not in left.stderr
+    assert "never awaited" not in left.stderr
+    assert left.stderr == ""
 
 
 def test_a_stopped_build_ignores_further_stops_with_a_python_handler(handlers):
