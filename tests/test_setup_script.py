@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.linux_only(reason="scripts/setup.sh's steps: bash on Debian")
+
 STEPS = Path(__file__).resolve().parents[1] / "scripts" / "setup-steps.sh"
 HANG_GUARD = 600  # seconds: creating a venv on a loaded machine can be slow
 
