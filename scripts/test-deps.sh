@@ -8,12 +8,13 @@
 #
 #   scripts/test-deps.sh oldest|newest [pytest arguments]
 #
-# Needs what setup.sh installs on the machine (Java, graphviz, Chromium); run by
-# .ci/run after scripts/test.sh. Idempotent: an environment is made again only
-# when pyproject.toml or constraints.txt changed, or its last install did not finish.
+# Runs setup.sh first (Java, graphviz, Chromium, the PlantUML jar and kernelspecs it
+# puts in .venv/, which the legs use as they are). Idempotent: a leg's environment is
+# made again only when pyproject.toml or constraints.txt changed, or its last install
+# did not finish.
 set -euo pipefail
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-source "$repo/scripts/setup-steps.sh"
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/setup.sh"  # sets repo and venv
+main_venv="$venv"
 
 leg="${1:-}"
 case "$leg" in
@@ -25,7 +26,7 @@ case "$leg" in
         ;;
 esac
 shift
-venv="${CLM_DEPS_VENVS:-$repo/.venv-deps}/$leg"
+leg_venv="${CLM_DEPS_VENVS:-$repo/.venv-deps}/$leg"
 # Every extra but the kernels (their tests are end-to-end, and need setup.sh's
 # kernelspecs): the unit tests of the shared cache, S3 and Dask import them.
 extras="dev,dask,shared-cache,s3"
@@ -57,26 +58,26 @@ PYTHON
 # after `rm -r .venv-deps`. An environment is made whole each time, so that no
 # version of an earlier install stays behind.
 wanted="$(dependencies_digest "$repo")"
-stamp="$venv/.clm-$leg"
+stamp="$leg_venv/.clm-$leg"
 if ! { [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; }; then
-    rm -rf "$venv"
-    ensure_venv "$venv"
+    rm -rf "$leg_venv"
+    ensure_venv "$leg_venv"
     # uv resolves to the lowest versions (pip cannot); constraints.txt pins its version.
-    pip_install_once "$venv" uv "$wanted" "uv" -c "$repo/constraints.txt" uv
-    echo "test-deps: installing clm[$extras] at the $leg allowed versions into $venv"
-    bounds="$venv/lower-bounds.txt"
+    pip_install_once "$leg_venv" uv "$wanted" "uv" -c "$repo/constraints.txt" uv
+    echo "test-deps: installing clm[$extras] at the $leg allowed versions into $leg_venv"
+    bounds="$leg_venv/lower-bounds.txt"
     lower_bounds "$repo/pyproject.toml" "$extras" >"$bounds"
     if [ "$leg" = oldest ]; then pinned=(-c "$bounds"); else pinned=(); fi
-    "$venv/bin/uv" pip install --quiet --python "$venv/bin/python" \
+    "$leg_venv/bin/uv" pip install --quiet --python "$leg_venv/bin/python" \
         --resolution "$resolution" "${pinned[@]}" -e "$repo[$extras]"
     # draw.io's viewer, as setup.sh installs it (its version is clm's, not a range).
-    "$venv/bin/uv" pip install --quiet --python "$venv/bin/python" \
+    "$leg_venv/bin/uv" pip install --quiet --python "$leg_venv/bin/python" \
         --no-deps -c "$repo/constraints.txt" jupyterlab_drawio_render_extension
     write_file "$stamp" "$wanted"
 fi
 
 echo "test-deps: clm's direct dependencies at their $leg allowed versions:"
-"$venv/bin/python" - "$repo/pyproject.toml" <<'PYTHON'
+"$leg_venv/bin/python" - "$repo/pyproject.toml" <<'PYTHON'
 import re
 import sys
 import tomllib
@@ -92,15 +93,16 @@ PYTHON
 # share/clm (the PlantUML jar, CLM's documentation wheel), linked in, and the
 # kernelspecs of Deno and bash_kernel, through JUPYTER_PATH. The legs test clm's
 # Python dependencies, not those.
-main_venv="${CLM_VENV:-$repo/.venv}"
-mkdir -p "$venv/share/clm"
+mkdir -p "$leg_venv/share/clm"
 for file in "$main_venv"/share/clm/*; do
-    if [ -f "$file" ]; then ln -sf "$file" "$venv/share/clm/"; fi
+    if [ -f "$file" ]; then ln -sf "$file" "$leg_venv/share/clm/"; fi
 done
 export JUPYTER_PATH="$main_venv/share/jupyter${JUPYTER_PATH:+:$JUPYTER_PATH}"
+# The leg's clm, doit and python come first (setup.sh put .venv/bin on PATH).
+export PATH="$leg_venv/bin:$PATH"
 
 cd "$repo"
 if [ "$#" -gt 0 ]; then
-    exec "$venv/bin/python" -m pytest "$@"
+    exec "$leg_venv/bin/python" -m pytest "$@"
 fi
-exec "$venv/bin/python" -m pytest -q -p no:cacheprovider --ignore=tests/e2e
+exec "$leg_venv/bin/python" -m pytest -q -p no:cacheprovider --ignore=tests/e2e
