@@ -32,6 +32,13 @@ write_file() {
     mv "$1.part" "$1"
 }
 
+# A digest of what the environment of the repository $1 is to hold: the ranges
+# (pyproject.toml) and the exact versions (constraints.txt); a change to either
+# makes setup install again.
+dependencies_digest() {
+    cat "$1/pyproject.toml" "$1/constraints.txt" | sha256sum | cut -d' ' -f1
+}
+
 # pip install the rest of the arguments into venv $1 unless its stamp named $2
 # says $3 was installed; the stamp is written only after pip succeeded. $4 says
 # what is installed, for the line that tells it.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install everything clm needs on Debian, idempotently: system packages, a
-# virtual environment in .venv (or $CLM_VENV) with clm and its pinned dependencies.
+# virtual environment in .venv (or $CLM_VENV) with clm and its dependencies at the
+# versions constraints.txt pins.
 # Sourced by build-example.sh and test.sh; safe to run any number of times, and
 # to interrupt at any point: the next run finishes what was left half done.
 set -euo pipefail
@@ -37,7 +38,7 @@ fi
 command -v git >/dev/null 2>&1 || apt_install git
 
 # The diagram converters: Java and graphviz for PlantUML, Debian's Chromium (never
-# a browser download) and the Liberation fonts for draw.io, npm to fetch the jar.
+# a browser download) and the Liberation fonts for draw.io (clm fetches the jar).
 # The Java decks' kernel (JJava) runs on that Java too, and needs a JDK's JShell
 # and compiler, which a JRE lacks.
 apt_install graphviz chromium fonts-liberation
@@ -52,22 +53,23 @@ if ! java_has_jshell; then
     java_has_jshell || echo "setup: warning: $(command -v java || echo java) has no jdk.jshell" \
         "module: Java decks will not run (choose a JDK with update-alternatives --config java)" >&2
 fi
-command -v npm >/dev/null 2>&1 || apt_install npm
 
 ensure_venv "$venv"
 
-# Reinstall only when the project's dependencies changed (or the last install
-# did not finish).
-wanted="$(sha256sum "$repo/pyproject.toml" | cut -d' ' -f1)"
+# Reinstall only when the project's dependencies changed: their ranges
+# (pyproject.toml) or the exact versions installed (constraints.txt); or when
+# the last install did not finish.
+constraints="$repo/constraints.txt"
+wanted="$(dependencies_digest "$repo")"
 pip_install_once "$venv" pip-upgraded "$wanted" "" --upgrade pip
 pip_install_once "$venv" installed "$wanted" "clm and its pinned dependencies" \
-    -e "$repo[dev,kernels,dask,shared-cache,s3]"
+    -c "$constraints" -e "$repo[dev,kernels,dask,shared-cache,s3]"
 
 # draw.io's viewer build ships inside a JupyterLab extension; only its static
-# files are used, so its JupyterLab dependencies are not wanted.
-drawio_viewer="jupyterlab_drawio_render_extension==1.0.19"
-pip_install_once "$venv" drawio-viewer "$drawio_viewer" "draw.io's viewer ($drawio_viewer)" \
-    --no-deps "$drawio_viewer"
+# files are used, so its JupyterLab dependencies are not wanted. Its version is
+# the one constraints.txt names.
+pip_install_once "$venv" drawio-viewer "$wanted" "draw.io's viewer" \
+    --no-deps -c "$constraints" jupyterlab_drawio_render_extension
 
 # The PlantUML jar, pinned and checked, fetched by clm itself into the user's cache
 # (nothing when it is there). Environments made before keep theirs in share/clm.

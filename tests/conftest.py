@@ -113,3 +113,22 @@ def kernels():
     pool = KernelPool()
     yield pool
     pool.close()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip each ``linux_only``/``posix_only`` test where its platform need is not met."""
+    import os
+    import sys
+
+    from tests.platforms import MARKS, skip_reason
+
+    for item in items:
+        for name in MARKS:
+            for mark in item.iter_markers(name):
+                reason = mark.kwargs.get("reason") or (mark.args[0] if mark.args else None)
+                try:
+                    why = skip_reason(name, reason, sys.platform, os.name)
+                except ValueError as error:
+                    raise pytest.UsageError(f"{item.nodeid}: {error}") from None
+                if why is not None:
+                    item.add_marker(pytest.mark.skip(reason=why))

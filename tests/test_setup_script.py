@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.linux_only(reason="scripts/setup.sh's steps: bash on Debian")
+
 STEPS = Path(__file__).resolve().parents[1] / "scripts" / "setup-steps.sh"
 HANG_GUARD = 600  # seconds: creating a venv on a loaded machine can be slow
 
@@ -140,3 +142,21 @@ def test_a_half_written_or_foreign_kernelspec_is_placed_anew(tmp_path):
     assert step(current, spec, "/venv/bin/python").stdout.strip() == "current"
     assert step(current, spec, "/other/venv/bin/python").stdout.strip() == "stale"
     assert not Path(f"{spec}.part").exists()
+
+
+def test_setup_installs_again_when_the_pinned_versions_change(tmp_path):
+    """The install stamp holds a digest of pyproject.toml and constraints.txt: moving a
+    pin (constraints.txt alone) must change it, or setup would keep the old versions."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    (tmp_path / "constraints.txt").write_text("jupytext==1.19.6\n")
+
+    def digest() -> str:
+        done = step('dependencies_digest "$1"', tmp_path)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    before = digest()
+    (tmp_path / "constraints.txt").write_text("jupytext==1.19.7\n")
+    after_pin = digest()
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "y"\n')
+    assert len({before, after_pin, digest()}) == 3

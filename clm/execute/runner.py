@@ -6,6 +6,7 @@ import asyncio
 import atexit
 import contextlib
 import json
+import math
 import queue
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -125,7 +126,8 @@ def _run_once(
         client = _BoundedClient(
             notebook,
             km=kernel.manager,
-            timeout=timeout,
+            # nbclient's timeout is an Integer trait: traitlets before 5.15 refuse 60.0.
+            timeout=math.ceil(timeout),
             allow_errors=allow_errors,
             record_timing=False,
             resources={"metadata": {"path": str(kernel.workdir)}},

@@ -14,7 +14,10 @@ import pytest
 from tests.e2e.helpers import output_files, run_clm, run_doit
 from tests.e2e.stopping import Build, sleepy_course
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.posix_only(reason="Ctrl-C as SIGINT to the build's process group (os.killpg)"),
+]
 
 
 def test_clean_refuses_while_a_build_runs_and_works_after_it(tmp_path):

@@ -18,7 +18,10 @@ import pytest
 from tests.e2e.helpers import _env, without_fork
 from tests.e2e.stopping import COMMANDS, Build, _command, last_run, sleepy_course
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.posix_only(reason="Ctrl-C as SIGINT to the build's process group (os.killpg)"),
+]
 
 TRIES = 3
 HANG_GUARD = 300  # seconds: a build that ends at all after Ctrl-C ends well before

@@ -30,7 +30,10 @@ from tests.e2e.test_watch import _alive
 from tests.remote.servers import Blackhole
 
 pytest.importorskip("distributed")
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.linux_only(reason="process groups, SIGKILL, /proc/PID/stat"),
+]
 
 KILLED_WORKER_AFTER = 1  # failures a task may cause before it is a KilledWorker
 

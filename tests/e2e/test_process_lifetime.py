@@ -27,7 +27,10 @@ from tests.e2e.helpers import _env, run_clm, run_doit, without_coverage_noise
 from tests.e2e.stopping import COMMANDS
 from tests.e2e.test_watch import Watcher
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.linux_only(reason="fork, setsid, SIGHUP and /proc of the processes a build left"),
+]
 
 CASE_VARIABLE = "CLM_TEST_CASE"
 START_METHOD_VARIABLE = "CLM_START_METHOD"

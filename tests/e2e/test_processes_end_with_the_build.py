@@ -14,7 +14,10 @@ from tests.e2e.helpers import run_clm
 from tests.e2e.stopping import Build, sleepy_course
 from tests.e2e.test_watch import Watcher, _alive
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.linux_only(reason="reads /proc/PID/cwd; SIGKILL to process groups"),
+]
 
 SCRATCH_PREFIX = "clm-kernel-"  # what tempfile.mkdtemp names a kernel's scratch folder
 SPEC = """\

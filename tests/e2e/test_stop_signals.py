@@ -23,7 +23,10 @@ from clm.state.workspace import Workspace
 from tests.e2e.helpers import run_clm, without_coverage_noise
 from tests.e2e.stopping import COMMANDS, Build, last_run, sleepy_course
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.posix_only(reason="sends SIGHUP and SIGKILL to process groups"),
+]
 
 HANG = 120  # seconds: only a hung build takes this long
 

@@ -24,7 +24,10 @@ from clm.plan.variants import Kind
 from tests.e2e.conftest import YAML_SPEC
 from tests.e2e.helpers import _env
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.linux_only(reason="process groups, SIGHUP, /proc/PID/stat"),
+]
 
 VARIABLES = "slides/module_100_basics/topic_110_variables/slides_variables.py"
 TYPES = "slides/module_100_basics/topic_110_variables/slides_types.py"

@@ -10,6 +10,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import pytest
+
 from clm.execute.kernels import OWNER_FILE, SCRATCH_PREFIX, sweep_scratch_folders
 from tests.venvs import make_venv
 
@@ -29,6 +31,7 @@ def test_only_folders_whose_owner_is_dead_are_swept():
             shutil.rmtree(folder)
 
 
+@pytest.mark.linux_only(reason="reads /proc")
 def test_a_folder_whose_owner_is_a_zombie_is_swept():
     """A killed build's worker can linger as a zombie where init is slow to reap it."""
     owner = subprocess.Popen([sys.executable, "-c", "pass"])
@@ -43,6 +46,7 @@ def test_a_folder_whose_owner_is_a_zombie_is_swept():
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.mark.linux_only(reason="reads /proc")
 def test_a_kernel_runs_in_the_interpreter_a_job_names_and_no_spare_crosses_over(tmp_path, kernels):
     import nbformat
 

@@ -67,6 +67,7 @@ def test_the_message_names_the_file_its_source_and_the_cell():
     ]
 
 
+@pytest.mark.posix_only(reason="makes a FIFO (os.mkfifo)")
 def test_only_files_a_reader_could_open_are_searched(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write_files(tmp_path, {"output/students/deck.html": "planned", "elsewhere.txt": "text"})

@@ -146,6 +146,7 @@ def test_this_process_owns_its_own_tag(runs_here):
     assert run_tag.this_run() == tag
 
 
+@pytest.mark.posix_only(reason="forks (os.fork)")
 def test_a_worker_forked_by_a_build_does_not_keep_the_dead_builds_record(runs_here):
     # Under fork a worker shares the build's open files; it lets go of the record's as
     # it starts (clm.workers.lifetime.start_worker), so that the build's death shows.
@@ -207,6 +208,7 @@ def test_after_builds_that_ended_well_the_next_reads_no_process(runs_here):
     assert done.stdout.strip() == "False"
 
 
+@pytest.mark.posix_only(reason="starts a process in a session of its own with sh and setsid")
 def test_a_build_ends_what_carries_its_tag_but_spares_its_own_children(runs_here):
     tag = run_tag.tag_this_run()
     # A helper of its own (multiprocessing's forkserver, say): a child of the build.
