@@ -105,4 +105,5 @@ cd "$repo"
 if [ "$#" -gt 0 ]; then
     exec "$leg_venv/bin/python" -m pytest "$@"
 fi
-exec "$leg_venv/bin/python" -m pytest -q -p no:cacheprovider --ignore=tests/e2e
+exec "$leg_venv/bin/python" -m pytest -q -p no:cacheprovider -n "${CLM_TEST_WORKERS:-2}" \
+    --ignore=tests/e2e
