@@ -39,6 +39,9 @@ def test_lexically_within_compares_whole_parts():
     assert lexically_within("anything/at/all", ".")
 
 
+@pytest.mark.posix_only(
+    "makes symbolic links (Windows allows them only to administrators or in developer mode)"
+)
 def test_stays_within_follows_symlinks(tmp_path):
     inner, outer = tmp_path / "course", tmp_path / "elsewhere"
     inner.mkdir()
@@ -49,6 +52,9 @@ def test_stays_within_follows_symlinks(tmp_path):
     assert lexically_within("out/x", ".")  # the lexical answer does not see the link
 
 
+@pytest.mark.posix_only(
+    "makes symbolic links (Windows allows them only to administrators or in developer mode)"
+)
 def test_the_preview_serves_nothing_a_link_leads_out_to(tmp_path):
     root, outside = tmp_path / "output", tmp_path / "secret"
     root.mkdir()
@@ -61,6 +67,9 @@ def test_the_preview_serves_nothing_a_link_leads_out_to(tmp_path):
     assert inside(root.resolve(), "/../secret/key.txt") is None
 
 
+@pytest.mark.posix_only(
+    "makes symbolic links (Windows allows them only to administrators or in developer mode)"
+)
 def test_empty_folders_are_removed_up_to_a_symlinked_stop(tmp_path):
     real_output = tmp_path / "real"
     deep = real_output / "a" / "b"

@@ -203,6 +203,9 @@ sections:
     assert course_kernel_checks(course.parent, {"python3", "java", "xcpp20"}) == []
 
 
+@pytest.mark.posix_only(
+    "makes symbolic links (Windows allows them only to administrators or in developer mode)"
+)
 @pytest.mark.filterwarnings("ignore:Passing unrecognized arguments:DeprecationWarning")
 def test_only_graphviz_missing_is_reported_with_what_it_means_and_the_doctor_passes(
     monkeypatch, tmp_path
@@ -229,6 +232,7 @@ def test_only_graphviz_missing_is_reported_with_what_it_means_and_the_doctor_pas
     assert healthy(found)
 
 
+@pytest.mark.posix_only("runs a shell script as a program")
 def test_a_java_that_does_not_run_is_missing_with_the_systems_install_command(
     monkeypatch, tmp_path
 ):
@@ -248,6 +252,7 @@ def test_a_java_that_does_not_run_is_missing_with_the_systems_install_command(
     )
 
 
+@pytest.mark.posix_only("stands a shell script in for the browser")
 @pytest.mark.filterwarnings("ignore:Passing unrecognized arguments:DeprecationWarning")
 def test_on_windows_the_browser_is_found_and_never_started(monkeypatch, tmp_path):
     """Chrome and Edge on Windows open a window for --version: the doctor only looks."""

@@ -28,6 +28,9 @@ def _course(make_course, spec=SPEC, files=None):
     return spec_file, spec_file.parent
 
 
+@pytest.mark.posix_only(
+    "makes symbolic links (Windows allows them only to administrators or in developer mode)"
+)
 def test_a_dir_group_that_is_a_symlink_to_etc_is_an_error(make_course):
     spec_file, root = _course(make_course, SPEC + "dir-groups:\n  - {name: B, path: div/etc}\n")
     os.symlink("/etc", root / "div/etc")
@@ -37,6 +40,9 @@ def test_a_dir_group_that_is_a_symlink_to_etc_is_an_error(make_course):
     assert "div/etc is a symlink to /etc, outside the course root" in str(caught.value)
 
 
+@pytest.mark.posix_only(
+    "makes symbolic links (Windows allows them only to administrators or in developer mode)"
+)
 def test_a_dir_group_below_a_symlinked_folder_names_that_link(make_course, tmp_path):
     outside = tmp_path / "shared"
     (outside / "etc").mkdir(parents=True)
@@ -46,6 +52,9 @@ def test_a_dir_group_below_a_symlinked_folder_names_that_link(make_course, tmp_p
         load_spec(spec_file)
 
 
+@pytest.mark.posix_only(
+    "makes symbolic links (Windows allows them only to administrators or in developer mode)"
+)
 @pytest.mark.parametrize("target", ["/etc/hostname", "outside.txt"])
 def test_a_topic_file_symlinked_out_of_the_course_is_an_error(make_course, tmp_path, target):
     spec_file, root = _course(make_course)
@@ -61,6 +70,9 @@ def test_a_topic_file_symlinked_out_of_the_course_is_an_error(make_course, tmp_p
     )
 
 
+@pytest.mark.posix_only(
+    "makes symbolic links (Windows allows them only to administrators or in developer mode)"
+)
 def test_a_file_in_a_dir_group_symlinked_out_is_an_error(make_course):
     spec_file, root = _course(make_course, SPEC + "dir-groups:\n  - {name: B, path: div/group}\n")
     os.symlink("/etc/hostname", root / "div/group/hostname")
@@ -68,6 +80,9 @@ def test_a_file_in_a_dir_group_symlinked_out_is_an_error(make_course):
         build_course(load_spec(spec_file))
 
 
+@pytest.mark.posix_only(
+    "makes symbolic links (Windows allows them only to administrators or in developer mode)"
+)
 def test_a_single_file_topic_and_its_siblings_are_checked(make_course, tmp_path):
     spec = SPEC.replace("[welcome]", "[loops]")
     outside = tmp_path / "numbers.txt"
@@ -111,6 +126,9 @@ def test_loops_and_dangling_links_are_errors_naming_them(make_course, make_link,
     assert caught.value.path.parent.as_posix() == TOPIC
 
 
+@pytest.mark.posix_only(
+    "makes symbolic links (Windows allows them only to administrators or in developer mode)"
+)
 def test_two_folders_linked_to_each_other_are_a_loop(make_course):
     spec_file, root = _course(make_course, SPEC + "dir-groups:\n  - {name: B, path: div/group}\n")
     (root / "div/other").mkdir()
@@ -120,6 +138,9 @@ def test_two_folders_linked_to_each_other_are_a_loop(make_course):
         build_course(load_spec(spec_file))
 
 
+@pytest.mark.posix_only(
+    "makes symbolic links (Windows allows them only to administrators or in developer mode)"
+)
 def test_symlinks_inside_the_course_are_followed(make_course):
     spec = SPEC + "dir-groups:\n  - {name: B, path: div/group}\n"
     spec_file, root = _course(make_course, spec, {"shared/pics/a.png": b"png", "shared/b.txt": "b"})
@@ -129,6 +150,9 @@ def test_symlinks_inside_the_course_are_followed(make_course):
     assert [f.relative for f in course.dir_groups[0].files] == ["b.txt", "keep.txt", "pics/a.png"]
 
 
+@pytest.mark.posix_only(
+    "makes symbolic links (Windows allows them only to administrators or in developer mode)"
+)
 def test_allow_outside_opens_the_named_folder_only(make_course, tmp_path):
     shared = tmp_path / "shared-assets"
     shared.mkdir()

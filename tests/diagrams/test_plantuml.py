@@ -62,6 +62,9 @@ def test_one_jvm_serves_every_diagram(plantuml):
     assert plantuml.started == 1
 
 
+@pytest.mark.posix_only(
+    "makes symbolic links (Windows allows them only to administrators or in developer mode)"
+)
 def test_class_diagram_without_graphviz_uses_plantumls_own_layout(monkeypatch, tmp_path):
     java = tools.java()
     (tmp_path / "java").symlink_to(java)

@@ -73,6 +73,7 @@ def test_the_kept_description_survives_json_and_an_unreadable_one_is_none(tmp_pa
     assert Interpreter.from_json("not json") is None
 
 
+@pytest.mark.posix_only("runs a shell script as a program")
 def test_a_probe_that_times_out_ends_the_interpreter_a_wrapper_script_started(
     tmp_path, monkeypatch
 ):

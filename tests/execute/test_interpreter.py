@@ -75,6 +75,7 @@ def test_a_file_that_is_not_executable_is_refused(tmp_path):
     assert "is not an executable file" in _error(tmp_path, "notes.txt")
 
 
+@pytest.mark.posix_only("runs a shell script as a program")
 def test_an_executable_that_is_no_python_is_refused_with_what_it_said(tmp_path):
     fake = tmp_path / "python"
     fake.write_text("#!/bin/sh\necho 'not today' >&2\nexit 3\n")
@@ -110,6 +111,7 @@ def test_an_interpreter_with_ipykernel_passes(tmp_path):
     check_ipykernel(spec, python, interpreter)
 
 
+@pytest.mark.posix_only("runs a shell script as a program")
 def test_an_interpreter_that_prints_a_banner_that_is_not_utf8_is_still_understood(tmp_path):
     """A wrapper (an activation script, a noisy sitecustomize) may print before Python answers."""
     wrapper = tmp_path / "python"

@@ -6,6 +6,8 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from clm.execute import fingerprints, runtimes
 
 
@@ -22,6 +24,7 @@ def _kernelspec(folder: Path, version: str) -> Path:
     return program
 
 
+@pytest.mark.posix_only("runs a shell script as a program")
 def test_the_fingerprint_follows_the_kernelspec_and_the_runtime_version(tmp_path, monkeypatch):
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
     missing = fingerprints.of_runtime("toy")
@@ -42,6 +45,7 @@ def test_the_fingerprint_follows_the_kernelspec_and_the_runtime_version(tmp_path
     assert runtimes.version_of(str(program)) == "toy 2.0"
 
 
+@pytest.mark.posix_only("runs a shell script as a program")
 def test_a_runtime_that_cannot_run_still_has_a_fingerprint(tmp_path, monkeypatch):
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
     program = _kernelspec(tmp_path, "1.0")
@@ -50,6 +54,7 @@ def test_a_runtime_that_cannot_run_still_has_a_fingerprint(tmp_path, monkeypatch
     assert not runtimes.is_missing(fingerprints.of_runtime("toy").value)
 
 
+@pytest.mark.posix_only("runs a shell script as a program")
 def test_the_build_and_a_dask_worker_compute_one_fingerprint(tmp_path, monkeypatch):
     from clm.execute.cluster import worker_environment
 

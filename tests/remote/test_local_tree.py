@@ -33,6 +33,9 @@ def _outside(tree: LocalTree) -> Path:
     return Path(tree.root).parent / "outside"
 
 
+@pytest.mark.posix_only(
+    "makes symbolic links (Windows allows them only to administrators or in developer mode)"
+)
 def test_reads_stop_at_a_link_and_at_the_limit(tree):
     assert tree.read("ac/ci-main/entry.json", 2) == b"{}"
     with pytest.raises(TooBig):
@@ -44,6 +47,9 @@ def test_reads_stop_at_a_link_and_at_the_limit(tree):
         tree.read("ac/ci-main/none.json", 100)
 
 
+@pytest.mark.posix_only(
+    "makes symbolic links (Windows allows them only to administrators or in developer mode)"
+)
 def test_listing_and_walking_never_enter_a_link(tree):
     assert tree.listing("ac/evil") == []
     assert tree.folders("ac") == ["ci-main"]
@@ -51,6 +57,9 @@ def test_listing_and_walking_never_enter_a_link(tree):
     assert sorted(walked) == ["ac/ci-main/entry.json", "ac/ci-main/link.json", "ac/evil"]
 
 
+@pytest.mark.posix_only(
+    "makes symbolic links (Windows allows them only to administrators or in developer mode)"
+)
 def test_writes_and_removals_never_reach_through_a_link(tree):
     with pytest.raises(NotAFile):
         tree.write("ac/evil/new.json", b"{}")

@@ -6,6 +6,8 @@ import threading
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
+
 from clm.plan.outputs import plan_spec
 from clm.plan.variants import Kind
 from clm.serve.course_page import course_rows, render_course
@@ -19,6 +21,9 @@ DECK = "slides/a/slides_a.py"
 PAGE = "public/En/A/01 A.html"
 
 
+@pytest.mark.posix_only(
+    "makes symbolic links (Windows allows them only to administrators or in developer mode)"
+)
 def test_only_what_lies_below_the_output_folder_is_found(tmp_path):
     root = tmp_path / "output"
     (root / "public").mkdir(parents=True)

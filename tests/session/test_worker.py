@@ -17,6 +17,7 @@ def _own_context(spec: SessionSpec, inherited, answers) -> None:
     answers.put((context.kernels is inherited.kernels, context.converters is inherited.converters))
 
 
+@pytest.mark.posix_only("forks (os.fork or the fork start method)")
 def test_a_forked_worker_makes_its_own_kernels_and_converters(tmp_path):
     spec = SessionSpec(str(tmp_path))
     parent = job_context(spec)

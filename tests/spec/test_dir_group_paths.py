@@ -92,6 +92,9 @@ def test_xml_subdirs_are_checked_at_their_line(make_course, subdir, message):
     assert (caught.value.path, caught.value.line) == (spec_file, 10)
 
 
+@pytest.mark.posix_only(
+    "makes symbolic links (Windows allows them only to administrators or in developer mode)"
+)
 def test_a_subdir_symlinked_out_of_the_course_is_an_error(make_course, tmp_path):
     outside = tmp_path / "elsewhere"
     outside.mkdir()
@@ -115,6 +118,9 @@ def test_a_subdir_symlinked_out_of_the_course_is_an_error(make_course, tmp_path)
         ("..", "outside the course"),
     ],
 )
+@pytest.mark.posix_only(
+    "makes symbolic links (Windows allows them only to administrators or in developer mode)"
+)
 def test_an_output_folder_symlinked_into_the_sources_is_refused(make_course, target, message):
     spec_file = make_course(SPEC.format(subdir="y") + "output: out\n", FILES)
     root = spec_file.parent
@@ -128,6 +134,9 @@ def test_an_output_folder_symlinked_into_the_sources_is_refused(make_course, tar
     assert (caught.value.path, caught.value.line) == (spec_file, 9)
 
 
+@pytest.mark.posix_only(
+    "makes symbolic links (Windows allows them only to administrators or in developer mode)"
+)
 def test_an_output_folder_below_a_symlinked_folder_is_refused(make_course):
     spec_file = make_course("name: K\nsections: []\noutput: build/out\n", {})
     root = spec_file.parent
@@ -136,6 +145,9 @@ def test_an_output_folder_below_a_symlinked_folder_is_refused(make_course):
         load_spec(spec_file)
 
 
+@pytest.mark.posix_only(
+    "makes symbolic links (Windows allows them only to administrators or in developer mode)"
+)
 def test_an_output_folder_linked_out_of_the_course_needs_allow_outside(make_course, tmp_path):
     site = tmp_path / "site"
     site.mkdir()

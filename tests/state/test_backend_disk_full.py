@@ -13,6 +13,8 @@ from tests import disks
 
 small_disk = disks.small_disk  # the fixture
 
+pytestmark = pytest.mark.linux_only("mounts a small tmpfs to fill (mount, os.statvfs)")
+
 
 def test_a_dump_that_cannot_write_lets_the_stopping_error_through(tmp_path, small_disk):
     state = small_disk(tmp_path / ".clm", "1m")

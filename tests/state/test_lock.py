@@ -20,6 +20,7 @@ def _try_the_lock(path: str, answers) -> None:
         answers.put(("locked out", locked.holder))
 
 
+@pytest.mark.posix_only("forks (os.fork or the fork start method)")
 def test_a_forked_child_is_locked_out_by_its_parents_lock(tmp_path):
     # A child forked while its parent holds the lock (a worker, anything a build forks)
     # must not take the parent's lock for its own: it is another build's, as it sees it.

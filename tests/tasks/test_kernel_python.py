@@ -52,6 +52,7 @@ def _runs(log: Path) -> int:
     return len(log.read_text().splitlines()) if log.exists() else 0
 
 
+@pytest.mark.posix_only("runs a shell script as a program")
 def test_the_interpreter_is_asked_once_and_again_only_after_an_install(course):
     spec, venv, runs = course()
     first = prepare_build(spec)
@@ -71,6 +72,7 @@ def test_the_interpreter_is_asked_once_and_again_only_after_an_install(course):
     )
 
 
+@pytest.mark.posix_only("runs a shell script as a program")
 def test_the_execution_jobs_carry_the_interpreter(course):
     spec, _, _ = course()
     build = prepare_build(spec)
@@ -84,6 +86,7 @@ def test_the_execution_jobs_carry_the_interpreter(course):
     assert all(job.environment == build.environments["python3"] for job in jobs)
 
 
+@pytest.mark.posix_only("runs a shell script as a program")
 def test_removing_ipykernel_is_noticed_from_the_stamp(course):
     spec, venv, _ = course()
     prepare_build(spec)
@@ -93,6 +96,7 @@ def test_removing_ipykernel_is_noticed_from_the_stamp(course):
     assert raised.value.line == 3 and "has no ipykernel" in str(raised.value)
 
 
+@pytest.mark.posix_only("runs a shell script as a program")
 def test_a_kept_description_of_a_replaced_interpreter_is_not_trusted(course):
     spec, _, runs = course()
     prepare_build(spec)

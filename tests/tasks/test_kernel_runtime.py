@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
+
 from clm.tasks.generator import task_dicts
 from clm.tasks.prepare import prepare_build
 
@@ -21,6 +23,7 @@ DECK = "slides/module_100_a/topic_100_first.java"
 JAVA_DECK = '// %% [markdown]\n// # First\n\n// %%\nSystem.out.println("x");\n'
 
 
+@pytest.mark.posix_only("runs a shell script as a program")
 def test_the_runtime_is_asked_once_and_again_after_it_changed(make_course, monkeypatch, tmp_path):
     spec = make_course(SPEC, {DECK: JAVA_DECK})
     kernels = tmp_path / "jupyter"

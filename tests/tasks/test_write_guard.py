@@ -42,6 +42,9 @@ def test_a_write_outside_the_folder_is_refused(course, target):
     assert not (course / "slides/x.py").exists()
 
 
+@pytest.mark.posix_only(
+    "makes symbolic links (Windows allows them only to administrators or in developer mode)"
+)
 def test_a_write_through_a_symlinked_folder_is_refused(course):
     os.symlink("../slides", course / "output/public")
     with pytest.raises(CourseError, match=r"it resolves to .*/slides/slides_welcome\.py"):
@@ -55,6 +58,9 @@ def test_a_write_through_a_symlinked_folder_is_refused(course):
     assert (course / "slides/slides_welcome.py").read_text() == "# deck\n"
 
 
+@pytest.mark.posix_only(
+    "makes symbolic links (Windows allows them only to administrators or in developer mode)"
+)
 def test_an_output_that_is_a_symlink_is_replaced_not_written_through(course):
     os.symlink("../slides/slides_welcome.py", course / "output/x.py")
     assert write_atomic(
@@ -64,6 +70,7 @@ def test_an_output_that_is_a_symlink_is_replaced_not_written_through(course):
     assert (course / "slides/slides_welcome.py").read_text() == "# deck\n"
 
 
+@pytest.mark.posix_only("runs a shell script as a program")
 def test_copies_keep_the_source_permission_bits(course):
     source = course / "slides/private.txt"
     source.write_text("only mine")
@@ -86,6 +93,7 @@ def test_copies_keep_the_source_permission_bits(course):
     assert stat.S_IMODE((course / "output/run.sh").stat().st_mode) == 0o755
 
 
+@pytest.mark.posix_only("checks POSIX permission bits")
 def test_generated_outputs_are_world_readable(course):
     target = course / "output/page.html"
     write_atomic(target, b"<html/>", Workspace.at(course), None, inside=course / "output")
@@ -114,6 +122,9 @@ def test_a_recorded_output_outside_the_output_folder_is_never_deleted(course):
     assert recorded_outputs(Workspace.at(course), "course.yaml") == set()
 
 
+@pytest.mark.posix_only(
+    "makes symbolic links (Windows allows them only to administrators or in developer mode)"
+)
 def test_removal_through_a_symlinked_output_folder_is_refused(course):
     os.symlink("../slides", course / "output/public")
     record_outputs(Workspace.at(course), "course.yaml", ["output/public/slides_welcome.py"])
@@ -124,6 +135,9 @@ def test_removal_through_a_symlinked_output_folder_is_refused(course):
     assert (course / "slides/slides_welcome.py").exists()
 
 
+@pytest.mark.posix_only(
+    "makes symbolic links (Windows allows them only to administrators or in developer mode)"
+)
 def test_a_symlinked_target_folder_cannot_vouch_for_itself(course):
     """output/shared linked into slides/: listed with the output folder, as an older
     clm recorded it, the link is still refused for copies and removals alike."""
@@ -152,6 +166,9 @@ def test_the_guarding_folder_is_the_outermost_named_one():
     assert guarding_folder("slides/a.py", folders) is None
 
 
+@pytest.mark.posix_only(
+    "makes symbolic links (Windows allows them only to administrators or in developer mode)"
+)
 def test_intermediate_files_stay_in_clm_folder(course):
     (course / ".clm").mkdir(exist_ok=True)
     os.symlink("../slides", course / ".clm/executed")

@@ -84,6 +84,7 @@ def _name(tag: str) -> str:
     return f"{pid}-{token}"
 
 
+@pytest.mark.posix_only("SIGKILLs a build (signal.SIGKILL is POSIX)")
 def test_a_tag_names_a_build_that_runs_exactly_while_its_record_is_locked(runs_here, tmp_path):
     build, tag = _build(runs_here)
     try:
