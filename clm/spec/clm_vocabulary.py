@@ -62,6 +62,7 @@ ATTRIBUTES: dict[str, tuple[str, ...]] = {
         "templates",
         "kernel",
         "output-layout",
+        "mathjax",
     ),
     "output-target": ("name",),
     "section": ("enabled", "module"),

@@ -18,6 +18,7 @@ from clm.spec.clm_vocabulary import (
 from clm.spec.includes import BadInclude, duplicate, include_spec
 from clm.spec.model import (
     LAYOUTS,
+    MATHJAX_LOCAL,
     CourseSpec,
     DirGroupSpec,
     IncludeSpec,
@@ -25,6 +26,7 @@ from clm.spec.model import (
     SectionSpec,
     Text,
     TopicRef,
+    mathjax_problem,
 )
 from clm.spec.targets import check_unique_names, output_target
 
@@ -271,6 +273,9 @@ def read_xml_spec(file: Path, root: Path) -> CourseSpec:
             '<course output-layout="classic"> and <output-targets> exclude each other: the '
             "classic tree has fixed folders; remove one of the two",
         )
+    mathjax = (course.get("mathjax") or MATHJAX_LOCAL).strip()
+    if problem := mathjax_problem(mathjax):
+        raise reader.error(course, f'<course mathjax="{mathjax}">: {problem}')
     if (ignored := reader.ignored_warning()) is not None:
         reader.warnings.insert(0, ignored)
     return CourseSpec(
@@ -312,6 +317,7 @@ def read_xml_spec(file: Path, root: Path) -> CourseSpec:
         output_targets=targets,
         project_slug=_plain(slug_element) or None,
         project_slug_line=_line_of(reader, slug_element),
+        mathjax=mathjax,
         warnings=tuple(reader.warnings),
     )
 

@@ -15,6 +15,7 @@ from clm.languages import unknown as unknown_language
 from clm.spec.includes import BadInclude, duplicate, include_spec
 from clm.spec.model import (
     LAYOUTS,
+    MATHJAX_LOCAL,
     CourseSpec,
     DirGroupSpec,
     IncludeSpec,
@@ -22,6 +23,7 @@ from clm.spec.model import (
     SectionSpec,
     Text,
     TopicRef,
+    mathjax_problem,
 )
 from clm.spec.targets import check_unique_names, output_target
 
@@ -53,6 +55,7 @@ COURSE_KEYS = (
     "output-targets",
     "output-layout",
     "project-slug",
+    "mathjax",
 )
 CACHE_KEYS = ("remote", "trust", "push", "key")  # as cache-<name>
 SECTION_KEYS = ("name", "topics", "include")
@@ -290,6 +293,9 @@ def read_yaml_spec(file: Path, root: Path) -> CourseSpec:
             "output-layout: classic and output-targets exclude each other: the classic tree "
             "has fixed folders; remove one of the two settings",
         )
+    mathjax = setting("mathjax", reader.string, MATHJAX_LOCAL)
+    if problem := mathjax_problem(mathjax):
+        raise reader.error(top["mathjax"], problem)
     return CourseSpec(
         file=file,
         root=root,
@@ -333,6 +339,7 @@ def read_yaml_spec(file: Path, root: Path) -> CourseSpec:
         output_targets=targets,
         project_slug=setting("project-slug", reader.string, None),
         project_slug_line=_line(top.get("project-slug")),
+        mathjax=mathjax,
         warnings=tuple(warnings),
     )
 
