@@ -69,3 +69,14 @@ def kernels():
     pool = KernelPool()
     yield pool
     pool.close()
+
+
+@pytest.fixture(scope="session")
+def mathjax_downloads() -> Path:
+    """A downloads folder ($CLM_DOWNLOADS) holding the real MathJax clm pins: the user's
+    cache (or the one $CLM_DOWNLOADS names), fetched from the npm registry the first time."""
+    from clm.downloads import npm
+    from clm.downloads.pinned import MATHJAX
+
+    npm.fetch(MATHJAX)
+    return npm.cache_root()
