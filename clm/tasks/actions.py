@@ -155,6 +155,9 @@ def copy_mathjax(job: MathJaxJob) -> TaskFailed | None:
         source = npm.fetch(MATHJAX)
     except npm.FetchError as error:
         return TaskFailed(mathjax_missing(job.targets[0], str(error)))
+    except OSError as error:  # the cache's folder cannot be made or written
+        reason = f"it cannot be put there ({error}; point {npm.CACHE_VARIABLE} elsewhere)"
+        return TaskFailed(mathjax_missing(job.targets[0], reason))
     workspace = job.session.workspace()
     roots = job.roots()
     written, refused = 0, []
