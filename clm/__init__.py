@@ -8,7 +8,7 @@ what was kept from earlier builds is made again.
 __version__ = "0.1.0"
 
 # What the outputs contain (with __version__ and the packaged templates: the engine key).
-CONVERSION_VERSION = "3"
+CONVERSION_VERSION = "4"
 # What an execution produces: part of every execution's cache key.
 EXECUTION_VERSION = "1"
 # What a diagram render produces: part of every render's cache key.

@@ -132,3 +132,14 @@ def pytest_collection_modifyitems(config, items):
                     raise pytest.UsageError(f"{item.nodeid}: {error}") from None
                 if why is not None:
                     item.add_marker(pytest.mark.skip(reason=why))
+
+
+@pytest.fixture(scope="session")
+def mathjax_downloads() -> Path:
+    """A downloads folder ($CLM_DOWNLOADS) holding the real MathJax clm pins: the user's
+    cache (or the one $CLM_DOWNLOADS names), fetched from the npm registry the first time."""
+    from clm.downloads import npm
+    from clm.downloads.pinned import MATHJAX
+
+    npm.fetch(MATHJAX)
+    return npm.cache_root()

@@ -62,7 +62,7 @@ def read_only(small_disk):
         kept = folder.with_name(folder.name + ".kept")
         if folder.exists():
             folder.rename(kept)
-        small_disk(folder, "16m")
+        small_disk(folder, "64m")  # a course's outputs: MathJax's copies alone take 14 MB
         if kept.exists():  # what the folder held, now on the tmpfs
             shutil.copytree(kept, folder, dirs_exist_ok=True, symlinks=True)
             shutil.rmtree(kept)

@@ -678,4 +678,5 @@ def build_course(spec: CourseSpec) -> Course:
         output_targets=spec.output_targets,
         project_slug=spec.project_slug,
         included=tuple(sorted(discovery.included)),
+        mathjax=spec.mathjax,
     )

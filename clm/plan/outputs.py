@@ -21,10 +21,17 @@ from clm.course.model import Clash, Course, Deck, Diagram, Topic, tagged_languag
 from clm.errors import CourseError
 from clm.paths import MAX_NAME_BYTES, name_bytes
 from clm.plan.gc_pause import paused_garbage_collection
-from clm.plan.layout import course_folder, deck_file_name, dir_group_folder, variant_folder
+from clm.plan.layout import (
+    course_folder,
+    deck_file_name,
+    dir_group_folder,
+    mathjax_copy,
+    variant_folder,
+)
 from clm.plan.targets import Target, course_targets, select_targets
 from clm.plan.variants import Format, Kind, Variant, has_format
 from clm.spec import CourseSpec, load_spec
+from clm.spec.model import MATHJAX_LOCAL
 from clm.state.workspace import EXECUTED, RENDERS
 
 _TARGET = operator.itemgetter(1)  # of a Copy
@@ -131,6 +138,7 @@ class OutputPlan:
     placements: tuple[CopyJob, ...] = ()  # renders into img/, per diagram and language
     held_back: tuple[HeldBack, ...] = ()
     targets: tuple[Target, ...] = ()  # where the outputs go, in the spec's order
+    mathjax: tuple[str, ...] = ()  # the copies of MathJax the HTML pages load
 
     @property
     def guards(self) -> dict[str, str]:
@@ -152,6 +160,26 @@ class OutputPlan:
                 yield copy.target
         for held in self.held_back:
             yield from held.targets
+        yield from self.mathjax
+
+
+def mathjax_copies(course: Course, decks: tuple[DeckPlan, ...]) -> tuple[str, ...]:
+    """Where MathJax is copied for the HTML pages of ``decks``: once in every course
+    folder holding one of them, nowhere when the pages load it from elsewhere (the
+    spec's ``mathjax:``)."""
+    if course.mathjax != MATHJAX_LOCAL:
+        return ()
+    return tuple(
+        sorted(
+            {
+                mathjax_copy(path)
+                for deck in decks
+                for output in deck.outputs
+                if output.variant.format is Format.HTML
+                for path in output.paths
+            }
+        )
+    )
 
 
 @cache
@@ -372,6 +400,8 @@ def _check_unique_targets(spec: CourseSpec, plan: OutputPlan) -> None:
     for job in (*plan.topic_data, *plan.placements, *plan.dir_groups):
         seen.update(map(_TARGET, job.copies))
         expected += len(job.copies)
+    seen.update(plan.mathjax)
+    expected += len(plan.mathjax)
     if len(seen) == expected:  # no target was there before
         return
     written: dict[str, str] = {}
@@ -389,6 +419,7 @@ def _check_unique_targets(spec: CourseSpec, plan: OutputPlan) -> None:
     for deck in plan.decks:
         origin = f"the deck {deck.deck.path}"
         written.update(dict.fromkeys((p for o in deck.outputs for p in o.paths), origin))
+    written.update(dict.fromkeys(plan.mathjax, "MathJax of the HTML pages"))
     for job in (*plan.topic_data, *plan.placements):
         for copy in job.copies:
             claim(copy.target, f"the files of {job.source}")
@@ -488,6 +519,7 @@ def plan_course(
         ),
         tuple(held_back),
         targets,
+        mathjax_copies(course, tuple(decks)),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from clm.errors import CourseError
-from clm.plan.outputs import OutputPlan
+from clm.plan.outputs import OutputPlan, mathjax_copies
 
 
 def select_only(plan: OutputPlan, only: str) -> OutputPlan:
@@ -23,12 +23,14 @@ def select_only(plan: OutputPlan, only: str) -> OutputPlan:
     diagrams = {
         d.source for s in sections for t in s.topics if t.path in topics for d in t.diagrams
     }
+    decks = tuple(d for d in plan.decks if d.deck.topic.path in topics)
     return dataclasses.replace(
         plan,
-        decks=tuple(d for d in plan.decks if d.deck.topic.path in topics),
+        decks=decks,
         topic_data=tuple(j for j in plan.topic_data if j.source in topics),
         dir_groups=(),
         renders=tuple(r for r in plan.renders if r.diagram.source in diagrams),
         placements=tuple(j for j in plan.placements if j.source in diagrams),
         held_back=tuple(h for h in plan.held_back if topics.intersection(h.clash.topics)),
+        mathjax=mathjax_copies(plan.course, decks),
     )

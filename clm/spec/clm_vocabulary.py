@@ -64,6 +64,7 @@ ATTRIBUTES: dict[str, tuple[str, ...]] = {
         "output-layout",
         "max-path-length",
         "long-paths",
+        "mathjax",
     ),
     "output-target": ("name",),
     "section": ("enabled", "module"),

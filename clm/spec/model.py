@@ -108,6 +108,24 @@ class OutputTargetSpec:
 # public/speaker tree clm and CLM wrote until 2025.
 LAYOUTS = ("tiers", "classic")
 
+# Where HTML pages load MathJax from: a copy in the output tree (no request to
+# anyone), a public CDN, or else the http(s) URL of a MathJax 3 script.
+MATHJAX_LOCAL = "local"
+MATHJAX_CDN = "cdn"
+
+
+def mathjax_problem(value: str) -> str | None:
+    """What is wrong with a spec's MathJax setting, or None."""
+    if value in (MATHJAX_LOCAL, MATHJAX_CDN):
+        return None
+    scheme, _, rest = value.partition("://")
+    if scheme in ("https", "http") and rest and not any(c.isspace() for c in value):
+        return None
+    return (
+        f"unknown mathjax setting '{value}' (expected {MATHJAX_LOCAL}: a copy beside the "
+        f"pages, {MATHJAX_CDN}: a public CDN, or the https:// URL of a MathJax 3 script)"
+    )
+
 
 @dataclass(frozen=True)
 class CourseSpec:
@@ -158,6 +176,7 @@ class CourseSpec:
     max_path_length_line: int | None = None
     long_paths: str = "warn"
     long_paths_line: int | None = None
+    mathjax: str = MATHJAX_LOCAL  # see mathjax_problem
     # The shared cache's settings the spec gives: (remote|trust|push|key, value, line).
     cache_settings: tuple[tuple[str, str | tuple[str, ...], int | None], ...] = ()
     metadata: dict[str, Text] = field(default_factory=dict, compare=False)

@@ -19,6 +19,7 @@ from clm.spec.includes import BadInclude, duplicate, include_spec
 from clm.spec.long_paths import MAX_PATH_LENGTH, read_long_paths, read_max_path_length
 from clm.spec.model import (
     LAYOUTS,
+    MATHJAX_LOCAL,
     CourseSpec,
     DirGroupSpec,
     IncludeSpec,
@@ -26,6 +27,7 @@ from clm.spec.model import (
     SectionSpec,
     Text,
     TopicRef,
+    mathjax_problem,
 )
 from clm.spec.targets import check_unique_names, output_target
 
@@ -283,6 +285,9 @@ def read_xml_spec(file: Path, root: Path) -> CourseSpec:
             '<course output-layout="classic"> and <output-targets> exclude each other: the '
             "classic tree has fixed folders; remove one of the two",
         )
+    mathjax = (course.get("mathjax") or MATHJAX_LOCAL).strip()
+    if problem := mathjax_problem(mathjax):
+        raise reader.error(course, f'<course mathjax="{mathjax}">: {problem}')
     if (ignored := reader.ignored_warning()) is not None:
         reader.warnings.insert(0, ignored)
     return CourseSpec(
@@ -330,6 +335,7 @@ def read_xml_spec(file: Path, root: Path) -> CourseSpec:
         max_path_length_line=reader.line(course) if course.get("max-path-length") else None,
         long_paths=reader.checked(course, "long-paths", read_long_paths, "warn"),
         long_paths_line=reader.line(course) if course.get("long-paths") else None,
+        mathjax=mathjax,
         warnings=tuple(reader.warnings),
     )
 

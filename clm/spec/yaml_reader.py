@@ -17,6 +17,7 @@ from clm.spec.includes import BadInclude, duplicate, include_spec
 from clm.spec.long_paths import MAX_PATH_LENGTH, read_long_paths, read_max_path_length
 from clm.spec.model import (
     LAYOUTS,
+    MATHJAX_LOCAL,
     CourseSpec,
     DirGroupSpec,
     IncludeSpec,
@@ -24,6 +25,7 @@ from clm.spec.model import (
     SectionSpec,
     Text,
     TopicRef,
+    mathjax_problem,
 )
 from clm.spec.targets import check_unique_names, output_target
 
@@ -57,6 +59,7 @@ COURSE_KEYS = (
     "project-slug",
     "max-path-length",
     "long-paths",
+    "mathjax",
 )
 CACHE_KEYS = ("remote", "trust", "push", "key")  # as cache-<name>
 SECTION_KEYS = ("name", "topics", "include")
@@ -306,6 +309,9 @@ def read_yaml_spec(file: Path, root: Path) -> CourseSpec:
             "output-layout: classic and output-targets exclude each other: the classic tree "
             "has fixed folders; remove one of the two settings",
         )
+    mathjax = setting("mathjax", reader.string, MATHJAX_LOCAL)
+    if problem := mathjax_problem(mathjax):
+        raise reader.error(top["mathjax"], problem)
     return CourseSpec(
         file=file,
         root=root,
@@ -355,6 +361,7 @@ def read_yaml_spec(file: Path, root: Path) -> CourseSpec:
         max_path_length_line=_line(top.get("max-path-length")),
         long_paths=setting("long-paths", reader.checked(read_long_paths), "warn"),
         long_paths_line=_line(top.get("long-paths")),
+        mathjax=mathjax,
         warnings=tuple(warnings),
     )
 

@@ -26,7 +26,7 @@ from clm.state.db import StateError
 from clm.state.records import forget_outputs, output_folders, recorded_among, recorded_outputs
 from clm.state.workspace import Workspace
 from clm.tasks.files import copy_atomic, remove_empty_folders, write_atomic
-from clm.tasks.jobs import ClashJob, CopyJob, DeckErrorJob, OutputJob, RemovalJob
+from clm.tasks.jobs import ClashJob, CopyJob, DeckErrorJob, MathJaxJob, OutputJob, RemovalJob
 from clm.workers.lifetime import working_on
 
 
@@ -98,7 +98,7 @@ def build_output(job: OutputJob) -> TaskFailed | None:
             if cell.cell_type == "markdown":
                 cell.source = rewrite(cell.source, hrefs)
     if job.format == Format.HTML:
-        data = formats.html_bytes(notebook, job.title)
+        data = formats.html_bytes(notebook, job.title, job.mathjax)
     elif job.format == Format.NOTEBOOK:
         data = formats.notebook_bytes(notebook)
     else:
@@ -136,6 +136,55 @@ def copy_files(job: CopyJob) -> TaskFailed | None:
         return TaskFailed(str(exc))
     counters.add_counts(workspace, {counters.OUTPUTS_WRITTEN: written})
     return None
+
+
+@reports_write_failures
+def copy_mathjax(job: MathJaxJob) -> TaskFailed | None:
+    """Copy MathJax into every course folder with HTML pages, fetching it first if need be.
+
+    Without it (offline, the first time) the task fails once, naming the file and the
+    ways out; the pages are written all the same, and the next build tries again. A
+    folder that refuses the copy (read-only, a file in the way) fails the task with one
+    line each, after the copies into the other folders are made.
+    """
+    working_on(job.task_name, job.session.state_file)
+    from clm.downloads import npm
+    from clm.downloads.pinned import MATHJAX
+
+    try:
+        source = npm.fetch(MATHJAX)
+    except npm.FetchError as error:
+        return TaskFailed(mathjax_missing(job.targets[0], str(error)))
+    except OSError as error:  # the cache's folder cannot be made or written
+        reason = f"it cannot be put there ({error}; point {npm.CACHE_VARIABLE} elsewhere)"
+        return TaskFailed(mathjax_missing(job.targets[0], reason))
+    workspace = job.session.workspace()
+    roots = job.roots()
+    written, refused = 0, []
+    for target in job.targets:
+        inside = Path(guarding_folder(target, roots) or roots[0])
+        try:
+            written += copy_atomic(source, Path(target), workspace, job.spec, inside=inside)
+        except DiskFull:
+            raise
+        except CourseError as error:  # outside its folder, not writable, a file in the way
+            refused.append(str(error))
+    counters.add_counts(workspace, {counters.OUTPUTS_WRITTEN: written})
+    # A read-only output folder refuses every copy alike: said once.
+    return TaskFailed("\n".join(dict.fromkeys(refused))) if refused else None
+
+
+def mathjax_missing(target: str, reason: str) -> str:
+    """Why MathJax is not beside the pages, and the ways to get it there."""
+    from clm.downloads import npm
+    from clm.downloads.pinned import MATHJAX
+
+    return (
+        f"{target}: not written: MathJax ({MATHJAX.label}) is not in clm's download cache "
+        f"({npm.cache_root()}), and {reason}. Until it is there, the HTML pages show their "
+        "formulas as TeX source. Run `clm setup` once while online (or build again online), "
+        "or have the pages load MathJax from a CDN: `mathjax: cdn` in the spec"
+    )
 
 
 def remove_outputs(job: RemovalJob) -> TaskFailed | None:

@@ -16,12 +16,13 @@ from doit.task import Task
 from clm.languages import is_ipykernel
 from clm.leaks.guard import guard_tasks
 from clm.plan.gc_pause import paused_garbage_collection
-from clm.plan.variants import Kind
+from clm.plan.variants import Format, Kind
 from clm.session.reporter import Reporter
 from clm.session.session import Session
 from clm.tasks.actions import (
     build_output,
     copy_files,
+    copy_mathjax,
     nothing_stale,
     refuse,
     remove_outputs,
@@ -32,6 +33,7 @@ from clm.tasks.jobs import (
     CopyJob,
     DeckErrorJob,
     DeckExecutionJob,
+    MathJaxJob,
     OutputJob,
     RemovalJob,
     RenderJob,
@@ -44,6 +46,7 @@ from clm.tasks.prepasses import execution_inputs
 from clm.tasks.rendering import render_diagram
 
 STALE_TASK = "remove-stale-outputs"
+MATHJAX_TASK = "copy-mathjax"
 CLASH_TASK = "refuse-clashing-files"
 DECK_CHECK = "checks"  # the task of a deck that fails its checks, beside its outputs
 _SOURCE_AND_TARGET = operator.itemgetter(0, 1)  # of a clm.plan.outputs.Copy
@@ -146,14 +149,16 @@ def task_dicts(build: Build) -> Iterator[dict]:
                 copies=output.copies,
                 output_roots=roots,
                 links=links,
+                mathjax=build.plan.course.mathjax,
             )
+            page_deps = [build.mathjax_dep] if variant.format is Format.HTML else []
             paths = output.paths
             output_tasks.append(f"{deck}:{target}")
             yield {
                 "basename": deck,
                 "name": target,
                 "actions": [(build_output, (job,))],
-                "file_dep": [*deps, *filter(None, [executed, links_dep])],
+                "file_dep": [*deps, *filter(None, [executed, links_dep]), *page_deps],
                 "targets": list(paths),
                 "clean": removal(paths),
                 **blocked,
@@ -236,6 +241,19 @@ def task_dicts(build: Build) -> Iterator[dict]:
             "file_dep": sorted({source for source, _ in copies}),
             "targets": targets,
             "clean": removal(tuple(targets)),
+        }
+    if build.plan.mathjax:
+        targets = build.plan.mathjax
+        job = MathJaxJob(
+            build.session, spec_key, output_root, targets, MATHJAX_TASK, output_roots=roots
+        )
+        yield {
+            "basename": MATHJAX_TASK,
+            "doc": "copy MathJax beside the HTML pages (fetched once per user and machine)",
+            "actions": [(copy_mathjax, (job,))],
+            "file_dep": [build.mathjax_file_dep],
+            "targets": list(targets),
+            "clean": removal(targets),
         }
     yield from guard_tasks(
         build.session,

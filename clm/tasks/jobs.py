@@ -18,6 +18,7 @@ from clm.languages import KERNEL_NAME
 from clm.leaks.guard import GuardJob
 from clm.paths import guarding_folder
 from clm.session.spec import SessionSpec
+from clm.spec.model import MATHJAX_LOCAL
 
 
 class _PrepassFields:
@@ -62,6 +63,7 @@ class OutputJob(_PrepassFields):
     # Where the deck's cross-references lead from this output: (what follows "clm:",
     # its href; "" shows the link's text alone). See clm.tasks.xrefs.
     links: tuple[tuple[str, str], ...] = ()
+    mathjax: str = MATHJAX_LOCAL  # where an HTML page loads MathJax from (the spec's setting)
 
     def written(self) -> tuple[tuple[str, str], ...]:
         """Every (path, guarding folder) this job writes its bytes to."""
@@ -130,6 +132,23 @@ class CopyJob:
 
 
 @dataclass(frozen=True)
+class MathJaxJob:
+    """Copy the MathJax clm pins (clm.downloads.pinned.MATHJAX) beside the HTML pages,
+    fetching it into the per-user cache first when it is not there."""
+
+    JOB: ClassVar[str] = "mathjax"
+    session: SessionSpec
+    spec: str
+    output_root: str
+    targets: tuple[str, ...]  # one copy per course folder with HTML pages
+    task_name: str  # for the heartbeat
+    output_roots: tuple[str, ...] = ()  # as CopyJob's
+
+    def roots(self) -> tuple[str, ...]:
+        return self.output_roots or (self.output_root,)
+
+
+@dataclass(frozen=True)
 class RemovalJob:
     """Delete outputs clm wrote for the spec: ``doit clean``, or what a plan no longer has."""
 
@@ -173,6 +192,7 @@ JOBS: dict[str, type] = {
         DeckExecutionJob,
         RenderJob,
         CopyJob,
+        MathJaxJob,
         RemovalJob,
         GuardJob,
         ClashJob,

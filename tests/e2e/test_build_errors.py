@@ -141,7 +141,7 @@ def test_only_builds_one_topic(tmp_path):
     result = run_clm(root, "build", "--only", "first", "--lang", "de")
     assert result.returncode == 0, result.stdout + result.stderr
     names = {p.name for p in (root / "output").rglob("*") if p.is_file()}
-    assert names == {"01 Titel.html", "01 Titel.ipynb", "01 Titel.py"}
+    assert names == {"01 Titel.html", "01 Titel.ipynb", "01 Titel.py", "tex-svg-full.js"}
     unknown = run_clm(root, "build", "--only", "nothing")
     assert unknown.returncode == 2 and "names neither a topic" in unknown.stderr
 

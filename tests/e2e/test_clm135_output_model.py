@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from clm.plan.layout import MATHJAX_FILE
 from tests.conftest import write_files
 from tests.e2e.helpers import output_files, run_clm, work_counts
 
@@ -204,7 +205,8 @@ def _course(tmp_path: Path, targets: str = "") -> Path:
 
 def _tree(tier: str, lang: str, kinds: dict[str, tuple[str, ...]]) -> set[str]:
     """The files CLM 1.35 documents for one tier and language: each kind in each format
-    (plain code for completed only), the topic data beside the first section's decks."""
+    (plain code for completed only), the topic data beside the first section's decks;
+    and clm's MathJax where there are HTML pages."""
     course, slides = (f"demo-{lang}", "Folien" if lang == "de" else "Slides")
     sections = {"de": ("Erster Teil", "Zweiter Teil"), "en": ("First Part", "Second Part")}[lang]
     titles = {"de": ("Grundlagen", "Werkstatt"), "en": ("Basics", "Workshop")}[lang]
@@ -218,6 +220,8 @@ def _tree(tier: str, lang: str, kinds: dict[str, tuple[str, ...]]) -> set[str]:
                 base = f"output/{tier}/{course}/{slides}/{folder}/{kind}/{section}"
                 files.add(f"{base}/01 {title}{suffix}")
             files.add(f"output/{tier}/{course}/{slides}/{folder}/{kind}/{sections[0]}/data.csv")
+            if fmt == "html":
+                files.add(f"output/{tier}/{course}/{slides}/Html/{MATHJAX_FILE}")
     return files
 
 

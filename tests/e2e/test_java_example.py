@@ -129,6 +129,7 @@ def course(tmp_path_factory) -> Path:
 
 def test_every_deck_builds_its_twenty_eight_outputs_and_nothing_else(course):
     from clm.course.discovery import build_course
+    from clm.plan.layout import MATHJAX_FILE
     from clm.plan.outputs import plan_course
     from clm.spec import load_spec
 
@@ -143,7 +144,11 @@ def test_every_deck_builds_its_twenty_eight_outputs_and_nothing_else(course):
         for p in (course / "output").rglob("*")
         if p.is_file() and p.name not in DATA_NAMES
     }
-    assert written == set().union(*(expected_outputs(deck) for deck in DECKS))
+    # Besides, MathJax for the pages: once in each course folder.
+    assert set(plan.mathjax) == {p for p in written if p.endswith(MATHJAX_FILE)}
+    assert len(plan.mathjax) == 6
+    decks_wrote = written - set(plan.mathjax)
+    assert decks_wrote == set().union(*(expected_outputs(deck) for deck in DECKS))
 
 
 def test_plain_code_goes_to_the_folder_of_its_language(course):

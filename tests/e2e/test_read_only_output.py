@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from clm.plan.layout import MATHJAX_FILE
 from tests import disks
 from tests.conftest import deck_text, write_files
 from tests.e2e.helpers import output_files, run_clm
@@ -73,9 +74,13 @@ def test_a_file_where_an_output_folder_belongs_fails_the_outputs_below_it(tmp_pa
     assert "Traceback" not in result.stdout + result.stderr, result.stdout
     lines = result.stdout.splitlines()
     failed = [line for line in lines if line.startswith("FAILED ")]
+    # The outputs below it fail, and MathJax's copies into its two course folders.
+    assert "FAILED copy-mathjax:" in failed
+    failed.remove("FAILED copy-mathjax:")
     assert failed and all(":output/speaker/" in line for line in failed)
     blocked = [line for line in lines if line.startswith(f"{root / 'output/speaker'}: ")]
-    assert len(blocked) == len(failed)
+    assert len(blocked) == len(failed) + 2
     assert blocked[0].endswith("); move or delete it, then build again")
     assert "a file stands where clm needs a folder (for output/speaker/" in blocked[0]
     assert (root / "output/shared").is_dir()  # the other outputs are built
+    assert len(list((root / "output").rglob(MATHJAX_FILE))) == 4  # shared and trainer

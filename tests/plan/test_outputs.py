@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import posixpath
 import textwrap
+
+import pytest
 
 from clm.course.discovery import build_course
 from clm.course.model import may_narrate
-from clm.plan.outputs import deck_variants, plan_course
+from clm.errors import CourseError
+from clm.plan.layout import MATHJAX_FROM_PAGE
+from clm.plan.outputs import deck_variants, plan_course, plan_spec
 from clm.plan.select import select_only
 from clm.plan.variants import Format, Kind
 from clm.spec import load_spec
@@ -308,3 +313,53 @@ def test_skip_errors_runs_past_errors_and_says_so_apart_from_allow_errors(make_c
     assert (loops.allow_errors, loops.skip_errors) == (True, True)
     # Each is a setting the execution task depends on: changing it runs the task again.
     assert len({intro.settings, setup.settings}) == 2
+
+
+TARGETS = """
+    output-targets:
+      - {name: students, path: output/students, kinds: [code-along], languages: [en]}
+      - {name: staff, path: staff, kinds: [trainer, completed], formats: [html]}
+"""
+
+
+@pytest.mark.parametrize(
+    ("extra", "copies"),
+    [
+        ("", 6),  # three tiers, two languages
+        ("output-layout: classic\n", 4),  # public and speaker, two languages
+        (TARGETS, 3),  # students in English; staff in both
+    ],
+)
+def test_every_html_page_finds_mathjax_by_one_relative_path(make_course, extra, copies):
+    plan = _plan(make_course, spec=textwrap.dedent(SPEC) + textwrap.dedent(extra))
+    pages = [
+        path
+        for deck in plan.decks
+        for output in deck.outputs
+        if output.variant.format is Format.HTML
+        for path in output.paths
+    ]
+    reached = {posixpath.normpath(f"{posixpath.dirname(p)}/{MATHJAX_FROM_PAGE}") for p in pages}
+    # Every copy is one a page loads, one per course folder with pages, and an output.
+    assert reached == set(plan.mathjax)
+    assert len(plan.mathjax) == copies
+    assert set(plan.mathjax) <= plan.output_paths()
+
+
+def test_no_mathjax_copy_where_no_page_loads_one(make_course):
+    assert not _plan(make_course, spec=textwrap.dedent(SPEC) + "mathjax: cdn\n").mathjax
+    plan = _plan(make_course)
+    assert not select_only(plan, "setup").mathjax  # html: false
+    assert select_only(plan, "loops").mathjax == plan.mathjax
+
+
+def test_a_dir_group_over_the_mathjax_copy_is_a_spec_error(make_course):
+    spec = textwrap.dedent(SPEC).replace(
+        "{name: Bonus, path: div}", "{name: Slides/Html/mathjax, path: div}"
+    )
+    files = {**FILES, "div/tex-svg-full.js": "// not MathJax"}
+    with pytest.raises(CourseError) as caught:
+        plan_spec(make_course(spec, files))
+    message = str(caught.value)
+    assert "Slides/Html/mathjax/tex-svg-full.js' would be written twice" in message
+    assert "by MathJax of the HTML pages and by the dir-group 'div'" in message

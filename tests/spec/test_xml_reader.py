@@ -119,3 +119,18 @@ def test_skip_errors_is_read_apart_from_allow_errors(make_course):
     assert (spec.skip_errors, spec.allow_errors) == (True, False)
     intro = spec.sections[0].topics[0]
     assert (intro.skip_errors, intro.allow_errors) == (False, None)
+
+
+def test_mathjax_is_an_attribute_of_course_and_local_without_it(make_course):
+    spec = load_spec(make_course(XML_SPEC, FILES, name="course-specs/course.xml"))
+    assert spec.mathjax == "local"
+    text = XML_SPEC.replace('<course cell-timeout="90"', '<course mathjax="cdn" cell-timeout="90"')
+    spec = load_spec(make_course(text, FILES, name="course-specs/course.xml"))
+    assert spec.mathjax == "cdn"
+    text = XML_SPEC.replace(
+        '<course cell-timeout="90"', '<course mathjax="nearby" cell-timeout="90"'
+    )
+    with pytest.raises(CourseError) as caught:
+        load_spec(make_course(text, FILES, name="course-specs/course.xml"))
+    assert caught.value.line == 2
+    assert "unknown mathjax setting 'nearby'" in str(caught.value)

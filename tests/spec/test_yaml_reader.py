@@ -235,3 +235,31 @@ def test_skip_errors_is_a_course_default_as_allow_errors(make_course):
         CourseError, match=r"course\.yaml:3: expected 'skip-errors' as true or false"
     ):
         load_spec(make_course("name: K\nsections: []\nskip-errors: maybe\n", {}))
+
+
+@pytest.mark.parametrize(
+    ("setting", "read"),
+    [
+        ("", "local"),
+        ("mathjax: local\n", "local"),
+        ("mathjax: cdn\n", "cdn"),
+        (
+            "mathjax: https://maths.example.org/mathjax/tex-svg.js\n",
+            "https://maths.example.org/mathjax/tex-svg.js",
+        ),
+    ],
+)
+def test_mathjax_is_local_unless_the_spec_names_a_cdn(make_course, setting, read):
+    spec = load_spec(make_course(f"name: K\nsections: []\n{setting}", {}))
+    assert spec.mathjax == read
+
+
+@pytest.mark.parametrize(
+    "value", ["offline", "cdnjs", "../mathjax/tex-svg.js", "https://", "ftp://x/y.js"]
+)
+def test_an_unknown_mathjax_setting_names_its_line_and_the_choices(make_course, value):
+    spec_file = make_course(f"name: K\nsections: []\nmathjax: '{value}'\n", {})
+    with pytest.raises(CourseError) as caught:
+        load_spec(spec_file)
+    assert str(caught.value).startswith(f"{spec_file}:3: unknown mathjax setting '{value}'")
+    assert "local" in str(caught.value) and "cdn" in str(caught.value)

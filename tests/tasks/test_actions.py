@@ -10,9 +10,9 @@ import pytest
 from clm.execute.base import ExecutionJob, ExecutionResult
 from clm.execute.executor import LocalExecutor
 from clm.session.spec import SessionSpec
-from clm.tasks.actions import build_output, copy_files, remove_outputs
+from clm.tasks.actions import build_output, copy_files, copy_mathjax, remove_outputs
 from clm.tasks.execution import execute_deck
-from clm.tasks.jobs import CopyJob, DeckExecutionJob, OutputJob, RemovalJob
+from clm.tasks.jobs import CopyJob, DeckExecutionJob, MathJaxJob, OutputJob, RemovalJob
 from tests.conftest import deck_text
 
 
@@ -137,6 +137,24 @@ def test_copy_and_remove(deck, tmp_path):
     )
     assert not (tmp_path / "output/a/data.csv").exists()
     assert (tmp_path / "output/a/mine.txt").exists()
+
+
+def test_mathjax_that_cannot_be_fetched_fails_its_task_with_the_ways_out(
+    deck, tmp_path, monkeypatch
+):
+    # A download cache that cannot be made (a file stands where its folder would be):
+    # an OSError in a worker, which was a traceback.
+    (tmp_path / "downloads").write_text("not a folder")
+    monkeypatch.setenv("CLM_DOWNLOADS", str(tmp_path / "downloads"))
+    target = "output/shared/K-en/Slides/Html/mathjax/tex-svg-full.js"
+    job = MathJaxJob(_session(), "course.yaml", "output", (target,), "copy-mathjax")
+    failed = copy_mathjax(job)
+    assert failed is not None
+    message = failed.get_msg()
+    assert message.startswith(f"{target}: not written: MathJax (mathjax@3.2.2) is not in")
+    assert "point CLM_DOWNLOADS elsewhere" in message
+    assert "Run `clm setup` once while online" in message and "`mathjax: cdn`" in message
+    assert not (tmp_path / "output").exists()
 
 
 def test_the_executor_gets_plain_data_and_its_results_fill_the_cache(deck, kernels):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from clm.deck.prepass import Prepass
 from clm.plan.outputs import plan_course
 from clm.session.spec import SessionSpec
 from clm.spec.model import CourseSpec, Text
-from clm.tasks.generator import STALE_TASK, task_dicts
+from clm.tasks.generator import MATHJAX_TASK, STALE_TASK, task_dicts
 from clm.tasks.jobs import DeckExecutionJob, OutputJob, RenderJob, job_from_dict, job_json
 from clm.tasks.prepare import Build
 from tests.plan.test_outputs import COURSE
@@ -93,6 +94,29 @@ def test_renders_placements_and_stale_removal(tmp_path, monkeypatch):
     assert "clm:diagram-converters" in render["file_dep"]
     stale = tasks[(STALE_TASK, None)]
     assert stale["actions"][0][1][0].stale and stale["uptodate"]
+
+
+def test_one_task_copies_mathjax_for_clean_and_pages_depend_on_where_it_comes_from(
+    tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    build = dataclasses.replace(
+        _build(), mathjax_dep="clm:html-mathjax", mathjax_file_dep="clm:mathjax-file"
+    )
+    tasks = {(t["basename"], t.get("name")): t for t in task_dicts(build)}
+    copy = tasks[(MATHJAX_TASK, None)]
+    assert build.plan.mathjax and copy["targets"] == list(build.plan.mathjax)
+    assert copy["file_dep"] == ["clm:mathjax-file"]  # the pinned version, not the cache
+    (removal,) = copy["clean"]
+    assert removal[1][0].paths == build.plan.mathjax
+    outputs = [
+        task
+        for task in tasks.values()
+        if any(isinstance(args[0], OutputJob) for _, args in task.get("actions", ()))
+    ]
+    pages = [task for task in outputs if task["name"].endswith(".html")]
+    assert pages and all("clm:html-mathjax" in task["file_dep"] for task in pages)
+    assert not [t for t in outputs if t not in pages and "clm:html-mathjax" in t["file_dep"]]
 
 
 def test_the_files_a_deck_includes_are_inputs_of_its_tasks_and_reach_its_jobs(
