@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import tempfile
 import textwrap
@@ -18,8 +17,6 @@ import pytest
 if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
-_WORKER_TEMP = pytest.StashKey[str]()
-
 
 def pytest_configure(config: pytest.Config) -> None:
     """Under pytest-xdist each worker gets a temporary folder of its own.
@@ -27,21 +24,18 @@ def pytest_configure(config: pytest.Config) -> None:
     A build keeps its run record in the temporary folder, and the next build ends
     what the killed builds recorded there: with one folder, a test that kills a
     build on purpose could find its leftovers already swept by a build of a test
-    running in the other worker.
+    running in the other worker. The folder lies beside the worker's basetemp, in
+    the run's, so pytest removes it with the run's (a folder removed at the
+    worker's end would pull the ground from under multiprocessing's own cleanup).
     """
     worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if not worker:
+    basetemp = config.getoption("basetemp", None)
+    if not worker or not basetemp:
         return
-    folder = tempfile.mkdtemp(prefix=f"clm-tests-{worker}-")
-    config.stash[_WORKER_TEMP] = folder
-    os.environ["TMPDIR"] = folder
+    folder = Path(basetemp).parent / f"tmp-{worker}"
+    folder.mkdir(parents=True, exist_ok=True)
+    os.environ["TMPDIR"] = str(folder)
     tempfile.tempdir = None  # asked again, so this process uses the new folder too
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    folder = config.stash.get(_WORKER_TEMP, None)
-    if folder is not None:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 DECK = """\

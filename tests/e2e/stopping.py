@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -69,6 +70,7 @@ class Build:
             process_group=0,
         )
         self.below: set[int] = set()  # every process seen below the build
+        self.said: list[str] = []  # the lines read while it ran (wait_to_hear)
 
     def wait_for(self, path: Path, timeout: float = 300) -> None:
         """Wait for ``path`` to appear, noting the build's processes meanwhile."""
@@ -81,15 +83,26 @@ class Build:
         time.sleep(0.3)  # the cell is in its sleep now
         self.below.update(_descendants(self.process.pid))
 
+    def wait_to_hear(self, text: str, timeout: float = 300) -> None:
+        """Read the build's output until a line holds ``text``."""
+        deadline = time.monotonic() + timeout
+        while not any(text in line for line in self.said):
+            assert self.process.poll() is None, "".join(self.said) + self.process.communicate()[0]
+            assert time.monotonic() < deadline, f"not said within {timeout} s: {text}"
+            ready, _, _ = select.select([self.process.stdout], [], [], 0.5)
+            if ready:
+                self.said.append(self.process.stdout.readline())
+
     def end(self, timeout: float) -> tuple[int | None, str, float]:
         """(exit code or None when it hung, its output, seconds it took); a hung build is killed."""
         started = time.monotonic()
+        heard = "".join(self.said)
         try:
             output, _ = self.process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.kill()
-            return None, self.process.communicate()[0], time.monotonic() - started
-        return self.process.returncode, output, time.monotonic() - started
+            return None, heard + self.process.communicate()[0], time.monotonic() - started
+        return self.process.returncode, heard + output, time.monotonic() - started
 
     def kill(self) -> None:
         for pid in [self.process.pid, *self.below, *_descendants(self.process.pid)]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 
 import pytest
 
@@ -76,12 +75,8 @@ def test_ctrl_c_while_waiting_for_another_build_ends_at_once_without_a_traceback
     try:
         build = Build(root, command)
         try:
-            deadline = time.monotonic() + HANG_GUARD
-            while not (root / ".clm/state.sqlite").exists():  # planned: it waits for the lock
-                assert build.process.poll() is None
-                assert time.monotonic() < deadline
-                time.sleep(0.05)
-            time.sleep(1.0)
+            # Not earlier: Ctrl-C while Python still imports doit is doit's own traceback.
+            build.wait_to_hear("waiting for it", timeout=HANG_GUARD)
             os.killpg(build.process.pid, signal.SIGINT)
             code, output, _ = build.end(timeout=HANG_GUARD)
         finally:
