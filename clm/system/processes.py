@@ -19,8 +19,12 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-import psutil
+# psutil is imported where it is used: a no-op build asks whether processes live
+# (kernels' scratch folders, the lock's holder) without paying for its import.
+if TYPE_CHECKING:
+    import psutil
 
 
 def pid_alive(pid: int) -> bool:
@@ -30,6 +34,8 @@ def pid_alive(pid: int) -> bool:
     workers linger as zombies, and their kernels' scratch folders must go all the same.
     Not ``os.kill(pid, 0)``: on Windows signal 0 is CTRL_C_EVENT, which it sends.
     """
+    import psutil
+
     try:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.AccessDenied:
@@ -40,6 +46,8 @@ def pid_alive(pid: int) -> bool:
 
 def descendants(pid: int) -> list[psutil.Process]:
     """Every living process below ``pid`` (children of children too); [] when it is gone."""
+    import psutil
+
     try:
         return psutil.Process(pid).children(recursive=True)
     except psutil.Error:
@@ -57,6 +65,8 @@ def kill_processes(processes: Iterable[psutil.Process]) -> None:
     and files. A build that exited meanwhile would leave it behind for a moment,
     holding what it held.
     """
+    import psutil
+
     killed = []
     for process in processes:
         with contextlib.suppress(psutil.Error):
@@ -82,6 +92,8 @@ def _await_end(processes: Sequence[psutil.Process], timeout: float) -> None:
 
 def process_of(pid: int) -> psutil.Process | None:
     """The process ``pid`` names now; None when none does."""
+    import psutil
+
     try:
         return psutil.Process(pid)
     except psutil.Error:
@@ -90,6 +102,8 @@ def process_of(pid: int) -> psutil.Process | None:
 
 def runs(process: psutil.Process | None) -> bool:
     """Whether ``process`` still runs: not ended, not a zombie, its pid not given to another."""
+    import psutil
+
     if process is None:
         return False
     try:  # is_running() is False once the pid belongs to another process
@@ -100,6 +114,8 @@ def runs(process: psutil.Process | None) -> bool:
 
 def end_processes(processes: Sequence[psutil.Process], grace: float) -> None:
     """SIGTERM, ``grace`` seconds for a clean exit, then SIGKILL for what is left."""
+    import psutil
+
     for process in processes:
         with contextlib.suppress(psutil.Error):
             process.terminate()
