@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import io
 import os
-import tarfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -80,6 +79,8 @@ def fetch(
     """``file``, downloaded, checked and extracted once; FetchError if it cannot be."""
 
     def make(target: Path) -> None:
+        import tarfile
+
         url = file.url(os.environ.get(REGISTRY_VARIABLE) or REGISTRY)
         mirror = f"set {REGISTRY_VARIABLE} to a mirror"
         tarball = transfer.checked_download(url, file.integrity, file.label, mirror, say)

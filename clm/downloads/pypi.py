@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import os
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -63,6 +62,8 @@ def fetch(
     """``file``, downloaded, checked and unpacked once; FetchError if it cannot be."""
 
     def make(target: Path) -> None:
+        import zipfile
+
         url = file.url(os.environ.get(FILES_VARIABLE) or FILES)
         mirror = f"set {FILES_VARIABLE} to a mirror of {FILES}"
         wheel = transfer.checked_download(url, file.integrity, file.label, mirror, say)

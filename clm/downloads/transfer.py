@@ -15,8 +15,6 @@ import io
 import os
 import shutil
 import tempfile
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
@@ -58,6 +56,11 @@ def checked_download(
 
 def download(url: str, label: str, mirror: str) -> bytes:
     """The body at ``url``; ``mirror`` says how to name another place to download from."""
+    # Here, not at the top: urllib.request (http, ssl, email) would weigh on every
+    # build that only asks where the pinned files are.
+    import urllib.error
+    import urllib.request
+
     try:
         with urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS) as response:
             data = io.BytesIO()
