@@ -13,17 +13,20 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from doit.exceptions import InvalidDodoFile
 
-from clm.tasks.runner import doit_config
 from clm.encoding import tolerate_any_text
 from clm.errors import CourseError
 from clm.spec import course_root, locate_spec
-from clm.state.doit_state import DoitState
 from clm.state.workspace import Workspace
 
-__all__ = ["course_tasks", "doit_config"]
+if TYPE_CHECKING:
+    from clm.tasks.unchanged import Shortcut
+
+__all__ = ["course_tasks"]
 
 # doit's commands that load the tasks without running them: no reason to read the
 # shared cache ahead for those.
@@ -51,20 +54,57 @@ def _command() -> str:
     return "run"
 
 
+# doit run's options that change nothing of what a build does or leaves (with a value).
+_HARMLESS_OPTIONS = {"-n", "--process", "-P", "--parallel-type", "-v", "--verbosity"}
+
+
+def _whole_build() -> bool:
+    """Whether this doit process runs every task of the course (``doit``, ``doit run``,
+    ``doit -n 4``): no task named, no option that asks for more than a build."""
+    words = iter(sys.argv[1:])
+    command_seen = False
+    for word in words:
+        option = word.split("=", 1)[0]
+        if option in _LOADER_OPTIONS or option in _HARMLESS_OPTIONS:
+            if "=" not in word and option == word:
+                next(words, None)
+        elif word.startswith("-n") and word[2:].isdigit():
+            continue
+        elif word == "run" and not command_seen:
+            command_seen = True
+        else:
+            return False
+    return True
+
+
 def _builds() -> bool:
     """Whether this doit process runs tasks (``doit``, ``doit run``, ``doit TASK``)."""
     return _command() not in _NOT_BUILDING
 
 
 def _hold_lock_to_remove(workspace: Workspace) -> None:
-    """``doit clean`` and its kind take the build lock for the rest of the process."""
-    from clm.tasks.runner import locked_out
+    """``doit clean`` and its kind take the build lock for the rest of the process (and
+    what they change is a change the next build must look at)."""
     from clm.state import lock
+    from clm.state.snapshot import forget_all
+    from clm.tasks.runner import locked_out
 
     try:
         lock.acquire(workspace.lock_file, wait=False)
     except lock.BuildLocked as locked:
         raise InvalidDodoFile(locked_out(f"doit {_command()}", locked.holder)) from None
+    forget_all(workspace.folder)
+
+
+def _shortcut(spec_file: Path, root: Path) -> Shortcut:
+    """Stat the course; when nothing changed since the last build left every task up
+    to date, say so and end the process (no plan, no doit run): exit 0."""
+    from clm.tasks import unchanged
+
+    shortcut = unchanged.begin(spec_file, root)
+    if shortcut is None:
+        raise SystemExit(0)  # doit has not begun anything: nothing to end
+    return shortcut
 
 
 def course_tasks(
@@ -83,11 +123,14 @@ def course_tasks(
     try:
         spec_file = locate_spec(spec)
         root = course_root(spec_file)
-        if _builds():  # listing and the like start no process: nothing to tag or tie
-            begin_run()
     except CourseError as error:
         raise InvalidDodoFile(str(error)) from None
     os.chdir(root)
+    shortcut = _shortcut(spec_file, root) if _builds() and _whole_build() else None
+    if _builds():  # listing and the like start no process: nothing to tag or tie
+        begin_run()
+    from clm.state.doit_state import DoitState
+    from clm.tasks.runner import doit_config
     workspace = Workspace.at(root)
     state = DoitState(workspace)  # this doit run's: its checker's and its backend's
     if _builds():
@@ -106,14 +149,18 @@ def course_tasks(
         try:
             # Listing and other commands that build nothing write nothing either.
             keep = _builds() or _command() in _REMOVING
-            build, tasks = prepared_tasks(spec_file, reporter=reporter, keep=keep, state=state)
+            build, tasks = prepared_tasks(
+                spec_file, reporter=reporter, keep=keep, state=state, shortcut=shortcut
+            )
         except CourseError as error:
             raise InvalidDodoFile(str(error)) from None
         if _command() in _REMOVING:
             _hold_lock_to_remove(workspace)
-        install(build_session(build, reporter))  # what clm's doit reporter starts and finishes
+        # What clm's doit reporter starts and finishes.
+        install(build_session(build, reporter, shortcut))
         yield from tasks.values()
 
     task_course.__doc__ = f"build the course of {spec_file.name}"
     task_course.clm_spec = spec_file  # what `doit auto` watches
     return doit_config(state), task_course
+

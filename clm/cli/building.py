@@ -70,9 +70,17 @@ def build(
         else:
             choice = parse_executor(executor)
         spec_file = _enter_course(spec)
+        root = course_root(spec_file)
+        shortcut = None
+        if only is None and not langs and targets is None and fail_on_missing_xref is None:
+            from clm.tasks import unchanged
+
+            shortcut = unchanged.begin(spec_file, root)
+            if shortcut is None:  # nothing changed since the last build: said so
+                return EXIT_OK
         begin_run()
         reporter = Reporter()
-        state = DoitState(Workspace.at(course_root(spec_file)))  # the run's, doit's and ours
+        state = DoitState(Workspace.at(root))  # the run's, doit's and ours
         build, tasks = prepared_tasks(
             spec_file,
             only,
@@ -81,13 +89,14 @@ def build(
             targets=targets,
             state=state,
             fail_on_missing_xref=fail_on_missing_xref,
+            shortcut=shortcut,
         )
     except CourseError as error:
         return _error(error)
     from clm.session.session import install
     from clm.tasks.generator import build_session
 
-    session = install(build_session(build, reporter))
+    session = install(build_session(build, reporter, shortcut))
     if choice.address is None:
         return run_doit(session, state, tasks.values, [], jobs, no_wait)
     return _build_on_cluster(session, state, tasks, choice, jobs, no_wait)

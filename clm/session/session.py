@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from clm.execute.kernels import sweep_scratch_folders
 from clm.remote.layered import RemoteCache
@@ -23,8 +24,18 @@ from clm.state.backend import sweep_temp_files
 from clm.state.cache import SqliteResultsCache
 from clm.state.cluster_failures import forget_failures
 from clm.state.flags import clear_flags
+from clm.state.snapshot import forget_all
 from clm.state.workspace import Workspace
 from clm.workers.run_tag import end_orphans
+
+
+class Shortcut(Protocol):
+    """What the session keeps of the build's look at its files (clm.tasks.unchanged)."""
+
+    spared: list[str]  # the tasks doit was not handed: up to date by the snapshot
+
+    def commit(self, not_up_to_date: set[str]) -> None:
+        """Leave the snapshot the next build compares with."""
 
 
 @dataclass
@@ -36,6 +47,9 @@ class Session:
     whole_course: bool = True  # no --only, --lang or --targets: the build may publish
     # What the run says, to a terminal or a log: the entry point makes it.
     reporter: Reporter = field(default_factory=Reporter)
+    # How the build spares doit what the last one left up to date, and the snapshot it
+    # leaves for the next (clm.tasks.unchanged); None: every task is doit's to check.
+    shortcut: Shortcut | None = None
     remote: RemoteCache | None = field(default=None, init=False)
     started: bool = field(default=False, init=False)
 
@@ -51,6 +65,9 @@ class Session:
             return
         self.started = True
         workspace = self.workspace
+        # Before anything is written: a build that nothing changed since must not take
+        # this one's half-done work for the finished state.
+        forget_all(workspace.folder)
         clear_flags(workspace)
         forget_failures(workspace)  # a cluster's, of the last build
         sweep_temp_files(workspace)  # left by writers that died before renaming them

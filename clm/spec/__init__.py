@@ -6,10 +6,7 @@ import os
 from pathlib import Path
 
 from clm.errors import CourseError
-from clm.spec.checks import check_spec
 from clm.spec.model import CourseSpec, DirGroupSpec, SectionSpec, Text, TopicRef
-from clm.spec.xml_reader import read_xml_spec
-from clm.spec.yaml_reader import read_yaml_spec
 
 __all__ = [
     "CourseSpec",
@@ -75,6 +72,12 @@ def locate_spec(spec: str | os.PathLike | None, folder: Path | None = None) -> P
 
 def load_spec(spec_file: Path | str) -> CourseSpec:
     """Read and check a spec; every problem is a CourseError naming file and line."""
+    # The readers and checks (and YAML) are imported only to read a spec: a build that
+    # finds nothing changed never does.
+    from clm.spec.checks import check_spec
+    from clm.spec.xml_reader import read_xml_spec
+    from clm.spec.yaml_reader import read_yaml_spec
+
     spec_file = Path(spec_file)
     if not spec_file.is_file():
         raise CourseError("course spec not found", spec_file)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable
+from pathlib import Path
 
 from clm.state.db import transaction
 from clm.state.workspace import Workspace
@@ -85,3 +86,29 @@ def output_folders(workspace: Workspace, spec: str) -> tuple[str, ...]:
         .fetchone()
     )
     return tuple(json.loads(row[0])) if row else ()
+
+
+def every_output_folder(state_file: Path) -> tuple[str, ...]:
+    """The output folders any spec of a course was built into, read from its state file
+    without opening it for writing; none without one (before the first build)."""
+    import sqlite3
+
+    if not state_file.is_file():
+        return ()
+    try:
+        connection = sqlite3.connect(f"{state_file.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            rows = connection.execute(
+                "select value from meta where key like 'output-folders:%'"
+            ).fetchall()
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return ()
+    found: dict[str, None] = {}
+    for (value,) in rows:
+        try:
+            found.update(dict.fromkeys(json.loads(value)))
+        except ValueError:
+            continue
+    return tuple(found)

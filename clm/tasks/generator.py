@@ -42,6 +42,7 @@ from clm.tasks.prepare import Build, execution_settings_dep, prepare_build
 
 if TYPE_CHECKING:
     from clm.state.doit_state import DoitState
+    from clm.tasks.unchanged import Shortcut
 from clm.tasks.prepasses import execution_inputs
 from clm.tasks.rendering import render_diagram
 
@@ -297,17 +298,28 @@ def _group(basename: str, doc: str) -> dict:
     return {"basename": basename, "name": None, "doc": doc, "uptodate": [True]}
 
 
-def course_tasks_for_doit(build: Build) -> Iterator[Task]:
-    """The build's tasks as doit Task objects (see clm.tasks.task_objects)."""
+def course_tasks_for_doit(build: Build, shortcut: Shortcut | None = None) -> Iterator[Task]:
+    """The build's tasks as doit Task objects (see clm.tasks.task_objects); with a
+    ``shortcut``, only those it does not know up to date."""
     from clm.tasks.task_objects import task_objects
 
     with paused_garbage_collection():
-        yield from task_objects(task_dicts(build))
+        dicts = task_dicts(build)
+        if shortcut is not None:
+            dicts = iter(shortcut.select(dicts))
+        yield from task_objects(dicts)
 
 
-def build_session(build: Build, reporter: Reporter) -> Session:
-    """The session of a run of ``build``'s tasks, saying what it does through ``reporter``."""
-    return Session(build.session, build.spec.key, whole_course=build.full, reporter=reporter)
+def build_session(build: Build, reporter: Reporter, shortcut: Shortcut | None = None) -> Session:
+    """The session of a run of ``build``'s tasks, saying what it does through ``reporter``;
+    a ``shortcut`` (of a build of the whole course) leaves a snapshot when it ends."""
+    return Session(
+        build.session,
+        build.spec.key,
+        whole_course=build.full,
+        reporter=reporter,
+        shortcut=shortcut if build.full else None,
+    )
 
 
 def prepared_tasks(
@@ -321,6 +333,7 @@ def prepared_tasks(
     keep: bool = True,
     state: DoitState | None = None,
     fail_on_missing_xref: bool | None = None,
+    shortcut: Shortcut | None = None,
 ) -> tuple[Build, dict[str, Task]]:
     """Plan the course, say its warnings (to ``reporter``; the plan's only with ``warn``)
     and make its doit tasks, by name.
@@ -332,6 +345,8 @@ def prepared_tasks(
     the tasks are for: planning keeps its hashes in its store and gives it the values of
     the tasks' virtual dependencies. ``fail_on_missing_xref``: whether a missing
     cross-reference target fails its deck (None: as CLM_FAIL_ON_MISSING_XREF says).
+    With a ``shortcut`` (a build of the whole course that looked at its files before
+    planning), the tasks it knows up to date are left out (see clm.tasks.unchanged).
     """
     store = state.store if state is not None and keep else None
     with paused_garbage_collection():
@@ -345,7 +360,11 @@ def prepared_tasks(
             reporter.warning(build.damaged_cache)
         for warning in build.warnings if warn else ():
             reporter.warning(warning)
-    return build, {task.name: task for task in course_tasks_for_doit(build)}
+    if shortcut is not None and build.full:
+        shortcut.prepare(build)
+    else:
+        shortcut = None
+    return build, {task.name: task for task in course_tasks_for_doit(build, shortcut)}
 
 
 __all__ = ["Build", "prepare_build", "prepared_tasks", "task_dicts"]

@@ -77,6 +77,9 @@ class Build:
     mathjax_dep: str = ""  # where the HTML pages load MathJax from (the spec's setting)
     mathjax_file_dep: str = ""  # the MathJax clm pins, which the pages' copies are of
     kernel_python: str | None = None  # the course's interpreter; None: clm's own
+    # The folders the course's interpreter imports from: a change in one may change
+    # its environment (clm.tasks.unchanged stamps them).
+    interpreter_folders: tuple[str, ...] = ()
     deck_errors: dict[str, CourseError] = field(default_factory=dict)  # see prepare_build
     # Every deck's Jinja pre-pass (the files it includes among it), by deck path.
     prepasses: dict[str, Prepass] = field(default_factory=dict)
@@ -152,6 +155,7 @@ class Facts:
     include_warnings: tuple[str, ...]
     kernel_python: str | None  # the course's interpreter; None: clm's own
     environments: dict[str, str]  # by kernelspec: the fingerprint of what it runs
+    interpreter_folders: tuple[str, ...] = ()  # what the course's interpreter imports from
     # Set when the results cache was found damaged, put aside and started again.
     damaged_cache: str | None = None
     xrefs: CrossReferences = field(default_factory=CrossReferences)
@@ -223,13 +227,16 @@ def probe(workspace: Workspace, planned: Planned, store: StateStore | None) -> F
         )
     kernel_python = interpreter.kernel_python(spec)
     environments = {}
+    folders: tuple[str, ...] = ()
     for kernel in sorted({deck.execution.kernel for deck in plan.decks if deck.execution}):
         if not is_ipykernel(kernel):
             environments[kernel] = _runtime_environment(known.kept, kernel)
         elif kernel_python is None:
             environments[kernel] = _environment(known.kept)
         else:
-            environments[kernel] = _course_environment(known.kept, spec, kernel_python)
+            described = _course_interpreter(known.kept, spec, kernel_python)
+            environments[kernel] = described.fingerprint
+            folders = tuple(folder for folder, _ in described.stamps)
     return Facts(
         damaged_cache=damaged_cache,
         prepasses=prepasses,
@@ -237,6 +244,7 @@ def probe(workspace: Workspace, planned: Planned, store: StateStore | None) -> F
         include_warnings=tuple(include_warnings),
         kernel_python=kernel_python,
         environments=environments,
+        interpreter_folders=folders,
         xrefs=xrefs,
     )
 
@@ -327,6 +335,7 @@ def _build(workspace: Workspace, planned: Planned, facts: Facts) -> Build:
         deck_errors={**xrefs.errors, **verdicts.errors},
         prepasses=facts.prepasses,
         kernel_python=facts.kernel_python,
+        interpreter_folders=facts.interpreter_folders,
         values=values,
         xrefs=xrefs,
     )
@@ -356,8 +365,11 @@ def _runtime_environment(kept: Kept, kernel: str) -> str:
     return fingerprint
 
 
-def _course_environment(kept: Kept, spec: CourseSpec, python: str) -> str:
-    """The fingerprint of the course's own interpreter; CourseError when it cannot run kernels.
+def _course_interpreter(
+    kept: Kept, spec: CourseSpec, python: str
+) -> python_environment.Interpreter:
+    """What the course's own interpreter is (its fingerprint, its folders); CourseError
+    when it cannot run kernels.
 
     The interpreter is asked (a subprocess) only when it, or a folder it imports
     from, changed since it was last asked; a no-op build stats a few files.
@@ -368,7 +380,7 @@ def _course_environment(kept: Kept, spec: CourseSpec, python: str) -> str:
         described = interpreter.described(spec, python)
         keep_interpreter(kept, python, described.to_json())
     interpreter.check_ipykernel(spec, python, described)
-    return described.fingerprint
+    return described
 
 
 def check_course_decks(

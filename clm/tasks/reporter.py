@@ -19,65 +19,31 @@ interrupted, and exits with 130 (Ctrl-C) or 1 (a full disk) without a traceback.
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 from doit.exceptions import BaseFail, TaskFailed, UnmetDependency
 from doit.reporter import ConsoleReporter
 
 from clm.encoding import tolerate_any_text
 from clm.errors import CourseError, DiskFull, is_disk_full
-from clm.session.reporter import Reporter
-from clm.session.session import Session, installed
-from clm.session.spec import SessionSpec
-from clm.state import counters
-from clm.state.workspace import Workspace
-from clm.tasks.actions import DiskFullFailure
-from clm.tasks.bookkeeping import RunBook
-from clm.tasks.shared_cache import plan_keys
-from clm.workers.lifetime import (
-    end_workers,
-    exit_soon,
-    ignore_stops,
-    interrupt_exit,
-    stop_like_ctrl_c,
-)
-from clm.workers.run_tag import end_this_run
+
+if TYPE_CHECKING:
+    from clm.session.session import Session
+
+# doit imports every reporter it knows before it reads a dodo.py, so this module's
+# imports are paid by every `doit`, a no-op too: what only a run needs is imported there.
 
 
 class TasksFailed(SystemExit):
     """The exit of a run in which tasks failed (and held back what depends on them)."""
 
 
-def work_summary(totals: dict[str, int]) -> str:
-    def count(name: str, one: str, many: str) -> str:
-        value = totals.get(name, 0)
-        return f"{value} {one if value == 1 else many}"
-
-    on_cluster = (
-        f"{count(counters.CLUSTER_EXECUTIONS, 'execution', 'executions')} ran on the cluster, "
-        if totals.get(counters.CLUSTER_EXECUTIONS)
-        else ""
-    )
-    shared = (
-        f"{count(counters.REMOTE_HITS, 'result', 'results')} fetched from the shared cache, "
-        if totals.get(counters.REMOTE_HITS)
-        else ""
-    )
-    return (
-        f"clm: {count(counters.KERNELS, 'kernel', 'kernels')} ran deck code "
-        f"({count(counters.SPARE_KERNELS, 'spare', 'spares')} started ahead), {on_cluster}"
-        f"{count(counters.CACHE_HITS, 'execution', 'executions')} from the cache, {shared}"
-        f"{count(counters.OUTPUTS_WRITTEN, 'output', 'outputs')} written; "
-        f"{count(counters.DIAGRAMS_RENDERED, 'diagram', 'diagrams')} rendered "
-        f"({count(counters.JVMS, 'JVM', 'JVMs')} and "
-        f"{count(counters.BROWSERS, 'browser', 'browsers')} started), "
-        f"{count(counters.RENDER_CACHE_HITS, 'render', 'renders')} from the cache"
-    )
-
-
 class ClmReporter(ConsoleReporter):
     desc = "clm: progress, executed tasks, failures once each, history and a summary"
 
     def __init__(self, outstream, options):
+        from clm.tasks.bookkeeping import RunBook
+
         super().__init__(outstream, options)
         tolerate_any_text()  # the console's streams, also with another dodo.py
         tolerate_any_text(outstream)
@@ -89,10 +55,13 @@ class ClmReporter(ConsoleReporter):
         self.tasks: dict = {}
         self.every_task = False
         self.executed = self.uptodate_count = self.not_rebuilt = 0
+        self.not_up_to_date: set[str] = set()  # failed, or held back by a failure
 
     # -- doit's hooks --------------------------------------------------------
 
     def initialize(self, tasks, selected_tasks) -> None:
+        from clm.workers.lifetime import stop_like_ctrl_c
+
         stop_like_ctrl_c()  # `kill` and a closed terminal end the build as Ctrl-C does
         # `clm build` takes the lock itself (and may refuse to wait); plain `doit` waits here.
         if self.books.lock():
@@ -101,6 +70,9 @@ class ClmReporter(ConsoleReporter):
         self.session.start()
         self.tasks = tasks
         self.every_task = len(selected_tasks) >= len(tasks)  # no task left out by name
+        # What the shortcut spared doit is up to date: counted, never reported one by one.
+        shortcut = self.session.shortcut
+        self.uptodate_count = len(shortcut.spared) if shortcut is not None else 0
         self.reporter.begin_tasks(sum(1 for task in tasks.values() if not task.has_subtask))
 
     def get_status(self, task) -> None:
@@ -127,6 +99,9 @@ class ClmReporter(ConsoleReporter):
         self.books.succeeded(task.name, (task.values or {}).get("from_cache"))
 
     def add_failure(self, task, fail: BaseFail) -> None:
+        from clm.tasks.actions import DiskFullFailure
+
+        self.not_up_to_date.add(task.name)
         if isinstance(fail, UnmetDependency):
             if not task.has_subtask:
                 self.not_rebuilt += 1
@@ -141,6 +116,11 @@ class ClmReporter(ConsoleReporter):
         self.failures.append({"task": task, "exception": fail})
 
     def complete_run(self) -> None:
+        from clm.state.summary import work_summary
+        from clm.tasks.shared_cache import plan_keys
+        from clm.workers.lifetime import end_workers, ignore_stops
+        from clm.workers.run_tag import end_this_run
+
         # doit calls this while an exception stops its run: Ctrl-C, or an error in
         # this process such as a full disk under .clm/.
         stopped = sys.exc_info()[1]
@@ -183,6 +163,8 @@ class ClmReporter(ConsoleReporter):
             interrupted=isinstance(stopped, KeyboardInterrupt),
             stopping=stopped is not None,
         )
+        if stopped is None and not self.runtime_errors:
+            self._leave_snapshot()
         self.books.release()
         if stopped is not None:
             self._stop(stopped)
@@ -192,6 +174,17 @@ class ClmReporter(ConsoleReporter):
             # "some outputs failed", as `clm build` says: 1.
             raise TasksFailed(1)
 
+    def _leave_snapshot(self) -> None:
+        """The stamps the next build compares with, after a build of every task of the
+        whole course (clm.tasks.unchanged)."""
+        shortcut = self.session.shortcut
+        if shortcut is None or not self.every_task:
+            return
+        try:
+            shortcut.commit(self.not_up_to_date)
+        except OSError as error:  # the next build looks at everything: no harm
+            self.reporter.warning(f"clm: could not keep the build's file stamps: {error}")
+
     def _stop(self, stopped: BaseException) -> None:
         """Say why the build stopped and exit: 130 for Ctrl-C (143 SIGTERM, 129 SIGHUP),
         1 for a full disk.
@@ -200,6 +193,8 @@ class ClmReporter(ConsoleReporter):
         neither doit nor Python prints a traceback of it; any other error is a
         bug in clm and goes on, with its traceback.
         """
+        from clm.workers.lifetime import interrupt_exit
+
         if isinstance(stopped, KeyboardInterrupt):
             code, what = interrupt_exit(stopped)
             self._exit(
@@ -213,6 +208,8 @@ class ClmReporter(ConsoleReporter):
             self._exit(1, f"clm: error: {DiskFull(where, 'cannot write the build state')}")
 
     def _exit(self, code: int, message: str) -> None:
+        from clm.workers.lifetime import exit_soon
+
         self.reporter.line(message)
         exit_soon(code)
         raise SystemExit(code) from None
@@ -222,6 +219,11 @@ def _session() -> Session:
     """The session of the build doit runs: the one the entry point installed, if doit's
     backend keeps the state of its workspace (a bare one otherwise)."""
     from doit.globals import Globals
+
+    from clm.session.reporter import Reporter
+    from clm.session.session import Session, installed
+    from clm.session.spec import SessionSpec
+    from clm.state.workspace import Workspace
 
     workspace = Workspace.of_state_file(Globals.dep_manager.name)
     session = installed()

@@ -396,7 +396,7 @@ class Watcher:
 
     def _report(self, result: dict, seconds: float) -> str:
         """Say what the cycle did; its closing line."""
-        from clm.tasks.reporter import work_summary
+        from clm.state.summary import work_summary
 
         for basename, count in sorted(result.get("rebuilt", {}).items()):
             self.reporter.line(f"rebuilt: {basename} ({count} task{'s' if count != 1 else ''})")

@@ -23,13 +23,13 @@ DECK = """\
 # replaced by one that leaves a mark.
 BUILD = """\
 import pathlib, sys
-import clm.tasks.reporter
+import clm.tasks.shared_cache
 
 def marked(tasks):
     pathlib.Path("keys-worked-out").touch()
     return {}
 
-clm.tasks.reporter.plan_keys = marked
+clm.tasks.shared_cache.plan_keys = marked
 from clm.cli.main import main
 sys.exit(main(["build", "-j", "1"]))
 """

@@ -1,0 +1,346 @@
+"""A build's shortcut past what did not change, by the stamps of the last build.
+
+Before planning, a build stats the course (``look``): every file and folder under
+its root, and every other file the last build's snapshot names (clm.state.snapshot).
+
+- When nothing differs from the snapshot, and the last build left every task up
+  to date, the build is a no-op: it says what the last one's planning said,
+  records the run, and ends (``nothing_changed``), without planning or doit.
+- Otherwise the build plans as always, and ``Shortcut.select`` hands doit only
+  the tasks whose files, values or targets differ from the snapshot, that the
+  last build did not leave up to date, or that read what those write. The
+  others are up to date by the snapshot's account and are counted as such.
+
+Either way, the stamps taken before planning are what the build's snapshot
+records for its sources (``Shortcut.commit``, at the end of a build that was not
+stopped), so that a file edited while the build ran is looked at again by the
+next one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from clm.state import snapshot as snapshots
+from clm.state.snapshot import Snapshot, Stamp
+
+if TYPE_CHECKING:
+    from clm.tasks.prepare import Build
+
+VIRTUAL_PREFIX = "clm:"  # clm.state.checker's, spelled here to keep doit out of the no-op
+# What besides the course's files decides a build: the variables clm, Jupyter and the
+# converters read (the kernels' environments are stamped on their own).
+_CONTEXT_VARIABLES = ("PATH", "PYTHONPATH", "PYTHONHOME", "JAVA_HOME", "VIRTUAL_ENV", "HOME")
+_CONTEXT_PREFIXES = ("CLM_", "JUPYTER")
+
+
+@dataclass(frozen=True)
+class KernelStamp:
+    """What tells whether a kernel's environment fingerprint may have changed: its
+    kernelspec, interpreter or runtime (clm.execute.fingerprints.stamp), and for a
+    course interpreter the folders it imports from."""
+
+    kernel: str
+    python: str | None
+    folders: tuple[str, ...] = ()
+
+    def now(self) -> str:
+        from clm.execute import fingerprints
+
+        stamp = fingerprints.stamp(self.kernel, self.python)
+        if not self.folders:
+            return stamp
+        from clm.execute import probe
+
+        return json.dumps([stamp, probe.folder_stamps(list(self.folders))])
+
+
+def variables() -> list[tuple[str, str]]:
+    """The environment variables a build reads (clm's own run tag aside)."""
+    return sorted(
+        (name, value)
+        for name, value in os.environ.items()
+        if (name in _CONTEXT_VARIABLES or name.startswith(_CONTEXT_PREFIXES))
+        and name != "CLM_RUN_OWNER"
+    )
+
+
+def context(
+    spec_file: Path, kernels: Iterable[KernelStamp], variables: list[tuple[str, str]]
+) -> str:
+    """Everything but the files that decides a build of ``spec_file`` here: clm's
+    versions, the interpreter, the ``variables`` and the kernels' stamps."""
+    import clm
+
+    versions = [
+        clm.__version__,
+        clm.CONVERSION_VERSION,
+        clm.EXECUTION_VERSION,
+        clm.RENDER_VERSION,
+        clm.CHECKS_VERSION,
+        clm.GUARD_VERSION,
+    ]
+    return json.dumps(
+        [
+            snapshots.FORMAT,
+            versions,
+            sys.executable,
+            sys.version,
+            str(spec_file),
+            [list(pair) for pair in variables],
+            [[k.kernel, k.python, list(k.folders), k.now()] for k in kernels],
+        ]
+    )
+
+
+@dataclass
+class Look:
+    """The course's stamps, taken before planning, and the last build's snapshot."""
+
+    spec_file: Path
+    folder: Path  # the course's .clm
+    snapshot: Snapshot | None
+    files: dict[str, Stamp]  # walked: every file under the root planning may read
+    folders: dict[str, Stamp]
+    others: dict[str, Stamp]  # the snapshot's files outside the walk (outputs, includes)
+    skipped_folders: tuple[str, ...]
+    variables: list[tuple[str, str]]  # as the build began (it sets some for its workers)
+
+    def stamp(self, path: str) -> Stamp:
+        """``path``'s stamp before planning; None when it was not stat'ed then."""
+        found = self.files.get(path)
+        if found is None:
+            found = self.others.get(path)
+        return found
+
+
+def look(spec_file: Path, root: Path) -> Look:
+    """Stat the course under ``root`` (the working directory) and read the snapshot of
+    ``spec_file``'s last build."""
+    from clm.course.model import is_ignored
+
+    folder = root / ".clm"
+    snapshot = snapshots.load(snapshots.snapshot_file(folder, str(spec_file)))
+    if snapshot is not None:
+        skipped = snapshot.skipped_folders
+    else:  # the walk leaves out what earlier builds wrote
+        from clm.state.records import every_output_folder
+
+        skipped = every_output_folder(folder / "state.sqlite")
+    newest = snapshots.trusted_since()
+    files, folders = snapshots.walk(str(root), frozenset(skipped), is_ignored, newest)
+    others: dict[str, Stamp] = {}
+    if snapshot is not None:
+        others = snapshots.stamps_of((p for p in snapshot.stamps if p not in files), newest)
+    return Look(spec_file, folder, snapshot, files, folders, others, skipped, variables())
+
+
+def nothing_changed(look: Look) -> Snapshot | None:
+    """The last build's snapshot when the course is as it left it, every task up to date."""
+    snapshot = look.snapshot
+    if snapshot is None or not snapshot.complete:
+        return None
+    if look.folders != snapshot.folders or None in look.folders.values():
+        return None
+    recorded = snapshot.stamps
+    for current in (look.files, look.others):
+        for path, stamp in current.items():
+            if stamp is None or recorded.get(path) != stamp:
+                return None
+    if len(look.files) + len(look.others) != len(recorded):
+        return None  # a file the last build stat'ed is gone
+    kernels = [KernelStamp(kernel, python, tuple(folders)) for kernel, python, folders in
+               _kernels_of(snapshot)]  # fmt: skip
+    if context(look.spec_file, kernels, look.variables) != snapshot.context:
+        return None
+    return snapshot
+
+
+def _kernels_of(snapshot: Snapshot) -> list[tuple[str, str | None, list[str]]]:
+    """The kernels a snapshot's context stamps (the context is JSON: see ``context``)."""
+    return [(kernel, python, folders) for kernel, python, folders, _ in json.loads(
+        snapshot.context)[6]]  # fmt: skip
+
+
+@dataclass
+class Shortcut:
+    """One build's use of the snapshot: which tasks it hands doit, and the snapshot it
+    leaves (``commit``)."""
+
+    look: Look
+    values: dict[str, str] = field(default_factory=dict)
+    said: tuple[str, ...] = ()
+    kernels: tuple[KernelStamp, ...] = ()
+    extra_files: tuple[str, ...] = ()  # files outside the course the build depends on
+    names: list[str] = field(default_factory=list)  # every task of the plan (not groups)
+    sources: dict[str, None] = field(default_factory=dict)
+    targets: dict[str, None] = field(default_factory=dict)
+    spared: list[str] = field(default_factory=list)  # tasks not handed to doit
+
+    def prepare(self, build: Build) -> None:
+        """Take what the snapshot keeps from the build's plan: its values, its warnings,
+        the kernels it runs and clm's packaged templates (the engine's files)."""
+        from clm.languages import is_ipykernel
+        from clm.templates import packaged_files
+
+        self.values = dict(build.values)
+        self.said = tuple(build.warnings)
+        self.kernels = tuple(
+            KernelStamp(kernel, build.kernel_python, build.interpreter_folders)
+            if is_ipykernel(kernel) and build.kernel_python is not None
+            else KernelStamp(kernel, None)
+            for kernel in sorted(build.environments)
+        )
+        self.extra_files = tuple(str(path) for path in packaged_files())
+
+    def select(self, dicts: Iterable[dict]) -> list[dict]:
+        """The task dicts doit needs (in their order): all of them without a snapshot."""
+        dicts = list(dicts)
+        for task in dicts:
+            if _is_group(task):
+                continue
+            self.names.append(_full_name(task))
+            for dep in task.get("file_dep", ()):
+                if not dep.startswith(VIRTUAL_PREFIX):
+                    self.sources[dep] = None
+            self.targets.update(dict.fromkeys(task.get("targets", ())))
+        snapshot = self.look.snapshot
+        if snapshot is None or snapshot.context != self._context():
+            return dicts
+        changed = {_full_name(t) for t in dicts if not _is_group(t) and self._changed(t, snapshot)}
+        # What reads a file a changed task writes is changed too (until nothing is added).
+        readers: dict[str, list[str]] = {}
+        for task in dicts:
+            for dep in task.get("file_dep", ()):
+                readers.setdefault(dep, []).append(_full_name(task))
+        pending = list(changed)
+        by_name = {_full_name(t): t for t in dicts if not _is_group(t)}
+        while pending:
+            for target in by_name[pending.pop()].get("targets", ()):
+                for reader in readers.get(target, ()):
+                    if reader not in changed and reader in by_name:
+                        changed.add(reader)
+                        pending.append(reader)
+        chosen = []
+        groups_kept = {name.split(":", 1)[0] for name in changed}
+        for task in dicts:
+            if _is_group(task):
+                if task["basename"] in groups_kept:
+                    chosen.append(task)
+                continue
+            name = _full_name(task)
+            if name not in changed:
+                self.spared.append(name)
+                continue
+            waits_for = task.get("task_dep")
+            if waits_for and any(dep not in changed for dep in waits_for):
+                # What it waits for and doit is not handed is up to date: nothing to wait
+                # for (a failed check or clash never is: it is changed itself).
+                task = {**task, "task_dep": [dep for dep in waits_for if dep in changed]}
+            chosen.append(task)
+        return chosen
+
+    def _context(self) -> str:
+        return context(self.look.spec_file, self.kernels, self.look.variables)
+
+    def _changed(self, task: dict, snapshot: Snapshot) -> bool:
+        if _full_name(task) not in snapshot.tasks:
+            return True
+        if any(check is not True for check in task.get("uptodate", ())):
+            return True
+        recorded = snapshot.stamps
+        for dep in task.get("file_dep", ()):
+            if dep.startswith(VIRTUAL_PREFIX):
+                if self.values.get(dep) != snapshot.values.get(dep):
+                    return True
+                continue
+            stamp = self.look.stamp(dep)
+            if stamp is None or recorded.get(dep) != stamp:
+                return True
+        for target in task.get("targets", ()):
+            stamp = self.look.stamp(target)
+            if stamp is None or recorded.get(target) != stamp:
+                return True
+        return False
+
+    def commit(self, not_up_to_date: set[str]) -> None:
+        """Write the snapshot of the build that just ended (not stopped): its sources as
+        they were before planning, its outputs as they are now, and which tasks are up
+        to date (all but ``not_up_to_date``)."""
+        look = self.look
+        stamps: dict[str, Stamp] = dict(look.files)
+        for source in self.sources:
+            if source not in stamps:
+                stamps[source] = look.stamp(source)
+        for path in self.extra_files:
+            stamps.setdefault(path, look.stamp(path))
+        # Outputs as the build left them: what the next one finds unless it was touched.
+        stamps.update(snapshots.stamps_of(self.targets, sys.maxsize))
+        tasks = frozenset(self.names) - not_up_to_date
+        taken = Snapshot(
+            context=self._context(),
+            stamps=stamps,
+            folders=look.folders,
+            values=dict(self.values),
+            tasks=tasks,
+            skipped_folders=look.skipped_folders,
+            said=self.said,
+            uptodate=len(tasks),
+            complete=not not_up_to_date & set(self.names),
+        )
+        snapshots.save(snapshots.snapshot_file(look.folder, str(look.spec_file)), taken)
+
+
+def _is_group(task: dict) -> bool:
+    return "name" in task and task["name"] is None
+
+
+def _full_name(task: dict) -> str:
+    name = task.get("name")
+    return task["basename"] if name is None else f"{task['basename']}:{name}"
+
+
+def begin(spec_file: Path, root: Path) -> Shortcut | None:
+    """Look at a course before a build of all of it (the working directory is ``root``):
+    the build's Shortcut; None when nothing changed, which has been said and recorded,
+    and the build is done."""
+    seen = look(spec_file, root)
+    unchanged = nothing_changed(seen)
+    if unchanged is None:
+        return Shortcut(seen)
+    say_nothing_changed(unchanged, seen, root)
+    return None
+
+
+def say_nothing_changed(snapshot: Snapshot, look: Look, root: Path) -> None:
+    """What a build that finds nothing changed says and records: the warnings the last
+    one's planning gave, its run in the history, and the closing summary."""
+    from clm.session.reporter import Reporter
+    from clm.state import history
+    from clm.state.summary import work_summary
+    from clm.state.workspace import Workspace
+
+    reporter = Reporter()
+    for warning in snapshot.said:
+        reporter.warning(warning)
+    workspace = Workspace.at(root)
+    spec_key = look.spec_file.resolve().relative_to(root.resolve()).as_posix()
+    run = history.begin_run(workspace, spec_key)
+    history.end_run(
+        workspace, run, executed=0, failed=0, uptodate=snapshot.uptodate, not_rebuilt=0,
+        counters={},
+    )  # fmt: skip
+    when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(snapshot.taken))
+    reporter.line(
+        f"clm: nothing changed since the build of {when}: {snapshot.uptodate} tasks up to "
+        "date, none checked by content"
+    )
+    reporter.line(work_summary({}))
+    reporter.close()
