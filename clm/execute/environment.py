@@ -34,17 +34,29 @@ PROBE_TIMEOUT = 120.0  # seconds; a cold interpreter on a slow disk lists packag
 
 
 def path_stamp() -> str:
-    """What changes whenever a package is installed, upgraded or removed (cheap to compute)."""
-    stamps = []
-    here = os.getcwd()  # not part of the environment (see probe.environment_folders)
-    for entry in sys.path:
-        if not entry or os.path.abspath(entry) == here:
-            continue
+    """What changes whenever a package is installed, upgraded or removed (cheap to compute).
+
+    The metadata folders (``name-version.dist-info`` and the like) in each folder
+    the kernels import from: what the fingerprint lists, by name and version
+    (clm.execute.probe.distributions). Not the folders' modification times: a
+    source checkout on the path changes its own with every file written there
+    (coverage's data files, an editor's), which is no change of the environment.
+    """
+    stamps: list = [sys.version]
+    for folder in probe.environment_folders():
         try:
-            stamps.append((entry, os.stat(entry or ".").st_mtime_ns))
+            with os.scandir(folder) as entries:
+                names = sorted(e.name for e in entries if e.name.endswith(_METADATA_SUFFIXES))
+        except NotADirectoryError:  # a zip on the path: the file itself
+            names = [file_stat(folder)]
         except OSError:
-            continue
-    return json.dumps([sys.version, *stamps])
+            names = None
+        stamps.append((folder, names))
+    return json.dumps(stamps)
+
+
+# What installed distributions leave in a folder on the path.
+_METADATA_SUFFIXES = (".dist-info", ".egg-info", ".egg")
 
 
 def own() -> dict:

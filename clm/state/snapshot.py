@@ -6,10 +6,10 @@ make, ninja and git answer "nothing changed" in milliseconds. A ``Snapshot`` is
 that comparison's other side, written at the end of a build that was not
 stopped:
 
-- ``stamps``: (size, mtime_ns, inode) of every file the build looked at, stat'ed
-  *before* planning read it (sources), or after the build (outputs). A file
-  modified during the build so has another stamp the next time, and is looked at
-  again;
+- ``stamps``: (size, mtime_ns, inode) of every file the build read, stat'ed
+  *before* planning read it: a file modified during the build has another stamp
+  the next time, and is looked at again;
+- ``outputs``: the stamps of what the tasks write, as the build left them;
 - ``folders``: the stamps of the course's folders, which change when a file is
   added, removed or renamed in them;
 - ``values``: the tasks' virtual dependencies (the kernels' environments, the
@@ -19,9 +19,10 @@ stopped:
 - ``context``: whatever else decides the build (clm's version, the interpreter,
   the variables clm and its tools read), as one string.
 
-A stamp that could still change within the file system's clock resolution (a
-file modified in the two seconds before it was stat'ed) is not trusted: it is
-kept as None, which never equals a stamp. Every build forgets the snapshots as
+A source's stamp that could still change within the file system's clock
+resolution (a file modified in the two seconds before it was stat'ed) is not
+trusted: it is kept as None, which never equals a stamp. (Outputs are clm's to
+write: their stamps only tell whether someone touched or removed them.) Every build forgets the snapshots as
 it starts (clm.session.session), and commands that change the state behind
 doit's back (``doit forget``, ``clean``) forget them too.
 
@@ -53,7 +54,7 @@ class Snapshot:
     """The state of a course's files after a build (see the module's description)."""
 
     context: str
-    stamps: dict[str, Stamp]
+    stamps: dict[str, Stamp]  # sources, stat'ed before planning
     folders: dict[str, Stamp]
     values: dict[str, str]
     tasks: frozenset[str]
@@ -62,6 +63,7 @@ class Snapshot:
     uptodate: int = 0  # the tasks a no-op reports as up to date (groups not counted)
     complete: bool = True  # every task ended up to date: none failed or was held back
     taken: float = field(default_factory=time.time)
+    outputs: dict[str, Stamp] = field(default_factory=dict)  # stat'ed after the build
 
     def to_bytes(self) -> bytes:
         return marshal.dumps(
@@ -77,6 +79,7 @@ class Snapshot:
                 self.uptodate,
                 self.complete,
                 self.taken,
+                self.outputs,
             )
         )
 
@@ -88,7 +91,7 @@ class Snapshot:
             if not isinstance(fields, tuple) or not fields or fields[0] != FORMAT:
                 return None
             (_, context, stamps, folders, values, tasks, skipped, said, uptodate, complete,
-             taken) = fields  # fmt: skip
+             taken, outputs) = fields  # fmt: skip
             return cls(
                 context,
                 stamps,
@@ -100,6 +103,7 @@ class Snapshot:
                 uptodate,
                 complete,
                 taken,
+                outputs,
             )
         except (EOFError, ValueError, TypeError):
             return None

@@ -109,16 +109,18 @@ class Look:
     snapshot: Snapshot | None
     files: dict[str, Stamp]  # walked: every file under the root planning may read
     folders: dict[str, Stamp]
-    others: dict[str, Stamp]  # the snapshot's files outside the walk (outputs, includes)
+    others: dict[str, Stamp]  # the snapshot's sources outside the walk (includes, templates)
+    outputs: dict[str, Stamp]  # the snapshot's outputs
     skipped_folders: tuple[str, ...]
     variables: list[tuple[str, str]]  # as the build began (it sets some for its workers)
 
     def stamp(self, path: str) -> Stamp:
         """``path``'s stamp before planning; None when it was not stat'ed then."""
-        found = self.files.get(path)
-        if found is None:
-            found = self.others.get(path)
-        return found
+        for stamps in (self.files, self.others, self.outputs):
+            found = stamps.get(path)
+            if found is not None:
+                return found
+        return None
 
 
 def look(spec_file: Path, root: Path) -> Look:
@@ -137,9 +139,11 @@ def look(spec_file: Path, root: Path) -> Look:
     newest = snapshots.trusted_since()
     files, folders = snapshots.walk(str(root), frozenset(skipped), is_ignored, newest)
     others: dict[str, Stamp] = {}
+    outputs: dict[str, Stamp] = {}
     if snapshot is not None:
         others = snapshots.stamps_of((p for p in snapshot.stamps if p not in files), newest)
-    return Look(spec_file, folder, snapshot, files, folders, others, skipped, variables())
+        outputs = snapshots.stamps_of(snapshot.outputs, sys.maxsize)
+    return Look(spec_file, folder, snapshot, files, folders, others, outputs, skipped, variables())
 
 
 def nothing_changed(look: Look) -> Snapshot | None:
@@ -149,13 +153,16 @@ def nothing_changed(look: Look) -> Snapshot | None:
         return None
     if look.folders != snapshot.folders or None in look.folders.values():
         return None
-    recorded = snapshot.stamps
-    for current in (look.files, look.others):
+    for current, recorded in (
+        (look.files, snapshot.stamps),
+        (look.others, snapshot.stamps),
+        (look.outputs, snapshot.outputs),
+    ):
         for path, stamp in current.items():
-            if stamp is None or recorded.get(path) != stamp:
+            if stamp is None or recorded.get(path, snapshot.outputs.get(path)) != stamp:
                 return None
-    if len(look.files) + len(look.others) != len(recorded):
-        return None  # a file the last build stat'ed is gone
+    if any(path not in look.files and path not in look.others for path in snapshot.stamps):
+        return None  # a file the last build read is gone
     kernels = [KernelStamp(kernel, python, tuple(folders)) for kernel, python, folders in
                _kernels_of(snapshot)]  # fmt: skip
     if context(look.spec_file, kernels, look.variables) != snapshot.context:
@@ -179,6 +186,7 @@ class Shortcut:
     said: tuple[str, ...] = ()
     kernels: tuple[KernelStamp, ...] = ()
     extra_files: tuple[str, ...] = ()  # files outside the course the build depends on
+    output_folders: tuple[str, ...] = ()  # under the course root: not walked
     names: list[str] = field(default_factory=list)  # every task of the plan (not groups)
     sources: dict[str, None] = field(default_factory=dict)
     targets: dict[str, None] = field(default_factory=dict)
@@ -199,6 +207,16 @@ class Shortcut:
             for kernel in sorted(build.environments)
         )
         self.extra_files = tuple(str(path) for path in packaged_files())
+        root = self.look.folder.parent.resolve()
+        folders: dict[str, None] = {}
+        for folder in build.plan.guards.values():
+            path = Path(folder)
+            if path.is_absolute():
+                if not path.resolve().is_relative_to(root):
+                    continue  # outside the course: never walked
+                path = path.resolve().relative_to(root)
+            folders[path.as_posix()] = None
+        self.output_folders = tuple(folders)
 
     def select(self, dicts: Iterable[dict]) -> list[dict]:
         """The task dicts doit needs (in their order): all of them without a snapshot."""
@@ -255,18 +273,17 @@ class Shortcut:
             return True
         if any(check is not True for check in task.get("uptodate", ())):
             return True
-        recorded = snapshot.stamps
         for dep in task.get("file_dep", ()):
             if dep.startswith(VIRTUAL_PREFIX):
                 if self.values.get(dep) != snapshot.values.get(dep):
                     return True
                 continue
             stamp = self.look.stamp(dep)
-            if stamp is None or recorded.get(dep) != stamp:
+            if stamp is None or stamp != snapshot.stamps.get(dep, snapshot.outputs.get(dep)):
                 return True
         for target in task.get("targets", ()):
-            stamp = self.look.stamp(target)
-            if stamp is None or recorded.get(target) != stamp:
+            stamp = self.look.outputs.get(target)
+            if stamp is None or snapshot.outputs.get(target) != stamp:
                 return True
         return False
 
@@ -275,25 +292,34 @@ class Shortcut:
         they were before planning, its outputs as they are now, and which tasks are up
         to date (all but ``not_up_to_date``)."""
         look = self.look
-        stamps: dict[str, Stamp] = dict(look.files)
-        for source in self.sources:
-            if source not in stamps:
-                stamps[source] = look.stamp(source)
-        for path in self.extra_files:
-            stamps.setdefault(path, look.stamp(path))
+        skipped = self.output_folders or look.skipped_folders
+
+        def walked(path: str) -> bool:  # by the next build: not in an output folder
+            return not any(path == folder or path.startswith(f"{folder}/") for folder in skipped)
+
+        stamps: dict[str, Stamp] = {
+            path: stamp
+            for path, stamp in look.files.items()
+            if path not in self.targets and walked(path)
+        }
+        for source in (*self.sources, *self.extra_files):
+            if source not in stamps and source not in self.targets:
+                stamps[source] = look.files.get(source) or look.others.get(source)
         # Outputs as the build left them: what the next one finds unless it was touched.
-        stamps.update(snapshots.stamps_of(self.targets, sys.maxsize))
+        outputs = snapshots.stamps_of(self.targets, sys.maxsize)
         tasks = frozenset(self.names) - not_up_to_date
+        folders = {folder: stamp for folder, stamp in look.folders.items() if walked(folder)}
         taken = Snapshot(
             context=self._context(),
             stamps=stamps,
-            folders=look.folders,
+            folders=folders,
             values=dict(self.values),
             tasks=tasks,
-            skipped_folders=look.skipped_folders,
+            skipped_folders=skipped,
             said=self.said,
             uptodate=len(tasks),
             complete=not not_up_to_date & set(self.names),
+            outputs=outputs,
         )
         snapshots.save(snapshots.snapshot_file(look.folder, str(look.spec_file)), taken)
 

@@ -57,6 +57,7 @@ def _build(root: Path, values: dict | None = None, failed: set[str] = frozenset(
     """What a build of the tasks does with the shortcut: look, select, commit."""
     shortcut = Shortcut(unchanged.look(root / "course.yaml", root))
     shortcut.values = values or {ENGINE: "e1"}
+    shortcut.output_folders = ("output",)  # as planning says (Shortcut.prepare)
     shortcut.select(_tasks())
     shortcut.commit(set(failed))
     return shortcut
