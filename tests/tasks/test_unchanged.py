@@ -16,7 +16,7 @@ DECK = "slides/topic_a/slides_a.py"
 OTHER = "slides/topic_b/slides_b.py"
 EXECUTED = ".clm/executed/a.ipynb"
 HTML = "output/a.html"
-PAGE = "output/b.html"
+PAGE = "output/b/b.html"
 ENGINE = "clm:engine"
 
 
@@ -114,12 +114,38 @@ def test_a_changed_value_hands_doit_every_task_depending_on_it(course):
     assert len(_selected(course, {ENGINE: "e2"})) == len(_tasks())
 
 
-def test_an_output_someone_removed_or_touched_is_doits_again(course):
+def test_an_output_someone_removed_is_doits_again(course):
     _build(course)
     Path(HTML).unlink()
     assert not _nothing_changed(course)
     assert f"{DECK}:{HTML}" in _selected(course)
-    assert f"{OTHER}:{PAGE}" not in _selected(course)
+    assert f"{OTHER}:{PAGE}" not in _selected(course)  # another folder
+
+
+def test_an_intermediate_someone_changed_is_doits_again_and_so_is_what_reads_it(course):
+    _build(course)
+    Path(EXECUTED).write_text("other outputs")
+    assert not _nothing_changed(course)
+    assert _selected(course) == [DECK, f"{DECK}:execute", f"{DECK}:{HTML}", "remove-stale-outputs"]
+
+
+def test_an_output_edited_in_place_is_no_change_as_for_doit(course):
+    # doit asks of an output only that it exists; the next change of its deck replaces it.
+    _build(course)
+    Path(HTML).write_text("edited by hand")
+    assert _nothing_changed(course)
+
+
+def test_an_output_folder_written_just_before_the_snapshot_is_looked_at_again(course):
+    # A file removed from it within the same clock tick would leave its stamp as it was.
+    Path("output/new.html").write_text("written by the build")
+    os.replace("output/new.html", HTML)  # as clm writes: its folder's stamp is too new
+    _build(course)
+    assert not _nothing_changed(course)
+    assert f"{DECK}:{HTML}" in _selected(course)
+    _age(course / "output")
+    _build(course)  # stamped again, once its stamp can be trusted
+    assert _nothing_changed(course)
 
 
 def test_a_new_file_in_a_topic_is_a_change(course):
