@@ -36,6 +36,7 @@ import contextlib
 import hashlib
 import marshal
 import os
+import sys
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -202,6 +203,32 @@ def walk(
                 else:
                     files[relative] = stamp
     return files, folders
+
+
+def output_folder_stamp(folder: str, newest: int) -> tuple | None:
+    """The stamp of an output folder the build just wrote: with its file names when it
+    was modified after ``newest`` (a file removed within the same clock tick would not
+    change the stamp, but it changes the names)."""
+    try:
+        stat = os.stat(folder)
+        names = tuple(sorted(os.listdir(folder))) if stat.st_mtime_ns > newest else None
+    except OSError:
+        return None
+    stamp = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    return stamp if names is None else (*stamp, names)
+
+
+def output_folder_now(folder: str, recorded: tuple | None) -> tuple | None:
+    """The stamp of an output folder (or file) to compare with the ``recorded`` one:
+    with its file names when those were recorded and the stamp is the same."""
+    stamp = stamp_of(folder, sys.maxsize)
+    if stamp is None or recorded is None or len(recorded) != 4 or recorded[:3] != stamp:
+        return stamp
+    try:
+        names = tuple(sorted(os.listdir(folder)))
+    except OSError:
+        return None
+    return (*stamp, names)
 
 
 def changed(recorded: dict[str, Stamp], current: dict[str, Stamp]) -> Iterator[str]:

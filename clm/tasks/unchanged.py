@@ -96,8 +96,30 @@ def context(
             str(spec_file),
             [list(pair) for pair in variables],
             [[k.kernel, k.python, list(k.folders), k.now()] for k in kernels],
+            _own_files(),
         ]
     )
+
+
+def _own_files() -> list:
+    """The stamps of clm's own files, its templates among them: an edit of an editable
+    install, or another install of the same version, is a change of the engine."""
+    import clm
+
+    stamps = []
+    package = os.path.dirname(os.path.abspath(clm.__file__))
+    pending = [package]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                if entry.name == "__pycache__":
+                    continue
+                if entry.is_dir():
+                    pending.append(entry.path)
+                else:
+                    stat = entry.stat()
+                    stamps.append([entry.path, stat.st_size, stat.st_mtime_ns])
+    return sorted(stamps)
 
 
 @dataclass
@@ -142,7 +164,10 @@ def look(spec_file: Path, root: Path) -> Look:
     outputs: dict[str, Stamp] = {}
     if snapshot is not None:
         others = snapshots.stamps_of((p for p in snapshot.stamps if p not in files), newest)
-        outputs = snapshots.stamps_of(snapshot.outputs, sys.maxsize)
+        outputs = {
+            place: snapshots.output_folder_now(place, recorded)
+            for place, recorded in snapshot.outputs.items()
+        }
     return Look(spec_file, folder, snapshot, files, folders, others, outputs, skipped, variables())
 
 
@@ -185,7 +210,6 @@ class Shortcut:
     values: dict[str, str] = field(default_factory=dict)
     said: tuple[str, ...] = ()
     kernels: tuple[KernelStamp, ...] = ()
-    extra_files: tuple[str, ...] = ()  # files outside the course the build depends on
     output_folders: tuple[str, ...] = ()  # under the course root: not walked
     names: list[str] = field(default_factory=list)  # every task of the plan (not groups)
     sources: dict[str, None] = field(default_factory=dict)
@@ -194,9 +218,8 @@ class Shortcut:
 
     def prepare(self, build: Build) -> None:
         """Take what the snapshot keeps from the build's plan: its values, its warnings,
-        the kernels it runs and clm's packaged templates (the engine's files)."""
+        the kernels it runs and its output folders."""
         from clm.languages import is_ipykernel
-        from clm.templates import packaged_files
 
         self.values = dict(build.values)
         self.said = tuple(build.warnings)
@@ -206,7 +229,6 @@ class Shortcut:
             else KernelStamp(kernel, None)
             for kernel in sorted(build.environments)
         )
-        self.extra_files = tuple(str(path) for path in packaged_files())
         root = self.look.folder.parent.resolve()
         folders: dict[str, None] = {}
         for folder in build.plan.guards.values():
@@ -304,13 +326,15 @@ class Shortcut:
             for path, stamp in look.files.items()
             if path not in self.targets and walked(path)
         }
-        for source in (*self.sources, *self.extra_files):
+        for source in self.sources:
             if source not in stamps and source not in self.targets:
                 stamps[source] = look.files.get(source) or look.others.get(source)
         # Outputs as the build left them: what the next one finds unless it was touched.
         places = dict.fromkeys(output_stamp_place(t, self.sources) for t in self.targets)
         outputs = {
-            place: snapshots.stamp_of(place, newest if place not in self.targets else sys.maxsize)
+            place: snapshots.stamp_of(place, sys.maxsize)
+            if place in self.targets  # an intermediate file
+            else snapshots.output_folder_stamp(place, newest)
             for place in places
         }
         tasks = frozenset(self.names) - not_up_to_date
