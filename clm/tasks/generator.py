@@ -271,7 +271,9 @@ def task_dicts(build: Build) -> Iterator[dict]:
     # its title cannot be read): nothing is stale until it is mended, so that its last
     # good outputs stay.
     if build.full and not any(deck.error for deck in build.plan.decks):
-        planned = tuple(sorted(build.plan.output_paths()))
+        # In plan order: the removal only ever asks what is not among them (sorting the
+        # paths of a large course cost a build a quarter of a second).
+        planned = tuple(dict.fromkeys(build.plan.outputs()))
         job = RemovalJob(
             build.session,
             spec_key,

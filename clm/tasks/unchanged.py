@@ -215,6 +215,8 @@ class Shortcut:
     sources: dict[str, None] = field(default_factory=dict)
     targets: dict[str, None] = field(default_factory=dict)
     spared: list[str] = field(default_factory=list)  # tasks not handed to doit
+    # Whether each dependency or output place differs from the snapshot, worked out once.
+    _verdicts: dict[str, bool] = field(default_factory=dict, repr=False)
 
     def prepare(self, build: Build) -> None:
         """Take what the snapshot keeps from the build's plan: its values, its warnings,
@@ -243,29 +245,31 @@ class Shortcut:
     def select(self, dicts: Iterable[dict]) -> list[dict]:
         """The task dicts doit needs (in their order): all of them without a snapshot."""
         dicts = list(dicts)
-        for task in dicts:
-            if _is_group(task):
-                continue
-            self.names.append(_full_name(task))
+        named = [(task, _full_name(task)) for task in dicts if not _is_group(task)]
+        sources, targets = self.sources, self.targets
+        for task, name in named:
+            self.names.append(name)
             for dep in task.get("file_dep", ()):
-                if not dep.startswith(VIRTUAL_PREFIX):
-                    self.sources[dep] = None
-            self.targets.update(dict.fromkeys(task.get("targets", ())))
+                sources[dep] = None
+            targets.update(dict.fromkeys(task.get("targets", ())))
+        for dep in [dep for dep in sources if dep.startswith(VIRTUAL_PREFIX)]:
+            del sources[dep]
         snapshot = self.look.snapshot
         if snapshot is None or snapshot.context != self._context():
             return dicts
-        changed = {_full_name(t) for t in dicts if not _is_group(t) and self._changed(t, snapshot)}
+        changed = {name for task, name in named if self._changed(task, name, snapshot)}
         # What reads a file a changed task writes is changed too (until nothing is added).
         readers: dict[str, list[str]] = {}
-        for task in dicts:
+        for task, name in named:
             for dep in task.get("file_dep", ()):
-                readers.setdefault(dep, []).append(_full_name(task))
+                if dep in targets:
+                    readers.setdefault(dep, []).append(name)
+        outputs_of = {name: task.get("targets", ()) for task, name in named}
         pending = list(changed)
-        by_name = {_full_name(t): t for t in dicts if not _is_group(t)}
         while pending:
-            for target in by_name[pending.pop()].get("targets", ()):
+            for target in outputs_of[pending.pop()]:
                 for reader in readers.get(target, ()):
-                    if reader not in changed and reader in by_name:
+                    if reader not in changed:
                         changed.add(reader)
                         pending.append(reader)
         chosen = []
@@ -290,25 +294,33 @@ class Shortcut:
     def _context(self) -> str:
         return context(self.look.spec_file, self.kernels, self.look.variables)
 
-    def _changed(self, task: dict, snapshot: Snapshot) -> bool:
-        if _full_name(task) not in snapshot.tasks:
+    def _changed(self, task: dict, name: str, snapshot: Snapshot) -> bool:
+        if name not in snapshot.tasks:
             return True
         if any(check is not True for check in task.get("uptodate", ())):
             return True
+        verdicts = self._verdicts
         for dep in task.get("file_dep", ()):
-            if dep.startswith(VIRTUAL_PREFIX):
-                if self.values.get(dep) != snapshot.values.get(dep):
-                    return True
-                continue
-            stamp = self.look.stamp(dep)
-            if stamp is None or stamp != snapshot.stamps.get(dep, snapshot.outputs.get(dep)):
+            verdict = verdicts.get(dep)
+            if verdict is None:
+                verdict = verdicts[dep] = self._dep_changed(dep, snapshot)
+            if verdict:
                 return True
         for target in task.get("targets", ()):
-            where = output_stamp_place(target, self.sources)
-            stamp = self.look.outputs.get(where)
-            if stamp is None or snapshot.outputs.get(where) != stamp:
+            place = output_stamp_place(target, self.sources)
+            verdict = verdicts.get(place)
+            if verdict is None:
+                stamp = self.look.outputs.get(place)
+                verdict = verdicts[place] = stamp is None or snapshot.outputs.get(place) != stamp
+            if verdict:
                 return True
         return False
+
+    def _dep_changed(self, dep: str, snapshot: Snapshot) -> bool:
+        if dep.startswith(VIRTUAL_PREFIX):
+            return self.values.get(dep) != snapshot.values.get(dep)
+        stamp = self.look.stamp(dep)
+        return stamp is None or stamp != snapshot.stamps.get(dep, snapshot.outputs.get(dep))
 
     def commit(self, not_up_to_date: set[str]) -> None:
         """Write the snapshot of the build that just ended (not stopped): its sources as
