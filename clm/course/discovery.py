@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 
 from clm import languages
 from clm.course.headers import deck_titles, header_line
+from clm.course.ignored import is_ignored
 from clm.course.model import (
     COMPANION_FOLDER,
     DIAGRAM_SUFFIXES,
@@ -30,7 +31,6 @@ from clm.course.model import (
     companion_names,
     is_companion_name,
     is_deck_name,
-    is_ignored,
     may_narrate,
     split_half,
 )

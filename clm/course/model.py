@@ -11,11 +11,6 @@ from clm.diagrams.names import diagram_kind
 from clm.errors import CourseError
 from clm.spec.model import MATHJAX_LOCAL, OutputTargetSpec, Text
 
-# Never copied into outputs nor given to a kernel, wherever they appear in a path.
-IGNORED_NAMES = frozenset(
-    {"__pycache__", ".ipynb_checkpoints", "Thumbs.db", "node_modules", ".venv"}
-)
-IGNORED_SUFFIXES = (".pyc", ".bak", ".bkp", "~")
 # CLM's authoring sidecars: read by no deck's code, copied into no output.
 SIDECAR_SUFFIXES = (".http-cassette.yaml",)
 SIDECAR_FOLDERS = frozenset({"cassettes", "_cassettes"})
@@ -25,10 +20,6 @@ IMAGE_SUFFIXES = frozenset(
 DIAGRAM_SUFFIXES = frozenset({".puml", ".pu", ".plantuml", ".drawio"})
 # A deck's file name starts with one of these, as in CLM 1.35 (a project is a deck too).
 DECK_PREFIXES = ("slides_", "topic_", "project_")
-
-
-def is_ignored(name: str) -> bool:
-    return name.startswith(".") or name in IGNORED_NAMES or name.endswith(IGNORED_SUFFIXES)
 
 
 COMPANION_PREFIX = "voiceover_"

@@ -148,7 +148,7 @@ class Look:
 def look(spec_file: Path, root: Path) -> Look:
     """Stat the course under ``root`` (the working directory) and read the snapshot of
     ``spec_file``'s last build."""
-    from clm.course.model import is_ignored
+    from clm.course.ignored import is_ignored
 
     folder = root / ".clm"
     snapshot = snapshots.load(snapshots.snapshot_file(folder, str(spec_file)))

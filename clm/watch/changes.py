@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from clm.course.model import is_ignored
+from clm.course.ignored import is_ignored
 
 QUIET_SECONDS = 0.08  # a burst is over after this long without events
 LONGEST_BURST = 1.0  # ...or after this long in all

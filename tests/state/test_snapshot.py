@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 
-from clm.course.model import is_ignored
+from clm.course.ignored import is_ignored
 from clm.state import snapshot as snapshots
 from clm.state.snapshot import Snapshot
 
