@@ -65,6 +65,8 @@ class Snapshot:
     complete: bool = True  # every task ended up to date: none failed or was held back
     taken: float = field(default_factory=time.time)
     outputs: dict[str, Stamp] = field(default_factory=dict)  # stat'ed after the build
+    # The kernels the context stamps: (kernelspec, course interpreter or None, its folders).
+    kernels: tuple[tuple[str, str | None, tuple[str, ...]], ...] = ()
 
     def to_bytes(self) -> bytes:
         return marshal.dumps(
@@ -81,6 +83,7 @@ class Snapshot:
                 self.complete,
                 self.taken,
                 self.outputs,
+                [list(kernel) for kernel in self.kernels],
             )
         )
 
@@ -92,7 +95,7 @@ class Snapshot:
             if not isinstance(fields, tuple) or not fields or fields[0] != FORMAT:
                 return None
             (_, context, stamps, folders, values, tasks, skipped, said, uptodate, complete,
-             taken, outputs) = fields  # fmt: skip
+             taken, outputs, kernels) = fields  # fmt: skip
             return cls(
                 context,
                 stamps,
@@ -105,6 +108,7 @@ class Snapshot:
                 complete,
                 taken,
                 outputs,
+                tuple((k, python, tuple(folders)) for k, python, folders in kernels),
             )
         except (EOFError, ValueError, TypeError):
             return None

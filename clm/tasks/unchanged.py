@@ -188,17 +188,10 @@ def nothing_changed(look: Look) -> Snapshot | None:
                 return None
     if any(path not in look.files and path not in look.others for path in snapshot.stamps):
         return None  # a file the last build read is gone
-    kernels = [KernelStamp(kernel, python, tuple(folders)) for kernel, python, folders in
-               _kernels_of(snapshot)]  # fmt: skip
+    kernels = [KernelStamp(*kernel) for kernel in snapshot.kernels]
     if context(look.spec_file, kernels, look.variables) != snapshot.context:
         return None
     return snapshot
-
-
-def _kernels_of(snapshot: Snapshot) -> list[tuple[str, str | None, list[str]]]:
-    """The kernels a snapshot's context stamps (the context is JSON: see ``context``)."""
-    return [(kernel, python, folders) for kernel, python, folders, _ in json.loads(
-        snapshot.context)[6]]  # fmt: skip
 
 
 @dataclass
@@ -362,6 +355,7 @@ class Shortcut:
             uptodate=len(tasks),
             complete=not not_up_to_date & set(self.names),
             outputs=outputs,
+            kernels=tuple((k.kernel, k.python, k.folders) for k in self.kernels),
         )
         snapshots.save(snapshots.snapshot_file(look.folder, str(look.spec_file)), taken)
 

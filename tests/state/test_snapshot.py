@@ -22,6 +22,8 @@ def _snapshot(**changes) -> Snapshot:
         "uptodate": 1,
         "complete": True,
         "taken": 1.5,
+        "outputs": {"output/html": (0, 7, 3), "output/new": (0, 8, 4, ("a.html", "b.html"))},
+        "kernels": (("python3", "/venv/bin/python", ("/venv/lib",)), ("deno", None, ())),
     }
     return Snapshot(**{**fields, **changes})
 
