@@ -321,6 +321,7 @@ def prepared_tasks(
     keep: bool = True,
     state: DoitState | None = None,
     fail_on_missing_xref: bool | None = None,
+    rerun_failed: bool | None = None,
 ) -> tuple[Build, dict[str, Task]]:
     """Plan the course, say its warnings (to ``reporter``; the plan's only with ``warn``)
     and make its doit tasks, by name.
@@ -331,12 +332,13 @@ def prepared_tasks(
     ``keep`` nothing is written (see prepare_build). ``state`` is the doit run's that
     the tasks are for: planning keeps its hashes in its store and gives it the values of
     the tasks' virtual dependencies. ``fail_on_missing_xref``: whether a missing
-    cross-reference target fails its deck (None: as CLM_FAIL_ON_MISSING_XREF says).
+    cross-reference target fails its deck (None: as CLM_FAIL_ON_MISSING_XREF says);
+    ``rerun_failed``: whether kept failures run again (None: as CLM_RERUN_FAILED says).
     """
     store = state.store if state is not None and keep else None
     with paused_garbage_collection():
         build = prepare_build(
-            spec_file, only, languages, targets, keep, store, fail_on_missing_xref
+            spec_file, only, languages, targets, keep, store, fail_on_missing_xref, rerun_failed
         )
     if state is not None:
         state.values.update(build.values)

@@ -125,7 +125,7 @@ def test_damage_found_past_opening_is_put_aside_too(tmp_path, capsys):
     [
         (b"hello\n", "not a clm cache export (file is not a database)"),
         ("create table executions (a, b)", "its table 'executions' has the columns a, b"),
-        ("create table notes (a, b)", "it has no table of executions or renders"),
+        ("create table notes (a, b)", "it has no table of executions, renders or failures"),
     ],
 )
 def test_importing_a_file_that_is_no_cache_changes_nothing(tmp_path, content, message):
