@@ -169,7 +169,8 @@ def test_a_code_edit_an_input_edit_and_rerun_failed_each_run_it_again(failed_onc
 
     # --rerun-failed, and for doit CLM_RERUN_FAILED=1.
     assert run_clm(root, "build").returncode == 1 and runs_of(runs, "broken") == 3  # kept
-    rerun = run_clm(root, "build", "--rerun-failed")
+    # Spawned workers: the setting reaches them in their job records, not by a fork.
+    rerun = run_clm(root, "build", "--rerun-failed", env={"CLM_START_METHOD": "spawn"})
     as_run_again(report, rerun)
     assert runs_of(runs, "broken") == 4 and work_counts(rerun)["kernels"] == 1
     doit = run_doit(root, env={"CLM_RERUN_FAILED": "1"})
