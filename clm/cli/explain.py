@@ -199,8 +199,8 @@ def explain_text(report: dict) -> str:
         kept = found.get("kept_failure")
         if kept is not None:
             answer = (
-                f"keeps its failure: kept failure from {kept['ran_on']}: {kept['error']} "
-                "(reported without running; --rerun-failed runs it)"
+                f"does not hold it, it keeps its failure: kept failure from {kept['ran_on']}: "
+                f"{kept['error']} (reported without running; --rerun-failed runs it)"
             )
         lines.append(f"  the cache of {found['kind']}s {answer} (key {found['key'][:12]}…)")
     lines.append("  made from: " + ", ".join(report["made_from"]))
