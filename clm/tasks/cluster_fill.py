@@ -13,8 +13,8 @@ workers are results too: they wait in the workspace (clm.state.cluster_failures)
 for the execute task of their deck to report them, so that nothing runs a
 second time here. A failing cell is also kept in the results cache, as a local
 one is (clm.execute.service): an execution whose cell error the cache keeps
-is not sent at all, unless the build reruns failures. Ctrl-C keeps every result stored so far, and the next build
-sends only the rest.
+is not sent at all, unless the build reruns failures. Ctrl-C keeps every
+result stored so far, and the next build sends only the rest.
 
 A cluster that goes away mid-build (its scheduler killed, silent, or left
 without workers) keeps what it sent too; the executions it did not finish run

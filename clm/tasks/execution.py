@@ -117,7 +117,7 @@ def execute_deck(
             failure = ExecutionFailure(**cluster_failure)
             failures.append(_failure_message(job.deck, failure, first.run_cells, members))
             continue
-        kept = None if outputs is not None else _kept_failure(job, service, key)
+        kept = None if outputs is not None else _kept_failure(job, service, key, first.run_cells)
         done = None
         if outputs is None and kept is None:
             # Another deck (a split deck's other half, a copy) may be running the same
@@ -125,7 +125,8 @@ def execute_deck(
             # (or the cell error it kept).
             with lock.holding(workspace.execution_lock(key), remove=True):
                 outputs = service.cached(key, fits)
-                kept = None if outputs is not None else _kept_failure(job, service, key)
+                if outputs is None:
+                    kept = _kept_failure(job, service, key, first.run_cells)
                 if outputs is None and kept is None:
                     if inputs is None:
                         inputs = tuple((rel, Path(src).read_bytes()) for src, rel in job.inputs)
@@ -275,9 +276,18 @@ def _big_output_warnings(deck: str, cells, outputs: list) -> list[str]:
     return warnings
 
 
-def _kept_failure(job: DeckExecutionJob, service, key: str) -> KeptFailure | None:
-    """The cell error the cache keeps under ``key``, unless the build reruns failures."""
-    return None if job.session.rerun_failed else service.kept_failure(key)
+def _kept_failure(job: DeckExecutionJob, service, key: str, cells) -> KeptFailure | None:
+    """The cell error the cache keeps under ``key``, unless the build reruns failures; one
+    that names no cell of the notebook (a damaged entry) is dropped, and the code runs."""
+    if job.session.rerun_failed:
+        return None
+    kept = service.kept_failure(key)
+    if kept is not None and kept.cell_index is not None and not 0 <= kept.cell_index < len(cells):
+        from clm.state.results import FAILURES
+
+        service.cache.drop(FAILURES, key)
+        return None
+    return kept
 
 
 def _kept_failure_message(

@@ -7,8 +7,10 @@ counts the runs themselves, besides the kernels the build's closing line counts.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import sqlite3
 import urllib.request
 from pathlib import Path
 
@@ -146,6 +148,13 @@ def test_the_second_build_reports_the_same_failure_as_kept_and_starts_no_kernel(
     explained = run_clm(root, "cache", "explain", completed_html(root, BROKEN))
     assert "kept failure from " in explained.stdout, explained.stdout + explained.stderr
     assert "ZeroDivisionError: division by zero" in explained.stdout
+
+    # An entry naming no cell of the deck cannot be its failure: dropped, and the code runs.
+    with contextlib.closing(sqlite3.connect(root / ".clm/cache.sqlite")) as cache, cache:
+        cache.execute("update failures set failure = json_set(failure, '$.cell_index', 99)")
+    damaged = run_clm(root, "build")
+    assert damaged.returncode == 1 and runs_of(runs, "broken") == 2
+    assert failure_report(damaged, BROKEN) == report
 
 
 def test_a_code_edit_an_input_edit_and_rerun_failed_each_run_it_again(failed_once, runs):
