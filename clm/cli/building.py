@@ -52,6 +52,7 @@ def build(
     executor: str | None = None,
     targets: tuple[str, ...] | None = None,
     fail_on_missing_xref: bool | None = None,
+    rerun_failed: bool | None = None,
 ) -> int:
     from clm.execute.cluster import ENVIRONMENT_VARIABLE, parse_executor
     from clm.session.reporter import Reporter
@@ -89,6 +90,7 @@ def build(
             targets=targets,
             state=state,
             fail_on_missing_xref=fail_on_missing_xref,
+            rerun_failed=rerun_failed,
             shortcut=shortcut,
         )
     except CourseError as error:
@@ -267,7 +269,10 @@ def _run_tasks(spec_file: Path, names: list[str], quiet: bool) -> int:
     try:
         begin_run()
         state = DoitState(Workspace.at(course_root(spec_file)))
-        build, tasks = prepared_tasks(spec_file, reporter=reporter, warn=False, state=state)
+        # Retrying a failed job means running it: a kept cell failure too.
+        build, tasks = prepared_tasks(
+            spec_file, reporter=reporter, warn=False, state=state, rerun_failed=True
+        )
     except CourseError as error:
         return _error(error)
     session = install(build_session(build, reporter))

@@ -152,8 +152,23 @@ def _execution_lookup(job, executed: str) -> dict:
     key = next(
         k for k, members in groups.items() if any(m.notebook_path == executed for m in members)
     )
-    hit = SqliteResultsCache(job.session.workspace().cache_file).contains(EXECUTIONS, key)
-    return {"kind": "execution", "key": key, "hit": hit}
+    cache_file = job.session.workspace().cache_file
+    hit = SqliteResultsCache(cache_file).contains(EXECUTIONS, key)
+    kept = None if hit else _kept_failure(cache_file, key)
+    return {"kind": "execution", "key": key, "hit": hit, "kept_failure": kept}
+
+
+def _kept_failure(cache_file: Path, key: str) -> dict | None:
+    """The cell error the cache keeps under ``key``, read without marking it as used."""
+    from clm.state.cache import peek
+    from clm.state.results import FAILURES, decode_failure
+
+    data = peek(cache_file, FAILURES, key)
+    try:
+        failure = None if data is None else decode_failure(data)
+    except ValueError:  # a damaged entry: the build drops it and runs the code
+        return None
+    return None if failure is None else {"ran_on": failure.ran_on, "error": failure.error}
 
 
 def _render_lookup(job) -> dict:
@@ -181,6 +196,12 @@ def explain_text(report: dict) -> str:
     found = report["cache"]
     if found is not None:
         answer = "holds it" if found["hit"] else "does not hold it: it would run"
+        kept = found.get("kept_failure")
+        if kept is not None:
+            answer = (
+                f"does not hold it, it keeps its failure: kept failure from {kept['ran_on']}: "
+                f"{kept['error']} (reported without running; --rerun-failed runs it)"
+            )
         lines.append(f"  the cache of {found['kind']}s {answer} (key {found['key'][:12]}…)")
     lines.append("  made from: " + ", ".join(report["made_from"]))
     return "\n".join(lines)

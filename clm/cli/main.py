@@ -54,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
         "(default: $CLM_EXECUTOR)",
     )
     validating.add_xref_option(build)
+    validating.add_rerun_option(build)
 
     plan = commands.add_parser("plan", help="every job a build consists of (nothing is built)")
     plan.add_argument("spec", nargs="?", help="course spec (default as for build)")
@@ -258,6 +259,7 @@ def _command(args: argparse.Namespace) -> int:
             args.executor,
             building.names(args.targets),
             args.fail_on_missing_xref,
+            args.rerun_failed,
         )
     if args.command == "plan":
         return building.plan(

@@ -25,8 +25,11 @@ def _run(run: history.Run | None) -> dict | None:
 
 
 def _job(job: history.Job) -> dict:
+    from clm.tasks.kept_failures import kept_on
+
     data = asdict(job)
     data["duration"] = None if job.duration is None else round(job.duration, 3)
+    data["kept_on"] = kept_on(job.error)  # a cell error the cache keeps, reported again
     return data
 
 
@@ -48,6 +51,7 @@ def cache_report(workspace: Workspace) -> dict:
         "entries": stats.entries,
         "executions": stats.executions,
         "renders": stats.renders,
+        "failures": stats.failures,
         "bytes": stats.size,
         "served_recently": served,
         "ran_recently": ran,
@@ -121,7 +125,8 @@ def status_text(report: dict) -> str:
         )
         for job in report["failures"]:
             first = (job["error"] or "").strip().splitlines()[:1]
-            lines.append(f"  failed: {job['task']} (job {job['id']}): {' '.join(first)}")
+            kept = f"kept failure from {job['kept_on']}: " if job["kept_on"] else ""
+            lines.append(f"  failed: {job['task']} (job {job['id']}): {kept}{' '.join(first)}")
         shared = (run.get("counters") or {}).get("remote-hits", 0)
         if shared:
             lines.append(
@@ -138,9 +143,11 @@ def status_text(report: dict) -> str:
 
 def cache_text(report: dict) -> str:
     rate = "-" if report["hit_rate"] is None else f"{report['hit_rate']:.0%}"
+    failures = report["failures"]
+    kept = f", {failures} kept failure{'s' if failures != 1 else ''}" if failures else ""
     return (
         f"cache {report['file']}: {report['executions']} executions, {report['renders']} "
-        f"renders, {report['bytes']:,} bytes; hit rate of recent runs {rate} "
+        f"renders{kept}, {report['bytes']:,} bytes; hit rate of recent runs {rate} "
         f"({report['served_recently']} served, {report['ran_recently']} run)"
     )
 

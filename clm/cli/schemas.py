@@ -46,6 +46,7 @@ JOB = {
         "duration",
         "from_cache",
         "error",
+        "kept_on",
     ],
     "properties": {
         "id": {"type": "integer"},
@@ -57,6 +58,8 @@ JOB = {
         "duration": _NUMBER_OR_NULL,
         "from_cache": {"type": ["boolean", "null"]},
         "error": _STRING_OR_NULL,
+        # When the run was whose cell error the cache keeps and this job reported again.
+        "kept_on": _STRING_OR_NULL,
     },
 }
 
@@ -108,14 +111,15 @@ CLUSTER = {
 CACHE = {
     "type": "object",
     "required": [
-        "file", "entries", "executions", "renders", "bytes", "served_recently", "ran_recently",
-        "hit_rate",
+        "file", "entries", "executions", "renders", "failures", "bytes", "served_recently",
+        "ran_recently", "hit_rate",
     ],
     "properties": {
         "file": {"type": "string"},
         "entries": _COUNT,
         "executions": _COUNT,
         "renders": _COUNT,
+        "failures": _COUNT,
         "bytes": _COUNT,
         "served_recently": _COUNT,
         "ran_recently": _COUNT,
@@ -211,6 +215,20 @@ SCHEMAS: dict[str, dict] = {
                             "kind": {"enum": ["execution", "render"]},
                             "key": {"type": "string"},
                             "hit": {"type": "boolean"},
+                            # An execution's cell error the cache keeps (no outputs).
+                            "kept_failure": {
+                                "anyOf": [
+                                    {"type": "null"},
+                                    {
+                                        "type": "object",
+                                        "required": ["ran_on", "error"],
+                                        "properties": {
+                                            "ran_on": {"type": "string"},
+                                            "error": {"type": "string"},
+                                        },
+                                    },
+                                ]
+                            },
                         },
                     },
                 ]

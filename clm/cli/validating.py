@@ -44,6 +44,18 @@ def add_xref_option(command) -> None:
     )
 
 
+def add_rerun_option(command) -> None:
+    """``clm build --rerun-failed``."""
+    command.add_argument(
+        "--rerun-failed",
+        action="store_const",
+        const=True,
+        help="run the decks whose cell error the cache keeps again (default: "
+        "$CLM_RERUN_FAILED, else a deck whose code, inputs and environment are unchanged "
+        "reports its kept failure without running)",
+    )
+
+
 def validate(spec: str | None, as_json: bool, fail_on_missing_xref: bool | None = None) -> int:
     from clm.cli.building import _enter_course
     from clm.tasks.prepare import prepare_build

@@ -32,11 +32,18 @@ class ExecutionJob:
 
 @dataclass(frozen=True)
 class ExecutionFailure:
-    """A cell raised, ran too long, or the kernel died; ``cell_index`` counts all cells."""
+    """A cell raised, ran too long, or the kernel died; ``cell_index`` counts all cells.
+
+    ``kept_as_result`` is set only when a cell raised: that failure is a property
+    of the code, its inputs and its environment, so the results cache keeps it
+    like a success. A timeout, a dead kernel, a missing kernelspec or a lost job
+    tells about this run alone.
+    """
 
     cell_index: int | None
     error: str  # "ZeroDivisionError: division by zero"
     cell_line: int | None  # the line inside the cell of the last frame there
+    kept_as_result: bool = False
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,9 @@ class LocalExecutor:
         except CellFailure as failed:
             outputs, failure = (
                 None,
-                ExecutionFailure(failed.cell_index, failed.error, failed.cell_line),
+                ExecutionFailure(
+                    failed.cell_index, failed.error, failed.cell_line, kept_as_result=failed.raised
+                ),
             )
         return ExecutionResult(
             outputs, failure, kernels.handed_out - used, kernels.spares_started - spares

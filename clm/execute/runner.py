@@ -32,6 +32,7 @@ class CellFailure(Exception):
     cell_index: int | None
     error: str  # "ZeroDivisionError: division by zero"
     cell_line: int | None  # line inside the cell of the last frame there
+    raised: bool = False  # the cell's code raised (not a timeout, not a dead kernel)
 
     def __str__(self) -> str:
         return self.error
@@ -167,7 +168,7 @@ def _run_once(
                 traceback = list(cell.outputs[-1].get("traceback", []))
                 cell_line = errors.cell_line(traceback, exc.evalue, cell.source)
                 error = errors.message(exc.ename, exc.evalue, traceback)
-            raise CellFailure(index, error, cell_line) from None
+            raise CellFailure(index, error, cell_line, _of_the_code(exc)) from None
     finally:
         # nbclient leaves a client it did not start the kernel for connected: its
         # heartbeat thread and sockets would stay, one set per notebook, until a
@@ -341,6 +342,18 @@ def _loop_keeping_signal_handlers() -> asyncio.AbstractEventLoop:
     loop = ensure_event_loop()
     loop.add_signal_handler = _refuse_signal_handler
     return loop
+
+
+# What a cell raises because of the machine it ran on, not its code: Ctrl-C reaching
+# the kernel, memory or a disk that ran out.
+_NOT_OF_THE_CODE = ("KeyboardInterrupt", "MemoryError")
+_DISK_FULL = ("No space left on device", "Disk quota exceeded")
+
+
+def _of_the_code(exc) -> bool:
+    """Whether a cell's error would come again from the same code, inputs and environment."""
+    evalue = str(exc.evalue)
+    return exc.ename not in _NOT_OF_THE_CODE and not any(text in evalue for text in _DISK_FULL)
 
 
 def _failed_cell(notebook: NotebookNode) -> int | None:

@@ -6,6 +6,10 @@ result enters the cache as it arrives, and what gave no result becomes an
 ``ExecutionFailure`` saying why: a cell raised, a worker's environment is not
 the build's, a task killed its workers. The deck's execute task and the Dask
 pre-pass both run their executions through here.
+
+A cell that raised is a result too: its failure is kept under the same key
+(``kept_failure``) until a run of that key succeeds, which drops it; any other
+failure tells about one run only and is not kept.
 """
 
 from __future__ import annotations
@@ -20,7 +24,17 @@ from clm.execute.base import (
     ExecutionResult,
     Finished,
 )
-from clm.state.results import EXECUTIONS, ResultsCache, cached_outputs, encode_outputs
+from clm.state.results import (
+    EXECUTIONS,
+    FAILURES,
+    KeptFailure,
+    ResultsCache,
+    cached_failure,
+    cached_outputs,
+    encode_failure,
+    encode_outputs,
+    utc_now,
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +63,10 @@ class ExecutionService:
             return None
         return outputs
 
+    def kept_failure(self, key: str) -> KeptFailure | None:
+        """The failure kept under ``key`` (ask after ``cached``: a success wins)."""
+        return cached_failure(self.cache, key)
+
     def run(self, requests: Sequence[ExecutionRequest]) -> Iterator[Outcome | None]:
         """Send ``requests`` now (all at once: the executor decides how many run at a time);
         then each Outcome as its execution ends, None now and then while none does."""
@@ -70,6 +88,7 @@ class ExecutionService:
         request, result = finished.request, finished.result
         if result is not None and result.outputs is not None:
             self.cache.put(EXECUTIONS, request.key, encode_outputs(result.outputs))
+            self.cache.drop(FAILURES, request.key)  # a flaky cell ran: the success is the result
             return Outcome(request, result.outputs, None, result)
         if result is None:
             failure = self.executor.lost(finished)
@@ -79,4 +98,7 @@ class ExecutionService:
             failure = refusal(result.refused, request.job)
         else:
             failure = result.failure or ExecutionFailure(None, "the kernel returned nothing", None)
+        if failure.kept_as_result:
+            kept = KeptFailure(failure.cell_index, failure.error, failure.cell_line, utc_now())
+            self.cache.put(FAILURES, request.key, encode_failure(kept))
         return Outcome(request, None, failure, result)

@@ -11,6 +11,14 @@ manifest (one request) and fetches, in large concurrent batches, the entries
 the local cache lacks. ``publish`` runs after a pushing build: what the
 store's namespace still lacks of the build's keys, then the build's manifest.
 
+Kept failures (a cell that raised, clm.state.results) travel like successes:
+the key covers the code, its inputs, the kernel and the environment's
+fingerprint, and the entry is signed by the course's key, so a failure one CI
+run found is the failure any run would find. A success under the same key
+always wins (it is looked up first, and prefetch skips such failures), and
+``--rerun-failed`` looks no failure up, so one rerun of a flaky cell pushes the
+success that mends it for everyone.
+
 An entry counts only if it is signed by the course's key for the namespace
 it was found in, and its blob only if its SHA-256 is the one the entry names;
 anything else is a miss and a warning, never a result. A store that fails
@@ -30,7 +38,7 @@ from clm.remote.network import failure
 from clm.remote.settings import RemoteSettings
 from clm.remote.signing import Signer, Verifier
 from clm.remote.store import Entry, Store
-from clm.state.results import ResultsCache
+from clm.state.results import EXECUTIONS, FAILURES, ResultsCache
 
 BATCH = 500  # entries or blobs read per request batch (fsspec runs a batch concurrently)
 
@@ -202,7 +210,7 @@ class RemoteCache:
                     trusted = self._trusted(namespace, entry.kind, entry.key, entry)
                     if trusted is not None:
                         chosen[item] = trusted
-            fetched = self._with_blobs(chosen)
+            fetched = self._with_blobs(_without_superseded_failures(chosen, local))
         except Exception as error:
             self._turn_off(error)
             return 0
@@ -319,6 +327,19 @@ class RemoteCache:
     def take_warnings(self) -> list[str]:
         taken, self.pending_warnings = self.pending_warnings, []
         return taken
+
+
+def _without_superseded_failures(
+    chosen: dict[tuple[str, str], Entry], local: ResultsCache
+) -> dict[tuple[str, str], Entry]:
+    """``chosen`` without the kept failures of keys that have outputs (here or among
+    ``chosen``): a success under a key is its result, whoever kept the failure."""
+    return {
+        (kind, key): entry
+        for (kind, key), entry in chosen.items()
+        if kind != FAILURES
+        or ((EXECUTIONS, key) not in chosen and not local.contains(EXECUTIONS, key))
+    }
 
 
 class LayeredCache:

@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from clm.tasks.kept_failures import kept_on
+
 if TYPE_CHECKING:
     from clm.plan.outputs import OutputPlan
     from clm.watch.cycles import Cycle, Watched
@@ -39,6 +41,7 @@ class News:
 class DeckState:
     state: str  # "up to date", "rebuilding" or "failed"
     message: str | None = None
+    kept_on: str | None = None  # a failed deck's kept cell error: when it ran
 
 
 REBUILDING = DeckState("rebuilding")
@@ -187,7 +190,9 @@ class Newsroom:
 
     def snapshot(self) -> Snapshot:
         with self._changed:
-            states = {path: DeckState("failed", m) for path, m in self._deck_failures.items()}
+            states = {
+                path: DeckState("failed", m, kept_on(m)) for path, m in self._deck_failures.items()
+            }
             states.update(dict.fromkeys(self._rebuilding, REBUILDING))
             return Snapshot(
                 plan=self._plan,

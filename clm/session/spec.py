@@ -18,7 +18,8 @@ from clm.state.workspace import Workspace
 
 @dataclass(frozen=True)
 class SessionSpec:
-    """The build's course root and the shared cache it reads and writes through."""
+    """The build's course root, the shared cache it reads and writes through, and
+    whether it runs the executions with kept failures again (--rerun-failed)."""
 
     root: str  # absolute
     cache_url: str | None = None  # the shared cache's store; None: the course has none
@@ -26,11 +27,14 @@ class SessionSpec:
     cache_push: str | None = None
     cache_key: str | None = None  # the private signing key, when the build pushes
     cache_timeout: float = 0.0
+    rerun_failed: bool = False
 
     @classmethod
-    def of(cls, workspace: Workspace, shared: RemoteSettings | None) -> SessionSpec:
+    def of(
+        cls, workspace: Workspace, shared: RemoteSettings | None, rerun_failed: bool = False
+    ) -> SessionSpec:
         if shared is None:
-            return cls(str(workspace.root))
+            return cls(str(workspace.root), rerun_failed=rerun_failed)
         return cls(
             str(workspace.root),
             shared.url,
@@ -38,6 +42,7 @@ class SessionSpec:
             shared.push,
             None if shared.key_file is None else str(shared.key_file),
             shared.timeout,
+            rerun_failed,
         )
 
     def workspace(self) -> Workspace:

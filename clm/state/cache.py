@@ -3,7 +3,8 @@ the pictures a diagram source renders to, by its content.
 
 A separate SQLite file (``.clm/cache.sqlite``) so that it can travel on its
 own, e.g. as a CI cache artifact: ``clm cache export`` / ``clm cache import``.
-Only successful executions are stored; a failure is never a result.
+Besides successful executions, a failure is stored only when a cell raised
+(clm.state.results); a timeout or a dead kernel is never a result.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 from clm.errors import CourseError
 from clm.state import db
 from clm.state.db import is_damage, open_database, shown_path, transaction
-from clm.state.results import EXECUTIONS, KINDS, RENDERS, ResultsCache
+from clm.state.results import EXECUTIONS, FAILURES, KINDS, RENDERS, ResultsCache
 from clm.state.schema import CACHE_SCHEMA
 
 TABLES = KINDS
@@ -29,7 +30,8 @@ TABLES = KINDS
 # points check it first (check_usable) and say so themselves; without a handler,
 # Python prints the bare message on stderr.
 _log = logging.getLogger(__name__)
-_VALUE_COLUMNS = {EXECUTIONS: "outputs", RENDERS: "files"}
+_VALUE_COLUMNS = {EXECUTIONS: "outputs", RENDERS: "files", FAILURES: "failure"}
+_TEXT_KINDS = (EXECUTIONS, FAILURES)  # stored as JSON text; renders as blobs
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -134,8 +136,9 @@ def clear(path: Path) -> int:
 class SqliteResultsCache:
     """The course's results cache: ``.clm/cache.sqlite`` (a ResultsCache).
 
-    Executions are stored as JSON text, renders as packed blobs, each with its
-    size and when it was made and last used, which ``clm cache prune`` reads.
+    Executions and kept failures are stored as JSON text, renders as packed
+    blobs, each with its size and when it was made and last used, which ``clm
+    cache prune`` reads.
     """
 
     def __init__(self, path: Path):
@@ -158,7 +161,7 @@ class SqliteResultsCache:
 
     def put(self, kind: str, key: str, data: bytes) -> None:
         table, _ = self._table(kind)
-        value = data.decode() if kind == EXECUTIONS else data
+        value = data.decode() if kind in _TEXT_KINDS else data
         now = time.time()
         connection(self.path).execute(
             f"insert or replace into {table} values (?, ?, ?, ?, ?)",
@@ -191,10 +194,11 @@ def fetched_remotely(cache: ResultsCache) -> int:
 
 @dataclass(frozen=True)
 class CacheStats:
-    entries: int  # executions and renders
-    size: int  # bytes of stored outputs and pictures
+    entries: int  # executions, renders and kept failures
+    size: int  # bytes of stored outputs, pictures and failures
     executions: int = 0
     renders: int = 0
+    failures: int = 0
 
 
 def stats(path: Path) -> CacheStats:
@@ -207,7 +211,9 @@ def stats(path: Path) -> CacheStats:
         ).fetchone()
         counts[table] = entries
         size += bytes_
-    return CacheStats(sum(counts.values()), size, counts["executions"], counts["renders"])
+    return CacheStats(
+        sum(counts.values()), size, counts[EXECUTIONS], counts[RENDERS], counts[FAILURES]
+    )
 
 
 def all_entries(kind: str, path: Path) -> Iterator[tuple[str, bytes]]:
@@ -215,6 +221,15 @@ def all_entries(kind: str, path: Path) -> Iterator[tuple[str, bytes]]:
     column = _VALUE_COLUMNS[kind]
     for key, value in connection(path).execute(f"select key, {column} from {kind} order by key"):
         yield key, value.encode() if isinstance(value, str) else bytes(value)
+
+
+def peek(path: Path, kind: str, key: str) -> bytes | None:
+    """The bytes stored under ``key``, without marking them as used (for reports)."""
+    column = _VALUE_COLUMNS[kind]
+    row = connection(path).execute(f"select {column} from {kind} where key = ?", (key,)).fetchone()
+    if row is None:
+        return None
+    return row[0].encode() if isinstance(row[0], str) else bytes(row[0])
 
 
 def export_cache(target: Path, path: Path) -> CacheStats:
@@ -242,9 +257,16 @@ def import_cache(source: Path, path: Path) -> int:
         with transaction(conn):
             for table in present:  # caches exported before renders were cached have none
                 conn.execute(f"insert or ignore into {table} select * from imported.{table}")
+            _drop_superseded_failures(conn)
     finally:
         conn.execute("detach database imported")
     return stats(path).entries - before
+
+
+def _drop_superseded_failures(conn: sqlite3.Connection) -> None:
+    """A failure kept under a key that also has its outputs is stale: a later run of
+    the same code succeeded (a flaky cell), and the success is the result."""
+    conn.execute("delete from failures where key in (select key from executions)")
 
 
 def _exported_tables(source: Path) -> list[str]:
@@ -274,7 +296,8 @@ def _exported_tables(source: Path) -> list[str]:
         exported.close()
     if not tables:
         raise CourseError(
-            f"not a clm cache export: it has no table of executions or renders; {fix}", source
+            f"not a clm cache export: it has no table of executions, renders or failures; {fix}",
+            source,
         )
     return tables
 
@@ -298,10 +321,10 @@ def prune(max_bytes: int, path: Path) -> int:
     total = stats(path).size
     removed = 0
     with transaction(conn):
-        entries = conn.execute(
-            "select 'executions', key, size, last_used from executions "
-            "union all select 'renders', key, size, last_used from renders order by 4"
-        ).fetchall()
+        every_table = " union all ".join(
+            f"select '{table}', key, size, last_used from {table}" for table in TABLES
+        )
+        entries = conn.execute(f"{every_table} order by 4").fetchall()
         for table, key, size, _ in entries:
             if total <= max_bytes:
                 break

@@ -25,6 +25,7 @@ JVMS = "jvms"  # PlantUML processes started
 BROWSERS = "browsers"  # Chromium instances started for draw.io
 REMOTE_HITS = "remote-hits"  # results the shared cache served
 CLUSTER_EXECUTIONS = "cluster-executions"  # executions a Dask cluster ran to the end
+KEPT_FAILURES = "kept-failures"  # cell errors reported from the cache, not run again
 
 
 KEEP_SECONDS = 7 * 24 * 3600

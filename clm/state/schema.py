@@ -2,7 +2,7 @@
 
 The state holds what builds did (doit's records, file hashes, outputs, the
 history, kept checks, the leak guard's findings); the results cache holds what
-code printed and diagrams rendered, and travels on its own (``clm cache
+code printed (or how a cell of it raised) and diagrams rendered, and travels on its own (``clm cache
 export``), so it is a file of its own.
 """
 
@@ -74,6 +74,13 @@ create table if not exists executions (
 create table if not exists renders (
     key text primary key,
     files blob not null,
+    size integer not null,
+    created real not null,
+    last_used real not null
+);
+create table if not exists failures (
+    key text primary key,
+    failure text not null,
     size integer not null,
     created real not null,
     last_used real not null

@@ -20,10 +20,17 @@ def work_summary(totals: dict[str, int]) -> str:
         if totals.get(counters.REMOTE_HITS)
         else ""
     )
+    # Why a deck failed without running: said, so that the author does not wait for it.
+    kept = (
+        f"{count(counters.KEPT_FAILURES, 'kept failure', 'kept failures')} reported "
+        "without running, "
+        if totals.get(counters.KEPT_FAILURES)
+        else ""
+    )
     return (
         f"clm: {count(counters.KERNELS, 'kernel', 'kernels')} ran deck code "
         f"({count(counters.SPARE_KERNELS, 'spare', 'spares')} started ahead), {on_cluster}"
-        f"{count(counters.CACHE_HITS, 'execution', 'executions')} from the cache, {shared}"
+        f"{count(counters.CACHE_HITS, 'execution', 'executions')} from the cache, {kept}{shared}"
         f"{count(counters.OUTPUTS_WRITTEN, 'output', 'outputs')} written; "
         f"{count(counters.DIAGRAMS_RENDERED, 'diagram', 'diagrams')} rendered "
         f"({count(counters.JVMS, 'JVM', 'JVMs')} and "

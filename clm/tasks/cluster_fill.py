@@ -11,8 +11,10 @@ write the executed notebooks, and the HTML is rendered here.
 A failing cell, an environment the worker refused and a task that killed its
 workers are results too: they wait in the workspace (clm.state.cluster_failures)
 for the execute task of their deck to report them, so that nothing runs a
-second time here. Ctrl-C keeps every result stored so far, and the next build
-sends only the rest.
+second time here. A failing cell is also kept in the results cache, as a local
+one is (clm.execute.service): an execution whose cell error the cache keeps
+is not sent at all, unless the build reruns failures. Ctrl-C keeps every
+result stored so far, and the next build sends only the rest.
 
 A cluster that goes away mid-build (its scheduler killed, silent, or left
 without workers) keeps what it sent too; the executions it did not finish run
@@ -42,7 +44,7 @@ from clm.state import cluster as cluster_record
 from clm.state import counters
 from clm.state.cluster_failures import keep_failure
 from clm.state.doit_state import DoitState
-from clm.state.results import EXECUTIONS, ResultsCache
+from clm.state.results import EXECUTIONS, FAILURES, ResultsCache
 from clm.state.workspace import Workspace
 from clm.tasks.bookkeeping import RunBook
 from clm.tasks.execution import deck_groups, execution_job
@@ -79,7 +81,8 @@ def execute_jobs(tasks: dict) -> list[tuple[object, DeckExecutionJob]]:
 
 
 def pending_executions(tasks: dict, state: DoitState, cache: ResultsCache) -> list[Pending]:
-    """The executions the build would run, minus those the cache has or doit needs not.
+    """The executions the build would run, minus those the cache has (outputs, or a kept
+    cell error the build does not rerun) or doit needs not.
 
     An execute task doit finds up to date runs nothing, whatever the cache
     holds; a deck that cannot be read, or whose kernel is not installed here,
@@ -110,6 +113,8 @@ def pending_executions(tasks: dict, state: DoitState, cache: ResultsCache) -> li
         for key, members in groups.items():
             if key in pending or cache.contains(EXECUTIONS, key):
                 continue
+            if not job.session.rerun_failed and cache.contains(FAILURES, key):
+                continue  # its execute task reports the kept failure
             if inputs is None:
                 inputs = tuple((rel, Path(src).read_bytes()) for src, rel in job.inputs)
             request = execution_job(job, members[0].runs, inputs, of_deck(job.deck, job.language))
@@ -161,7 +166,9 @@ def fill_cache(
     assert choice.address is not None
     workspace = session.workspace()
     results = job_context(session).results
-    pending = _not_shared(pending_executions(tasks, state, results), workspace, results)
+    pending = _not_shared(
+        pending_executions(tasks, state, results), workspace, results, session.rerun_failed
+    )
     outcome = FillOutcome()
     if not pending:
         return outcome
@@ -247,18 +254,23 @@ def _cluster_lost(
         keep_failure(workspace, item.request.key, dataclasses.asdict(failure))
 
 
-def _not_shared(pending: list[Pending], workspace: Workspace, cache: ResultsCache) -> list[Pending]:
+def _not_shared(
+    pending: list[Pending], workspace: Workspace, cache: ResultsCache, rerun_failed: bool
+) -> list[Pending]:
     """What the shared cache cannot serve either (it may hold results no manifest lists
-    yet, pushed by a build still running): only that goes to the cluster."""
+    yet, pushed by a build still running, and kept cell errors unless the build reruns
+    them): only that goes to the cluster."""
     remote = getattr(cache, "remote", None)
     if remote is None or not pending:
         return pending
-    found = remote.fetch([(EXECUTIONS, item.request.key) for item in pending])
+    kinds = (EXECUTIONS,) if rerun_failed else (EXECUTIONS, FAILURES)
+    found = remote.fetch([(kind, item.request.key) for item in pending for kind in kinds])
     for (kind, key), data in found.items():
         cache.local.put(kind, key, data)
     if found:
         counters.add_counts(workspace, {counters.REMOTE_HITS: len(found)})
-    return [item for item in pending if (EXECUTIONS, item.request.key) not in found]
+    served = {key for _, key in found}
+    return [item for item in pending if item.request.key not in served]
 
 
 def _record(

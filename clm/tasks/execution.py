@@ -5,7 +5,9 @@ language) are
 grouped by execution key (clm.execute.keys); a group whose key the results
 cache holds runs no kernel, the others go to the executor. Each variant's
 executed notebook, with the outputs put into its own cells, is written into
-``.clm/executed/``, where its HTML task reads it.
+``.clm/executed/``, where its HTML task reads it. A group whose key the cache
+keeps a cell error under runs no kernel either: its failure is reported again,
+marked as kept (clm.tasks.kept_failures), unless the build reruns failures.
 """
 
 from __future__ import annotations
@@ -25,12 +27,13 @@ from clm.paths import OutsideFolder
 from clm.session.worker import job_context
 from clm.state import counters, lock
 from clm.state.cache import cache_warnings, fetched_remotely
-from clm.state.cluster_failures import kept_failure
-from clm.state.results import ResultsCache
+from clm.state.cluster_failures import kept_failure as cluster_failure_of
+from clm.state.results import KeptFailure, ResultsCache
 from clm.state.store import file_md5
 from clm.tasks.actions import reports_write_failures
 from clm.tasks.files import write_atomic
 from clm.tasks.jobs import DeckExecutionJob
+from clm.tasks.kept_failures import kept_note
 from clm.workers.lifetime import working_on
 
 if TYPE_CHECKING:
@@ -95,7 +98,12 @@ def execute_deck(
     language = of_deck(job.deck, job.language)
 
     inputs = None  # read at the first execution the cache cannot serve
-    counts = {counters.KERNELS: 0, counters.SPARE_KERNELS: 0, counters.CACHE_HITS: 0}
+    counts = {
+        counters.KERNELS: 0,
+        counters.SPARE_KERNELS: 0,
+        counters.CACHE_HITS: 0,
+        counters.KEPT_FAILURES: 0,
+    }
     failures = []
     warnings: dict[str, None] = {}  # in order, once each: groups may share a cell
     cells_raised: dict[str, None] = {}  # under skip-errors, likewise
@@ -104,22 +112,30 @@ def execute_deck(
         first = members[0]
         fits = functools.partial(_usable, notebook=first.runs)
         outputs = service.cached(key, fits)
-        cluster_failure = None if outputs is not None else kept_failure(workspace, key)
+        cluster_failure = None if outputs is not None else cluster_failure_of(workspace, key)
         if cluster_failure is not None:  # the cluster ran it for this build: not again here
             failure = ExecutionFailure(**cluster_failure)
             failures.append(_failure_message(job.deck, failure, first.run_cells, members))
             continue
+        kept = None if outputs is not None else _kept_failure(job, service, key, first.run_cells)
         done = None
-        if outputs is None:
+        if outputs is None and kept is None:
             # Another deck (a split deck's other half, a copy) may be running the same
-            # code right now: the first runs it, the others wait and take its outputs.
+            # code right now: the first runs it, the others wait and take its outputs
+            # (or the cell error it kept).
             with lock.holding(workspace.execution_lock(key), remove=True):
                 outputs = service.cached(key, fits)
                 if outputs is None:
+                    kept = _kept_failure(job, service, key, first.run_cells)
+                if outputs is None and kept is None:
                     if inputs is None:
                         inputs = tuple((rel, Path(src).read_bytes()) for src, rel in job.inputs)
                     request = execution_job(job, first.runs, inputs, language)
                     done = service.run_one(ExecutionRequest(key, request, job.environment))
+        if kept is not None:  # a cell error of this very code: reported, not run again
+            failures.append(_kept_failure_message(job.deck, kept, first.run_cells, members))
+            counts[counters.KEPT_FAILURES] += 1
+            continue
         if done is None:
             counts[counters.CACHE_HITS] += 1
         else:
@@ -258,6 +274,30 @@ def _big_output_warnings(deck: str, cells, outputs: list) -> list[str]:
                 "the first rows"
             )
     return warnings
+
+
+def _kept_failure(job: DeckExecutionJob, service, key: str, cells) -> KeptFailure | None:
+    """The cell error the cache keeps under ``key``, unless the build reruns failures; one
+    that names no cell of the notebook (a damaged entry) is dropped, and the code runs."""
+    if job.session.rerun_failed:
+        return None
+    kept = service.kept_failure(key)
+    if kept is not None and kept.cell_index is not None and not 0 <= kept.cell_index < len(cells):
+        from clm.state.results import FAILURES
+
+        service.cache.drop(FAILURES, key)
+        return None
+    return kept
+
+
+def _kept_failure_message(
+    deck: str, kept: KeptFailure, cells, members: list[ExecutedVariant]
+) -> str:
+    """A kept failure's report: the very message of the run that failed, and when it ran."""
+    from clm.execute.base import ExecutionFailure
+
+    failure = ExecutionFailure(kept.cell_index, kept.error, kept.cell_line, kept_as_result=True)
+    return f"{_failure_message(deck, failure, cells, members)}\n{kept_note(kept)}"
 
 
 def _failure_message(

@@ -335,6 +335,7 @@ def prepared_tasks(
     keep: bool = True,
     state: DoitState | None = None,
     fail_on_missing_xref: bool | None = None,
+    rerun_failed: bool | None = None,
     shortcut: Shortcut | None = None,
 ) -> tuple[Build, dict[str, Task]]:
     """Plan the course, say its warnings (to ``reporter``; the plan's only with ``warn``)
@@ -346,14 +347,15 @@ def prepared_tasks(
     ``keep`` nothing is written (see prepare_build). ``state`` is the doit run's that
     the tasks are for: planning keeps its hashes in its store and gives it the values of
     the tasks' virtual dependencies. ``fail_on_missing_xref``: whether a missing
-    cross-reference target fails its deck (None: as CLM_FAIL_ON_MISSING_XREF says).
+    cross-reference target fails its deck (None: as CLM_FAIL_ON_MISSING_XREF says);
+    ``rerun_failed``: whether kept failures run again (None: as CLM_RERUN_FAILED says).
     With a ``shortcut`` (a build of the whole course that looked at its files before
     planning), the tasks it knows up to date are left out (see clm.tasks.unchanged).
     """
     store = state.store if state is not None and keep else None
     with paused_garbage_collection():
         build = prepare_build(
-            spec_file, only, languages, targets, keep, store, fail_on_missing_xref
+            spec_file, only, languages, targets, keep, store, fail_on_missing_xref, rerun_failed
         )
     if state is not None:
         state.values.update(build.values)

@@ -49,6 +49,7 @@ from clm.state.verdicts import (
 )
 from clm.state.workspace import Workspace
 from clm.tasks.deck_checks import DeckVerdicts, check_decks
+from clm.tasks.kept_failures import rerun_failed
 from clm.tasks.prepasses import course_prepass, deck_prepasses
 from clm.tasks.shared_cache import shared_settings
 from clm.tasks.xrefs import CrossReferences, cross_references, fail_on_missing
@@ -143,6 +144,7 @@ class Planned:
     # is planned; and whether a missing target fails its deck.
     link_targets: LinkTargets | None = None
     fail_on_missing_xref: bool = False
+    rerun_failed: bool = False  # run the executions with kept failures again
 
 
 @dataclass(frozen=True)
@@ -167,13 +169,16 @@ def plan(
     languages: tuple[str, ...] | None = None,
     targets: tuple[str, ...] | None = None,
     fail_on_missing_xref: bool | None = None,
+    rerun: bool | None = None,
 ) -> Planned:
     """Read the spec and plan the course (or the part ``only``, ``languages`` and
     ``targets`` choose); CourseError on bad input. Reads the course's files, writes nothing.
 
     ``fail_on_missing_xref``: whether a missing cross-reference target fails its deck
-    (None: as CLM_FAIL_ON_MISSING_XREF says, else not)."""
+    (None: as CLM_FAIL_ON_MISSING_XREF says, else not). ``rerun``: whether executions
+    with kept failures run again (None: as CLM_RERUN_FAILED says, else not)."""
     fail = fail_on_missing(fail_on_missing_xref)
+    rerun = rerun_failed(rerun)
     spec, course, planned = plan_spec(spec_file, languages, targets)
     # Of everything the chosen languages and targets write, also with --only: the one
     # warning a spec gets reads the same in every build of it.
@@ -190,6 +195,7 @@ def plan(
         warnings=(*spec.warnings, *course.warnings, *([long_paths] if long_paths else [])),
         link_targets=link_targets,
         fail_on_missing_xref=fail,
+        rerun_failed=rerun,
     )
 
 
@@ -257,6 +263,7 @@ def prepare_build(
     keep: bool = True,
     store: Callable[[], StateStore] | None = None,
     fail_on_missing_xref: bool | None = None,
+    rerun: bool | None = None,
 ) -> Build:
     """Plan the course and probe it: the ``Build`` its tasks are made from; CourseError
     on bad input.
@@ -271,7 +278,7 @@ def prepare_build(
     Expects the working directory to be the course root (paths in tasks are
     relative to it, so the state survives moving the checkout).
     """
-    planned = plan(spec_file, only, languages, targets, fail_on_missing_xref)
+    planned = plan(spec_file, only, languages, targets, fail_on_missing_xref, rerun)
     workspace = Workspace.at(planned.spec.root)
     if not keep:
         facts = probe(workspace, planned, None)
@@ -312,7 +319,7 @@ def _build(workspace: Workspace, planned: Planned, facts: Facts) -> Build:
         if deck_plan.execution is not None
     )
     return Build(
-        session=SessionSpec.of(workspace, shared_settings(spec)),
+        session=SessionSpec.of(workspace, shared_settings(spec), planned.rerun_failed),
         spec=spec,
         plan=planned.plan,
         full=planned.full,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from clm.errors import CourseError
 from clm.remote.settings import RemoteSettings, Setting, resolve
 from clm.spec.model import CourseSpec
-from clm.state.results import EXECUTIONS, RENDERS
+from clm.state.results import EXECUTIONS, FAILURES, RENDERS
 from clm.tasks.execution import deck_groups
 from clm.tasks.jobs import DeckExecutionJob, RenderJob, task_jobs
 
@@ -24,11 +24,12 @@ def shared_settings(spec: CourseSpec) -> RemoteSettings | None:
 
 
 def plan_keys(tasks: dict) -> dict[str, list[str]]:
-    """Every execution and render key of the build's tasks (what its manifest lists)."""
+    """Every execution and render key of the build's tasks (what its manifest lists); an
+    execution's key under failures too, for the cell errors kept under it."""
     from clm.execute.runtimes import is_missing
     from clm.tasks.rendering import job_render_key
 
-    keys: dict[str, list[str]] = {EXECUTIONS: [], RENDERS: []}
+    keys: dict[str, list[str]] = {EXECUTIONS: [], RENDERS: [], FAILURES: []}
     for job in (job for task in tasks.values() for job in task_jobs(task)):
         if isinstance(job, DeckExecutionJob) and not is_missing(job.environment):
             try:
@@ -40,4 +41,5 @@ def plan_keys(tasks: dict) -> dict[str, list[str]]:
                 keys[RENDERS].append(job_render_key(job))
             except OSError:
                 continue
+    keys[FAILURES] = list(keys[EXECUTIONS])
     return keys

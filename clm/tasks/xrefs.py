@@ -15,7 +15,6 @@ an error of that deck, which then fails alone.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -30,25 +29,15 @@ from clm.plan.xrefs import LinkTargets, Reference
 from clm.state.checker import virtual_dependency
 from clm.state.store import StateStore
 from clm.state.verdicts import Kept, keep_verdicts, kept_verdicts
+from clm.tasks.switches import switch
 
 FAIL_VARIABLE = "CLM_FAIL_ON_MISSING_XREF"
-_YES, _NO = ("1", "true", "yes"), ("0", "false", "no")
 
 
 def fail_on_missing(given: bool | None) -> bool:
     """Whether a missing target fails its deck: the command line's choice, else
     CLM_FAIL_ON_MISSING_XREF's, else not; CourseError for a value that says neither."""
-    if given is not None:
-        return given
-    value = os.environ.get(FAIL_VARIABLE)
-    if value is None or value.strip().lower() in (*_NO, ""):
-        return False
-    if value.strip().lower() in _YES:
-        return True
-    raise CourseError(
-        f"{FAIL_VARIABLE}={value!r} says neither yes nor no: set it to 1, true or yes to "
-        "make a missing cross-reference target an error, or to 0, false or no"
-    )
+    return switch(given, FAIL_VARIABLE, "make a missing cross-reference target an error")
 
 
 @dataclass(frozen=True)

@@ -104,6 +104,9 @@ def work_counts(result: subprocess.CompletedProcess) -> dict[str, int]:
     shared = re.search(r"(\d+) results? fetched from the shared cache, ", line)
     if shared:
         line = line.replace(shared.group(0), "")
+    kept = re.search(r"(\d+) kept failures? reported without running, ", line)
+    if kept:
+        line = line.replace(kept.group(0), "")
     words = r"kernels?|spares?|executions?|outputs?|diagrams?|JVMs?|browsers?|renders?"
     numbers = [int(n) for n in re.findall(rf"(\d+) (?:{words})\b", line)]
     names = ("kernels", "spares", "cached", "written")
@@ -112,6 +115,7 @@ def work_counts(result: subprocess.CompletedProcess) -> dict[str, int]:
         **dict(zip(names, numbers, strict=True)),
         "cluster": int(cluster[1]) if cluster else 0,
         "shared": int(shared[1]) if shared else 0,
+        "kept": int(kept[1]) if kept else 0,
     }
 
 

@@ -190,6 +190,29 @@ def test_a_failing_cell_runs_once_and_fails_its_deck_at_its_line(cluster, tmp_pa
     assert "42" in _html(root, "Good")
 
 
+def test_a_cell_error_from_the_cluster_is_kept_and_not_sent_again(cluster, tmp_path):
+    runs = tmp_path / "runs.txt"
+    root = small_course(
+        tmp_path / "course",
+        {"good": "print(6 * 7)", "broken": f"open({str(runs)!r}, 'a').write('ran\\n')\n1 / 0"},
+    )
+    first = run_clm(root, "build", "--executor", cluster.executor)
+    assert first.returncode == 1 and runs.read_text() == "ran\n"
+    assert "kept failure from" not in first.stdout  # found by this very build
+
+    again = run_clm(root, "build", "--executor", cluster.executor)
+    assert again.returncode == 1, again.stdout + again.stderr
+    assert runs.read_text() == "ran\n"  # neither sent to the cluster nor run here
+    assert "topic_101_broken.py:12 (in the deck: 1 / 0): ZeroDivisionError" in again.stdout
+    assert "  kept failure from a run on " in again.stdout
+    counts = work_counts(again)
+    assert counts["cluster"] == 0 and counts["kernels"] == 0 and counts["kept"] == 1
+
+    rerun = run_clm(root, "build", "--executor", cluster.executor, "--rerun-failed")
+    assert rerun.returncode == 1 and runs.read_text() == "ran\nran\n"
+    assert work_counts(rerun)["cluster"] == 1 and "kept failure from" not in rerun.stdout
+
+
 def test_a_skip_errors_deck_runs_on_the_cluster_and_its_raised_cell_is_cleared(cluster, tmp_path):
     root = small_course(
         tmp_path / "course", {"skipped": "print('printed' + '-then-raised')\n1 / 0"}

@@ -92,11 +92,13 @@ def test_cache_stats_and_explain(failing):
     assert explained["status"] == "run"
     assert explained["upstream"][0]["task"] == f"{FILES_DECK}:execute"
     assert explained["cache"]["kind"] == "execution" and explained["cache"]["hit"] is False
+    assert "ValueError" in explained["cache"]["kept_failure"]["error"]
     fine = "output/shared/Python Basics-en/Slides/Html/Completed/Week 1 Basics/02 Data Types.html"
     explained = report(root, "cache", "explain", fine)
     assert explained["status"] == "up-to-date" and explained["cache"]["hit"] is True
     human = run_clm(root, "cache", "explain", FAILED_HTML).stdout
     assert "would be rebuilt" in human and "does not hold it" in human
+    assert "kept failure from " in human
     assert run_clm(root, "cache", "explain", "output/nothing.html").returncode == 2
 
 

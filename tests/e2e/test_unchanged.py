@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+from clm.execute.runtimes import kernelspec_folder
 from tests.conftest import write_files
 from tests.e2e.helpers import CHECKOUT, executed_tasks, output_files, run_clm, work_counts
 
@@ -141,7 +142,9 @@ def test_every_kind_of_input_is_seen_and_an_unchanged_course_is_answered_by_stam
     root = tmp_path / "course"
     write_files(root, FILES)
     kernels = tmp_path / "jupyter" / "kernels" / "deno"
-    shutil.copytree(CHECKOUT / ".venv" / "share" / "jupyter" / "kernels" / "deno", kernels)
+    installed = kernelspec_folder("deno")
+    assert installed is not None, "the deno kernel is not installed (scripts/setup.sh does it)"
+    shutil.copytree(installed, kernels)
     packages = tmp_path / "packages"
     packages.mkdir()
     env = {

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from clm.errors import CourseError
-from clm.remote.layered import RemoteCache
+from clm.remote.layered import LayeredCache, RemoteCache
 from clm.remote.operations import collect_garbage, promote, verify
 from clm.remote.settings import RemoteSettings, Setting, resolve
 from clm.remote.signing import Signer, Verifier, keygen
@@ -133,6 +133,27 @@ def test_prefetch_reads_the_newest_manifest_and_copies_what_is_missing(course, t
     assert remote(course, store).prefetch(fresh) == 2
     assert fresh.data == local.data
     assert remote(course, store).prefetch(fresh) == 0  # nothing missing: nothing read
+
+
+def test_kept_failures_travel_and_a_success_under_their_key_wins(course, tmp_path):
+    store = tmp_path / "store"
+    writer = remote(course, store, push="ci-main")
+    ci = Memory()
+    ci.put("failures", "failed", b'{"error": "x"}')
+    ci.put("failures", "mended", b'{"error": "y"}')
+    ci.put("executions", "mended", b"[1]")  # a later run of that code succeeded
+    keys = {"executions": ["failed", "mended"], "failures": ["failed", "mended"]}
+    assert writer.publish(keys, ci, print) == 3
+
+    fresh = Memory()
+    assert remote(course, store).prefetch(fresh) == 2
+    assert fresh.data == {
+        ("failures", "failed"): b'{"error": "x"}',
+        ("executions", "mended"): b"[1]",
+    }
+    layered = LayeredCache(Memory(), remote(course, store))
+    assert layered.get("failures", "failed") == b'{"error": "x"}'  # read one by one too
+    assert layered.contains("failures", "failed") and layered.take_fetched() == 1
 
 
 def test_gc_keeps_every_key_of_the_newest_manifests(course, tmp_path):

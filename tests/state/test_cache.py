@@ -1,4 +1,4 @@
-"""The results cache file: executions and renders, export, import and pruning."""
+"""The results cache file: executions, renders and kept failures, export, import and pruning."""
 
 from __future__ import annotations
 
@@ -10,9 +10,13 @@ from clm.errors import CourseError
 from clm.state import cache
 from clm.state.results import (
     EXECUTIONS,
+    FAILURES,
     RENDERS,
+    KeptFailure,
+    cached_failure,
     cached_files,
     cached_outputs,
+    encode_failure,
     encode_outputs,
     pack_files,
 )
@@ -57,14 +61,19 @@ def test_export_and_import_carry_both_kinds(tmp_path):
     assert cache.import_cache(exported, target) == 0  # nothing new the second time
 
 
-def test_a_cache_exported_before_renders_were_cached_imports(tmp_path):
-    old = tmp_path / "old.sqlite"
-    with sqlite3.connect(old) as conn:
+def executions_only(path) -> None:
+    """A cache file as clm wrote it before renders (and failures) were kept: one entry."""
+    with sqlite3.connect(path) as conn:
         conn.execute(
             "create table executions (key text primary key, outputs text not null, "
             "size integer not null, created real not null, last_used real not null)"
         )
         conn.execute("insert into executions values ('e', '[]', 2, 0, 0)")
+
+
+def test_a_cache_exported_before_renders_were_cached_imports(tmp_path):
+    old = tmp_path / "old.sqlite"
+    executions_only(old)
     assert cache.import_cache(old, tmp_path / "new.sqlite") == 1
 
 
@@ -125,7 +134,7 @@ def test_damage_found_past_opening_is_put_aside_too(tmp_path, capsys):
     [
         (b"hello\n", "not a clm cache export (file is not a database)"),
         ("create table executions (a, b)", "its table 'executions' has the columns a, b"),
-        ("create table notes (a, b)", "it has no table of executions or renders"),
+        ("create table notes (a, b)", "it has no table of executions, renders or failures"),
     ],
 )
 def test_importing_a_file_that_is_no_cache_changes_nothing(tmp_path, content, message):
@@ -155,3 +164,45 @@ def test_entries_that_cannot_be_read_are_dropped(tmp_path):
     assert get("execution", path) is None
     assert get_render("render", path) is None
     assert cache.stats(path).entries == 0
+
+
+FAILURE = KeptFailure(3, "ZeroDivisionError: division by zero", 2, "2026-12-08T09:15:02Z")
+
+
+def put_failure(key: str, path, failure: KeptFailure = FAILURE) -> None:
+    cache.SqliteResultsCache(path).put(FAILURES, key, encode_failure(failure))
+
+
+def test_a_kept_failure_comes_back_and_counts_in_the_stats(tmp_path):
+    path = tmp_path / "cache.sqlite"
+    put_failure("k", path)
+    assert cached_failure(cache.SqliteResultsCache(path), "k") == FAILURE
+    assert FAILURE.ran_on == "2026-12-08 09:15 UTC"
+    stats = cache.stats(path)
+    assert (stats.entries, stats.executions, stats.failures) == (1, 0, 1)
+    assert cache.peek(path, FAILURES, "k") == encode_failure(FAILURE)
+    cache.connection(path).execute("update failures set failure = '{\"error\": 1}'")
+    assert cached_failure(cache.SqliteResultsCache(path), "k") is None  # damaged: dropped
+    assert cache.stats(path).failures == 0
+
+
+def test_a_cache_made_before_failures_were_kept_opens_and_keeps_them(tmp_path):
+    old = tmp_path / "cache.sqlite"
+    executions_only(old)
+    put_failure("f", old)
+    assert get("e", old) == [] and cache.stats(old).failures == 1
+
+
+def test_export_import_and_prune_carry_kept_failures(tmp_path):
+    source, target = tmp_path / "a.sqlite", tmp_path / "b.sqlite"
+    put_failure("failed", source)
+    put_failure("mended", source)
+    exported = tmp_path / "exported.sqlite"
+    cache.export_cache(exported, source)
+    put("mended", [[[], 1]], target)  # a later run of the same code succeeded here
+    assert cache.import_cache(exported, target) == 1
+    stored = cache.SqliteResultsCache(target)
+    assert stored.contains(FAILURES, "failed") and not stored.contains(FAILURES, "mended")
+
+    assert cache.prune(0, target) == 2
+    assert cache.stats(target).entries == 0
