@@ -127,8 +127,11 @@ def course_tasks(
         raise InvalidDodoFile(str(error)) from None
     os.chdir(root)
     shortcut = _shortcut(spec_file, root) if _builds() and _whole_build() else None
-    if _builds():  # listing and the like start no process: nothing to tag or tie
-        begin_run()
+    try:
+        if _builds():  # listing and the like start no process: nothing to tag or tie
+            begin_run()
+    except CourseError as error:  # a start method that does not exist here, say
+        raise InvalidDodoFile(str(error)) from None
     from clm.state.doit_state import DoitState
     from clm.tasks.runner import doit_config
     workspace = Workspace.at(root)

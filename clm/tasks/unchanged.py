@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from clm.state import snapshot as snapshots
 from clm.state.snapshot import Snapshot, Stamp
+from clm.state.workspace import Workspace, is_intermediate
 
 if TYPE_CHECKING:
     from clm.tasks.prepare import Build
@@ -150,14 +151,15 @@ def look(spec_file: Path, root: Path) -> Look:
     ``spec_file``'s last build."""
     from clm.course.ignored import is_ignored
 
-    folder = root / ".clm"
+    workspace = Workspace.at(root)
+    folder = workspace.folder
     snapshot = snapshots.load(snapshots.snapshot_file(folder, str(spec_file)))
     if snapshot is not None:
         skipped = snapshot.skipped_folders
     else:  # the walk leaves out what earlier builds wrote
         from clm.state.records import every_output_folder
 
-        skipped = every_output_folder(folder / "state.sqlite")
+        skipped = every_output_folder(workspace.state_file)
     newest = snapshots.trusted_since()
     files, folders = snapshots.walk(str(root), frozenset(skipped), is_ignored, newest)
     others: dict[str, Stamp] = {}
@@ -368,7 +370,7 @@ def output_stamp_place(target: str, sources: dict[str, None]) -> str:
     file in it is added, removed or renamed: one stat for the dozens of pages of a
     folder, instead of one per page (420,000 of them for 5,000 decks).
     """
-    if target.startswith(".clm/") or target in sources:
+    if is_intermediate(target) or target in sources:
         return target
     folder = target.rpartition("/")[0]
     return folder or "."
@@ -401,7 +403,6 @@ def say_nothing_changed(snapshot: Snapshot, look: Look, root: Path) -> None:
     from clm.session.reporter import Reporter
     from clm.state import history
     from clm.state.summary import work_summary
-    from clm.state.workspace import Workspace
 
     reporter = Reporter()
     for warning in snapshot.said:

@@ -206,4 +206,4 @@ def test_every_kind_of_input_is_seen_and_an_unchanged_course_is_answered_by_stam
 
 def work_counts_of_nothing() -> dict[str, int]:
     names = ("kernels", "spares", "cached", "written", "rendered", "jvms", "browsers")
-    return {**dict.fromkeys(names, 0), "renders-cached": 0, "cluster": 0, "shared": 0}
+    return {**dict.fromkeys(names, 0), "renders-cached": 0, "cluster": 0, "shared": 0, "kept": 0}
