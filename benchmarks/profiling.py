@@ -5,10 +5,11 @@ from __future__ import annotations
 import io
 import pstats
 import sys
+import sysconfig
 import tempfile
 from pathlib import Path
 
-from measure import author_env, doit_command, timed
+from measure import CHECKOUT, author_env, doit_command, timed
 
 
 def profile(root: Path, top: int = 30) -> str:
@@ -22,8 +23,24 @@ def profile(root: Path, top: int = 30) -> str:
         )
         report = io.StringIO()
         stats = pstats.Stats(str(stats_file), stream=report)
-        stats.strip_dirs().sort_stats("cumulative").print_stats(top)
-    return f"no-op under cProfile: {run.seconds:.3f} s\n{report.getvalue().strip()}"
+        stats.sort_stats("cumulative").print_stats(top)
+    return f"no-op under cProfile: {run.seconds:.3f} s\n{shorter_paths(report.getvalue().strip())}"
+
+
+def shorter_paths(text: str) -> str:
+    """Paths relative to where they were found: clm's checkout, site-packages, the stdlib.
+
+    pstats' own strip_dirs() keeps only the file names, and a table of
+    ``__init__.py:1(<module>)`` does not say which package took the time.
+    """
+    prefixes = sorted(
+        {str(CHECKOUT), sysconfig.get_path("purelib"), sysconfig.get_path("stdlib")},
+        key=len,
+        reverse=True,
+    )
+    for prefix in prefixes:
+        text = text.replace(prefix + "/", "")
+    return text
 
 
 def import_times(root: Path, top: int = 30) -> str:
