@@ -30,8 +30,22 @@ def tiny_png(seed: int) -> bytes:
     )
 
 
-def deck_text(index: int) -> str:
-    return f"""# j2 from 'macros.j2' import header
+# A course's own templates folder: unused by the decks, but every deck's
+# pre-pass stamps it, so the benchmarks' touch-all run covers templates too.
+COURSE_TEMPLATE = """{% macro course_note(text) %}
+<small>{{ text }}</small>
+{% endmacro %}
+"""
+
+# The code cell a failing deck ends with: its execution raises, every time.
+FAILING_CELL = """
+# %%
+raise ValueError("lesson {index} fails on purpose")
+"""
+
+
+def deck_text(index: int, fails: bool = False) -> str:
+    text = f"""# j2 from 'macros.j2' import header
 # {{{{ header("Lektion {index}", "Lesson {index}") }}}}
 
 # %% [markdown] lang="de" tags=["slide"]
@@ -69,19 +83,32 @@ squares = [value * value for value in values]
 # %%
 max(squares)
 """
+    return text + FAILING_CELL.format(index=index) if fails else text
 
 
-def generate(root: Path, decks: int) -> Path:
-    """Write a course with ``decks`` directory topics; returns its spec file."""
+def fails(index: int, failing_every: int | None) -> bool:
+    """Whether deck ``index`` raises: the last of every ``failing_every`` decks."""
+    return failing_every is not None and index % failing_every == failing_every - 1
+
+
+def generate(root: Path, decks: int, failing_every: int | None = None) -> Path:
+    """Write a course with ``decks`` directory topics; returns its spec file.
+
+    With ``failing_every`` (3: every third deck), those decks' code raises.
+    """
     root.mkdir(parents=True, exist_ok=True)
     (root / "slides").mkdir(exist_ok=True)
+    (root / "templates").mkdir(exist_ok=True)
+    (root / "templates" / "course.j2").write_text(COURSE_TEMPLATE, encoding="utf-8")
     sections: list[list[str]] = []
     for index in range(decks):
         module = root / "slides" / f"module_{100 + index // DECKS_PER_MODULE:03d}_part"
         topic = module / f"topic_{index:04d}_lesson_{index}"
         (topic / "data").mkdir(parents=True, exist_ok=True)
         (topic / "img").mkdir(exist_ok=True)
-        (topic / f"slides_lesson_{index}.py").write_text(deck_text(index), encoding="utf-8")
+        (topic / f"slides_lesson_{index}.py").write_text(
+            deck_text(index, fails(index, failing_every)), encoding="utf-8"
+        )
         values = "\n".join(str((index * 7 + k) % 100) for k in range(20))
         (topic / "data" / f"values_{index}.csv").write_text(values + "\n", encoding="utf-8")
         (topic / "img" / f"chart_{index}.png").write_bytes(tiny_png(index))
