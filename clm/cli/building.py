@@ -54,14 +54,8 @@ def build(
     fail_on_missing_xref: bool | None = None,
     rerun_failed: bool | None = None,
 ) -> int:
-    from clm.execute.cluster import ENVIRONMENT_VARIABLE, parse_executor
-    from clm.session.reporter import Reporter
+    from clm.execute.choice import ENVIRONMENT_VARIABLE, parse_executor
     from clm.spec import course_root
-    from clm.state.doit_state import DoitState
-    from clm.state.workspace import Workspace
-    from clm.tasks.generator import prepared_tasks
-    from clm.tasks.runner import run_doit
-    from clm.workers import begin_run
 
     if not _positive("build", jobs):
         return EXIT_USAGE
@@ -79,6 +73,14 @@ def build(
             shortcut = unchanged.begin(spec_file, root)
             if shortcut is None:  # nothing changed since the last build: said so
                 return EXIT_OK
+        # Imported once the build has work to do.
+        from clm.session.reporter import Reporter
+        from clm.state.doit_state import DoitState
+        from clm.state.workspace import Workspace
+        from clm.tasks.generator import prepared_tasks
+        from clm.tasks.runner import run_doit
+        from clm.workers import begin_run
+
         begin_run()
         reporter = Reporter()
         state = DoitState(Workspace.at(root))  # the run's, doit's and ours

@@ -35,10 +35,8 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import TypeVar
 
-from clm.errors import CourseError
 from clm.execute import fingerprints
 from clm.execute.base import (
     Capabilities,
@@ -53,7 +51,6 @@ from clm.execute.executor import LocalExecutor
 from clm.execute.kernels import KernelPool
 from clm.state.cluster import ClusterWorker
 
-ENVIRONMENT_VARIABLE = "CLM_EXECUTOR"
 TASK_PREFIX = "clm-execution-"  # a Dask task's key: this and the execution's cache key
 INPUT_PREFIX = "clm-input-"  # a large input file's task: this and its SHA-256
 BIG_INPUT = 1_000_000  # bytes from which an input file is sent once, not with each execution
@@ -69,49 +66,9 @@ WORKER_WAIT = 60.0
 POLL_SECONDS = 0.05  # how often the pre-pass looks for ended tasks
 CHECK_SECONDS = 2.0  # how often it asks whether the cluster still has workers
 IDLE_SPARE_SECONDS = 10.0  # a worker's spare kernel lives this long without a notebook
-# How clm names a scheduler, and what Dask calls the same address.
-SCHEMES = {"dask://": "tcp://", "dask+tls://": "tls://", "tcp://": "tcp://", "tls://": "tls://"}
 INSTALL = "pip install 'clm[dask]'"
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class ExecutorChoice:
-    """Where decks' code runs: here (``address`` None), or on the Dask scheduler named."""
-
-    address: str | None = None  # as Dask spells it: tcp://HOST:PORT, tls://HOST:PORT
-    fallback: bool = False  # an unreachable scheduler means: run here instead
-
-    @property
-    def label(self) -> str:
-        return "local" if self.address is None else self.address
-
-
-def parse_executor(text: str | None, origin: str = "--executor") -> ExecutorChoice:
-    """``local``, ``dask://HOST:PORT`` or ``dask://HOST:PORT,fallback=local`` (also
-    ``dask+tls://``); CourseError naming ``origin`` for anything else."""
-    if text is None or text.strip() in ("", "local"):
-        return ExecutorChoice()
-    address, *options = (part.strip() for part in text.split(","))
-    fallback = False
-    for option in options:
-        if option != "fallback=local":
-            raise CourseError(
-                f"{origin}: unknown option {option!r} in {text!r}; the one option is "
-                "fallback=local (run here when the scheduler cannot be reached)"
-            )
-        fallback = True
-    for scheme, dask_scheme in SCHEMES.items():
-        if address.startswith(scheme):
-            host, _, port = address[len(scheme) :].rpartition(":")
-            if host and port.isdigit() and "/" not in host:
-                return ExecutorChoice(f"{dask_scheme}{host}:{port}", fallback)
-            break
-    raise CourseError(
-        f"{origin}: {text!r} names no executor; say local, or dask://HOST:PORT for a Dask "
-        "scheduler (dask+tls://HOST:PORT with TLS), optionally followed by ,fallback=local"
-    )
 
 
 # -- on the worker ------------------------------------------------------------------

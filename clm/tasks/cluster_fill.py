@@ -33,7 +33,8 @@ from pathlib import Path
 
 from clm.errors import CourseError
 from clm.execute.base import ExecutionFailure, ExecutionRequest
-from clm.execute.cluster import ClusterUnreachable, DaskExecutor, ExecutorChoice
+from clm.execute.choice import ExecutorChoice
+from clm.execute.cluster import ClusterUnreachable, DaskExecutor
 from clm.execute.runtimes import is_missing
 from clm.execute.service import ExecutionService
 from clm.session.reporter import Reporter

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
-from clm.session.session import Session
-from clm.state.doit_state import DoitState
+if TYPE_CHECKING:  # a build that finds nothing changed imports neither (nor doit)
+    from clm.session.session import Session
+    from clm.state.doit_state import DoitState
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

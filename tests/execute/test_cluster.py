@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from clm.errors import CourseError
-from clm.execute.cluster import ExecutorChoice, differences, parse_executor
+from clm.execute.choice import ExecutorChoice, parse_executor
+from clm.execute.cluster import differences
 
 
 @pytest.mark.parametrize(
