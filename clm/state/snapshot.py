@@ -10,8 +10,9 @@ stopped:
   *before* planning read it: a file modified during the build has another stamp
   the next time, and is looked at again;
 - ``outputs``: the stamps of what the tasks write, as the build left them;
-- ``folders``: the stamps of the course's folders, which change when a file is
-  added, removed or renamed in them;
+- ``folders``: the course's folders (with their stamps, for the record: a new
+  file is found by the walk itself, and a folder's stamp also changes for what
+  planning never reads, such as an editor's swap file);
 - ``values``: the tasks' virtual dependencies (the kernels' environments, the
   engine, cross-references);
 - ``tasks``: the names of the tasks that ended up to date (a failed task and what

@@ -178,7 +178,9 @@ def nothing_changed(look: Look) -> Snapshot | None:
     snapshot = look.snapshot
     if snapshot is None or not snapshot.complete:
         return None
-    if look.folders != snapshot.folders or None in look.folders.values():
+    # The walk sees every file planning may read, a new one too: the folders' own stamps
+    # change also for what it never reads (an editor's swap file, coverage's data).
+    if look.folders.keys() != snapshot.folders.keys():
         return None
     for current, recorded in (
         (look.files, snapshot.stamps),

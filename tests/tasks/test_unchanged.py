@@ -214,3 +214,14 @@ def test_another_snapshot_of_the_folder_is_not_this_specs(course):
     _build(course)
     other = snapshots.load(snapshots.snapshot_file(course / ".clm", str(course / "other.yaml")))
     assert other is None
+
+
+def test_what_planning_never_reads_changes_nothing(course):
+    # An editor's swap file, coverage's data: they change their folder's stamp.
+    _build(course)
+    Path("slides/topic_a/.slides_a.py.swp").write_text("vim")
+    Path(".coverage.host.123").write_text("data")
+    Path("slides/topic_a/__pycache__").mkdir()
+    assert _nothing_changed(course)
+    Path("slides/topic_a/notes.md").write_text("a file planning may read")
+    assert not _nothing_changed(course)
