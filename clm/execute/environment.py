@@ -50,8 +50,11 @@ def path_stamp() -> str:
         except NotADirectoryError:  # a zip on the path: the file itself
             names = [file_stat(folder)]
         except OSError:
-            names = None
-        stamps.append((folder, names))
+            continue  # none there (yet): it adds none to the fingerprint
+        # A folder without any (a script's own, `clm`'s bin/) adds none either: left out,
+        # so that `clm build` and `python -m doit` stamp the same environment.
+        if names:
+            stamps.append((folder, names))
     return json.dumps(stamps)
 
 

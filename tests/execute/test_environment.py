@@ -102,3 +102,19 @@ def _runs(process: psutil.Process) -> bool:
         return process.status() != psutil.STATUS_ZOMBIE
     except psutil.Error:
         return False
+
+
+def test_clms_own_stamp_follows_the_distributions_on_the_path(tmp_path, monkeypatch):
+    # Not the folders' modification times, nor folders holding no distribution (a
+    # console script's bin/ is on the path of `clm build`, not of `python -m doit`).
+    before = environment.path_stamp()
+    scripts, packages = tmp_path / "bin", tmp_path / "site"
+    scripts.mkdir()
+    packages.mkdir()
+    monkeypatch.syspath_prepend(str(scripts))
+    monkeypatch.syspath_prepend(str(packages))
+    (scripts / "clm").write_text("#!/usr/bin/env python\n")
+    (packages / "helper.py").write_text("")  # a file, no distribution
+    assert environment.path_stamp() == before
+    (packages / "extra-1.0.dist-info").mkdir()
+    assert environment.path_stamp() != before
