@@ -39,7 +39,7 @@ import marshal
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -234,10 +234,3 @@ def output_folder_now(folder: str, recorded: tuple | None) -> tuple | None:
     except OSError:
         return None
     return (*stamp, names)
-
-
-def changed(recorded: dict[str, Stamp], current: dict[str, Stamp]) -> Iterator[str]:
-    """The paths whose stamp is not the recorded one (None never matches)."""
-    for path, stamp in current.items():
-        if stamp is None or recorded.get(path) != stamp:
-            yield path

@@ -214,6 +214,8 @@ class Shortcut:
     spared: list[str] = field(default_factory=list)  # tasks not handed to doit
     # Whether each dependency or output place differs from the snapshot, worked out once.
     _verdicts: dict[str, bool] = field(default_factory=dict, repr=False)
+    # The context as the build began: compared with the snapshot's, and the next one's.
+    _context_now: str | None = field(default=None, repr=False)
 
     def prepare(self, build: Build) -> None:
         """Take what the snapshot keeps from the build's plan: its values, its warnings,
@@ -252,7 +254,8 @@ class Shortcut:
         for dep in [dep for dep in sources if dep.startswith(VIRTUAL_PREFIX)]:
             del sources[dep]
         snapshot = self.look.snapshot
-        if snapshot is None or snapshot.context != self._context():
+        now = self._context()  # taken before the build, like the sources' stamps
+        if snapshot is None or snapshot.context != now:
             return dicts
         changed = {name for task, name in named if self._changed(task, name, snapshot)}
         # What reads a file a changed task writes is changed too (until nothing is added).
@@ -289,7 +292,9 @@ class Shortcut:
         return chosen
 
     def _context(self) -> str:
-        return context(self.look.spec_file, self.kernels, self.look.variables)
+        if self._context_now is None:  # clm's files and the kernels' stamps: stat'ed once
+            self._context_now = context(self.look.spec_file, self.kernels, self.look.variables)
+        return self._context_now
 
     def _changed(self, task: dict, name: str, snapshot: Snapshot) -> bool:
         if name not in snapshot.tasks:

@@ -11,13 +11,21 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 from clm.execute.runtimes import kernelspec_folder
 from tests.conftest import write_files
-from tests.e2e.helpers import CHECKOUT, executed_tasks, output_files, run_clm, work_counts
+from tests.e2e.helpers import (
+    CHECKOUT,
+    _env,
+    executed_tasks,
+    output_files,
+    run_clm,
+    work_counts,
+)
 
 SPEC = """\
 name: {de: Kurs, en: Course}
@@ -102,10 +110,6 @@ class Course:
         if python_first:  # run clm with a change made in its process first
             code = "; ".join([*python_first, "from clm.cli.main import main",
                               "sys.exit(main(['build', 'course.yaml']))"])  # fmt: skip
-            import subprocess
-
-            from tests.e2e.helpers import _env
-
             result = subprocess.run(
                 [sys.executable, "-c", f"import sys; {code}"],
                 cwd=self.root,
